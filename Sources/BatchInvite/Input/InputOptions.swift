@@ -1,0 +1,54 @@
+/// How to read an input file: the options shared by `validate`, `inspect` and `run`.
+public struct InputOptions: Sendable {
+    /// The file to read; `-` is standard input.
+    public var path: String
+    /// The format; nil chooses by extension (`.jsonl`, `.ndjson` are JSON Lines, anything
+    /// else CSV).
+    public var format: InputFormat?
+    /// The CSV delimiter; nil detects it from the header line (`,` `;` tab `|`).
+    public var delimiter: UInt8?
+    /// The file's encoding; a byte order mark overrides it. Default UTF-8.
+    public var encoding: TextEncoding = .utf8
+    /// `--map "Header Text=field"` pairs, in the order given.
+    public var mappings: [HeaderMapping] = []
+    /// Values for fields whose cell is empty or whose column is missing, by field name
+    /// (`--role`, `--team-group-id`).
+    public var defaults: [String: String] = [:]
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The format in force: the one given, else the one the extension says.
+    public var resolvedFormat: InputFormat {
+        format ?? InputFormat(path: path)
+    }
+
+    /// The delimiter in force before detection: the one given, or tab for `.tsv`.
+    public var resolvedDelimiter: UInt8? {
+        delimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : nil)
+    }
+}
+
+/// One `--map "Header Text=field"` pair.
+public struct HeaderMapping: Sendable {
+    public var header: String
+    public var field: String
+
+    public init(header: String, field: String) {
+        self.header = header
+        self.field = field
+    }
+}
+
+/// The input formats.
+public enum InputFormat: String, Sendable {
+    case csv
+    case jsonl
+
+    /// The format a file name suggests: JSON Lines for `.jsonl`/`.ndjson`, else CSV.
+    public init(path: String) {
+        let lower = path.lowercased()
+        self = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+    }
+}

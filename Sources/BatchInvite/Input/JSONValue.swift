@@ -1,0 +1,331 @@
+/// A JSON value as parsed from one line of a JSON Lines file. Numbers keep their text so
+/// that large identifiers survive exactly.
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    /// The number exactly as written (`1234`, `-1.5e3`).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Members in the order written; a repeated key appears twice.
+    case object([JSONMember])
+
+    /// The name of the value's kind, for messages (`a string`, `an array`).
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// One `"key": value` pair of a JSON object.
+public struct JSONMember: Equatable, Sendable {
+    public var key: String
+    public var value: JSONValue
+
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A strict RFC 8259 parser for one JSON text held in bytes: whitespace around one value,
+/// nothing else. Errors say what was expected and the column (1-based byte offset).
+/// Escaped lone surrogates become U+FFFD, as most parsers do; raw invalid UTF-8 is an error.
+public struct JSONParser {
+    /// Nesting deeper than this is refused rather than risking the stack.
+    public static let maxDepth = 256
+
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    /// Parses `bytes` as exactly one JSON value.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.position < bytes.count {
+            throw parser.error("unexpected text after the JSON value")
+        }
+        return value
+    }
+
+    private init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    private func error(_ message: String) -> JSONParseError {
+        JSONParseError(message: message, column: position + 1)
+    }
+
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+            position += 1
+        }
+    }
+
+    private func describe(_ byte: UInt8?) -> String {
+        guard let byte else { return "the end of the line" }
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x" + String(byte, radix: 16, uppercase: true)
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        guard let byte = current else { throw error("expected a JSON value, found the end of the line") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case 0xEF where position + 2 < bytes.count && bytes[position + 1] == 0xBB && bytes[position + 2] == 0xBF:
+            throw error("unexpected byte order mark (U+FEFF) before the value")
+        default: throw error("expected a JSON value, found \(describe(byte))")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let start = position
+        for expected in UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
+            guard current == expected else {
+                position = start
+                throw error("expected a JSON value, found \(describe(bytes[start]))")
+            }
+            position += 1
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        position += 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else {
+                throw error("expected a member name in double quotes, found \(describe(current))")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else {
+                throw error("expected ':' after the member name, found \(describe(current))")
+            }
+            position += 1
+            skipWhitespace()
+            members.append(JSONMember(key: key, value: try parseValue(depth: depth + 1)))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return .object(members)
+            default: throw error("expected ',' or '}' after an object member, found \(describe(current))")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            default: throw error("expected ',' or ']' after an array element, found \(describe(current))")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> String {
+        let start = position
+        func digits(_ parser: inout JSONParser) -> Int {
+            let from = parser.position
+            while let byte = parser.current, byte >= 0x30 && byte <= 0x39 { parser.position += 1 }
+            return parser.position - from
+        }
+        if current == UInt8(ascii: "-") { position += 1 }
+        if current == UInt8(ascii: "0") {
+            position += 1
+            if let byte = current, byte >= 0x30 && byte <= 0x39 { throw error("a number may not start with 0") }
+        } else if digits(&self) == 0 {
+            throw error("expected digits in the number, found \(describe(current))")
+        }
+        if current == UInt8(ascii: ".") {
+            position += 1
+            guard digits(&self) > 0 else { throw error("expected digits after the decimal point") }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard digits(&self) > 0 else { throw error("expected digits in the exponent") }
+        }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        let opening = position
+        position += 1
+        let start = position
+        // Fast path: no escapes, ASCII or valid UTF-8 checked at the end.
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            position += 1
+        }
+        guard let stop = current else {
+            position = opening
+            throw error("unterminated string")
+        }
+        if stop == UInt8(ascii: "\"") {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            guard let text = String(validating: raw, as: UTF8.self) else {
+                position = start
+                throw error("the string is not valid UTF-8")
+            }
+            return text
+        }
+        var scalars = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+        while true {
+            guard let byte = current else {
+                position = opening
+                throw error("unterminated string")
+            }
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                break
+            }
+            if byte < 0x20 {
+                throw error("control character \(describe(byte)) inside a string (write it as \\u escape)")
+            }
+            if byte != UInt8(ascii: "\\") {
+                scalars.append(byte)
+                position += 1
+                continue
+            }
+            position += 1
+            switch current {
+            case UInt8(ascii: "\""): scalars.append(0x22)
+            case UInt8(ascii: "\\"): scalars.append(0x5C)
+            case UInt8(ascii: "/"): scalars.append(0x2F)
+            case UInt8(ascii: "b"): scalars.append(0x08)
+            case UInt8(ascii: "f"): scalars.append(0x0C)
+            case UInt8(ascii: "n"): scalars.append(0x0A)
+            case UInt8(ascii: "r"): scalars.append(0x0D)
+            case UInt8(ascii: "t"): scalars.append(0x09)
+            case UInt8(ascii: "u"):
+                position += 1
+                let scalar = try parseUnicodeEscape()
+                scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                continue
+            default: throw error("invalid escape \\\(describe(current)) in a string")
+            }
+            position += 1
+        }
+        guard let text = String(validating: scalars, as: UTF8.self) else {
+            position = start
+            throw error("the string is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// Reads the four hex digits after `\u` (and a low surrogate's escape after a high one).
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
+        let first = try hex4()
+        if UTF16.isLeadSurrogate(first), current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+            bytes[position + 1] == UInt8(ascii: "u")
+        {
+            let save = position
+            position += 2
+            let second = try hex4()
+            if UTF16.isTrailSurrogate(second) {
+                let value = 0x10000 + (UInt32(first - 0xD800) << 10) + UInt32(second - 0xDC00)
+                return Unicode.Scalar(value) ?? "\u{FFFD}"
+            }
+            position = save
+        }
+        return Unicode.Scalar(UInt32(first)) ?? "\u{FFFD}"
+    }
+
+    private mutating func hex4() throws(JSONParseError) -> UInt16 {
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            guard let byte = current, let digit = hexValue(byte) else {
+                throw error("expected four hex digits after \\u, found \(describe(current))")
+            }
+            value = value << 4 | UInt16(digit)
+            position += 1
+        }
+        return value
+    }
+
+    private func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+}
+
+/// Why a line is not JSON, and where.
+public struct JSONParseError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    /// 1-based byte offset in the line.
+    public let column: Int
+
+    public var description: String { "\(message) at column \(column)" }
+}
+
+extension JSONValue {
+    /// The value as compact JSON text.
+    public var encoded: String {
+        var out: [UInt8] = []
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func append(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .string(let text): TextBytes.appendJSONString(text, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                element.append(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                TextBytes.appendJSONString(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.append(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}

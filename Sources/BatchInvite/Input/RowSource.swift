@@ -1,0 +1,278 @@
+/// Reads an input file (CSV or JSON Lines) and hands out its data rows with their values
+/// arranged by the target's fields: the header matched, defaults filled in, and problems
+/// with a record as a whole (wrong field count, bad encoding, not a JSON object) named.
+///
+/// A file that cannot be used at all (unreadable, not text, no header, a required column
+/// missing, broken CSV quoting) stops with `BatchInviteError` before any row is handed out.
+public final class RowSource {
+    /// Warnings for the user (columns that are ignored), given as soon as they are known.
+    public var onWarning: (String) -> Void = { _ in }
+    /// Records skipped because all their fields were empty.
+    public private(set) var blankRecordsSkipped = 0
+    /// The CSV delimiter in use, once reading has begun.
+    public private(set) var delimiter: UInt8?
+    /// Bytes read from the input so far.
+    public var bytesRead: Int { input.bytesRead }
+    /// The name of the input in messages.
+    public var displayName: String { input.displayName }
+
+    private let options: InputOptions
+    private let target: any Target
+    private let matcher: HeaderMatcher
+    private let input: TextInput
+    private var defaults: [UnsafeRawBufferPointer?]
+    private var values: [FieldValue]
+
+    /// Opens the input and checks the options against the target (unknown `--map` field,
+    /// a default for a field the target does not have).
+    public init(options: InputOptions, target: any Target) throws {
+        self.options = options
+        self.target = target
+        matcher = try HeaderMatcher(target: target, mappings: options.mappings)
+        defaults = Array(repeating: nil, count: target.fields.count)
+        values = Array(repeating: .missing, count: target.fields.count)
+        for (name, value) in options.defaults {
+            guard let index = target.fields.firstIndex(where: { $0.name == name }) else {
+                throw BatchInviteError.usage("\(target.name) has no field \(name) to give a default for")
+            }
+            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: value.utf8.count, alignment: 1)
+            storage.copyBytes(from: value.utf8)
+            defaults[index] = UnsafeRawBufferPointer(storage)
+        }
+        input = try TextInput(path: options.path, encoding: options.encoding)
+    }
+
+    deinit {
+        for case let storage? in defaults {
+            storage.deallocate()
+        }
+    }
+
+    /// One data row, valid only during the call that received it.
+    public struct Row {
+        /// The data row's number, counting from 1 (header and blank records not counted).
+        public let row: Int
+        /// The physical line where the row starts.
+        public let line: Int
+        /// The values, by the target's field index.
+        public let values: RowValues
+        /// What is wrong with the record as a whole, if anything; its values are then
+        /// not to be trusted.
+        public let problem: String?
+    }
+
+    /// Calls `body` with every data row, in order.
+    public func forEachRow(_ body: (Row) throws -> Void) throws {
+        switch options.resolvedFormat {
+        case .csv: try readCSV(body)
+        case .jsonl: try readJSONLines(body)
+        }
+    }
+
+    // MARK: CSV
+
+    private struct Layout {
+        var columnOfField: [Int?]
+        var headers: [String]
+        var width: Int
+    }
+
+    private func readCSV(_ body: (Row) throws -> Void) throws {
+        let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
+        var layout: Layout?
+        var rowNumber = 0
+        defer { blankRecordsSkipped = reader.blankRecordsSkipped }
+        try reader.forEachRecord { record in
+            guard let layout else {
+                delimiter = reader.delimiter
+                layout = try makeLayout(header: record)
+                return
+            }
+            rowNumber += 1
+            let problem = csvProblem(record, layout: layout)
+            for field in values.indices {
+                guard let column = layout.columnOfField[field] else {
+                    values[field] = defaults[field].map { .text($0) } ?? .missing
+                    continue
+                }
+                values[field] = withDefault(record[column], field: field)
+            }
+            try body(Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
+        }
+        if layout == nil {
+            throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
+        }
+    }
+
+    private func withDefault(_ bytes: UnsafeRawBufferPointer, field: Int) -> FieldValue {
+        if let fallback = defaults[field], FieldRules.trimmed(bytes).isEmpty {
+            return .text(fallback)
+        }
+        return .text(bytes)
+    }
+
+    private func makeLayout(header: CSVRecord) throws -> Layout {
+        if header.problem != nil {
+            throw BatchInviteError.input("line \(header.line): the header line is too large to be a header")
+        }
+        var headers = header.strings
+        while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
+        var columnOfField = [Int?](repeating: nil, count: target.fields.count)
+        var byAlias = [Int?](repeating: nil, count: target.fields.count)
+        var unknown: [String] = []
+        for (column, name) in headers.enumerated() {
+            guard let (field, explicit) = matcher.field(forHeader: name) else {
+                if !name.allSatisfy(\.isWhitespace) { unknown.append(name) }
+                continue
+            }
+            if explicit {
+                if let other = columnOfField[field] {
+                    throw BatchInviteError.usage(
+                        "--map gives two columns for \(target.fields[field].name): "
+                            + "\"\(headers[other])\" and \"\(name)\"")
+                }
+                columnOfField[field] = column
+            } else if let other = byAlias[field] {
+                throw BatchInviteError.input(
+                    "columns \"\(headers[other])\" and \"\(name)\" both look like "
+                        + "\(target.fields[field].name); choose one with --map \"\(name)=\(target.fields[field].name)\"")
+            } else {
+                byAlias[field] = column
+            }
+        }
+        for field in columnOfField.indices where columnOfField[field] == nil {
+            columnOfField[field] = byAlias[field]
+        }
+        for (field, column) in byAlias.enumerated() {
+            if let column, columnOfField[field] != column { unknown.append(headers[column]) }
+        }
+        try checkRequiredColumns(columnOfField, headers: headers, unknown: unknown)
+        if !unknown.isEmpty {
+            onWarning(
+                "warning: ignoring \(unknown.count == 1 ? "column" : "columns") not used by \(target.name): "
+                    + unknown.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+        return Layout(columnOfField: columnOfField, headers: headers, width: headers.count)
+    }
+
+    private func checkRequiredColumns(_ columnOfField: [Int?], headers: [String], unknown: [String]) throws {
+        let missing = columnOfField.indices.filter { columnOfField[$0] == nil && defaults[$0] == nil }
+        guard !missing.isEmpty else { return }
+        let names = missing.map { target.fields[$0].name }
+        var message =
+            "\(input.displayName): missing required \(names.count == 1 ? "column" : "columns") "
+            + names.joined(separator: ", ") + " for \(target.name)"
+            + "; the header has: " + headers.map { "\"\($0)\"" }.joined(separator: ", ")
+            + "; \(target.name) needs: " + target.fields.map(\.name).joined(separator: ", ")
+        for field in missing {
+            if let guess = matcher.closestHeader(to: field, among: unknown, target: target) {
+                message += "; did you mean \"\(guess)\"? (--map \"\(guess)=\(target.fields[field].name)\")"
+            } else if let option = target.fields[field].defaultOption {
+                message += "; or give \(option) for every row"
+            }
+        }
+        throw BatchInviteError.input(message)
+    }
+
+    private func csvProblem(_ record: CSVRecord, layout: Layout) -> String? {
+        switch record.problem {
+        case .fieldTooLarge(let field)?:
+            let column = field < layout.headers.count ? "column \"\(layout.headers[field])\"" : "field \(field + 1)"
+            return "\(column): the value is over 1 MiB"
+        case .recordTooLarge?:
+            return "the row is over \(CSVReader.maxRecordBytes >> 20) MiB"
+        case .notAnObject, .lineTooLong, nil:
+            break
+        }
+        if let message = encodingProblem(record.allBytes, line: record.line) { return message }
+        var nonEmptyWidth = record.fieldCount
+        while nonEmptyWidth > layout.width && record[nonEmptyWidth - 1].isEmpty { nonEmptyWidth -= 1 }
+        if record.fieldCount < layout.width || nonEmptyWidth > layout.width {
+            let count = record.fieldCount < layout.width ? record.fieldCount : nonEmptyWidth
+            return "row has \(count) \(count == 1 ? "field" : "fields"), the header has \(layout.width)"
+        }
+        return nil
+    }
+
+    private func encodingProblem(_ bytes: UnsafeRawBufferPointer, line: Int) -> String? {
+        guard !FieldRules.isValidUTF8(bytes) else { return nil }
+        let encoding = input.encoding
+        let hint = encoding == .utf8 ? " (is the file in another encoding? see --encoding)" : ""
+        return "line \(line): not valid \(encoding) text\(hint)"
+    }
+
+    // MARK: JSON Lines
+
+    private func readJSONLines(_ body: (Row) throws -> Void) throws {
+        let reader = JSONLinesReader(input: input)
+        var rowNumber = 0
+        var scratch: [UInt8] = []
+        var unknownKeys: [String] = []
+        defer { blankRecordsSkipped = reader.blankRecordsSkipped }
+        try reader.forEachRecord { record in
+            rowNumber += 1
+            var problem: String?
+            var members: [JSONMember] = []
+            switch record.members {
+            case .success(let found): members = found
+            case .failure(let error):
+                switch error.problem {
+                case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
+                default: problem = "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
+                }
+            }
+            var chosen = [(key: String, value: JSONValue)?](repeating: nil, count: values.count)
+            for member in members {
+                guard let (field, _) = matcher.field(forHeader: member.key) else {
+                    if unknownKeys.count < 20 && !unknownKeys.contains(member.key) { unknownKeys.append(member.key) }
+                    continue
+                }
+                if let earlier = chosen[field], earlier.key != member.key, problem == nil {
+                    problem =
+                        "\(target.fields[field].name): given twice, as \"\(earlier.key)\" and \"\(member.key)\""
+                }
+                chosen[field] = (member.key, member.value)
+            }
+            scratch.removeAll(keepingCapacity: true)
+            var ranges = [Range<Int>?](repeating: nil, count: values.count)
+            for (field, entry) in chosen.enumerated() {
+                switch entry?.value {
+                case .string(let text)?:
+                    let start = scratch.count
+                    scratch.append(contentsOf: text.utf8)
+                    ranges[field] = start..<scratch.count
+                case .number(let text)?:
+                    let start = scratch.count
+                    scratch.append(contentsOf: text.utf8)
+                    ranges[field] = start..<scratch.count
+                default: break
+                }
+            }
+            try scratch.withUnsafeBytes { buffer in
+                for field in values.indices {
+                    switch chosen[field]?.value {
+                    case nil, .null?:
+                        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+                        if let fallback = defaults[field] {
+                            values[field] = .text(fallback)
+                        } else {
+                            values[field] = chosen[field] == nil ? .missing : .text(empty)
+                        }
+                    case .string?:
+                        values[field] = withDefault(UnsafeRawBufferPointer(rebasing: buffer[ranges[field]!]), field: field)
+                    case .number?:
+                        values[field] = .number(UnsafeRawBufferPointer(rebasing: buffer[ranges[field]!]))
+                    case let other?:
+                        values[field] = .wrongKind(other.kindDescription)
+                    }
+                }
+                try body(Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
+            }
+        }
+        if !unknownKeys.isEmpty {
+            onWarning(
+                "warning: ignoring \(unknownKeys.count == 1 ? "key" : "keys") not used by \(target.name): "
+                    + unknownKeys.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+    }
+}

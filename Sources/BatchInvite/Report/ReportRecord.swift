@@ -1,0 +1,51 @@
+/// One line of the report: what happened to one input record.
+public struct ReportRecord: Sendable, Equatable {
+    /// The data row's number, from 1.
+    public var row: Int
+    /// The physical line where the record starts.
+    public var line: Int
+    /// The row's key (the lower-cased e-mail or UUID).
+    public var key: String
+    public var status: RowStatus
+    /// The HTTP status of the last answer, if a request was answered.
+    public var httpStatus: Int?
+    /// The API's or the tool's message; empty when there is nothing to say.
+    public var message: String
+    /// Sendoso's `invitation_status` from a 201.
+    public var invitationStatus: String
+    /// Sendoso's `expires_at` from a 201, as sent.
+    public var expiresAt: String
+    /// How many requests were made for the row.
+    public var attempts: Int?
+
+    public init(
+        row: Int, line: Int, key: String, status: RowStatus, httpStatus: Int? = nil, message: String = "",
+        invitationStatus: String = "", expiresAt: String = "", attempts: Int? = nil
+    ) {
+        self.row = row
+        self.line = line
+        self.key = key
+        self.status = status
+        self.httpStatus = httpStatus
+        self.message = message
+        self.invitationStatus = invitationStatus
+        self.expiresAt = expiresAt
+        self.attempts = attempts
+    }
+
+    /// The report's columns, in order.
+    public static let columns = [
+        "row", "line", "key", "status", "http_status", "message", "invitation_status", "expires_at", "attempts",
+    ]
+}
+
+/// The report's file formats.
+public enum ReportFormat: String, Sendable {
+    case csv
+    case jsonl
+
+    /// The format a report path's extension says: JSON Lines for `.jsonl`/`.ndjson`.
+    public init(path: String) {
+        self = InputFormat(path: path) == .jsonl ? .jsonl : .csv
+    }
+}

@@ -1,0 +1,17 @@
+/// What became of a row; the report's `status` column.
+public enum RowStatus: String, Sendable, CaseIterable {
+    /// Passed validation (`validate` only).
+    case valid
+    /// Failed validation: never sent.
+    case invalid
+    /// Same key as an earlier valid row: never sent.
+    case duplicate
+    /// The API accepted the invitation.
+    case invited
+    /// The API refused it, or every attempt failed.
+    case failed
+    /// The run stopped before sending it.
+    case notSent = "not_sent"
+    /// Sent, but whether it arrived is unknown.
+    case inDoubt = "in_doubt"
+}

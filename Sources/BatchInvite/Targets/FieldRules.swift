@@ -1,0 +1,244 @@
+/// The checks the API contracts ask of single values, on UTF-8 bytes. Each returns nil
+/// when the value is fine, else the message after the field name (`"bob@" is not an
+/// email address`).
+public enum FieldRules {
+    /// The value with leading and trailing white space removed (ASCII and Unicode
+    /// White_Space, such as the no-break space spreadsheets leave behind).
+    public static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end {
+            let byte = bytes[start]
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                start += 1
+            } else if byte >= 0x80, let length = whitespaceLength(bytes, at: start) {
+                start += length
+            } else {
+                break
+            }
+        }
+        while end > start {
+            let byte = bytes[end - 1]
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                end -= 1
+            } else if byte >= 0x80, let length = whitespaceLengthBefore(bytes, end: end, start: start) {
+                end -= length
+            } else {
+                break
+            }
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// A person's name: not empty, no control characters, at most `maxLength` characters.
+    public static func checkName(_ value: UnsafeRawBufferPointer, maxLength: Int = 255) -> String? {
+        if value.isEmpty { return "is empty" }
+        if isASCII(value) {
+            if value.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+                return "\(show(value)) contains a control character"
+            }
+            if value.count > maxLength { return "is \(value.count) characters long, at most \(maxLength) are allowed" }
+            return nil
+        }
+        let text = String(decoding: value, as: UTF8.self)
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                return "\(show(value)) contains a control character"
+            }
+            count += 1
+        }
+        if count > maxLength { return "is \(count) characters long, at most \(maxLength) are allowed" }
+        return nil
+    }
+
+    /// An e-mail address as WHATWG HTML defines a "valid e-mail address", whose domain has
+    /// at least one dot, at most 254 characters, ASCII only.
+    public static func checkEmail(_ value: UnsafeRawBufferPointer) -> String? {
+        if value.isEmpty { return "is empty" }
+        if !isASCII(value) {
+            return "\(show(value)) is not an email address (only ASCII characters are accepted)"
+        }
+        if value.count > 254 { return "is \(value.count) characters long, at most 254 are allowed" }
+        guard let at = value.firstIndex(of: UInt8(ascii: "@")), at > 0 else {
+            return "\(show(value)) is not an email address"
+        }
+        for byte in value[..<at] where !isLocalPartByte(byte) {
+            return "\(show(value)) is not an email address"
+        }
+        let domain = UnsafeRawBufferPointer(rebasing: value[(at + 1)...])
+        var labels = 0
+        var labelStart = 0
+        for index in 0...domain.count {
+            if index == domain.count || domain[index] == UInt8(ascii: ".") {
+                let label = UnsafeRawBufferPointer(rebasing: domain[labelStart..<index])
+                guard isDomainLabel(label) else { return "\(show(value)) is not an email address" }
+                labels += 1
+                labelStart = index + 1
+            }
+        }
+        if labels < 2 { return "\(show(value)) is not an email address (the domain has no dot)" }
+        return nil
+    }
+
+    /// One of `allowed`, compared without regard to ASCII case.
+    public static func checkChoice(_ value: UnsafeRawBufferPointer, _ allowed: [String]) -> String? {
+        for choice in allowed where equalsIgnoringCase(value, choice) {
+            return nil
+        }
+        let list = allowed.count == 2 ? "\(allowed[0]) or \(allowed[1])" : allowed.joined(separator: ", ")
+        if value.isEmpty { return "is empty, it must be \(list)" }
+        return "\(show(value)) must be \(list)"
+    }
+
+    /// Decimal digits only, with a value from 1 to 2^63-1.
+    public static func checkPositiveInteger(_ value: UnsafeRawBufferPointer) -> String? {
+        if value.isEmpty { return "is empty" }
+        var number: Int64 = 0
+        var overflow = false
+        for byte in value {
+            guard byte >= 0x30 && byte <= 0x39 else {
+                return "\(show(value)) must be a whole number from 1 to \(Int64.max)"
+            }
+            let (times, o1) = number.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(byte - 0x30))
+            overflow = overflow || o1 || o2
+            number = sum
+        }
+        if overflow || number == 0 {
+            return "\(show(value)) must be a whole number from 1 to \(Int64.max)"
+        }
+        return nil
+    }
+
+    /// A UUID written `8-4-4-4-12` with hex digits of either case, no braces.
+    public static func checkUUID(_ value: UnsafeRawBufferPointer) -> String? {
+        if value.isEmpty { return "is empty" }
+        let bad = "\(show(value)) is not a UUID (8-4-4-4-12 hex digits)"
+        guard value.count == 36 else { return bad }
+        for (index, byte) in value.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                if byte != UInt8(ascii: "-") { return bad }
+            } else if !isHexDigit(byte) {
+                return bad
+            }
+        }
+        return nil
+    }
+
+    /// Whether every byte is ASCII, eight bytes at a time.
+    public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index + 8 <= count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return false
+            }
+            index += 8
+        }
+        while index < count {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 (ASCII checked eight bytes at a time first).
+    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if isASCII(bytes) { return true }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Appends `bytes` with ASCII letters lower-cased.
+    public static func appendLowercased(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+    }
+
+    /// The value as it appears in messages: in double quotes, control characters escaped,
+    /// shortened past 60 characters.
+    public static func show(_ bytes: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var shown = "\""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 60 {
+                shown += "…"
+                break
+            }
+            count += 1
+            switch scalar {
+            case "\"": shown += "\\\""
+            case "\\": shown += "\\\\"
+            case "\t": shown += "\\t"
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    shown += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    shown.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return shown + "\""
+    }
+
+    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ word: String) -> Bool {
+        let utf8 = word.utf8
+        guard bytes.count == utf8.count else { return false }
+        for (byte, expected) in zip(bytes, utf8) where (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected {
+            return false
+        }
+        return true
+    }
+
+    private static func isLocalPartByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || Self.localPartSymbols.contains(byte)
+    }
+
+    private static let localPartSymbols = Set(".!#$%&'*+/=?^_`{|}~-".utf8)
+
+    private static func isDomainLabel(_ label: UnsafeRawBufferPointer) -> Bool {
+        guard !label.isEmpty, label.count <= 63, isAlphanumeric(label[0]), isAlphanumeric(label[label.count - 1])
+        else { return false }
+        return label.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+    }
+
+    /// The length of the UTF-8 sequence at `index` when it is a White_Space scalar.
+    private static func whitespaceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int? {
+        let lead = bytes[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+        guard length > 0, index + length <= bytes.count else { return nil }
+        let sequence = UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
+        guard let text = String(validating: sequence, as: UTF8.self),
+            let scalar = text.unicodeScalars.first,
+            scalar.properties.isWhitespace || scalar == "\u{FEFF}" || scalar == "\u{200B}"
+        else { return nil }
+        return length
+    }
+
+    private static func whitespaceLengthBefore(_ bytes: UnsafeRawBufferPointer, end: Int, start: Int) -> Int? {
+        var lead = end - 1
+        while lead > start && bytes[lead] & 0xC0 == 0x80 && end - lead < 4 { lead -= 1 }
+        guard let length = whitespaceLength(bytes, at: lead), lead + length == end else { return nil }
+        return length
+    }
+}

@@ -1,0 +1,73 @@
+/// An invitation API the tool can send to. A target knows its fields, how to check a row
+/// and what the row's key is. Adding an API means one new file with a type conforming to
+/// `Target`, plus its line in `Targets.all`.
+public protocol Target: Sendable {
+    /// The name used on the command line (`--target sendoso`).
+    var name: String { get }
+    /// The fields a row carries for this API, in the order they are reported.
+    var fields: [FieldSpec] { get }
+    /// Which of `fields` is the row's key (for duplicates and the report's `key` column).
+    var keyField: Int { get }
+    /// Checks one row's values. Writes the row's key (normalised, as bytes) into `key`
+    /// even when the row is invalid, if there is one, and appends one message per problem
+    /// (`email: "bob@" is not an email address`) to `problems`.
+    func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String])
+}
+
+/// One field a target needs from each row.
+public struct FieldSpec: Sendable {
+    /// The field's name as in the API contract and in messages (`first_name`).
+    public let name: String
+    /// Header texts that mean this field besides its name (`Given Name`); matched the
+    /// forgiving way of `HeaderMatcher`.
+    public let aliases: [String]
+    /// Whether a JSON number is accepted as well as a string (`team_group_id`).
+    public let acceptsNumber: Bool
+    /// Whether `--role`/`--team-group-id`-style defaults may fill it (`default` option name).
+    public let defaultOption: String?
+
+    public init(name: String, aliases: [String], acceptsNumber: Bool = false, defaultOption: String? = nil) {
+        self.name = name
+        self.aliases = aliases
+        self.acceptsNumber = acceptsNumber
+        self.defaultOption = defaultOption
+    }
+}
+
+/// The registry of targets: the one place a new API is added.
+public enum Targets {
+    /// Every target, by command-line name.
+    public static let all: [any Target] = [SendosoTarget(), CyberArkSMSTarget()]
+
+    /// The target named `name`, if there is one.
+    public static func named(_ name: String) -> (any Target)? {
+        all.first { $0.name == name }
+    }
+
+    /// The names, for help texts and errors (`sendoso|cyberark-sms`).
+    public static var names: String { all.map(\.name).joined(separator: "|") }
+}
+
+/// The values of one row, by field index of the target: each a view of bytes valid only
+/// during the call that received it.
+public struct RowValues {
+    private let values: [FieldValue]
+
+    public init(_ values: [FieldValue]) {
+        self.values = values
+    }
+
+    public subscript(field: Int) -> FieldValue { values[field] }
+}
+
+/// One field's value as it came from the input.
+public enum FieldValue {
+    /// No such column or key.
+    case missing
+    /// Text (a CSV cell, a JSON string, or a default), untrimmed.
+    case text(UnsafeRawBufferPointer)
+    /// A JSON number, as written.
+    case number(UnsafeRawBufferPointer)
+    /// A JSON value of another kind (`a boolean`, `an array`, ...).
+    case wrongKind(String)
+}

@@ -1,0 +1,116 @@
+import BatchInvite
+
+/// One option a command accepts.
+struct OptionSpec {
+    /// The long name, with its dashes (`--target`).
+    let name: String
+    /// The placeholder shown in help (`NAME`); nil for a flag.
+    let value: String?
+    /// The help line.
+    let help: String
+    /// Whether it may be given more than once (`--map`).
+    var repeatable = false
+}
+
+/// A command line split into positional arguments and options, checked against the
+/// command's `OptionSpec`s: unknown, repeated or valueless options are usage errors.
+struct Arguments {
+    private(set) var positional: [String] = []
+    private var values: [String: [String]] = [:]
+
+    init(_ arguments: [String], specs: [OptionSpec], command: String) throws {
+        var index = 0
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard !optionsEnded, argument.hasPrefix("-"), argument != "-" else {
+                positional.append(argument)
+                continue
+            }
+            if argument == "--" {
+                optionsEnded = true
+                continue
+            }
+            var name = argument
+            var inlineValue: String?
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            guard let spec = specs.first(where: { $0.name == name }) else {
+                var message = "unknown option \(name) for \(command)"
+                if let guess = Self.closest(to: name, in: specs.map(\.name)) {
+                    message += "; did you mean \(guess)?"
+                }
+                throw BatchInviteError.usage(message + " (see batch-invite \(command) --help)")
+            }
+            var value = ""
+            if spec.value != nil {
+                if let inlineValue {
+                    value = inlineValue
+                } else if index < arguments.count {
+                    value = arguments[index]
+                    index += 1
+                } else {
+                    throw BatchInviteError.usage("\(name) needs a value (\(name) \(spec.value!))")
+                }
+            } else if inlineValue != nil {
+                throw BatchInviteError.usage("\(name) takes no value")
+            }
+            if values[name] != nil && !spec.repeatable {
+                throw BatchInviteError.usage("\(name) is given more than once")
+            }
+            values[name, default: []].append(value)
+        }
+    }
+
+    /// The value of a single-valued option, if given.
+    func value(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value of a repeatable option, in order.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// Whether a flag (or any option) was given.
+    func has(_ name: String) -> Bool { values[name] != nil }
+
+    /// The one positional argument a command takes (the input file).
+    func single(_ what: String, command: String) throws -> String {
+        guard let first = positional.first else {
+            throw BatchInviteError.usage("\(command) needs \(what) (see batch-invite \(command) --help)")
+        }
+        guard positional.count == 1 else {
+            throw BatchInviteError.usage("\(command) takes one \(what), got \(positional.count): "
+                + positional.joined(separator: " "))
+        }
+        return first
+    }
+
+    /// A value that must be one of `choices`.
+    func choice(_ name: String, _ choices: [String]) throws -> String? {
+        guard let value = value(name) else { return nil }
+        guard choices.contains(value) else {
+            throw BatchInviteError.usage(
+                "\(name) \"\(value)\" is not one of \(choices.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        candidates.map { ($0, HeaderMatcher.editDistance(Array(word.utf8), Array($0.utf8))) }
+            .filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+}
+
+/// Lays out a command's help: usage and description, then its options.
+func helpText(usage: String, description: String, options: [OptionSpec]) -> String {
+    var text = "usage: \(usage)\n\n\(description)\n\noptions:\n"
+    let labels = options.map { option in option.value.map { "\(option.name) \($0)" } ?? option.name }
+    let width = min((labels.map { $0.count }.max() ?? 0) + 2, 30)
+    for (label, option) in zip(labels, options) {
+        let padding = String(repeating: " ", count: max(width - label.count, 1))
+        text += "  \(label)\(padding)\(option.help)\n"
+    }
+    text += "  --help\(String(repeating: " ", count: max(width - 6, 1)))show this help\n"
+    return text
+}

@@ -1,0 +1,43 @@
+import BatchInvite
+
+/// A subcommand: its help, its options, a step that checks the arguments (`init`) and a
+/// step that does the work (`run`, returning the exit code).
+protocol Command: Sendable {
+    static var name: String { get }
+    /// One line for the tool's command list.
+    static var summary: String { get }
+    /// The full `--help` text.
+    static var help: String { get }
+    static var options: [OptionSpec] { get }
+
+    init(_ arguments: Arguments) throws
+    func run() throws -> Int32
+}
+
+extension Command {
+    /// Checks the arguments, then does the work.
+    static func execute(_ arguments: Arguments) throws -> Int32 {
+        try Self(arguments).run()
+    }
+}
+
+/// Every command, in the order the tool's help lists them.
+let commands: [any Command.Type] = [ValidateCommand.self, InspectCommand.self]
+
+let toolVersion = "0.1.0"
+
+let toolHelp = """
+    usage: batch-invite COMMAND [options]
+
+    Sends invitations in bulk from a CSV or JSON Lines file, with a report that says, row by
+    row, what happened.
+
+    commands:
+    \(commands.map { "  \($0.name + String(repeating: " ", count: max(10 - $0.name.count, 1)))\($0.summary)" }.joined(separator: "\n"))
+
+    options:
+      --help      show this help (or `batch-invite COMMAND --help`)
+      --version   print the version
+
+    exit codes: 0 all rows fine, 1 some rows not, 2 usage or input error (nothing sent).
+    """

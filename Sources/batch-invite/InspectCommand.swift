@@ -1,0 +1,132 @@
+import BatchInvite
+
+/// `batch-invite inspect`: shows how the tool reads a file.
+struct InspectCommand: Command {
+    static let name = "inspect"
+    static let summary = "show how a file is read: records, columns, mapped rows"
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(name: "--raw", value: nil, help: "print every parsed record as a JSON array of strings, header first"),
+            OptionSpec(
+                name: "--target", value: Targets.names, help: "the fields to map the columns to (default: sendoso)"),
+        ] + InputArguments.specs
+    static let help = helpText(
+        usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [input options]",
+        description: """
+            Shows how batch-invite reads FILE, one JSON value per line on standard output.
+            With --raw: every parsed record, header first, as a JSON array of strings (blank
+            records skipped). Without: each data row's values mapped to the target's fields,
+            with its row and line numbers and any problem with the record as a whole.
+            How the file was read (format, encoding, delimiter, columns) goes to standard error.
+
+            example:
+              batch-invite inspect export.csv --raw | head
+            """,
+        options: options)
+
+    let raw: Bool
+    let target: any Target
+    let input: InputOptions
+
+    init(_ arguments: Arguments) throws {
+        let path = try arguments.single("an input FILE", command: Self.name)
+        raw = arguments.has("--raw")
+        target = try InputArguments.target(from: arguments, command: Self.name, required: false) ?? SendosoTarget()
+        input = try InputArguments.options(path: path, from: arguments, target: target)
+    }
+
+    func run() throws -> Int32 {
+        raw ? try printRecords() : try printRows()
+        return 0
+    }
+
+    private func printRecords() throws {
+        let output = StandardOutput.shared
+        let text = try TextInput(path: input.path, encoding: input.encoding)
+        var line: [UInt8] = []
+        switch input.resolvedFormat {
+        case .csv:
+            let reader = try CSVReader(input: text, delimiter: input.resolvedDelimiter)
+            try reader.forEachRecord { record in
+                line.removeAll(keepingCapacity: true)
+                line.append(UInt8(ascii: "["))
+                for (index, field) in record.strings.enumerated() {
+                    if index > 0 { line.append(UInt8(ascii: ",")) }
+                    TextBytes.appendJSONString(field, to: &line)
+                }
+                line.append(contentsOf: "]\n".utf8)
+                output.write(bytes: line)
+            }
+            describe("format: csv, encoding: \(text.encoding), delimiter: \(Self.show(reader.delimiter))"
+                + ", \(reader.blankRecordsSkipped) blank records skipped")
+        case .jsonl:
+            let reader = JSONLinesReader(input: text)
+            try reader.forEachRecord { record in
+                switch record.members {
+                case .success(let members):
+                    output.write(JSONValue.object(members).encoded + "\n")
+                case .failure(let error):
+                    output.flush()
+                    printError("line \(record.line): \(Self.describe(error.problem))")
+                }
+            }
+            describe("format: jsonl, encoding: \(text.encoding), \(reader.blankRecordsSkipped) blank lines skipped")
+        }
+    }
+
+    private func printRows() throws {
+        let output = StandardOutput.shared
+        let source = try RowSource(options: input, target: target)
+        source.onWarning = { printError($0) }
+        var line: [UInt8] = []
+        try source.forEachRow { row in
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: "{\"row\":".utf8)
+            TextBytes.appendInteger(row.row, to: &line)
+            line.append(contentsOf: ",\"line\":".utf8)
+            TextBytes.appendInteger(row.line, to: &line)
+            for (index, field) in target.fields.enumerated() {
+                line.append(UInt8(ascii: ","))
+                TextBytes.appendJSONString(field.name, to: &line)
+                line.append(UInt8(ascii: ":"))
+                switch row.values[index] {
+                case .missing: line.append(contentsOf: "null".utf8)
+                case .text(let bytes): TextBytes.appendJSONString(String(decoding: bytes, as: UTF8.self), to: &line)
+                case .number(let bytes): line.append(contentsOf: bytes)
+                case .wrongKind(let kind): TextBytes.appendJSONString("<\(kind)>", to: &line)
+                }
+            }
+            if let problem = row.problem {
+                line.append(contentsOf: ",\"problem\":".utf8)
+                TextBytes.appendJSONString(problem, to: &line)
+            }
+            line.append(contentsOf: "}\n".utf8)
+            output.write(bytes: line)
+        }
+        var facts = "format: \(input.resolvedFormat.rawValue)"
+        if let delimiter = source.delimiter { facts += ", delimiter: \(Self.show(delimiter))" }
+        describe(facts + ", \(source.blankRecordsSkipped) blank records skipped")
+    }
+
+    private func describe(_ facts: String) {
+        StandardOutput.shared.flush()
+        printError(facts)
+    }
+
+    private static func show(_ delimiter: UInt8?) -> String {
+        switch delimiter {
+        case 9?: return "tab"
+        case let byte?: return "\"\(Character(Unicode.Scalar(byte)))\""
+        case nil: return "none"
+        }
+    }
+
+    private static func describe(_ problem: RecordProblem) -> String {
+        switch problem {
+        case .notAnObject(let reason): return reason
+        case .lineTooLong: return "longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
+        case .fieldTooLarge(let field): return "field \(field + 1) is over 1 MiB"
+        case .recordTooLarge: return "record too large"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import BatchInvite
+
+/// `batch-invite validate`: checks every row offline and writes the report.
+struct ValidateCommand: Command {
+    static let name = "validate"
+    static let summary = "check every row of a file, offline; write the report"
+    static let options: [OptionSpec] =
+        [InputArguments.targetSpec] + InputArguments.specs + ReportArguments.specs
+    static let help = helpText(
+        usage: "batch-invite validate FILE --target \(Targets.names) [options]",
+        description: """
+            Reads FILE (CSV or JSON Lines; - for standard input), checks every row against the
+            target's rules, finds duplicates, and writes a report with one line per row
+            (status valid, invalid or duplicate, and why). Nothing is sent.
+
+            Prints a summary such as "1500 rows: 1180 valid, 290 invalid, 30 duplicate".
+            Exit 0 when every row is valid, 1 when some are invalid or duplicate, 2 when the
+            file or the options are unusable.
+
+            example:
+              batch-invite validate people.csv --target sendoso --role regular
+            """,
+        options: options)
+
+    let target: any Target
+    let input: InputOptions
+    let report: ReportArguments
+
+    init(_ arguments: Arguments) throws {
+        let path = try arguments.single("an input FILE", command: Self.name)
+        target = try InputArguments.target(from: arguments, command: Self.name)!
+        input = try InputArguments.options(path: path, from: arguments, target: target)
+        report = try ReportArguments(arguments, inputPath: path)
+    }
+
+    func run() throws -> Int32 {
+        let source = try RowSource(options: input, target: target)
+        source.onWarning = { printError($0) }
+        let writer = try ReportWriter(path: report.path, format: report.format)
+        var validator = RowValidator(target: target)
+        var summary = ValidationSummary()
+        try source.forEachRow { row in
+            let verdict = validator.check(row)
+            summary.count(verdict.status)
+            try writer.write(
+                ReportRecord(row: row.row, line: row.line, key: verdict.key, status: verdict.status, message: verdict.message))
+        }
+        summary.blankRecordsSkipped = source.blankRecordsSkipped
+        try writer.finish()
+        if summary.rows == 0 {
+            printError("warning: \(source.displayName) has no data rows")
+        }
+        StandardOutput.shared.write(summary.line + "\n")
+        if report.path != "-" { printError("report: \(report.path)") }
+        return summary.invalid + summary.duplicate > 0 ? 1 : 0
+    }
+}
+
+/// `--report` and `--report-format`, and the default report path.
+struct ReportArguments {
+    static let specs: [OptionSpec] = [
+        OptionSpec(name: "--report", value: "PATH", help: "where to write the report (default: ./<input name>.report.csv)"),
+        OptionSpec(name: "--report-format", value: "csv|jsonl", help: "report format (default: by the report's extension, else csv)"),
+    ]
+
+    let path: String
+    let format: ReportFormat
+
+    init(_ arguments: Arguments, inputPath: String) throws {
+        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(ReportFormat.init(rawValue:))
+        if let path = arguments.value("--report") {
+            guard !path.isEmpty else { throw BatchInviteError.usage("--report needs a path") }
+            self.path = path
+            format = given ?? ReportFormat(path: path)
+        } else {
+            format = given ?? .csv
+            path = Self.defaultPath(for: inputPath, format: format)
+        }
+        if path == inputPath && path != "-" {
+            throw BatchInviteError.usage("the report would overwrite the input \(path); choose another --report")
+        }
+    }
+
+    /// `<input name without extension>.report.csv` in the current directory.
+    static func defaultPath(for inputPath: String, format: ReportFormat) -> String {
+        var name = inputPath == "-" ? "stdin" : String(inputPath.split(separator: "/").last ?? "input")
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            name = String(name[..<dot])
+        }
+        return "\(name).report.\(format.rawValue)"
+    }
+}

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+import BatchInvite
+
+/// Runs the command line and returns the exit code; the one place errors are printed.
+func runTool(_ arguments: [String]) -> Int32 {
+    guard let first = arguments.first else {
+        printError(toolHelp)
+        return 2
+    }
+    if first == "--help" || first == "-h" || first == "help" {
+        StandardOutput.shared.write(toolHelp + "\n")
+        return 0
+    }
+    if first == "--version" {
+        StandardOutput.shared.write("batch-invite \(toolVersion)\n")
+        return 0
+    }
+    let names = commands.map { $0.name }
+    guard let index = names.firstIndex(of: first) else {
+        var message = "batch-invite: unknown command \"\(first)\"; commands: " + names.joined(separator: ", ")
+        if let guess = Arguments.closest(to: first, in: names) {
+            message += "; did you mean \(guess)?"
+        }
+        printError(message)
+        return 2
+    }
+    return runCommand(commands[index], Array(arguments.dropFirst()))
+}
+
+func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
+    if arguments.contains("--help") || arguments.contains("-h") {
+        StandardOutput.shared.write(command.help)
+        return 0
+    }
+    do {
+        let parsed = try Arguments(arguments, specs: command.options, command: command.name)
+        return try command.execute(parsed)
+    } catch {
+        StandardOutput.shared.flush()
+        printError("batch-invite \(command.name): \(error)")
+        return (error as? BatchInviteError)?.exitCode ?? 2
+    }
+}
+
+signal(SIGPIPE, SIG_IGN)
+let status = runTool(Array(CommandLine.arguments.dropFirst()))
+StandardOutput.shared.flush()
+exit(status)
