@@ -37,13 +37,14 @@ struct ValidateCommand: Command {
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         let writer = try ReportWriter(path: report.path, format: report.format)
-        var validator = RowValidator(target: target)
+        var duplicates = DuplicateFilter(keyName: target.fields[target.keyField].name)
         var summary = ValidationSummary()
-        try source.forEachRow { row in
-            let verdict = validator.check(row)
-            summary.count(verdict.status)
+        try CheckedRows(source: source, validator: RowValidator(target: target)).forEach { row in
+            var row = row
+            duplicates.check(&row)
+            summary.count(row.status)
             try writer.write(
-                ReportRecord(row: row.row, line: row.line, key: verdict.key, status: verdict.status, message: verdict.message))
+                ReportRecord(row: row.row, line: row.line, key: row.key, status: row.status, message: row.message))
         }
         summary.blankRecordsSkipped = source.blankRecordsSkipped
         try writer.finish()

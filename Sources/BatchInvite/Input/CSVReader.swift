@@ -1,7 +1,11 @@
+import Foundation
+
 private import CLibCSV
 
 /// Reads RFC 4180 CSV through libcsv, streaming: the input is fed in pieces of
-/// `pieceSize` bytes and records are handed on as soon as they are complete.
+/// `pieceSize` bytes and records are handed on in batches as soon as they are complete.
+/// Parsing runs on a thread of its own, one batch ahead of the caller, so reading and
+/// whatever the caller does with the records use two cores.
 ///
 /// - Whitespace is data (nothing is trimmed); CRLF, LF and a lone CR all end a record.
 /// - A record whose fields are all empty or blanks (a blank line, `;;;`) is skipped and
@@ -9,7 +13,8 @@ private import CLibCSV
 /// - Every record carries the physical line where it starts.
 /// - A field over `maxFieldBytes` is not kept: the record comes with
 ///   `RecordProblem.fieldTooLarge`, and memory stays bounded.
-/// - Broken quoting stops reading with `BatchInviteError.input("line N: ...")`.
+/// - Broken quoting stops reading with `BatchInviteError.input("line N: ...")`, after
+///   every record before it was handed on.
 public final class CSVReader {
     /// The limit on one field's size; larger fields make their record invalid.
     public static let maxFieldBytes = 1 << 20
@@ -18,86 +23,47 @@ public final class CSVReader {
     /// How many bytes libcsv is given at a time (bounds the growth past `maxFieldBytes`).
     static let pieceSize = 64 * 1024
 
-    private let input: TextInput
-    /// The delimiter in use: given, or detected from the header line when reading starts.
-    public private(set) var delimiter: UInt8?
-    /// Records skipped because all their fields were empty.
-    public var blankRecordsSkipped: Int { collector.blankRecords }
-
-    private var parser = csv_parser()
-    private let collector = RecordCollector()
+    private let parser: Parser
+    /// The delimiter in use: given, or detected from the header line once reading began.
+    public var delimiter: UInt8? { parser.delimiter }
+    /// Records skipped because all their fields were empty (final once reading ended).
+    public var blankRecordsSkipped: Int { parser.state.pointee.blankRecords }
 
     /// Prepares to read `input`; `delimiter` nil means detect it from the header line.
     public init(input: TextInput, delimiter: UInt8?) throws {
-        self.input = input
-        self.delimiter = delimiter
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
-            throw BatchInviteError.io("cannot start the CSV parser: out of memory")
-        }
-        csv_set_space_func(&parser, noSpaces)
-        csv_set_blk_size(&parser, 4096)
-    }
-
-    deinit {
-        csv_free(&parser)
+        parser = try Parser(input: input, delimiter: delimiter)
     }
 
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
     /// points to) is only valid during the call.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        try input.forEachChunk { chunk in
-            if delimiter == nil {
-                delimiter = Self.detectDelimiter(in: chunk)
+        let batches = BoundedChannel<Result<RecordBatch, Error>>(capacity: 3)
+        let recycled = BoundedChannel<RecordBatch>(capacity: 4)
+        let done = DispatchSemaphore(value: 0)
+        let parser = self.parser
+        let thread = Thread {
+            do {
+                try parser.run(batches: batches, recycled: recycled)
+            } catch {
+                _ = batches.send(.failure(error))
             }
-            csv_set_delim(&parser, delimiter ?? UInt8(ascii: ","))
-            var offset = 0
-            while offset < chunk.count {
-                let piece = UnsafeRawBufferPointer(
-                    rebasing: chunk[offset..<min(offset + Self.pieceSize, chunk.count)])
-                try parse(piece)
-                offset += piece.count
-                try collector.deliver(body)
-            }
+            batches.close()
+            done.signal()
         }
-        let context = Unmanaged.passUnretained(collector).toOpaque()
-        if csv_fini(&parser, fieldEnded, recordEnded, context) != 0 {
-            let line = collector.recordInProgressLine ?? collector.lines + 1
-            throw BatchInviteError.input(
-                "line \(line): a quoted field is never closed (its opening quote is unmatched "
-                    + "up to the end of the file)")
+        thread.stackSize = 1 << 20
+        thread.start()
+        defer {
+            batches.close()
+            recycled.close()
+            while batches.receive() != nil {}
+            done.wait()
         }
-        try collector.deliver(body)
-    }
-
-    private func parse(_ piece: UnsafeRawBufferPointer) throws {
-        let context = Unmanaged.passUnretained(collector).toOpaque()
-        let used = csv_parse(&parser, piece.baseAddress, piece.count, fieldEnded, recordEnded, context)
-        if used < piece.count {
-            throw parseError()
+        while let item = batches.receive() {
+            let batch = try item.get()
+            try batch.forEach(body)
+            batch.removeAll()
+            _ = recycled.trySend(batch)
         }
-        if clibcsv_pending_length(&parser) > Self.maxFieldBytes {
-            clibcsv_discard_pending(&parser)
-            collector.pendingFieldTooLarge = true
-        }
-    }
-
-    private func parseError() -> BatchInviteError {
-        guard csv_error(&parser) == CSV_EPARSE else {
-            return .io("CSV parser: \(String(cString: csv_strerror(csv_error(&parser))))")
-        }
-        var line = collector.lines + 1
-        if let pending = clibcsv_pending_bytes(&parser) {
-            let bytes = UnsafeRawBufferPointer(
-                start: pending, count: clibcsv_pending_length(&parser))
-            line += LineBreaks.count(in: bytes)
-        }
-        let what =
-            clibcsv_quoted(&parser) != 0
-            ? "text after the closing quote of a quoted field (a quote inside a quoted field "
-                + "must be doubled: \"\")"
-            : "a quote inside an unquoted field (quote the whole field and double the quote: "
-                + "\"a \"\"b\"\" c\")"
-        return .input("line \(line): \(what)")
     }
 
     /// Picks the delimiter of the header line: the most frequent of `,` `;` tab `|` outside
@@ -117,10 +83,104 @@ public final class CSVReader {
             }
             if byte != 10 && byte != 13 { seenText = true }
         }
-        guard let best = counts.indices.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }),
-            counts[best] > 0
-        else { return UInt8(ascii: ",") }
-        return candidates[best]
+        var best = 0
+        for index in counts.indices where counts[index] > counts[best] {
+            best = index
+        }
+        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
+    }
+}
+
+/// The libcsv parser and the input it reads, used by the parsing thread alone while it
+/// runs and by the reader only after it ended.
+private final class Parser: @unchecked Sendable {
+    let input: TextInput
+    var delimiter: UInt8?
+    var csv = csv_parser()
+    /// The callbacks' state, behind a pointer: libcsv hands the pointer back to them.
+    let state: UnsafeMutablePointer<CollectorState>
+
+    init(input: TextInput, delimiter: UInt8?) throws {
+        self.input = input
+        self.delimiter = delimiter
+        state = .allocate(capacity: 1)
+        state.initialize(to: CollectorState())
+        guard csv_init(&csv, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
+            throw BatchInviteError.io("cannot start the CSV parser: out of memory")
+        }
+        csv_set_space_func(&csv, noSpaces)
+        csv_set_blk_size(&csv, 4096)
+    }
+
+    deinit {
+        csv_free(&csv)
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Parses the whole input, sending a batch of records after each piece.
+    func run(batches: BoundedChannel<Result<RecordBatch, Error>>, recycled: BoundedChannel<RecordBatch>) throws {
+        func ship() -> Bool {
+            guard !state.pointee.records.isEmpty else { return true }
+            let next = recycled.tryReceive() ?? RecordBatch()
+            state.pointee.takeCompleteRecords(into: next)
+            return batches.send(.success(next))
+        }
+        try input.forEachChunk { chunk in
+            if delimiter == nil {
+                delimiter = CSVReader.detectDelimiter(in: chunk)
+            }
+            csv_set_delim(&csv, delimiter ?? UInt8(ascii: ","))
+            var offset = 0
+            while offset < chunk.count {
+                let piece = UnsafeRawBufferPointer(
+                    rebasing: chunk[offset..<min(offset + CSVReader.pieceSize, chunk.count)])
+                do {
+                    try parse(piece)
+                } catch {
+                    _ = ship()
+                    throw error
+                }
+                offset += piece.count
+                guard ship() else { throw CancellationError() }
+            }
+        }
+        if csv_fini(&csv, fieldEnded, recordEnded, state) != 0 {
+            _ = ship()
+            let line = state.pointee.inRecord ? state.pointee.current.line : state.pointee.lines + 1
+            throw BatchInviteError.input(
+                "line \(line): a quoted field is never closed (its opening quote is unmatched "
+                    + "up to the end of the file)")
+        }
+        _ = ship()
+    }
+
+    private func parse(_ piece: UnsafeRawBufferPointer) throws {
+        let used = csv_parse(&csv, piece.baseAddress, piece.count, fieldEnded, recordEnded, state)
+        if used < piece.count {
+            throw parseError()
+        }
+        if clibcsv_pending_length(&csv) > CSVReader.maxFieldBytes {
+            clibcsv_discard_pending(&csv)
+            state.pointee.pendingFieldTooLarge = true
+        }
+    }
+
+    private func parseError() -> BatchInviteError {
+        guard csv_error(&csv) == CSV_EPARSE else {
+            return .io("CSV parser: \(String(cString: csv_strerror(csv_error(&csv))))")
+        }
+        var line = state.pointee.lines + 1
+        if let pending = clibcsv_pending_bytes(&csv) {
+            line += LineBreaks.count(in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(&csv)))
+        }
+        let what =
+            clibcsv_quoted(&csv) != 0
+            ? "text after the closing quote of a quoted field (a quote inside a quoted field "
+                + "must be doubled: \"\")"
+            : "a quote inside an unquoted field (quote the whole field and double the quote: "
+                + "\"a \"\"b\"\" c\")"
+        return .input("line \(line): \(what)")
     }
 }
 
@@ -129,74 +189,65 @@ private let noSpaces: @convention(c) (UInt8) -> Int32 = { _ in 0 }
 
 private let fieldEnded: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
     bytes, count, context in
-    Unmanaged<RecordCollector>.fromOpaque(context!).takeUnretainedValue()
+    context!.assumingMemoryBound(to: CollectorState.self).pointee
         .fieldEnded(UnsafeRawBufferPointer(start: bytes, count: count))
 }
 
 private let recordEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
-    Unmanaged<RecordCollector>.fromOpaque(context!).takeUnretainedValue().recordEnded(terminator)
+    context!.assumingMemoryBound(to: CollectorState.self).pointee.recordEnded(terminator)
 }
 
-/// Gathers libcsv's field and record callbacks into a batch of complete records, keeping
-/// line numbers. One batch holds the records of one piece of input; the record still in
-/// progress is carried over to the next batch.
-private final class RecordCollector {
-    /// Field bytes of the records in the batch, back to back.
+/// Turns libcsv's field and record callbacks into records with line numbers, gathered
+/// in a batch; the record still in progress stays behind when a batch is taken.
+private struct CollectorState {
+    // The batch being filled (see `RecordBatch`), kept here as plain values so the
+    // callbacks touch no class storage.
     var bytes: [UInt8] = []
-    /// End offset in `bytes` of each stored field.
     var fieldEnds: [Int] = []
-    var records: [PendingRecord] = []
-
+    var records: [RecordBatch.Entry] = []
     /// Line breaks seen so far; the line being read is `lines + 1`.
     var lines = 0
     var lastTerminatorWasCR = false
     var blankRecords = 0
     var pendingFieldTooLarge = false
+    var inRecord = false
+    var current = RecordBatch.Entry(line: 0, bytesStart: 0, firstField: 0)
 
-    // The record in progress, if a field of it has ended.
-    var current: PendingRecord?
-
-    var recordInProgressLine: Int? { current?.line }
-
-    struct PendingRecord {
-        var line: Int
-        var bytesStart: Int
-        var firstField: Int
-        var storedFields = 0
-        var fieldCount = 0
-        var problem: RecordProblem?
-    }
-
-    func fieldEnded(_ field: UnsafeRawBufferPointer) {
+    mutating func fieldEnded(_ field: UnsafeRawBufferPointer) {
         lastTerminatorWasCR = false
-        if current == nil {
-            current = PendingRecord(line: lines + 1, bytesStart: bytes.count, firstField: fieldEnds.count)
+        if !inRecord {
+            inRecord = true
+            current = RecordBatch.Entry(line: lines + 1, bytesStart: bytes.count, firstField: fieldEnds.count)
         }
-        let index = current!.fieldCount
-        current!.fieldCount += 1
+        let index = current.fieldCount
+        current.fieldCount += 1
         if pendingFieldTooLarge {
             pendingFieldTooLarge = false
-            if current!.problem == nil { current!.problem = .fieldTooLarge(field: index) }
-        } else if current!.problem == nil, bytes.count - current!.bytesStart + field.count > CSVReader.maxRecordBytes {
-            current!.problem = .recordTooLarge
+            if current.problem == nil { current.problem = .fieldTooLarge(field: index) }
+        } else if current.problem == nil, bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
+            current.problem = .recordTooLarge
         }
-        if current!.problem == nil {
+        if current.problem == nil {
             bytes.append(contentsOf: field)
             fieldEnds.append(bytes.count)
-            current!.storedFields += 1
+            current.storedFields += 1
         }
-        lines += LineBreaks.count(in: field)
+        if field.count > 0
+            && (memchr(field.baseAddress!, 10, field.count) != nil || memchr(field.baseAddress!, 13, field.count) != nil)
+        {
+            lines += LineBreaks.count(in: field)
+        }
     }
 
-    func recordEnded(_ terminator: Int32) {
-        if let record = current {
-            current = nil
-            if record.problem == nil && isBlank(record) {
+    mutating func recordEnded(_ terminator: Int32) {
+        if inRecord {
+            inRecord = false
+            if current.problem == nil && isBlank(current) {
                 blankRecords += 1
-                bytes.removeSubrange(record.bytesStart...)
-                fieldEnds.removeSubrange(record.firstField...)
+                bytes.removeSubrange(current.bytesStart...)
+                fieldEnds.removeSubrange(current.firstField...)
             } else {
-                records.append(record)
+                records.append(current)
             }
         } else if terminator >= 0 && !(terminator == 10 && lastTerminatorWasCR) {
             blankRecords += 1
@@ -207,17 +258,57 @@ private final class RecordCollector {
         lastTerminatorWasCR = terminator == 13
     }
 
-    private func isBlank(_ record: PendingRecord) -> Bool {
-        bytes[record.bytesStart...].allSatisfy { $0 == 32 || $0 == 9 }
+    private func isBlank(_ record: RecordBatch.Entry) -> Bool {
+        var index = record.bytesStart
+        while index < bytes.count {
+            if bytes[index] != 32 && bytes[index] != 9 { return false }
+            index += 1
+        }
+        return true
     }
 
-    /// Hands every complete record to `body`, then keeps only the record in progress.
-    func deliver(_ body: (CSVRecord) throws -> Void) throws {
-        guard !records.isEmpty else { return }
+    /// Moves the complete records into `other` (empty) and keeps only the record in progress.
+    mutating func takeCompleteRecords(into other: RecordBatch) {
+        swap(&bytes, &other.bytes)
+        swap(&fieldEnds, &other.fieldEnds)
+        swap(&records, &other.records)
+        guard inRecord else { return }
+        // The record in progress came along; bring its fields back.
+        let shift = current.bytesStart
+        bytes.append(contentsOf: other.bytes[shift...])
+        other.bytes.removeSubrange(shift...)
+        for end in other.fieldEnds[current.firstField...] {
+            fieldEnds.append(end - shift)
+        }
+        other.fieldEnds.removeSubrange(current.firstField...)
+        current.bytesStart = 0
+        current.firstField = 0
+    }
+}
+
+/// Complete records of one piece of input: their field bytes back to back, the end of
+/// each field, and per record its line, fields and problem. Handed from the parsing
+/// thread to the reader's caller, then back for reuse; one owner at a time.
+final class RecordBatch: @unchecked Sendable {
+    var bytes: [UInt8] = []
+    var fieldEnds: [Int] = []
+    var records: [Entry] = []
+
+    struct Entry {
+        var line: Int
+        var bytesStart: Int
+        var firstField: Int
+        var storedFields = 0
+        var fieldCount = 0
+        var problem: RecordProblem?
+    }
+
+    func forEach(_ body: (CSVRecord) throws -> Void) throws {
         try bytes.withUnsafeBytes { allBytes in
             try fieldEnds.withUnsafeBufferPointer { allEnds in
                 for record in records {
-                    let ends = UnsafeBufferPointer(rebasing: allEnds[record.firstField..<record.firstField + record.storedFields])
+                    let ends = UnsafeBufferPointer(
+                        rebasing: allEnds[record.firstField..<record.firstField + record.storedFields])
                     try body(
                         CSVRecord(
                             line: record.line, fieldCount: record.fieldCount, problem: record.problem,
@@ -225,19 +316,12 @@ private final class RecordCollector {
                 }
             }
         }
+    }
+
+    func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
-        if var partial = current {
-            let shift = partial.bytesStart
-            bytes.removeSubrange(0..<shift)
-            fieldEnds.removeSubrange(0..<partial.firstField)
-            for index in fieldEnds.indices { fieldEnds[index] -= shift }
-            partial.bytesStart = 0
-            partial.firstField = 0
-            current = partial
-        } else {
-            bytes.removeAll(keepingCapacity: true)
-            fieldEnds.removeAll(keepingCapacity: true)
-        }
     }
 }
 

@@ -21,7 +21,8 @@ public final class RowSource {
     private let matcher: HeaderMatcher
     private let input: TextInput
     private var defaults: [UnsafeRawBufferPointer?]
-    private var values: [FieldValue]
+    /// A blank row of values, copied and filled for each row.
+    private let values: [FieldValue]
 
     /// Opens the input and checks the options against the target (unknown `--map` field,
     /// a default for a field the target does not have).
@@ -81,6 +82,7 @@ public final class RowSource {
         let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
         var layout: Layout?
         var rowNumber = 0
+        var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
             guard let layout else {
@@ -208,6 +210,7 @@ public final class RowSource {
         var rowNumber = 0
         var scratch: [UInt8] = []
         var unknownKeys: [String] = []
+        var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
             rowNumber += 1

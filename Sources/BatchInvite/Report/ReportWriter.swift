@@ -22,10 +22,13 @@ public final class ReportWriter {
 
     /// Appends one record.
     public func write(_ record: ReportRecord) throws {
+        var line: [UInt8] = []
+        swap(&line, &self.line)  // one access to the stored buffer, not one per byte
+        defer { swap(&line, &self.line) }
         line.removeAll(keepingCapacity: true)
         switch format {
-        case .csv: formatCSV(record)
-        case .jsonl: formatJSON(record)
+        case .csv: Self.formatCSV(record, into: &line)
+        case .jsonl: Self.formatJSON(record, into: &line)
         }
         try file.append(line)
     }
@@ -35,22 +38,22 @@ public final class ReportWriter {
         try file.commit()
     }
 
-    private func formatCSV(_ record: ReportRecord) {
+    private static func formatCSV(_ record: ReportRecord, into line: inout [UInt8]) {
         TextBytes.appendInteger(record.row, to: &line)
         line.append(0x2C)
         TextBytes.appendInteger(record.line, to: &line)
         line.append(0x2C)
-        appendCell(record.key)
+        appendCell(record.key, to: &line)
         line.append(0x2C)
         line.append(contentsOf: record.status.rawValue.utf8)
         line.append(0x2C)
         if let status = record.httpStatus { TextBytes.appendInteger(status, to: &line) }
         line.append(0x2C)
-        appendCell(record.message)
+        appendCell(record.message, to: &line)
         line.append(0x2C)
-        appendCell(record.invitationStatus)
+        appendCell(record.invitationStatus, to: &line)
         line.append(0x2C)
-        appendCell(record.expiresAt)
+        appendCell(record.expiresAt, to: &line)
         line.append(0x2C)
         if let attempts = record.attempts { TextBytes.appendInteger(attempts, to: &line) }
         line.append(0x0A)
@@ -58,8 +61,12 @@ public final class ReportWriter {
 
     /// Appends a CSV cell: quoted when it holds a delimiter, quote or line break, and
     /// prefixed with `'` when a spreadsheet would take it for a formula.
-    private func appendCell(_ text: String) {
-        let bytes = text.utf8
+    private static func appendCell(_ text: String, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendCell(bytes: $0, to: &line) }
+    }
+
+    private static func appendCell(bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
         guard let first = bytes.first else { return }
         let risky: Bool
         switch first {
@@ -68,7 +75,11 @@ public final class ReportWriter {
         default:
             risky = false
         }
-        let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        var needsQuotes = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
         if !needsQuotes && !risky {
             line.append(contentsOf: bytes)
             return
@@ -82,33 +93,33 @@ public final class ReportWriter {
         if needsQuotes { line.append(0x22) }
     }
 
-    private func formatJSON(_ record: ReportRecord) {
+    private static func formatJSON(_ record: ReportRecord, into line: inout [UInt8]) {
         line.append(contentsOf: "{\"row\":".utf8)
         TextBytes.appendInteger(record.row, to: &line)
         line.append(contentsOf: ",\"line\":".utf8)
         TextBytes.appendInteger(record.line, to: &line)
         line.append(contentsOf: ",\"key\":".utf8)
-        appendJSON(record.key)
+        appendJSON(record.key, to: &line)
         line.append(contentsOf: ",\"status\":\"".utf8)
         line.append(contentsOf: record.status.rawValue.utf8)
         line.append(contentsOf: "\",\"http_status\":".utf8)
-        appendJSON(record.httpStatus)
+        appendJSON(record.httpStatus, to: &line)
         line.append(contentsOf: ",\"message\":".utf8)
-        appendJSON(record.message)
+        appendJSON(record.message, to: &line)
         line.append(contentsOf: ",\"invitation_status\":".utf8)
-        appendJSON(record.invitationStatus)
+        appendJSON(record.invitationStatus, to: &line)
         line.append(contentsOf: ",\"expires_at\":".utf8)
-        appendJSON(record.expiresAt)
+        appendJSON(record.expiresAt, to: &line)
         line.append(contentsOf: ",\"attempts\":".utf8)
-        appendJSON(record.attempts)
+        appendJSON(record.attempts, to: &line)
         line.append(contentsOf: "}\n".utf8)
     }
 
-    private func appendJSON(_ value: Int?) {
+    private static func appendJSON(_ value: Int?, to line: inout [UInt8]) {
         if let value { TextBytes.appendInteger(value, to: &line) } else { line.append(contentsOf: "null".utf8) }
     }
 
-    private func appendJSON(_ text: String) {
+    private static func appendJSON(_ text: String, to line: inout [UInt8]) {
         if text.isEmpty { line.append(contentsOf: "null".utf8) } else { TextBytes.appendJSONString(text, to: &line) }
     }
 }

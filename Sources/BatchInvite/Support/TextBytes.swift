@@ -2,22 +2,28 @@
 public enum TextBytes {
     /// Appends `value` in decimal.
     public static func appendInteger(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        if value >= 0 && value < 10 {
+            out.append(UInt8(truncatingIfNeeded: value) + 0x30)
+            return
+        }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        var digits = 0
+        var probe = magnitude
+        repeat {
+            digits += 1
+            probe /= 10
+        } while probe > 0
+        let sign = value < 0 ? 1 : 0
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x30, count: digits + sign))
+        out.withUnsafeMutableBufferPointer { buffer in
+            if sign == 1 { buffer[start] = UInt8(ascii: "-") }
+            var index = start + sign + digits
             repeat {
-                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                count += 1
+                index -= 1
+                buffer[index] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
                 magnitude /= 10
             } while magnitude > 0
-            while count > 0 {
-                count -= 1
-                out.append(buffer[count])
-            }
         }
     }
 

@@ -1,60 +1,104 @@
 /// The keys seen so far, each kept as a 64-bit digest with the row number that first had
-/// it: 12 bytes a key in an open-addressing table, so a million keys need about 24 MB.
+/// it: 12 bytes a slot in an open-addressing table kept at most three quarters full, so a
+/// million keys need 24 MB.
 ///
 /// Two different keys share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a
 /// million rows); the digest's seed is random for each process, so such a collision does
 /// not repeat from one run to the next. Not safe for concurrent use.
 public struct KeyDigestSet {
-    private var digests: [UInt64]
-    private var rows: [UInt32]
+    /// Slot `i` is words `3i` (digest, low half), `3i+1` (high half), `3i+2` (row): one
+    /// cache line holds a whole slot, so an insert costs one miss.
+    private var slots: [UInt32]
     private var mask: Int
     public private(set) var count = 0
-    private let seed: (UInt64, UInt64)
+    private let seed: UInt64
 
     public init(capacity: Int = 1024) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        digests = Array(repeating: 0, count: size)
-        rows = Array(repeating: 0, count: size)
+        while size * 3 < capacity * 4 { size <<= 1 }
+        slots = Array(repeating: 0, count: size * 3)
         mask = size - 1
-        seed = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
+        seed = UInt64.random(in: .min ... .max)
     }
 
     /// Adds `key` for row `row`. Returns nil when the key is new, else the row that had it first.
     public mutating func insert(_ key: UnsafeRawBufferPointer, row: Int) -> Int? {
-        let digest = self.digest(key)
-        var slot = Int(truncatingIfNeeded: digest >> 20) & mask
-        while digests[slot] != 0 {
-            if digests[slot] == digest { return Int(rows[slot]) }
-            slot = (slot + 1) & mask
+        let digest = KeyDigest.digest(key, seed: seed)
+        let low = UInt32(truncatingIfNeeded: digest)
+        let high = UInt32(truncatingIfNeeded: digest >> 32)
+        var slot = Int(truncatingIfNeeded: digest >> 17) & mask
+        let found: Int? = slots.withUnsafeMutableBufferPointer { words in
+            while true {
+                let base = slot * 3
+                if words[base] == 0 && words[base + 1] == 0 {
+                    words[base] = low
+                    words[base + 1] = high
+                    words[base + 2] = UInt32(truncatingIfNeeded: row)
+                    return nil
+                }
+                if words[base] == low && words[base + 1] == high { return Int(words[base + 2]) }
+                slot = (slot + 1) & mask
+            }
         }
-        digests[slot] = digest
-        rows[slot] = UInt32(truncatingIfNeeded: row)
-        count += 1
-        if count * 4 > digests.count * 3 { grow() }
-        return nil
-    }
-
-    /// A 64-bit digest of `key`, never 0 (0 marks an empty slot).
-    private func digest(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(seed.0)
-        hasher.combine(bytes: key)
-        let value = UInt64(UInt(bitPattern: hasher.finalize()))
-        return value == 0 ? seed.1 | 1 : value
+        if found == nil {
+            count += 1
+            if count * 4 > (mask + 1) * 3 { grow() }
+        }
+        return found
     }
 
     private mutating func grow() {
-        let oldDigests = digests
-        let oldRows = rows
-        digests = Array(repeating: 0, count: oldDigests.count * 2)
-        rows = Array(repeating: 0, count: oldDigests.count * 2)
-        mask = digests.count - 1
-        for (index, digest) in oldDigests.enumerated() where digest != 0 {
-            var slot = Int(truncatingIfNeeded: digest >> 20) & mask
-            while digests[slot] != 0 { slot = (slot + 1) & mask }
-            digests[slot] = digest
-            rows[slot] = oldRows[index]
+        let old = slots
+        let size = (mask + 1) * 2
+        slots = Array(repeating: 0, count: size * 3)
+        mask = size - 1
+        slots.withUnsafeMutableBufferPointer { words in
+            var index = 0
+            while index < old.count {
+                let low = old[index]
+                let high = old[index + 1]
+                if low != 0 || high != 0 {
+                    var slot = Int(truncatingIfNeeded: (UInt64(high) << 32 | UInt64(low)) >> 17) & mask
+                    while words[slot * 3] != 0 || words[slot * 3 + 1] != 0 { slot = (slot + 1) & mask }
+                    words[slot * 3] = low
+                    words[slot * 3 + 1] = high
+                    words[slot * 3 + 2] = old[index + 2]
+                }
+                index += 3
+            }
         }
+    }
+}
+
+/// A fast seeded 64-bit hash of bytes (multiply-and-fold over 8-byte words, in the
+/// manner of wyhash); never 0, which marks an empty slot.
+enum KeyDigest {
+    static func digest(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        let k0: UInt64 = 0xa076_1d64_78bd_642f
+        let k1: UInt64 = 0xe703_7ed1_a0b4_28db
+        var state = seed ^ k0 ^ UInt64(bytes.count)
+        var index = 0
+        while index + 8 <= bytes.count {
+            state = fold(state ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self), k1)
+            index += 8
+        }
+        if index < bytes.count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                tail |= UInt64(bytes[index]) << shift
+                shift += 8
+                index += 1
+            }
+            state = fold(state ^ tail, k1)
+        }
+        let result = fold(state ^ k0, k1 ^ UInt64(bytes.count))
+        return result == 0 ? 1 : result
+    }
+
+    @inline(__always)
+    private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
     }
 }

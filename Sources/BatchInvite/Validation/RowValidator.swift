@@ -1,8 +1,8 @@
-/// Decides each row's fate before anything is sent: `invalid` with every reason, a
-/// `duplicate` of an earlier valid row with the same key, or `valid`.
-public struct RowValidator {
+/// Checks one row at a time against its target, with no memory of other rows: safe to
+/// run ahead of the stages that follow, on another thread.
+public struct RowValidator: Sendable {
     public let target: any Target
-    private var seen = KeyDigestSet()
+    // Scratch space reused from row to row.
     private var key: [UInt8] = []
     private var problems: [String] = []
 
@@ -10,37 +10,43 @@ public struct RowValidator {
         self.target = target
     }
 
-    /// The verdict on one row.
-    public struct Verdict: Sendable, Equatable {
-        /// `valid`, `invalid` or `duplicate`.
-        public var status: RowStatus
-        /// The row's key (normalised), or what there is of it in an invalid row.
-        public var key: String
-        /// Why the row is invalid or a duplicate; empty for a valid row.
-        public var message: String
-    }
-
-    /// Checks `row`; a valid row's key is remembered so later rows with it are duplicates.
-    public mutating func check(_ row: RowSource.Row) -> Verdict {
+    /// The verdict on `row`: `valid`, or `invalid` with every reason.
+    public mutating func check(_ row: RowSource.Row) -> CheckedRow {
         key.removeAll(keepingCapacity: true)
         problems.removeAll(keepingCapacity: true)
         if let problem = row.problem {
             if case .text(let bytes) = row.values[target.keyField] {
                 FieldRules.appendLowercased(FieldRules.trimmed(bytes), to: &key)
             }
-            return Verdict(status: .invalid, key: String(decoding: key, as: UTF8.self), message: problem)
+            return CheckedRow(row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
+                status: .invalid, message: problem)
         }
         target.validate(row.values, key: &key, problems: &problems)
-        let keyText = String(decoding: key, as: UTF8.self)
-        if !problems.isEmpty {
-            return Verdict(status: .invalid, key: keyText, message: problems.joined(separator: "; "))
-        }
-        let earlier = key.withUnsafeBytes { seen.insert($0, row: row.row) }
-        if let earlier {
-            return Verdict(
-                status: .duplicate, key: keyText,
-                message: "same \(target.fields[target.keyField].name) as row \(earlier)")
-        }
-        return Verdict(status: .valid, key: keyText, message: "")
+        return CheckedRow(
+            row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
+            status: problems.isEmpty ? .valid : .invalid,
+            message: problems.isEmpty ? "" : problems.joined(separator: "; "))
+    }
+}
+
+/// A row after validation: where it came from, its key and its status so far.
+public struct CheckedRow: Sendable, Equatable {
+    /// The data row's number, from 1.
+    public var row: Int
+    /// The physical line where the row starts.
+    public var line: Int
+    /// The row's key (normalised), or what there is of it in an invalid row.
+    public var key: String
+    /// `valid`, `invalid`, or `duplicate` once `DuplicateFilter` has seen it.
+    public var status: RowStatus
+    /// Why the row is invalid or a duplicate; empty for a valid row.
+    public var message: String
+
+    public init(row: Int, line: Int, key: String, status: RowStatus, message: String) {
+        self.row = row
+        self.line = line
+        self.key = key
+        self.status = status
+        self.message = message
     }
 }

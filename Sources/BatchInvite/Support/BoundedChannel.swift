@@ -1,0 +1,77 @@
+import Foundation
+
+/// A first-in first-out queue between threads that holds at most `capacity` elements:
+/// `send` waits while it is full, `receive` waits while it is empty. After `close()`,
+/// sends are refused and receives drain what is left, then return nil.
+final class BoundedChannel<Element>: @unchecked Sendable {
+    // Safe to share: every stored property is read and written only with `condition` locked.
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+    }
+
+    /// Adds `element`, waiting for room. Returns false (dropping it) once closed.
+    func send(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed && items.count - head >= capacity {
+            condition.wait()
+        }
+        guard !closed else { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Adds `element` if there is room now; never waits.
+    func trySend(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed && items.count - head < capacity else { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// The oldest element, waiting for one; nil when closed and empty.
+    func receive() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed && head == items.count {
+            condition.wait()
+        }
+        return takeFirst()
+    }
+
+    /// The oldest element if there is one now; never waits.
+    func tryReceive() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        return takeFirst()
+    }
+
+    /// Refuses further sends and wakes every waiter.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func takeFirst() -> Element? {
+        guard head < items.count else { return nil }
+        let element = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        condition.broadcast()
+        return element
+    }
+}
