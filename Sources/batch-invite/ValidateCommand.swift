@@ -37,11 +37,11 @@ struct ValidateCommand: Command {
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         let writer = try ReportWriter(path: report.path, format: report.format)
-        var duplicates = DuplicateFilter(keyName: target.fields[target.keyField].name)
+        let duplicates = DuplicateFilter(
+            keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
         var summary = ValidationSummary()
-        try CheckedRows(source: source, validator: RowValidator(target: target)).forEach { row in
-            var row = row
-            duplicates.check(&row)
+        let rows = CheckedRows(source: source, validator: RowValidator(target: target), duplicates: duplicates)
+        try rows.forEach { row in
             summary.count(row.status)
             try writer.write(
                 ReportRecord(row: row.row, line: row.line, key: row.key, status: row.status, message: row.message))

@@ -24,6 +24,13 @@ public final class TextInput {
     /// Total bytes read from the file so far (before any conversion).
     public private(set) var bytesRead = 0
 
+    /// The file's size in bytes, when it is a regular file.
+    public var size: Int? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     /// The encoding in force once reading began (a byte order mark can override the one given).
     public var encoding: TextEncoding { decoder.encoding }
 

@@ -9,8 +9,12 @@ public final class CheckedRows {
     /// Rows per batch handed between the threads.
     static let batchSize = 512
 
-    public init(source: RowSource, validator: RowValidator) {
+    private var duplicates: DuplicateFilter?
+
+    /// Rows of `source` checked by `validator`, and by `duplicates` if given.
+    public init(source: RowSource, validator: RowValidator, duplicates: DuplicateFilter?) {
         stage = Stage(source: source, validator: validator)
+        self.duplicates = duplicates
     }
 
     /// Calls `body` with every row, checked, in input order. Errors of the input (a bad
@@ -31,8 +35,10 @@ public final class CheckedRows {
             while batches.receive() != nil {}
             done.wait()
         }
-        while let batch = batches.receive() {
-            for row in try batch.get() {
+        while let item = batches.receive() {
+            var batch = try item.get()
+            duplicates?.check(&batch)
+            for row in batch {
                 try body(row)
             }
         }

@@ -5,25 +5,35 @@
 /// Two different keys share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a
 /// million rows); the digest's seed is random for each process, so such a collision does
 /// not repeat from one run to the next. Not safe for concurrent use.
-public struct KeyDigestSet {
+public struct KeyDigestSet: Sendable {
     /// Slot `i` is words `3i` (digest, low half), `3i+1` (high half), `3i+2` (row): one
     /// cache line holds a whole slot, so an insert costs one miss.
     private var slots: [UInt32]
     private var mask: Int
     public private(set) var count = 0
-    private let seed: UInt64
 
+    /// An empty set with room for `capacity` keys before it first grows.
     public init(capacity: Int = 1024) {
         var size = 16
         while size * 3 < capacity * 4 { size <<= 1 }
         slots = Array(repeating: 0, count: size * 3)
         mask = size - 1
-        seed = UInt64.random(in: .min ... .max)
     }
 
     /// Adds `key` for row `row`. Returns nil when the key is new, else the row that had it first.
     public mutating func insert(_ key: UnsafeRawBufferPointer, row: Int) -> Int? {
-        let digest = KeyDigest.digest(key, seed: seed)
+        insert(digest: KeyDigest.digest(key), row: row)
+    }
+
+    /// Starts loading the slot where `digest` would go, so that a later `insert` of it does
+    /// not wait for memory (call it a few keys ahead).
+    @inline(__always)
+    public func prefetch(digest: UInt64) -> UInt32 {
+        slots.withUnsafeBufferPointer { $0[(Int(truncatingIfNeeded: digest >> 17) & mask) * 3] }
+    }
+
+    /// `insert(_:row:)` for a key whose `KeyDigest.digest` is already known.
+    public mutating func insert(digest: UInt64, row: Int) -> Int? {
         let low = UInt32(truncatingIfNeeded: digest)
         let high = UInt32(truncatingIfNeeded: digest >> 32)
         var slot = Int(truncatingIfNeeded: digest >> 17) & mask
@@ -70,9 +80,16 @@ public struct KeyDigestSet {
     }
 }
 
-/// A fast seeded 64-bit hash of bytes (multiply-and-fold over 8-byte words, in the
-/// manner of wyhash); never 0, which marks an empty slot.
-enum KeyDigest {
+/// A fast 64-bit hash of bytes (multiply-and-fold over 8-byte words, in the manner of
+/// wyhash), seeded at random once per process; never 0, which marks an empty slot.
+public enum KeyDigest {
+    private static let seed = UInt64.random(in: .min ... .max)
+
+    /// The digest of `bytes`.
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        digest(bytes, seed: seed)
+    }
+
     static func digest(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         let k0: UInt64 = 0xa076_1d64_78bd_642f
         let k1: UInt64 = 0xe703_7ed1_a0b4_28db

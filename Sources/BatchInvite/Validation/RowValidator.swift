@@ -22,10 +22,14 @@ public struct RowValidator: Sendable {
                 status: .invalid, message: problem)
         }
         target.validate(row.values, key: &key, problems: &problems)
-        return CheckedRow(
+        var checked = CheckedRow(
             row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
             status: problems.isEmpty ? .valid : .invalid,
             message: problems.isEmpty ? "" : problems.joined(separator: "; "))
+        if problems.isEmpty {
+            checked.keyDigest = key.withUnsafeBytes { KeyDigest.digest($0) }
+        }
+        return checked
     }
 }
 
@@ -41,6 +45,8 @@ public struct CheckedRow: Sendable, Equatable {
     public var status: RowStatus
     /// Why the row is invalid or a duplicate; empty for a valid row.
     public var message: String
+    /// `KeyDigest.digest` of the key, for a valid row (computed here, off the ordered path).
+    public var keyDigest: UInt64 = 0
 
     public init(row: Int, line: Int, key: String, status: RowStatus, message: String) {
         self.row = row
