@@ -197,11 +197,11 @@ public struct JSONParser {
         if stop == UInt8(ascii: "\"") {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
             position += 1
-            guard let text = String(validating: raw, as: UTF8.self) else {
+            guard FieldRules.isValidUTF8(raw) else {
                 position = start
                 throw error("the string is not valid UTF-8")
             }
-            return text
+            return String(decoding: raw, as: UTF8.self)
         }
         var scalars = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while true {
@@ -240,11 +240,11 @@ public struct JSONParser {
             }
             position += 1
         }
-        guard let text = String(validating: scalars, as: UTF8.self) else {
+        guard scalars.withUnsafeBytes({ FieldRules.isValidUTF8($0) }) else {
             position = start
             throw error("the string is not valid UTF-8")
         }
-        return text
+        return String(decoding: scalars, as: UTF8.self)
     }
 
     /// Reads the four hex digits after `\u` (and a low surrogate's escape after a high one).

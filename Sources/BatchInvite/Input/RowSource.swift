@@ -216,6 +216,9 @@ public final class RowSource {
         var scratch: [UInt8] = []
         var unknownKeys: [String] = []
         var values = self.values
+        var fieldOfKey: [String: Int] = [:]  // -1: not a field; keys repeat on every line
+        var chosen = [Int](repeating: -1, count: values.count)  // member index per field
+        var ranges = [Range<Int>](repeating: 0..<0, count: values.count)
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
             rowNumber += 1
@@ -229,27 +232,30 @@ public final class RowSource {
                 default: problem = "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
                 }
             }
-            var chosen = [(key: String, value: JSONValue)?](repeating: nil, count: values.count)
-            for member in members {
-                guard let (field, _) = matcher.field(forHeader: member.key) else {
+            for field in chosen.indices { chosen[field] = -1 }
+            for (index, member) in members.enumerated() {
+                let field: Int
+                if let known = fieldOfKey[member.key] {
+                    field = known
+                } else {
+                    field = matcher.field(forHeader: member.key)?.index ?? -1
+                    if fieldOfKey.count < 10_000 { fieldOfKey[member.key] = field }
+                }
+                guard field >= 0 else {
                     if unknownKeys.count < 20 && !unknownKeys.contains(member.key) { unknownKeys.append(member.key) }
                     continue
                 }
-                if let earlier = chosen[field], earlier.key != member.key, problem == nil {
+                let earlier = chosen[field]
+                if earlier >= 0, members[earlier].key != member.key, problem == nil {
                     problem =
-                        "\(target.fields[field].name): given twice, as \"\(earlier.key)\" and \"\(member.key)\""
+                        "\(target.fields[field].name): given twice, as \"\(members[earlier].key)\" and \"\(member.key)\""
                 }
-                chosen[field] = (member.key, member.value)
+                chosen[field] = index
             }
             scratch.removeAll(keepingCapacity: true)
-            var ranges = [Range<Int>?](repeating: nil, count: values.count)
-            for (field, entry) in chosen.enumerated() {
-                switch entry?.value {
-                case .string(let text)?:
-                    let start = scratch.count
-                    scratch.append(contentsOf: text.utf8)
-                    ranges[field] = start..<scratch.count
-                case .number(let text)?:
+            for field in chosen.indices where chosen[field] >= 0 {
+                switch members[chosen[field]].value {
+                case .string(let text), .number(let text):
                     let start = scratch.count
                     scratch.append(contentsOf: text.utf8)
                     ranges[field] = start..<scratch.count
@@ -258,20 +264,17 @@ public final class RowSource {
             }
             try scratch.withUnsafeBytes { buffer in
                 for field in values.indices {
-                    switch chosen[field]?.value {
-                    case nil, .null?:
-                        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-                        if let fallback = defaults[field] {
-                            values[field] = .text(fallback)
-                        } else {
-                            values[field] = chosen[field] == nil ? .missing : .text(empty)
-                        }
-                    case .string?:
-                        values[field] = withDefault(UnsafeRawBufferPointer(rebasing: buffer[ranges[field]!]), field: field)
-                    case .number?:
-                        values[field] = .number(UnsafeRawBufferPointer(rebasing: buffer[ranges[field]!]))
-                    case let other?:
-                        values[field] = .wrongKind(other.kindDescription)
+                    guard chosen[field] >= 0 else {
+                        values[field] = defaults[field].map { .text($0) } ?? .missing
+                        continue
+                    }
+                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[ranges[field]])
+                    switch members[chosen[field]].value {
+                    case .null:
+                        values[field] = withDefault(UnsafeRawBufferPointer(start: nil, count: 0), field: field)
+                    case .string: values[field] = withDefault(bytes, field: field)
+                    case .number: values[field] = .number(bytes)
+                    case let other: values[field] = .wrongKind(other.kindDescription)
                     }
                 }
                 try body(Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
