@@ -52,6 +52,7 @@ struct ValidateCommand: Command {
             printError("warning: \(source.displayName) has no data rows")
         }
         StandardOutput.shared.write(summary.line + "\n")
+        StandardOutput.shared.flush()
         if report.path != "-" { printError("report: \(report.path)") }
         return summary.invalid + summary.duplicate > 0 ? 1 : 0
     }

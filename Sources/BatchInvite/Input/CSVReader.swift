@@ -66,6 +66,24 @@ public final class CSVReader {
         }
     }
 
+    /// Whether `bytes` hold the whole first non-blank line (a line break outside quotes
+    /// after some text), or so much that waiting longer is pointless.
+    static func holdsFirstLine(_ bytes: [UInt8]) -> Bool {
+        if bytes.count >= maxFieldBytes { return true }
+        var inQuotes = false
+        var seenText = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+            } else if !inQuotes && (byte == 10 || byte == 13) {
+                if seenText { return true }
+                continue
+            }
+            seenText = true
+        }
+        return false
+    }
+
     /// Picks the delimiter of the header line: the most frequent of `,` `;` tab `|` outside
     /// quotes, the earlier in that list on a tie, `,` when none occurs.
     static func detectDelimiter(in bytes: UnsafeRawBufferPointer) -> UInt8 {
@@ -126,11 +144,9 @@ private final class Parser: @unchecked Sendable {
             state.pointee.takeCompleteRecords(into: next)
             return batches.send(.success(next))
         }
-        try input.forEachChunk { chunk in
-            if delimiter == nil {
-                delimiter = CSVReader.detectDelimiter(in: chunk)
-            }
-            csv_set_delim(&csv, delimiter ?? UInt8(ascii: ","))
+        // Until the delimiter is known, input is held back until the header line is whole.
+        var held: [UInt8] = []
+        func feed(_ chunk: UnsafeRawBufferPointer) throws {
             var offset = 0
             while offset < chunk.count {
                 let piece = UnsafeRawBufferPointer(
@@ -143,6 +159,29 @@ private final class Parser: @unchecked Sendable {
                 }
                 offset += piece.count
                 guard ship() else { throw CancellationError() }
+            }
+        }
+        func decide(_ bytes: UnsafeRawBufferPointer) {
+            delimiter = CSVReader.detectDelimiter(in: bytes)
+            csv_set_delim(&csv, delimiter ?? UInt8(ascii: ","))
+        }
+        if let delimiter {
+            csv_set_delim(&csv, delimiter)
+        }
+        try input.forEachChunk { chunk in
+            guard delimiter == nil else { return try feed(chunk) }
+            held.append(contentsOf: chunk)
+            guard CSVReader.holdsFirstLine(held) else { return }
+            try held.withUnsafeBytes { bytes in
+                decide(bytes)
+                try feed(bytes)
+            }
+            held = []
+        }
+        if delimiter == nil {
+            try held.withUnsafeBytes { bytes in
+                decide(bytes)
+                try feed(bytes)
             }
         }
         if csv_fini(&csv, fieldEnded, recordEnded, state) != 0 {
