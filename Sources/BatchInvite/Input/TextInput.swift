@@ -124,9 +124,14 @@ public final class TextInput {
                     + "save it as \"CSV UTF-8\" and try again")
         }
         guard decoder.encoding != .utf16 else { return }
-        if let offset = bytes.prefix(8192).firstIndex(of: 0) {
+        // Text may hold a stray control byte (the row holding it is reported); binary data
+        // and UTF-16 without a byte order mark are full of them.
+        let sample = bytes.prefix(8192)
+        let controls = sample.filter { $0 < 0x09 || ($0 > 0x0D && $0 < 0x20 && $0 != 0x1B) }.count
+        if controls * 20 > sample.count, let offset = sample.firstIndex(where: { $0 < 0x09 }) {
             throw BatchInviteError.input(
-                "\(displayName) does not look like text (a NUL byte at offset \(offset + skipped)); "
+                "\(displayName) does not look like text (byte 0x\(String(sample[offset], radix: 16)) at offset "
+                    + "\(offset + skipped), and \(controls) control bytes in its first \(sample.count)); "
                     + "if it is UTF-16 without a byte order mark, pass --encoding utf-16")
         }
     }
