@@ -77,11 +77,13 @@ struct Arguments {
     /// The one positional argument a command takes (the input file).
     func single(_ what: String, command: String) throws -> String {
         guard let first = positional.first else {
-            throw BatchInviteError.usage("\(command) needs \(what) (see batch-invite \(command) --help)")
+            throw BatchInviteError.usage(
+                "\(command) needs \(what) (see batch-invite \(command) --help)")
         }
         guard positional.count == 1 else {
-            throw BatchInviteError.usage("\(command) takes one \(what), got \(positional.count): "
-                + positional.joined(separator: " "))
+            throw BatchInviteError.usage(
+                "\(command) takes one \(what), got \(positional.count): "
+                    + positional.joined(separator: " "))
         }
         return first
     }
@@ -105,7 +107,8 @@ struct Arguments {
 /// Lays out a command's help: usage and description, then its options.
 func helpText(usage: String, description: String, options: [OptionSpec]) -> String {
     var text = "usage: \(usage)\n\n\(description)\n\noptions:\n"
-    let labels = options.map { option in option.value.map { "\(option.name) \($0)" } ?? option.name }
+    let labels = options.map { option in option.value.map { "\(option.name) \($0)" } ?? option.name
+    }
     let width = min((labels.map { $0.count }.max() ?? 0) + 2, 30)
     for (label, option) in zip(labels, options) {
         let padding = String(repeating: " ", count: max(width - label.count, 1))

@@ -3,17 +3,31 @@ import BatchInvite
 /// The input options shared by every command that reads a file.
 enum InputArguments {
     static let specs: [OptionSpec] = [
-        OptionSpec(name: "--format", value: "csv|jsonl", help: "input format (default: by extension; .jsonl/.ndjson are JSON Lines)"),
-        OptionSpec(name: "--delimiter", value: "C", help: "CSV delimiter: , ; tab | or one character (default: detected)"),
-        OptionSpec(name: "--encoding", value: "E", help: "utf-8 (default), windows-1252 or utf-16 (a BOM wins)"),
-        OptionSpec(name: "--map", value: "\"HEADER=field\"", help: "read column HEADER as field (repeatable)", repeatable: true),
-        OptionSpec(name: "--role", value: "R", help: "role for rows whose role is empty or missing (sendoso)"),
-        OptionSpec(name: "--team-group-id", value: "N", help: "team_group_id for rows where it is empty or missing (sendoso)"),
+        OptionSpec(
+            name: "--format", value: "csv|jsonl",
+            help: "input format (default: by extension; .jsonl/.ndjson are JSON Lines)"),
+        OptionSpec(
+            name: "--delimiter", value: "C",
+            help: "CSV delimiter: , ; tab | or one character (default: detected)"),
+        OptionSpec(
+            name: "--encoding", value: "E",
+            help: "utf-8 (default), windows-1252 or utf-16 (a BOM wins)"),
+        OptionSpec(
+            name: "--map", value: "\"HEADER=field\"",
+            help: "read column HEADER as field (repeatable)", repeatable: true),
+        OptionSpec(
+            name: "--role", value: "R",
+            help: "role for rows whose role is empty or missing (sendoso)"),
+        OptionSpec(
+            name: "--team-group-id", value: "N",
+            help: "team_group_id for rows where it is empty or missing (sendoso)"),
     ]
 
     /// Builds `InputOptions` for `path` from the parsed arguments; defaults are checked
     /// against `target`'s rules so a bad `--role` stops before reading.
-    static func options(path: String, from arguments: Arguments, target: any Target) throws -> InputOptions {
+    static func options(path: String, from arguments: Arguments, target: any Target) throws
+        -> InputOptions
+    {
         var options = InputOptions(path: path)
         if let format = try arguments.choice("--format", ["csv", "jsonl"]) {
             options.format = InputFormat(rawValue: format)
@@ -22,27 +36,34 @@ enum InputArguments {
             switch delimiter {
             case "tab", "\\t", "\t": options.delimiter = 9
             default:
-                guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D
+                guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22,
+                    byte != 0x0A, byte != 0x0D
                 else {
                     throw BatchInviteError.usage(
-                        "--delimiter \"\(delimiter)\" must be one ASCII character other than a quote or line break, or tab")
+                        "--delimiter \"\(delimiter)\" must be one ASCII character other than a quote or line break, or tab"
+                    )
                 }
                 options.delimiter = byte
             }
         }
         if let encoding = arguments.value("--encoding") {
             guard let parsed = TextEncoding(optionValue: encoding) else {
-                throw BatchInviteError.usage("--encoding \"\(encoding)\" is not one of utf-8, windows-1252, utf-16")
+                throw BatchInviteError.usage(
+                    "--encoding \"\(encoding)\" is not one of utf-8, windows-1252, utf-16")
             }
             options.encoding = parsed
         }
         for pair in arguments.all("--map") {
-            guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex, pair.index(after: equals) != pair.endIndex
+            guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,
+                pair.index(after: equals) != pair.endIndex
             else {
-                throw BatchInviteError.usage("--map \"\(pair)\" must look like \"Header Text=field\"")
+                throw BatchInviteError.usage(
+                    "--map \"\(pair)\" must look like \"Header Text=field\"")
             }
             options.mappings.append(
-                HeaderMapping(header: String(pair[..<equals]), field: String(pair[pair.index(after: equals)...])))
+                HeaderMapping(
+                    header: String(pair[..<equals]),
+                    field: String(pair[pair.index(after: equals)...])))
         }
         for (option, field) in [("--role", "role"), ("--team-group-id", "team_group_id")] {
             guard let value = arguments.value(option) else { continue }
@@ -56,7 +77,9 @@ enum InputArguments {
     }
 
     /// Validates a default as if it were a cell, so `--role admin` is refused up front.
-    private static func checkDefault(_ value: String, option: String, field: Int, target: any Target) throws {
+    private static func checkDefault(
+        _ value: String, option: String, field: Int, target: any Target
+    ) throws {
         var bytes = Array(value.utf8)
         let message: String? = bytes.withUnsafeMutableBytes { buffer in
             var values = [FieldValue](repeating: .missing, count: target.fields.count)
@@ -68,14 +91,18 @@ enum InputArguments {
             return problems.first { $0.hasPrefix(prefix) }
         }
         if let message {
-            throw BatchInviteError.usage("\(option): \(message.dropFirst(target.fields[field].name.count + 2))")
+            throw BatchInviteError.usage(
+                "\(option): \(message.dropFirst(target.fields[field].name.count + 2))")
         }
     }
 
     /// The `--target` option, required.
-    static let targetSpec = OptionSpec(name: "--target", value: Targets.names, help: "the API the rows are for")
+    static let targetSpec = OptionSpec(
+        name: "--target", value: Targets.names, help: "the API the rows are for")
 
-    static func target(from arguments: Arguments, command: String, required: Bool = true) throws -> (any Target)? {
+    static func target(from arguments: Arguments, command: String, required: Bool = true) throws
+        -> (any Target)?
+    {
         guard let name = arguments.value("--target") else {
             if required {
                 throw BatchInviteError.usage("\(command) needs --target \(Targets.names)")

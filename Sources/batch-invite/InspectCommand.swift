@@ -6,9 +6,12 @@ struct InspectCommand: Command {
     static let summary = "show how a file is read: records, columns, mapped rows"
     static let options: [OptionSpec] =
         [
-            OptionSpec(name: "--raw", value: nil, help: "print every parsed record as a JSON array of strings, header first"),
             OptionSpec(
-                name: "--target", value: Targets.names, help: "the fields to map the columns to (default: sendoso)"),
+                name: "--raw", value: nil,
+                help: "print every parsed record as a JSON array of strings, header first"),
+            OptionSpec(
+                name: "--target", value: Targets.names,
+                help: "the fields to map the columns to (default: sendoso)"),
         ] + InputArguments.specs
     static let help = helpText(
         usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [input options]",
@@ -31,7 +34,9 @@ struct InspectCommand: Command {
     init(_ arguments: Arguments) throws {
         let path = try arguments.single("an input FILE", command: Self.name)
         raw = arguments.has("--raw")
-        target = try InputArguments.target(from: arguments, command: Self.name, required: false) ?? SendosoTarget()
+        target =
+            try InputArguments.target(from: arguments, command: Self.name, required: false)
+            ?? SendosoTarget()
         input = try InputArguments.options(path: path, from: arguments, target: target)
     }
 
@@ -57,8 +62,9 @@ struct InspectCommand: Command {
                 line.append(contentsOf: "]\n".utf8)
                 output.write(bytes: line)
             }
-            describe("format: csv, encoding: \(text.encoding), delimiter: \(Self.show(reader.delimiter))"
-                + ", \(reader.blankRecordsSkipped) blank records skipped")
+            describe(
+                "format: csv, encoding: \(text.encoding), delimiter: \(Self.show(reader.delimiter))"
+                    + ", \(reader.blankRecordsSkipped) blank records skipped")
         case .jsonl:
             let reader = JSONLinesReader(input: text)
             try reader.forEachRecord { record in
@@ -70,7 +76,9 @@ struct InspectCommand: Command {
                     printError("line \(record.line): \(Self.describe(error.problem))")
                 }
             }
-            describe("format: jsonl, encoding: \(text.encoding), \(reader.blankRecordsSkipped) blank lines skipped")
+            describe(
+                "format: jsonl, encoding: \(text.encoding), \(reader.blankRecordsSkipped) blank lines skipped"
+            )
         }
     }
 
@@ -91,7 +99,8 @@ struct InspectCommand: Command {
                 line.append(UInt8(ascii: ":"))
                 switch row.values[index] {
                 case .missing: line.append(contentsOf: "null".utf8)
-                case .text(let bytes): TextBytes.appendJSONString(String(decoding: bytes, as: UTF8.self), to: &line)
+                case .text(let bytes):
+                    TextBytes.appendJSONString(String(decoding: bytes, as: UTF8.self), to: &line)
                 case .number(let bytes): line.append(contentsOf: bytes)
                 case .wrongKind(let kind): TextBytes.appendJSONString("<\(kind)>", to: &line)
                 }

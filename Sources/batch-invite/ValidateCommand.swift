@@ -40,11 +40,14 @@ struct ValidateCommand: Command {
         let duplicates = DuplicateFilter(
             keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
         var summary = ValidationSummary()
-        let rows = CheckedRows(source: source, validator: RowValidator(target: target), duplicates: duplicates)
+        let rows = CheckedRows(
+            source: source, validator: RowValidator(target: target), duplicates: duplicates)
         try rows.forEach { row in
             summary.count(row.status)
             try writer.write(
-                ReportRecord(row: row.row, line: row.line, key: row.key, status: row.status, message: row.message))
+                ReportRecord(
+                    row: row.row, line: row.line, key: row.key, status: row.status,
+                    message: row.message))
         }
         summary.blankRecordsSkipped = source.blankRecordsSkipped
         try writer.finish()
@@ -61,15 +64,20 @@ struct ValidateCommand: Command {
 /// `--report` and `--report-format`, and the default report path.
 struct ReportArguments {
     static let specs: [OptionSpec] = [
-        OptionSpec(name: "--report", value: "PATH", help: "where to write the report (default: ./<input name>.report.csv)"),
-        OptionSpec(name: "--report-format", value: "csv|jsonl", help: "report format (default: by the report's extension, else csv)"),
+        OptionSpec(
+            name: "--report", value: "PATH",
+            help: "where to write the report (default: ./<input name>.report.csv)"),
+        OptionSpec(
+            name: "--report-format", value: "csv|jsonl",
+            help: "report format (default: by the report's extension, else csv)"),
     ]
 
     let path: String
     let format: ReportFormat
 
     init(_ arguments: Arguments, inputPath: String) throws {
-        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(ReportFormat.init(rawValue:))
+        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
+            ReportFormat.init(rawValue:))
         if let path = arguments.value("--report") {
             guard !path.isEmpty else { throw BatchInviteError.usage("--report needs a path") }
             self.path = path
@@ -79,13 +87,15 @@ struct ReportArguments {
             path = Self.defaultPath(for: inputPath, format: format)
         }
         if path == inputPath && path != "-" {
-            throw BatchInviteError.usage("the report would overwrite the input \(path); choose another --report")
+            throw BatchInviteError.usage(
+                "the report would overwrite the input \(path); choose another --report")
         }
     }
 
     /// `<input name without extension>.report.csv` in the current directory.
     static func defaultPath(for inputPath: String, format: ReportFormat) -> String {
-        var name = inputPath == "-" ? "stdin" : String(inputPath.split(separator: "/").last ?? "input")
+        var name =
+            inputPath == "-" ? "stdin" : String(inputPath.split(separator: "/").last ?? "input")
         if let dot = name.lastIndex(of: "."), dot != name.startIndex {
             name = String(name[..<dot])
         }

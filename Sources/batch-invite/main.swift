@@ -1,9 +1,10 @@
+import BatchInvite
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import BatchInvite
 
 /// Runs the command line and returns the exit code; the one place errors are printed.
 func runTool(_ arguments: [String]) -> Int32 {
@@ -21,7 +22,8 @@ func runTool(_ arguments: [String]) -> Int32 {
     }
     let names = commands.map { $0.name }
     guard let index = names.firstIndex(of: first) else {
-        var message = "batch-invite: unknown command \"\(first)\"; commands: " + names.joined(separator: ", ")
+        var message =
+            "batch-invite: unknown command \"\(first)\"; commands: " + names.joined(separator: ", ")
         if let guess = Arguments.closest(to: first, in: names) {
             message += "; did you mean \(guess)?"
         }

@@ -10,18 +10,25 @@ import Testing
 
     @Test func everyLineEndingEndsARecordAndLinesAreCountedPhysically() throws {
         let result = try readCSV("h1,h2\r\na,1\nb,2\rc,3\r\n\"multi\r\nline\",4\nd,5")
-        #expect(result.records == [["h1", "h2"], ["a", "1"], ["b", "2"], ["c", "3"], ["multi\r\nline", "4"], ["d", "5"]])
+        #expect(
+            result.records == [
+                ["h1", "h2"], ["a", "1"], ["b", "2"], ["c", "3"], ["multi\r\nline", "4"],
+                ["d", "5"],
+            ])
         #expect(result.lines == [1, 2, 3, 4, 5, 7])
     }
 
     @Test func whitespaceIsData() throws {
         #expect(try readCSV(" a ,\tb\t,\"  c \"\n").records == [[" a ", "\tb\t", "  c "]])
         // A blank before an opening quote makes the field unquoted, so the quote is an error.
-        #expect(try readCSV("a, \"c\"\n").error?.description.hasPrefix("line 1: a quote inside an unquoted") == true)
+        #expect(
+            try readCSV("a, \"c\"\n").error?.description.hasPrefix(
+                "line 1: a quote inside an unquoted") == true)
     }
 
     @Test func byteOrderMarkIsDropped() throws {
-        let result = try readCSV([0xEF, 0xBB, 0xBF] + Array("Email,Role\r\nx@y.z,regular\r\n".utf8))
+        let result = try readCSV(
+            [0xEF, 0xBB, 0xBF] + Array("Email,Role\r\nx@y.z,regular\r\n".utf8))
         #expect(result.records == [["Email", "Role"], ["x@y.z", "regular"]])
     }
 
@@ -33,10 +40,14 @@ import Testing
     }
 
     @Test func detectsTheDelimiterFromTheHeaderLine() throws {
-        #expect(try readCSV("a;b;c\n1;2;3\n", delimiter: nil).records == [["a", "b", "c"], ["1", "2", "3"]])
+        #expect(
+            try readCSV("a;b;c\n1;2;3\n", delimiter: nil).records == [
+                ["a", "b", "c"], ["1", "2", "3"],
+            ])
         #expect(try readCSV("a\tb\n1\t2\n", delimiter: nil).records == [["a", "b"], ["1", "2"]])
         #expect(try readCSV("a|b\n1|2\n", delimiter: nil).records == [["a", "b"], ["1", "2"]])
-        #expect(try readCSV("\"x;y\",b\n1,2\n", delimiter: nil).records == [["x;y", "b"], ["1", "2"]])
+        #expect(
+            try readCSV("\"x;y\",b\n1,2\n", delimiter: nil).records == [["x;y", "b"], ["1", "2"]])
         #expect(try readCSV("single\nvalue\n", delimiter: nil).records == [["single"], ["value"]])
     }
 
@@ -61,7 +72,8 @@ import Testing
     @Test func aQuoteInsideAnUnquotedFieldStopsWithItsLine() throws {
         let result = try readCSV("a,b\n1,2\nx,ab\"c\n")
         #expect(result.records == [["a", "b"], ["1", "2"]])
-        #expect(result.error?.description.hasPrefix("line 3: a quote inside an unquoted field") == true)
+        #expect(
+            result.error?.description.hasPrefix("line 3: a quote inside an unquoted field") == true)
     }
 
     @Test func textAfterAClosingQuoteStopsWithItsLine() throws {
@@ -72,7 +84,8 @@ import Testing
     @Test func anUnterminatedQuoteStopsWithTheLineWhereItsRecordStarts() throws {
         let result = try readCSV("a,b\n1,2\n3,\"open\nand never\nclosed\n")
         #expect(result.records == [["a", "b"], ["1", "2"]])
-        #expect(result.error?.description.hasPrefix("line 3: a quoted field is never closed") == true)
+        #expect(
+            result.error?.description.hasPrefix("line 3: a quoted field is never closed") == true)
     }
 
     @Test func aFieldOverOneMebibyteMakesItsRecordInvalidAndTheNextOneIsRead() throws {
@@ -95,7 +108,9 @@ import Testing
         let text = "name,city\nZoë,𝄞 Köln\n"
         var bytes: [UInt8] = bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]
         for unit in text.utf16 {
-            bytes += bigEndian ? [UInt8(unit >> 8), UInt8(unit & 0xFF)] : [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+            bytes +=
+                bigEndian
+                ? [UInt8(unit >> 8), UInt8(unit & 0xFF)] : [UInt8(unit & 0xFF), UInt8(unit >> 8)]
         }
         for chunk in [1, 3, 1024] {
             let result = try readCSV(bytes, chunkSize: chunk)
@@ -135,29 +150,40 @@ import Testing
             return
         }
         let manifest = try JSONDecoder().decode(
-            Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
+            Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json"))
+        )
         var matched = 0
         var rejected = 0
         for testCase in manifest.csv {
-            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(testCase.input)))
+            let bytes = Array(
+                try Data(contentsOf: directory.appendingPathComponent(testCase.input)))
             let expectedRecords = try JSONDecoder().decode(
-                [[String]].self, from: Data(contentsOf: directory.appendingPathComponent(testCase.expected)))
+                [[String]].self,
+                from: Data(contentsOf: directory.appendingPathComponent(testCase.expected)))
             // Blank records are skipped by policy: drop them from the published result.
-            let expected = expectedRecords.filter { !$0.allSatisfy { $0.allSatisfy { $0 == " " || $0 == "\t" } } }
-            let encoding: TextEncoding = testCase.encoding.lowercased().contains("1252") ? .windows1252 : .utf8
-            let delimiter = testCase.delimiter == "\\t" ? UInt8(9) : Array(testCase.delimiter.utf8).first
+            let expected = expectedRecords.filter {
+                !$0.allSatisfy { $0.allSatisfy { $0 == " " || $0 == "\t" } }
+            }
+            let encoding: TextEncoding =
+                testCase.encoding.lowercased().contains("1252") ? .windows1252 : .utf8
+            let delimiter =
+                testCase.delimiter == "\\t" ? UInt8(9) : Array(testCase.delimiter.utf8).first
             for chunkSize in [1, 7, 256 * 1024] {
-                let result = try readCSV(bytes, delimiter: delimiter, encoding: encoding, chunkSize: chunkSize)
+                let result = try readCSV(
+                    bytes, delimiter: delimiter, encoding: encoding, chunkSize: chunkSize)
                 if result.error != nil && testCase.error_allowed {
                     rejected += 1
                     continue
                 }
-                #expect(result.error == nil, "\(testCase.name): \(String(describing: result.error))")
+                #expect(
+                    result.error == nil, "\(testCase.name): \(String(describing: result.error))")
                 #expect(result.records == expected, "\(testCase.name) in \(chunkSize)-byte chunks")
                 if result.records == expected { matched += 1 }
             }
         }
-        print("CSV conformance: \(manifest.csv.count) cases, \(matched) reads matched, \(rejected) rejected where allowed")
+        print(
+            "CSV conformance: \(manifest.csv.count) cases, \(matched) reads matched, \(rejected) rejected where allowed"
+        )
         #expect(matched > 0)
     }
 
@@ -167,16 +193,23 @@ import Testing
             return
         }
         let folder = directory.appendingPathComponent("csv_invalid")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".json")
+        }
         #expect(!names.isEmpty)
         for name in names {
-            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(name)))
-            guard let expect = (meta as? [String: Any])?["expect"] as? String, expect == "error-in-strict-mode" else {
+            let meta = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent(name)))
+            guard let expect = (meta as? [String: Any])?["expect"] as? String,
+                expect == "error-in-strict-mode"
+            else {
                 continue
             }
-            let input = folder.appendingPathComponent(name.replacingOccurrences(of: ".json", with: ".csv"))
+            let input = folder.appendingPathComponent(
+                name.replacingOccurrences(of: ".json", with: ".csv"))
             let result = try readCSV(Array(try Data(contentsOf: input)))
-            #expect(result.error?.description.hasPrefix("line ") == true, "\(name) should be refused")
+            #expect(
+                result.error?.description.hasPrefix("line ") == true, "\(name) should be refused")
         }
     }
 }

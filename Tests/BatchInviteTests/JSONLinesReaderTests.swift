@@ -17,7 +17,8 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
 ) {
     let scratch = try ScratchDirectory()
     let path = try scratch.file("input.jsonl", bytes)
-    let reader = JSONLinesReader(input: try TextInput(path: path, encoding: .utf8, chunkSize: chunkSize))
+    let reader = JSONLinesReader(
+        input: try TextInput(path: path, encoding: .utf8, chunkSize: chunkSize))
     var records: [JSONLinesReader.Record] = []
     try reader.forEachRecord { records.append($0) }
     return (records, reader.blankRecordsSkipped)
@@ -25,12 +26,16 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
 
 @Suite struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
-        let value = try parseJSON(#"{"s":"a\"b\\c\u00e9\ud83d\ude00","n":-12.5e3,"t":true,"f":false,"z":null,"a":[1,[]],"o":{}}"#).get()
+        let value = try parseJSON(
+            #"{"s":"a\"b\\c\u00e9\ud83d\ude00","n":-12.5e3,"t":true,"f":false,"z":null,"a":[1,[]],"o":{}}"#
+        ).get()
         #expect(
             value
                 == .object([
-                    JSONMember(key: "s", value: .string("a\"b\\cé😀")), JSONMember(key: "n", value: .number("-12.5e3")),
-                    JSONMember(key: "t", value: .bool(true)), JSONMember(key: "f", value: .bool(false)),
+                    JSONMember(key: "s", value: .string("a\"b\\cé😀")),
+                    JSONMember(key: "n", value: .number("-12.5e3")),
+                    JSONMember(key: "t", value: .bool(true)),
+                    JSONMember(key: "f", value: .bool(false)),
                     JSONMember(key: "z", value: .null),
                     JSONMember(key: "a", value: .array([.number("1"), .array([])])),
                     JSONMember(key: "o", value: .object([])),
@@ -43,7 +48,10 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
         (#"{"a":"b"}#"#, "unexpected text after the JSON value at column 10"),
         (#"{"a":"a"#, "unterminated string at column 6"),
         (#"{"a":01}"#, "a number may not start with 0 at column 7"),
-        ("[\"\t\"]", "control character byte 0x9 inside a string (write it as \\u escape) at column 3"),
+        (
+            "[\"\t\"]",
+            "control character byte 0x9 inside a string (write it as \\u escape) at column 3"
+        ),
         (#"{"a":tru}"#, "expected a JSON value, found 't' at column 6"),
         ("", "expected a JSON value, found the end of the line at column 1"),
     ])
@@ -96,14 +104,20 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
             return
         }
         let folder = directory.appendingPathComponent("jsonl")
-        let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".jsonl")
+        }
         var checked = 0
         for name in inputs {
-            let expectedURL = folder.appendingPathComponent(name.replacingOccurrences(of: ".jsonl", with: ".expected.json"))
+            let expectedURL = folder.appendingPathComponent(
+                name.replacingOccurrences(of: ".jsonl", with: ".expected.json"))
             // Foundation refuses the lone surrogates in one expected file; our parser takes them.
-            let expected = try Array(Data(contentsOf: expectedURL)).withUnsafeBytes { try JSONParser.parse($0) }
+            let expected = try Array(Data(contentsOf: expectedURL)).withUnsafeBytes {
+                try JSONParser.parse($0)
+            }
             let lines = expected["lines"]?.elements ?? []
-            let (records, _) = try readJSONLines(Array(try Data(contentsOf: folder.appendingPathComponent(name))))
+            let (records, _) = try readJSONLines(
+                Array(try Data(contentsOf: folder.appendingPathComponent(name))))
             let byLine = Dictionary(uniqueKeysWithValues: records.map { ($0.line, $0) })
             for line in lines {
                 let number = Int(line["line"]?.text ?? "") ?? 0
@@ -115,7 +129,9 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
                 case "skip", "blank":
                     #expect(record == nil, "\(name) line \(number) should be skipped")
                 case "ok" where type == "object":
-                    #expect((try? record?.members.get()) != nil, "\(name) line \(number) should be an object")
+                    #expect(
+                        (try? record?.members.get()) != nil,
+                        "\(name) line \(number) should be an object")
                 default:
                     // An error, or valid JSON that is not an object: a row with a problem.
                     if case .success? = record?.members {

@@ -7,7 +7,8 @@ final class ScratchDirectory {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("batch-invite-tests-\(UUID().uuidString)")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "batch-invite-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -38,11 +39,14 @@ struct ReadResult {
 }
 
 func readCSV(
-    _ bytes: [UInt8], delimiter: UInt8? = UInt8(ascii: ","), encoding: TextEncoding = .utf8, chunkSize: Int = 256 * 1024
+    _ bytes: [UInt8], delimiter: UInt8? = UInt8(ascii: ","), encoding: TextEncoding = .utf8,
+    chunkSize: Int = 256 * 1024
 ) throws -> ReadResult {
     let scratch = try ScratchDirectory()
     let path = try scratch.file("input.csv", bytes)
-    let reader = try CSVReader(input: TextInput(path: path, encoding: encoding, chunkSize: chunkSize), delimiter: delimiter)
+    let reader = try CSVReader(
+        input: TextInput(path: path, encoding: encoding, chunkSize: chunkSize), delimiter: delimiter
+    )
     var result = ReadResult()
     do {
         try reader.forEachRecord { record in
@@ -57,7 +61,9 @@ func readCSV(
     return result
 }
 
-func readCSV(_ text: String, delimiter: UInt8? = UInt8(ascii: ","), chunkSize: Int = 256 * 1024) throws -> ReadResult {
+func readCSV(_ text: String, delimiter: UInt8? = UInt8(ascii: ","), chunkSize: Int = 256 * 1024)
+    throws -> ReadResult
+{
     try readCSV(Array(text.utf8), delimiter: delimiter, chunkSize: chunkSize)
 }
 
@@ -66,6 +72,7 @@ func conformanceDirectory() -> URL? {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
     let candidate = url.deletingLastPathComponent().appendingPathComponent("shared/conformance")
-    return FileManager.default.fileExists(atPath: candidate.appendingPathComponent("manifest.json").path)
+    return FileManager.default.fileExists(
+        atPath: candidate.appendingPathComponent("manifest.json").path)
         ? candidate : nil
 }

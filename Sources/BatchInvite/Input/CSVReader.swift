@@ -1,6 +1,5 @@
-import Foundation
-
 private import CLibCSV
+import Foundation
 
 /// Reads RFC 4180 CSV through libcsv, streaming: the input is fed in pieces of
 /// `pieceSize` bytes and records are handed on in batches as soon as they are complete.
@@ -137,7 +136,9 @@ private final class Parser: @unchecked Sendable {
     }
 
     /// Parses the whole input, sending a batch of records after each piece.
-    func run(batches: BoundedChannel<Result<RecordBatch, Error>>, recycled: BoundedChannel<RecordBatch>) throws {
+    func run(
+        batches: BoundedChannel<Result<RecordBatch, Error>>, recycled: BoundedChannel<RecordBatch>
+    ) throws {
         func ship() -> Bool {
             guard !state.pointee.records.isEmpty else { return true }
             let next = recycled.tryReceive() ?? RecordBatch()
@@ -211,7 +212,8 @@ private final class Parser: @unchecked Sendable {
         }
         var line = state.pointee.lines + 1
         if let pending = clibcsv_pending_bytes(&csv) {
-            line += LineBreaks.count(in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(&csv)))
+            line += LineBreaks.count(
+                in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(&csv)))
         }
         let what =
             clibcsv_quoted(&csv) != 0
@@ -226,13 +228,15 @@ private final class Parser: @unchecked Sendable {
 /// libcsv's space function: nothing is a space, so no field is trimmed.
 private let noSpaces: @convention(c) (UInt8) -> Int32 = { _ in 0 }
 
-private let fieldEnded: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
-    bytes, count, context in
-    context!.assumingMemoryBound(to: CollectorState.self).pointee
-        .fieldEnded(UnsafeRawBufferPointer(start: bytes, count: count))
-}
+private let fieldEnded:
+    @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+        bytes, count, context in
+        context!.assumingMemoryBound(to: CollectorState.self).pointee
+            .fieldEnded(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
 
-private let recordEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
+private let recordEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = {
+    terminator, context in
     context!.assumingMemoryBound(to: CollectorState.self).pointee.recordEnded(terminator)
 }
 
@@ -256,14 +260,17 @@ private struct CollectorState {
         lastTerminatorWasCR = false
         if !inRecord {
             inRecord = true
-            current = RecordBatch.Entry(line: lines + 1, bytesStart: bytes.count, firstField: fieldEnds.count)
+            current = RecordBatch.Entry(
+                line: lines + 1, bytesStart: bytes.count, firstField: fieldEnds.count)
         }
         let index = current.fieldCount
         current.fieldCount += 1
         if pendingFieldTooLarge {
             pendingFieldTooLarge = false
             if current.problem == nil { current.problem = .fieldTooLarge(field: index) }
-        } else if current.problem == nil, bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
+        } else if current.problem == nil,
+            bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes
+        {
             current.problem = .recordTooLarge
         }
         if current.problem == nil {
@@ -348,10 +355,12 @@ final class RecordBatch: @unchecked Sendable {
             try fieldEnds.withUnsafeBufferPointer { allEnds in
                 for record in records {
                     let ends = UnsafeBufferPointer(
-                        rebasing: allEnds[record.firstField..<record.firstField + record.storedFields])
+                        rebasing: allEnds[
+                            record.firstField..<record.firstField + record.storedFields])
                     try body(
                         CSVRecord(
-                            line: record.line, fieldCount: record.fieldCount, problem: record.problem,
+                            line: record.line, fieldCount: record.fieldCount,
+                            problem: record.problem,
                             base: allBytes, start: record.bytesStart, ends: ends))
                 }
             }

@@ -19,7 +19,10 @@ public struct HeaderMatcher: Sendable {
         for mapping in mappings {
             let header = mapping.header
             let fieldName = mapping.field
-            guard let index = target.fields.firstIndex(where: { Self.normalize($0.name) == Self.normalize(fieldName) })
+            guard
+                let index = target.fields.firstIndex(where: {
+                    Self.normalize($0.name) == Self.normalize(fieldName)
+                })
             else {
                 throw BatchInviteError.usage(
                     "--map \"\(header)=\(fieldName)\": \(target.name) has no field \"\(fieldName)\" "
@@ -51,7 +54,9 @@ public struct HeaderMatcher: Sendable {
 
     /// The header among `candidates` closest to any name of field `index` (at most two
     /// edits away), for "did you mean" hints.
-    public func closestHeader(to index: Int, among candidates: [String], target: any Target) -> String? {
+    public func closestHeader(to index: Int, among candidates: [String], target: any Target)
+        -> String?
+    {
         let names = ([target.fields[index].name] + target.fields[index].aliases).map(Self.normalize)
         var best: (header: String, distance: Int)?
         for header in candidates {
@@ -74,7 +79,8 @@ public struct HeaderMatcher: Sendable {
         for (i, x) in a.enumerated() {
             var row = [i + 1]
             for (j, y) in b.enumerated() {
-                row.append(Swift.min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1)))
+                row.append(
+                    Swift.min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1)))
             }
             previous = row
         }

@@ -49,7 +49,8 @@ public final class JSONLinesReader {
                 line += 1
                 let piece = UnsafeRawBufferPointer(rebasing: rest[0..<length])
                 if carryTooLong || carry.count + length > Self.maxLineBytes {
-                    try body(Record(line: line, members: .failure(RecordProblemError(.lineTooLong))))
+                    try body(
+                        Record(line: line, members: .failure(RecordProblemError(.lineTooLong))))
                 } else if carry.isEmpty {
                     try handle(piece, line: line, body)
                 } else {
@@ -68,7 +69,9 @@ public final class JSONLinesReader {
         }
     }
 
-    private func handle(_ bytes: UnsafeRawBufferPointer, line: Int, _ body: (Record) throws -> Void) throws {
+    private func handle(_ bytes: UnsafeRawBufferPointer, line: Int, _ body: (Record) throws -> Void)
+        throws
+    {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
             blankRecordsSkipped += 1
             return
@@ -78,7 +81,9 @@ public final class JSONLinesReader {
             switch try JSONParser.parse(bytes) {
             case .object(let found): members = .success(found)
             case let other:
-                members = .failure(RecordProblemError(.notAnObject("expected a JSON object, found \(other.kindDescription)")))
+                members = .failure(
+                    RecordProblemError(
+                        .notAnObject("expected a JSON object, found \(other.kindDescription)")))
             }
         } catch {
             members = .failure(RecordProblemError(.notAnObject(error.description)))

@@ -79,8 +79,12 @@ public struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
-        guard let byte = current else { throw error("expected a JSON value, found the end of the line") }
+        guard depth < Self.maxDepth else {
+            throw error("nesting deeper than \(Self.maxDepth) levels")
+        }
+        guard let byte = current else {
+            throw error("expected a JSON value, found the end of the line")
+        }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -88,8 +92,11 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        case 0xEF where position + 2 < bytes.count && bytes[position + 1] == 0xBB && bytes[position + 2] == 0xBF:
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        case 0xEF
+        where position + 2 < bytes.count && bytes[position + 1] == 0xBB
+            && bytes[position + 2] == 0xBF:
             throw error("unexpected byte order mark (U+FEFF) before the value")
         default: throw error("expected a JSON value, found \(describe(byte))")
         }
@@ -97,7 +104,9 @@ public struct JSONParser {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let start = position
-        for expected in UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
+        for expected in UnsafeRawBufferPointer(
+            start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        {
             guard current == expected else {
                 position = start
                 throw error("expected a JSON value, found \(describe(bytes[start]))")
@@ -131,7 +140,9 @@ public struct JSONParser {
             switch current {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"): position += 1; return .object(members)
-            default: throw error("expected ',' or '}' after an object member, found \(describe(current))")
+            default:
+                throw error(
+                    "expected ',' or '}' after an object member, found \(describe(current))")
             }
         }
     }
@@ -151,7 +162,9 @@ public struct JSONParser {
             switch current {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "]"): position += 1; return .array(elements)
-            default: throw error("expected ',' or ']' after an array element, found \(describe(current))")
+            default:
+                throw error(
+                    "expected ',' or ']' after an array element, found \(describe(current))")
             }
         }
     }
@@ -166,7 +179,9 @@ public struct JSONParser {
         if current == UInt8(ascii: "-") { position += 1 }
         if current == UInt8(ascii: "0") {
             position += 1
-            if let byte = current, byte >= 0x30 && byte <= 0x39 { throw error("a number may not start with 0") }
+            if let byte = current, byte >= 0x30 && byte <= 0x39 {
+                throw error("a number may not start with 0")
+            }
         } else if digits(&self) == 0 {
             throw error("expected digits in the number, found \(describe(current))")
         }
@@ -179,7 +194,8 @@ public struct JSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
             guard digits(&self) > 0 else { throw error("expected digits in the exponent") }
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        return String(
+            decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
@@ -187,7 +203,9 @@ public struct JSONParser {
         position += 1
         let start = position
         // Fast path: no escapes, ASCII or valid UTF-8 checked at the end.
-        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
+            byte >= 0x20
+        {
             position += 1
         }
         guard let stop = current else {
@@ -214,7 +232,8 @@ public struct JSONParser {
                 break
             }
             if byte < 0x20 {
-                throw error("control character \(describe(byte)) inside a string (write it as \\u escape)")
+                throw error(
+                    "control character \(describe(byte)) inside a string (write it as \\u escape)")
             }
             if byte != UInt8(ascii: "\\") {
                 scalars.append(byte)

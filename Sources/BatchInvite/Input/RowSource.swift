@@ -39,9 +39,11 @@ public final class RowSource {
         values = Array(repeating: .missing, count: target.fields.count)
         for (name, value) in options.defaults {
             guard let index = target.fields.firstIndex(where: { $0.name == name }) else {
-                throw BatchInviteError.usage("\(target.name) has no field \(name) to give a default for")
+                throw BatchInviteError.usage(
+                    "\(target.name) has no field \(name) to give a default for")
             }
-            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: value.utf8.count, alignment: 1)
+            let storage = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: value.utf8.count, alignment: 1)
             storage.copyBytes(from: value.utf8)
             defaults[index] = UnsafeRawBufferPointer(storage)
         }
@@ -104,7 +106,8 @@ public final class RowSource {
                 }
                 values[field] = withDefault(record[column], field: field)
             }
-            try body(Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
+            try body(
+                Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
         }
         if layout == nil {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
@@ -120,7 +123,8 @@ public final class RowSource {
 
     private func makeLayout(header: CSVRecord) throws -> Layout {
         if header.problem != nil {
-            throw BatchInviteError.input("line \(header.line): the header line is too large to be a header")
+            throw BatchInviteError.input(
+                "line \(header.line): the header line is too large to be a header")
         }
         var headers = header.strings
         while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
@@ -142,7 +146,8 @@ public final class RowSource {
             } else if let other = byAlias[field] {
                 throw BatchInviteError.input(
                     "columns \"\(headers[other])\" and \"\(name)\" both look like "
-                        + "\(target.fields[field].name); choose one with --map \"\(name)=\(target.fields[field].name)\"")
+                        + "\(target.fields[field].name); choose one with --map \"\(name)=\(target.fields[field].name)\""
+                )
             } else {
                 byAlias[field] = column
             }
@@ -162,8 +167,12 @@ public final class RowSource {
         return Layout(columnOfField: columnOfField, headers: headers, width: headers.count)
     }
 
-    private func checkRequiredColumns(_ columnOfField: [Int?], headers: [String], unknown: [String]) throws {
-        let missing = columnOfField.indices.filter { columnOfField[$0] == nil && defaults[$0] == nil }
+    private func checkRequiredColumns(_ columnOfField: [Int?], headers: [String], unknown: [String])
+        throws
+    {
+        let missing = columnOfField.indices.filter {
+            columnOfField[$0] == nil && defaults[$0] == nil
+        }
         guard !missing.isEmpty else { return }
         let names = missing.map { target.fields[$0].name }
         var message =
@@ -173,7 +182,8 @@ public final class RowSource {
             + "; \(target.name) needs: " + target.fields.map(\.name).joined(separator: ", ")
         for field in missing {
             if let guess = matcher.closestHeader(to: field, among: unknown, target: target) {
-                message += "; did you mean \"\(guess)\"? (--map \"\(guess)=\(target.fields[field].name)\")"
+                message +=
+                    "; did you mean \"\(guess)\"? (--map \"\(guess)=\(target.fields[field].name)\")"
             } else if let option = target.fields[field].defaultOption {
                 message += "; or give \(option) for every row"
             }
@@ -184,7 +194,9 @@ public final class RowSource {
     private func csvProblem(_ record: CSVRecord, layout: Layout) -> String? {
         switch record.problem {
         case .fieldTooLarge(let field)?:
-            let column = field < layout.headers.count ? "column \"\(layout.headers[field])\"" : "field \(field + 1)"
+            let column =
+                field < layout.headers.count
+                ? "column \"\(layout.headers[field])\"" : "field \(field + 1)"
             return "\(column): the value is over 1 MiB"
         case .recordTooLarge?:
             return "the row is over \(CSVReader.maxRecordBytes >> 20) MiB"
@@ -193,10 +205,13 @@ public final class RowSource {
         }
         if let message = encodingProblem(record.allBytes, line: record.line) { return message }
         var nonEmptyWidth = record.fieldCount
-        while nonEmptyWidth > layout.width && record[nonEmptyWidth - 1].isEmpty { nonEmptyWidth -= 1 }
+        while nonEmptyWidth > layout.width && record[nonEmptyWidth - 1].isEmpty {
+            nonEmptyWidth -= 1
+        }
         if record.fieldCount < layout.width || nonEmptyWidth > layout.width {
             let count = record.fieldCount < layout.width ? record.fieldCount : nonEmptyWidth
-            return "row has \(count) \(count == 1 ? "field" : "fields"), the header has \(layout.width)"
+            return
+                "row has \(count) \(count == 1 ? "field" : "fields"), the header has \(layout.width)"
         }
         return nil
     }
@@ -229,7 +244,9 @@ public final class RowSource {
             case .failure(let error):
                 switch error.problem {
                 case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
-                default: problem = "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
+                default:
+                    problem =
+                        "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
                 }
             }
             for field in chosen.indices { chosen[field] = -1 }
@@ -242,7 +259,9 @@ public final class RowSource {
                     if fieldOfKey.count < 10_000 { fieldOfKey[member.key] = field }
                 }
                 guard field >= 0 else {
-                    if unknownKeys.count < 20 && !unknownKeys.contains(member.key) { unknownKeys.append(member.key) }
+                    if unknownKeys.count < 20 && !unknownKeys.contains(member.key) {
+                        unknownKeys.append(member.key)
+                    }
                     continue
                 }
                 let earlier = chosen[field]
@@ -253,7 +272,9 @@ public final class RowSource {
                 chosen[field] = index
             }
             scratch.removeAll(keepingCapacity: true)
-            for field in chosen.indices where chosen[field] >= 0 {
+            for field in chosen.indices {
+                ranges[field] = 0..<0
+                guard chosen[field] >= 0 else { continue }
                 switch members[chosen[field]].value {
                 case .string(let text), .number(let text):
                     let start = scratch.count
@@ -271,13 +292,17 @@ public final class RowSource {
                     let bytes = UnsafeRawBufferPointer(rebasing: buffer[ranges[field]])
                     switch members[chosen[field]].value {
                     case .null:
-                        values[field] = withDefault(UnsafeRawBufferPointer(start: nil, count: 0), field: field)
+                        values[field] = withDefault(
+                            UnsafeRawBufferPointer(start: nil, count: 0), field: field)
                     case .string: values[field] = withDefault(bytes, field: field)
                     case .number: values[field] = .number(bytes)
                     case let other: values[field] = .wrongKind(other.kindDescription)
                     }
                 }
-                try body(Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
+                try body(
+                    Row(
+                        row: rowNumber, line: record.line, values: RowValues(values),
+                        problem: problem))
             }
         }
         if !unknownKeys.isEmpty {

@@ -45,7 +45,8 @@ public final class TextInput {
         } else {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.input(
+                    "cannot open \(path): \(String(cString: strerror(errno)))")
             }
             descriptor = fd
             ownsDescriptor = true
@@ -106,7 +107,8 @@ public final class TextInput {
                 return count
             }
             if errno == EINTR { continue }
-            throw BatchInviteError.io("cannot read \(displayName): \(String(cString: strerror(errno)))")
+            throw BatchInviteError.io(
+                "cannot read \(displayName): \(String(cString: strerror(errno)))")
         }
     }
 

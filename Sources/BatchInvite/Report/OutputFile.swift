@@ -24,7 +24,8 @@ public final class OutputFile {
             let temporary = path + ".tmp-\(getpid())"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                throw BatchInviteError.io("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io(
+                    "cannot create \(path): \(String(cString: strerror(errno)))")
             }
             temporaryPath = temporary
             descriptor = fd
@@ -50,10 +51,13 @@ public final class OutputFile {
     public func flush() throws {
         var offset = 0
         while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = buffer.withUnsafeBytes {
+                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io(
+                    "cannot write \(path): \(String(cString: strerror(errno)))")
             }
             offset += written
         }

@@ -19,7 +19,8 @@ public struct ReportRecord: Sendable, Equatable {
     public var attempts: Int?
 
     public init(
-        row: Int, line: Int, key: String, status: RowStatus, httpStatus: Int? = nil, message: String = "",
+        row: Int, line: Int, key: String, status: RowStatus, httpStatus: Int? = nil,
+        message: String = "",
         invitationStatus: String = "", expiresAt: String = "", attempts: Int? = nil
     ) {
         self.row = row
@@ -35,7 +36,8 @@ public struct ReportRecord: Sendable, Equatable {
 
     /// The report's columns, in order.
     public static let columns = [
-        "row", "line", "key", "status", "http_status", "message", "invitation_status", "expires_at", "attempts",
+        "row", "line", "key", "status", "http_status", "message", "invitation_status", "expires_at",
+        "attempts",
     ]
 }
 

@@ -70,7 +70,8 @@ public final class ReportWriter {
         guard let first = bytes.first else { return }
         let risky: Bool
         switch first {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x0A, 0:
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+            0x0A, 0:
             risky = true
         default:
             risky = false
@@ -116,10 +117,18 @@ public final class ReportWriter {
     }
 
     private static func appendJSON(_ value: Int?, to line: inout [UInt8]) {
-        if let value { TextBytes.appendInteger(value, to: &line) } else { line.append(contentsOf: "null".utf8) }
+        if let value {
+            TextBytes.appendInteger(value, to: &line)
+        } else {
+            line.append(contentsOf: "null".utf8)
+        }
     }
 
     private static func appendJSON(_ text: String, to line: inout [UInt8]) {
-        if text.isEmpty { line.append(contentsOf: "null".utf8) } else { TextBytes.appendJSONString(text, to: &line) }
+        if text.isEmpty {
+            line.append(contentsOf: "null".utf8)
+        } else {
+            TextBytes.appendJSONString(text, to: &line)
+        }
     }
 }

@@ -23,9 +23,11 @@ public struct ValidationSummary: Sendable, Equatable {
 
     /// The summary line printed on standard output.
     public var line: String {
-        var text = "\(rows) \(rows == 1 ? "row" : "rows"): \(valid) valid, \(invalid) invalid, \(duplicate) duplicate"
+        var text =
+            "\(rows) \(rows == 1 ? "row" : "rows"): \(valid) valid, \(invalid) invalid, \(duplicate) duplicate"
         if blankRecordsSkipped > 0 {
-            text += "; \(blankRecordsSkipped) blank \(blankRecordsSkipped == 1 ? "row" : "rows") skipped"
+            text +=
+                "; \(blankRecordsSkipped) blank \(blankRecordsSkipped == 1 ? "row" : "rows") skipped"
         }
         return text
     }

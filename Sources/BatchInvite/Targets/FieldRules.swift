@@ -21,7 +21,9 @@ public enum FieldRules {
             let byte = bytes[end - 1]
             if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
                 end -= 1
-            } else if byte >= 0x80, let length = whitespaceLengthBefore(bytes, end: end, start: start) {
+            } else if byte >= 0x80,
+                let length = whitespaceLengthBefore(bytes, end: end, start: start)
+            {
                 end -= length
             } else {
                 break
@@ -37,7 +39,9 @@ public enum FieldRules {
             if value.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
                 return "\(show(value)) contains a control character"
             }
-            if value.count > maxLength { return "is \(value.count) characters long, at most \(maxLength) are allowed" }
+            if value.count > maxLength {
+                return "is \(value.count) characters long, at most \(maxLength) are allowed"
+            }
             return nil
         }
         let text = String(decoding: value, as: UTF8.self)
@@ -48,7 +52,9 @@ public enum FieldRules {
             }
             count += 1
         }
-        if count > maxLength { return "is \(count) characters long, at most \(maxLength) are allowed" }
+        if count > maxLength {
+            return "is \(count) characters long, at most \(maxLength) are allowed"
+        }
         return nil
     }
 
@@ -81,11 +87,13 @@ public enum FieldRules {
     }
 
     /// One of `allowed`, compared without regard to ASCII case.
-    public static func checkChoice(_ value: UnsafeRawBufferPointer, _ allowed: [String]) -> String? {
+    public static func checkChoice(_ value: UnsafeRawBufferPointer, _ allowed: [String]) -> String?
+    {
         for choice in allowed where equalsIgnoringCase(value, choice) {
             return nil
         }
-        let list = allowed.count == 2 ? "\(allowed[0]) or \(allowed[1])" : allowed.joined(separator: ", ")
+        let list =
+            allowed.count == 2 ? "\(allowed[0]) or \(allowed[1])" : allowed.joined(separator: ", ")
         if value.isEmpty { return "is empty, it must be \(list)" }
         return "\(show(value)) must be \(list)"
     }
@@ -130,7 +138,9 @@ public enum FieldRules {
         var index = 0
         let count = bytes.count
         while index + 8 <= count {
-            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
+                != 0
+            {
                 return false
             }
             index += 8
@@ -196,12 +206,15 @@ public enum FieldRules {
         return shown + "\""
     }
 
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ word: String) -> Bool {
+    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ word: String) -> Bool
+    {
         guard bytes.count == word.utf8.count else { return false }
         return word.utf8.withContiguousStorageIfAvailable { expected in
             for index in 0..<bytes.count {
                 let byte = bytes[index]
-                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[index] { return false }
+                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[index] {
+                    return false
+                }
             }
             return true
         } ?? false
@@ -209,7 +222,8 @@ public enum FieldRules {
 
     @inline(__always)
     private static func isLocalPartByte(_ byte: UInt8) -> Bool {
-        byte < 0x80 && (byte < 0x40 ? localPartLow >> byte : localPartHigh >> (byte - 0x40)) & 1 == 1
+        byte < 0x80
+            && (byte < 0x40 ? localPartLow >> byte : localPartHigh >> (byte - 0x40)) & 1 == 1
     }
 
     /// Bit `b` is set when byte `b` (below 64) may appear in an e-mail's local part:
@@ -220,7 +234,8 @@ public enum FieldRules {
     static var localPartHigh: UInt64 { 0x7FFFFFFFC7FFFFFE }
 
     private static func isDomainLabel(_ label: UnsafeRawBufferPointer) -> Bool {
-        guard !label.isEmpty, label.count <= 63, isAlphanumeric(label[0]), isAlphanumeric(label[label.count - 1])
+        guard !label.isEmpty, label.count <= 63, isAlphanumeric(label[0]),
+            isAlphanumeric(label[label.count - 1])
         else { return false }
         return label.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
@@ -246,10 +261,14 @@ public enum FieldRules {
         return length
     }
 
-    private static func whitespaceLengthBefore(_ bytes: UnsafeRawBufferPointer, end: Int, start: Int) -> Int? {
+    private static func whitespaceLengthBefore(
+        _ bytes: UnsafeRawBufferPointer, end: Int, start: Int
+    ) -> Int? {
         var lead = end - 1
         while lead > start && bytes[lead] & 0xC0 == 0x80 && end - lead < 4 { lead -= 1 }
-        guard let length = whitespaceLength(bytes, at: lead), lead + length == end else { return nil }
+        guard let length = whitespaceLength(bytes, at: lead), lead + length == end else {
+            return nil
+        }
         return length
     }
 }

@@ -18,7 +18,8 @@ public struct SendosoTarget: Target {
         FieldSpec(name: "email", aliases: ["E-mail", "Email Address", "Mail"]),
         FieldSpec(name: "role", aliases: [], defaultOption: "--role"),
         FieldSpec(
-            name: "team_group_id", aliases: ["Team Group ID", "Team ID", "Team"], acceptsNumber: true,
+            name: "team_group_id", aliases: ["Team Group ID", "Team ID", "Team"],
+            acceptsNumber: true,
             defaultOption: "--team-group-id"),
     ]
 
@@ -33,8 +34,11 @@ public struct SendosoTarget: Target {
         if let email { FieldRules.appendLowercased(email, to: &key) }
         check(email, Field.email.rawValue, FieldRules.checkEmail, problems: &problems)
         let role = trimmedText(values, Field.role.rawValue, problems: &problems)
-        check(role, Field.role.rawValue, { FieldRules.checkChoice($0, Self.roles) }, problems: &problems)
+        check(
+            role, Field.role.rawValue, { FieldRules.checkChoice($0, Self.roles) },
+            problems: &problems)
         let team = trimmedText(values, Field.teamGroupID.rawValue, problems: &problems)
-        check(team, Field.teamGroupID.rawValue, FieldRules.checkPositiveInteger, problems: &problems)
+        check(
+            team, Field.teamGroupID.rawValue, FieldRules.checkPositiveInteger, problems: &problems)
     }
 }

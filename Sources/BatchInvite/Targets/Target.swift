@@ -26,7 +26,9 @@ public struct FieldSpec: Sendable {
     /// Whether `--role`/`--team-group-id`-style defaults may fill it (`default` option name).
     public let defaultOption: String?
 
-    public init(name: String, aliases: [String], acceptsNumber: Bool = false, defaultOption: String? = nil) {
+    public init(
+        name: String, aliases: [String], acceptsNumber: Bool = false, defaultOption: String? = nil
+    ) {
         self.name = name
         self.aliases = aliases
         self.acceptsNumber = acceptsNumber

@@ -15,7 +15,8 @@ public struct DuplicateFilter: Sendable {
 
     /// Checks one row (its `keyDigest` must be set for a valid row).
     public mutating func check(_ row: inout CheckedRow) {
-        guard row.status == .valid, let earlier = seen.insert(digest: row.keyDigest, row: row.row) else { return }
+        guard row.status == .valid, let earlier = seen.insert(digest: row.keyDigest, row: row.row)
+        else { return }
         row.status = .duplicate
         row.message = "same \(keyName) as row \(earlier)"
     }

@@ -68,8 +68,11 @@ public struct KeyDigestSet: Sendable {
                 let low = old[index]
                 let high = old[index + 1]
                 if low != 0 || high != 0 {
-                    var slot = Int(truncatingIfNeeded: (UInt64(high) << 32 | UInt64(low)) >> 17) & mask
-                    while words[slot * 3] != 0 || words[slot * 3 + 1] != 0 { slot = (slot + 1) & mask }
+                    var slot =
+                        Int(truncatingIfNeeded: (UInt64(high) << 32 | UInt64(low)) >> 17) & mask
+                    while words[slot * 3] != 0 || words[slot * 3 + 1] != 0 {
+                        slot = (slot + 1) & mask
+                    }
                     words[slot * 3] = low
                     words[slot * 3 + 1] = high
                     words[slot * 3 + 2] = old[index + 2]

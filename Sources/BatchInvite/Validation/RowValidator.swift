@@ -18,7 +18,8 @@ public struct RowValidator: Sendable {
             if case .text(let bytes) = row.values[target.keyField] {
                 FieldRules.appendLowercased(FieldRules.trimmed(bytes), to: &key)
             }
-            return CheckedRow(row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
+            return CheckedRow(
+                row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
                 status: .invalid, message: problem)
         }
         target.validate(row.values, key: &key, problems: &problems)

@@ -1,0 +1,162 @@
+import Testing
+
+@testable import BatchInvite
+
+/// Runs a rule on a string's bytes.
+func apply(_ rule: (UnsafeRawBufferPointer) -> String?, _ value: String) -> String? {
+    var bytes = Array(value.utf8)
+    return bytes.withUnsafeMutableBytes { rule(UnsafeRawBufferPointer($0)) }
+}
+
+func trimmed(_ value: String) -> String {
+    var bytes = Array(value.utf8)
+    return bytes.withUnsafeMutableBytes {
+        String(decoding: FieldRules.trimmed(UnsafeRawBufferPointer($0)), as: UTF8.self)
+    }
+}
+
+@Suite struct FieldRulesTests {
+    @Test(arguments: [
+        "ada@example.com", "Grace.Hopper@Example.COM", "a.b+tag@sub.example.co.uk",
+        "o'brien@example.ie",
+        "x!#$%&'*+/=?^_`{|}~-@example.com", "a@b-c.de", "1@2.3",
+    ])
+    func acceptsValidEmails(email: String) {
+        #expect(apply(FieldRules.checkEmail, email) == nil)
+    }
+
+    @Test(arguments: [
+        ("bob@", "\"bob@\" is not an email address"),
+        ("@example.com", "\"@example.com\" is not an email address"),
+        ("bob", "\"bob\" is not an email address"),
+        ("bob@localhost", "\"bob@localhost\" is not an email address (the domain has no dot)"),
+        ("bob@ex..com", "\"bob@ex..com\" is not an email address"),
+        ("bob@-ex.com", "\"bob@-ex.com\" is not an email address"),
+        ("bob@ex-.com", "\"bob@ex-.com\" is not an email address"),
+        ("bo b@ex.com", "\"bo b@ex.com\" is not an email address"),
+        ("bob@ex.com.", "\"bob@ex.com.\" is not an email address"),
+        ("a@b@c.com", "\"a@b@c.com\" is not an email address"),
+        ("\"quoted\"@ex.com", "\"\\\"quoted\\\"@ex.com\" is not an email address"),
+        (
+            "josé@example.com",
+            "\"josé@example.com\" is not an email address (only ASCII characters are accepted)"
+        ),
+        ("", "is empty"),
+    ])
+    func refusesInvalidEmails(email: String, message: String) {
+        #expect(apply(FieldRules.checkEmail, email) == message)
+    }
+
+    @Test func refusesEmailsOver254Characters() {
+        let long =
+            String(repeating: "a", count: 64) + "@" + String(repeating: "b", count: 60) + "."
+            + String(repeating: "c", count: 60) + "." + String(repeating: "d", count: 60)
+            + ".eeeeeeeeee.com"
+        #expect(
+            apply(FieldRules.checkEmail, long)
+                == "is \(long.count) characters long, at most 254 are allowed")
+        #expect(
+            apply(FieldRules.checkEmail, "a@" + String(repeating: "b", count: 64) + ".com") != nil)
+    }
+
+    @Test func localPartTableMatchesTheWhatwgList() {
+        let allowed = Set(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"
+                .utf8)
+        for byte in UInt8(0)..<128 {
+            let inTable =
+                byte < 64
+                ? (FieldRules.localPartLow >> byte) & 1 == 1
+                : (FieldRules.localPartHigh >> (byte - 64)) & 1 == 1
+            #expect(inTable == allowed.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test(
+        arguments: [
+            ("Ada", nil), ("Zoë-Ünal O'Neil", nil), ("", "is empty"),
+            ("A\tB", "\"A\\tB\" contains a control character"),
+            ("A\u{7}B", "\"A\\u{7}B\" contains a control character"),
+            ("A\u{85}B", "\"A\\u{85}B\" contains a control character"),
+            (String(repeating: "é", count: 255), nil),
+            (String(repeating: "é", count: 256), "is 256 characters long, at most 255 are allowed"),
+        ] as [(String, String?)])
+    func namesMustBePrintableAndShort(name: String, message: String?) {
+        #expect(apply({ FieldRules.checkName($0) }, name) == message)
+    }
+
+    @Test(
+        arguments: [
+            ("regular", nil), ("Manager", nil), ("REGULAR", nil),
+            ("admin", "\"admin\" must be regular or manager"),
+            ("", "is empty, it must be regular or manager"),
+        ] as [(String, String?)])
+    func roleIsOneOfTwo(role: String, message: String?) {
+        #expect(apply({ FieldRules.checkChoice($0, SendosoTarget.roles) }, role) == message)
+    }
+
+    @Test(
+        arguments: [
+            ("1234", nil), ("1", nil), ("007", nil), ("9223372036854775807", nil),
+            ("0", "\"0\" must be a whole number from 1 to 9223372036854775807"),
+            (
+                "9223372036854775808",
+                "\"9223372036854775808\" must be a whole number from 1 to 9223372036854775807"
+            ),
+            ("-5", "\"-5\" must be a whole number from 1 to 9223372036854775807"),
+            ("12a", "\"12a\" must be a whole number from 1 to 9223372036854775807"),
+            ("1.0", "\"1.0\" must be a whole number from 1 to 9223372036854775807"),
+            ("", "is empty"),
+        ] as [(String, String?)])
+    func teamGroupIDIsAPositiveInteger(value: String, message: String?) {
+        #expect(apply(FieldRules.checkPositiveInteger, value) == message)
+    }
+
+    @Test(
+        arguments: [
+            ("3f2504e0-4f89-11d3-9a0c-0305e82c3301", nil),
+            ("6FA459EA-EE8A-3CA4-894E-DB77E160355E", nil),
+            (
+                "{3f2504e0-4f89-11d3-9a0c-0305e82c3301}",
+                "\"{3f2504e0-4f89-11d3-9a0c-0305e82c3301}\" is not a UUID (8-4-4-4-12 hex digits)"
+            ),
+            (
+                "3f2504e04f8911d39a0c0305e82c3301",
+                "\"3f2504e04f8911d39a0c0305e82c3301\" is not a UUID (8-4-4-4-12 hex digits)"
+            ),
+            (
+                "3f2504e0-4f89-11d3-9a0c-0305e82c330g",
+                "\"3f2504e0-4f89-11d3-9a0c-0305e82c330g\" is not a UUID (8-4-4-4-12 hex digits)"
+            ),
+            ("", "is empty"),
+        ] as [(String, String?)])
+    func idIsAUUID(value: String, message: String?) {
+        #expect(apply(FieldRules.checkUUID, value) == message)
+    }
+
+    @Test func trimmingRemovesASCIIAndUnicodeWhiteSpaceOnly() {
+        #expect(trimmed("  ada@example.com\t\r\n") == "ada@example.com")
+        #expect(trimmed("\u{A0}Ada\u{2003}\u{FEFF}") == "Ada")
+        #expect(trimmed("A d a") == "A d a")
+        #expect(trimmed("é") == "é")
+        #expect(trimmed("   ") == "")
+    }
+
+    @Test func messagesShowLongValuesShortened() {
+        let long = String(repeating: "x", count: 100)
+        #expect(
+            apply(FieldRules.checkEmail, long) == "\"" + String(repeating: "x", count: 60)
+                + "…\" is not an email address")
+    }
+
+    @Test func utf8ValidationFindsBrokenSequences() {
+        var good = Array("Zoë 😀".utf8)
+        var bad: [UInt8] = [0x61, 0xC3, 0x28]
+        var truncated: [UInt8] = [0xF0, 0x9F, 0x98]
+        #expect(good.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) })
+        #expect(!bad.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) })
+        #expect(
+            !truncated.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) }
+        )
+    }
+}

@@ -1,0 +1,158 @@
+import BatchInvite
+import Testing
+
+/// Validates a file through the library as `validate` does, returning the rows and warnings.
+func check(
+    _ text: String, name: String = "people.csv", target: any Target = SendosoTarget(),
+    configure: (inout InputOptions) -> Void = { _ in }
+) throws -> (rows: [CheckedRow], warnings: [String], blank: Int) {
+    let scratch = try ScratchDirectory()
+    var options = InputOptions(path: try scratch.file(name, text))
+    configure(&options)
+    let source = try RowSource(options: options, target: target)
+    var warnings: [String] = []
+    source.onWarning = { warnings.append($0) }
+    var rows: [CheckedRow] = []
+    let duplicates = DuplicateFilter(keyName: target.fields[target.keyField].name)
+    try CheckedRows(source: source, validator: RowValidator(target: target), duplicates: duplicates)
+        .forEach {
+            rows.append($0)
+        }
+    return (rows, warnings, source.blankRecordsSkipped)
+}
+
+@Suite struct RowSourceTests {
+    let header = "First Name,Last Name,E-mail,Role,Team ID\n"
+
+    @Test func headersMatchForgivinglyAndUnknownColumnsAreNamedOnce() throws {
+        let result = try check(
+            "first_NAME,Surname,Email Address,ROLE,team-group-id,Dept,Start\nAda,L,ada@x.io,regular,1,R&D,2024\n"
+        )
+        #expect(result.rows.map(\.status) == [.valid])
+        #expect(
+            result.warnings == [
+                "warning: ignoring columns not used by sendoso: \"Dept\", \"Start\""
+            ])
+    }
+
+    @Test func aMissingRequiredColumnStopsWithTheHeadersFoundAndAHint() throws {
+        #expect {
+            try check("First Name,Last Name,Emial,Role,Team\nAda,L,ada@x.io,regular,1\n")
+        } throws: { error in
+            (error as? BatchInviteError)?.description.hasSuffix(
+                "/people.csv: missing required column email for sendoso; the header has: \"First Name\", "
+                    + "\"Last Name\", \"Emial\", \"Role\", \"Team\"; sendoso needs: first_name, last_name, email, role, "
+                    + "team_group_id; did you mean \"Emial\"? (--map \"Emial=email\")") == true
+        }
+    }
+
+    @Test func mapAndDefaultsFillWhatTheFileLacks() throws {
+        let result = try check(
+            "Vorname,Nachname,Mail,Role\nAda,L,ada@x.io,\nBob,M,bob@x.io,manager\n"
+        ) { options in
+            options.mappings = [
+                HeaderMapping(header: "Vorname", field: "first_name"),
+                HeaderMapping(header: "nachname", field: "last_name"),
+            ]
+            options.defaults = ["role": "regular", "team_group_id": "42"]
+        }
+        #expect(result.rows.map(\.status) == [.valid, .valid])
+    }
+
+    @Test func aRowWithTooFewOrTooManyFieldsIsInvalid() throws {
+        let result = try check(
+            header
+                + "Ada,L,ada@x.io,regular\nBob,M,bob@x.io,regular,1,extra\nCy,N,cy@x.io,regular,1,,\n"
+        )
+        #expect(
+            result.rows.map(\.message) == [
+                "row has 4 fields, the header has 5", "row has 6 fields, the header has 5", "",
+            ])
+        #expect(result.rows.map(\.key) == ["ada@x.io", "bob@x.io", "cy@x.io"])
+    }
+
+    @Test func invalidUTF8MakesOnlyItsRowInvalid() throws {
+        let scratch = try ScratchDirectory()
+        let bytes =
+            Array((header + "Ada,L,ada@x.io,regular,1\n").utf8) + [0x5A, 0x6F, 0xEB]
+            + Array(",M,z@x.io,regular,1\nCy,N,cy@x.io,regular,1\n".utf8)
+        let source = try RowSource(
+            options: InputOptions(path: try scratch.file("latin.csv", bytes)),
+            target: SendosoTarget())
+        var rows: [CheckedRow] = []
+        var validator = RowValidator(target: SendosoTarget())
+        try source.forEachRow { rows.append(validator.check($0)) }
+        #expect(rows.map(\.status) == [.valid, .invalid, .valid])
+        #expect(
+            rows[1].message
+                == "line 3: not valid utf-8 text (is the file in another encoding? see --encoding)")
+    }
+
+    @Test func everyProblemOfARowIsListed() throws {
+        let result = try check(header + "  ,L,bob@,admin,12a\n")
+        #expect(
+            result.rows[0].message
+                == "first_name: is empty; email: \"bob@\" is not an email address; role: \"admin\" must be regular or manager; "
+                + "team_group_id: \"12a\" must be a whole number from 1 to 9223372036854775807")
+    }
+
+    @Test func duplicatesNameTheFirstRowAndCompareTrimmedLowerCasedKeys() throws {
+        let result = try check(
+            header
+                + "Ada,L,ada@x.io,regular,1\nBad,L,bad,regular,1\nAda,L, ADA@X.io ,manager,2\nAda,L,ada@x.io,regular,1\n"
+        )
+        #expect(result.rows.map(\.status) == [.valid, .invalid, .duplicate, .duplicate])
+        #expect(result.rows[2].message == "same email as row 1")
+    }
+
+    @Test func jsonLinesAcceptIntegersAndNullAndReportWrongKinds() throws {
+        let text = """
+            {"first_name":"Ada","last_name":"L","email":"ada@x.io","role":"regular","team_group_id":1234}
+            {"first_name":"Bob","last_name":"M","email":"bob@x.io","role":null,"team_group_id":"5678"}
+            {"first_name":true,"last_name":"N","email":"cy@x.io","role":"regular","team_group_id":1.5}
+            {"first_name":"Di","last_name":"O","Email":"di@x.io","email":"other@x.io","role":"regular","team_group_id":1}
+            """
+        let result = try check(text, name: "people.jsonl")
+        #expect(result.rows.map(\.status) == [.valid, .invalid, .invalid, .invalid])
+        #expect(result.rows[1].message == "role: is empty, it must be regular or manager")
+        #expect(
+            result.rows[2].message
+                == "first_name: expected a string, found a boolean; team_group_id: \"1.5\" must be a whole number from 1 to 9223372036854775807"
+        )
+        #expect(result.rows[3].message == "email: given twice, as \"Email\" and \"email\"")
+    }
+
+    @Test func cyberArkRowsAreKeyedByLowerCasedUUID() throws {
+        let result = try check(
+            "User UUID\n3F2504E0-4F89-11D3-9A0C-0305E82C3301\n3f2504e0-4f89-11d3-9a0c-0305e82c3301\nnope\n",
+            target: CyberArkSMSTarget())
+        #expect(result.rows.map(\.status) == [.valid, .duplicate, .invalid])
+        #expect(result.rows[1].message == "same ID as row 1")
+        #expect(result.rows[0].key == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+    }
+
+    @Test func twoColumnsForOneFieldAreRefused() throws {
+        #expect(throws: BatchInviteError.self) {
+            try check("Email,E-mail,First Name,Last Name,Role,Team\n")
+        }
+    }
+}
+
+@Suite struct KeyDigestSetTests {
+    @Test func remembersTheFirstRowOfEveryKeyThroughGrowth() {
+        var set = KeyDigestSet(capacity: 4)
+        for row in 1...20_000 {
+            var key = Array("user\(row)@example.com".utf8)
+            #expect(
+                key.withUnsafeMutableBytes { set.insert(UnsafeRawBufferPointer($0), row: row) }
+                    == nil)
+        }
+        for row in stride(from: 1, through: 20_000, by: 997) {
+            var key = Array("user\(row)@example.com".utf8)
+            #expect(
+                key.withUnsafeMutableBytes { set.insert(UnsafeRawBufferPointer($0), row: 99_999) }
+                    == row)
+        }
+        #expect(set.count == 20_000)
+    }
+}
