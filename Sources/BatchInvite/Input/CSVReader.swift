@@ -36,8 +36,8 @@ public final class CSVReader {
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
     /// points to) is only valid during the call.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        let batches = BoundedChannel<Result<RecordBatch, Error>>(capacity: 3)
-        let recycled = BoundedChannel<RecordBatch>(capacity: 4)
+        let batches = BoundedChannel<Result<RecordBatch, Error>>(capacity: 16)
+        let recycled = BoundedChannel<RecordBatch>(capacity: 17)
         let done = DispatchSemaphore(value: 0)
         let parser = self.parser
         let thread = Thread {
@@ -265,19 +265,18 @@ private struct CollectorState {
         }
         let index = current.fieldCount
         current.fieldCount += 1
-        if pendingFieldTooLarge {
-            pendingFieldTooLarge = false
-            if current.problem == nil { current.problem = .fieldTooLarge(field: index) }
-        } else if current.problem == nil,
-            bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes
-        {
-            current.problem = .recordTooLarge
+        if !current.hasProblem {
+            if pendingFieldTooLarge {
+                current.problem = .fieldTooLarge(field: index)
+            } else if bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
+                current.problem = .recordTooLarge
+            } else {
+                bytes.append(contentsOf: field)
+                fieldEnds.append(bytes.count)
+                current.storedFields += 1
+            }
         }
-        if current.problem == nil {
-            bytes.append(contentsOf: field)
-            fieldEnds.append(bytes.count)
-            current.storedFields += 1
-        }
+        pendingFieldTooLarge = false
         // Only a quoted field can hold a line break; most fields are short, so a plain loop
         // looking for bytes up to CR beats two memchr calls.
         for byte in field where byte <= 13 && (byte == 10 || byte == 13) {
@@ -289,7 +288,7 @@ private struct CollectorState {
     mutating func recordEnded(_ terminator: Int32) {
         if inRecord {
             inRecord = false
-            if current.problem == nil && isBlank(current) {
+            if !current.hasProblem && isBlank(current) {
                 blankRecords += 1
                 bytes.removeSubrange(current.bytesStart...)
                 fieldEnds.removeSubrange(current.firstField...)
@@ -347,7 +346,11 @@ final class RecordBatch: @unchecked Sendable {
         var firstField: Int
         var storedFields = 0
         var fieldCount = 0
-        var problem: RecordProblem?
+        var problem: RecordProblem? {
+            didSet { hasProblem = problem != nil }
+        }
+        /// `problem != nil`, kept apart because it is tested for every field.
+        var hasProblem = false
     }
 
     func forEach(_ body: (CSVRecord) throws -> Void) throws {

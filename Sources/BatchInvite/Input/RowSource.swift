@@ -13,10 +13,11 @@ public final class RowSource {
     public private(set) var delimiter: UInt8?
     /// Bytes read from the input so far.
     public var bytesRead: Int { input.bytesRead }
-    /// A guess at the number of rows from the file's size (for sizing tables); 1024 when
-    /// the size is unknown.
+    /// A guess at the number of rows from the file's size, on the low side (a table sized
+    /// from it may still grow, but is never much too large); 1024 when the size is unknown.
     public var expectedRows: Int {
-        input.size.map { min(max($0 / 48, 1024), 1 << 26) } ?? 1024
+        let bytesPerRow = options.resolvedFormat == .csv ? 64 : 160
+        return input.size.map { min(max($0 / bytesPerRow, 1024), 1 << 26) } ?? 1024
     }
     /// The name of the input in messages.
     public var displayName: String { input.displayName }

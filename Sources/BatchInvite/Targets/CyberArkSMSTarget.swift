@@ -10,8 +10,8 @@ public struct CyberArkSMSTarget: Target {
     public init() {}
 
     public func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {
-        let id = trimmedText(values, 0, problems: &problems)
-        if let id { FieldRules.appendLowercased(id, to: &key) }
-        check(id, 0, FieldRules.checkUUID, problems: &problems)
+        guard let id = trimmedText(values, 0, problems: &problems) else { return }
+        FieldRules.appendLowercased(id, to: &key)
+        if let message = FieldRules.checkUUID(id) { problems.append("ID: \(message)") }
     }
 }

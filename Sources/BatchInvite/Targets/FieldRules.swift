@@ -35,14 +35,17 @@ public enum FieldRules {
     /// A person's name: not empty, no control characters, at most `maxLength` characters.
     public static func checkName(_ value: UnsafeRawBufferPointer, maxLength: Int = 255) -> String? {
         if value.isEmpty { return "is empty" }
-        if isASCII(value) {
-            if value.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-                return "\(show(value)) contains a control character"
+        var ascii = true
+        for byte in value {
+            if byte >= 0x80 {
+                ascii = false
+                break
             }
-            if value.count > maxLength {
-                return "is \(value.count) characters long, at most \(maxLength) are allowed"
-            }
-            return nil
+            if byte < 0x20 || byte == 0x7F { return "\(show(value)) contains a control character" }
+        }
+        if ascii {
+            return value.count > maxLength
+                ? "is \(value.count) characters long, at most \(maxLength) are allowed" : nil
         }
         let text = String(decoding: value, as: UTF8.self)
         var count = 0

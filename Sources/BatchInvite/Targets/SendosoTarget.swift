@@ -26,19 +26,29 @@ public struct SendosoTarget: Target {
     public init() {}
 
     public func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {
-        let first = trimmedText(values, Field.firstName.rawValue, problems: &problems)
-        check(first, Field.firstName.rawValue, { FieldRules.checkName($0) }, problems: &problems)
-        let last = trimmedText(values, Field.lastName.rawValue, problems: &problems)
-        check(last, Field.lastName.rawValue, { FieldRules.checkName($0) }, problems: &problems)
-        let email = trimmedText(values, Field.email.rawValue, problems: &problems)
-        if let email { FieldRules.appendLowercased(email, to: &key) }
-        check(email, Field.email.rawValue, FieldRules.checkEmail, problems: &problems)
-        let role = trimmedText(values, Field.role.rawValue, problems: &problems)
-        check(
-            role, Field.role.rawValue, { FieldRules.checkChoice($0, Self.roles) },
-            problems: &problems)
-        let team = trimmedText(values, Field.teamGroupID.rawValue, problems: &problems)
-        check(
-            team, Field.teamGroupID.rawValue, FieldRules.checkPositiveInteger, problems: &problems)
+        if let first = trimmedText(values, Field.firstName.rawValue, problems: &problems),
+            let message = FieldRules.checkName(first)
+        {
+            problems.append("first_name: \(message)")
+        }
+        if let last = trimmedText(values, Field.lastName.rawValue, problems: &problems),
+            let message = FieldRules.checkName(last)
+        {
+            problems.append("last_name: \(message)")
+        }
+        if let email = trimmedText(values, Field.email.rawValue, problems: &problems) {
+            FieldRules.appendLowercased(email, to: &key)
+            if let message = FieldRules.checkEmail(email) { problems.append("email: \(message)") }
+        }
+        if let role = trimmedText(values, Field.role.rawValue, problems: &problems),
+            let message = FieldRules.checkChoice(role, Self.roles)
+        {
+            problems.append("role: \(message)")
+        }
+        if let team = trimmedText(values, Field.teamGroupID.rawValue, problems: &problems),
+            let message = FieldRules.checkPositiveInteger(team)
+        {
+            problems.append("team_group_id: \(message)")
+        }
     }
 }

@@ -22,13 +22,4 @@ extension Target {
             return nil
         }
     }
-
-    /// Runs `rule` on field `index` and records its message under the field's name.
-    public func check(
-        _ value: UnsafeRawBufferPointer?, _ index: Int, _ rule: (UnsafeRawBufferPointer) -> String?,
-        problems: inout [String]
-    ) {
-        guard let value, let message = rule(value) else { return }
-        problems.append("\(fields[index].name): \(message)")
-    }
 }

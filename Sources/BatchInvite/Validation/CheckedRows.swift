@@ -20,7 +20,7 @@ public final class CheckedRows {
     /// Calls `body` with every row, checked, in input order. Errors of the input (a bad
     /// file) are thrown after the rows before them were handed on.
     public func forEach(_ body: (CheckedRow) throws -> Void) throws {
-        let batches = BoundedChannel<Result<[CheckedRow], Error>>(capacity: 8)
+        let batches = BoundedChannel<Result<[CheckedRow], Error>>(capacity: 32)
         let done = DispatchSemaphore(value: 0)
         let stage = self.stage
         let thread = Thread {
