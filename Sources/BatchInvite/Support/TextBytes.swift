@@ -7,23 +7,20 @@ public enum TextBytes {
             return
         }
         var magnitude = value.magnitude
-        var digits = 0
-        var probe = magnitude
-        repeat {
-            digits += 1
-            probe /= 10
-        } while probe > 0
-        let sign = value < 0 ? 1 : 0
-        let start = out.count
-        out.append(contentsOf: repeatElement(0x30, count: digits + sign))
-        out.withUnsafeMutableBufferPointer { buffer in
-            if sign == 1 { buffer[start] = UInt8(ascii: "-") }
-            var index = start + sign + digits
+        // Digits are written backwards into a 24-byte buffer on the stack, then appended once.
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { digits in
+            var index = digits.count
             repeat {
                 index -= 1
-                buffer[index] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                digits[index] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
                 magnitude /= 10
             } while magnitude > 0
+            if value < 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[index...]))
         }
     }
 

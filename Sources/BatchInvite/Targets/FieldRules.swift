@@ -74,17 +74,27 @@ public enum FieldRules {
         guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else {
             return "\(show(value)) is not an email address"
         }
-        let domain = UnsafeRawBufferPointer(rebasing: value[(at + 1)...])
+        // The domain: labels of 1 to 63 letters, digits and hyphens, not starting or ending
+        // with a hyphen, separated by single dots.
         var labels = 0
-        var labelStart = 0
-        for index in 0...domain.count {
-            if index == domain.count || domain[index] == UInt8(ascii: ".") {
-                let label = UnsafeRawBufferPointer(rebasing: domain[labelStart..<index])
-                guard isDomainLabel(label) else { return "\(show(value)) is not an email address" }
+        var labelLength = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for index in (at + 1)..<value.count {
+            let byte = value[index]
+            if byte == UInt8(ascii: ".") {
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return "\(show(value)) is not an email address" }
                 labels += 1
-                labelStart = index + 1
+                labelLength = 0
+            } else if isAlphanumeric(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) {
+                labelLength += 1
+                if labelLength > 63 { return "\(show(value)) is not an email address" }
+            } else {
+                return "\(show(value)) is not an email address"
             }
+            previous = byte
         }
+        guard labelLength > 0, previous != UInt8(ascii: "-") else { return "\(show(value)) is not an email address" }
+        labels += 1
         if labels < 2 { return "\(show(value)) is not an email address (the domain has no dot)" }
         return nil
     }
@@ -236,13 +246,7 @@ public enum FieldRules {
     /// The same for bytes 64...127: `A-Z`, `^_` and the backquote, `a-z`, `{|}~`.
     static var localPartHigh: UInt64 { 0x7FFFFFFFC7FFFFFE }
 
-    private static func isDomainLabel(_ label: UnsafeRawBufferPointer) -> Bool {
-        guard !label.isEmpty, label.count <= 63, isAlphanumeric(label[0]),
-            isAlphanumeric(label[label.count - 1])
-        else { return false }
-        return label.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-    }
-
+    @inline(__always)
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }

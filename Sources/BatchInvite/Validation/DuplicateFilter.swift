@@ -5,7 +5,7 @@ public struct DuplicateFilter: Sendable {
     private let keyName: String
     private var prefetchSink: UInt32 = 0
     /// How many rows ahead the table slot is loaded (see `KeyDigestSet.prefetch`).
-    private static let lookahead = 8
+    private static let lookahead = 16
 
     /// `keyName` names the key in messages (`email`, `ID`); `expectedRows` sizes the table.
     public init(keyName: String, expectedRows: Int = 1024) {
