@@ -12,8 +12,10 @@ public final class OutputFile {
     public let path: String
     private let temporaryPath: String?
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
-    private static let flushSize = 64 * 1024
+    /// The buffer: `capacity` bytes, of which the first `count` wait to be written.
+    private var storage: UnsafeMutableRawPointer
+    private var capacity = 256 * 1024
+    private var count = 0
 
     public init(path: String) throws {
         self.path = path
@@ -24,44 +26,67 @@ public final class OutputFile {
             let temporary = path + ".tmp-\(getpid())"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                throw BatchInviteError.io(
-                    "cannot create \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io("cannot create \(path): \(String(cString: strerror(errno)))")
             }
             temporaryPath = temporary
             descriptor = fd
         }
-        buffer.reserveCapacity(Self.flushSize + 4096)
+        storage = .allocate(byteCount: capacity, alignment: 16)
     }
 
     deinit {
+        storage.deallocate()
         if let temporaryPath {
             close(descriptor)
             unlink(temporaryPath)
         }
     }
 
-    /// Appends bytes to the buffer, writing it out when it is full.
-    @inline(__always)
-    public func append(_ bytes: some Sequence<UInt8>) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.flushSize { try flush() }
+    /// Appends bytes, writing the buffer out when it is full.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        let target = try reserve(bytes.count)
+        if let base = bytes.baseAddress { target.copyMemory(from: base, byteCount: bytes.count) }
+        count += bytes.count
+    }
+
+    /// Appends a string's UTF-8 bytes.
+    public func append(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Lets `body` write at most `maximum` bytes straight into the buffer; `body` returns
+    /// how many it wrote.
+    public func write(atMost maximum: Int, _ body: (UnsafeMutableRawPointer) -> Int) throws {
+        let target = try reserve(maximum)
+        count += body(target)
+    }
+
+    /// Room for `size` more bytes, after writing out or growing the buffer if need be.
+    private func reserve(_ size: Int) throws -> UnsafeMutableRawPointer {
+        if count + size > capacity {
+            try flush()
+            if size > capacity {
+                storage.deallocate()
+                capacity = size
+                storage = .allocate(byteCount: capacity, alignment: 16)
+            }
+        }
+        return storage + count
     }
 
     /// Writes out what is buffered.
     public func flush() throws {
         var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes {
-                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-            }
+        while offset < count {
+            let written = Glibc.write(descriptor, storage + offset, count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw BatchInviteError.io(
-                    "cannot write \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
+        count = 0
     }
 
     /// Flushes and puts the file in place under its real name.

@@ -13,7 +13,7 @@ public final class ReportWriter {
         self.format = format
         file = try OutputFile(path: path)
         if format == .csv {
-            try file.append((ReportRecord.columns.joined(separator: ",") + "\n").utf8)
+            try file.append(ReportRecord.columns.joined(separator: ",") + "\n")
         }
     }
 
@@ -22,15 +22,26 @@ public final class ReportWriter {
 
     /// Appends one record.
     public func write(_ record: ReportRecord) throws {
-        var line: [UInt8] = []
-        swap(&line, &self.line)  // one access to the stored buffer, not one per byte
-        defer { swap(&line, &self.line) }
-        line.removeAll(keepingCapacity: true)
         switch format {
-        case .csv: Self.formatCSV(record, into: &line)
-        case .jsonl: Self.formatJSON(record, into: &line)
+        case .csv:
+            // Each cell takes at most twice its bytes plus quotes and a `'`; numbers at most 20.
+            let cells =
+                record.key.utf8.count + record.message.utf8.count + record.invitationStatus.utf8.count
+                + record.expiresAt.utf8.count
+            let bound = 3 * 21 + 16 + 9 + cells * 2 + 4 * 3
+            try file.write(atMost: bound) { start in
+                var cursor = start
+                Self.formatCSV(record, at: &cursor)
+                return cursor - start
+            }
+        case .jsonl:
+            var line: [UInt8] = []
+            swap(&line, &self.line)  // one access to the stored buffer, not one per byte
+            defer { swap(&line, &self.line) }
+            line.removeAll(keepingCapacity: true)
+            Self.formatJSON(record, into: &line)
+            try line.withUnsafeBytes { try file.append($0) }
         }
-        try file.append(line)
     }
 
     /// Puts the finished report in place.
@@ -38,40 +49,66 @@ public final class ReportWriter {
         try file.commit()
     }
 
-    private static func formatCSV(_ record: ReportRecord, into line: inout [UInt8]) {
-        TextBytes.appendInteger(record.row, to: &line)
-        line.append(0x2C)
-        TextBytes.appendInteger(record.line, to: &line)
-        line.append(0x2C)
-        appendCell(record.key, to: &line)
-        line.append(0x2C)
-        line.append(contentsOf: record.status.rawValue.utf8)
-        line.append(0x2C)
-        if let status = record.httpStatus { TextBytes.appendInteger(status, to: &line) }
-        line.append(0x2C)
-        appendCell(record.message, to: &line)
-        line.append(0x2C)
-        appendCell(record.invitationStatus, to: &line)
-        line.append(0x2C)
-        appendCell(record.expiresAt, to: &line)
-        line.append(0x2C)
-        if let attempts = record.attempts { TextBytes.appendInteger(attempts, to: &line) }
-        line.append(0x0A)
+    private static func formatCSV(_ record: ReportRecord, at cursor: inout UnsafeMutableRawPointer) {
+        putInteger(record.row, at: &cursor)
+        put(0x2C, at: &cursor)
+        putInteger(record.line, at: &cursor)
+        put(0x2C, at: &cursor)
+        putCell(record.key, at: &cursor)
+        put(0x2C, at: &cursor)
+        putCell(record.status.rawValue, at: &cursor)
+        put(0x2C, at: &cursor)
+        if let status = record.httpStatus { putInteger(status, at: &cursor) }
+        put(0x2C, at: &cursor)
+        putCell(record.message, at: &cursor)
+        put(0x2C, at: &cursor)
+        putCell(record.invitationStatus, at: &cursor)
+        put(0x2C, at: &cursor)
+        putCell(record.expiresAt, at: &cursor)
+        put(0x2C, at: &cursor)
+        if let attempts = record.attempts { putInteger(attempts, at: &cursor) }
+        put(0x0A, at: &cursor)
     }
 
-    /// Appends a CSV cell: quoted when it holds a delimiter, quote or line break, and
+    @inline(__always)
+    private static func put(_ byte: UInt8, at cursor: inout UnsafeMutableRawPointer) {
+        cursor.storeBytes(of: byte, as: UInt8.self)
+        cursor += 1
+    }
+
+    private static func putInteger(_ value: Int, at cursor: inout UnsafeMutableRawPointer) {
+        if value < 0 { put(UInt8(ascii: "-"), at: &cursor) }
+        var magnitude = value.magnitude
+        var digits = 1
+        var probe = magnitude / 10
+        while probe > 0 {
+            digits += 1
+            probe /= 10
+        }
+        var index = digits
+        repeat {
+            index -= 1
+            (cursor + index).storeBytes(of: UInt8(truncatingIfNeeded: magnitude % 10) + 0x30, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude > 0
+        cursor += digits
+    }
+
+    /// Writes a CSV cell: quoted when it holds a delimiter, quote or line break, and
     /// prefixed with `'` when a spreadsheet would take it for a formula.
-    private static func appendCell(_ text: String, to line: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendCell(bytes: $0, to: &line) }
+    private static func putCell(_ text: String, at cursor: inout UnsafeMutableRawPointer) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ putCell(bytes: $0, at: &cursor) }) {
+            return done
+        }
+        var copy = text
+        copy.withUTF8 { putCell(bytes: $0, at: &cursor) }
     }
 
-    private static func appendCell(bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+    private static func putCell(bytes: UnsafeBufferPointer<UInt8>, at cursor: inout UnsafeMutableRawPointer) {
         guard let first = bytes.first else { return }
         let risky: Bool
         switch first {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
-            0x0A, 0:
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x0A, 0:
             risky = true
         default:
             risky = false
@@ -82,16 +119,17 @@ public final class ReportWriter {
             break
         }
         if !needsQuotes && !risky {
-            line.append(contentsOf: bytes)
+            cursor.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            cursor += bytes.count
             return
         }
-        if needsQuotes { line.append(0x22) }
-        if risky { line.append(UInt8(ascii: "'")) }
+        if needsQuotes { put(0x22, at: &cursor) }
+        if risky { put(UInt8(ascii: "'"), at: &cursor) }
         for byte in bytes {
-            if byte == 0x22 { line.append(0x22) }
-            line.append(byte)
+            if byte == 0x22 { put(0x22, at: &cursor) }
+            put(byte, at: &cursor)
         }
-        if needsQuotes { line.append(0x22) }
+        if needsQuotes { put(0x22, at: &cursor) }
     }
 
     private static func formatJSON(_ record: ReportRecord, into line: inout [UInt8]) {
