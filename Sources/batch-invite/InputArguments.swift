@@ -86,7 +86,9 @@ enum InputArguments {
             values[field] = .text(UnsafeRawBufferPointer(buffer))
             var key: [UInt8] = []
             var problems: [String] = []
-            target.validate(RowValues(values), key: &key, problems: &problems)
+            values.withUnsafeBufferPointer {
+                target.validate(RowValues($0), key: &key, problems: &problems)
+            }
             let prefix = target.fields[field].name + ":"
             return problems.first { $0.hasPrefix(prefix) }
         }

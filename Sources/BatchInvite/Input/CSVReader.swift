@@ -131,6 +131,7 @@ private final class Parser: @unchecked Sendable {
 
     deinit {
         csv_free(&csv)
+        state.pointee.free()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -243,11 +244,11 @@ private let recordEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Voi
 /// Turns libcsv's field and record callbacks into records with line numbers, gathered
 /// in a batch; the record still in progress stays behind when a batch is taken.
 private struct CollectorState {
-    // The batch being filled (see `RecordBatch`), kept here as plain values so the
-    // callbacks touch no class storage.
-    var bytes: [UInt8] = []
-    var fieldEnds: [Int] = []
-    var records: [RecordBatch.Entry] = []
+    // The batch being filled (see `RecordBatch`), held here as plain values so the
+    // callbacks touch no class storage; handed to a `RecordBatch` by `takeCompleteRecords`.
+    var bytes = RawList<UInt8>(capacity: 128 * 1024)
+    var fieldEnds = RawList<Int>(capacity: 8 * 1024)
+    var records = RawList<RecordBatch.Entry>(capacity: 2 * 1024)
     /// Line breaks seen so far; the line being read is `lines + 1`.
     var lines = 0
     var lastTerminatorWasCR = false
@@ -255,6 +256,12 @@ private struct CollectorState {
     var pendingFieldTooLarge = false
     var inRecord = false
     var current = RecordBatch.Entry(line: 0, bytesStart: 0, firstField: 0)
+
+    func free() {
+        bytes.free()
+        fieldEnds.free()
+        records.free()
+    }
 
     mutating func fieldEnded(_ field: UnsafeRawBufferPointer) {
         lastTerminatorWasCR = false
@@ -265,9 +272,10 @@ private struct CollectorState {
         }
         let index = current.fieldCount
         current.fieldCount += 1
-        if !current.hasProblem {
+        if current.problem == .none {
             if pendingFieldTooLarge {
-                current.problem = .fieldTooLarge(field: index)
+                current.problem = .fieldTooLarge
+                current.problemField = index
             } else if bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
                 current.problem = .recordTooLarge
             } else {
@@ -288,10 +296,10 @@ private struct CollectorState {
     mutating func recordEnded(_ terminator: Int32) {
         if inRecord {
             inRecord = false
-            if !current.hasProblem && isBlank(current) {
+            if current.problem == .none && isBlank(current) {
                 blankRecords += 1
-                bytes.removeSubrange(current.bytesStart...)
-                fieldEnds.removeSubrange(current.firstField...)
+                bytes.truncate(to: current.bytesStart)
+                fieldEnds.truncate(to: current.firstField)
             } else {
                 records.append(current)
             }
@@ -321,12 +329,12 @@ private struct CollectorState {
         guard inRecord else { return }
         // The record in progress came along; bring its fields back.
         let shift = current.bytesStart
-        bytes.append(contentsOf: other.bytes[shift...])
-        other.bytes.removeSubrange(shift...)
-        for end in other.fieldEnds[current.firstField...] {
-            fieldEnds.append(end - shift)
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: other.bytes.buffer[shift...]))
+        other.bytes.truncate(to: shift)
+        for index in current.firstField..<other.fieldEnds.count {
+            fieldEnds.append(other.fieldEnds[index] - shift)
         }
-        other.fieldEnds.removeSubrange(current.firstField...)
+        other.fieldEnds.truncate(to: current.firstField)
         current.bytesStart = 0
         current.firstField = 0
     }
@@ -334,46 +342,59 @@ private struct CollectorState {
 
 /// Complete records of one piece of input: their field bytes back to back, the end of
 /// each field, and per record its line, fields and problem. Handed from the parsing
-/// thread to the reader's caller, then back for reuse; one owner at a time.
+/// thread to the reader's caller, then back for reuse; one holder at a time, so the
+/// unchecked `Sendable` is safe.
 final class RecordBatch: @unchecked Sendable {
-    var bytes: [UInt8] = []
-    var fieldEnds: [Int] = []
-    var records: [Entry] = []
+    var bytes = RawList<UInt8>(capacity: 128 * 1024)
+    var fieldEnds = RawList<Int>(capacity: 8 * 1024)
+    var records = RawList<Entry>(capacity: 2 * 1024)
 
-    struct Entry {
+    deinit {
+        bytes.free()
+        fieldEnds.free()
+        records.free()
+    }
+
+    /// One record's place in the batch; plain values only, so batches copy cheaply.
+    struct Entry: BitwiseCopyable {
         var line: Int
         var bytesStart: Int
         var firstField: Int
         var storedFields = 0
         var fieldCount = 0
-        var problem: RecordProblem? {
-            didSet { hasProblem = problem != nil }
-        }
-        /// `problem != nil`, kept apart because it is tested for every field.
-        var hasProblem = false
-    }
+        var problem = Problem.none
+        var problemField = 0
 
-    func forEach(_ body: (CSVRecord) throws -> Void) throws {
-        try bytes.withUnsafeBytes { allBytes in
-            try fieldEnds.withUnsafeBufferPointer { allEnds in
-                for record in records {
-                    let ends = UnsafeBufferPointer(
-                        rebasing: allEnds[
-                            record.firstField..<record.firstField + record.storedFields])
-                    try body(
-                        CSVRecord(
-                            line: record.line, fieldCount: record.fieldCount,
-                            problem: record.problem,
-                            base: allBytes, start: record.bytesStart, ends: ends))
-                }
+        enum Problem: UInt8, BitwiseCopyable {
+            case none, fieldTooLarge, recordTooLarge
+        }
+
+        var recordProblem: RecordProblem? {
+            switch problem {
+            case .none: return nil
+            case .fieldTooLarge: return .fieldTooLarge(field: problemField)
+            case .recordTooLarge: return .recordTooLarge
             }
         }
     }
 
+    func forEach(_ body: (CSVRecord) throws -> Void) throws {
+        let allBytes = UnsafeRawBufferPointer(bytes.buffer)
+        let allEnds = fieldEnds.buffer
+        for record in records.buffer {
+            let ends = UnsafeBufferPointer(
+                rebasing: allEnds[record.firstField..<record.firstField + record.storedFields])
+            try body(
+                CSVRecord(
+                    line: record.line, fieldCount: record.fieldCount, problem: record.recordProblem,
+                    base: allBytes, start: record.bytesStart, ends: ends))
+        }
+    }
+
     func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        records.removeAll(keepingCapacity: true)
+        bytes.truncate(to: 0)
+        fieldEnds.truncate(to: 0)
+        records.truncate(to: 0)
     }
 }
 

@@ -100,15 +100,19 @@ public final class RowSource {
             }
             rowNumber += 1
             let problem = csvProblem(record, layout: layout)
-            for field in values.indices {
-                guard let column = layout.columnOfField[field] else {
-                    values[field] = defaults[field].map { .text($0) } ?? .missing
-                    continue
+            try values.withUnsafeMutableBufferPointer { slots in
+                for field in slots.indices {
+                    if let column = layout.columnOfField[field] {
+                        slots[field] = withDefault(record[column], field: field)
+                    } else {
+                        slots[field] = defaults[field].map { .text($0) } ?? .missing
+                    }
                 }
-                values[field] = withDefault(record[column], field: field)
+                let row = Row(
+                    row: rowNumber, line: record.line,
+                    values: RowValues(UnsafeBufferPointer(slots)), problem: problem)
+                try body(row)
             }
-            try body(
-                Row(row: rowNumber, line: record.line, values: RowValues(values), problem: problem))
         }
         if layout == nil {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
@@ -300,10 +304,12 @@ public final class RowSource {
                     case let other: values[field] = .wrongKind(other.kindDescription)
                     }
                 }
-                try body(
-                    Row(
-                        row: rowNumber, line: record.line, values: RowValues(values),
-                        problem: problem))
+                try values.withUnsafeBufferPointer { slots in
+                    try body(
+                        Row(
+                            row: rowNumber, line: record.line, values: RowValues(slots),
+                            problem: problem))
+                }
             }
         }
         if !unknownKeys.isEmpty {

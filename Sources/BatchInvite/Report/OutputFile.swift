@@ -26,7 +26,8 @@ public final class OutputFile {
             let temporary = path + ".tmp-\(getpid())"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                throw BatchInviteError.io("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io(
+                    "cannot create \(path): \(String(cString: strerror(errno)))")
             }
             temporaryPath = temporary
             descriptor = fd
@@ -82,7 +83,8 @@ public final class OutputFile {
             let written = Glibc.write(descriptor, storage + offset, count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw BatchInviteError.io(
+                    "cannot write \(path): \(String(cString: strerror(errno)))")
             }
             offset += written
         }

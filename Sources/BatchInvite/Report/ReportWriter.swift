@@ -26,7 +26,8 @@ public final class ReportWriter {
         case .csv:
             // Each cell takes at most twice its bytes plus quotes and a `'`; numbers at most 20.
             let cells =
-                record.key.utf8.count + record.message.utf8.count + record.invitationStatus.utf8.count
+                record.key.utf8.count + record.message.utf8.count
+                + record.invitationStatus.utf8.count
                 + record.expiresAt.utf8.count
             let bound = 3 * 21 + 16 + 9 + cells * 2 + 4 * 3
             try file.write(atMost: bound) { start in
@@ -49,7 +50,8 @@ public final class ReportWriter {
         try file.commit()
     }
 
-    private static func formatCSV(_ record: ReportRecord, at cursor: inout UnsafeMutableRawPointer) {
+    private static func formatCSV(_ record: ReportRecord, at cursor: inout UnsafeMutableRawPointer)
+    {
         putInteger(record.row, at: &cursor)
         put(0x2C, at: &cursor)
         putInteger(record.line, at: &cursor)
@@ -88,7 +90,8 @@ public final class ReportWriter {
         var index = digits
         repeat {
             index -= 1
-            (cursor + index).storeBytes(of: UInt8(truncatingIfNeeded: magnitude % 10) + 0x30, as: UInt8.self)
+            (cursor + index).storeBytes(
+                of: UInt8(truncatingIfNeeded: magnitude % 10) + 0x30, as: UInt8.self)
             magnitude /= 10
         } while magnitude > 0
         cursor += digits
@@ -97,18 +100,23 @@ public final class ReportWriter {
     /// Writes a CSV cell: quoted when it holds a delimiter, quote or line break, and
     /// prefixed with `'` when a spreadsheet would take it for a formula.
     private static func putCell(_ text: String, at cursor: inout UnsafeMutableRawPointer) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ putCell(bytes: $0, at: &cursor) }) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({
+            putCell(bytes: $0, at: &cursor)
+        }) {
             return done
         }
         var copy = text
         copy.withUTF8 { putCell(bytes: $0, at: &cursor) }
     }
 
-    private static func putCell(bytes: UnsafeBufferPointer<UInt8>, at cursor: inout UnsafeMutableRawPointer) {
+    private static func putCell(
+        bytes: UnsafeBufferPointer<UInt8>, at cursor: inout UnsafeMutableRawPointer
+    ) {
         guard let first = bytes.first else { return }
         let risky: Bool
         switch first {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x0A, 0:
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+            0x0A, 0:
             risky = true
         default:
             risky = false

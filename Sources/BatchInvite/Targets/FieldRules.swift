@@ -82,7 +82,9 @@ public enum FieldRules {
         for index in (at + 1)..<value.count {
             let byte = value[index]
             if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return "\(show(value)) is not an email address" }
+                guard labelLength > 0, previous != UInt8(ascii: "-") else {
+                    return "\(show(value)) is not an email address"
+                }
                 labels += 1
                 labelLength = 0
             } else if isAlphanumeric(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) {
@@ -93,7 +95,9 @@ public enum FieldRules {
             }
             previous = byte
         }
-        guard labelLength > 0, previous != UInt8(ascii: "-") else { return "\(show(value)) is not an email address" }
+        guard labelLength > 0, previous != UInt8(ascii: "-") else {
+            return "\(show(value)) is not an email address"
+        }
         labels += 1
         if labels < 2 { return "\(show(value)) is not an email address (the domain has no dot)" }
         return nil

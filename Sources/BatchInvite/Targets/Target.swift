@@ -53,9 +53,10 @@ public enum Targets {
 /// The values of one row, by field index of the target: each a view of bytes valid only
 /// during the call that received it.
 public struct RowValues {
-    private let values: [FieldValue]
+    private let values: UnsafeBufferPointer<FieldValue>
 
-    public init(_ values: [FieldValue]) {
+    /// Values held in `values`, which must outlive this view.
+    public init(_ values: UnsafeBufferPointer<FieldValue>) {
         self.values = values
     }
 
