@@ -36,33 +36,17 @@ public final class CSVReader {
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
     /// points to) is only valid during the call.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        let batches = BoundedChannel<Result<RecordBatch, Error>>(capacity: 16)
         let recycled = BoundedChannel<RecordBatch>(capacity: 17)
-        let done = DispatchSemaphore(value: 0)
+        defer { recycled.close() }
         let parser = self.parser
-        let thread = Thread {
-            do {
-                try parser.run(batches: batches, recycled: recycled)
-            } catch {
-                _ = batches.send(.failure(error))
-            }
-            batches.close()
-            done.signal()
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
-        defer {
-            batches.close()
-            recycled.close()
-            while batches.receive() != nil {}
-            done.wait()
-        }
-        while let item = batches.receive() {
-            let batch = try item.get()
-            try batch.forEach(body)
-            batch.removeAll()
-            _ = recycled.trySend(batch)
-        }
+        try Pipeline.run(
+            capacity: 16,
+            produce: { send in try parser.run(send: send, recycled: recycled) },
+            consume: { batch in
+                try batch.forEach(body)
+                batch.removeAll()
+                _ = recycled.trySend(batch)
+            })
     }
 
     /// Whether `bytes` hold the whole first non-blank line (a line break outside quotes
@@ -137,14 +121,12 @@ private final class Parser: @unchecked Sendable {
     }
 
     /// Parses the whole input, sending a batch of records after each piece.
-    func run(
-        batches: BoundedChannel<Result<RecordBatch, Error>>, recycled: BoundedChannel<RecordBatch>
-    ) throws {
-        func ship() -> Bool {
-            guard !state.pointee.records.isEmpty else { return true }
+    func run(send: (RecordBatch) throws -> Void, recycled: BoundedChannel<RecordBatch>) throws {
+        func ship() throws {
+            guard !state.pointee.records.isEmpty else { return }
             let next = recycled.tryReceive() ?? RecordBatch()
             state.pointee.takeCompleteRecords(into: next)
-            return batches.send(.success(next))
+            try send(next)
         }
         // Until the delimiter is known, input is held back until the header line is whole.
         var held: [UInt8] = []
@@ -156,11 +138,11 @@ private final class Parser: @unchecked Sendable {
                 do {
                     try parse(piece)
                 } catch {
-                    _ = ship()
+                    try ship()  // the records before the error first
                     throw error
                 }
                 offset += piece.count
-                guard ship() else { throw CancellationError() }
+                try ship()
             }
         }
         func decide(_ bytes: UnsafeRawBufferPointer) {
@@ -187,13 +169,13 @@ private final class Parser: @unchecked Sendable {
             }
         }
         if csv_fini(&csv, fieldEnded, recordEnded, state) != 0 {
-            _ = ship()
+            try ship()
             let line = state.pointee.inRecord ? state.pointee.current.line : state.pointee.lines + 1
             throw BatchInviteError.input(
                 "line \(line): a quoted field is never closed (its opening quote is unmatched "
                     + "up to the end of the file)")
         }
-        _ = ship()
+        try ship()
     }
 
     private func parse(_ piece: UnsafeRawBufferPointer) throws {

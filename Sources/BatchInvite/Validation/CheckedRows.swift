@@ -1,5 +1,3 @@
-import Foundation
-
 /// The validation stage of the pipeline: reads rows from a `RowSource` and checks them
 /// with a `RowValidator` on a thread of its own, a few batches ahead, and hands them to
 /// the caller in input order. Per-row work (parsing, mapping, validation) thus runs beside
@@ -20,28 +18,17 @@ public final class CheckedRows {
     /// Calls `body` with every row, checked, in input order. Errors of the input (a bad
     /// file) are thrown after the rows before them were handed on.
     public func forEach(_ body: (CheckedRow) throws -> Void) throws {
-        let batches = BoundedChannel<Result<[CheckedRow], Error>>(capacity: 32)
-        let done = DispatchSemaphore(value: 0)
         let stage = self.stage
-        let thread = Thread {
-            stage.run(into: batches)
-            batches.close()
-            done.signal()
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
-        defer {
-            batches.close()
-            while batches.receive() != nil {}
-            done.wait()
-        }
-        while let item = batches.receive() {
-            var batch = try item.get()
-            duplicates?.check(&batch)
-            for row in batch {
-                try body(row)
-            }
-        }
+        try Pipeline.run(
+            capacity: 32,
+            produce: { send in try stage.run(send: send) },
+            consume: { (batch: [CheckedRow]) in
+                var batch = batch
+                duplicates?.check(&batch)
+                for row in batch {
+                    try body(row)
+                }
+            })
     }
 
     /// The source and validator, used by the stage's thread alone while it runs.
@@ -54,7 +41,7 @@ public final class CheckedRows {
             self.validator = validator
         }
 
-        func run(into batches: BoundedChannel<Result<[CheckedRow], Error>>) {
+        func run(send: ([CheckedRow]) throws -> Void) throws {
             var batch: [CheckedRow] = []
             batch.reserveCapacity(CheckedRows.batchSize)
             var validator = self.validator
@@ -62,15 +49,15 @@ public final class CheckedRows {
                 try source.forEachRow { row in
                     batch.append(validator.check(row))
                     if batch.count == CheckedRows.batchSize {
-                        guard batches.send(.success(batch)) else { throw CancellationError() }
+                        try send(batch)
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                if !batch.isEmpty { _ = batches.send(.success(batch)) }
             } catch {
-                if !batch.isEmpty { _ = batches.send(.success(batch)) }
-                _ = batches.send(.failure(error))
+                if !batch.isEmpty && !(error is CancellationError) { try send(batch) }
+                throw error
             }
+            if !batch.isEmpty { try send(batch) }
         }
     }
 }
