@@ -22,7 +22,9 @@ extension Command {
 }
 
 /// Every command, in the order the tool's help lists them.
-let commands: [any Command.Type] = [ValidateCommand.self, InspectCommand.self]
+let commands: [any Command.Type] = [
+    ValidateCommand.self, InspectCommand.self, SimulateCommand.self,
+]
 
 let toolVersion = "0.1.0"
 

@@ -146,25 +146,3 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
         #expect(checked > 0)
     }
 }
-
-extension JSONValue {
-    /// The member named `key` of an object.
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.last { $0.key == key }?.value
-    }
-
-    /// The elements of an array.
-    var elements: [JSONValue]? {
-        guard case .array(let elements) = self else { return nil }
-        return elements
-    }
-
-    /// A string's text, or a number as written.
-    var text: String? {
-        switch self {
-        case .string(let text), .number(let text): return text
-        default: return nil
-        }
-    }
-}

@@ -316,6 +316,26 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 }
 
 extension JSONValue {
+    /// The member named `key` of an object (the last one, if repeated); nil otherwise.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key == key }?.value
+    }
+
+    /// The elements of an array; nil for other values.
+    public var elements: [JSONValue]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements
+    }
+
+    /// A string's text or a number as written; nil for other values.
+    public var text: String? {
+        switch self {
+        case .string(let text), .number(let text): return text
+        default: return nil
+        }
+    }
+
     /// The value as compact JSON text.
     public var encoded: String {
         var out: [UInt8] = []

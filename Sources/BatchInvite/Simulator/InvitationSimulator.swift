@@ -1,0 +1,298 @@
+import Foundation
+
+/// Plays the two invitation APIs of api-contracts.md behind `HTTPServer`: the Sendoso
+/// "Invite New User" endpoint and CyberArk's "Send Invitation SMS", with their token
+/// check, their validation messages, a memory of who was invited, and injected faults.
+///
+/// Every random choice is a hash of the seed, the fault, the request's key and how many
+/// requests with that key came before, so a run is reproducible whatever the order in
+/// which concurrent requests arrive.
+public final class InvitationSimulator: @unchecked Sendable {
+    // Safe to share: `bucket`, `keys` and `keylessRequests` are only touched with `lock`
+    // held; everything else is immutable after `init` (the log locks itself).
+
+    public let configuration: SimulatorConfiguration
+    private let log: RequestLog?
+    private let lock = NSLock()
+    private var bucket: TokenBucket?
+    /// Per key digest: requests seen so far, and whether the key was invited (Sendoso).
+    private var keys: [UInt64: KeyState] = [:]
+    private var keylessRequests = 0
+
+    private struct KeyState {
+        var requests: UInt32 = 0
+        var invited = false
+    }
+
+    public static let sendosoPath = "/api/v3/users"
+    public static let cyberArkPath = "/UserMgmt/SendSmsInvite"
+
+    public init(configuration: SimulatorConfiguration, log: RequestLog?) {
+        self.configuration = configuration
+        self.log = log
+        if let rate = configuration.rateLimit {
+            bucket = TokenBucket(rate: rate, burst: configuration.burst ?? Int(rate.rounded(.up)))
+        }
+    }
+
+    /// Decides what to do with one request.
+    public func handle(_ request: HTTPRequest) -> HTTPServer.Action {
+        let api: API
+        switch request.path {
+        case Self.sendosoPath: api = .sendoso
+        case Self.cyberArkPath: api = .cyberArk
+        default:
+            return .respond(.json(404, #"{"success":false,"message":"Not Found"}"#), delay: 0)
+        }
+        guard request.method == "POST" else {
+            return .respond(
+                .json(
+                    405, #"{"success":false,"message":"Method Not Allowed"}"#,
+                    headers: [("Allow", "POST")]), delay: 0)
+        }
+        let key = api.key(of: request)
+        let attempt = nextAttempt(for: key)
+        func record(_ status: Int?, _ outcome: RequestLog.Outcome, fault: String? = nil) {
+            log?.append(
+                RequestLog.Entry(
+                    api: api.rawValue, key: key, attempt: attempt, status: status, outcome: outcome,
+                    fault: fault))
+        }
+        func roll(_ fault: Fault) -> Double { dice(fault, key: key, attempt: attempt) }
+
+        guard isAuthorized(request) else {
+            record(401, .rejected)
+            return .respond(api.unauthorized, delay: 0)
+        }
+        if roll(.dropBefore) < configuration.dropBefore {
+            record(nil, .fault, fault: "drop-before")
+            return .drop(delay: 0)
+        }
+        let delay = configuration.latency + configuration.jitter * roll(.jitter)
+        if let wait = takeToken(), wait > 0 {
+            let seconds = configuration.retryAfter ?? max(1, Int(wait.rounded(.up)))
+            record(429, .fault, fault: "rate-limit")
+            return .respond(Self.tooManyRequests(retryAfter: seconds), delay: delay)
+        }
+        if roll(.tooManyRequests) < configuration.p429 {
+            record(429, .fault, fault: "429")
+            return .respond(
+                Self.tooManyRequests(retryAfter: configuration.retryAfter ?? 1), delay: delay)
+        }
+        if roll(.unavailable) < configuration.p503 {
+            record(503, .fault, fault: "503")
+            return .respond(
+                .json(503, #"{"success":false,"message":"Service Unavailable"}"#), delay: delay)
+        }
+        let (response, outcome) =
+            api == .sendoso ? inviteUser(request, email: key) : sendSMS(id: key, request: request)
+        if roll(.dropAfter) < configuration.dropAfter {
+            record(response.status, outcome, fault: "drop-after")
+            return .drop(delay: delay)
+        }
+        record(response.status, outcome)
+        return .respond(response, delay: delay)
+    }
+
+    /// Flushes the request log.
+    public func close() {
+        log?.close()
+    }
+
+    // MARK: The two APIs
+
+    private enum API: String {
+        case sendoso
+        case cyberArk = "cyberark-sms"
+
+        /// The e-mail (Sendoso, from the body) or the ID (CyberArk, from the query),
+        /// trimmed and lower-cased; empty when there is none.
+        func key(of request: HTTPRequest) -> String {
+            switch self {
+            case .sendoso:
+                guard
+                    let email = try? Array(request.body).withUnsafeBytes({
+                        try JSONParser.parse($0)
+                    })["user"]?["email"],
+                    case .string(let text) = email
+                else { return "" }
+                return text.trimmingCharacters(in: .whitespaces).lowercased()
+            case .cyberArk:
+                return (request.query["ID"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            }
+        }
+
+        var unauthorized: HTTPResponse {
+            switch self {
+            case .sendoso:
+                return .json(
+                    401,
+                    #"{"success":false,"message":"Unauthorized: invalid or missing access token"}"#)
+            case .cyberArk:
+                return .json(
+                    401,
+                    #"{"success":false,"Result":null,"Message":"Authorization required","ErrorID":"Unauthorized","Error":"Authorization required"}"#
+                )
+            }
+        }
+    }
+
+    private func inviteUser(_ request: HTTPRequest, email: String) -> (
+        HTTPResponse, RequestLog.Outcome
+    ) {
+        func refuse(_ message: String) -> (HTTPResponse, RequestLog.Outcome) {
+            (
+                .json(400, "{\"success\":false,\"message\":\(TextBytes.jsonString(message))}"),
+                .rejected
+            )
+        }
+        guard let body = try? Array(request.body).withUnsafeBytes({ try JSONParser.parse($0) })
+        else {
+            return refuse("The request body is not valid JSON")
+        }
+        guard let user = body["user"], case .object = user else {
+            return refuse("param is missing or the value is empty: user")
+        }
+        for (field, name) in [
+            ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
+        ] {
+            guard case .string(let text)? = user[field],
+                !text.trimmingCharacters(in: .whitespaces).isEmpty
+            else {
+                return refuse("\(name) can't be blank")
+            }
+        }
+        var emailBytes = Array(email.utf8)
+        if emailBytes.withUnsafeMutableBytes({ FieldRules.checkEmail(UnsafeRawBufferPointer($0)) })
+            != nil
+        {
+            return refuse("Email is invalid")
+        }
+        guard case .string(let role)? = user["role"], role == "regular" || role == "manager" else {
+            return refuse("Role can be one of these: manager,regular")
+        }
+        guard case .number(let teamText)? = user["team_group_id"], let team = Int64(teamText),
+            team > 0,
+            configuration.teams?.contains(team) ?? true
+        else {
+            return refuse("Please enter a valid team group")
+        }
+        guard markInvited(email) else {
+            return refuse("Email has already been invited")
+        }
+        let expires = Clock.iso8601(
+            milliseconds: Clock.wallMilliseconds() + Int64(configuration.expiresInDays)
+                * 86_400_000,
+            offsetMinutes: -8 * 60)
+        let receiver: String
+        if case .string(let given)? = user["email"] { receiver = given } else { receiver = email }
+        return (
+            .json(
+                201,
+                "{\"success\":true,\"message\":\"Invitation sent successfully\",\"receiver_email\":\(TextBytes.jsonString(receiver)),"
+                    + "\"team_group_id\":\(team),\"user_role\":\"\(role)\",\"invitation_status\":\"pending\","
+                    + "\"expires_at\":\"\(expires)\"}"),
+            .invited
+        )
+    }
+
+    private func sendSMS(id: String, request: HTTPRequest) -> (HTTPResponse, RequestLog.Outcome) {
+        func fail(_ message: String, _ errorID: String) -> (HTTPResponse, RequestLog.Outcome) {
+            let text = TextBytes.jsonString(message)
+            return (
+                .json(
+                    200,
+                    "{\"success\":false,\"Result\":null,\"Message\":\(text),\"MessageID\":null,\"Exception\":null,"
+                        + "\"ErrorID\":\"\(errorID)\",\"ErrorCode\":null,\"IsSoftError\":false,\"InnerExceptions\":null,"
+                        + "\"Error\":\(text)}"),
+                .rejected
+            )
+        }
+        guard request.query["ID"] != nil, !id.isEmpty else {
+            return fail("Missing required parameter: ID", "MissingParameter")
+        }
+        var bytes = Array(id.utf8)
+        let isUUID =
+            bytes.withUnsafeMutableBytes { FieldRules.checkUUID(UnsafeRawBufferPointer($0)) } == nil
+        guard isUUID, configuration.users?.contains(id) ?? true else {
+            return fail("User not found: \(id)", "UserNotFound")
+        }
+        return (
+            .json(
+                200,
+                "{\"success\":true,\"Result\":{\"ID\":\"\(id)\",\"SmsSent\":true},\"Message\":null,\"MessageID\":null,"
+                    + "\"Exception\":null,\"ErrorID\":null,\"ErrorCode\":null,\"IsSoftError\":false,"
+                    + "\"InnerExceptions\":null,\"Error\":null}"),
+            .invited
+        )
+    }
+
+    private static func tooManyRequests(retryAfter seconds: Int) -> HTTPResponse {
+        .json(
+            429, #"{"success":false,"message":"Too Many Requests"}"#,
+            headers: [("Retry-After", "\(seconds)")])
+    }
+
+    private func isAuthorized(_ request: HTTPRequest) -> Bool {
+        guard let value = request.header("authorization"), value.hasPrefix("Bearer ") else {
+            return false
+        }
+        let token = value.dropFirst("Bearer ".count)
+        guard !token.isEmpty else { return false }
+        return configuration.token.map { $0 == token } ?? true
+    }
+
+    // MARK: Shared state
+
+    private func nextAttempt(for key: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !key.isEmpty else {
+            keylessRequests += 1
+            return keylessRequests
+        }
+        let digest = digestOf(key)
+        keys[digest, default: KeyState()].requests += 1
+        return Int(keys[digest]!.requests)
+    }
+
+    /// Records `email` as invited; false when it already was.
+    private func markInvited(_ email: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let digest = digestOf(email)
+        if keys[digest]?.invited == true { return false }
+        keys[digest, default: KeyState()].invited = true
+        return true
+    }
+
+    private func takeToken() -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return bucket?.take(now: Clock.monotonic())
+    }
+
+    private func digestOf(_ key: String) -> UInt64 {
+        var bytes = Array(key.utf8)
+        return bytes.withUnsafeMutableBytes {
+            KeyDigest.digest(UnsafeRawBufferPointer($0), seed: 0x5EED)
+        }
+    }
+
+    // MARK: Reproducible chance
+
+    private enum Fault: UInt64 {
+        case dropBefore = 1, jitter, tooManyRequests, unavailable, dropAfter
+    }
+
+    /// A number in [0, 1) fixed by the seed, the fault, the key and the attempt.
+    private func dice(_ fault: Fault, key: String, attempt: Int) -> Double {
+        var bytes = Array(key.utf8)
+        withUnsafeBytes(of: UInt64(attempt).littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: fault.rawValue.littleEndian) { bytes.append(contentsOf: $0) }
+        let hash = bytes.withUnsafeMutableBytes {
+            KeyDigest.digest(UnsafeRawBufferPointer($0), seed: configuration.seed)
+        }
+        return Double(hash >> 11) / Double(1 << 53)
+    }
+}

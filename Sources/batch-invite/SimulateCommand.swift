@@ -1,0 +1,211 @@
+import BatchInvite
+import Dispatch
+import Foundation
+
+/// `batch-invite simulate`: a local server playing both invitation APIs, with faults.
+struct SimulateCommand: Command {
+    static let name = "simulate"
+    static let summary = "serve both invitation APIs on 127.0.0.1, with faults on demand"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "--port", value: "N", help: "port on 127.0.0.1 (default 0: a free one)"),
+        OptionSpec(name: "--token", value: "T", help: "the bearer token to accept (default: any)"),
+        OptionSpec(
+            name: "--teams", value: "ID,ID", help: "valid Sendoso team IDs (default: any positive)"),
+        OptionSpec(
+            name: "--users-file", value: "PATH",
+            help: "known CyberArk user UUIDs, one a line (default: any)"),
+        OptionSpec(name: "--latency-ms", value: "N", help: "added to every answer (default 0)"),
+        OptionSpec(
+            name: "--jitter-ms", value: "N", help: "up to this much more, at random (default 0)"),
+        OptionSpec(
+            name: "--rate-limit", value: "R",
+            help: "requests/s before answering 429 (default: none)"),
+        OptionSpec(
+            name: "--burst", value: "B",
+            help: "requests the limit lets through at once (default: R)"),
+        OptionSpec(
+            name: "--retry-after", value: "S",
+            help: "Retry-After seconds of 429s (default: computed)"),
+        OptionSpec(name: "--p429", value: "P", help: "probability of a random 429 (default 0)"),
+        OptionSpec(name: "--p503", value: "P", help: "probability of a random 503 (default 0)"),
+        OptionSpec(
+            name: "--drop-before", value: "P",
+            help: "probability of closing before processing (default 0)"),
+        OptionSpec(
+            name: "--drop-after", value: "P",
+            help: "probability of processing, then closing unanswered (default 0)"),
+        OptionSpec(
+            name: "--expires-in-days", value: "N",
+            help: "Sendoso invitations expire after N days (default 14)"),
+        OptionSpec(
+            name: "--request-log", value: "PATH", help: "append one JSON line per request here"),
+        OptionSpec(
+            name: "--seed", value: "N",
+            help: "seed of every random choice (default: random, printed)"),
+        OptionSpec(
+            name: "--request-timeout-ms", value: "N",
+            help: "time for a started request to arrive (default 10000)"),
+        OptionSpec(
+            name: "--idle-timeout-ms", value: "N",
+            help: "idle keep-alive connections close after (default 60000)"),
+    ]
+    static let help = helpText(
+        usage: "batch-invite simulate [options]",
+        description: """
+            Serves the Sendoso "Invite New User" endpoint (POST /api/v3/users) and CyberArk's
+            "Send Invitation SMS" (POST /UserMgmt/SendSmsInvite?ID=...) on 127.0.0.1, as
+            api-contracts.md describes them, for tests, demos and dry rehearsals. The first
+            line on standard output is "listening on http://127.0.0.1:PORT". SIGINT or
+            SIGTERM stops it (the request log is flushed first).
+
+            Faults are reproducible: the same --seed and the same requests give the same
+            faults, whatever order concurrent requests arrive in.
+
+            example:
+              batch-invite simulate --port 8080 --token secret --latency-ms 50 --p503 0.1
+            """,
+        options: options)
+
+    let configuration: SimulatorConfiguration
+
+    init(_ arguments: Arguments) throws {
+        guard arguments.positional.isEmpty else {
+            throw BatchInviteError.usage(
+                "simulate takes no arguments, got: \(arguments.positional.joined(separator: " "))")
+        }
+        var configuration = SimulatorConfiguration()
+        configuration.port =
+            try UInt16(exactly: Self.integer(arguments, "--port", 0, in: 0...65535)) ?? 0
+        configuration.token = arguments.value("--token")
+        if configuration.token?.isEmpty == true {
+            throw BatchInviteError.usage("--token must not be empty")
+        }
+        if let teams = arguments.value("--teams") {
+            var set = Set<Int64>()
+            for part in teams.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let team = Int64(part.trimmingCharacters(in: .whitespaces)), team > 0 else {
+                    throw BatchInviteError.usage(
+                        "--teams \"\(teams)\": \"\(part)\" is not a positive team ID")
+                }
+                set.insert(team)
+            }
+            configuration.teams = set
+        }
+        if let path = arguments.value("--users-file") {
+            configuration.users = try Self.readUsers(path)
+        }
+        configuration.latency =
+            Double(try Self.integer(arguments, "--latency-ms", 0, in: 0...3_600_000)) / 1000
+        configuration.jitter =
+            Double(try Self.integer(arguments, "--jitter-ms", 0, in: 0...3_600_000)) / 1000
+        if let text = arguments.value("--rate-limit") {
+            guard let rate = Double(text), rate > 0, rate.isFinite else {
+                throw BatchInviteError.usage(
+                    "--rate-limit \"\(text)\" must be a number of requests per second above 0")
+            }
+            configuration.rateLimit = rate
+        }
+        if arguments.has("--burst") {
+            configuration.burst = try Self.integer(arguments, "--burst", 1, in: 1...1_000_000)
+        }
+        if arguments.has("--retry-after") {
+            configuration.retryAfter = try Self.integer(
+                arguments, "--retry-after", 1, in: 0...86_400)
+        }
+        configuration.p429 = try Self.probability(arguments, "--p429")
+        configuration.p503 = try Self.probability(arguments, "--p503")
+        configuration.dropBefore = try Self.probability(arguments, "--drop-before")
+        configuration.dropAfter = try Self.probability(arguments, "--drop-after")
+        configuration.expiresInDays = try Self.integer(
+            arguments, "--expires-in-days", 14, in: 0...3650)
+        configuration.requestLogPath = arguments.value("--request-log")
+        if let seed = arguments.value("--seed") {
+            guard let value = UInt64(seed) else {
+                throw BatchInviteError.usage("--seed \"\(seed)\" must be a whole number")
+            }
+            configuration.seed = value
+        } else {
+            configuration.seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        }
+        configuration.limits.requestTimeout =
+            Double(try Self.integer(arguments, "--request-timeout-ms", 10_000, in: 1...3_600_000))
+            / 1000
+        configuration.limits.idleTimeout =
+            Double(try Self.integer(arguments, "--idle-timeout-ms", 60_000, in: 1...86_400_000))
+            / 1000
+        self.configuration = configuration
+    }
+
+    func run() throws -> Int32 {
+        let log = try configuration.requestLogPath.map { try RequestLog(path: $0) }
+        let simulator = InvitationSimulator(configuration: configuration, log: log)
+        let server = try HTTPServer(port: configuration.port, limits: configuration.limits) {
+            simulator.handle($0)
+        }
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        server.start()
+        StandardOutput.shared.write("listening on http://127.0.0.1:\(server.port)\n")
+        StandardOutput.shared.flush()
+        printError(
+            "simulate: seed \(configuration.seed); Sendoso at \(InvitationSimulator.sendosoPath), CyberArk at \(InvitationSimulator.cyberArkPath)"
+        )
+        stop.wait()
+        server.stop()
+        simulator.close()
+        sources.forEach { $0.cancel() }
+        return 0
+    }
+
+    private static func integer(
+        _ arguments: Arguments, _ name: String, _ fallback: Int, in range: ClosedRange<Int>
+    ) throws -> Int {
+        guard let text = arguments.value(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw BatchInviteError.usage(
+                "\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return value
+    }
+
+    private static func probability(_ arguments: Arguments, _ name: String) throws -> Double {
+        guard let text = arguments.value(name) else { return 0 }
+        guard let value = Double(text), value >= 0, value <= 1 else {
+            throw BatchInviteError.usage("\(name) \"\(text)\" must be a probability from 0 to 1")
+        }
+        return value
+    }
+
+    /// UUIDs, one a line (the first comma-separated field); blank lines and `#` comments skipped.
+    private static func readUsers(_ path: String) throws -> Set<String> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw BatchInviteError.usage("--users-file \(path): cannot read it as UTF-8 text")
+        }
+        var users = Set<String>()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let field =
+                line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first
+                ?? ""
+            let id = field.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            if id.isEmpty || id.hasPrefix("#") || id == "id" { continue }
+            var bytes = Array(id.utf8)
+            if let message = bytes.withUnsafeMutableBytes({
+                FieldRules.checkUUID(UnsafeRawBufferPointer($0))
+            }) {
+                throw BatchInviteError.usage("--users-file \(path), line \(index + 1): \(message)")
+            }
+            users.insert(id)
+        }
+        return users
+    }
+}
