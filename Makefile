@@ -8,7 +8,7 @@ BENCH_DIR := bench-data
 BENCH_ROWS ?= 1000000
 BENCH_RUNS ?= 5
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps build test demo bench bench-simulator format clean
 
 all: build
 
@@ -48,6 +48,12 @@ bench: deps
 	fi
 	gcc -O2 -o $(BENCH_DIR)/libcsv_count Tests/Benchmarks/libcsv_count.c -lcsv
 	python3 Tests/Benchmarks/bench.py $(RELEASE_BIN) $(BENCH_DIR) $(BENCH_RUNS)
+
+# The simulator under wrk (keep-alive, 32 connections), each endpoint, log off and on.
+bench-simulator: deps
+	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk)
+	$(SWIFT) build -c release
+	bash Tests/Benchmarks/bench_simulator.sh $(RELEASE_BIN) 10 3
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests
