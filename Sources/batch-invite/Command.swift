@@ -23,10 +23,10 @@ extension Command {
 
 /// Every command, in the order the tool's help lists them.
 let commands: [any Command.Type] = [
-    ValidateCommand.self, InspectCommand.self, SimulateCommand.self,
+    ValidateCommand.self, RunCommand.self, InspectCommand.self, SimulateCommand.self,
 ]
 
-let toolVersion = "0.1.0"
+let toolVersion = BatchInviteVersion.current
 
 let toolHelp = """
     usage: batch-invite COMMAND [options]

@@ -34,6 +34,13 @@ struct ValidateCommand: Command {
     }
 
     func run() throws -> Int32 {
+        try Self.validate(input: input, target: target, report: report)
+    }
+
+    /// Checks every row of `input` and writes the report; the exit code (0 all valid, 1 not).
+    static func validate(input: InputOptions, target: any Target, report: ReportArguments) throws
+        -> Int32
+    {
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         let writer = try ReportWriter(path: report.path, format: report.format)

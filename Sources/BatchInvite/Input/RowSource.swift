@@ -11,8 +11,12 @@ public final class RowSource {
     public private(set) var blankRecordsSkipped = 0
     /// The CSV delimiter in use, once reading has begun.
     public private(set) var delimiter: UInt8?
+    /// Bytes read from the input so far, readable from any thread.
+    public var readProgress: TextInput.ReadProgress { input.progress }
     /// Bytes read from the input so far.
     public var bytesRead: Int { input.bytesRead }
+    /// The input's size in bytes, when it is a regular file.
+    public var size: Int? { input.size }
     /// A guess at the number of rows from the file's size, on the low side (a table sized
     /// from it may still grow, but is never much too large); 1024 when the size is unknown.
     public var expectedRows: Int {

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -21,8 +23,10 @@ public final class TextInput {
     private var raw: [UInt8]
     private var decoded: [UInt8] = []
 
-    /// Total bytes read from the file so far (before any conversion).
-    public private(set) var bytesRead = 0
+    /// Total bytes read from the file so far (before any conversion); readable from any
+    /// thread (progress displays read it while another thread parses).
+    public let progress = ReadProgress()
+    public var bytesRead: Int { progress.bytes }
 
     /// The file's size in bytes, when it is a regular file.
     public var size: Int? {
@@ -103,12 +107,31 @@ public final class TextInput {
                 read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             }
             if count >= 0 {
-                bytesRead += count
+                progress.add(count)
                 return count
             }
             if errno == EINTR { continue }
             throw BatchInviteError.io(
                 "cannot read \(displayName): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// A count of bytes read, safe to read from any thread.
+    public final class ReadProgress: @unchecked Sendable {
+        // Safe to share: `value` is only touched with `lock` held.
+        private let lock = NSLock()
+        private var value = 0
+
+        public var bytes: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+
+        func add(_ count: Int) {
+            lock.lock()
+            value += count
+            lock.unlock()
         }
     }
 

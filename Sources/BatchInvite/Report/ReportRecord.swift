@@ -51,3 +51,60 @@ public enum ReportFormat: String, Sendable {
         self = InputFormat(path: path) == .jsonl ? .jsonl : .csv
     }
 }
+
+extension ReportRecord {
+    /// Appends the record as one JSON Lines line (the JSONL report's and the journal's
+    /// form): every column, empty cells as `null`.
+    public func appendJSON(to line: inout [UInt8]) {
+        line.append(contentsOf: "{\"row\":".utf8)
+        TextBytes.appendInteger(row, to: &line)
+        line.append(contentsOf: ",\"line\":".utf8)
+        TextBytes.appendInteger(self.line, to: &line)
+        line.append(contentsOf: ",\"key\":".utf8)
+        Self.append(key, to: &line)
+        line.append(contentsOf: ",\"status\":\"".utf8)
+        line.append(contentsOf: status.rawValue.utf8)
+        line.append(contentsOf: "\",\"http_status\":".utf8)
+        Self.append(httpStatus, to: &line)
+        line.append(contentsOf: ",\"message\":".utf8)
+        Self.append(message, to: &line)
+        line.append(contentsOf: ",\"invitation_status\":".utf8)
+        Self.append(invitationStatus, to: &line)
+        line.append(contentsOf: ",\"expires_at\":".utf8)
+        Self.append(expiresAt, to: &line)
+        line.append(contentsOf: ",\"attempts\":".utf8)
+        Self.append(attempts, to: &line)
+        line.append(contentsOf: "}\n".utf8)
+    }
+
+    /// Reads a record back from its JSON form; nil when a column is missing or mistyped.
+    public init?(json: JSONValue) {
+        guard let row = json["row"]?.text.flatMap({ Int($0) }),
+            let line = json["line"]?.text.flatMap({ Int($0) }),
+            let statusText = json["status"]?.text, let status = RowStatus(rawValue: statusText)
+        else { return nil }
+        self.init(
+            row: row, line: line, key: json["key"]?.text ?? "", status: status,
+            httpStatus: json["http_status"]?.text.flatMap { Int($0) },
+            message: json["message"]?.text ?? "",
+            invitationStatus: json["invitation_status"]?.text ?? "",
+            expiresAt: json["expires_at"]?.text ?? "",
+            attempts: json["attempts"]?.text.flatMap { Int($0) })
+    }
+
+    private static func append(_ value: Int?, to line: inout [UInt8]) {
+        if let value {
+            TextBytes.appendInteger(value, to: &line)
+        } else {
+            line.append(contentsOf: "null".utf8)
+        }
+    }
+
+    private static func append(_ text: String, to line: inout [UInt8]) {
+        if text.isEmpty {
+            line.append(contentsOf: "null".utf8)
+        } else {
+            TextBytes.appendJSONString(text, to: &line)
+        }
+    }
+}

@@ -40,7 +40,7 @@ public final class ReportWriter {
             swap(&line, &self.line)  // one access to the stored buffer, not one per byte
             defer { swap(&line, &self.line) }
             line.removeAll(keepingCapacity: true)
-            Self.formatJSON(record, into: &line)
+            record.appendJSON(to: &line)
             try line.withUnsafeBytes { try file.append($0) }
         }
     }
@@ -138,43 +138,5 @@ public final class ReportWriter {
             put(byte, at: &cursor)
         }
         if needsQuotes { put(0x22, at: &cursor) }
-    }
-
-    private static func formatJSON(_ record: ReportRecord, into line: inout [UInt8]) {
-        line.append(contentsOf: "{\"row\":".utf8)
-        TextBytes.appendInteger(record.row, to: &line)
-        line.append(contentsOf: ",\"line\":".utf8)
-        TextBytes.appendInteger(record.line, to: &line)
-        line.append(contentsOf: ",\"key\":".utf8)
-        appendJSON(record.key, to: &line)
-        line.append(contentsOf: ",\"status\":\"".utf8)
-        line.append(contentsOf: record.status.rawValue.utf8)
-        line.append(contentsOf: "\",\"http_status\":".utf8)
-        appendJSON(record.httpStatus, to: &line)
-        line.append(contentsOf: ",\"message\":".utf8)
-        appendJSON(record.message, to: &line)
-        line.append(contentsOf: ",\"invitation_status\":".utf8)
-        appendJSON(record.invitationStatus, to: &line)
-        line.append(contentsOf: ",\"expires_at\":".utf8)
-        appendJSON(record.expiresAt, to: &line)
-        line.append(contentsOf: ",\"attempts\":".utf8)
-        appendJSON(record.attempts, to: &line)
-        line.append(contentsOf: "}\n".utf8)
-    }
-
-    private static func appendJSON(_ value: Int?, to line: inout [UInt8]) {
-        if let value {
-            TextBytes.appendInteger(value, to: &line)
-        } else {
-            line.append(contentsOf: "null".utf8)
-        }
-    }
-
-    private static func appendJSON(_ text: String, to line: inout [UInt8]) {
-        if text.isEmpty {
-            line.append(contentsOf: "null".utf8)
-        } else {
-            TextBytes.appendJSONString(text, to: &line)
-        }
     }
 }

@@ -14,4 +14,45 @@ public struct CyberArkSMSTarget: Target {
         FieldRules.appendLowercased(id, to: &key)
         if let message = FieldRules.checkUUID(id) { problems.append("ID: \(message)") }
     }
+
+    public let defaultPath = "/UserMgmt/SendSmsInvite"
+
+    public func payload(_ values: RowValues) -> [UInt8] {
+        var discard: [String] = []
+        return Array(
+            trimmedText(values, 0, problems: &discard)
+                ?? UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    public func request(payload: [UInt8], path: String) -> APIRequest {
+        // A UUID is letters, digits and hyphens: nothing to escape in a query.
+        APIRequest(
+            method: "POST", pathAndQuery: path + "?ID=" + String(decoding: payload, as: UTF8.self),
+            body: [], contentType: nil)
+    }
+
+    /// Success is `success` not false and `Error` null or absent; otherwise the most
+    /// specific text: `Error`, then `Message`, then `ErrorID`.
+    public func interpret(status: Int, body: [UInt8]) -> Answer {
+        guard let json = try? body.withUnsafeBytes({ try JSONParser.parse($0) }),
+            case .object = json
+        else {
+            return .refused(
+                message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
+        }
+        let error = json["Error"]
+        let failed = json["success"] == .bool(false) || (error != nil && error != .null)
+        if (200..<300).contains(status) && !failed {
+            return .invited(
+                message: json["Message"]?.text ?? "", invitationStatus: "", expiresAt: "")
+        }
+        for candidate in [error, json["Message"], json["ErrorID"]] {
+            switch candidate {
+            case .string(let text)? where !text.isEmpty: return .refused(message: text)
+            case .object?, .array?: return .refused(message: candidate!.encoded)
+            default: continue
+            }
+        }
+        return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
+    }
 }

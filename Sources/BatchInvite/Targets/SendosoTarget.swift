@@ -51,4 +51,53 @@ public struct SendosoTarget: Target {
             problems.append("team_group_id: \(message)")
         }
     }
+
+    public let defaultPath = "/api/v3/users"
+
+    public func payload(_ values: RowValues) -> [UInt8] {
+        var discard: [String] = []
+        func text(_ field: Field) -> String {
+            String(
+                decoding: trimmedText(values, field.rawValue, problems: &discard)
+                    ?? UnsafeRawBufferPointer(start: nil, count: 0), as: UTF8.self)
+        }
+        var body: [UInt8] = []
+        body.append(contentsOf: "{\"user\":{\"first_name\":".utf8)
+        TextBytes.appendJSONString(text(.firstName), to: &body)
+        body.append(contentsOf: ",\"last_name\":".utf8)
+        TextBytes.appendJSONString(text(.lastName), to: &body)
+        body.append(contentsOf: ",\"email\":".utf8)
+        TextBytes.appendJSONString(text(.email), to: &body)
+        body.append(contentsOf: ",\"role\":".utf8)
+        TextBytes.appendJSONString(text(.role).lowercased(), to: &body)
+        body.append(contentsOf: ",\"team_group_id\":".utf8)
+        // Digits only (checked), so leading zeros are all that can differ from a JSON integer.
+        let digits = text(.teamGroupID).drop { $0 == "0" }
+        body.append(contentsOf: (digits.isEmpty ? "0" : String(digits)).utf8)
+        body.append(contentsOf: "}}".utf8)
+        return body
+    }
+
+    public func request(payload: [UInt8], path: String) -> APIRequest {
+        APIRequest(
+            method: "POST", pathAndQuery: path, body: payload, contentType: "application/json")
+    }
+
+    public func interpret(status: Int, body: [UInt8]) -> Answer {
+        let json = try? body.withUnsafeBytes { try JSONParser.parse($0) }
+        if (200..<300).contains(status) {
+            guard let json, case .bool(true)? = json["success"] else {
+                return .refused(
+                    message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
+            }
+            return .invited(
+                message: json["message"]?.text ?? "",
+                invitationStatus: json["invitation_status"]?.text ?? "",
+                expiresAt: json["expires_at"]?.text ?? "")
+        }
+        if let message = json?["message"]?.text, !message.isEmpty {
+            return .refused(message: message)
+        }
+        return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
+    }
 }

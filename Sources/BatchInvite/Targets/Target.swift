@@ -12,6 +12,46 @@ public protocol Target: Sendable {
     /// even when the row is invalid, if there is one, and appends one message per problem
     /// (`email: "bob@" is not an email address`) to `problems`.
     func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String])
+
+    /// What the request for a valid row carries (Sendoso: the JSON body; CyberArk: the
+    /// UUID), built once from the checked values so that sending needs no re-parsing.
+    func payload(_ values: RowValues) -> [UInt8]
+
+    /// The path requests go to when `--path` is not given.
+    var defaultPath: String { get }
+
+    /// The HTTP request for a row's payload (without the token, which the sender adds).
+    func request(payload: [UInt8], path: String) -> APIRequest
+
+    /// What an answer means for the row. Called for every HTTP status; the statuses every
+    /// target treats alike (401/403, 429, 408, 5xx) are classified before it is asked,
+    /// so it sees 2xx and the remaining 4xx.
+    func interpret(status: Int, body: [UInt8]) -> Answer
+}
+
+/// An HTTP request as a target builds it: method, path with query, body.
+public struct APIRequest: Sendable, Equatable {
+    public var method: String
+    /// Path and query, appended to the base URL (`/api/v3/users`).
+    public var pathAndQuery: String
+    public var body: [UInt8]
+    /// Content-Type of the body, if there is one.
+    public var contentType: String?
+
+    public init(method: String, pathAndQuery: String, body: [UInt8], contentType: String?) {
+        self.method = method
+        self.pathAndQuery = pathAndQuery
+        self.body = body
+        self.contentType = contentType
+    }
+}
+
+/// What an API's answer means for a row, as far as the target can tell.
+public enum Answer: Sendable, Equatable {
+    /// The invitation was made; Sendoso adds its invitation status and expiry.
+    case invited(message: String, invitationStatus: String, expiresAt: String)
+    /// The API refused this row; final. The API's message, verbatim.
+    case refused(message: String)
 }
 
 /// One field a target needs from each row.

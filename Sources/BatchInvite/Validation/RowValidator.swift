@@ -2,12 +2,15 @@
 /// run ahead of the stages that follow, on another thread.
 public struct RowValidator: Sendable {
     public let target: any Target
+    /// Whether valid rows get their request payload (for sending; validation alone skips it).
+    public let buildsPayloads: Bool
     // Scratch space reused from row to row.
     private var key: [UInt8] = []
     private var problems: [String] = []
 
-    public init(target: any Target) {
+    public init(target: any Target, buildsPayloads: Bool = false) {
         self.target = target
+        self.buildsPayloads = buildsPayloads
     }
 
     /// The verdict on `row`: `valid`, or `invalid` with every reason.
@@ -29,6 +32,7 @@ public struct RowValidator: Sendable {
             message: problems.isEmpty ? "" : problems.joined(separator: "; "))
         if problems.isEmpty {
             checked.keyDigest = key.withUnsafeBytes { KeyDigest.digest($0) }
+            if buildsPayloads { checked.payload = target.payload(row.values) }
         }
         return checked
     }
@@ -48,6 +52,8 @@ public struct CheckedRow: Sendable, Equatable {
     public var message: String
     /// `KeyDigest.digest` of the key, for a valid row (computed here, off the ordered path).
     public var keyDigest: UInt64 = 0
+    /// What the request carries, for a valid row when the validator builds payloads.
+    public var payload: [UInt8] = []
 
     public init(row: Int, line: Int, key: String, status: RowStatus, message: String) {
         self.row = row

@@ -1,0 +1,146 @@
+import Foundation
+
+/// One `batch-invite run`, the whole pipeline wired together: rows read and checked
+/// (`CheckedRows`), invalid and duplicate rows recorded at once, valid rows sent by the
+/// `Dispatcher`, every outcome appended to the `Journal` as it happens, and at the end the
+/// report written from the journal in input order.
+public final class BatchRun {
+    public struct Configuration: Sendable {
+        public var delivery: Dispatcher.Configuration
+        /// Requests per second (0: no limit). Default 10.
+        public var rate = 10.0
+        /// Requests that may go at once after a pause. Default 1.
+        public var burst = 1
+        public var journalPath: String
+        public var reportPath: String
+        public var reportFormat: ReportFormat
+        public var progress: ProgressDisplay.Mode = .auto
+        /// Whether the journal is synced (only benchmarks switch this off).
+        public var syncsJournal = true
+
+        public init(
+            delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
+            reportFormat: ReportFormat
+        ) {
+            self.delivery = delivery
+            self.journalPath = journalPath
+            self.reportPath = reportPath
+            self.reportFormat = reportFormat
+        }
+    }
+
+    public struct Result: Sendable {
+        public var statistics: RunStatistics.Snapshot
+        public var stopReason: RunControl.StopReason?
+        public var blankRecordsSkipped: Int
+    }
+
+    private let source: RowSource
+    private let target: any Target
+    private let transport: HTTPTransport
+    private let configuration: Configuration
+    public let control = RunControl()
+
+    public init(
+        source: RowSource, target: any Target, transport: HTTPTransport,
+        configuration: Configuration
+    ) {
+        self.source = source
+        self.target = target
+        self.transport = transport
+        self.configuration = configuration
+    }
+
+    public func run() throws -> Result {
+        let journal = try Journal(
+            creating: configuration.journalPath, syncs: configuration.syncsJournal)
+        let writer = try ReportWriter(
+            path: configuration.reportPath, format: configuration.reportFormat)
+        let statistics = RunStatistics()
+        let offsets = RowOffsets()
+        let record: @Sendable (ReportRecord) -> Void = { record in
+            offsets.set(row: record.row, offset: journal.append(record))
+        }
+        let dispatcher = Dispatcher(
+            target: target, transport: transport,
+            limiter: RateLimiter(rate: configuration.rate, burst: configuration.burst),
+            control: control,
+            statistics: statistics, configuration: configuration.delivery, record: record)
+        let size = source.size
+        let readProgress = source.readProgress
+        let progress = ProgressDisplay(mode: configuration.progress) {
+            ProgressDisplay.Reading(
+                statistics: statistics.snapshot, rowsRead: offsets.count,
+                fractionRead: size.map { Double(readProgress.bytes) / Double(max($0, 1)) })
+        }
+        defer { progress.stop() }
+        dispatcher.start()
+        let duplicates = DuplicateFilter(
+            keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
+        let rows = CheckedRows(
+            source: source, validator: RowValidator(target: target, buildsPayloads: true),
+            duplicates: duplicates)
+        do {
+            try rows.forEach { row in
+                offsets.reserve(row: row.row)
+                if row.status == .valid {
+                    dispatcher.submit(row)
+                } else {
+                    statistics.count(row.status)
+                    record(
+                        ReportRecord(
+                            row: row.row, line: row.line, key: row.key, status: row.status,
+                            message: row.message))
+                }
+            }
+        } catch {
+            control.stop(.interrupted(signal: 0))
+            dispatcher.finishAll()
+            try? journal.close()
+            throw error
+        }
+        dispatcher.finishAll()
+        try journal.close()
+        progress.stop()
+        for offset in offsets.all {
+            try writer.write(journal.record(at: offset))
+        }
+        try writer.finish()
+        return Result(
+            statistics: statistics.snapshot, stopReason: control.stopReason,
+            blankRecordsSkipped: source.blankRecordsSkipped)
+    }
+}
+
+/// Where each row's latest journal record starts, by row number. Safe for concurrent use.
+final class RowOffsets: @unchecked Sendable {
+    // Safe to share: `offsets` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var offsets: [Int64] = []
+
+    /// Makes room for row `row` (rows come in order).
+    func reserve(row: Int) {
+        lock.lock()
+        while offsets.count < row { offsets.append(-1) }
+        lock.unlock()
+    }
+
+    func set(row: Int, offset: Int64) {
+        lock.lock()
+        while offsets.count < row { offsets.append(-1) }
+        offsets[row - 1] = offset
+        lock.unlock()
+    }
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return offsets.count
+    }
+
+    var all: [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return offsets
+    }
+}

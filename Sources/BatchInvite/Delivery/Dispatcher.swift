@@ -1,0 +1,196 @@
+import Foundation
+
+/// The worker pool: `concurrency` threads take valid rows from a bounded queue (twice as
+/// many rows as workers), send each through the shared `RateLimiter` and
+/// `HTTPTransport`, retry what is transient under the `RetryPolicy`, and hand every row's
+/// final outcome to `record`. After a stop (bad token, outage, signal) rows still queued
+/// or submitted are recorded `not_sent` without a request.
+public final class Dispatcher: @unchecked Sendable {
+    // Safe to share: immutable after `init`, or themselves safe for concurrent use.
+
+    public struct Configuration: Sendable {
+        /// Workers, and so requests in flight at most. Default 8.
+        public var concurrency = 8
+        /// The request path (`--path`, else the target's).
+        public var path: String
+        public var retry = RetryPolicy()
+
+        public init(path: String) {
+            self.path = path
+        }
+    }
+
+    private let target: any Target
+    private let transport: HTTPTransport
+    private let limiter: RateLimiter
+    private let control: RunControl
+    private let statistics: RunStatistics
+    private let configuration: Configuration
+    private let record: @Sendable (ReportRecord) -> Void
+    private let queue: BoundedChannel<CheckedRow>
+    private let finished = DispatchGroup()
+
+    public init(
+        target: any Target, transport: HTTPTransport, limiter: RateLimiter, control: RunControl,
+        statistics: RunStatistics, configuration: Configuration,
+        record: @escaping @Sendable (ReportRecord) -> Void
+    ) {
+        self.target = target
+        self.transport = transport
+        self.limiter = limiter
+        self.control = control
+        self.statistics = statistics
+        self.configuration = configuration
+        self.record = record
+        queue = BoundedChannel(capacity: configuration.concurrency * 2)
+    }
+
+    /// Starts the workers.
+    public func start() {
+        for _ in 0..<configuration.concurrency {
+            finished.enter()
+            let worker = Thread { [self] in
+                while let row = queue.receive() {
+                    deliver(row)
+                }
+                finished.leave()
+            }
+            worker.stackSize = 512 * 1024
+            worker.start()
+        }
+    }
+
+    /// Queues a valid row, waiting while the queue is full; after a stop it is recorded
+    /// `not_sent` at once.
+    public func submit(_ row: CheckedRow) {
+        if control.isStopped || !queue.send(row) {
+            finish(row, status: .notSent, message: notSentMessage, attempts: 0)
+        }
+    }
+
+    /// Waits until every queued row has its outcome.
+    public func finishAll() {
+        queue.close()
+        finished.wait()
+    }
+
+    private var notSentMessage: String {
+        switch control.stopReason {
+        case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
+        case .outage?: return "not sent: the run stopped because the API looked unavailable"
+        case .interrupted?: return "not sent: the run was interrupted"
+        case nil: return "not sent"
+        }
+    }
+
+    // MARK: One row
+
+    private func deliver(_ row: CheckedRow) {
+        let request = target.request(payload: row.payload, path: configuration.path)
+        let retry = configuration.retry
+        var attempts = 0
+        var lostAnswers: [String] = []
+        var lastError = ""
+        var lastStatus: Int?
+        while true {
+            guard limiter.acquire(shouldStop: { control.isStopped }) else {
+                finish(
+                    row, status: .notSent, httpStatus: lastStatus,
+                    message: notSentMessage + note(lostAnswers), attempts: attempts)
+                return
+            }
+            attempts += 1
+            statistics.request()
+            var pausedByServer = false
+            switch transport.send(request) {
+            case .answered(let status, let headers, let body):
+                lastStatus = status
+                switch RetryPolicy.classify(status: status) {
+                case .unauthorized:
+                    control.stop(.tokenRejected(status: status))
+                    finish(
+                        row, status: .notSent, httpStatus: status,
+                        message: "not sent: the API rejected the token (HTTP \(status))",
+                        attempts: attempts)
+                    return
+                case .throttled:
+                    statistics.throttled()
+                    lastError = "HTTP 429 Too Many Requests"
+                    if let delay = retry.retryDelay(headers: headers) {
+                        limiter.pause(for: delay)
+                        pausedByServer = true
+                    } else {
+                        limiter.slowDown()
+                    }
+                case .transient(let answerLost):
+                    lastError = "HTTP \(status)"
+                    if answerLost { lostAnswers.append("attempt \(attempts) got HTTP \(status)") }
+                case .final:
+                    control.rowAnswered()
+                    switch target.interpret(status: status, body: body) {
+                    case .invited(let message, let invitationStatus, let expiresAt):
+                        limiter.succeeded()
+                        finish(
+                            row, status: .invited, httpStatus: status,
+                            message: message + note(lostAnswers),
+                            invitationStatus: invitationStatus, expiresAt: expiresAt,
+                            attempts: attempts)
+                    case .refused(let message):
+                        finish(
+                            row, status: .failed, httpStatus: status,
+                            message: message + note(lostAnswers), attempts: attempts)
+                    }
+                    return
+                }
+            case .failed(let failure):
+                lastStatus = nil
+                lastError = failure.description
+                if failure.kind == .answerLost {
+                    lostAnswers.append("attempt \(attempts) \(failure.description)")
+                }
+            }
+            if attempts >= retry.maxAttempts {
+                control.rowExhausted(lastError: lastError)
+                finish(
+                    row, status: .failed, httpStatus: lastStatus,
+                    message: "gave up after \(attempts) attempts: \(lastError)" + note(lostAnswers),
+                    attempts: attempts)
+                return
+            }
+            statistics.retry()
+            if !pausedByServer {
+                sleep(retry.backoff(after: attempts))
+            }
+        }
+    }
+
+    /// Why a retried row may have reached the API more than once.
+    private func note(_ lostAnswers: [String]) -> String {
+        guard !lostAnswers.isEmpty else { return "" }
+        return " (note: \(lostAnswers.joined(separator: ", ")); the API may have acted on "
+            + (lostAnswers.count == 1 ? "it" : "them")
+            + ", so this person may have been invited more than once)"
+    }
+
+    /// Sleeps, waking early when the run stops.
+    private func sleep(_ seconds: Double) {
+        var left = seconds
+        while left > 0 && !control.isStopped {
+            Thread.sleep(forTimeInterval: min(left, 0.1))
+            left -= 0.1
+        }
+    }
+
+    private func finish(
+        _ row: CheckedRow, status: RowStatus, httpStatus: Int? = nil, message: String,
+        invitationStatus: String = "",
+        expiresAt: String = "", attempts: Int
+    ) {
+        statistics.count(status)
+        record(
+            ReportRecord(
+                row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
+                message: message,
+                invitationStatus: invitationStatus, expiresAt: expiresAt, attempts: attempts))
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Whether the run goes on, and why it stopped: shared by the feeding thread and the
+/// workers. Safe for concurrent use.
+public final class RunControl: @unchecked Sendable {
+    // Safe to share: `reason` and `consecutiveOutageRows` are only touched with `lock` held.
+
+    /// Why a run stopped before the end of its input.
+    public enum StopReason: Sendable, Equatable {
+        /// 401 or 403: the API refused the token.
+        case tokenRejected(status: Int)
+        /// This many rows in a row used up their attempts on transient errors.
+        case outage(rows: Int, lastError: String)
+        /// SIGINT or SIGTERM.
+        case interrupted(signal: Int32)
+
+        /// The message for the user.
+        public var description: String {
+            switch self {
+            case .tokenRejected(let status):
+                return "stopped: the API rejected the token (HTTP \(status)); check the token "
+                    + "(--token-env or --token-file) and its permissions, then run again"
+            case .outage(let rows, let lastError):
+                return
+                    "stopped: \(rows) rows in a row failed on transient errors (last: \(lastError)); "
+                    + "the API looks unavailable, run again later"
+            case .interrupted(let signal):
+                return "stopped by signal \(signal)"
+            }
+        }
+    }
+
+    /// Rows in a row that may exhaust their attempts before the run stops as an outage.
+    public let outageThreshold: Int
+    private let lock = NSLock()
+    private var reason: StopReason?
+    private var consecutiveOutageRows = 0
+
+    public init(outageThreshold: Int = 20) {
+        self.outageThreshold = outageThreshold
+    }
+
+    public var stopReason: StopReason? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reason
+    }
+
+    public var isStopped: Bool { stopReason != nil }
+
+    /// Stops the run (the first reason given is kept).
+    public func stop(_ why: StopReason) {
+        lock.lock()
+        if reason == nil { reason = why }
+        lock.unlock()
+    }
+
+    /// A row ended with an answer from the API (invited or refused).
+    public func rowAnswered() {
+        lock.lock()
+        consecutiveOutageRows = 0
+        lock.unlock()
+    }
+
+    /// A row used up its attempts on transient errors; stops the run at the threshold.
+    public func rowExhausted(lastError: String) {
+        lock.lock()
+        consecutiveOutageRows += 1
+        if consecutiveOutageRows >= outageThreshold && reason == nil {
+            reason = .outage(rows: consecutiveOutageRows, lastError: lastError)
+        }
+        lock.unlock()
+    }
+}

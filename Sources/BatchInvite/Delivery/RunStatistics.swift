@@ -1,0 +1,64 @@
+import Foundation
+
+/// Counters of a run, updated by every worker: statuses, requests, retries, 429s.
+/// Safe for concurrent use.
+public final class RunStatistics: @unchecked Sendable {
+    // Safe to share: `counts` and the counters are only touched with `lock` held.
+    private let lock = NSLock()
+    private var counts: [RowStatus: Int] = [:]
+    private var requestCount = 0
+    private var retryCount = 0
+    private var throttledCount = 0
+    public let started = Clock.monotonic()
+
+    public init() {}
+
+    public func count(_ status: RowStatus) {
+        lock.lock()
+        counts[status, default: 0] += 1
+        lock.unlock()
+    }
+
+    public func request() {
+        lock.lock()
+        requestCount += 1
+        lock.unlock()
+    }
+
+    public func retry() {
+        lock.lock()
+        retryCount += 1
+        lock.unlock()
+    }
+
+    public func throttled() {
+        lock.lock()
+        throttledCount += 1
+        lock.unlock()
+    }
+
+    /// A consistent copy of the counters.
+    public var snapshot: Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        return Snapshot(
+            counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
+            elapsed: Clock.monotonic() - started)
+    }
+
+    public struct Snapshot: Sendable {
+        public var counts: [RowStatus: Int]
+        public var requests: Int
+        public var retries: Int
+        public var throttled: Int
+        public var elapsed: Double
+
+        public subscript(status: RowStatus) -> Int { counts[status] ?? 0 }
+
+        /// Rows whose fate is known.
+        public var rows: Int { counts.values.reduce(0, +) }
+
+        /// Invitations per second so far.
+        public var rate: Double { elapsed > 0 ? Double(self[.invited]) / elapsed : 0 }
+    }
+}

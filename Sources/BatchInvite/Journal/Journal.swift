@@ -1,0 +1,164 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The run's record of what happened to each row: an append-only JSON Lines file, one
+/// record per line, mode 0600. Appends are buffered and written by a thread of their own
+/// with one `fsync` per group (every `commitInterval` or `commitRecords` records, whichever
+/// comes first), so many workers share the cost of each sync.
+///
+/// Safe for concurrent use.
+public final class Journal: @unchecked Sendable {
+    // Safe to share: `pending`, `pendingRecords`, `appended`, `durable`, `closing` and
+    // `failure` are only touched with `condition` locked; the descriptors are fixed.
+
+    /// The longest a record waits before its group is written and synced.
+    public static let commitInterval = 0.010
+    /// A group is written at once when it holds this many records.
+    public static let commitRecords = 256
+
+    public let path: String
+    private let descriptor: Int32
+    private let reader: Int32
+    private let condition = NSCondition()
+    private var pending: [UInt8] = []
+    private var pendingRecords = 0
+    /// Bytes appended (buffered or written): the offset the next record gets.
+    private var appended: Int64 = 0
+    /// Bytes written and synced.
+    private var durable: Int64 = 0
+    private var closing = false
+    private var failure: BatchInviteError?
+    private let committerEnded = DispatchSemaphore(value: 0)
+    /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
+    private let syncs: Bool
+
+    /// Creates the journal at `path`, which must not exist or be empty.
+    public init(creating path: String, syncs: Bool = true) throws {
+        self.path = path
+        self.syncs = syncs
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw BatchInviteError.io(
+                "cannot create the journal \(path): \(String(cString: strerror(errno)))")
+        }
+        reader = open(path, O_RDONLY | O_CLOEXEC)
+        var info = stat()
+        fstat(descriptor, &info)
+        guard info.st_size == 0 else {
+            Glibc.close(descriptor)
+            Glibc.close(reader)
+            throw BatchInviteError.usage(
+                "the journal \(path) already holds an earlier run; resuming is not supported yet, "
+                    + "so move it away (or choose another --journal) to start over")
+        }
+        let committer = Thread { [self] in
+            commitLoop()
+            committerEnded.signal()
+        }
+        committer.start()
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+        Glibc.close(reader)
+    }
+
+    /// Appends one record (the outcome of a row); returns the offset it is written at.
+    @discardableResult
+    public func append(_ record: ReportRecord) -> Int64 {
+        var line: [UInt8] = []
+        record.appendJSON(to: &line)
+        condition.lock()
+        defer { condition.unlock() }
+        let offset = appended
+        pending.append(contentsOf: line)
+        pendingRecords += 1
+        appended += Int64(line.count)
+        condition.broadcast()
+        return offset
+    }
+
+    /// Writes and syncs everything appended, stops the committing thread, and reports a
+    /// write error that happened on the way.
+    public func close() throws {
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        condition.unlock()
+        committerEnded.wait()
+        if let failure { throw failure }
+    }
+
+    /// The record written at `offset` (read back for the report).
+    public func record(at offset: Int64) throws -> ReportRecord {
+        var line: [UInt8] = []
+        var position = offset
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes {
+                pread(reader, $0.baseAddress, $0.count, off_t(position))
+            }
+            guard count > 0 else { break }
+            if let newline = chunk[0..<count].firstIndex(of: 0x0A) {
+                line.append(contentsOf: chunk[0..<newline])
+                break
+            }
+            line.append(contentsOf: chunk[0..<count])
+            position += Int64(count)
+        }
+        guard let json = try? line.withUnsafeBytes({ try JSONParser.parse($0) }),
+            let record = ReportRecord(json: json)
+        else {
+            throw BatchInviteError.io("the journal \(path) is damaged at byte \(offset)")
+        }
+        return record
+    }
+
+    private func commitLoop() {
+        condition.lock()
+        while true {
+            while pending.isEmpty && !closing {
+                condition.wait()
+            }
+            if pending.isEmpty && closing { break }
+            // Gather a group: wait out the interval unless it fills up first.
+            let deadline = Date(timeIntervalSinceNow: Self.commitInterval)
+            while pendingRecords < Self.commitRecords && !closing && condition.wait(until: deadline)
+            {}
+            let group = pending
+            pending.removeAll(keepingCapacity: true)
+            pendingRecords = 0
+            let end = appended
+            condition.unlock()
+            let error = write(group)
+            condition.lock()
+            if let error, failure == nil { failure = error }
+            durable = end
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    private func write(_ bytes: [UInt8]) -> BatchInviteError? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return .io("cannot write the journal \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        if syncs && fsync(descriptor) != 0 {
+            return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
+        }
+        return nil
+    }
+}

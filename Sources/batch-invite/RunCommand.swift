@@ -1,0 +1,222 @@
+import BatchInvite
+import Foundation
+
+/// `batch-invite run`: sends one invitation per valid row and writes the report.
+struct RunCommand: Command {
+    static let name = "run"
+    static let summary = "send the invitations: concurrent, rate-limited, retried, journaled"
+    static let options: [OptionSpec] =
+        [
+            InputArguments.targetSpec,
+            OptionSpec(
+                name: "--base-url", value: "URL",
+                help: "the API's base URL (https://, or http:// on loopback)"),
+            OptionSpec(
+                name: "--path", value: "P",
+                help: "request path (default: the target's, e.g. /api/v3/users)"),
+            OptionSpec(
+                name: "--token-env", value: "NAME",
+                help: "environment variable holding the token (default BATCH_INVITE_TOKEN)"),
+            OptionSpec(
+                name: "--token-file", value: "PATH",
+                help: "read the token from this file's first line instead"),
+            OptionSpec(
+                name: "--concurrency", value: "N", help: "requests in flight at most (default 8)"),
+            OptionSpec(
+                name: "--rate", value: "R",
+                help: "requests per second, decimals allowed, 0 for no limit (default 10)"),
+            OptionSpec(
+                name: "--burst", value: "B",
+                help: "requests that may go at once after a pause (default 1)"),
+            OptionSpec(
+                name: "--max-attempts", value: "N",
+                help: "attempts per row, the first included (default 5)"),
+            OptionSpec(name: "--timeout", value: "SECONDS", help: "per request (default 30)"),
+            OptionSpec(
+                name: "--max-retry-after", value: "SECONDS",
+                help: "longest Retry-After honoured (default 120)"),
+            OptionSpec(
+                name: "--journal", value: "PATH",
+                help: "the run's journal (default: <report path>.journal)"),
+            OptionSpec(
+                name: "--progress", value: "auto|bar|log|none",
+                help: "progress on stderr (default auto)"),
+            OptionSpec(
+                name: "--dry-run", value: nil, help: "do everything but send: validate and report"),
+            OptionSpec(
+                name: "--allow-insecure-http", value: nil,
+                help: "allow http:// to a host that is not loopback"),
+        ] + InputArguments.specs + ReportArguments.specs
+    static let help = helpText(
+        usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
+        description: """
+            Sends one invitation per valid row of FILE: N workers, never faster than --rate,
+            retrying connection errors, timeouts, 408, 429 and 5xx with exponential backoff and
+            full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
+            happens; the report (one line per row, in input order) is written at the end.
+
+            The token comes from $BATCH_INVITE_TOKEN (or --token-env NAME, or --token-file
+            PATH), never from the command line, and appears in no output or file.
+
+            A 401/403 stops the run (exit 3): rows not attempted are reported not_sent. So
+            does an outage (20 rows in a row failing on transient errors).
+            Exit 0 every row invited, 1 finished with rows not invited, 2 usage or input
+            error (nothing sent), 3 stopped.
+
+            example:
+              BATCH_INVITE_TOKEN=... batch-invite run people.csv --target sendoso \\
+                  --base-url https://app.sendoso.com --role regular
+            """,
+        options: options)
+
+    let target: any Target
+    let input: InputOptions
+    let report: ReportArguments
+    let baseURL: String
+    let token: String
+    let dryRun: Bool
+    let configuration: BatchRun.Configuration
+    let timeout: Double
+
+    init(_ arguments: Arguments) throws {
+        let path = try arguments.single("an input FILE", command: Self.name)
+        target = try InputArguments.target(from: arguments, command: Self.name)!
+        dryRun = arguments.has("--dry-run")
+        guard let base = arguments.value("--base-url") else {
+            throw BatchInviteError.usage("run needs --base-url (e.g. https://app.sendoso.com)")
+        }
+        baseURL = try Self.checkBaseURL(base, allowInsecure: arguments.has("--allow-insecure-http"))
+        token = dryRun ? "" : try Self.readToken(arguments)
+        input = try InputArguments.options(path: path, from: arguments, target: target)
+        report = try ReportArguments(arguments, inputPath: path)
+        var delivery = Dispatcher.Configuration(
+            path: arguments.value("--path") ?? target.defaultPath)
+        guard delivery.path.hasPrefix("/") else {
+            throw BatchInviteError.usage("--path must start with /")
+        }
+        delivery.concurrency = try Self.integer(arguments, "--concurrency", 8, in: 1...256)
+        delivery.retry.maxAttempts = try Self.integer(arguments, "--max-attempts", 5, in: 1...100)
+        delivery.retry.maxRetryAfter = try Self.seconds(arguments, "--max-retry-after", 120)
+        timeout = try Self.seconds(arguments, "--timeout", 30)
+        guard timeout > 0 else { throw BatchInviteError.usage("--timeout must be above 0") }
+        let journalPath =
+            arguments.value("--journal")
+            ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
+        var configuration = BatchRun.Configuration(
+            delivery: delivery, journalPath: journalPath, reportPath: report.path,
+            reportFormat: report.format)
+        configuration.rate = try Self.seconds(arguments, "--rate", 10)
+        configuration.burst = try Self.integer(arguments, "--burst", 1, in: 1...100_000)
+        if let mode = try arguments.choice("--progress", ["auto", "bar", "log", "none"]) {
+            configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
+        }
+        self.configuration = configuration
+    }
+
+    func run() throws -> Int32 {
+        if dryRun {
+            return try ValidateCommand.validate(input: input, target: target, report: report)
+        }
+        let source = try RowSource(options: input, target: target)
+        source.onWarning = { printError($0) }
+        let transport = HTTPTransport(
+            baseURL: baseURL, token: token, concurrency: configuration.delivery.concurrency,
+            timeout: timeout)
+        let result = try BatchRun(
+            source: source, target: target, transport: transport, configuration: configuration
+        ).run()
+        let stats = result.statistics
+        var line =
+            "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, \(stats[.failed]) failed, "
+            + "\(stats[.invalid]) invalid, \(stats[.duplicate]) duplicate, \(stats[.notSent]) not sent"
+        if result.blankRecordsSkipped > 0 {
+            line +=
+                "; \(result.blankRecordsSkipped) blank \(result.blankRecordsSkipped == 1 ? "row" : "rows") skipped"
+        }
+        line +=
+            "\n\(ProgressDisplay.duration(stats.elapsed)) elapsed, "
+            + String(format: "%.1f", stats.rate) + " invitations/s, \(stats.requests) requests, "
+            + "\(stats.retries) retries, \(stats.throttled) HTTP 429s\n"
+        StandardOutput.shared.write(line)
+        StandardOutput.shared.flush()
+        printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        if let reason = result.stopReason {
+            printError("batch-invite run: \(reason.description)")
+            return 3
+        }
+        return stats[.invited] == stats.rows ? 0 : 1
+    }
+
+    /// The token from the environment variable or file; exit 2 when missing or empty.
+    static func readToken(_ arguments: Arguments) throws -> String {
+        if let file = arguments.value("--token-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw BatchInviteError.usage("--token-file \(file): cannot read it")
+            }
+            let token = String(
+                text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first
+                    ?? ""
+            )
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else {
+                throw BatchInviteError.usage("--token-file \(file): the first line is empty")
+            }
+            return token
+        }
+        let name = arguments.value("--token-env") ?? "BATCH_INVITE_TOKEN"
+        let token = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw BatchInviteError.usage(
+                "no token: set the environment variable \(name) (or pass --token-env NAME or --token-file PATH)"
+            )
+        }
+        return token
+    }
+
+    /// The base URL without a trailing slash; https required except on loopback.
+    static func checkBaseURL(_ text: String, allowInsecure: Bool) throws -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+            let host = url.host, !host.isEmpty,
+            scheme == "https" || scheme == "http", url.query == nil
+        else {
+            throw BatchInviteError.usage(
+                "--base-url \"\(text)\" is not an http(s) URL like https://app.sendoso.com")
+        }
+        if scheme == "http" && !allowInsecure && !isLoopback(host) {
+            throw BatchInviteError.usage(
+                "--base-url \"\(text)\" uses http:// to a remote host: the token would travel unencrypted; "
+                    + "use https:// (or --allow-insecure-http if you must)")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    private static func integer(
+        _ arguments: Arguments, _ name: String, _ fallback: Int, in range: ClosedRange<Int>
+    ) throws -> Int {
+        guard let text = arguments.value(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw BatchInviteError.usage(
+                "\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return value
+    }
+
+    private static func seconds(_ arguments: Arguments, _ name: String, _ fallback: Double) throws
+        -> Double
+    {
+        guard let text = arguments.value(name) else { return fallback }
+        guard let value = Double(text), value >= 0, value.isFinite else {
+            throw BatchInviteError.usage("\(name) \"\(text)\" must be a number of at least 0")
+        }
+        return value
+    }
+}
