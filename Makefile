@@ -26,16 +26,20 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 
+# The README's demo: the simulator on a free port, the Excel sample sent through it.
 demo: build
-	@echo "== batch-invite validate samples/onboarding.csv --target sendoso"
-	@cd /tmp && $(CURDIR)/$(BIN) validate $(CURDIR)/samples/onboarding.csv --target sendoso \
-		--report /tmp/batch-invite-demo.report.csv; echo "(exit $$?)"
-	@echo; echo "== the report (/tmp/batch-invite-demo.report.csv)"
-	@cat /tmp/batch-invite-demo.report.csv
-	@echo; echo "== batch-invite validate samples/sms-invites.csv --target cyberark-sms"
-	@$(BIN) validate samples/sms-invites.csv --target cyberark-sms \
-		--report /tmp/batch-invite-demo-sms.report.csv; echo "(exit $$?)"
-	@cat /tmp/batch-invite-demo-sms.report.csv
+	@set -e; dir=$$(mktemp -d); \
+	$(BIN) simulate --token demo-token --latency-ms 20 --request-log $$dir/requests.jsonl > $$dir/simulator.out 2> /dev/null & \
+	pid=$$!; trap 'kill $$pid 2>/dev/null || true; rm -rf '"$$dir" EXIT; \
+	for i in $$(seq 100); do grep -q listening $$dir/simulator.out 2>/dev/null && break; sleep 0.05; done; \
+	url=$$(sed -n 's/^listening on //p' $$dir/simulator.out); \
+	echo "== simulator listening on $$url"; \
+	echo "== BATCH_INVITE_TOKEN=... batch-invite run samples/onboarding.csv --target sendoso --base-url $$url"; \
+	BATCH_INVITE_TOKEN=demo-token $(BIN) run samples/onboarding.csv --target sendoso --base-url $$url \
+		--report $$dir/onboarding.report.csv --progress none || echo "(exit $$?)"; \
+	echo; echo "== the report's first lines"; head -8 $$dir/onboarding.report.csv; \
+	kill -TERM $$pid; wait $$pid 2>/dev/null || true; \
+	echo; echo "== what the simulator received ($$dir/requests.jsonl)"; head -3 $$dir/requests.jsonl
 
 bench: deps
 	@command -v gcc >/dev/null || $(APT) install -y -qq gcc

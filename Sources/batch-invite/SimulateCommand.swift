@@ -26,6 +26,7 @@ struct SimulateCommand: Command {
         OptionSpec(
             name: "--retry-after", value: "S",
             help: "Retry-After seconds of 429s (default: computed)"),
+        OptionSpec(name: "--omit-retry-after", value: nil, help: "send 429s without Retry-After"),
         OptionSpec(name: "--p429", value: "P", help: "probability of a random 429 (default 0)"),
         OptionSpec(name: "--p503", value: "P", help: "probability of a random 503 (default 0)"),
         OptionSpec(
@@ -112,6 +113,7 @@ struct SimulateCommand: Command {
             configuration.retryAfter = try Self.integer(
                 arguments, "--retry-after", 1, in: 0...86_400)
         }
+        configuration.omitRetryAfter = arguments.has("--omit-retry-after")
         configuration.p429 = try Self.probability(arguments, "--p429")
         configuration.p503 = try Self.probability(arguments, "--p503")
         configuration.dropBefore = try Self.probability(arguments, "--drop-before")

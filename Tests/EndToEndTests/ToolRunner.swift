@@ -58,10 +58,18 @@ final class Tool {
     }
 
     /// Runs `batch-invite ARGUMENTS` with `input` on standard input; gives up after 60 s.
-    func run(_ arguments: [String], input: [UInt8] = []) throws -> ToolResult {
+    func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil)
+        throws -> ToolResult
+    {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        // Only what the test gives: no token leaks in from the environment running the tests.
+        var variables = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("BATCH_INVITE")
+        }
+        for (name, value) in environment ?? [:] { variables[name] = value }
+        process.environment = variables
         process.currentDirectoryURL = directory
         let stdin = Pipe()
         let stdout = Pipe()

@@ -72,12 +72,12 @@ public final class InvitationSimulator: @unchecked Sendable {
         if let wait = takeToken(), wait > 0 {
             let seconds = configuration.retryAfter ?? max(1, Int(wait.rounded(.up)))
             record(429, .fault, fault: "rate-limit")
-            return .respond(Self.tooManyRequests(retryAfter: seconds), delay: delay)
+            return .respond(tooManyRequests(retryAfter: seconds), delay: delay)
         }
         if roll(.tooManyRequests) < configuration.p429 {
             record(429, .fault, fault: "429")
             return .respond(
-                Self.tooManyRequests(retryAfter: configuration.retryAfter ?? 1), delay: delay)
+                tooManyRequests(retryAfter: configuration.retryAfter ?? 1), delay: delay)
         }
         if roll(.unavailable) < configuration.p503 {
             record(503, .fault, fault: "503")
@@ -227,10 +227,10 @@ public final class InvitationSimulator: @unchecked Sendable {
         )
     }
 
-    private static func tooManyRequests(retryAfter seconds: Int) -> HTTPResponse {
+    private func tooManyRequests(retryAfter seconds: Int) -> HTTPResponse {
         .json(
             429, #"{"success":false,"message":"Too Many Requests"}"#,
-            headers: [("Retry-After", "\(seconds)")])
+            headers: configuration.omitRetryAfter ? [] : [("Retry-After", "\(seconds)")])
     }
 
     private func isAuthorized(_ request: HTTPRequest) -> Bool {

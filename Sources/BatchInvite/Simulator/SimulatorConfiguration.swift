@@ -19,6 +19,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Seconds sent in `Retry-After`; nil (the default) sends the time until the limit lets
     /// the next request through (at least 1), and 1 for random 429s.
     public var retryAfter: Int?
+    /// Whether 429s leave `Retry-After` out (to exercise a client's own slowing down). Default false.
+    public var omitRetryAfter = false
     /// Probability of a random 429. Default 0.
     public var p429 = 0.0
     /// Probability of a random 503. Default 0.
