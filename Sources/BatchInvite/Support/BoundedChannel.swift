@@ -70,6 +70,10 @@ final class BoundedChannel<Element>: @unchecked Sendable {
         if head == items.count {
             items.removeAll(keepingCapacity: true)
             head = 0
+        } else if head >= capacity {
+            // A queue that never runs dry must still let go of what it handed out.
+            items.removeFirst(head)
+            head = 0
         }
         condition.broadcast()
         return element
