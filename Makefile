@@ -8,7 +8,7 @@ BENCH_DIR := bench-data
 BENCH_ROWS ?= 1000000
 BENCH_RUNS ?= 5
 
-.PHONY: all deps build test demo bench bench-simulator format clean
+.PHONY: all deps build test demo bench bench-simulator bench-run format clean
 
 all: build
 
@@ -58,6 +58,12 @@ bench-simulator: deps
 	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk)
 	$(SWIFT) build -c release
 	bash Tests/Benchmarks/bench_simulator.sh $(RELEASE_BIN) 10 3
+
+# run against the simulator: latency, rate precision, throughput and CPU (LARGE=1 adds 1M rows).
+bench-run: deps
+	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk)
+	$(SWIFT) build -c release
+	python3 Tests/Benchmarks/bench_run.py $(RELEASE_BIN) $(BENCH_DIR)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests
