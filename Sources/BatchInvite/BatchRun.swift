@@ -37,12 +37,12 @@ public final class BatchRun {
 
     private let source: RowSource
     private let target: any Target
-    private let transport: HTTPTransport
+    private let transport: any Transport
     private let configuration: Configuration
     public let control = RunControl()
 
     public init(
-        source: RowSource, target: any Target, transport: HTTPTransport,
+        source: RowSource, target: any Target, transport: any Transport,
         configuration: Configuration
     ) {
         self.source = source

@@ -9,12 +9,16 @@ protocol Command: Sendable {
     /// The full `--help` text.
     static var help: String { get }
     static var options: [OptionSpec] { get }
+    /// Left out of the tool's help (internal commands).
+    static var hidden: Bool { get }
 
     init(_ arguments: Arguments) throws
     func run() throws -> Int32
 }
 
 extension Command {
+    static var hidden: Bool { false }
+
     /// Checks the arguments, then does the work.
     static func execute(_ arguments: Arguments) throws -> Int32 {
         try Self(arguments).run()
@@ -24,6 +28,7 @@ extension Command {
 /// Every command, in the order the tool's help lists them.
 let commands: [any Command.Type] = [
     ValidateCommand.self, RunCommand.self, InspectCommand.self, SimulateCommand.self,
+    HTTPWorkerCommand.self,
 ]
 
 let toolVersion = BatchInviteVersion.current
@@ -35,7 +40,7 @@ let toolHelp = """
     row, what happened.
 
     commands:
-    \(commands.map { "  \($0.name + String(repeating: " ", count: max(10 - $0.name.count, 1)))\($0.summary)" }.joined(separator: "\n"))
+    \(commands.filter { !$0.hidden }.map { "  \($0.name + String(repeating: " ", count: max(10 - $0.name.count, 1)))\($0.summary)" }.joined(separator: "\n"))
 
     options:
       --help      show this help (or `batch-invite COMMAND --help`)

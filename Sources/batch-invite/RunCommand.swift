@@ -119,9 +119,14 @@ struct RunCommand: Command {
         }
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
-        let transport = HTTPTransport(
-            baseURL: baseURL, token: token, concurrency: configuration.delivery.concurrency,
-            timeout: timeout)
+        // URLSession runs in a child process renewed every 50,000 requests: it keeps memory
+        // for every request it made (see BENCHMARKS.md), which an exiting child gives back.
+        let transport = WorkerProcessTransport(
+            executable: "/proc/self/exe", baseURL: baseURL, token: token,
+            concurrency: configuration.delivery.concurrency, timeout: timeout,
+            recycleAfter: Int(
+                ProcessInfo.processInfo.environment["BATCH_INVITE_HTTP_WORKER_REQUESTS"] ?? "")
+                ?? 50_000)
         let result = try BatchRun(
             source: source, target: target, transport: transport, configuration: configuration
         ).run()

@@ -21,10 +21,12 @@ func runTool(_ arguments: [String]) -> Int32 {
         return 0
     }
     let names = commands.map { $0.name }
+    let visible = commands.filter { !$0.hidden }.map { $0.name }
     guard let index = names.firstIndex(of: first) else {
         var message =
-            "batch-invite: unknown command \"\(first)\"; commands: " + names.joined(separator: ", ")
-        if let guess = Arguments.closest(to: first, in: names) {
+            "batch-invite: unknown command \"\(first)\"; commands: "
+            + visible.joined(separator: ", ")
+        if let guess = Arguments.closest(to: first, in: visible) {
             message += "; did you mean \(guess)?"
         }
         printError(message)

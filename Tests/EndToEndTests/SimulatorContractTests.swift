@@ -158,7 +158,7 @@ import Testing
         let start = Date()
         #expect(try await simulator.invite(email: "slow@x.io").status == 201)
         let elapsed = Date().timeIntervalSince(start)
-        #expect(elapsed >= 0.3 && elapsed < 2)
+        #expect(elapsed >= 0.3 && elapsed < 10)
     }
 
     @Test func theRequestLogHasOneLinePerRequestThatReachedAHandler() async throws {

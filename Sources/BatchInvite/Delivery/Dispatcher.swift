@@ -21,7 +21,7 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private let target: any Target
-    private let transport: HTTPTransport
+    private let transport: any Transport
     private let limiter: RateLimiter
     private let control: RunControl
     private let statistics: RunStatistics
@@ -31,7 +31,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let finished = DispatchGroup()
 
     public init(
-        target: any Target, transport: HTTPTransport, limiter: RateLimiter, control: RunControl,
+        target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
         statistics: RunStatistics, configuration: Configuration,
         record: @escaping @Sendable (ReportRecord) -> Void
     ) {

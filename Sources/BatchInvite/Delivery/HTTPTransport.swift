@@ -4,21 +4,26 @@ import Foundation
     import FoundationNetworking
 #endif
 
+/// Something that sends one request and waits for what comes back; safe for concurrent use.
+public protocol Transport: Sendable {
+    func send(_ request: APIRequest) -> TransportResult
+}
+
+/// What came back for one request.
+public enum TransportResult: Sendable, Equatable {
+    case answered(status: Int, headers: [String: String], body: [UInt8])
+    case failed(TransportFailure)
+}
+
 /// Sends the targets' requests through one shared `URLSession` (ephemeral: no cookies, no
 /// cache; connections reused, at most `concurrency` to the host), adding the bearer token.
 /// `send` blocks its calling thread (the workers are threads of their own).
-public final class HTTPTransport: @unchecked Sendable {
+public final class HTTPTransport: Transport, @unchecked Sendable {
     // Safe to share: immutable after `init`; URLSession is thread-safe.
     private let session: URLSession
     private let baseURL: String
     private let authorization: String
     private let timeout: Double
-
-    /// What came back for one request.
-    public enum Result: Sendable {
-        case answered(status: Int, headers: [String: String], body: [UInt8])
-        case failed(TransportFailure)
-    }
 
     public init(baseURL: String, token: String, concurrency: Int, timeout: Double) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -42,7 +47,7 @@ public final class HTTPTransport: @unchecked Sendable {
     }
 
     /// Sends `request` and waits for the answer or the failure.
-    public func send(_ request: APIRequest) -> Result {
+    public func send(_ request: APIRequest) -> TransportResult {
         guard let url = URL(string: baseURL + request.pathAndQuery) else {
             return .failed(
                 TransportFailure(
@@ -83,7 +88,7 @@ public final class HTTPTransport: @unchecked Sendable {
     /// The completion handler's result, handed back to the waiting thread.
     private final class Outcome: @unchecked Sendable {
         // Written once by the completion handler before `done` is signalled, read after.
-        var result: Result?
+        var result: TransportResult?
         let done = DispatchSemaphore(value: 0)
     }
 }
