@@ -74,6 +74,8 @@ public final class BatchRun {
                 fractionRead: size.map { Double(readProgress.bytes) / Double(max($0, 1)) })
         }
         defer { progress.stop() }
+        let trimmer = MemoryTrimmer()
+        defer { trimmer.stop() }
         dispatcher.start()
         let duplicates = DuplicateFilter(
             keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
@@ -144,3 +146,40 @@ final class RowOffsets: @unchecked Sendable {
         return offsets
     }
 }
+
+/// Hands memory the allocator holds but no longer uses back to the system once a second
+/// during a run. Many threads allocating and freeing small objects leave glibc's arenas
+/// with free pages it keeps otherwise, and a long run's RSS creeps up with them.
+final class MemoryTrimmer: @unchecked Sendable {
+    // Safe to share: `running` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var running = true
+    private let ended = DispatchSemaphore(value: 0)
+
+    init() {
+        Thread { [self] in
+            while isRunning {
+                Thread.sleep(forTimeInterval: 1)
+                _ = malloc_trim(0)
+            }
+            ended.signal()
+        }.start()
+    }
+
+    private var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return running
+    }
+
+    func stop() {
+        lock.lock()
+        let was = running
+        running = false
+        lock.unlock()
+        if was { ended.wait() }
+    }
+}
+
+@_silgen_name("malloc_trim")
+private func malloc_trim(_ pad: Int) -> Int32

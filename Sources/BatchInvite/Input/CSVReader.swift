@@ -36,11 +36,11 @@ public final class CSVReader {
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
     /// points to) is only valid during the call.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        let recycled = BoundedChannel<RecordBatch>(capacity: 17)
+        let recycled = BoundedChannel<RecordBatch>(capacity: 7)
         defer { recycled.close() }
         let parser = self.parser
         try Pipeline.run(
-            capacity: 16,
+            capacity: 6,
             produce: { send in try parser.run(send: send, recycled: recycled) },
             consume: { batch in
                 try batch.forEach(body)

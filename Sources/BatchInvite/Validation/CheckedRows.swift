@@ -20,7 +20,7 @@ public final class CheckedRows {
     public func forEach(_ body: (CheckedRow) throws -> Void) throws {
         let stage = self.stage
         try Pipeline.run(
-            capacity: 32,
+            capacity: 8,
             produce: { send in try stage.run(send: send) },
             consume: { (batch: [CheckedRow]) in
                 var batch = batch

@@ -1,23 +1,24 @@
 /// The keys seen so far, each kept as a 64-bit digest with the row number that first had
 /// it: 12 bytes a slot in an open-addressing table kept at most three quarters full, so a
-/// million keys need 24 MB.
+/// million keys need 16 MB.
 ///
 /// Two different keys share a digest with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a
 /// million rows); the digest's seed is random for each process, so such a collision does
 /// not repeat from one run to the next. Not safe for concurrent use.
 public struct KeyDigestSet: Sendable {
     /// Slot `i` is words `3i` (digest, low half), `3i+1` (high half), `3i+2` (row): one
-    /// cache line holds a whole slot, so an insert costs one miss.
+    /// cache line holds a whole slot, so an insert costs one miss. Any number of slots (not
+    /// just powers of two), so a table sized for a million keys is not rounded up to two.
     private var slots: [UInt32]
-    private var mask: Int
+    private var size: Int
     public private(set) var count = 0
+    /// The table grows past three quarters full, where linear probing stays short.
+    private static let maxLoad = 0.75
 
     /// An empty set with room for `capacity` keys before it first grows.
     public init(capacity: Int = 1024) {
-        var size = 16
-        while size * 3 < capacity * 4 { size <<= 1 }
+        size = max(16, Int((Double(capacity) / Self.maxLoad).rounded(.up)))
         slots = Array(repeating: 0, count: size * 3)
-        mask = size - 1
     }
 
     /// Adds `key` for row `row`. Returns nil when the key is new, else the row that had it first.
@@ -25,18 +26,25 @@ public struct KeyDigestSet: Sendable {
         insert(digest: KeyDigest.digest(key), row: row)
     }
 
+    /// Where `digest` is looked for first: the digest scaled to the table (multiply-shift).
+    @inline(__always)
+    private static func home(_ digest: UInt64, size: Int) -> Int {
+        Int(truncatingIfNeeded: digest.multipliedFullWidth(by: UInt64(size)).high)
+    }
+
     /// Starts loading the slot where `digest` would go, so that a later `insert` of it does
     /// not wait for memory (call it a few keys ahead).
     @inline(__always)
     public func prefetch(digest: UInt64) -> UInt32 {
-        slots.withUnsafeBufferPointer { $0[(Int(truncatingIfNeeded: digest >> 17) & mask) * 3] }
+        slots.withUnsafeBufferPointer { $0[Self.home(digest, size: size) * 3] }
     }
 
     /// `insert(_:row:)` for a key whose `KeyDigest.digest` is already known.
     public mutating func insert(digest: UInt64, row: Int) -> Int? {
         let low = UInt32(truncatingIfNeeded: digest)
         let high = UInt32(truncatingIfNeeded: digest >> 32)
-        var slot = Int(truncatingIfNeeded: digest >> 17) & mask
+        var slot = Self.home(digest, size: size)
+        let size = self.size
         let found: Int? = slots.withUnsafeMutableBufferPointer { words in
             while true {
                 let base = slot * 3
@@ -47,31 +55,32 @@ public struct KeyDigestSet: Sendable {
                     return nil
                 }
                 if words[base] == low && words[base + 1] == high { return Int(words[base + 2]) }
-                slot = (slot + 1) & mask
+                slot += 1
+                if slot == size { slot = 0 }
             }
         }
         if found == nil {
             count += 1
-            if count * 4 > (mask + 1) * 3 { grow() }
+            if Double(count) > Double(size) * Self.maxLoad { grow() }
         }
         return found
     }
 
     private mutating func grow() {
         let old = slots
-        let size = (mask + 1) * 2
+        size = size + size / 2
         slots = Array(repeating: 0, count: size * 3)
-        mask = size - 1
+        let size = self.size
         slots.withUnsafeMutableBufferPointer { words in
             var index = 0
             while index < old.count {
                 let low = old[index]
                 let high = old[index + 1]
                 if low != 0 || high != 0 {
-                    var slot =
-                        Int(truncatingIfNeeded: (UInt64(high) << 32 | UInt64(low)) >> 17) & mask
+                    var slot = Self.home(UInt64(high) << 32 | UInt64(low), size: size)
                     while words[slot * 3] != 0 || words[slot * 3 + 1] != 0 {
-                        slot = (slot + 1) & mask
+                        slot += 1
+                        if slot == size { slot = 0 }
                     }
                     words[slot * 3] = low
                     words[slot * 3 + 1] = high
