@@ -124,6 +124,25 @@ func parseCSV(_ text: String) -> [[String]] {
             try reportRows(tool).allSatisfy { $0["status"] == "invited" && $0["attempts"] == "1" })
     }
 
+    @Test func progressGoesToStandardErrorEveryFiveSecondsWhenNotATerminal() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(56))
+        let result = try tool.run(
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL,
+                "--rate", "10",
+                "--report", "report.csv", "--progress", "log",
+            ],
+            environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        #expect(lines.count == 1)
+        #expect(
+            lines.first?.contains("rows done") == true && lines.first?.contains("invited") == true)
+        #expect(!result.stdout.contains("progress"))
+    }
+
     @Test func cyberArkErrorsAreFailuresWithTheirText() throws {
         let users = try Tool()
         let usersFile = try users.write("users.txt", "3f2504e0-4f89-11d3-9a0c-0305e82c3301\n")
