@@ -88,6 +88,29 @@ struct Arguments {
         return first
     }
 
+    /// A whole-number option within `range`, `fallback` when not given.
+    func integer(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = value(name) else { return fallback }
+        guard let number = Int(text), range.contains(number) else {
+            throw BatchInviteError.usage(
+                "\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return number
+    }
+
+    /// A decimal option within `range`, `fallback` when not given; `what` names the range
+    /// in the message ("a probability from 0 to 1").
+    func number(_ name: String, _ fallback: Double, in range: ClosedRange<Double>, what: String)
+        throws -> Double
+    {
+        guard let text = value(name) else { return fallback }
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw BatchInviteError.usage("\(name) \"\(text)\" must be \(what)")
+        }
+        return number
+    }
+
     /// A value that must be one of `choices`.
     func choice(_ name: String, _ choices: [String]) throws -> String? {
         guard let value = value(name) else { return nil }

@@ -94,10 +94,13 @@ struct RunCommand: Command {
         guard delivery.path.hasPrefix("/") else {
             throw BatchInviteError.usage("--path must start with /")
         }
-        delivery.concurrency = try Self.integer(arguments, "--concurrency", 8, in: 1...256)
-        delivery.retry.maxAttempts = try Self.integer(arguments, "--max-attempts", 5, in: 1...100)
-        delivery.retry.maxRetryAfter = try Self.seconds(arguments, "--max-retry-after", 120)
-        timeout = try Self.seconds(arguments, "--timeout", 30)
+        delivery.concurrency = try arguments.integer("--concurrency", 8, in: 1...256)
+        delivery.retry.maxAttempts = try arguments.integer("--max-attempts", 5, in: 1...100)
+        delivery.retry.maxRetryAfter = try arguments.number(
+            "--max-retry-after", 120, in: 0...Double.greatestFiniteMagnitude,
+            what: "a number of at least 0")
+        timeout = try arguments.number(
+            "--timeout", 30, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         guard timeout > 0 else { throw BatchInviteError.usage("--timeout must be above 0") }
         let journalPath =
             arguments.value("--journal")
@@ -105,8 +108,9 @@ struct RunCommand: Command {
         var configuration = BatchRun.Configuration(
             delivery: delivery, journalPath: journalPath, reportPath: report.path,
             reportFormat: report.format)
-        configuration.rate = try Self.seconds(arguments, "--rate", 10)
-        configuration.burst = try Self.integer(arguments, "--burst", 1, in: 1...100_000)
+        configuration.rate = try arguments.number(
+            "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
+        configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
         if let mode = try arguments.choice("--progress", ["auto", "bar", "log", "none"]) {
             configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
         }
@@ -201,27 +205,5 @@ struct RunCommand: Command {
         if bare == "localhost" || bare == "::1" { return true }
         let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-    }
-
-    private static func integer(
-        _ arguments: Arguments, _ name: String, _ fallback: Int, in range: ClosedRange<Int>
-    ) throws -> Int {
-        guard let text = arguments.value(name) else { return fallback }
-        guard let value = Int(text), range.contains(value) else {
-            throw BatchInviteError.usage(
-                "\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)"
-            )
-        }
-        return value
-    }
-
-    private static func seconds(_ arguments: Arguments, _ name: String, _ fallback: Double) throws
-        -> Double
-    {
-        guard let text = arguments.value(name) else { return fallback }
-        guard let value = Double(text), value >= 0, value.isFinite else {
-            throw BatchInviteError.usage("\(name) \"\(text)\" must be a number of at least 0")
-        }
-        return value
     }
 }

@@ -76,7 +76,7 @@ struct SimulateCommand: Command {
         }
         var configuration = SimulatorConfiguration()
         configuration.port =
-            try UInt16(exactly: Self.integer(arguments, "--port", 0, in: 0...65535)) ?? 0
+            try UInt16(exactly: arguments.integer("--port", 0, in: 0...65535)) ?? 0
         configuration.token = arguments.value("--token")
         if configuration.token?.isEmpty == true {
             throw BatchInviteError.usage("--token must not be empty")
@@ -96,9 +96,9 @@ struct SimulateCommand: Command {
             configuration.users = try Self.readUsers(path)
         }
         configuration.latency =
-            Double(try Self.integer(arguments, "--latency-ms", 0, in: 0...3_600_000)) / 1000
+            Double(try arguments.integer("--latency-ms", 0, in: 0...3_600_000)) / 1000
         configuration.jitter =
-            Double(try Self.integer(arguments, "--jitter-ms", 0, in: 0...3_600_000)) / 1000
+            Double(try arguments.integer("--jitter-ms", 0, in: 0...3_600_000)) / 1000
         if let text = arguments.value("--rate-limit") {
             guard let rate = Double(text), rate > 0, rate.isFinite else {
                 throw BatchInviteError.usage(
@@ -107,19 +107,21 @@ struct SimulateCommand: Command {
             configuration.rateLimit = rate
         }
         if arguments.has("--burst") {
-            configuration.burst = try Self.integer(arguments, "--burst", 1, in: 1...1_000_000)
+            configuration.burst = try arguments.integer("--burst", 1, in: 1...1_000_000)
         }
         if arguments.has("--retry-after") {
-            configuration.retryAfter = try Self.integer(
-                arguments, "--retry-after", 1, in: 0...86_400)
+            configuration.retryAfter = try arguments.integer("--retry-after", 1, in: 0...86_400)
         }
         configuration.omitRetryAfter = arguments.has("--omit-retry-after")
-        configuration.p429 = try Self.probability(arguments, "--p429")
-        configuration.p503 = try Self.probability(arguments, "--p503")
-        configuration.dropBefore = try Self.probability(arguments, "--drop-before")
-        configuration.dropAfter = try Self.probability(arguments, "--drop-after")
-        configuration.expiresInDays = try Self.integer(
-            arguments, "--expires-in-days", 14, in: 0...3650)
+        configuration.p429 = try arguments.number(
+            "--p429", 0, in: 0...1, what: "a probability from 0 to 1")
+        configuration.p503 = try arguments.number(
+            "--p503", 0, in: 0...1, what: "a probability from 0 to 1")
+        configuration.dropBefore = try arguments.number(
+            "--drop-before", 0, in: 0...1, what: "a probability from 0 to 1")
+        configuration.dropAfter = try arguments.number(
+            "--drop-after", 0, in: 0...1, what: "a probability from 0 to 1")
+        configuration.expiresInDays = try arguments.integer("--expires-in-days", 14, in: 0...3650)
         configuration.requestLogPath = arguments.value("--request-log")
         if let seed = arguments.value("--seed") {
             guard let value = UInt64(seed) else {
@@ -130,10 +132,10 @@ struct SimulateCommand: Command {
             configuration.seed = UInt64.random(in: 0...UInt64(UInt32.max))
         }
         configuration.limits.requestTimeout =
-            Double(try Self.integer(arguments, "--request-timeout-ms", 10_000, in: 1...3_600_000))
+            Double(try arguments.integer("--request-timeout-ms", 10_000, in: 1...3_600_000))
             / 1000
         configuration.limits.idleTimeout =
-            Double(try Self.integer(arguments, "--idle-timeout-ms", 60_000, in: 1...86_400_000))
+            Double(try arguments.integer("--idle-timeout-ms", 60_000, in: 1...86_400_000))
             / 1000
         self.configuration = configuration
     }
@@ -164,26 +166,6 @@ struct SimulateCommand: Command {
         simulator.close()
         sources.forEach { $0.cancel() }
         return 0
-    }
-
-    private static func integer(
-        _ arguments: Arguments, _ name: String, _ fallback: Int, in range: ClosedRange<Int>
-    ) throws -> Int {
-        guard let text = arguments.value(name) else { return fallback }
-        guard let value = Int(text), range.contains(value) else {
-            throw BatchInviteError.usage(
-                "\(name) \"\(text)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)"
-            )
-        }
-        return value
-    }
-
-    private static func probability(_ arguments: Arguments, _ name: String) throws -> Double {
-        guard let text = arguments.value(name) else { return 0 }
-        guard let value = Double(text), value >= 0, value <= 1 else {
-            throw BatchInviteError.usage("\(name) \"\(text)\" must be a probability from 0 to 1")
-        }
-        return value
     }
 
     /// UUIDs, one a line (the first comma-separated field); blank lines and `#` comments skipped.
