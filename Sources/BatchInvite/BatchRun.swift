@@ -79,9 +79,11 @@ public final class BatchRun {
         dispatcher.start()
         let duplicates = DuplicateFilter(
             keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
+        // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
+        source.readAhead = 4
         let rows = CheckedRows(
             source: source, validator: RowValidator(target: target, buildsPayloads: true),
-            duplicates: duplicates)
+            duplicates: duplicates, readAhead: 8)
         do {
             try rows.forEach { row in
                 offsets.reserve(row: row.row)

@@ -23,6 +23,9 @@ public final class CSVReader {
     static let pieceSize = 64 * 1024
 
     private let parser: Parser
+    /// Batches of records parsed ahead of the caller (each about 64 KiB of input). More
+    /// smooths out the threads' pace; fewer holds less memory. Default 16.
+    public var readAhead = 16
     /// The delimiter in use: given, or detected from the header line once reading began.
     public var delimiter: UInt8? { parser.delimiter }
     /// Records skipped because all their fields were empty (final once reading ended).
@@ -36,11 +39,11 @@ public final class CSVReader {
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
     /// points to) is only valid during the call.
     public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        let recycled = BoundedChannel<RecordBatch>(capacity: 7)
+        let recycled = BoundedChannel<RecordBatch>(capacity: readAhead + 1)
         defer { recycled.close() }
         let parser = self.parser
         try Pipeline.run(
-            capacity: 6,
+            capacity: readAhead,
             produce: { send in try parser.run(send: send, recycled: recycled) },
             consume: { batch in
                 try batch.forEach(body)

@@ -9,6 +9,8 @@ public final class RowSource {
     public var onWarning: (String) -> Void = { _ in }
     /// Records skipped because all their fields were empty.
     public private(set) var blankRecordsSkipped = 0
+    /// Batches of CSV records parsed ahead (see `CSVReader.readAhead`). Default 16.
+    public var readAhead = 16
     /// The CSV delimiter in use, once reading has begun.
     public private(set) var delimiter: UInt8?
     /// Bytes read from the input so far, readable from any thread.
@@ -92,6 +94,7 @@ public final class RowSource {
 
     private func readCSV(_ body: (Row) throws -> Void) throws {
         let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
+        reader.readAhead = readAhead
         var layout: Layout?
         var rowNumber = 0
         var values = self.values

@@ -10,9 +10,17 @@ public final class CheckedRows {
     private var duplicates: DuplicateFilter?
 
     /// Rows of `source` checked by `validator`, and by `duplicates` if given.
-    public init(source: RowSource, validator: RowValidator, duplicates: DuplicateFilter?) {
+    private let readAhead: Int
+
+    /// Rows of `source` checked by `validator`, and by `duplicates` if given; at most
+    /// `readAhead` batches of rows are checked ahead of the caller.
+    public init(
+        source: RowSource, validator: RowValidator, duplicates: DuplicateFilter?,
+        readAhead: Int = 32
+    ) {
         stage = Stage(source: source, validator: validator)
         self.duplicates = duplicates
+        self.readAhead = readAhead
     }
 
     /// Calls `body` with every row, checked, in input order. Errors of the input (a bad
@@ -20,7 +28,7 @@ public final class CheckedRows {
     public func forEach(_ body: (CheckedRow) throws -> Void) throws {
         let stage = self.stage
         try Pipeline.run(
-            capacity: 8,
+            capacity: readAhead,
             produce: { send in try stage.run(send: send) },
             consume: { (batch: [CheckedRow]) in
                 var batch = batch
