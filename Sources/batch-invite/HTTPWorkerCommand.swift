@@ -37,6 +37,10 @@ struct HTTPWorkerCommand: Command {
     }
 
     func run() throws -> Int32 {
+        // A Ctrl-C reaches the whole process group: the parent decides when to stop, and
+        // the requests in flight here must still get their answers to it.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
         let requests = WorkQueue()
         let writeLock = NSLock()
         let done = DispatchGroup()

@@ -131,9 +131,11 @@ struct RunCommand: Command {
             recycleAfter: Int(
                 ProcessInfo.processInfo.environment["BATCH_INVITE_HTTP_WORKER_REQUESTS"] ?? "")
                 ?? 50_000)
-        let result = try BatchRun(
-            source: source, target: target, transport: transport, configuration: configuration
-        ).run()
+        let batch = BatchRun(
+            source: source, target: target, transport: transport, configuration: configuration)
+        let signals = Self.stopOnSignals(batch.control)
+        defer { signals.forEach { $0.cancel() } }
+        let result = try batch.run()
         let stats = result.statistics
         var line =
             "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, \(stats[.failed]) failed, "
@@ -151,9 +153,30 @@ struct RunCommand: Command {
         printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
         if let reason = result.stopReason {
             printError("batch-invite run: \(reason.description)")
+            if case .interrupted(let signal) = reason { return 128 + signal }
             return 3
         }
         return stats[.invited] == stats.rows ? 0 : 1
+    }
+
+    /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is
+    /// flushed and the report written (exit 130/143). A second signal exits at once.
+    static func stopOnSignals(_ control: RunControl) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if control.isStopped {
+                    exit(128 + number)
+                }
+                printError(
+                    "batch-invite run: stopping on signal \(number): requests in flight finish; signal again to quit at once"
+                )
+                control.stop(.interrupted(signal: number))
+            }
+            source.resume()
+            return source
+        }
     }
 
     /// The token from the environment variable or file; exit 2 when missing or empty.

@@ -22,6 +22,7 @@ public final class Journal: @unchecked Sendable {
     public static let commitRecords = 256
 
     public let path: String
+    private let lock: JournalLock
     private let descriptor: Int32
     private let reader: Int32
     private let condition = NSCondition()
@@ -41,6 +42,7 @@ public final class Journal: @unchecked Sendable {
     public init(creating path: String, syncs: Bool = true) throws {
         self.path = path
         self.syncs = syncs
+        lock = try JournalLock(journal: path)
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
@@ -160,5 +162,43 @@ public final class Journal: @unchecked Sendable {
             return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
         }
         return nil
+    }
+}
+
+/// One run at a time per journal: an exclusive `flock` on `<journal>.lock`, which holds the
+/// owner's pid and start time. The kernel drops the lock when its process dies, so a lock
+/// left by a killed run is simply taken over.
+final class JournalLock: @unchecked Sendable {
+    // Safe to share: immutable after `init`.
+    private let descriptor: Int32
+
+    init(journal: String) throws {
+        let path = journal + ".lock"
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw BatchInviteError.io("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var bytes = [UInt8](repeating: 0, count: 256)
+            let count = bytes.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress, $0.count, 0)
+            }
+            let owner = String(decoding: bytes[0..<max(count, 0)], as: UTF8.self)
+            Glibc.close(descriptor)
+            let pid =
+                owner.split(separator: "\n").first { $0.hasPrefix("pid ") }?.dropFirst(4) ?? "?"
+            let since =
+                owner.split(separator: "\n").first { $0.hasPrefix("since ") }?.dropFirst(6) ?? "?"
+            throw BatchInviteError.usage(
+                "journal \(journal) is in use by pid \(pid) since \(since)")
+        }
+        let owner =
+            "pid \(getpid())\nsince \(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\n"
+        _ = ftruncate(descriptor, 0)
+        _ = Array(owner.utf8).withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    deinit {
+        Glibc.close(descriptor)
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `batch-invite run` started in the background, for signals and overlapping runs.
+final class BackgroundRun {
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+
+    init(_ tool: Tool, _ arguments: [String]) throws {
+        process.executableURL = Tool.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = tool.directory
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("BATCH_INVITE")
+        }
+        environment["BATCH_INVITE_TOKEN"] = "secret"
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+    }
+
+    /// Waits for the end; returns the exit status and what went to stderr.
+    func finish() -> (status: Int32, stderr: String) {
+        let text = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+    }
+}
+
+@Suite struct RunInterruptionTests {
+    func runArguments(_ simulator: SimulatorProcess) -> [String] {
+        [
+            "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL, "--rate",
+            "0",
+            "--concurrency", "2", "--progress", "none", "--report", "report.csv",
+        ]
+    }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aSignalStopsTheRunWithACompleteReport(signal: Int32, status: Int32) throws {
+        let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "200"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(100))
+        let run = try BackgroundRun(tool, runArguments(simulator))
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(run.process.processIdentifier, signal)
+        let (exit, stderr) = run.finish()
+        #expect(exit == status)
+        #expect(stderr.contains("stopped by signal \(signal)"))
+        let rows = try reportRows(tool)
+        #expect(rows.count == 100)
+        let invited = rows.filter { $0["status"] == "invited" }.count
+        #expect(invited > 0 && invited < 100)
+        #expect(rows.filter { $0["status"] == "not_sent" }.count == 100 - invited)
+        // Requests in flight were answered and recorded, not dropped.
+        simulator.stop()
+        let served = try simulator.logEntries().filter { $0["outcome"] as? String == "invited" }
+            .count
+        #expect(served == invited)
+    }
+
+    @Test func aSecondRunOnTheSameJournalIsRefused() throws {
+        let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "200"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(20))
+        let first = try BackgroundRun(tool, runArguments(simulator))
+        Thread.sleep(forTimeInterval: 1)
+        let second = try tool.run(
+            runArguments(simulator), environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(second.status == 2)
+        #expect(
+            second.stderr.contains(
+                "journal report.csv.journal is in use by pid \(first.process.processIdentifier) since "
+            ))
+        #expect(first.finish().status == 0)
+    }
+
+    @Test func aLockLeftByADeadRunIsTakenOver() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(3))
+        try tool.write("report.csv.journal.lock", "pid 999999\nsince 2026-01-01T00:00:00.000Z\n")
+        let result = try tool.run(
+            runArguments(simulator), environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(result.status == 0)
+    }
+}
