@@ -158,7 +158,8 @@ import Testing
         let start = Date()
         #expect(try await simulator.invite(email: "slow@x.io").status == 201)
         let elapsed = Date().timeIntervalSince(start)
-        #expect(elapsed >= 0.3 && elapsed < 10)
+        // Only the lower bound: under a busy test run the answer can arrive late for other reasons.
+        #expect(elapsed >= 0.3)
     }
 
     @Test func theRequestLogHasOneLinePerRequestThatReachedAHandler() async throws {

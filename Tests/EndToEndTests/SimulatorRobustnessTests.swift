@@ -125,7 +125,7 @@ let smsRequest =
         connection.send("POST /api/v3/users HTTP/1.1\r\nContent-Le")
         let start = Date()
         #expect(connection.readToEnd().hasPrefix("HTTP/1.1 408 "))
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 10)
         #expect(try isStillServing(simulator))
     }
 
@@ -178,7 +178,7 @@ let smsRequest =
         let answered = connections.filter { $0.readResponse().hasPrefix("HTTP/1.1 200 OK") }.count
         #expect(answered == 200)
         // All 200 waited their 100 ms side by side, not one after another (20 s).
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 12)
     }
 
     @Test func sigtermStopsItCleanlyWithTheLogFlushed() throws {
