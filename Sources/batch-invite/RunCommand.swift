@@ -121,6 +121,7 @@ struct RunCommand: Command {
         if dryRun {
             return try ValidateCommand.validate(input: input, target: target, report: report)
         }
+        try Self.checkWholeFile(input, target: target)
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         // URLSession runs in a child process renewed every 50,000 requests: it keeps memory
@@ -157,6 +158,15 @@ struct RunCommand: Command {
             return 3
         }
         return stats[.invited] == stats.rows ? 0 : 1
+    }
+
+    /// Reads a CSV file through once before anything is sent, so that broken quoting far
+    /// down the file stops the run (exit 2) with nothing sent rather than half way. Standard
+    /// input cannot be read twice: there such an error stops the run where it is found.
+    static func checkWholeFile(_ input: InputOptions, target: any Target) throws {
+        guard input.path != "-", input.resolvedFormat == .csv else { return }
+        let source = try RowSource(options: input, target: target)
+        try source.forEachRow { _ in }
     }
 
     /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is

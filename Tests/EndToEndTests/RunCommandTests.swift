@@ -143,6 +143,20 @@ func parseCSV(_ text: String) -> [[String]] {
         #expect(!result.stdout.contains("progress"))
     }
 
+    @Test func brokenQuotingFarDownTheFileStopsBeforeAnythingIsSent() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(30, extra: "Bad,\"Quote,x@y.io,regular,1\n"))
+        let result = try runAgainst(simulator, tool, file: "people.csv")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("line 32: a quoted field is never closed"))
+        simulator.stop()
+        let logged =
+            FileManager.default.fileExists(atPath: simulator.logPath)
+            ? try simulator.logEntries().count : 0
+        #expect(logged == 0)
+    }
+
     @Test func cyberArkErrorsAreFailuresWithTheirText() throws {
         let users = try Tool()
         let usersFile = try users.write("users.txt", "3f2504e0-4f89-11d3-9a0c-0305e82c3301\n")
