@@ -17,15 +17,19 @@ public final class BatchRun {
         public var progress: ProgressDisplay.Mode = .auto
         /// Whether the journal is synced (only benchmarks switch this off).
         public var syncsJournal = true
+        /// The journal's first record.
+        public var header: JournalHeader
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
-            reportFormat: ReportFormat
+            reportFormat: ReportFormat,
+            header: JournalHeader
         ) {
             self.delivery = delivery
             self.journalPath = journalPath
             self.reportPath = reportPath
             self.reportFormat = reportFormat
+            self.header = header
         }
     }
 
@@ -53,7 +57,8 @@ public final class BatchRun {
 
     public func run() throws -> Result {
         let journal = try Journal(
-            creating: configuration.journalPath, syncs: configuration.syncsJournal)
+            creating: configuration.journalPath, header: configuration.header,
+            syncs: configuration.syncsJournal)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
         let statistics = RunStatistics()

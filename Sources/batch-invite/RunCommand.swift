@@ -107,7 +107,10 @@ struct RunCommand: Command {
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
         var configuration = BatchRun.Configuration(
             delivery: delivery, journalPath: journalPath, reportPath: report.path,
-            reportFormat: report.format)
+            reportFormat: report.format,
+            header: JournalHeader(
+                target: target.name, baseURL: baseURL, path: delivery.path, input: path,
+                fingerprint: nil))
         configuration.rate = try arguments.number(
             "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
@@ -132,6 +135,8 @@ struct RunCommand: Command {
             recycleAfter: Int(
                 ProcessInfo.processInfo.environment["BATCH_INVITE_HTTP_WORKER_REQUESTS"] ?? "")
                 ?? 50_000)
+        var configuration = self.configuration
+        configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         let batch = BatchRun(
             source: source, target: target, transport: transport, configuration: configuration)
         let signals = Self.stopOnSignals(batch.control)

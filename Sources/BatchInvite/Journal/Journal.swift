@@ -38,8 +38,9 @@ public final class Journal: @unchecked Sendable {
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
     private let syncs: Bool
 
-    /// Creates the journal at `path`, which must not exist or be empty.
-    public init(creating path: String, syncs: Bool = true) throws {
+    /// Creates the journal at `path`, which must not exist or be empty, and writes its
+    /// header record.
+    public init(creating path: String, header: JournalHeader, syncs: Bool = true) throws {
         self.path = path
         self.syncs = syncs
         lock = try JournalLock(journal: path)
@@ -63,6 +64,7 @@ public final class Journal: @unchecked Sendable {
             committerEnded.signal()
         }
         committer.start()
+        appendFramed(header.object)
     }
 
     deinit {
@@ -73,8 +75,17 @@ public final class Journal: @unchecked Sendable {
     /// Appends one record (the outcome of a row); returns the offset it is written at.
     @discardableResult
     public func append(_ record: ReportRecord) -> Int64 {
-        var line: [UInt8] = []
-        record.appendJSON(to: &line)
+        var json: [UInt8] = []
+        record.appendJSON(to: &json)
+        var object = Array("{\"type\":\"outcome\",".utf8)
+        object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
+        return appendFramed(object)
+    }
+
+    /// Appends one JSON object as a checksummed line; returns its offset.
+    @discardableResult
+    private func appendFramed(_ object: [UInt8]) -> Int64 {
+        let line = JournalFormat.frame(object)
         condition.lock()
         defer { condition.unlock() }
         let offset = appended
@@ -162,6 +173,88 @@ public final class Journal: @unchecked Sendable {
             return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
         }
         return nil
+    }
+}
+
+/// The journal's first record: what the run was about, so that a later run can tell
+/// whether the journal belongs to it.
+public struct JournalHeader: Sendable, Equatable {
+    public var target: String
+    public var baseURL: String
+    public var path: String
+    public var input: String
+    /// The input's size and a 64-bit hash of its bytes; nil for standard input.
+    public var fingerprint: InputFingerprint?
+
+    public init(
+        target: String, baseURL: String, path: String, input: String, fingerprint: InputFingerprint?
+    ) {
+        self.target = target
+        self.baseURL = baseURL
+        self.path = path
+        self.input = input
+        self.fingerprint = fingerprint
+    }
+
+    var object: [UInt8] {
+        var out = Array(
+            "{\"type\":\"header\",\"version\":\(JournalFormat.version),\"target\":".utf8)
+        TextBytes.appendJSONString(target, to: &out)
+        out.append(contentsOf: ",\"base_url\":".utf8)
+        TextBytes.appendJSONString(baseURL, to: &out)
+        out.append(contentsOf: ",\"path\":".utf8)
+        TextBytes.appendJSONString(path, to: &out)
+        out.append(contentsOf: ",\"input\":".utf8)
+        TextBytes.appendJSONString(input, to: &out)
+        if let fingerprint {
+            out.append(
+                contentsOf:
+                    ",\"input_size\":\(fingerprint.size),\"input_hash\":\"\(fingerprint.hashText)\""
+                    .utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// An input file's size and a 64-bit hash of its bytes.
+public struct InputFingerprint: Sendable, Equatable {
+    public var size: Int64
+    public var hash: UInt64
+
+    public init(size: Int64, hash: UInt64) {
+        self.size = size
+        self.hash = hash
+    }
+
+    public var hashText: String {
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Reads `path` through once; nil for standard input or what is not a regular file.
+    public static func of(path: String) throws -> InputFingerprint? {
+        guard path != "-" else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var hash: UInt64 = 0x6261_7463_682d_696e
+        var size: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            size += Int64(count)
+            hash = chunk.withUnsafeBytes {
+                KeyDigest.digest(UnsafeRawBufferPointer(rebasing: $0[0..<count]), seed: hash)
+            }
+        }
+        return InputFingerprint(size: size, hash: hash)
     }
 }
 
