@@ -27,8 +27,9 @@ extension Command {
 
 /// Every command, in the order the tool's help lists them.
 let commands: [any Command.Type] = [
-    ValidateCommand.self, RunCommand.self, InspectCommand.self, SimulateCommand.self,
-    HTTPWorkerCommand.self,
+    ValidateCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self,
+    InspectCommand.self,
+    SimulateCommand.self, HTTPWorkerCommand.self,
 ]
 
 let toolVersion = BatchInviteVersion.current

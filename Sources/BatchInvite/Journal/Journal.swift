@@ -109,12 +109,18 @@ public final class Journal: @unchecked Sendable {
 
     /// The record written at `offset` (read back for the report).
     public func record(at offset: Int64) throws -> ReportRecord {
+        try Self.record(in: reader, at: offset, path: path)
+    }
+
+    /// The outcome record at `offset` of the journal open as `descriptor`.
+    static func record(in descriptor: Int32, at offset: Int64, path: String) throws -> ReportRecord
+    {
         var line: [UInt8] = []
         var position = offset
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = chunk.withUnsafeMutableBytes {
-                pread(reader, $0.baseAddress, $0.count, off_t(position))
+                pread(descriptor, $0.baseAddress, $0.count, off_t(position))
             }
             guard count > 0 else { break }
             if let newline = chunk[0..<count].firstIndex(of: 0x0A) {
@@ -124,7 +130,8 @@ public final class Journal: @unchecked Sendable {
             line.append(contentsOf: chunk[0..<count])
             position += Int64(count)
         }
-        guard let json = try? line.withUnsafeBytes({ try JSONParser.parse($0) }),
+        guard let object = JournalFormat.unframe(line[...]),
+            let json = try? object.withUnsafeBytes({ try JSONParser.parse($0) }),
             let record = ReportRecord(json: json)
         else {
             throw BatchInviteError.io("the journal \(path) is damaged at byte \(offset)")
@@ -293,5 +300,20 @@ final class JournalLock: @unchecked Sendable {
 
     deinit {
         Glibc.close(descriptor)
+    }
+
+    /// The pid and start time of the run holding `journal`'s lock now; nil when none does.
+    static func holder(journal: String) -> String? {
+        let descriptor = open(journal + ".lock", O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { Glibc.close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        var bytes = [UInt8](repeating: 0, count: 256)
+        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        return String(decoding: bytes[0..<max(count, 0)], as: UTF8.self)
+            .split(separator: "\n").joined(separator: ", ")
     }
 }

@@ -41,7 +41,7 @@ public enum JournalScanner {
                 if let earlier = damaged {
                     // A bad record followed by more lines: not a torn tail.
                     throw BatchInviteError.input(
-                        "the journal \(path) is damaged at line \(earlier.line) (byte \(earlier.offset)); nothing was sent"
+                        "the journal \(path) is damaged at line \(earlier.line) (byte \(earlier.offset))"
                     )
                 }
                 if let object = JournalFormat.unframe(line),

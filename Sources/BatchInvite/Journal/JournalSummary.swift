@@ -1,0 +1,83 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// What a journal says about its run: the header, each row's latest outcome, and whether
+/// a run holds it now. Read with `JournalScanner` (a torn last record is cut off).
+public struct JournalSummary {
+    public var path: String
+    /// The header record's members (target, base_url, input, ...).
+    public var header: JSONValue?
+    /// Per row (index row - 1): the offset of its latest outcome record, -1 when none.
+    public var offsets: [Int64] = []
+    public var counts: [RowStatus: Int] = [:]
+    /// Rows the journal dispatched but holds no outcome for (a run died mid-request).
+    public var inDoubt: [Int] = []
+    /// The pid and start time written by the run holding the journal, if one does now.
+    public var heldBy: String?
+    /// When the journal was last written.
+    public var lastActivity: Date?
+
+    public init(path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BatchInviteError.usage("no journal at \(path)")
+        }
+        heldBy = JournalLock.holder(journal: path)
+        var statuses: [RowStatus?] = []
+        var dispatched = Set<Int>()
+        try JournalScanner.scan(path: path) { offset, json in
+            switch json["type"]?.text {
+            case "header":
+                header = json
+            case "dispatch":
+                if let row = json["row"]?.text.flatMap({ Int($0) }) { dispatched.insert(row) }
+            case "outcome":
+                guard let row = json["row"]?.text.flatMap({ Int($0) }), row > 0,
+                    let status = json["status"]?.text.flatMap({ RowStatus(rawValue: $0) })
+                else { return }
+                while offsets.count < row {
+                    offsets.append(-1)
+                    statuses.append(nil)
+                }
+                offsets[row - 1] = offset
+                statuses[row - 1] = status
+                dispatched.remove(row)
+            default:
+                break
+            }
+        }
+        for status in statuses.compactMap({ $0 }) {
+            counts[status, default: 0] += 1
+        }
+        inDoubt = dispatched.sorted()
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
+            lastActivity = attributes[.modificationDate] as? Date
+        }
+    }
+
+    /// Rows with an outcome.
+    public var rows: Int { counts.values.reduce(0, +) }
+
+    /// Whether every row the journal knows ended (no run holds it, nothing not sent or in doubt).
+    public var isFinished: Bool {
+        heldBy == nil && (counts[.notSent] ?? 0) == 0 && inDoubt.isEmpty && header != nil
+    }
+
+    /// Writes the report from the journal, one line per row with an outcome, in row order.
+    public func writeReport(to writer: ReportWriter) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw BatchInviteError.io(
+                "cannot open the journal \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        for offset in offsets where offset >= 0 {
+            try writer.write(Journal.record(in: descriptor, at: offset, path: path))
+        }
+    }
+}

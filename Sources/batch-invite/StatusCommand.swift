@@ -1,0 +1,143 @@
+import BatchInvite
+import Foundation
+
+/// `batch-invite status`: what a run's journal says, for people and for schedulers.
+struct StatusCommand: Command {
+    static let name = "status"
+    static let summary = "show a run's progress from its journal"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "--journal", value: "PATH", help: "the run's journal"),
+        OptionSpec(name: "--json", value: nil, help: "one JSON object instead of text"),
+    ]
+    static let help = helpText(
+        usage: "batch-invite status --journal PATH [--json]",
+        description: """
+            Reads a run's journal (a torn last record is cut off) and prints its target and
+            input, how many rows ended in each status, the rows in doubt, when it was last
+            written and whether a run holds it now. Sends nothing.
+            Exit 0 when every row was invited, 1 when the run finished with rows not invited,
+            4 when it is unfinished (rows not sent or in doubt, or a run holds it).
+            """,
+        options: options)
+
+    let journal: String
+    let json: Bool
+
+    init(_ arguments: Arguments) throws {
+        guard arguments.positional.isEmpty else {
+            throw BatchInviteError.usage("status takes no arguments")
+        }
+        guard let journal = arguments.value("--journal") else {
+            throw BatchInviteError.usage("status needs --journal PATH")
+        }
+        self.journal = journal
+        json = arguments.has("--json")
+    }
+
+    func run() throws -> Int32 {
+        let summary = try JournalSummary(path: journal)
+        let statuses: [RowStatus] = [.invited, .failed, .invalid, .duplicate, .notSent, .inDoubt]
+        let last =
+            summary.lastActivity.map {
+                Clock.iso8601(milliseconds: Int64($0.timeIntervalSince1970 * 1000))
+            } ?? ""
+        if json {
+            var out: [UInt8] = Array("{\"journal\":".utf8)
+            TextBytes.appendJSONString(journal, to: &out)
+            for field in ["target", "base_url", "input"] {
+                out.append(contentsOf: ",\"\(field)\":".utf8)
+                TextBytes.appendJSONString(summary.header?[field]?.text ?? "", to: &out)
+            }
+            out.append(contentsOf: ",\"rows\":\(summary.rows),\"counts\":{".utf8)
+            out.append(
+                contentsOf: statuses.map { "\"\($0.rawValue)\":\(summary.counts[$0] ?? 0)" }.joined(
+                    separator: ","
+                ).utf8)
+            out.append(
+                contentsOf:
+                    "},\"in_doubt\":[\(summary.inDoubt.map(String.init).joined(separator: ","))]"
+                    .utf8)
+            out.append(contentsOf: ",\"last_activity\":".utf8)
+            TextBytes.appendJSONString(last, to: &out)
+            out.append(
+                contentsOf:
+                    ",\"running\":\(summary.heldBy != nil),\"finished\":\(summary.isFinished)}\n"
+                    .utf8)
+            StandardOutput.shared.write(bytes: out)
+        } else {
+            var text = "journal: \(journal)\n"
+            text +=
+                "target: \(summary.header?["target"]?.text ?? "?"), input: \(summary.header?["input"]?.text ?? "?")"
+            text += ", base URL: \(summary.header?["base_url"]?.text ?? "?")\n"
+            text +=
+                "\(summary.rows) rows: "
+                + statuses.map {
+                    "\(summary.counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
+                }
+                .joined(separator: ", ") + "\n"
+            if !summary.inDoubt.isEmpty {
+                text +=
+                    "in doubt (dispatched, no answer recorded): rows "
+                    + summary.inDoubt.prefix(20).map(String.init).joined(separator: ", ")
+                    + (summary.inDoubt.count > 20 ? ", ..." : "") + "\n"
+            }
+            text += "last activity: \(last)\n"
+            text += "running now: " + (summary.heldBy.map { "yes (\($0))" } ?? "no") + "\n"
+            StandardOutput.shared.write(text)
+        }
+        if !summary.isFinished { return 4 }
+        return (summary.counts[.invited] ?? 0) == summary.rows ? 0 : 1
+    }
+}
+
+/// `batch-invite report`: writes a run's report again from its journal.
+struct ReportCommand: Command {
+    static let name = "report"
+    static let summary = "write a run's report again from its journal"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "--journal", value: "PATH", help: "the run's journal"),
+        OptionSpec(
+            name: "--report", value: "PATH",
+            help: "where to write it (default: the journal's name without .journal)"),
+        OptionSpec(
+            name: "--report-format", value: "csv|jsonl",
+            help: "report format (default: by extension, else csv)"),
+    ]
+    static let help = helpText(
+        usage: "batch-invite report --journal PATH [--report OUT] [--report-format csv|jsonl]",
+        description: """
+            Writes the report of a run from its journal, one line per row that has an outcome
+            there, in input order, without sending anything.
+            """,
+        options: options)
+
+    let journal: String
+    let path: String
+    let format: ReportFormat
+
+    init(_ arguments: Arguments) throws {
+        guard arguments.positional.isEmpty else {
+            throw BatchInviteError.usage("report takes no arguments")
+        }
+        guard let journal = arguments.value("--journal") else {
+            throw BatchInviteError.usage("report needs --journal PATH")
+        }
+        self.journal = journal
+        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
+            ReportFormat.init(rawValue:))
+        let fallback =
+            journal.hasSuffix(".journal")
+            ? String(journal.dropLast(".journal".count)) : journal + ".report.csv"
+        path = arguments.value("--report") ?? fallback
+        format = given ?? ReportFormat(path: path)
+    }
+
+    func run() throws -> Int32 {
+        let summary = try JournalSummary(path: journal)
+        let writer = try ReportWriter(path: path, format: format)
+        try summary.writeReport(to: writer)
+        try writer.finish()
+        StandardOutput.shared.write("\(summary.rows) rows written to \(path)\n")
+        return 0
+    }
+}
