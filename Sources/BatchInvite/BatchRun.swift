@@ -19,6 +19,10 @@ public final class BatchRun {
         public var syncsJournal = true
         /// The journal's first record.
         public var header: JournalHeader
+        /// Start a new journal even if one exists (the old one kept as `<journal>.1`).
+        public var restart = false
+        /// Send again rows that failed on transient errors in an earlier run.
+        public var retryFailed = false
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
@@ -37,6 +41,8 @@ public final class BatchRun {
         public var statistics: RunStatistics.Snapshot
         public var stopReason: RunControl.StopReason?
         public var blankRecordsSkipped: Int
+        /// Rows a previous run on the same journal had already finished.
+        public var alreadyDone: Int
     }
 
     private let source: RowSource
@@ -56,21 +62,24 @@ public final class BatchRun {
     }
 
     public func run() throws -> Result {
+        let lock = try JournalLock(journal: configuration.journalPath)
+        let earlier = try earlierRun()
         let journal = try Journal(
-            creating: configuration.journalPath, header: configuration.header,
+            path: configuration.journalPath, header: configuration.header, lock: lock,
             syncs: configuration.syncsJournal)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
         let statistics = RunStatistics()
-        let offsets = RowOffsets()
-        let record: @Sendable (ReportRecord) -> Void = { record in
-            offsets.set(row: record.row, offset: journal.append(record))
+        let offsets = RowOffsets(earlier?.offsets ?? [])
+        let record: @Sendable (ReportRecord, Bool) -> Void = { record, transient in
+            offsets.set(row: record.row, offset: journal.append(record, transient: transient))
         }
         let dispatcher = Dispatcher(
             target: target, transport: transport,
             limiter: RateLimiter(rate: configuration.rate, burst: configuration.burst),
             control: control,
-            statistics: statistics, configuration: configuration.delivery, record: record)
+            statistics: statistics, configuration: configuration.delivery, record: record,
+            beforeFirstSend: { try journal.dispatch(row: $0.row) })
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {
@@ -89,18 +98,53 @@ public final class BatchRun {
         let rows = CheckedRows(
             source: source, validator: RowValidator(target: target, buildsPayloads: true),
             duplicates: duplicates, readAhead: 8)
+        var alreadyDone = 0
         do {
             try rows.forEach { row in
                 offsets.reserve(row: row.row)
-                if row.status == .valid {
-                    dispatcher.submit(row)
-                } else {
+                var row = row
+                if let earlier, let previous = earlier.status(of: row.row) {
+                    switch previous {
+                    case .invited, .invalid, .duplicate, .inDoubt:
+                        statistics.count(previous)
+                        alreadyDone += 1
+                        return
+                    case .failed
+                    where
+                        !(configuration.retryFailed && earlier.transientFailures.contains(row.row)):
+                        statistics.count(previous)
+                        alreadyDone += 1
+                        return
+                    default:
+                        break
+                    }
+                }
+                if row.status != .valid {
                     statistics.count(row.status)
                     record(
                         ReportRecord(
                             row: row.row, line: row.line, key: row.key, status: row.status,
-                            message: row.message))
+                            message: row.message),
+                        false)
+                    return
                 }
+                if earlier?.inDoubtRows.contains(row.row) == true {
+                    if configuration.delivery.inDoubt == .skip {
+                        statistics.count(.inDoubt)
+                        record(
+                            ReportRecord(
+                                row: row.row, line: row.line, key: row.key, status: .inDoubt,
+                                message:
+                                    "in doubt: an earlier run stopped while sending this row, so it may have "
+                                    + "arrived; not sent again (--in-doubt skip)"),
+                            false)
+                        return
+                    }
+                    row.note =
+                        " (note: an earlier run stopped while sending this row, so it may have arrived "
+                        + "before; this person may have been invited twice)"
+                }
+                dispatcher.submit(row)
             }
         } catch {
             control.stop(.interrupted(signal: 0))
@@ -111,13 +155,72 @@ public final class BatchRun {
         dispatcher.finishAll()
         try journal.close()
         progress.stop()
-        for offset in offsets.all {
+        for offset in offsets.all where offset >= 0 {
             try writer.write(journal.record(at: offset))
         }
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, stopReason: control.stopReason,
-            blankRecordsSkipped: source.blankRecordsSkipped)
+            blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone)
+    }
+
+    /// What an existing journal says, checked against this run; nil for a new journal.
+    /// With `restart`, an existing journal is kept as `<journal>.1` and a new one begins.
+    private func earlierRun() throws -> EarlierRun? {
+        let path = configuration.journalPath
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
+            size > 0
+        else {
+            return nil
+        }
+        if configuration.restart {
+            _ = try? FileManager.default.removeItem(atPath: path + ".1")
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+            return nil
+        }
+        let summary = try JournalSummary(path: path, checkHolder: false)
+        guard let header = summary.header else {
+            throw BatchInviteError.input(
+                "the journal \(path) has no header record; use --restart to start over")
+        }
+        let now = configuration.header
+        var differences: [String] = []
+        if header["target"]?.text != now.target {
+            differences.append("target \(header["target"]?.text ?? "?")")
+        }
+        if header["base_url"]?.text != now.baseURL {
+            differences.append("base URL \(header["base_url"]?.text ?? "?")")
+        }
+        if let fingerprint = now.fingerprint,
+            header["input_size"]?.text != String(fingerprint.size)
+                || header["input_hash"]?.text != fingerprint.hashText
+        {
+            differences.append(
+                "input \(header["input"]?.text ?? "?") as it was then (its size or content changed)"
+            )
+        }
+        guard differences.isEmpty else {
+            throw BatchInviteError.input(
+                "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
+                    + "); run the same command as before to resume it, or pass --restart to start over "
+                    + "(the old journal is kept as \(path).1)")
+        }
+        return EarlierRun(
+            offsets: summary.offsets, latest: summary.latest,
+            transientFailures: summary.transientFailures,
+            inDoubtRows: Set(summary.inDoubt))
+    }
+
+    /// The state an earlier run left in the journal.
+    struct EarlierRun {
+        var offsets: [Int64]
+        var latest: [RowStatus?]
+        var transientFailures: Set<Int>
+        var inDoubtRows: Set<Int>
+
+        func status(of row: Int) -> RowStatus? {
+            row - 1 < latest.count ? latest[row - 1] : nil
+        }
     }
 }
 
@@ -125,7 +228,12 @@ public final class BatchRun {
 final class RowOffsets: @unchecked Sendable {
     // Safe to share: `offsets` is only touched with `lock` held.
     private let lock = NSLock()
-    private var offsets: [Int64] = []
+    private var offsets: [Int64]
+
+    /// Offsets known from an earlier run, by row.
+    init(_ earlier: [Int64]) {
+        offsets = earlier
+    }
 
     /// Makes room for row `row` (rows come in order).
     func reserve(row: Int) {

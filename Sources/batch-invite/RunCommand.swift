@@ -44,6 +44,15 @@ struct RunCommand: Command {
             OptionSpec(
                 name: "--dry-run", value: nil, help: "do everything but send: validate and report"),
             OptionSpec(
+                name: "--in-doubt", value: "retry|skip",
+                help: "rows that may have arrived: send again (default) or report in_doubt"),
+            OptionSpec(
+                name: "--retry-failed", value: nil,
+                help: "on resuming, send again rows that failed on transient errors"),
+            OptionSpec(
+                name: "--restart", value: nil,
+                help: "start a new journal (the old one kept as <journal>.1)"),
+            OptionSpec(
                 name: "--allow-insecure-http", value: nil,
                 help: "allow http:// to a host that is not loopback"),
         ] + InputArguments.specs + ReportArguments.specs
@@ -114,6 +123,11 @@ struct RunCommand: Command {
         configuration.rate = try arguments.number(
             "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
+        configuration.restart = arguments.has("--restart")
+        configuration.retryFailed = arguments.has("--retry-failed")
+        if let policy = try arguments.choice("--in-doubt", ["retry", "skip"]) {
+            configuration.delivery.inDoubt = InDoubtPolicy(rawValue: policy) ?? .retry
+        }
         if let mode = try arguments.choice("--progress", ["auto", "bar", "log", "none"]) {
             configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
         }
@@ -146,6 +160,10 @@ struct RunCommand: Command {
         var line =
             "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, \(stats[.failed]) failed, "
             + "\(stats[.invalid]) invalid, \(stats[.duplicate]) duplicate, \(stats[.notSent]) not sent"
+        if stats[.inDoubt] > 0 { line += ", \(stats[.inDoubt]) in doubt" }
+        if result.alreadyDone > 0 {
+            line += " (\(result.alreadyDone) already done by an earlier run)"
+        }
         if result.blankRecordsSkipped > 0 {
             line +=
                 "; \(result.blankRecordsSkipped) blank \(result.blankRecordsSkipped == 1 ? "row" : "rows") skipped"

@@ -11,7 +11,7 @@ import Testing
     /// A journal with its header and three outcome records; returns its bytes.
     func writeJournal(in scratch: ScratchDirectory) throws -> [UInt8] {
         let path = scratch.url.appendingPathComponent("j.journal").path
-        let journal = try Journal(creating: path, header: header)
+        let journal = try Journal(path: path, header: header)
         for row in 1...3 {
             journal.append(
                 ReportRecord(

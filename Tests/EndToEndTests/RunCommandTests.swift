@@ -364,14 +364,38 @@ func parseCSV(_ text: String) -> [[String]] {
         #expect(logged == 0)
     }
 
-    @Test func anEarlierJournalIsNotOverwritten() throws {
+    @Test func reRunningAFinishedBatchSendsNothingAndKeepsTheReport() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(5, extra: "x,y,bad,regular,1\n"))
+        #expect(try runAgainst(simulator, tool, file: "people.csv").status == 1)
+        let first = try tool.read("report.csv")
+        let again = try runAgainst(simulator, tool, file: "people.csv")
+        #expect(again.status == 1)
+        #expect(
+            again.stdout.hasPrefix(
+                "6 rows: 5 invited, 0 failed, 1 invalid, 0 duplicate, 0 not sent (6 already done by an earlier run)\n"
+            ))
+        #expect(try tool.read("report.csv") == first)
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 5)
+    }
+
+    @Test func aJournalOfAnotherInputIsRefusedUnlessRestarted() throws {
         let simulator = try SimulatorProcess(["--token", "secret"])
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(3))
         #expect(try runAgainst(simulator, tool, file: "people.csv").status == 0)
-        let again = try runAgainst(simulator, tool, file: "people.csv")
-        #expect(again.status == 2)
-        #expect(again.stderr.contains("already holds an earlier run"))
+        try tool.write("people.csv", sendosoCSV(4))
+        let refused = try runAgainst(simulator, tool, file: "people.csv")
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(
+                "belongs to another run (input people.csv as it was then (its size or content changed))"
+            ))
+        let restarted = try runAgainst(simulator, tool, file: "people.csv", ["--restart"])
+        #expect(restarted.status == 1)  // the first three are now "already invited" at the server
+        #expect(FileManager.default.fileExists(atPath: tool.path("report.csv.journal.1")))
     }
 }
 

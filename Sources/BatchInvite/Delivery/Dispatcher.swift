@@ -14,6 +14,9 @@ public final class Dispatcher: @unchecked Sendable {
         /// The request path (`--path`, else the target's).
         public var path: String
         public var retry = RetryPolicy()
+        /// What to do with a request whose answer was lost (it may have arrived): `retry`
+        /// (the default) sends it again, `skip` reports the row `in_doubt`.
+        public var inDoubt = InDoubtPolicy.retry
 
         public init(path: String) {
             self.path = path
@@ -26,15 +29,18 @@ public final class Dispatcher: @unchecked Sendable {
     private let control: RunControl
     private let statistics: RunStatistics
     private let configuration: Configuration
-    private let record: @Sendable (ReportRecord) -> Void
+    private let record: @Sendable (ReportRecord, _ transient: Bool) -> Void
+    private let beforeFirstSend: @Sendable (CheckedRow) throws -> Void
     private let queue: BoundedChannel<CheckedRow>
     private let finished = DispatchGroup()
 
     public init(
         target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
         statistics: RunStatistics, configuration: Configuration,
-        record: @escaping @Sendable (ReportRecord) -> Void
+        record: @escaping @Sendable (ReportRecord, _ transient: Bool) -> Void,
+        beforeFirstSend: @escaping @Sendable (CheckedRow) throws -> Void = { _ in }
     ) {
+        self.beforeFirstSend = beforeFirstSend
         self.target = target
         self.transport = transport
         self.limiter = limiter
@@ -79,6 +85,7 @@ public final class Dispatcher: @unchecked Sendable {
         case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
         case .outage?: return "not sent: the run stopped because the API looked unavailable"
         case .interrupted?: return "not sent: the run was interrupted"
+        case .journalFailed?: return "not sent: the journal could not be written"
         case nil: return "not sent"
         }
     }
@@ -98,6 +105,15 @@ public final class Dispatcher: @unchecked Sendable {
                     row, status: .notSent, httpStatus: lastStatus,
                     message: notSentMessage + note(lostAnswers), attempts: attempts)
                 return
+            }
+            if attempts == 0 {
+                do {
+                    try beforeFirstSend(row)
+                } catch {
+                    control.stop(.journalFailed("\(error)"))
+                    finish(row, status: .notSent, message: notSentMessage, attempts: 0)
+                    return
+                }
             }
             attempts += 1
             statistics.request()
@@ -149,12 +165,20 @@ public final class Dispatcher: @unchecked Sendable {
                     lostAnswers.append("attempt \(attempts) \(failure.description)")
                 }
             }
+            if configuration.inDoubt == .skip, let lost = lostAnswers.last {
+                finish(
+                    row, status: .inDoubt, httpStatus: lastStatus,
+                    message:
+                        "in doubt: \(lost), so the API may have acted on it; not sent again (--in-doubt skip)",
+                    attempts: attempts)
+                return
+            }
             if attempts >= retry.maxAttempts {
                 control.rowExhausted(lastError: lastError)
                 finish(
                     row, status: .failed, httpStatus: lastStatus,
                     message: "gave up after \(attempts) attempts: \(lastError)" + note(lostAnswers),
-                    attempts: attempts)
+                    attempts: attempts, transient: true)
                 return
             }
             statistics.retry()
@@ -184,13 +208,23 @@ public final class Dispatcher: @unchecked Sendable {
     private func finish(
         _ row: CheckedRow, status: RowStatus, httpStatus: Int? = nil, message: String,
         invitationStatus: String = "",
-        expiresAt: String = "", attempts: Int
+        expiresAt: String = "", attempts: Int, transient: Bool = false
     ) {
         statistics.count(status)
         record(
             ReportRecord(
                 row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
-                message: message,
-                invitationStatus: invitationStatus, expiresAt: expiresAt, attempts: attempts))
+                message: message + row.note,
+                invitationStatus: invitationStatus, expiresAt: expiresAt, attempts: attempts),
+            transient)
     }
+}
+
+/// What to do with a row that may or may not have reached the API (a request whose answer
+/// was lost, or one an earlier run was making when it died).
+public enum InDoubtPolicy: String, Sendable {
+    /// Send it again (the message says it may have arrived twice).
+    case retry
+    /// Do not send it again; report it `in_doubt` (at-most-once delivery).
+    case skip
 }

@@ -13,6 +13,8 @@ public final class RunControl: @unchecked Sendable {
         case outage(rows: Int, lastError: String)
         /// SIGINT or SIGTERM.
         case interrupted(signal: Int32)
+        /// The journal could not be written: nothing more may be sent.
+        case journalFailed(String)
 
         /// The message for the user.
         public var description: String {
@@ -26,6 +28,8 @@ public final class RunControl: @unchecked Sendable {
                     + "the API looks unavailable, run again later"
             case .interrupted(let signal):
                 return "stopped by signal \(signal)"
+            case .journalFailed(let reason):
+                return "stopped: \(reason)"
             }
         }
     }

@@ -13,8 +13,9 @@ import Foundation
 ///
 /// Safe for concurrent use.
 public final class Journal: @unchecked Sendable {
-    // Safe to share: `pending`, `pendingRecords`, `appended`, `durable`, `closing` and
-    // `failure` are only touched with `condition` locked; the descriptors are fixed.
+    // Safe to share: `pending`, `pendingRecords`, `appended`, `durable`, `closing`,
+    // `durableWaiters` and `failure` are only touched with `condition` locked; the
+    // descriptors are fixed.
 
     /// The longest a record waits before its group is written and synced.
     public static let commitInterval = 0.010
@@ -33,17 +34,21 @@ public final class Journal: @unchecked Sendable {
     /// Bytes written and synced.
     private var durable: Int64 = 0
     private var closing = false
+    private var durableWaiters = 0
     private var failure: BatchInviteError?
     private let committerEnded = DispatchSemaphore(value: 0)
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
     private let syncs: Bool
 
-    /// Creates the journal at `path`, which must not exist or be empty, and writes its
-    /// header record.
-    public init(creating path: String, header: JournalHeader, syncs: Bool = true) throws {
+    /// Opens the journal at `path` for a run: created with `header` when it does not exist
+    /// or is empty, else appended to (after `JournalScanner` checked it and cut off a torn
+    /// tail). Holds the journal's lock while open.
+    public init(path: String, header: JournalHeader, lock: JournalLock? = nil, syncs: Bool = true)
+        throws
+    {
         self.path = path
         self.syncs = syncs
-        lock = try JournalLock(journal: path)
+        self.lock = try lock ?? JournalLock(journal: path)
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
@@ -52,19 +57,33 @@ public final class Journal: @unchecked Sendable {
         reader = open(path, O_RDONLY | O_CLOEXEC)
         var info = stat()
         fstat(descriptor, &info)
-        guard info.st_size == 0 else {
-            Glibc.close(descriptor)
-            Glibc.close(reader)
-            throw BatchInviteError.usage(
-                "the journal \(path) already holds an earlier run; resuming is not supported yet, "
-                    + "so move it away (or choose another --journal) to start over")
-        }
+        appended = Int64(info.st_size)
+        durable = appended
         let committer = Thread { [self] in
             commitLoop()
             committerEnded.signal()
         }
         committer.start()
-        appendFramed(header.object)
+        if info.st_size == 0 { appendFramed(header.object) }
+    }
+
+    /// Appends the record that row `row` is about to be sent and waits until it is on disk:
+    /// a run that dies mid-request leaves the row in doubt, never forgotten.
+    public func dispatch(row: Int) throws {
+        let end: Int64
+        condition.lock()
+        durableWaiters += 1
+        condition.unlock()
+        end = appendFramed(Array("{\"type\":\"dispatch\",\"row\":\(row)}".utf8), returningEnd: true)
+        condition.lock()
+        defer {
+            durableWaiters -= 1
+            condition.unlock()
+        }
+        while durable < end && failure == nil {
+            condition.wait()
+        }
+        if let failure { throw failure }
     }
 
     deinit {
@@ -74,17 +93,20 @@ public final class Journal: @unchecked Sendable {
 
     /// Appends one record (the outcome of a row); returns the offset it is written at.
     @discardableResult
-    public func append(_ record: ReportRecord) -> Int64 {
+    public func append(_ record: ReportRecord, transient: Bool = false) -> Int64 {
         var json: [UInt8] = []
         record.appendJSON(to: &json)
-        var object = Array("{\"type\":\"outcome\",".utf8)
+        // `transient`: the row failed because every attempt met a transient error, so
+        // `--retry-failed` may send it again.
+        var object = Array("{\"type\":\"outcome\",\(transient ? "\"transient\":true," : "")".utf8)
         object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
         return appendFramed(object)
     }
 
     /// Appends one JSON object as a checksummed line; returns its offset.
+    /// Returns the record's offset, or with `returningEnd` the offset just past it.
     @discardableResult
-    private func appendFramed(_ object: [UInt8]) -> Int64 {
+    private func appendFramed(_ object: [UInt8], returningEnd: Bool = false) -> Int64 {
         let line = JournalFormat.frame(object)
         condition.lock()
         defer { condition.unlock() }
@@ -93,7 +115,7 @@ public final class Journal: @unchecked Sendable {
         pendingRecords += 1
         appended += Int64(line.count)
         condition.broadcast()
-        return offset
+        return returningEnd ? appended : offset
     }
 
     /// Writes and syncs everything appended, stops the committing thread, and reports a
@@ -146,8 +168,10 @@ public final class Journal: @unchecked Sendable {
                 condition.wait()
             }
             if pending.isEmpty && closing { break }
-            // Gather a group: wait out the interval unless it fills up first.
-            let deadline = Date(timeIntervalSinceNow: Self.commitInterval)
+            // Gather a group: wait out the interval unless it fills up first; a request
+            // waiting for its dispatch record shortens the wait to 2 ms.
+            let deadline = Date(
+                timeIntervalSinceNow: durableWaiters > 0 ? 0.002 : Self.commitInterval)
             while pendingRecords < Self.commitRecords && !closing && condition.wait(until: deadline)
             {}
             let group = pending
@@ -268,11 +292,12 @@ public struct InputFingerprint: Sendable, Equatable {
 /// One run at a time per journal: an exclusive `flock` on `<journal>.lock`, which holds the
 /// owner's pid and start time. The kernel drops the lock when its process dies, so a lock
 /// left by a killed run is simply taken over.
-final class JournalLock: @unchecked Sendable {
+public final class JournalLock: @unchecked Sendable {
     // Safe to share: immutable after `init`.
     private let descriptor: Int32
 
-    init(journal: String) throws {
+    /// Takes the lock of `journal`, or says who holds it.
+    public init(journal: String) throws {
         let path = journal + ".lock"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

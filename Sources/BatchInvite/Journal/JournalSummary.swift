@@ -15,6 +15,10 @@ public struct JournalSummary {
     /// Per row (index row - 1): the offset of its latest outcome record, -1 when none.
     public var offsets: [Int64] = []
     public var counts: [RowStatus: Int] = [:]
+    /// Per row (index row - 1): its latest outcome's status.
+    public var latest: [RowStatus?] = []
+    /// Rows whose latest outcome is `failed` after transient errors only.
+    public var transientFailures = Set<Int>()
     /// Rows the journal dispatched but holds no outcome for (a run died mid-request).
     public var inDoubt: [Int] = []
     /// The pid and start time written by the run holding the journal, if one does now.
@@ -22,12 +26,13 @@ public struct JournalSummary {
     /// When the journal was last written.
     public var lastActivity: Date?
 
-    public init(path: String) throws {
+    /// Reads the journal at `path`; `checkHolder` false when the caller holds its lock.
+    public init(path: String, checkHolder: Bool = true) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw BatchInviteError.usage("no journal at \(path)")
         }
-        heldBy = JournalLock.holder(journal: path)
+        heldBy = checkHolder ? JournalLock.holder(journal: path) : nil
         var statuses: [RowStatus?] = []
         var dispatched = Set<Int>()
         try JournalScanner.scan(path: path) { offset, json in
@@ -47,6 +52,11 @@ public struct JournalSummary {
                 offsets[row - 1] = offset
                 statuses[row - 1] = status
                 dispatched.remove(row)
+                if status == .failed && json["transient"] == .bool(true) {
+                    transientFailures.insert(row)
+                } else {
+                    transientFailures.remove(row)
+                }
             default:
                 break
             }
@@ -54,6 +64,7 @@ public struct JournalSummary {
         for status in statuses.compactMap({ $0 }) {
             counts[status, default: 0] += 1
         }
+        latest = statuses
         inDoubt = dispatched.sorted()
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
             lastActivity = attributes[.modificationDate] as? Date

@@ -54,6 +54,9 @@ public struct CheckedRow: Sendable, Equatable {
     public var keyDigest: UInt64 = 0
     /// What the request carries, for a valid row when the validator builds payloads.
     public var payload: [UInt8] = []
+    /// Said at the end of the row's message whatever happens (an earlier interrupted
+    /// attempt, for a resumed row).
+    public var note: String = ""
 
     public init(row: Int, line: Int, key: String, status: RowStatus, message: String) {
         self.row = row
