@@ -124,6 +124,9 @@ struct RunCommand: Command {
             "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
         configuration.restart = arguments.has("--restart")
+        // Benchmarks only (BENCHMARKS.md, the journal's cost): a crash could then lose records.
+        configuration.syncsJournal =
+            ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
         configuration.retryFailed = arguments.has("--retry-failed")
         if let policy = try arguments.choice("--in-doubt", ["retry", "skip"]) {
             configuration.delivery.inDoubt = InDoubtPolicy(rawValue: policy) ?? .retry

@@ -44,7 +44,7 @@ struct StatusCommand: Command {
         if json {
             var out: [UInt8] = Array("{\"journal\":".utf8)
             TextBytes.appendJSONString(journal, to: &out)
-            for field in ["target", "base_url", "input"] {
+            for field in ["target", "base_url", "input", "started"] {
                 out.append(contentsOf: ",\"\(field)\":".utf8)
                 TextBytes.appendJSONString(summary.header?[field]?.text ?? "", to: &out)
             }
@@ -81,7 +81,7 @@ struct StatusCommand: Command {
                     + summary.inDoubt.prefix(20).map(String.init).joined(separator: ", ")
                     + (summary.inDoubt.count > 20 ? ", ..." : "") + "\n"
             }
-            text += "last activity: \(last)\n"
+            text += "started: \(summary.header?["started"]?.text ?? "?"), last activity: \(last)\n"
             text += "running now: " + (summary.heldBy.map { "yes (\($0))" } ?? "no") + "\n"
             StandardOutput.shared.write(text)
         }

@@ -19,6 +19,51 @@ import Testing
         return counts
     }
 
+    @Test func anAnswerLostAfterProcessingIsRetriedAndItsSecondAnswerNoted() throws {
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(1))
+        var found = false
+        for seed in 1...30 where !found {
+            let simulator = try SimulatorProcess([
+                "--token", "secret", "--drop-after", "0.5", "--seed", "\(seed)",
+            ])
+            _ = try tool.run(
+                arguments(simulator, ["--restart"]), environment: ["BATCH_INVITE_TOKEN": "secret"])
+            let row = try reportRows(tool)[0]
+            if row["attempts"] == "2" && row["status"] == "failed" {
+                #expect(row["http_status"] == "400")
+                #expect(
+                    row["message"]?.hasPrefix("Email has already been invited (note: attempt 1 ")
+                        == true)
+                #expect(row["message"]?.contains("may have been invited more than once") == true)
+                found = true
+            }
+        }
+        #expect(found)
+    }
+
+    @Test func aDamagedJournalStopsTheRunBeforeAnythingIsSent() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(3))
+        let run = try tool.run(arguments(simulator), environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(run.status == 0)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: tool.path("report.csv.journal"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        var lines = try tool.read("report.csv.journal").split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init)
+        lines[2] = lines[2].replacingOccurrences(of: "\"type\"", with: "\"typf\"")
+        try tool.write("report.csv.journal", lines.joined(separator: "\n"))
+        let again = try tool.run(
+            arguments(simulator), environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("is damaged at line 3"))
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 3)
+    }
+
     @Test func anInterruptedRunResumesWithoutSendingAnythingTwice() throws {
         let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "100"])
         let tool = try Tool()
@@ -45,7 +90,7 @@ import Testing
             "--token", "secret", "--latency-ms", "50", "--jitter-ms", "50",
         ])
         let tool = try Tool()
-        let rows = 1000
+        let rows = 2000
         try tool.write("people.csv", sendosoCSV(rows))
         let kills = 5
         for _ in 0..<kills {

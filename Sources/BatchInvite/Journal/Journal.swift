@@ -237,6 +237,9 @@ public struct JournalHeader: Sendable, Equatable {
         TextBytes.appendJSONString(path, to: &out)
         out.append(contentsOf: ",\"input\":".utf8)
         TextBytes.appendJSONString(input, to: &out)
+        out.append(
+            contentsOf: ",\"started\":\"\(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\""
+                .utf8)
         if let fingerprint {
             out.append(
                 contentsOf:
