@@ -59,7 +59,7 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
     private func childForNextRequest() throws -> Child {
         lock.lock()
         defer { lock.unlock() }
-        if let child = current, sent < recycleAfter, child.isAlive {
+        if let child = current, sent < recycleAfter, child.reserve() {
             sent += 1
             return child
         }
@@ -69,6 +69,7 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
             timeout: timeout)
         current = child
         sent = 1
+        _ = child.reserve()
         return child
     }
 
@@ -85,6 +86,8 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
         private var nextID: UInt32 = 0
         private var alive = true
         private var retiring = false
+        /// Sends promised by `reserve()` and not yet registered: the input stays open for them.
+        private var reserved = 0
 
         final class Waiter: @unchecked Sendable {
             // Written once by the reading thread before `done` is signalled, read after.
@@ -114,15 +117,20 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
             reader.start()
         }
 
-        var isAlive: Bool {
+        /// Promises one `send`, so that retiring waits for it; false when this child takes
+        /// no more requests.
+        func reserve() -> Bool {
             lock.lock()
             defer { lock.unlock() }
-            return alive && !retiring
+            guard alive && !retiring else { return false }
+            reserved += 1
+            return true
         }
 
         func send(_ request: APIRequest) -> TransportResult {
             let waiter = Waiter()
             lock.lock()
+            reserved -= 1
             guard alive else {
                 lock.unlock()
                 return .failed(
@@ -154,14 +162,14 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
         func retire() {
             lock.lock()
             retiring = true
-            let idle = waiting.isEmpty
+            let idle = waiting.isEmpty && reserved == 0
             lock.unlock()
             if idle { closeInput() }
         }
 
         private func finishedOne() {
             lock.lock()
-            let done = retiring && waiting.isEmpty
+            let done = retiring && waiting.isEmpty && reserved == 0
             lock.unlock()
             if done { closeInput() }
         }
