@@ -46,14 +46,14 @@ struct Arguments {
                 throw BatchInviteError.usage(message + " (see batch-invite \(command) --help)")
             }
             var value = ""
-            if spec.value != nil {
+            if let placeholder = spec.value {
                 if let inlineValue {
                     value = inlineValue
                 } else if index < arguments.count {
                     value = arguments[index]
                     index += 1
                 } else {
-                    throw BatchInviteError.usage("\(name) needs a value (\(name) \(spec.value!))")
+                    throw BatchInviteError.usage("\(name) needs a value (\(name) \(placeholder))")
                 }
             } else if inlineValue != nil {
                 throw BatchInviteError.usage("\(name) takes no value")

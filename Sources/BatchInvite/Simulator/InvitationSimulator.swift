@@ -252,8 +252,10 @@ public final class InvitationSimulator: @unchecked Sendable {
             return keylessRequests
         }
         let digest = digestOf(key)
-        keys[digest, default: KeyState()].requests += 1
-        return Int(keys[digest]!.requests)
+        var state = keys[digest] ?? KeyState()
+        state.requests += 1
+        keys[digest] = state
+        return Int(state.requests)
     }
 
     /// Records `email` as invited; false when it already was.

@@ -49,7 +49,7 @@ public struct CyberArkSMSTarget: Target {
         for candidate in [error, json["Message"], json["ErrorID"]] {
             switch candidate {
             case .string(let text)? where !text.isEmpty: return .refused(message: text)
-            case .object?, .array?: return .refused(message: candidate!.encoded)
+            case .object?, .array?: return .refused(message: candidate.map { $0.encoded } ?? "")
             default: continue
             }
         }
