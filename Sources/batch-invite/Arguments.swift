@@ -88,6 +88,22 @@ struct Arguments {
         return first
     }
 
+    /// Refuses positional arguments (commands that only take options).
+    func expectNoPositional(command: String) throws {
+        guard positional.isEmpty else {
+            throw BatchInviteError.usage(
+                "\(command) takes no arguments, got: \(positional.joined(separator: " "))")
+        }
+    }
+
+    /// The value of an option the command cannot do without.
+    func required(_ name: String, _ placeholder: String, command: String) throws -> String {
+        guard let text = value(name) else {
+            throw BatchInviteError.usage("\(command) needs \(name) \(placeholder)")
+        }
+        return text
+    }
+
     /// A whole-number option within `range`, `fallback` when not given.
     func integer(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = value(name) else { return fallback }

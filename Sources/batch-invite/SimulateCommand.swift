@@ -70,10 +70,7 @@ struct SimulateCommand: Command {
     let configuration: SimulatorConfiguration
 
     init(_ arguments: Arguments) throws {
-        guard arguments.positional.isEmpty else {
-            throw BatchInviteError.usage(
-                "simulate takes no arguments, got: \(arguments.positional.joined(separator: " "))")
-        }
+        try arguments.expectNoPositional(command: Self.name)
         var configuration = SimulatorConfiguration()
         configuration.port =
             try UInt16(exactly: arguments.integer("--port", 0, in: 0...65535)) ?? 0

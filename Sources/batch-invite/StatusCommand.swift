@@ -24,13 +24,8 @@ struct StatusCommand: Command {
     let json: Bool
 
     init(_ arguments: Arguments) throws {
-        guard arguments.positional.isEmpty else {
-            throw BatchInviteError.usage("status takes no arguments")
-        }
-        guard let journal = arguments.value("--journal") else {
-            throw BatchInviteError.usage("status needs --journal PATH")
-        }
-        self.journal = journal
+        try arguments.expectNoPositional(command: Self.name)
+        journal = try arguments.required("--journal", "PATH", command: Self.name)
         json = arguments.has("--json")
     }
 
@@ -116,13 +111,8 @@ struct ReportCommand: Command {
     let format: ReportFormat
 
     init(_ arguments: Arguments) throws {
-        guard arguments.positional.isEmpty else {
-            throw BatchInviteError.usage("report takes no arguments")
-        }
-        guard let journal = arguments.value("--journal") else {
-            throw BatchInviteError.usage("report needs --journal PATH")
-        }
-        self.journal = journal
+        try arguments.expectNoPositional(command: Self.name)
+        journal = try arguments.required("--journal", "PATH", command: Self.name)
         let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
             ReportFormat.init(rawValue:))
         let fallback =
