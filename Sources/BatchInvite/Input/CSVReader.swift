@@ -32,8 +32,15 @@ public final class CSVReader {
     public var blankRecordsSkipped: Int { parser.state.pointee.blankRecords }
 
     /// Prepares to read `input`; `delimiter` nil means detect it from the header line.
-    public init(input: TextInput, delimiter: UInt8?) throws {
-        parser = try Parser(input: input, delimiter: delimiter)
+    public convenience init(input: TextInput, delimiter: UInt8?) throws {
+        try self.init(input: input, delimiter: delimiter, keepsEveryBlank: false)
+    }
+
+    /// `keepsEveryBlank` hands libcsv its space function for every byte rather than for
+    /// the blanks at field edges alone (see `FieldEdgeBlanks`): slower, the same records.
+    init(input: TextInput, delimiter: UInt8?, keepsEveryBlank: Bool) throws {
+        parser = try Parser(
+            input: input, delimiter: delimiter, keepsEveryBlank: keepsEveryBlank)
     }
 
     /// Calls `body` with every non-blank record, in order. The record (and the bytes it
@@ -104,15 +111,19 @@ private final class Parser: @unchecked Sendable {
     /// The callbacks' state, behind a pointer: libcsv hands the pointer back to them.
     let state: UnsafeMutablePointer<CollectorState>
 
-    init(input: TextInput, delimiter: UInt8?) throws {
+    /// Whether libcsv gets the space function for every byte instead of for the blanks at
+    /// field edges alone; the results are the same, only slower (for tests comparing them).
+    let keepsEveryBlank: Bool
+
+    init(input: TextInput, delimiter: UInt8?, keepsEveryBlank: Bool) throws {
         self.input = input
         self.delimiter = delimiter
+        self.keepsEveryBlank = keepsEveryBlank
         state = .allocate(capacity: 1)
         state.initialize(to: CollectorState())
         guard csv_init(&csv, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
             throw BatchInviteError.io("cannot start the CSV parser: out of memory")
         }
-        csv_set_space_func(&csv, noSpaces)
         csv_set_blk_size(&csv, 4096)
     }
 
@@ -182,13 +193,35 @@ private final class Parser: @unchecked Sendable {
     }
 
     private func parse(_ piece: UnsafeRawBufferPointer) throws {
-        let used = csv_parse(&csv, piece.baseAddress, piece.count, fieldEnded, recordEnded, state)
-        if used < piece.count {
-            throw parseError()
+        if keepsEveryBlank {
+            try parse(piece, 0..<piece.count, keepingBlanks: true)
+        } else {
+            var done = 0
+            try FieldEdgeBlanks.forEach(in: piece, delimiter: delimiter ?? UInt8(ascii: ",")) {
+                blank in
+                try parse(piece, done..<blank, keepingBlanks: false)
+                try parse(piece, blank..<blank + 1, keepingBlanks: true)
+                done = blank + 1
+            }
+            try parse(piece, done..<piece.count, keepingBlanks: false)
         }
         if clibcsv_pending_length(&csv) > CSVReader.maxFieldBytes {
             clibcsv_discard_pending(&csv)
             state.pointee.pendingFieldTooLarge = true
+        }
+    }
+
+    /// Parses `range` of `piece`, with the space function that keeps blanks installed or
+    /// with libcsv's own test (which would trim them; see `FieldEdgeBlanks`).
+    private func parse(
+        _ piece: UnsafeRawBufferPointer, _ range: Range<Int>, keepingBlanks: Bool
+    ) throws {
+        guard !range.isEmpty, let base = piece.baseAddress else { return }
+        csv_set_space_func(&csv, keepingBlanks ? noSpaces : nil)
+        let used = csv_parse(
+            &csv, base + range.lowerBound, range.count, fieldEnded, recordEnded, state)
+        if used < range.count {
+            throw parseError()
         }
     }
 
