@@ -49,12 +49,12 @@ struct ValidateCommand: Command {
         var summary = ValidationSummary()
         let rows = CheckedRows(
             source: source, validator: RowValidator(target: target), duplicates: duplicates)
-        try rows.forEach { row in
-            summary.count(row.status)
-            try writer.write(
-                ReportRecord(
-                    row: row.row, line: row.line, key: row.key, status: row.status,
-                    message: row.message))
+        try rows.forEachBatch { batch in
+            for index in 0..<batch.count {
+                let row = batch[index]
+                summary.count(row.status)
+                try writer.write(row)
+            }
         }
         summary.blankRecordsSkipped = source.blankRecordsSkipped
         try writer.finish()

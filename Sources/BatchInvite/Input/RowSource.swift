@@ -32,7 +32,7 @@ public final class RowSource {
     private let target: any Target
     private let matcher: HeaderMatcher
     private let input: TextInput
-    private var defaults: [UnsafeRawBufferPointer?]
+    private let defaults: [UnsafeRawBufferPointer?]
     /// A blank row of values, copied and filled for each row.
     private let values: [FieldValue]
 
@@ -42,7 +42,7 @@ public final class RowSource {
         self.options = options
         self.target = target
         matcher = try HeaderMatcher(target: target, mappings: options.mappings)
-        defaults = Array(repeating: nil, count: target.fields.count)
+        var defaults = [UnsafeRawBufferPointer?](repeating: nil, count: target.fields.count)
         values = Array(repeating: .missing, count: target.fields.count)
         for (name, value) in options.defaults {
             guard let index = target.fields.firstIndex(where: { $0.name == name }) else {
@@ -54,6 +54,7 @@ public final class RowSource {
             storage.copyBytes(from: value.utf8)
             defaults[index] = UnsafeRawBufferPointer(storage)
         }
+        self.defaults = defaults
         input = try TextInput(path: options.path, encoding: options.encoding)
     }
 

@@ -45,6 +45,33 @@ public final class ReportWriter {
         }
     }
 
+    /// Appends the line of a checked row (`validate`'s report: no send columns).
+    public func write(_ row: CheckedBatch.Row) throws {
+        guard format == .csv else {
+            return try write(
+                ReportRecord(
+                    row: row.row, line: row.line, key: String(decoding: row.key, as: UTF8.self),
+                    status: row.status, message: String(decoding: row.message, as: UTF8.self)))
+        }
+        let bound = 2 * 21 + 16 + 4 + (row.key.count + row.message.count) * 2 + 4 * 3
+        try file.write(atMost: bound) { start in
+            var cursor = start
+            Self.putInteger(row.row, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putInteger(row.line, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: row.key, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(row.status.rawValue, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: row.message, at: &cursor)
+            for _ in 0..<3 { Self.put(0x2C, at: &cursor) }
+            Self.put(0x0A, at: &cursor)
+            return cursor - start
+        }
+    }
+
     /// Puts the finished report in place.
     public func finish() throws {
         try file.commit()
@@ -101,16 +128,16 @@ public final class ReportWriter {
     /// prefixed with `'` when a spreadsheet would take it for a formula.
     private static func putCell(_ text: String, at cursor: inout UnsafeMutableRawPointer) {
         if let done: Void = text.utf8.withContiguousStorageIfAvailable({
-            putCell(bytes: $0, at: &cursor)
+            putCell(bytes: UnsafeRawBufferPointer($0), at: &cursor)
         }) {
             return done
         }
         var copy = text
-        copy.withUTF8 { putCell(bytes: $0, at: &cursor) }
+        copy.withUTF8 { putCell(bytes: UnsafeRawBufferPointer($0), at: &cursor) }
     }
 
     private static func putCell(
-        bytes: UnsafeBufferPointer<UInt8>, at cursor: inout UnsafeMutableRawPointer
+        bytes: UnsafeRawBufferPointer, at cursor: inout UnsafeMutableRawPointer
     ) {
         guard let first = bytes.first else { return }
         let risky: Bool
@@ -127,7 +154,7 @@ public final class ReportWriter {
             break
         }
         if !needsQuotes && !risky {
-            cursor.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            cursor.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)  // not empty
             cursor += bytes.count
             return
         }

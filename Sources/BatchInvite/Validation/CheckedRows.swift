@@ -8,8 +8,6 @@ public final class CheckedRows {
     static let batchSize = 512
 
     private var duplicates: DuplicateFilter?
-
-    /// Rows of `source` checked by `validator`, and by `duplicates` if given.
     private let readAhead: Int
 
     /// Rows of `source` checked by `validator`, and by `duplicates` if given; at most
@@ -23,20 +21,31 @@ public final class CheckedRows {
         self.readAhead = readAhead
     }
 
-    /// Calls `body` with every row, checked, in input order. Errors of the input (a bad
-    /// file) are thrown after the rows before them were handed on.
-    public func forEach(_ body: (CheckedRow) throws -> Void) throws {
+    /// Calls `body` with every batch of rows, checked, in input order. The batch is only
+    /// valid during the call. Errors of the input (a bad file) are thrown after the rows
+    /// before them were handed on.
+    public func forEachBatch(_ body: (CheckedBatch) throws -> Void) throws {
         let stage = self.stage
+        let recycled = BoundedChannel<CheckedBatch>(capacity: readAhead + 1)
+        defer { recycled.close() }
         try Pipeline.run(
             capacity: readAhead,
-            produce: { send in try stage.run(send: send) },
-            consume: { (batch: [CheckedRow]) in
-                var batch = batch
-                duplicates?.check(&batch)
-                for row in batch {
-                    try body(row)
-                }
+            produce: { send in try stage.run(send: send, recycled: recycled) },
+            consume: { (batch: CheckedBatch) in
+                duplicates?.check(batch)
+                try body(batch)
+                batch.removeAll()
+                _ = recycled.trySend(batch)
             })
+    }
+
+    /// Calls `body` with every row, checked, in input order (see `forEachBatch`).
+    public func forEach(_ body: (CheckedRow) throws -> Void) throws {
+        try forEachBatch { batch in
+            for index in 0..<batch.count {
+                try body(batch[index].checkedRow)
+            }
+        }
     }
 
     /// The source and validator, used by the stage's thread alone while it runs.
@@ -49,23 +58,24 @@ public final class CheckedRows {
             self.validator = validator
         }
 
-        func run(send: ([CheckedRow]) throws -> Void) throws {
-            var batch: [CheckedRow] = []
-            batch.reserveCapacity(CheckedRows.batchSize)
+        func run(send: (CheckedBatch) throws -> Void, recycled: BoundedChannel<CheckedBatch>)
+            throws
+        {
+            var batch = recycled.tryReceive() ?? CheckedBatch()
             var validator = self.validator
             do {
                 try source.forEachRow { row in
-                    batch.append(validator.check(row))
+                    validator.check(row, into: batch)
                     if batch.count == CheckedRows.batchSize {
                         try send(batch)
-                        batch.removeAll(keepingCapacity: true)
+                        batch = recycled.tryReceive() ?? CheckedBatch()
                     }
                 }
             } catch {
-                if !batch.isEmpty && !(error is CancellationError) { try send(batch) }
+                if batch.count > 0 && !(error is CancellationError) { try send(batch) }
                 throw error
             }
-            if !batch.isEmpty { try send(batch) }
+            if batch.count > 0 { try send(batch) }
         }
     }
 }

@@ -13,24 +13,22 @@ public struct DuplicateFilter: Sendable {
         seen = KeyDigestSet(capacity: expectedRows)
     }
 
-    /// Checks one row (its `keyDigest` must be set for a valid row).
-    public mutating func check(_ row: inout CheckedRow) {
-        guard row.status == .valid, let earlier = seen.insert(digest: row.keyDigest, row: row.row)
-        else { return }
-        row.status = .duplicate
-        row.message = "same \(keyName) as row \(earlier)"
-    }
-
-    /// Checks a batch of consecutive rows, loading table slots a few rows ahead so the
-    /// memory waits overlap.
-    public mutating func check(_ rows: inout [CheckedRow]) {
+    /// Marks the valid rows of `batch` whose key an earlier valid row had; the batch's
+    /// rows must follow those checked before. Table slots are loaded a few rows ahead so
+    /// the memory waits overlap.
+    public mutating func check(_ batch: CheckedBatch) {
         var sink: UInt32 = 0
-        for index in rows.indices {
+        let entries = batch.entries
+        for index in 0..<entries.count {
             let ahead = index + Self.lookahead
-            if ahead < rows.count && rows[ahead].status == .valid {
-                sink &+= seen.prefetch(digest: rows[ahead].keyDigest)
+            if ahead < entries.count && entries[ahead].status == .valid {
+                sink &+= seen.prefetch(digest: entries[ahead].digest)
             }
-            check(&rows[index])
+            let entry = entries[index]
+            guard entry.status == .valid,
+                let earlier = seen.insert(digest: entry.digest, row: entry.row)
+            else { continue }
+            batch.mark(index, .duplicate, message: "same \(keyName) as row \(earlier)")
         }
         prefetchSink = sink  // keeps the prefetching loads from being optimised away
     }

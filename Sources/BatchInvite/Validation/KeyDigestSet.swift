@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// The keys seen so far, each kept as a 64-bit digest with the row number that first had
 /// it: 12 bytes a slot in an open-addressing table kept at most three quarters full, so a
 /// million keys need 16 MB.
@@ -9,16 +15,14 @@ public struct KeyDigestSet: Sendable {
     /// Slot `i` is words `3i` (digest, low half), `3i+1` (high half), `3i+2` (row): one
     /// cache line holds a whole slot, so an insert costs one miss. Any number of slots (not
     /// just powers of two), so a table sized for a million keys is not rounded up to two.
-    private var slots: [UInt32]
-    private var size: Int
+    private var table: SlotTable
     public private(set) var count = 0
     /// The table grows past three quarters full, where linear probing stays short.
     private static let maxLoad = 0.75
 
     /// An empty set with room for `capacity` keys before it first grows.
     public init(capacity: Int = 1024) {
-        size = max(16, Int((Double(capacity) / Self.maxLoad).rounded(.up)))
-        slots = Array(repeating: 0, count: size * 3)
+        table = SlotTable(size: max(16, Int((Double(capacity) / Self.maxLoad).rounded(.up))))
     }
 
     /// Adds `key` for row `row`. Returns nil when the key is new, else the row that had it first.
@@ -36,58 +40,89 @@ public struct KeyDigestSet: Sendable {
     /// not wait for memory (call it a few keys ahead).
     @inline(__always)
     public func prefetch(digest: UInt64) -> UInt32 {
-        slots.withUnsafeBufferPointer { $0[Self.home(digest, size: size) * 3] }
+        table.words[Self.home(digest, size: table.size) * 3]
     }
 
     /// `insert(_:row:)` for a key whose `KeyDigest.digest` is already known.
     public mutating func insert(digest: UInt64, row: Int) -> Int? {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy(size: table.size) }
         let low = UInt32(truncatingIfNeeded: digest)
         let high = UInt32(truncatingIfNeeded: digest >> 32)
+        let size = table.size
+        let words = table.words
         var slot = Self.home(digest, size: size)
-        let size = self.size
-        let found: Int? = slots.withUnsafeMutableBufferPointer { words in
-            while true {
-                let base = slot * 3
-                if words[base] == 0 && words[base + 1] == 0 {
-                    words[base] = low
-                    words[base + 1] = high
-                    words[base + 2] = UInt32(truncatingIfNeeded: row)
-                    return nil
-                }
-                if words[base] == low && words[base + 1] == high { return Int(words[base + 2]) }
-                slot += 1
-                if slot == size { slot = 0 }
+        while true {
+            let base = slot * 3
+            if words[base] == 0 && words[base + 1] == 0 {
+                words[base] = low
+                words[base + 1] = high
+                words[base + 2] = UInt32(truncatingIfNeeded: row)
+                break
             }
+            if words[base] == low && words[base + 1] == high { return Int(words[base + 2]) }
+            slot += 1
+            if slot == size { slot = 0 }
         }
-        if found == nil {
-            count += 1
-            if Double(count) > Double(size) * Self.maxLoad { grow() }
-        }
-        return found
+        count += 1
+        if Double(count) > Double(size) * Self.maxLoad { table = table.copy(size: size + size / 2) }
+        return nil
     }
 
-    private mutating func grow() {
-        let old = slots
-        size = size + size / 2
-        slots = Array(repeating: 0, count: size * 3)
-        let size = self.size
-        slots.withUnsafeMutableBufferPointer { words in
+    /// The slots, in memory of their own that asks the kernel for huge pages: a table of
+    /// millions of slots is read at random, and with 4 KiB pages nearly every look-up
+    /// would also miss the TLB.
+    private final class SlotTable: @unchecked Sendable {
+        // Safe to share: `KeyDigestSet` copies the table before writing to a shared one.
+        let size: Int
+        let words: UnsafeMutablePointer<UInt32>
+        private let mapping: UnsafeMutableRawPointer
+        private let mappedBytes: Int
+        private static let hugePage = 2 << 20
+
+        init(size: Int) {
+            self.size = size
+            let bytes = size * 3 * MemoryLayout<UInt32>.stride
+            // Anonymous memory reads as zeros: every slot starts empty.
+            mappedBytes = bytes + Self.hugePage
+            guard
+                let mapped = mmap(
+                    nil, mappedBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                mapped != MAP_FAILED
+            else {
+                // Out of address space: nothing sensible is left to do.
+                fatalError("cannot map \(mappedBytes) bytes for the duplicate table")
+            }
+            mapping = mapped
+            let aligned = (Int(bitPattern: mapped) + Self.hugePage - 1) & ~(Self.hugePage - 1)
+            let start = UnsafeMutableRawPointer(bitPattern: aligned) ?? mapped
+            _ = madvise(start, bytes, MADV_HUGEPAGE)  // advice only: 4 KiB pages work too
+            words = start.bindMemory(to: UInt32.self, capacity: size * 3)
+        }
+
+        deinit {
+            munmap(mapping, mappedBytes)
+        }
+
+        /// A table of `size` slots holding the same digests.
+        func copy(size newSize: Int) -> SlotTable {
+            let other = SlotTable(size: newSize)
             var index = 0
-            while index < old.count {
-                let low = old[index]
-                let high = old[index + 1]
+            while index < size * 3 {
+                let low = words[index]
+                let high = words[index + 1]
                 if low != 0 || high != 0 {
-                    var slot = Self.home(UInt64(high) << 32 | UInt64(low), size: size)
-                    while words[slot * 3] != 0 || words[slot * 3 + 1] != 0 {
+                    var slot = KeyDigestSet.home(UInt64(high) << 32 | UInt64(low), size: newSize)
+                    while other.words[slot * 3] != 0 || other.words[slot * 3 + 1] != 0 {
                         slot += 1
-                        if slot == size { slot = 0 }
+                        if slot == newSize { slot = 0 }
                     }
-                    words[slot * 3] = low
-                    words[slot * 3 + 1] = high
-                    words[slot * 3 + 2] = old[index + 2]
+                    other.words[slot * 3] = low
+                    other.words[slot * 3 + 1] = high
+                    other.words[slot * 3 + 2] = words[index + 2]
                 }
                 index += 3
             }
+            return other
         }
     }
 }

@@ -15,26 +15,43 @@ public struct RowValidator: Sendable {
 
     /// The verdict on `row`: `valid`, or `invalid` with every reason.
     public mutating func check(_ row: RowSource.Row) -> CheckedRow {
+        let batch = CheckedBatch()
+        check(row, into: batch)
+        return batch[0].checkedRow
+    }
+
+    /// Adds the verdict on `row` to `batch`.
+    public mutating func check(_ row: RowSource.Row, into batch: CheckedBatch) {
         key.removeAll(keepingCapacity: true)
         problems.removeAll(keepingCapacity: true)
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
         if let problem = row.problem {
             if case .text(let bytes) = row.values[target.keyField] {
                 FieldRules.appendLowercased(FieldRules.trimmed(bytes), to: &key)
             }
-            return CheckedRow(
-                row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
-                status: .invalid, message: problem)
+            problems.append(problem)
+        } else {
+            target.validate(row.values, key: &key, problems: &problems)
         }
-        target.validate(row.values, key: &key, problems: &problems)
-        var checked = CheckedRow(
-            row: row.row, line: row.line, key: String(decoding: key, as: UTF8.self),
-            status: problems.isEmpty ? .valid : .invalid,
-            message: problems.isEmpty ? "" : problems.joined(separator: "; "))
-        if problems.isEmpty {
-            checked.keyDigest = key.withUnsafeBytes { KeyDigest.digest($0) }
-            if buildsPayloads { checked.payload = target.payload(row.values) }
+        if !problems.isEmpty {
+            var message = problems.count == 1 ? problems[0] : problems.joined(separator: "; ")
+            key.withUnsafeBytes { key in
+                message.withUTF8 { message in
+                    batch.append(
+                        row: row.row, line: row.line, status: .invalid, digest: 0, key: key,
+                        message: UnsafeRawBufferPointer(message), payload: none)
+                }
+            }
+            return
         }
-        return checked
+        let payload = buildsPayloads ? target.payload(row.values) : []
+        key.withUnsafeBytes { key in
+            payload.withUnsafeBytes { payload in
+                batch.append(
+                    row: row.row, line: row.line, status: .valid, digest: KeyDigest.digest(key),
+                    key: key, message: none, payload: payload)
+            }
+        }
     }
 }
 
