@@ -4,21 +4,20 @@ extension Target {
     public func trimmedText(_ values: RowValues, _ index: Int, problems: inout [String])
         -> UnsafeRawBufferPointer?
     {
-        let field = fields[index]
         switch values[index] {
-        case .missing:
-            problems.append("\(field.name): missing")
-            return nil
         case .text(let bytes):
             return FieldRules.trimmed(bytes)
+        case .missing:
+            problems.append("\(fields[index].name): missing")
+            return nil
         case .number(let bytes):
-            if field.acceptsNumber { return bytes }
+            if fields[index].acceptsNumber { return bytes }
             problems.append(
-                "\(field.name): expected a string, found the number \(String(decoding: bytes, as: UTF8.self))"
+                "\(fields[index].name): expected a string, found the number \(String(decoding: bytes, as: UTF8.self))"
             )
             return nil
         case .wrongKind(let kind):
-            problems.append("\(field.name): expected a string, found \(kind)")
+            problems.append("\(fields[index].name): expected a string, found \(kind)")
             return nil
         }
     }
