@@ -297,18 +297,25 @@ private struct CollectorState {
             } else if bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
                 current.problem = .recordTooLarge
             } else {
-                bytes.append(contentsOf: field)
+                // Copied byte by byte while looking for line breaks (only a quoted field can
+                // hold one): for fields this short, one loop beats memcpy plus a scan.
+                let out = bytes.tail(reserving: field.count)
+                var lowest: UInt8 = 0xFF
+                for index in 0..<field.count {
+                    let byte = field[index]
+                    out[index] = byte
+                    lowest = min(lowest, byte)
+                }
+                bytes.extend(by: field.count)
                 fieldEnds.append(bytes.count)
                 current.storedFields += 1
+                if lowest <= 13 { lines += LineBreaks.count(in: field) }
+                pendingFieldTooLarge = false
+                return
             }
         }
         pendingFieldTooLarge = false
-        // Only a quoted field can hold a line break; most fields are short, so a plain loop
-        // looking for bytes up to CR beats two memchr calls.
-        for byte in field where byte <= 13 && (byte == 10 || byte == 13) {
-            lines += LineBreaks.count(in: field)
-            break
-        }
+        lines += LineBreaks.count(in: field)
     }
 
     mutating func recordEnded(_ terminator: Int32) {

@@ -101,29 +101,37 @@ public final class RowSource {
         var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
-            guard let layout else {
+            if layout == nil {
                 delimiter = reader.delimiter
                 layout = try makeLayout(header: record)
                 return
             }
             rowNumber += 1
-            let problem = csvProblem(record, layout: layout)
-            try values.withUnsafeMutableBufferPointer { slots in
-                for field in slots.indices {
-                    if let column = layout.columnOfField[field] {
-                        slots[field] = withDefault(record[column], field: field)
-                    } else {
-                        slots[field] = defaults[field].map { .text($0) } ?? .missing
-                    }
-                }
-                let row = Row(
-                    row: rowNumber, line: record.line,
-                    values: RowValues(UnsafeBufferPointer(slots)), problem: problem)
-                try body(row)
-            }
+            // In place: copying the layout would cost two reference counts per row.
+            try row(from: record, number: rowNumber, layout: &layout!, values: &values, body)
         }
         if layout == nil {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
+        }
+    }
+
+    private func row(
+        from record: CSVRecord, number: Int, layout: inout Layout, values: inout [FieldValue],
+        _ body: (Row) throws -> Void
+    ) throws {
+        let problem = csvProblem(record, layout: layout)
+        try values.withUnsafeMutableBufferPointer { slots in
+            for field in slots.indices {
+                if let column = layout.columnOfField[field] {
+                    slots[field] = withDefault(record[column], field: field)
+                } else {
+                    slots[field] = defaults[field].map { .text($0) } ?? .missing
+                }
+            }
+            try body(
+                Row(
+                    row: number, line: record.line, values: RowValues(UnsafeBufferPointer(slots)),
+                    problem: problem))
         }
     }
 

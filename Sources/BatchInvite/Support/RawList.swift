@@ -36,6 +36,19 @@ struct RawList<Element: BitwiseCopyable> {
         count += elements.count
     }
 
+    /// Where `n` more elements go at the end, room made; `extend(by: n)` then counts them.
+    @inline(__always)
+    mutating func tail(reserving n: Int) -> UnsafeMutablePointer<Element> {
+        if count + n > capacity { grow(to: count + n) }
+        return base + count
+    }
+
+    /// Counts `n` elements written at `tail(reserving:)` as appended.
+    @inline(__always)
+    mutating func extend(by n: Int) {
+        count += n
+    }
+
     /// Drops the elements from `index` on.
     mutating func truncate(to index: Int) {
         count = index
