@@ -23,6 +23,10 @@ public final class BatchRun {
         public var restart = false
         /// Send again rows that failed on transient errors in an earlier run.
         public var retryFailed = false
+        /// Reads the whole input once before a new journal begins, so that a file broken
+        /// far down stops the run before anything is sent. A resumed journal skips it: the
+        /// journal's header holds the fingerprint of an input that passed it.
+        public var checkInput: (@Sendable () throws -> Void)?
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
@@ -64,6 +68,7 @@ public final class BatchRun {
     public func run() throws -> Result {
         let lock = try JournalLock(journal: configuration.journalPath)
         let earlier = try earlierRun()
+        if earlier == nil { try configuration.checkInput?() }
         let journal = try Journal(
             path: configuration.journalPath, header: configuration.header, lock: lock,
             syncs: configuration.syncsJournal)
@@ -79,7 +84,7 @@ public final class BatchRun {
             limiter: RateLimiter(rate: configuration.rate, burst: configuration.burst),
             control: control,
             statistics: statistics, configuration: configuration.delivery, record: record,
-            beforeFirstSend: { try journal.dispatch(row: $0.row) })
+            beforeFirstSend: { try journal.dispatch(row: $0.row, line: $0.line, key: $0.key) })
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {
@@ -95,56 +100,61 @@ public final class BatchRun {
             keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
+        var validator = RowValidator(target: target, buildsPayloads: true)
+        let retryFailed = configuration.retryFailed
+        if let earlier {
+            // Rows an earlier run finished are not sent: no request body to build for them.
+            validator.needsPayload = {
+                earlier.finalStatus(of: $0, retryFailed: retryFailed) == nil
+            }
+        }
         let rows = CheckedRows(
-            source: source, validator: RowValidator(target: target, buildsPayloads: true),
-            duplicates: duplicates, readAhead: 8)
+            source: source, validator: validator, duplicates: duplicates, readAhead: 8)
         var alreadyDone = 0
-        do {
-            try rows.forEach { row in
-                offsets.reserve(row: row.row)
-                var row = row
-                if let earlier, let previous = earlier.status(of: row.row) {
-                    switch previous {
-                    case .invited, .invalid, .duplicate, .inDoubt:
-                        statistics.count(previous)
-                        alreadyDone += 1
-                        return
-                    case .failed
-                    where
-                        !(configuration.retryFailed && earlier.transientFailures.contains(row.row)):
-                        statistics.count(previous)
-                        alreadyDone += 1
-                        return
-                    default:
-                        break
-                    }
-                }
-                if row.status != .valid {
-                    statistics.count(row.status)
+        /// Records an invalid or duplicate row, or hands a valid one to the workers.
+        func handle(_ row: CheckedRow) {
+            var row = row
+            if row.status != .valid {
+                statistics.count(row.status)
+                record(
+                    ReportRecord(
+                        row: row.row, line: row.line, key: row.key, status: row.status,
+                        message: row.message),
+                    false)
+                return
+            }
+            if earlier?.inDoubtRows.contains(row.row) == true {
+                if configuration.delivery.inDoubt == .skip {
+                    statistics.count(.inDoubt)
                     record(
                         ReportRecord(
-                            row: row.row, line: row.line, key: row.key, status: row.status,
-                            message: row.message),
+                            row: row.row, line: row.line, key: row.key, status: .inDoubt,
+                            message:
+                                "in doubt: an earlier run stopped while sending this row, so it may have "
+                                + "arrived; not sent again (--in-doubt skip)"),
                         false)
                     return
                 }
-                if earlier?.inDoubtRows.contains(row.row) == true {
-                    if configuration.delivery.inDoubt == .skip {
-                        statistics.count(.inDoubt)
-                        record(
-                            ReportRecord(
-                                row: row.row, line: row.line, key: row.key, status: .inDoubt,
-                                message:
-                                    "in doubt: an earlier run stopped while sending this row, so it may have "
-                                    + "arrived; not sent again (--in-doubt skip)"),
-                            false)
-                        return
+                row.note =
+                    " (note: an earlier run stopped while sending this row, so it may have arrived "
+                    + "before; this person may have been invited twice)"
+            }
+            dispatcher.submit(row)
+        }
+        do {
+            try rows.forEachBatch { batch in
+                guard batch.count > 0 else { return }
+                offsets.reserve(row: batch[batch.count - 1].row)
+                for index in 0..<batch.count {
+                    if let previous = earlier?.finalStatus(
+                        of: batch[index].row, retryFailed: retryFailed)
+                    {
+                        statistics.count(previous)
+                        alreadyDone += 1
+                        continue
                     }
-                    row.note =
-                        " (note: an earlier run stopped while sending this row, so it may have arrived "
-                        + "before; this person may have been invited twice)"
+                    handle(batch[index].checkedRow)
                 }
-                dispatcher.submit(row)
             }
         } catch {
             control.stop(.interrupted(signal: 0))
@@ -220,6 +230,21 @@ public final class BatchRun {
 
         func status(of row: Int) -> RowStatus? {
             row - 1 < latest.count ? latest[row - 1] : nil
+        }
+
+        /// The status of `row` when the earlier run settled it for good (it is not sent
+        /// again); nil when this run must handle it: never reached, `not_sent`, in doubt
+        /// under `--in-doubt retry`, or failed on transient errors under `--retry-failed`.
+        func finalStatus(of row: Int, retryFailed: Bool) -> RowStatus? {
+            guard let previous = status(of: row) else { return nil }
+            switch previous {
+            case .invited, .invalid, .duplicate, .inDoubt:
+                return previous
+            case .failed:
+                return retryFailed && transientFailures.contains(row) ? nil : previous
+            case .notSent, .valid:
+                return nil
+            }
         }
     }
 }

@@ -119,7 +119,7 @@ struct RunCommand: Command {
             reportFormat: report.format,
             header: JournalHeader(
                 target: target.name, baseURL: baseURL, path: delivery.path, input: path,
-                fingerprint: nil))
+                fingerprint: nil, inputOptions: input))
         configuration.rate = try arguments.number(
             "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
@@ -141,7 +141,6 @@ struct RunCommand: Command {
         if dryRun {
             return try ValidateCommand.validate(input: input, target: target, report: report)
         }
-        try Self.checkWholeFile(input, target: target)
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         // URLSession runs in a child process renewed every 50,000 requests: it keeps memory
@@ -154,6 +153,8 @@ struct RunCommand: Command {
                 ?? 50_000)
         var configuration = self.configuration
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
+        let (input, target) = (self.input, self.target)
+        configuration.checkInput = { try Self.checkWholeFile(input, target: target) }
         let batch = BatchRun(
             source: source, target: target, transport: transport, configuration: configuration)
         let signals = Self.stopOnSignals(batch.control)

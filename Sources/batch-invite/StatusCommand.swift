@@ -101,8 +101,12 @@ struct ReportCommand: Command {
     static let help = helpText(
         usage: "batch-invite report --journal PATH [--report OUT] [--report-format csv|jsonl]",
         description: """
-            Writes the report of a run from its journal, one line per row that has an outcome
-            there, in input order, without sending anything.
+            Writes the report of a run from its journal and its input, one line per input
+            row, in input order, without sending anything. Rows with an outcome in the
+            journal get it; a row dispatched without an answer recorded is in_doubt; rows the
+            run never reached (it was killed) are read from the input again, the way the run
+            read it, and reported invalid, duplicate or not_sent. When the input is gone or
+            has changed, only the rows the journal knows are written, with a warning.
             """,
         options: options)
 
@@ -125,9 +129,15 @@ struct ReportCommand: Command {
     func run() throws -> Int32 {
         let summary = try JournalSummary(path: journal)
         let writer = try ReportWriter(path: path, format: format)
-        try summary.writeReport(to: writer)
+        let counts = try RunReport.write(summary, to: writer) { printError($0) }
         try writer.finish()
-        StandardOutput.shared.write("\(summary.rows) rows written to \(path)\n")
+        var line = "\(counts.total) \(counts.total == 1 ? "row" : "rows") written to \(path)"
+        if counts.inDoubt + counts.notReached > 0 {
+            line +=
+                " (\(counts.fromJournal) with their outcome, \(counts.inDoubt) in doubt, "
+                + "\(counts.notReached) the run did not finish)"
+        }
+        StandardOutput.shared.write(line + "\n")
         return 0
     }
 }

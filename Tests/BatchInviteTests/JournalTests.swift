@@ -28,8 +28,8 @@ import Testing
     ) {
         let path = try scratch.file("copy.journal", bytes)
         var rows: [Int] = []
-        let cut = try JournalScanner.scan(path: path) { _, json in
-            if let row = json["row"]?.text.flatMap({ Int($0) }) { rows.append(row) }
+        let cut = try JournalScanner.scan(path: path) { _, entry in
+            if entry.row > 0 { rows.append(entry.row) }
         }
         let left = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
         return (rows, cut, left)
@@ -79,6 +79,47 @@ import Testing
             (error as? BatchInviteError)?.description.contains(
                 "is damaged at line 3 (byte \(thirdLine))") == true
         }
+    }
+
+    @Test func crc32IsZlibsAtEveryLength() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        // Against the plain bitwise definition, across the 8-byte steps and their tails.
+        func reference(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var generator = SplitMix(seed: 7)
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            #expect(CRC32.checksum(bytes) == reference(bytes), "length \(length)")
+        }
+    }
+
+    @Test func anOutcomeReadsBackAsTheRecordWritten() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("e.journal").path
+        let journal = try Journal(path: path, header: header)
+        let written = [
+            ReportRecord(
+                row: 7, line: 9, key: "zoë@x.io", status: .failed, httpStatus: 400,
+                message: "say \"no\"\nthen\t\\ \u{1}stop", attempts: 2),
+            ReportRecord(row: 8, line: 10, key: "", status: .invalid, message: "email: missing"),
+        ]
+        let offsets = written.map { journal.append($0, transient: $0.row == 7) }
+        try journal.close()
+        for (record, offset) in zip(written, offsets) {
+            #expect(try journal.record(at: offset) == record)
+        }
+        var seen: [(Int, RowStatus?, Bool)] = []
+        try JournalScanner.scan(path: path) { _, entry in
+            if entry.kind == .outcome { seen.append((entry.row, entry.status, entry.transient)) }
+        }
+        #expect(seen.map(\.0) == [7, 8] && seen.map(\.1) == [.failed, .invalid])
+        #expect(seen.map(\.2) == [true, false])
     }
 
     @Test func theFingerprintChangesWithTheInput() throws {

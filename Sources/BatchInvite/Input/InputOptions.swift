@@ -1,5 +1,5 @@
 /// How to read an input file: the options shared by `validate`, `inspect` and `run`.
-public struct InputOptions: Sendable {
+public struct InputOptions: Sendable, Equatable {
     /// The file to read; `-` is standard input.
     public var path: String
     /// The format; nil chooses by extension (`.jsonl`, `.ndjson` are JSON Lines, anything
@@ -31,7 +31,7 @@ public struct InputOptions: Sendable {
 }
 
 /// One `--map "Header Text=field"` pair.
-public struct HeaderMapping: Sendable {
+public struct HeaderMapping: Sendable, Equatable {
     public var header: String
     public var field: String
 

@@ -25,7 +25,8 @@ public final class Journal: @unchecked Sendable {
     public let path: String
     private let lock: JournalLock
     private let descriptor: Int32
-    private let reader: Int32
+    /// Used by `record(at:)` alone, after the workers are done.
+    private let reader: JournalReader
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var pendingRecords = 0
@@ -54,7 +55,7 @@ public final class Journal: @unchecked Sendable {
             throw BatchInviteError.io(
                 "cannot create the journal \(path): \(String(cString: strerror(errno)))")
         }
-        reader = open(path, O_RDONLY | O_CLOEXEC)
+        reader = try JournalReader(path: path)
         var info = stat()
         fstat(descriptor, &info)
         appended = Int64(info.st_size)
@@ -67,14 +68,18 @@ public final class Journal: @unchecked Sendable {
         if info.st_size == 0 { appendFramed(header.object) }
     }
 
-    /// Appends the record that row `row` is about to be sent and waits until it is on disk:
-    /// a run that dies mid-request leaves the row in doubt, never forgotten.
-    public func dispatch(row: Int) throws {
+    /// Appends the record that row `row` (starting on input line `line`, with key `key`) is
+    /// about to be sent and waits until it is on disk: a run that dies mid-request leaves
+    /// the row in doubt, never forgotten.
+    public func dispatch(row: Int, line: Int, key: String) throws {
         let end: Int64
         condition.lock()
         durableWaiters += 1
         condition.unlock()
-        end = appendFramed(Array("{\"type\":\"dispatch\",\"row\":\(row)}".utf8), returningEnd: true)
+        var object = Array("{\"type\":\"dispatch\",\"row\":\(row),\"line\":\(line),\"key\":".utf8)
+        TextBytes.appendJSONString(key, to: &object)
+        object.append(UInt8(ascii: "}"))
+        end = appendFramed(object, returningEnd: true)
         condition.lock()
         defer {
             durableWaiters -= 1
@@ -88,7 +93,6 @@ public final class Journal: @unchecked Sendable {
 
     deinit {
         Glibc.close(descriptor)
-        Glibc.close(reader)
     }
 
     /// Appends one record (the outcome of a row); returns the offset it is written at.
@@ -129,36 +133,9 @@ public final class Journal: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// The record written at `offset` (read back for the report).
+    /// The record written at `offset` (read back for the report, once appending is over).
     public func record(at offset: Int64) throws -> ReportRecord {
-        try Self.record(in: reader, at: offset, path: path)
-    }
-
-    /// The outcome record at `offset` of the journal open as `descriptor`.
-    static func record(in descriptor: Int32, at offset: Int64, path: String) throws -> ReportRecord
-    {
-        var line: [UInt8] = []
-        var position = offset
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress, $0.count, off_t(position))
-            }
-            guard count > 0 else { break }
-            if let newline = chunk[0..<count].firstIndex(of: 0x0A) {
-                line.append(contentsOf: chunk[0..<newline])
-                break
-            }
-            line.append(contentsOf: chunk[0..<count])
-            position += Int64(count)
-        }
-        guard let object = JournalFormat.unframe(line[...]),
-            let json = try? object.withUnsafeBytes({ try JSONParser.parse($0) }),
-            let record = ReportRecord(json: json)
-        else {
-            throw BatchInviteError.io("the journal \(path) is damaged at byte \(offset)")
-        }
-        return record
+        try reader.record(at: offset)
     }
 
     private func commitLoop() {
@@ -216,15 +193,45 @@ public struct JournalHeader: Sendable, Equatable {
     public var input: String
     /// The input's size and a 64-bit hash of its bytes; nil for standard input.
     public var fingerprint: InputFingerprint?
+    /// How the input is read (format, delimiter, encoding, `--map`, defaults), so that
+    /// `report` can read it again the same way; its path is kept made absolute.
+    public var inputOptions: InputOptions?
 
     public init(
-        target: String, baseURL: String, path: String, input: String, fingerprint: InputFingerprint?
+        target: String, baseURL: String, path: String, input: String,
+        fingerprint: InputFingerprint?,
+        inputOptions: InputOptions? = nil
     ) {
         self.target = target
         self.baseURL = baseURL
         self.path = path
         self.input = input
         self.fingerprint = fingerprint
+        self.inputOptions = inputOptions
+    }
+
+    /// The input options written in a header record; nil when it has none (standard input,
+    /// or a journal of an earlier version).
+    public static func inputOptions(from header: JSONValue) -> InputOptions? {
+        guard let path = header["input_absolute"]?.text else { return nil }
+        var options = InputOptions(path: path)
+        options.format = header["input_format"]?.text.flatMap(InputFormat.init(rawValue:))
+        if let delimiter = header["input_delimiter"]?.text, delimiter.utf8.count == 1 {
+            options.delimiter = delimiter.utf8.first
+        }
+        options.encoding =
+            header["input_encoding"]?.text.flatMap(TextEncoding.init(optionValue:)) ?? .utf8
+        for pair in header["input_map"]?.elements ?? [] {
+            if let header = pair["header"]?.text, let field = pair["field"]?.text {
+                options.mappings.append(HeaderMapping(header: header, field: field))
+            }
+        }
+        if case .object(let members)? = header["input_defaults"] {
+            for member in members {
+                if let value = member.value.text { options.defaults[member.key] = value }
+            }
+        }
+        return options
     }
 
     var object: [UInt8] {
@@ -246,8 +253,45 @@ public struct JournalHeader: Sendable, Equatable {
                     ",\"input_size\":\(fingerprint.size),\"input_hash\":\"\(fingerprint.hashText)\""
                     .utf8)
         }
+        if let options = inputOptions, options.path != "-" {
+            appendOptions(options, to: &out)
+        }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    private func appendOptions(_ options: InputOptions, to out: inout [UInt8]) {
+        func member(_ name: String, _ text: String) {
+            out.append(contentsOf: ",\"\(name)\":".utf8)
+            TextBytes.appendJSONString(text, to: &out)
+        }
+        let absolute =
+            options.path.hasPrefix("/")
+            ? options.path : FileManager.default.currentDirectoryPath + "/" + options.path
+        member("input_absolute", absolute)
+        member("input_format", options.resolvedFormat.rawValue)
+        if let delimiter = options.resolvedDelimiter {
+            member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
+        }
+        member("input_encoding", options.encoding.description)
+        out.append(contentsOf: ",\"input_map\":[".utf8)
+        for (index, mapping) in options.mappings.enumerated() {
+            out.append(contentsOf: (index == 0 ? "{\"header\":" : ",{\"header\":").utf8)
+            TextBytes.appendJSONString(mapping.header, to: &out)
+            out.append(contentsOf: ",\"field\":".utf8)
+            TextBytes.appendJSONString(mapping.field, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "],\"input_defaults\":{".utf8)
+        for (index, (field, value)) in options.defaults.sorted(by: { $0.key < $1.key })
+            .enumerated()
+        {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            TextBytes.appendJSONString(field, to: &out)
+            out.append(UInt8(ascii: ":"))
+            TextBytes.appendJSONString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }
 

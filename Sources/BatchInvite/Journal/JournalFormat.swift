@@ -15,43 +15,88 @@ public enum JournalFormat {
         return line
     }
 
-    /// The object inside a framed line (without its newline), or nil when the line is not
-    /// whole or its checksum does not match.
-    public static func unframe(_ line: ArraySlice<UInt8>) -> [UInt8]? {
+    /// The object inside a framed line (without its newline) up to its checksum member,
+    /// that is without its closing brace; nil when the line is not whole or its checksum
+    /// does not match.
+    public static func checkedMembers(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let marker = ",\"sum\":\""
         let suffixLength = 19  // ,"sum":"xxxxxxxx"}
-        guard line.count > suffixLength, line.last == UInt8(ascii: "}") else { return nil }
-        let sumStart = line.endIndex - 10
-        let marker = Array(",\"sum\":\"".utf8)
-        guard Array(line[(sumStart - marker.count)..<sumStart]) == marker,
-            line[line.endIndex - 2] == UInt8(ascii: "\"")
+        guard line.count > suffixLength, line[line.count - 1] == UInt8(ascii: "}"),
+            line[line.count - 2] == UInt8(ascii: "\"")
         else { return nil }
-        var object = Array(line[line.startIndex..<(sumStart - marker.count)])
-        object.append(UInt8(ascii: "}"))
-        let written = String(decoding: line[sumStart..<(sumStart + 8)], as: UTF8.self)
-        return CRC32.hex(CRC32.checksum(object)) == written ? object : nil
+        let sumStart = line.count - 10
+        let members = UnsafeRawBufferPointer(rebasing: line[0..<(sumStart - 8)])
+        guard marker.utf8.elementsEqual(line[(sumStart - 8)..<sumStart]) else { return nil }
+        var written: UInt32 = 0
+        for byte in line[sumStart..<(sumStart + 8)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 0x30
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 0x61 + 10
+            default: return nil
+            }
+            written = written << 4 | UInt32(digit)
+        }
+        var crc = CRC32.update(CRC32.initial, members)
+        var brace = UInt8(ascii: "}")
+        crc = withUnsafeBytes(of: &brace) { CRC32.update(crc, $0) }
+        return CRC32.finish(crc) == written ? members : nil
     }
 }
 
-/// CRC-32 (IEEE 802.3, the zlib one).
+/// CRC-32 (IEEE 802.3, the zlib one), eight bytes at a time ("slicing by 8").
 public enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 {
-            value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1
+    /// `tables[k][b]`: the CRC of byte `b` followed by `k` zero bytes.
+    private static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for index in 0..<256 {
+            var value = UInt32(index)
+            for _ in 0..<8 {
+                value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1
+            }
+            tables[index] = value
         }
-        return value
+        for index in 0..<256 {
+            for slice in 1..<8 {
+                let previous = tables[(slice - 1) * 256 + index]
+                tables[slice * 256 + index] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+            }
+        }
+        return tables
+    }()
+
+    static let initial: UInt32 = 0xFFFF_FFFF
+
+    static func finish(_ crc: UInt32) -> UInt32 { crc ^ 0xFFFF_FFFF }
+
+    /// `crc` carried on over `bytes`.
+    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc = crc
+        tables.withUnsafeBufferPointer { table in
+            var index = 0
+            let count = bytes.count
+            while index + 8 <= count {
+                let word = UInt64(
+                    littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let low = UInt32(truncatingIfNeeded: word) ^ crc
+                let high = UInt32(truncatingIfNeeded: word >> 32)
+                crc =
+                    table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int((low >> 8) & 0xFF)]
+                    ^ table[5 * 256 + Int((low >> 16) & 0xFF)] ^ table[4 * 256 + Int(low >> 24)]
+                    ^ table[3 * 256 + Int(high & 0xFF)] ^ table[2 * 256 + Int((high >> 8) & 0xFF)]
+                    ^ table[256 + Int((high >> 16) & 0xFF)] ^ table[Int(high >> 24)]
+                index += 8
+            }
+            while index < count {
+                crc = table[Int((crc ^ UInt32(bytes[index])) & 0xFF)] ^ (crc >> 8)
+                index += 1
+            }
+        }
+        return crc
     }
 
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        bytes.withUnsafeBufferPointer { buffer in
-            table.withUnsafeBufferPointer { table in
-                for byte in buffer {
-                    crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-                }
-            }
-        }
-        return crc ^ 0xFFFF_FFFF
+        finish(bytes.withUnsafeBytes { update(initial, $0) })
     }
 
     /// Eight lower-case hex digits.

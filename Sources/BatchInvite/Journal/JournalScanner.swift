@@ -9,55 +9,53 @@
 /// truncated to the last whole record, and reading goes on. Damage anywhere else is
 /// corruption: reading stops with an error naming the line.
 public enum JournalScanner {
-    /// Calls `body` with every whole record (its offset and its JSON object) in order.
+    /// Calls `body` with every whole record (its offset and the record) in order.
     /// Returns how many bytes of torn tail were cut off (0 when none).
     @discardableResult
-    public static func scan(path: String, _ body: (Int64, JSONValue) throws -> Void) throws -> Int {
+    public static func scan(path: String, _ body: (Int64, JournalEntry) throws -> Void) throws
+        -> Int
+    {
         let descriptor = open(path, O_RDWR | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
                 "cannot open the journal \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        var pending: [UInt8] = []
-        var offset: Int64 = 0  // of pending's first byte
+        var buffer = LineBuffer()
+        defer { buffer.free() }
+        var offset: Int64 = 0  // of the buffer's first byte
         var lineNumber = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var atEnd = false
         var damaged: (line: Int, offset: Int64)?
-        while !atEnd {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                throw BatchInviteError.io(
-                    "cannot read the journal \(path): \(String(cString: strerror(errno)))")
-            }
-            atEnd = count == 0
-            pending.append(contentsOf: chunk[0..<max(count, 0)])
+        while true {
+            let count = try buffer.fill(from: descriptor, path: path)
             var start = 0
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
+            let bytes = buffer.bytes
+            while start < bytes.count,
+                let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+            {
+                let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
                 lineNumber += 1
-                let line = pending[start..<newline]
                 if let earlier = damaged {
                     // A bad record followed by more lines: not a torn tail.
                     throw BatchInviteError.input(
                         "the journal \(path) is damaged at line \(earlier.line) (byte \(earlier.offset))"
                     )
                 }
-                if let object = JournalFormat.unframe(line),
-                    let json = try? object.withUnsafeBytes({ try JSONParser.parse($0) })
+                if let entry = JournalEntry(
+                    line: UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
                 {
-                    try body(offset + Int64(start), json)
+                    try body(offset + Int64(start), entry)
                 } else {
                     damaged = (lineNumber, offset + Int64(start))
                 }
                 start = newline + 1
             }
             offset += Int64(start)
-            pending.removeFirst(start)
+            buffer.drop(start)
+            if count == 0 { break }
         }
         // What is left is a torn tail: a bad last line, or bytes without their newline.
-        let tornAt = damaged?.offset ?? (pending.isEmpty ? nil : offset)
+        let tornAt = damaged?.offset ?? (buffer.bytes.isEmpty ? nil : offset)
         guard let tornAt else { return 0 }
         var info = stat()
         fstat(descriptor, &info)
@@ -67,5 +65,50 @@ public enum JournalScanner {
                 "cannot repair the journal \(path): \(String(cString: strerror(errno)))")
         }
         return cut
+    }
+}
+
+/// Bytes read from a file and not yet consumed, in a buffer that grows for long lines.
+struct LineBuffer {
+    private var storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+    private var count = 0
+
+    /// The bytes waiting.
+    var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<count])
+    }
+
+    /// Reads more from `descriptor` after the waiting bytes; returns how many (0 at the end).
+    mutating func fill(from descriptor: Int32, path: String) throws -> Int {
+        if count == storage.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: storage.count * 2, alignment: 8)
+            larger.copyMemory(from: UnsafeRawBufferPointer(storage))
+            storage.deallocate()
+            storage = larger
+        }
+        while true {
+            let read = Glibc.read(descriptor, storage.baseAddress! + count, storage.count - count)
+            if read < 0 && errno == EINTR { continue }
+            guard read >= 0 else {
+                throw BatchInviteError.io(
+                    "cannot read the journal \(path): \(String(cString: strerror(errno)))")
+            }
+            count += read
+            return read
+        }
+    }
+
+    /// Forgets the first `n` bytes.
+    mutating func drop(_ n: Int) {
+        guard n > 0 else { return }
+        if n < count {
+            storage.baseAddress!.copyMemory(from: storage.baseAddress! + n, byteCount: count - n)
+        }
+        count -= n
+    }
+
+    func free() {
+        storage.deallocate()
     }
 }

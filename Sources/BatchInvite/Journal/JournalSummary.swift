@@ -21,6 +21,9 @@ public struct JournalSummary {
     public var transientFailures = Set<Int>()
     /// Rows the journal dispatched but holds no outcome for (a run died mid-request).
     public var inDoubt: [Int] = []
+    /// Per row (index row - 1): the offset of its dispatch record when it has no outcome
+    /// after it (the row is in doubt), else -1.
+    public var dispatchOffsets: [Int64] = []
     /// The pid and start time written by the run holding the journal, if one does now.
     public var heldBy: String?
     /// When the journal was last written.
@@ -34,30 +37,30 @@ public struct JournalSummary {
         }
         heldBy = checkHolder ? JournalLock.holder(journal: path) : nil
         var statuses: [RowStatus?] = []
-        var dispatched = Set<Int>()
-        try JournalScanner.scan(path: path) { offset, json in
-            switch json["type"]?.text {
-            case "header":
-                header = json
-            case "dispatch":
-                if let row = json["row"]?.text.flatMap({ Int($0) }) { dispatched.insert(row) }
-            case "outcome":
-                guard let row = json["row"]?.text.flatMap({ Int($0) }), row > 0,
-                    let status = json["status"]?.text.flatMap({ RowStatus(rawValue: $0) })
-                else { return }
+        try JournalScanner.scan(path: path) { offset, entry in
+            switch entry.kind {
+            case .header:
+                header = entry.json()
+            case .dispatch:
+                guard entry.row > 0 else { return }
+                while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
+                dispatchOffsets[entry.row - 1] = offset
+            case .outcome:
+                guard entry.row > 0, let status = entry.status else { return }
+                let row = entry.row
                 while offsets.count < row {
                     offsets.append(-1)
                     statuses.append(nil)
                 }
                 offsets[row - 1] = offset
                 statuses[row - 1] = status
-                dispatched.remove(row)
-                if status == .failed && json["transient"] == .bool(true) {
+                if row <= dispatchOffsets.count { dispatchOffsets[row - 1] = -1 }
+                if status == .failed && entry.transient {
                     transientFailures.insert(row)
-                } else {
+                } else if !transientFailures.isEmpty {
                     transientFailures.remove(row)
                 }
-            default:
+            case .other:
                 break
             }
         }
@@ -65,7 +68,7 @@ public struct JournalSummary {
             counts[status, default: 0] += 1
         }
         latest = statuses
-        inDoubt = dispatched.sorted()
+        inDoubt = dispatchOffsets.indices.filter { dispatchOffsets[$0] >= 0 }.map { $0 + 1 }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
             lastActivity = attributes[.modificationDate] as? Date
         }
@@ -79,16 +82,4 @@ public struct JournalSummary {
         heldBy == nil && (counts[.notSent] ?? 0) == 0 && inDoubt.isEmpty && header != nil
     }
 
-    /// Writes the report from the journal, one line per row with an outcome, in row order.
-    public func writeReport(to writer: ReportWriter) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw BatchInviteError.io(
-                "cannot open the journal \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        for offset in offsets where offset >= 0 {
-            try writer.write(Journal.record(in: descriptor, at: offset, path: path))
-        }
-    }
 }

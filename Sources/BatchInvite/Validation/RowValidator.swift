@@ -4,6 +4,9 @@ public struct RowValidator: Sendable {
     public let target: any Target
     /// Whether valid rows get their request payload (for sending; validation alone skips it).
     public let buildsPayloads: Bool
+    /// Which rows (by number) need their payload when `buildsPayloads` is set: rows a
+    /// resumed run will not send need none. Default: every row.
+    public var needsPayload: @Sendable (_ row: Int) -> Bool = { _ in true }
     // Scratch space reused from row to row.
     private var key: [UInt8] = []
     private var problems: [String] = []
@@ -44,7 +47,7 @@ public struct RowValidator: Sendable {
             }
             return
         }
-        let payload = buildsPayloads ? target.payload(row.values) : []
+        let payload = buildsPayloads && needsPayload(row.row) ? target.payload(row.values) : []
         key.withUnsafeBytes { key in
             payload.withUnsafeBytes { payload in
                 batch.append(

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A run's report rebuilt from its journal and its input, sending nothing (the `report`
+/// command): one line per input row, in input order, also after the run was killed.
+///
+/// Rows with an outcome in the journal get it; a row dispatched without an outcome is
+/// `in_doubt`; rows the run never reached are read from the input again (the way the
+/// journal's header says the run read it) and reported `invalid` or `duplicate` as
+/// validation finds them, else `not_sent`. When the input is gone or has changed since,
+/// only the journal's rows are reported, with a warning.
+public enum RunReport {
+    /// How many lines of each kind were written.
+    public struct Counts: Sendable, Equatable {
+        /// Rows whose line came from an outcome in the journal.
+        public var fromJournal = 0
+        /// Rows dispatched with no outcome recorded.
+        public var inDoubt = 0
+        /// Rows read from the input that the run never finished.
+        public var notReached = 0
+
+        public var total: Int { fromJournal + inDoubt + notReached }
+    }
+
+    static let inDoubtMessage =
+        "in doubt: the run stopped while sending this row, so it may have arrived; the same "
+        + "run command sends it again (--in-doubt retry) or reports it in_doubt (--in-doubt skip)"
+    static let notReachedMessage =
+        "not sent: the run stopped before this row; the same run command sends it"
+
+    /// Writes the report of the journal `summary` describes to `writer`; `warn` hears why
+    /// the input could not be read again, if it could not.
+    public static func write(
+        _ summary: JournalSummary, to writer: ReportWriter, warn: (String) -> Void
+    ) throws -> Counts {
+        let reader = try JournalReader(path: summary.path)
+        var counts = Counts()
+        /// The journal's line for `row`, if it has one.
+        func journalLine(_ row: Int) throws -> Bool {
+            if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
+                try writer.write(reader.record(at: summary.offsets[row - 1]))
+                counts.fromJournal += 1
+                return true
+            }
+            if row <= summary.dispatchOffsets.count, summary.dispatchOffsets[row - 1] >= 0 {
+                var record = try reader.record(at: summary.dispatchOffsets[row - 1])
+                record.message = inDoubtMessage
+                try writer.write(record)
+                counts.inDoubt += 1
+                return true
+            }
+            return false
+        }
+        switch input(of: summary) {
+        case .failure(let reason):
+            warn(
+                "warning: \(reason); the report holds the \(max(summary.offsets.count, summary.dispatchOffsets.count)) rows the journal knows, not the rows the run never reached"
+            )
+            for row in stride(
+                from: 1, through: max(summary.offsets.count, summary.dispatchOffsets.count), by: 1)
+            {
+                _ = try journalLine(row)
+            }
+        case .success(let (source, target)):
+            let rows = CheckedRows(
+                source: source, validator: RowValidator(target: target),
+                duplicates: DuplicateFilter(
+                    keyName: target.fields[target.keyField].name,
+                    expectedRows: source.expectedRows))
+            try rows.forEachBatch { batch in
+                for index in 0..<batch.count {
+                    let row = batch[index]
+                    if try journalLine(row.row) { continue }
+                    var record = row.checkedRow.reportRecord
+                    if record.status == .valid {
+                        record.status = .notSent
+                        record.message = notReachedMessage
+                    }
+                    try writer.write(record)
+                    counts.notReached += 1
+                }
+            }
+        }
+        return counts
+    }
+
+    /// The input as the journal's run read it, or why it cannot be read again.
+    private static func input(of summary: JournalSummary) -> Result<
+        (RowSource, any Target), ReportInputProblem
+    > {
+        guard let header = summary.header,
+            let options = JournalHeader.inputOptions(from: header)
+        else {
+            return .failure(ReportInputProblem("the journal does not say how its input was read"))
+        }
+        guard let target = header["target"]?.text.flatMap(Targets.named) else {
+            return .failure(ReportInputProblem("the journal names no known target"))
+        }
+        let path = options.path
+        guard let fingerprint = try? InputFingerprint.of(path: path),
+            header["input_size"]?.text == String(fingerprint.size),
+            header["input_hash"]?.text == fingerprint.hashText
+        else {
+            return .failure(
+                ReportInputProblem("the input \(path) is gone or has changed since the run"))
+        }
+        do {
+            return .success((try RowSource(options: options, target: target), target))
+        } catch {
+            return .failure(ReportInputProblem("the input \(path) cannot be read again (\(error))"))
+        }
+    }
+}
+
+/// Why `RunReport` could not read a run's input again.
+struct ReportInputProblem: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+extension CheckedRow {
+    /// The row's report line as validation left it.
+    var reportRecord: ReportRecord {
+        ReportRecord(row: row, line: line, key: key, status: status, message: message)
+    }
+}
