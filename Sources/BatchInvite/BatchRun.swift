@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One `batch-invite run`, the whole pipeline wired together: rows read and checked
 /// (`CheckedRows`), invalid and duplicate rows recorded at once, valid rows sent by the
@@ -69,6 +70,9 @@ public final class BatchRun {
         let lock = try JournalLock(journal: configuration.journalPath)
         let earlier = try earlierRun()
         if earlier == nil { try configuration.checkInput?() }
+        if let earlier, let result = try finishedAlready(earlier) {
+            return result
+        }
         let journal = try Journal(
             path: configuration.journalPath, header: configuration.header, lock: lock,
             syncs: configuration.syncsJournal)
@@ -111,6 +115,7 @@ public final class BatchRun {
         let rows = CheckedRows(
             source: source, validator: validator, duplicates: duplicates, readAhead: 8)
         var alreadyDone = 0
+        var rowsRead = 0
         /// Records an invalid or duplicate row, or hands a valid one to the workers.
         func handle(_ row: CheckedRow) {
             var row = row
@@ -144,12 +149,13 @@ public final class BatchRun {
         do {
             try rows.forEachBatch { batch in
                 guard batch.count > 0 else { return }
-                offsets.reserve(row: batch[batch.count - 1].row)
+                rowsRead = batch[batch.count - 1].row
+                offsets.reserve(row: rowsRead)
                 for index in 0..<batch.count {
                     if let previous = earlier?.finalStatus(
                         of: batch[index].row, retryFailed: retryFailed)
                     {
-                        statistics.count(previous)
+                        statistics.count(previous, fromEarlierRun: true)
                         alreadyDone += 1
                         continue
                     }
@@ -163,15 +169,46 @@ public final class BatchRun {
             throw error
         }
         dispatcher.finishAll()
+        journal.end(rows: rowsRead, blankRecordsSkipped: source.blankRecordsSkipped)
         try journal.close()
         progress.stop()
         for offset in offsets.all where offset >= 0 {
-            try writer.write(journal.record(at: offset))
+            try journal.withReportColumns(at: offset) { try writer.write($0) }
         }
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, stopReason: control.stopReason,
             blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone)
+    }
+
+    /// The result of a run whose journal already settles every row of the input (it was
+    /// read to its end, and no row is left to send or in doubt): the report is written from
+    /// the journal alone, without reading the input again (its fingerprint, checked in
+    /// `earlierRun`, says it has not changed). Nil when there is work left.
+    private func finishedAlready(_ earlier: EarlierRun) throws -> Result? {
+        guard configuration.header.fingerprint != nil, let rows = earlier.inputRows,
+            earlier.inDoubtRows.isEmpty, earlier.offsets.count == rows
+        else { return nil }
+        var counts: [RowStatus: Int] = [:]
+        for row in stride(from: 1, through: rows, by: 1) {
+            guard let status = earlier.finalStatus(of: row, retryFailed: configuration.retryFailed)
+            else { return nil }
+            counts[status, default: 0] += 1
+        }
+        let statistics = RunStatistics()
+        for (status, count) in counts {
+            statistics.count(status, times: count, fromEarlierRun: true)
+        }
+        let writer = try ReportWriter(
+            path: configuration.reportPath, format: configuration.reportFormat)
+        let reader = try JournalReader(path: configuration.journalPath)
+        for offset in earlier.offsets {
+            try reader.withReportColumns(at: offset) { try writer.write($0) }
+        }
+        try writer.finish()
+        return Result(
+            statistics: statistics.snapshot, stopReason: nil,
+            blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows)
     }
 
     /// What an existing journal says, checked against this run; nil for a new journal.
@@ -218,7 +255,8 @@ public final class BatchRun {
         return EarlierRun(
             offsets: summary.offsets, latest: summary.latest,
             transientFailures: summary.transientFailures,
-            inDoubtRows: Set(summary.inDoubt))
+            inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
+            inputBlankRecords: summary.inputBlankRecords)
     }
 
     /// The state an earlier run left in the journal.
@@ -227,6 +265,9 @@ public final class BatchRun {
         var latest: [RowStatus?]
         var transientFailures: Set<Int>
         var inDoubtRows: Set<Int>
+        /// The input's data rows, when a run read it to its end.
+        var inputRows: Int?
+        var inputBlankRecords: Int
 
         func status(of row: Int) -> RowStatus? {
             row - 1 < latest.count ? latest[row - 1] : nil
@@ -290,34 +331,30 @@ final class RowOffsets: @unchecked Sendable {
 /// Hands memory the allocator holds but no longer uses back to the system once a second
 /// during a run. Many threads allocating and freeing small objects leave glibc's arenas
 /// with free pages it keeps otherwise, and a long run's RSS creeps up with them.
-final class MemoryTrimmer: @unchecked Sendable {
-    // Safe to share: `running` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var running = true
+final class MemoryTrimmer: Sendable {
+    private let stopping = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
+    private let stopped = Mutex(false)
 
     init() {
         Thread { [self] in
-            while isRunning {
-                Thread.sleep(forTimeInterval: 1)
+            // Waits a second at a time for `stop()`, trimming after each quiet second.
+            while stopping.wait(timeout: .now() + 1) == .timedOut {
                 _ = malloc_trim(0)
             }
             ended.signal()
         }.start()
     }
 
-    private var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return running
-    }
-
+    /// Ends the trimming at once (the thread is woken, not waited out).
     func stop() {
-        lock.lock()
-        let was = running
-        running = false
-        lock.unlock()
-        if was { ended.wait() }
+        let wasRunning = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard wasRunning else { return }
+        stopping.signal()
+        ended.wait()
     }
 }
 

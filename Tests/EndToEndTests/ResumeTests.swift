@@ -42,6 +42,46 @@ import Testing
         #expect(found)
     }
 
+    @Test func retryFailedSendsRowsThatRanOutOnTransientErrorsAndLeavesRefusalsAlone() throws {
+        // Faults are a function of the seed and each key's request count: this run is fixed.
+        let simulator = try SimulatorProcess(["--token", "secret", "--p503", "0.3", "--seed", "11"])
+        let tool = try Tool()
+        try tool.write("before.csv", sendosoCSV(1))
+        #expect(
+            try runAgainst(simulator, tool, file: "before.csv", report: "before.report.csv").status
+                == 0)
+        try tool.write("people.csv", sendosoCSV(30))
+        let environment = ["BATCH_INVITE_TOKEN": "secret"]
+        let first = try tool.run(
+            arguments(simulator, ["--max-attempts", "1"]), environment: environment)
+        #expect(first.status == 1)
+        let failed = try reportRows(tool).filter { $0["status"] == "failed" }
+        let refused = failed.filter { $0["http_status"] == "400" }
+        let transient = failed.filter { $0["http_status"] == "503" }
+        #expect(refused.map { $0["key"] } == ["person1@example.com"])
+        #expect(transient.count >= 3 && refused.count + transient.count == failed.count)
+        // The simulator writes its log every 50 ms: give it time before counting.
+        Thread.sleep(forTimeInterval: 0.3)
+        let requestsBefore = try simulator.logEntries().count
+        // The same command again: every row has its final outcome, nothing is sent.
+        let again = try tool.run(
+            arguments(simulator, ["--max-attempts", "1"]), environment: environment)
+        #expect(again.status == 1)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try simulator.logEntries().count == requestsBefore)
+        let retried = try tool.run(
+            arguments(simulator, ["--retry-failed"]), environment: environment)
+        #expect(retried.status == 1)
+        let report = try reportRows(tool)
+        simulator.stop()
+        #expect(report.filter { $0["status"] == "invited" }.count == 29)
+        #expect(report[0]["status"] == "failed" && report[0]["http_status"] == "400")
+        let sent = try simulator.logEntries().dropFirst(requestsBefore).compactMap {
+            $0["key"] as? String
+        }
+        #expect(Set(sent) == Set(transient.compactMap { $0["key"] }))
+    }
+
     @Test func aDamagedJournalStopsTheRunBeforeAnythingIsSent() throws {
         let simulator = try SimulatorProcess(["--token", "secret"])
         let tool = try Tool()

@@ -106,7 +106,8 @@ import Testing
         #expect(notSent.count == 60 - invited.count - inDoubt.count)
         #expect(
             notSent.allSatisfy {
-                $0["message"] == "not sent: the run stopped before this row; the same run command sends it"
+                $0["message"]
+                    == "not sent: the run stopped before this row; the same run command sends it"
             })
         #expect(
             result.stdout

@@ -9,13 +9,17 @@ public final class RunStatistics: @unchecked Sendable {
     private var requestCount = 0
     private var retryCount = 0
     private var throttledCount = 0
+    private var earlierInvited = 0
     public let started = Clock.monotonic()
 
     public init() {}
 
-    public func count(_ status: RowStatus) {
+    /// Counts `times` rows ending in `status`; `fromEarlierRun` for rows an earlier run
+    /// on the same journal finished (they count, but not towards this run's rate).
+    public func count(_ status: RowStatus, times: Int = 1, fromEarlierRun: Bool = false) {
         lock.lock()
-        counts[status, default: 0] += 1
+        counts[status, default: 0] += times
+        if fromEarlierRun && status == .invited { earlierInvited += times }
         lock.unlock()
     }
 
@@ -43,7 +47,7 @@ public final class RunStatistics: @unchecked Sendable {
         defer { lock.unlock() }
         return Snapshot(
             counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
-            elapsed: Clock.monotonic() - started)
+            elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited)
     }
 
     public struct Snapshot: Sendable {
@@ -52,13 +56,17 @@ public final class RunStatistics: @unchecked Sendable {
         public var retries: Int
         public var throttled: Int
         public var elapsed: Double
+        /// Rows of `counts[.invited]` an earlier run invited.
+        public var earlierInvited = 0
 
         public subscript(status: RowStatus) -> Int { counts[status] ?? 0 }
 
         /// Rows whose fate is known.
         public var rows: Int { counts.values.reduce(0, +) }
 
-        /// Invitations per second so far.
-        public var rate: Double { elapsed > 0 ? Double(self[.invited]) / elapsed : 0 }
+        /// Invitations per second made by this run so far.
+        public var rate: Double {
+            elapsed > 0 ? Double(self[.invited] - earlierInvited) / elapsed : 0
+        }
     }
 }

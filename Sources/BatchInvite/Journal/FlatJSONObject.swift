@@ -15,9 +15,10 @@ enum FlatJSONObject {
     }
 
     /// Calls `body` with every member of the object in `bytes` (from its `{`; the closing
-    /// brace may be missing). Returns false when the bytes are not such an object.
+    /// brace may be missing) until it returns false. Returns false when the bytes are not
+    /// such an object (as far as they were walked).
     static func forEachMember(
-        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Value) -> Void
+        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Value) -> Bool
     ) -> Bool {
         let count = bytes.count
         var position = 0
@@ -30,11 +31,23 @@ enum FlatJSONObject {
             }
         }
         /// The string starting at `position` (its opening quote); nil when unterminated.
+        /// Eight bytes at a time are searched for a quote or a backslash.
         func string() -> (UnsafeRawBufferPointer, Bool)? {
             let start = position + 1
             var index = start
             var escaped = false
             while index < count {
+                if index + 8 <= count {
+                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let found =
+                        zeroBytes(word ^ 0x2222_2222_2222_2222)
+                        | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                    if found == 0 {
+                        index += 8
+                        continue
+                    }
+                    index += found.trailingZeroBitCount / 8
+                }
                 let byte = bytes[index]
                 if byte == 0x22 {
                     position = index + 1
@@ -73,10 +86,10 @@ enum FlatJSONObject {
                 {
                     position += 1
                 }
-                switch String(decoding: bytes[start..<position], as: UTF8.self) {
-                case "true": value = .bool(true)
-                case "false": value = .bool(false)
-                case "null": value = .null
+                switch (bytes[start], position - start) {
+                case (UInt8(ascii: "t"), 4): value = .bool(true)
+                case (UInt8(ascii: "f"), 5): value = .bool(false)
+                case (UInt8(ascii: "n"), 4): value = .null
                 default: return false
                 }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -114,7 +127,7 @@ enum FlatJSONObject {
             default:
                 return false
             }
-            body(key, value)
+            guard body(key, value) else { return true }
             skipSpace()
             guard position < count else { return true }
             if bytes[position] == UInt8(ascii: ",") {
@@ -123,6 +136,13 @@ enum FlatJSONObject {
                 return false
             }
         }
+    }
+
+    /// The high bit of every zero byte of `word` set (the lowest one is exact, which is
+    /// all `forEachMember` uses), nothing else when there is none.
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// A number written as plain decimal digits (an optional minus), if it is one.

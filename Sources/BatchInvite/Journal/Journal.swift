@@ -107,6 +107,14 @@ public final class Journal: @unchecked Sendable {
         return appendFramed(object)
     }
 
+    /// Appends the record that the input was read to its end: `rows` data rows and
+    /// `blankRecordsSkipped` blank records. With it, a later run whose journal settles
+    /// every row need not read the input again.
+    public func end(rows: Int, blankRecordsSkipped: Int) {
+        appendFramed(
+            Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8))
+    }
+
     /// Appends one JSON object as a checksummed line; returns its offset.
     /// Returns the record's offset, or with `returningEnd` the offset just past it.
     @discardableResult
@@ -136,6 +144,14 @@ public final class Journal: @unchecked Sendable {
     /// The record written at `offset` (read back for the report, once appending is over).
     public func record(at offset: Int64) throws -> ReportRecord {
         try reader.record(at: offset)
+    }
+
+    /// Calls `body` with the report columns of the outcome written at `offset` (once
+    /// appending is over).
+    public func withReportColumns(
+        at offset: Int64, _ body: (JournalEntry.ReportColumns) throws -> Void
+    ) throws {
+        try reader.withReportColumns(at: offset, body)
     }
 
     private func commitLoop() {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// One journal record read back: its checksum checked, and decoded as far as resuming a
 /// run needs (kind, row, status) without building a JSON value; the whole object is
 /// there too (`json()`, `reportRecord()`) for the few records that need it.
@@ -6,7 +12,7 @@
 /// received it.
 public struct JournalEntry {
     public enum Kind: Sendable, Equatable {
-        case header, dispatch, outcome, other
+        case header, dispatch, outcome, end, other
     }
 
     public let kind: Kind
@@ -20,26 +26,34 @@ public struct JournalEntry {
     private let members: UnsafeRawBufferPointer
 
     /// Checks `line` (one journal line without its newline) and decodes it; nil when it is
-    /// not a whole record (torn, damaged, or not written by this tool).
-    public init?(line: UnsafeRawBufferPointer) {
-        guard let members = JournalFormat.checkedMembers(line) else { return nil }
+    /// not a whole record (torn, damaged, or not written by this tool). `verifying` false
+    /// skips the checksum, for a line a scan has checked already.
+    public init?(line: UnsafeRawBufferPointer, verifying: Bool = true) {
+        guard let members = JournalFormat.checkedMembers(line, verifying: verifying) else {
+            return nil
+        }
         var kind = Kind.other
         var row = 0
         var status: RowStatus?
         var transient = false
+        // The writer puts these first (type, transient, row; an outcome's status after its
+        // line and key): the walk stops once they are known.
         let wellFormed = FlatJSONObject.forEachMember(members) { key, value in
             switch (Self.knownKey(key), value) {
             case (.type, .string(let text, _)):
                 kind = Self.kind(text)
             case (.row, .number(let digits)):
                 row = FlatJSONObject.integer(digits) ?? 0
+                return kind == .outcome || kind == .other
             case (.status, .string(let text, let escaped)):
                 status = escaped ? nil : RowStatus(bytes: text)
+                return false
             case (.transient, .bool(let flag)):
                 transient = flag
             default:
                 break
             }
+            return true
         }
         guard wellFormed else { return nil }
         self.kind = kind
@@ -89,8 +103,83 @@ public struct JournalEntry {
             case .bool, .null, .nested:
                 break
             }
+            return true
         }
         return record
+    }
+
+    /// An outcome's report columns as bytes, valid during the call that received them.
+    public struct ReportColumns {
+        public var row: Int
+        public var line = 0
+        public var status: RowStatus
+        public var httpStatus: Int?
+        public var attempts: Int?
+        public var key = UnsafeRawBufferPointer(start: nil, count: 0)
+        public var message = UnsafeRawBufferPointer(start: nil, count: 0)
+        public var invitationStatus = UnsafeRawBufferPointer(start: nil, count: 0)
+        public var expiresAt = UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// Calls `body` with an outcome's report columns, the text ones straight from the line
+    /// (escaped text decoded into `scratch`); nil for a record that is no outcome.
+    public func withReportColumns<T>(
+        scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
+    ) rethrows -> T? {
+        guard kind == .outcome, let status, row > 0 else { return nil }
+        var columns = ReportColumns(row: row, status: status)
+        var places = [Place](repeating: .none, count: 4)
+        scratch.removeAll(keepingCapacity: true)
+        _ = FlatJSONObject.forEachMember(members) { key, value in
+            switch value {
+            case .number(let digits):
+                let number = FlatJSONObject.integer(digits)
+                switch Self.knownKey(key) {
+                case .line: columns.line = number ?? 0
+                case .httpStatus: columns.httpStatus = number
+                case .attempts: columns.attempts = number
+                default: break
+                }
+            case .string(let text, let escaped):
+                let slot: Int
+                switch Self.knownKey(key) {
+                case .key: slot = 0
+                case .message: slot = 1
+                case .invitationStatus: slot = 2
+                case .expiresAt: slot = 3
+                default: return true
+                }
+                if escaped {
+                    let start = scratch.count
+                    scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
+                    places[slot] = .scratch(start..<scratch.count)
+                } else {
+                    places[slot] = .line(text)
+                }
+            case .bool, .null, .nested:
+                break
+            }
+            return true
+        }
+        return try scratch.withUnsafeBytes { decoded in
+            func bytes(_ place: Place) -> UnsafeRawBufferPointer {
+                switch place {
+                case .none: return UnsafeRawBufferPointer(start: nil, count: 0)
+                case .line(let text): return text
+                case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
+                }
+            }
+            columns.key = bytes(places[0])
+            columns.message = bytes(places[1])
+            columns.invitationStatus = bytes(places[2])
+            columns.expiresAt = bytes(places[3])
+            return try body(columns)
+        }
+    }
+
+    /// Where a text column's bytes are: the line itself, or a range of the scratch buffer.
+    private enum Place {
+        case none, line(UnsafeRawBufferPointer), scratch(Range<Int>)
     }
 
     private enum Key {
@@ -121,23 +210,35 @@ public struct JournalEntry {
         if matches(text, "outcome") { return .outcome }
         if matches(text, "dispatch") { return .dispatch }
         if matches(text, "header") { return .header }
+        if matches(text, "end") { return .end }
         return .other
     }
 
     private static func matches(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
-        bytes.elementsEqual(
-            UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return memcmp(base, word.utf8Start, bytes.count) == 0
     }
 }
 
 extension RowStatus {
     /// The status whose report name is `bytes`.
     init?(bytes: UnsafeRawBufferPointer) {
-        for status in RowStatus.allCases
-        where status.rawValue.utf8.elementsEqual(bytes) {
-            self = status
-            return
+        // Told apart by length and first letter, then compared: no String on this path.
+        let status: RowStatus
+        switch (bytes.count, bytes.first) {
+        case (5, UInt8(ascii: "v")): status = .valid
+        case (7, UInt8(ascii: "i")): status = bytes[3] == UInt8(ascii: "a") ? .invalid : .invited
+        case (9, UInt8(ascii: "d")): status = .duplicate
+        case (6, UInt8(ascii: "f")): status = .failed
+        case (8, UInt8(ascii: "n")): status = .notSent
+        case (8, UInt8(ascii: "i")): status = .inDoubt
+        default: return nil
         }
-        return nil
+        let same = status.rawValue.utf8.withContiguousStorageIfAvailable {
+            memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0  // both non-empty
+        }
+        guard same != false else { return nil }
+        self = status
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// How journal lines are framed: each is one JSON object whose last member is
 /// `"sum":"xxxxxxxx"`, the CRC-32 of the object written without it. A reader can so tell a
 /// whole record from a torn or damaged one.
@@ -18,15 +24,19 @@ public enum JournalFormat {
     /// The object inside a framed line (without its newline) up to its checksum member,
     /// that is without its closing brace; nil when the line is not whole or its checksum
     /// does not match.
-    public static func checkedMembers(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        let marker = ",\"sum\":\""
+    /// `verifying` false skips the checksum (for lines read again after a scan checked them).
+    public static func checkedMembers(_ line: UnsafeRawBufferPointer, verifying: Bool = true)
+        -> UnsafeRawBufferPointer?
+    {
+        let marker: StaticString = ",\"sum\":\""
         let suffixLength = 19  // ,"sum":"xxxxxxxx"}
-        guard line.count > suffixLength, line[line.count - 1] == UInt8(ascii: "}"),
-            line[line.count - 2] == UInt8(ascii: "\"")
+        guard let base = line.baseAddress, line.count > suffixLength,
+            line[line.count - 1] == UInt8(ascii: "}"), line[line.count - 2] == UInt8(ascii: "\"")
         else { return nil }
         let sumStart = line.count - 10
         let members = UnsafeRawBufferPointer(rebasing: line[0..<(sumStart - 8)])
-        guard marker.utf8.elementsEqual(line[(sumStart - 8)..<sumStart]) else { return nil }
+        guard memcmp(base + sumStart - 8, marker.utf8Start, 8) == 0 else { return nil }
+        guard verifying else { return members }
         var written: UInt32 = 0
         for byte in line[sumStart..<(sumStart + 8)] {
             let digit: UInt8

@@ -24,6 +24,10 @@ public struct JournalSummary {
     /// Per row (index row - 1): the offset of its dispatch record when it has no outcome
     /// after it (the row is in doubt), else -1.
     public var dispatchOffsets: [Int64] = []
+    /// How many data rows the input has, when a run read it to its end (an `end` record).
+    public var inputRows: Int?
+    /// Blank records the input has (with `inputRows`).
+    public var inputBlankRecords = 0
     /// The pid and start time written by the run holding the journal, if one does now.
     public var heldBy: String?
     /// When the journal was last written.
@@ -60,6 +64,10 @@ public struct JournalSummary {
                 } else if !transientFailures.isEmpty {
                     transientFailures.remove(row)
                 }
+            case .end:
+                let json = entry.json()
+                inputRows = json?["rows"]?.text.flatMap { Int($0) }
+                inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
             case .other:
                 break
             }

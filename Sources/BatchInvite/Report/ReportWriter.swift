@@ -72,6 +72,48 @@ public final class ReportWriter {
         }
     }
 
+    /// Appends the line of an outcome read back from the journal.
+    public func write(_ columns: JournalEntry.ReportColumns) throws {
+        guard format == .csv else {
+            func text(_ bytes: UnsafeRawBufferPointer) -> String {
+                String(decoding: bytes, as: UTF8.self)
+            }
+            return try write(
+                ReportRecord(
+                    row: columns.row, line: columns.line, key: text(columns.key),
+                    status: columns.status, httpStatus: columns.httpStatus,
+                    message: text(columns.message),
+                    invitationStatus: text(columns.invitationStatus),
+                    expiresAt: text(columns.expiresAt), attempts: columns.attempts))
+        }
+        let cells =
+            columns.key.count + columns.message.count + columns.invitationStatus.count
+            + columns.expiresAt.count
+        let bound = 4 * 21 + 16 + 9 + cells * 2 + 4 * 3
+        try file.write(atMost: bound) { start in
+            var cursor = start
+            Self.putInteger(columns.row, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putInteger(columns.line, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: columns.key, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(columns.status.rawValue, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            if let status = columns.httpStatus { Self.putInteger(status, at: &cursor) }
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: columns.message, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: columns.invitationStatus, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            Self.putCell(bytes: columns.expiresAt, at: &cursor)
+            Self.put(0x2C, at: &cursor)
+            if let attempts = columns.attempts { Self.putInteger(attempts, at: &cursor) }
+            Self.put(0x0A, at: &cursor)
+            return cursor - start
+        }
+    }
+
     /// Puts the finished report in place.
     public func finish() throws {
         try file.commit()
