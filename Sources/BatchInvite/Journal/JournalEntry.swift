@@ -73,39 +73,8 @@ public struct JournalEntry {
     /// An outcome record as the report line it stands for; a dispatch record as the line
     /// of a row in doubt (without a message).
     public func reportRecord() -> ReportRecord? {
-        guard row > 0 else { return nil }
-        let reported: RowStatus
-        switch (kind, status) {
-        case (.outcome, let status?): reported = status
-        case (.dispatch, _): reported = .inDoubt
-        default: return nil
-        }
-        var record = ReportRecord(row: row, line: 0, key: "", status: reported)
-        _ = FlatJSONObject.forEachMember(members) { key, value in
-            switch value {
-            case .number(let digits):
-                let number = FlatJSONObject.integer(digits)
-                switch Self.knownKey(key) {
-                case .line: record.line = number ?? 0
-                case .httpStatus: record.httpStatus = number
-                case .attempts: record.attempts = number
-                default: break
-                }
-            case .string(let text, let escaped):
-                switch Self.knownKey(key) {
-                case .key: record.key = FlatJSONObject.string(text, escaped: escaped)
-                case .message: record.message = FlatJSONObject.string(text, escaped: escaped)
-                case .invitationStatus:
-                    record.invitationStatus = FlatJSONObject.string(text, escaped: escaped)
-                case .expiresAt: record.expiresAt = FlatJSONObject.string(text, escaped: escaped)
-                default: break
-                }
-            case .bool, .null, .nested:
-                break
-            }
-            return true
-        }
-        return record
+        var scratch: [UInt8] = []
+        return withReportColumns(scratch: &scratch) { ReportRecord($0) }
     }
 
     /// An outcome's report columns as bytes, valid during the call that received them.
@@ -122,12 +91,19 @@ public struct JournalEntry {
     }
 
     /// Calls `body` with an outcome's report columns, the text ones straight from the line
-    /// (escaped text decoded into `scratch`); nil for a record that is no outcome.
+    /// (escaped text decoded into `scratch`); a dispatch record gives those of a row in
+    /// doubt (status `in_doubt`, line and key, no message). Nil for other records.
     public func withReportColumns<T>(
         scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
     ) rethrows -> T? {
-        guard kind == .outcome, let status, row > 0 else { return nil }
-        var columns = ReportColumns(row: row, status: status)
+        guard row > 0 else { return nil }
+        let reported: RowStatus
+        switch (kind, status) {
+        case (.outcome, let status?): reported = status
+        case (.dispatch, _): reported = .inDoubt
+        default: return nil
+        }
+        var columns = ReportColumns(row: row, status: reported)
         var places = [Place](repeating: .none, count: 4)
         scratch.removeAll(keepingCapacity: true)
         _ = FlatJSONObject.forEachMember(members) { key, value in
@@ -218,6 +194,20 @@ public struct JournalEntry {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
         guard let base = bytes.baseAddress else { return true }
         return memcmp(base, word.utf8Start, bytes.count) == 0
+    }
+}
+
+extension ReportRecord {
+    /// The record with its own copies of `columns`' text.
+    public init(_ columns: JournalEntry.ReportColumns) {
+        func text(_ bytes: UnsafeRawBufferPointer) -> String {
+            String(decoding: bytes, as: UTF8.self)
+        }
+        self.init(
+            row: columns.row, line: columns.line, key: text(columns.key), status: columns.status,
+            httpStatus: columns.httpStatus, message: text(columns.message),
+            invitationStatus: text(columns.invitationStatus), expiresAt: text(columns.expiresAt),
+            attempts: columns.attempts)
     }
 }
 

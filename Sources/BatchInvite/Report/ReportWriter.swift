@@ -74,18 +74,7 @@ public final class ReportWriter {
 
     /// Appends the line of an outcome read back from the journal.
     public func write(_ columns: JournalEntry.ReportColumns) throws {
-        guard format == .csv else {
-            func text(_ bytes: UnsafeRawBufferPointer) -> String {
-                String(decoding: bytes, as: UTF8.self)
-            }
-            return try write(
-                ReportRecord(
-                    row: columns.row, line: columns.line, key: text(columns.key),
-                    status: columns.status, httpStatus: columns.httpStatus,
-                    message: text(columns.message),
-                    invitationStatus: text(columns.invitationStatus),
-                    expiresAt: text(columns.expiresAt), attempts: columns.attempts))
-        }
+        guard format == .csv else { return try write(ReportRecord(columns)) }
         let cells =
             columns.key.count + columns.message.count + columns.invitationStatus.count
             + columns.expiresAt.count
