@@ -155,6 +155,8 @@ struct RunCommand: Command {
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         let (input, target) = (self.input, self.target)
         configuration.checkInput = { try Self.checkWholeFile(input, target: target) }
+        // Children reaped before exiting: no orphans, and their CPU time is this run's.
+        defer { transport.finish() }
         let batch = BatchRun(
             source: source, target: target, transport: transport, configuration: configuration)
         let signals = Self.stopOnSignals(batch.control)

@@ -15,7 +15,7 @@ import Foundation
 /// memory back. The token reaches the child through its environment, never its arguments.
 /// Safe for concurrent use.
 public final class WorkerProcessTransport: Transport, @unchecked Sendable {
-    // Safe to share: `current` and `sent` are only touched with `lock` held; each `Child`
+    // Safe to share: `current`, `children` and `sent` are only touched with `lock` held; each `Child`
     // locks itself.
     private let executable: String
     private let baseURL: String
@@ -25,6 +25,8 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
     private let recycleAfter: Int
     private let lock = NSLock()
     private var current: Child?
+    /// Children not known to have exited yet (the current one and any retiring).
+    private var children: [Child] = []
     private var sent = 0
 
     /// Requests go through children of `executable` (this program), `recycleAfter` each.
@@ -42,6 +44,20 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
 
     deinit {
         current?.retire()
+    }
+
+    /// Retires the current child and waits until every child has exited (and was reaped,
+    /// so its CPU time counts as this process's children's). Call once no request is left.
+    public func finish() {
+        lock.lock()
+        let child = current
+        current = nil
+        let all = children
+        lock.unlock()
+        child?.retire()
+        for child in all {
+            child.waitUntilEnded()
+        }
     }
 
     public func send(_ request: APIRequest) -> TransportResult {
@@ -67,6 +83,8 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
         let child = try Child(
             executable: executable, baseURL: baseURL, token: token, concurrency: concurrency,
             timeout: timeout)
+        children.removeAll { $0.hasEnded }
+        children.append(child)
         current = child
         sent = 1
         _ = child.reserve()
@@ -88,6 +106,8 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
         private var retiring = false
         /// Sends promised by `reserve()` and not yet registered: the input stays open for them.
         private var reserved = 0
+        private let ended = DispatchSemaphore(value: 0)
+        private var exited = false
 
         final class Waiter: @unchecked Sendable {
             // Written once by the reading thread before `done` is signalled, read after.
@@ -200,6 +220,23 @@ public final class WorkerProcessTransport: Transport, @unchecked Sendable {
                 waiter.done.signal()
             }
             process.waitUntilExit()
+            lock.lock()
+            exited = true
+            lock.unlock()
+            ended.signal()
+        }
+
+        /// Whether the process has exited and was reaped.
+        var hasEnded: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return exited
+        }
+
+        /// Waits until the process has exited and was reaped.
+        func waitUntilEnded() {
+            ended.wait()
+            ended.signal()  // for any later waiter
         }
     }
 }
