@@ -277,7 +277,8 @@ public final class BatchRun {
         /// again); nil when this run must handle it: never reached, `not_sent`, in doubt
         /// under `--in-doubt retry`, or failed on transient errors under `--retry-failed`.
         func finalStatus(of row: Int, retryFailed: Bool) -> RowStatus? {
-            guard let previous = status(of: row) else { return nil }
+            // Dispatched again after an outcome: the later attempt decides (in doubt).
+            guard !inDoubtRows.contains(row), let previous = status(of: row) else { return nil }
             switch previous {
             case .invited, .invalid, .duplicate, .inDoubt:
                 return previous

@@ -38,7 +38,9 @@ import Testing
         let scratch = try ScratchDirectory()
         var cases = 0
         for index in 0..<1500 {
-            let length = Int(generator.next() % 24) + 1
+            // Mostly short inputs, and some long enough to hold more than 16 edge blanks in a
+            // piece, where the reader gives libcsv the space function for every byte instead.
+            let length = Int(generator.next() % (index % 10 == 0 ? 300 : 24)) + 1
             let bytes = (0..<length).map { _ in alphabet[Int(generator.next() % 9)] }
             let path = try scratch.file("case\(index).csv", bytes)
             for delimiter in [UInt8(ascii: ","), 9, 32] {

@@ -122,6 +122,56 @@ import Testing
         #expect(seen.map(\.2) == [true, false])
     }
 
+    @Test func recordsReadBackInAnyOrder() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("order.journal").path
+        let journal = try Journal(path: path, header: header)
+        let records = (1...3000).map {
+            ReportRecord(row: $0, line: $0 + 1, key: "p\($0)@x.io", status: .invited, attempts: 1)
+        }
+        let offsets = records.map { journal.append($0) }
+        try journal.close()
+        // Backwards, and in jumps across the file: every record is the one written there.
+        for index in records.indices.reversed() {
+            #expect(try journal.record(at: offsets[index]) == records[index])
+        }
+        for index in stride(from: 0, to: records.count, by: 7).map({ ($0 * 1009) % records.count })
+        {
+            #expect(try journal.record(at: offsets[index]) == records[index])
+        }
+    }
+
+    @Test func aRowDispatchedAgainAfterItsOutcomeIsInDoubt() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("again.journal").path
+        let journal = try Journal(path: path, header: header)
+        journal.append(
+            ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
+            transient: true)
+        journal.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
+        try journal.dispatch(row: 1, line: 2, key: "a@x.io")  // --retry-failed, then killed
+        try journal.close()
+        let summary = try JournalSummary(path: path)
+        #expect(summary.inDoubt == [1])
+        #expect(summary.counts == [.invited: 1])
+        #expect(!summary.isFinished)
+    }
+
+    @Test func onlyTheRunHoldingTheJournalCutsATornTail() throws {
+        let scratch = try ScratchDirectory()
+        let bytes = try writeJournal(in: scratch)
+        let tail = Array("{\"type\":\"outc".utf8)
+        let path = try scratch.file("live.journal", bytes + tail)
+        func size() throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+        }
+        // status and report only read: the tail may be a group being written right now.
+        #expect(try JournalSummary(path: path).rows == 3)
+        #expect(try size() == bytes.count + tail.count)
+        #expect(try JournalSummary(path: path, checkHolder: false).rows == 3)
+        #expect(try size() == bytes.count)
+    }
+
     @Test func theFingerprintChangesWithTheInput() throws {
         let scratch = try ScratchDirectory()
         let first = try InputFingerprint.of(path: try scratch.file("a.csv", "ID\nx\n"))

@@ -114,6 +114,8 @@ private final class Parser: @unchecked Sendable {
     /// Whether libcsv gets the space function for every byte instead of for the blanks at
     /// field edges alone; the results are the same, only slower (for tests comparing them).
     let keepsEveryBlank: Bool
+    /// The edge blanks of the piece being parsed (kept to reuse its storage).
+    private var edgeBlanks: [Int] = []
 
     init(input: TextInput, delimiter: UInt8?, keepsEveryBlank: Bool) throws {
         self.input = input
@@ -193,12 +195,19 @@ private final class Parser: @unchecked Sendable {
     }
 
     private func parse(_ piece: UnsafeRawBufferPointer) throws {
-        if keepsEveryBlank {
+        edgeBlanks.removeAll(keepingCapacity: true)
+        if !keepsEveryBlank {
+            FieldEdgeBlanks.forEach(in: piece, delimiter: delimiter ?? UInt8(ascii: ",")) {
+                edgeBlanks.append($0)
+            }
+        }
+        // Each edge blank costs two more calls into libcsv: where they are as common as in
+        // `a, b, c`, calling the space function for every byte is cheaper.
+        if keepsEveryBlank || edgeBlanks.count > 16 + piece.count / 64 {
             try parse(piece, 0..<piece.count, keepingBlanks: true)
         } else {
             var done = 0
-            try FieldEdgeBlanks.forEach(in: piece, delimiter: delimiter ?? UInt8(ascii: ",")) {
-                blank in
+            for blank in edgeBlanks {
                 try parse(piece, done..<blank, keepingBlanks: false)
                 try parse(piece, blank..<blank + 1, keepingBlanks: true)
                 done = blank + 1

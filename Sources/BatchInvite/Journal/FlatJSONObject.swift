@@ -38,7 +38,9 @@ enum FlatJSONObject {
             var escaped = false
             while index < count {
                 if index + 8 <= count {
-                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    // Little-endian order whatever the machine's: byte k is bits 8k...8k+7.
+                    let word = UInt64(
+                        littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                     let found =
                         zeroBytes(word ^ 0x2222_2222_2222_2222)
                         | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)

@@ -225,10 +225,11 @@ extension RowStatus {
         case (8, UInt8(ascii: "i")): status = .inDoubt
         default: return nil
         }
-        let same = status.rawValue.utf8.withContiguousStorageIfAvailable {
-            memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0  // both non-empty
-        }
-        guard same != false else { return nil }
+        let same =
+            status.rawValue.utf8.withContiguousStorageIfAvailable {
+                memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0  // both non-empty
+            } ?? status.rawValue.utf8.elementsEqual(bytes)
+        guard same else { return nil }
         self = status
     }
 }

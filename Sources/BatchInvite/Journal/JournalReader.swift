@@ -15,6 +15,7 @@ public final class JournalReader {
     private var window = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
     private var windowStart: Int64 = 0
     private var windowCount = 0
+    private static let lookBehind: Int64 = 64 * 1024
     /// Where escaped text is decoded (see `JournalEntry.withReportColumns`).
     private var scratch: [UInt8] = []
 
@@ -61,12 +62,14 @@ public final class JournalReader {
     /// The line starting at `offset`, without its newline; nil when there is none whole.
     private func line(at offset: Int64) throws -> UnsafeRawBufferPointer? {
         if let line = lineInWindow(at: offset) { return line }
-        windowStart = offset
+        // The window starts a little before: rows finished out of order by concurrent
+        // workers step back a few records at a time, and must not each cost a read.
+        windowStart = max(0, offset - Self.lookBehind)
         windowCount = 0
         while true {
             let read = pread(
                 descriptor, window.baseAddress! + windowCount, window.count - windowCount,
-                off_t(offset) + off_t(windowCount))
+                off_t(windowStart) + off_t(windowCount))
             if read < 0 && errno == EINTR { continue }
             guard read >= 0 else {
                 throw BatchInviteError.io(

@@ -10,12 +10,13 @@
 /// corruption: reading stops with an error naming the line.
 public enum JournalScanner {
     /// Calls `body` with every whole record (its offset and the record) in order.
-    /// Returns how many bytes of torn tail were cut off (0 when none).
+    /// Returns how many bytes of torn tail were found (0 when none); with `repairs`, the
+    /// file is cut before them, else it is left as it is (the journal is only read).
     @discardableResult
-    public static func scan(path: String, _ body: (Int64, JournalEntry) throws -> Void) throws
-        -> Int
-    {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+    public static func scan(
+        path: String, repairs: Bool = true, _ body: (Int64, JournalEntry) throws -> Void
+    ) throws -> Int {
+        let descriptor = open(path, (repairs ? O_RDWR : O_RDONLY) | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
                 "cannot open the journal \(path): \(String(cString: strerror(errno)))")
@@ -60,6 +61,7 @@ public enum JournalScanner {
         var info = stat()
         fstat(descriptor, &info)
         let cut = Int(Int64(info.st_size) - tornAt)
+        guard repairs else { return cut }
         guard ftruncate(descriptor, off_t(tornAt)) == 0, fsync(descriptor) == 0 else {
             throw BatchInviteError.io(
                 "cannot repair the journal \(path): \(String(cString: strerror(errno)))")

@@ -33,7 +33,9 @@ public struct JournalSummary {
     /// When the journal was last written.
     public var lastActivity: Date?
 
-    /// Reads the journal at `path`; `checkHolder` false when the caller holds its lock.
+    /// Reads the journal at `path`; `checkHolder` false when the caller holds its lock (and
+    /// may cut off a torn tail), true for an observer (`status`, `report`), which changes
+    /// nothing.
     public init(path: String, checkHolder: Bool = true) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
@@ -41,7 +43,9 @@ public struct JournalSummary {
         }
         heldBy = checkHolder ? JournalLock.holder(journal: path) : nil
         var statuses: [RowStatus?] = []
-        try JournalScanner.scan(path: path) { offset, entry in
+        // Only the run holding the journal repairs a torn tail: for anyone else the tail may
+        // be a group of records being written right now.
+        try JournalScanner.scan(path: path, repairs: !checkHolder) { offset, entry in
             switch entry.kind {
             case .header:
                 header = entry.json()
@@ -72,7 +76,11 @@ public struct JournalSummary {
                 break
             }
         }
-        for status in statuses.compactMap({ $0 }) {
+        // A row dispatched again after an outcome (a resumed run died sending it) is in
+        // doubt: its older outcome no longer counts.
+        for (index, status) in statuses.enumerated() {
+            guard let status, index >= dispatchOffsets.count || dispatchOffsets[index] < 0
+            else { continue }
             counts[status, default: 0] += 1
         }
         latest = statuses

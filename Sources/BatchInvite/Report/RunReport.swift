@@ -34,18 +34,21 @@ public enum RunReport {
     ) throws -> Counts {
         let reader = try JournalReader(path: summary.path)
         var counts = Counts()
-        /// The journal's line for `row`, if it has one.
-        func journalLine(_ row: Int) throws -> Bool {
-            if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
-                try writer.write(reader.record(at: summary.offsets[row - 1]))
-                counts.fromJournal += 1
-                return true
-            }
+        /// The journal's line for `row`, if it has one; `checked` is the row as the input
+        /// says it is (its key and line, for a dispatch record of an earlier version).
+        func journalLine(_ row: Int, checked: CheckedRow? = nil) throws -> Bool {
+            // A dispatch after the row's last outcome (a resumed run died sending it) wins.
             if row <= summary.dispatchOffsets.count, summary.dispatchOffsets[row - 1] >= 0 {
                 var record = try reader.record(at: summary.dispatchOffsets[row - 1])
+                if let checked { (record.key, record.line) = (checked.key, checked.line) }
                 record.message = inDoubtMessage
                 try writer.write(record)
                 counts.inDoubt += 1
+                return true
+            }
+            if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
+                try writer.write(reader.record(at: summary.offsets[row - 1]))
+                counts.fromJournal += 1
                 return true
             }
             return false
@@ -68,9 +71,9 @@ public enum RunReport {
                     expectedRows: source.expectedRows))
             try rows.forEachBatch { batch in
                 for index in 0..<batch.count {
-                    let row = batch[index]
-                    if try journalLine(row.row) { continue }
-                    var record = row.checkedRow.reportRecord
+                    let checked = batch[index].checkedRow
+                    if try journalLine(checked.row, checked: checked) { continue }
+                    var record = checked.reportRecord
                     if record.status == .valid {
                         record.status = .notSent
                         record.message = notReachedMessage
