@@ -113,7 +113,7 @@ public final class BatchRun {
             }
         }
         let rows = CheckedRows(
-            source: source, validator: validator, duplicates: duplicates, readAhead: 8)
+            source: source, validator: validator, duplicates: duplicates, readAhead: 2)
         var alreadyDone = 0
         var rowsRead = 0
         /// Records an invalid or duplicate row, or hands a valid one to the workers.

@@ -10,8 +10,28 @@ public enum JSONValue: Equatable, Sendable {
     /// Members in the order written; a repeated key appears twice.
     case object([JSONMember])
 
+    /// The value's kind.
+    public var kind: JSONKind {
+        switch self {
+        case .null: return .null
+        case .bool: return .bool
+        case .number: return .number
+        case .string: return .string
+        case .array: return .array
+        case .object: return .object
+        }
+    }
+
     /// The name of the value's kind, for messages (`a string`, `an array`).
-    public var kindDescription: String {
+    public var kindDescription: String { kind.description }
+}
+
+/// The kinds of JSON values, named for messages.
+public enum JSONKind: Sendable, CustomStringConvertible {
+    case null, bool, number, string, array, object
+
+    /// `null`, `a boolean`, `a number`, `a string`, `an array`, `an object`.
+    public var description: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"

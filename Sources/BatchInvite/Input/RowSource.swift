@@ -317,7 +317,7 @@ public final class RowSource {
                             UnsafeRawBufferPointer(start: nil, count: 0), field: field)
                     case .string: values[field] = withDefault(bytes, field: field)
                     case .number: values[field] = .number(bytes)
-                    case let other: values[field] = .wrongKind(other.kindDescription)
+                    case let other: values[field] = .wrongKind(other.kind)
                     }
                 }
                 try values.withUnsafeBufferPointer { slots in

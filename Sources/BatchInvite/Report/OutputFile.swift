@@ -92,10 +92,12 @@ public final class OutputFile {
     }
 
     /// Flushes and puts the file in place under its real name.
-    public func commit() throws {
+    /// With `durable`, the bytes are synced to disk before the rename, so a power cut
+    /// afterwards cannot leave an empty file under the real name.
+    public func commit(durable: Bool = true) throws {
         try flush()
         guard let temporaryPath else { return }
-        if fsync(descriptor) != 0 || rename(temporaryPath, path) != 0 {
+        if (durable && fsync(descriptor) != 0) || rename(temporaryPath, path) != 0 {
             throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }

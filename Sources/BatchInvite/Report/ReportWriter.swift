@@ -24,16 +24,23 @@ public final class ReportWriter {
     public func write(_ record: ReportRecord) throws {
         switch format {
         case .csv:
-            // Each cell takes at most twice its bytes plus quotes and a `'`; numbers at most 20.
-            let cells =
-                record.key.utf8.count + record.message.utf8.count
-                + record.invitationStatus.utf8.count
-                + record.expiresAt.utf8.count
-            let bound = 3 * 21 + 16 + 9 + cells * 2 + 4 * 3
-            try file.write(atMost: bound) { start in
-                var cursor = start
-                Self.formatCSV(record, at: &cursor)
-                return cursor - start
+            var (key, message) = (record.key, record.message)
+            var (invitation, expiry) = (record.invitationStatus, record.expiresAt)
+            try key.withUTF8 { key in
+                try message.withUTF8 { message in
+                    try invitation.withUTF8 { invitation in
+                        try expiry.withUTF8 { expiry in
+                            try writeCSV(
+                                row: record.row, line: record.line,
+                                key: UnsafeRawBufferPointer(key),
+                                status: record.status, httpStatus: record.httpStatus,
+                                message: UnsafeRawBufferPointer(message),
+                                invitationStatus: UnsafeRawBufferPointer(invitation),
+                                expiresAt: UnsafeRawBufferPointer(expiry), attempts: record.attempts
+                            )
+                        }
+                    }
+                }
             }
         case .jsonl:
             var line: [UInt8] = []
@@ -53,148 +60,42 @@ public final class ReportWriter {
                     row: row.row, line: row.line, key: String(decoding: row.key, as: UTF8.self),
                     status: row.status, message: String(decoding: row.message, as: UTF8.self)))
         }
-        let bound = 2 * 21 + 16 + 4 + (row.key.count + row.message.count) * 2 + 4 * 3
-        try file.write(atMost: bound) { start in
-            var cursor = start
-            Self.putInteger(row.row, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putInteger(row.line, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: row.key, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(row.status.rawValue, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: row.message, at: &cursor)
-            for _ in 0..<3 { Self.put(0x2C, at: &cursor) }
-            Self.put(0x0A, at: &cursor)
-            return cursor - start
-        }
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        try writeCSV(
+            row: row.row, line: row.line, key: row.key, status: row.status, httpStatus: nil,
+            message: row.message, invitationStatus: none, expiresAt: none, attempts: nil)
     }
 
     /// Appends the line of an outcome read back from the journal.
     public func write(_ columns: JournalEntry.ReportColumns) throws {
         guard format == .csv else { return try write(ReportRecord(columns)) }
-        let cells =
-            columns.key.count + columns.message.count + columns.invitationStatus.count
-            + columns.expiresAt.count
-        let bound = 4 * 21 + 16 + 9 + cells * 2 + 4 * 3
-        try file.write(atMost: bound) { start in
+        try writeCSV(
+            row: columns.row, line: columns.line, key: columns.key, status: columns.status,
+            httpStatus: columns.httpStatus, message: columns.message,
+            invitationStatus: columns.invitationStatus, expiresAt: columns.expiresAt,
+            attempts: columns.attempts)
+    }
+
+    private func writeCSV(
+        row: Int, line: Int, key: UnsafeRawBufferPointer, status: RowStatus, httpStatus: Int?,
+        message: UnsafeRawBufferPointer, invitationStatus: UnsafeRawBufferPointer,
+        expiresAt: UnsafeRawBufferPointer, attempts: Int?
+    ) throws {
+        let text = key.count + message.count + invitationStatus.count + expiresAt.count
+        try file.write(atMost: CSVCells.bound(textBytes: text)) { start in
             var cursor = start
-            Self.putInteger(columns.row, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putInteger(columns.line, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: columns.key, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(columns.status.rawValue, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            if let status = columns.httpStatus { Self.putInteger(status, at: &cursor) }
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: columns.message, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: columns.invitationStatus, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            Self.putCell(bytes: columns.expiresAt, at: &cursor)
-            Self.put(0x2C, at: &cursor)
-            if let attempts = columns.attempts { Self.putInteger(attempts, at: &cursor) }
-            Self.put(0x0A, at: &cursor)
+            CSVCells.putLine(
+                row: row, line: line, key: key, status: status, httpStatus: httpStatus,
+                message: message, invitationStatus: invitationStatus, expiresAt: expiresAt,
+                attempts: attempts, at: &cursor)
             return cursor - start
         }
     }
 
     /// Puts the finished report in place.
-    public func finish() throws {
-        try file.commit()
-    }
-
-    private static func formatCSV(_ record: ReportRecord, at cursor: inout UnsafeMutableRawPointer)
-    {
-        putInteger(record.row, at: &cursor)
-        put(0x2C, at: &cursor)
-        putInteger(record.line, at: &cursor)
-        put(0x2C, at: &cursor)
-        putCell(record.key, at: &cursor)
-        put(0x2C, at: &cursor)
-        putCell(record.status.rawValue, at: &cursor)
-        put(0x2C, at: &cursor)
-        if let status = record.httpStatus { putInteger(status, at: &cursor) }
-        put(0x2C, at: &cursor)
-        putCell(record.message, at: &cursor)
-        put(0x2C, at: &cursor)
-        putCell(record.invitationStatus, at: &cursor)
-        put(0x2C, at: &cursor)
-        putCell(record.expiresAt, at: &cursor)
-        put(0x2C, at: &cursor)
-        if let attempts = record.attempts { putInteger(attempts, at: &cursor) }
-        put(0x0A, at: &cursor)
-    }
-
-    @inline(__always)
-    private static func put(_ byte: UInt8, at cursor: inout UnsafeMutableRawPointer) {
-        cursor.storeBytes(of: byte, as: UInt8.self)
-        cursor += 1
-    }
-
-    private static func putInteger(_ value: Int, at cursor: inout UnsafeMutableRawPointer) {
-        if value < 0 { put(UInt8(ascii: "-"), at: &cursor) }
-        var magnitude = value.magnitude
-        var digits = 1
-        var probe = magnitude / 10
-        while probe > 0 {
-            digits += 1
-            probe /= 10
-        }
-        var index = digits
-        repeat {
-            index -= 1
-            (cursor + index).storeBytes(
-                of: UInt8(truncatingIfNeeded: magnitude % 10) + 0x30, as: UInt8.self)
-            magnitude /= 10
-        } while magnitude > 0
-        cursor += digits
-    }
-
-    /// Writes a CSV cell: quoted when it holds a delimiter, quote or line break, and
-    /// prefixed with `'` when a spreadsheet would take it for a formula.
-    private static func putCell(_ text: String, at cursor: inout UnsafeMutableRawPointer) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({
-            putCell(bytes: UnsafeRawBufferPointer($0), at: &cursor)
-        }) {
-            return done
-        }
-        var copy = text
-        copy.withUTF8 { putCell(bytes: UnsafeRawBufferPointer($0), at: &cursor) }
-    }
-
-    private static func putCell(
-        bytes: UnsafeRawBufferPointer, at cursor: inout UnsafeMutableRawPointer
-    ) {
-        guard let first = bytes.first else { return }
-        let risky: Bool
-        switch first {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
-            0x0A, 0:
-            risky = true
-        default:
-            risky = false
-        }
-        var needsQuotes = false
-        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-            needsQuotes = true
-            break
-        }
-        if !needsQuotes && !risky {
-            cursor.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)  // not empty
-            cursor += bytes.count
-            return
-        }
-        if needsQuotes { put(0x22, at: &cursor) }
-        if risky { put(UInt8(ascii: "'"), at: &cursor) }
-        for byte in bytes {
-            if byte == 0x22 { put(0x22, at: &cursor) }
-            put(byte, at: &cursor)
-        }
-        if needsQuotes { put(0x22, at: &cursor) }
+    /// `durable` false skips syncing it to disk first, for a report that is quicker to make
+    /// again than to sync (`validate`'s); a run's report is synced.
+    public func finish(durable: Bool = true) throws {
+        try file.commit(durable: durable)
     }
 }

@@ -5,6 +5,12 @@ public enum FieldRules {
     /// The value with leading and trailing white space removed (ASCII and Unicode
     /// White_Space, such as the no-break space spreadsheets leave behind).
     public static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        // Most values start and end with a printable ASCII character: nothing to trim.
+        if let first = bytes.first, first > 0x20, first < 0x7F, bytes[bytes.count - 1] > 0x20,
+            bytes[bytes.count - 1] < 0x7F
+        {
+            return bytes
+        }
         var start = 0
         var end = bytes.count
         while start < end {
@@ -69,8 +75,12 @@ public enum FieldRules {
             return "\(show(value)) is not an email address (only ASCII characters are accepted)"
         }
         if value.count > 254 { return "is \(value.count) characters long, at most 254 are allowed" }
+        let classes = UnsafeRawPointer(emailClasses.utf8Start)
+        func kind(_ byte: UInt8) -> UInt8 {
+            classes.load(fromByteOffset: Int(byte), as: UInt8.self)
+        }
         var at = 0
-        while at < value.count && isLocalPartByte(value[at]) { at += 1 }
+        while at < value.count && kind(value[at]) & localPart != 0 { at += 1 }
         guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else {
             return "\(show(value)) is not an email address"
         }
@@ -81,15 +91,16 @@ public enum FieldRules {
         var previous: UInt8 = UInt8(ascii: ".")
         for index in (at + 1)..<value.count {
             let byte = value[index]
-            if byte == UInt8(ascii: ".") {
+            let byteKind = kind(byte)
+            if byteKind & alphanumeric != 0 || (byte == UInt8(ascii: "-") && labelLength > 0) {
+                labelLength += 1
+                if labelLength > 63 { return "\(show(value)) is not an email address" }
+            } else if byte == UInt8(ascii: ".") {
                 guard labelLength > 0, previous != UInt8(ascii: "-") else {
                     return "\(show(value)) is not an email address"
                 }
                 labels += 1
                 labelLength = 0
-            } else if isAlphanumeric(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) {
-                labelLength += 1
-                if labelLength > 63 { return "\(show(value)) is not an email address" }
             } else {
                 return "\(show(value)) is not an email address"
             }
@@ -101,6 +112,18 @@ public enum FieldRules {
         labels += 1
         if labels < 2 { return "\(show(value)) is not an email address (the domain has no dot)" }
         return nil
+    }
+
+    /// Bits of `emailClasses`: may appear in an e-mail's local part; is a letter or digit.
+    private static var localPart: UInt8 { 1 }
+    private static var alphanumeric: UInt8 { 2 }
+
+    /// One character per ASCII byte (0 to 127), its bits (less `0`) saying what it may be in
+    /// an e-mail address: `1` local part only (``!#$%&'*+-./=?^_`{|}~``), `3` local part and
+    /// domain label (letters and digits), `0` neither. A literal, so no lazy global sits on
+    /// this hot path; `FieldRulesTests` checks it against the lists.
+    static var emailClasses: StaticString {
+        "00000000000000000000000000000000010111110011011133333333330001010333333333333333333333333330001113333333333333333333333333311110"
     }
 
     /// One of `allowed`, compared without regard to ASCII case.
@@ -235,24 +258,6 @@ public enum FieldRules {
             }
             return true
         } ?? false
-    }
-
-    @inline(__always)
-    private static func isLocalPartByte(_ byte: UInt8) -> Bool {
-        byte < 0x80
-            && (byte < 0x40 ? localPartLow >> byte : localPartHigh >> (byte - 0x40)) & 1 == 1
-    }
-
-    /// Bit `b` is set when byte `b` (below 64) may appear in an e-mail's local part:
-    /// `!#$%&'*+-./0-9=?`. A literal, so no lazy global sits on this hot path;
-    /// `FieldRulesTests` checks it against the list.
-    static var localPartLow: UInt64 { 0xA3FFECFA00000000 }
-    /// The same for bytes 64...127: `A-Z`, `^_` and the backquote, `a-z`, `{|}~`.
-    static var localPartHigh: UInt64 { 0x7FFFFFFFC7FFFFFE }
-
-    @inline(__always)
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

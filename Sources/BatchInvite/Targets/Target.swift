@@ -112,5 +112,5 @@ public enum FieldValue {
     /// A JSON number, as written.
     case number(UnsafeRawBufferPointer)
     /// A JSON value of another kind (`a boolean`, `an array`, ...).
-    case wrongKind(String)
+    case wrongKind(JSONKind)
 }

@@ -5,7 +5,7 @@
 public final class CheckedRows {
     private let stage: Stage
     /// Rows per batch handed between the threads.
-    static let batchSize = 512
+    static let batchSize = 2048
 
     private var duplicates: DuplicateFilter?
     private let readAhead: Int
@@ -14,7 +14,7 @@ public final class CheckedRows {
     /// `readAhead` batches of rows are checked ahead of the caller.
     public init(
         source: RowSource, validator: RowValidator, duplicates: DuplicateFilter?,
-        readAhead: Int = 32
+        readAhead: Int = 8
     ) {
         stage = Stage(source: source, validator: validator)
         self.duplicates = duplicates

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import BatchInvite
+
+@Suite struct CSVCellsTests {
+    private func written(_ body: (inout UnsafeMutableRawPointer) -> Void) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { raw in
+            var cursor = raw.baseAddress!
+            body(&cursor)
+            return raw.baseAddress!.distance(to: cursor)
+        }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+
+    @Test func integersOfEveryLength() {
+        var values = [0, 7, 9, 10, 99, 100, 101, 999, 1000, 65_535, Int.max, Int.min, -1, -10]
+        var power = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1]
+        }
+        for value in values {
+            #expect(written { CSVCells.putInteger(value, at: &$0) } == String(value))
+        }
+    }
+
+    @Test func cellsAreQuotedOrNeutralisedOnlyWhenNeeded() {
+        func cell(_ text: String) -> String { written { CSVCells.putCell(text, at: &$0) } }
+        #expect(cell("ada@example.com") == "ada@example.com")
+        #expect(
+            cell("a much longer cell of plain text, with a comma")
+                == "\"a much longer cell of plain text, with a comma\"")
+        #expect(cell("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(cell("two\nlines") == "\"two\nlines\"")
+        #expect(cell("tab\tinside") == "tab\tinside")
+        #expect(cell("=SUM(A1)") == "'=SUM(A1)")
+        #expect(cell("-1,2") == "\"'-1,2\"")
+        #expect(cell("") == "")
+    }
+}
