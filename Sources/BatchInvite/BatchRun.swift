@@ -100,8 +100,6 @@ public final class BatchRun {
         let trimmer = MemoryTrimmer()
         defer { trimmer.stop() }
         dispatcher.start()
-        let duplicates = DuplicateFilter(
-            keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
         var validator = RowValidator(target: target, buildsPayloads: true)
@@ -113,7 +111,7 @@ public final class BatchRun {
             }
         }
         let rows = CheckedRows(
-            source: source, validator: validator, duplicates: duplicates, readAhead: 2)
+            source: source, validator: validator, readAhead: 2)
         var alreadyDone = 0
         var rowsRead = 0
         /// Records an invalid or duplicate row, or hands a valid one to the workers.

@@ -44,11 +44,8 @@ struct ValidateCommand: Command {
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         let writer = try ReportWriter(path: report.path, format: report.format)
-        let duplicates = DuplicateFilter(
-            keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
         var summary = ValidationSummary()
-        let rows = CheckedRows(
-            source: source, validator: RowValidator(target: target), duplicates: duplicates)
+        let rows = CheckedRows(source: source, validator: RowValidator(target: target))
         try rows.forEachBatch { batch in
             for index in 0..<batch.count {
                 let row = batch[index]

@@ -13,8 +13,7 @@ func check(
     var warnings: [String] = []
     source.onWarning = { warnings.append($0) }
     var rows: [CheckedRow] = []
-    let duplicates = DuplicateFilter(keyName: target.fields[target.keyField].name)
-    try CheckedRows(source: source, validator: RowValidator(target: target), duplicates: duplicates)
+    try CheckedRows(source: source, validator: RowValidator(target: target))
         .forEach {
             rows.append($0)
         }

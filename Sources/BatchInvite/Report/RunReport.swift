@@ -65,10 +65,7 @@ public enum RunReport {
             }
         case .success(let (source, target)):
             let rows = CheckedRows(
-                source: source, validator: RowValidator(target: target),
-                duplicates: DuplicateFilter(
-                    keyName: target.fields[target.keyField].name,
-                    expectedRows: source.expectedRows))
+                source: source, validator: RowValidator(target: target))
             try rows.forEachBatch { batch in
                 for index in 0..<batch.count {
                     let checked = batch[index].checkedRow

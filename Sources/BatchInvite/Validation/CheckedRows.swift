@@ -10,14 +10,22 @@ public final class CheckedRows {
     private var duplicates: DuplicateFilter?
     private let readAhead: Int
 
-    /// Rows of `source` checked by `validator`, and by `duplicates` if given; at most
-    /// `readAhead` batches of rows are checked ahead of the caller.
+    /// Rows of `source` checked by `validator` and, with `findsDuplicates`, against each
+    /// other (their key, see `DuplicateFilter`); at most `readAhead` batches of rows are
+    /// checked ahead of the caller.
     public init(
-        source: RowSource, validator: RowValidator, duplicates: DuplicateFilter?,
+        source: RowSource, validator: RowValidator, findsDuplicates: Bool = true,
         readAhead: Int = 8
     ) {
         stage = Stage(source: source, validator: validator)
-        self.duplicates = duplicates
+        // Made here and held nowhere else: a second reference to its table would make the
+        // first insert copy it whole (copy on write).
+        let target = validator.target
+        duplicates =
+            findsDuplicates
+            ? DuplicateFilter(
+                keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
+            : nil
         self.readAhead = readAhead
     }
 

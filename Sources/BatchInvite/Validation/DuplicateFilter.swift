@@ -21,10 +21,11 @@ public struct DuplicateFilter: Sendable {
             sink &+= seen.prefetch(digest: entries[index].digest)
         }
         prefetchSink = sink  // keeps the loads from being optimised away
+        seen.makeUnique()
         for index in 0..<entries.count {
             let entry = entries[index]
             guard entry.status == .valid,
-                let earlier = seen.insert(digest: entry.digest, row: entry.row)
+                let earlier = seen.insertIntoUnique(digest: entry.digest, row: entry.row)
             else { continue }
             batch.mark(index, .duplicate, message: "same \(keyName) as row \(earlier)")
         }

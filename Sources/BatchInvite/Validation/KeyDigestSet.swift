@@ -45,7 +45,19 @@ public struct KeyDigestSet: Sendable {
 
     /// `insert(_:row:)` for a key whose `KeyDigest.digest` is already known.
     public mutating func insert(digest: UInt64, row: Int) -> Int? {
+        makeUnique()
+        return insertIntoUnique(digest: digest, row: row)
+    }
+
+    /// Makes the table this set's own (copy on write), before `insertIntoUnique` calls.
+    @inline(__always)
+    mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&table) { table = table.copy(size: table.size) }
+    }
+
+    /// `insert(digest:row:)` once `makeUnique()` was called (and no copy made since).
+    @inline(__always)
+    mutating func insertIntoUnique(digest: UInt64, row: Int) -> Int? {
         let low = UInt32(truncatingIfNeeded: digest)
         let high = UInt32(truncatingIfNeeded: digest >> 32)
         let size = table.size
@@ -64,7 +76,7 @@ public struct KeyDigestSet: Sendable {
             if slot == size { slot = 0 }
         }
         count += 1
-        if Double(count) > Double(size) * Self.maxLoad { table = table.copy(size: size + size / 2) }
+        if count > table.growthThreshold { table = table.copy(size: size + size / 2) }
         return nil
     }
 
@@ -79,8 +91,12 @@ public struct KeyDigestSet: Sendable {
         private let mappedBytes: Int
         private static let hugePage = 2 << 20
 
+        /// More keys than this and the table grows (see `maxLoad`).
+        let growthThreshold: Int
+
         init(size: Int) {
             self.size = size
+            growthThreshold = Int(Double(size) * KeyDigestSet.maxLoad)
             let bytes = size * 3 * MemoryLayout<UInt32>.stride
             // Anonymous memory reads as zeros: every slot starts empty.
             mappedBytes = bytes + Self.hugePage
