@@ -170,9 +170,9 @@ public final class BatchRun {
         journal.end(rows: rowsRead, blankRecordsSkipped: source.blankRecordsSkipped)
         try journal.close()
         progress.stop()
-        for offset in offsets.all where offset >= 0 {
-            try journal.withReportColumns(at: offset) { try writer.write($0) }
-        }
+        try writer.writeOutcomes(
+            at: offsets.all.lazy.filter { $0 >= 0 },
+            from: JournalReader(path: configuration.journalPath))
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, stopReason: control.stopReason,
@@ -199,10 +199,8 @@ public final class BatchRun {
         }
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
-        let reader = try JournalReader(path: configuration.journalPath)
-        for offset in earlier.offsets {
-            try reader.withReportColumns(at: offset) { try writer.write($0) }
-        }
+        try writer.writeOutcomes(
+            at: earlier.offsets, from: JournalReader(path: configuration.journalPath))
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, stopReason: nil,

@@ -146,14 +146,6 @@ public final class Journal: @unchecked Sendable {
         try reader.record(at: offset)
     }
 
-    /// Calls `body` with the report columns of the outcome written at `offset` (once
-    /// appending is over).
-    public func withReportColumns(
-        at offset: Int64, _ body: (JournalEntry.ReportColumns) throws -> Void
-    ) throws {
-        try reader.withReportColumns(at: offset, body)
-    }
-
     private func commitLoop() {
         condition.lock()
         while true {

@@ -96,46 +96,68 @@ public struct JournalEntry {
     public func withReportColumns<T>(
         scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
     ) rethrows -> T? {
-        guard row > 0 else { return nil }
-        let reported: RowStatus
-        switch (kind, status) {
-        case (.outcome, let status?): reported = status
-        case (.dispatch, _): reported = .inDoubt
-        default: return nil
+        try Self.withReportColumns(members: members, scratch: &scratch, body)
+    }
+
+    /// `withReportColumns(scratch:_:)` for a line a scan has checked already, in one walk
+    /// over its members (the report of a million rows reads each line once).
+    static func withReportColumns<T>(
+        line: UnsafeRawBufferPointer, scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
+    ) rethrows -> T? {
+        guard let members = JournalFormat.checkedMembers(line, verifying: false) else {
+            return nil
         }
-        var columns = ReportColumns(row: row, status: reported)
-        var places = [Place](repeating: .none, count: 4)
+        return try withReportColumns(members: members, scratch: &scratch, body)
+    }
+
+    private static func withReportColumns<T>(
+        members: UnsafeRawBufferPointer, scratch: inout [UInt8],
+        _ body: (ReportColumns) throws -> T
+    ) rethrows -> T? {
+        var kind = Kind.other
+        var status: RowStatus?
+        var columns = ReportColumns(row: 0, status: .inDoubt)
+        var places: (Place, Place, Place, Place) = (.none, .none, .none, .none)
         scratch.removeAll(keepingCapacity: true)
-        _ = FlatJSONObject.forEachMember(members) { key, value in
+        let wellFormed = FlatJSONObject.forEachMember(members) { key, value in
             switch value {
             case .number(let digits):
                 let number = FlatJSONObject.integer(digits)
-                switch Self.knownKey(key) {
+                switch knownKey(key) {
+                case .row: columns.row = number ?? 0
                 case .line: columns.line = number ?? 0
                 case .httpStatus: columns.httpStatus = number
                 case .attempts: columns.attempts = number
                 default: break
                 }
             case .string(let text, let escaped):
-                let slot: Int
-                switch Self.knownKey(key) {
-                case .key: slot = 0
-                case .message: slot = 1
-                case .invitationStatus: slot = 2
-                case .expiresAt: slot = 3
-                default: return true
-                }
+                let place: Place
                 if escaped {
                     let start = scratch.count
                     scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
-                    places[slot] = .scratch(start..<scratch.count)
+                    place = .scratch(start..<scratch.count)
                 } else {
-                    places[slot] = .line(text)
+                    place = .line(text)
+                }
+                switch knownKey(key) {
+                case .type: kind = self.kind(text)
+                case .status: status = escaped ? nil : RowStatus(bytes: text)
+                case .key: places.0 = place
+                case .message: places.1 = place
+                case .invitationStatus: places.2 = place
+                case .expiresAt: places.3 = place
+                default: break
                 }
             case .bool, .null, .nested:
                 break
             }
             return true
+        }
+        guard wellFormed, columns.row > 0 else { return nil }
+        switch (kind, status) {
+        case (.outcome, let status?): columns.status = status
+        case (.dispatch, _): columns.status = .inDoubt
+        default: return nil
         }
         return try scratch.withUnsafeBytes { decoded in
             func bytes(_ place: Place) -> UnsafeRawBufferPointer {
@@ -145,10 +167,10 @@ public struct JournalEntry {
                 case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
                 }
             }
-            columns.key = bytes(places[0])
-            columns.message = bytes(places[1])
-            columns.invitationStatus = bytes(places[2])
-            columns.expiresAt = bytes(places[3])
+            columns.key = bytes(places.0)
+            columns.message = bytes(places.1)
+            columns.invitationStatus = bytes(places.2)
+            columns.expiresAt = bytes(places.3)
             return try body(columns)
         }
     }

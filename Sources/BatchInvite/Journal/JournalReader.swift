@@ -12,9 +12,9 @@
 public final class JournalReader {
     private let descriptor: Int32
     private let path: String
-    private var window = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+    private var window = LineBuffer()
+    /// The file offset of `window`'s first byte.
     private var windowStart: Int64 = 0
-    private var windowCount = 0
     private static let lookBehind: Int64 = 64 * 1024
     /// Where escaped text is decoded (see `JournalEntry.withReportColumns`).
     private var scratch: [UInt8] = []
@@ -24,14 +24,14 @@ public final class JournalReader {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            window.deallocate()
+            window.free()
             throw BatchInviteError.io(
                 "cannot open the journal \(path): \(String(cString: strerror(errno)))")
         }
     }
 
     deinit {
-        window.deallocate()
+        window.free()
         close(descriptor)
     }
 
@@ -52,8 +52,7 @@ public final class JournalReader {
         at offset: Int64, _ body: (JournalEntry.ReportColumns) throws -> Void
     ) throws {
         guard let line = try line(at: offset),
-            let entry = JournalEntry(line: line, verifying: false),
-            try entry.withReportColumns(scratch: &scratch, body) != nil
+            try JournalEntry.withReportColumns(line: line, scratch: &scratch, body) != nil
         else {
             throw BatchInviteError.io("the journal \(path) is damaged at byte \(offset)")
         }
@@ -64,38 +63,22 @@ public final class JournalReader {
         if let line = lineInWindow(at: offset) { return line }
         // The window starts a little before: rows finished out of order by concurrent
         // workers step back a few records at a time, and must not each cost a read.
+        window.drop(window.bytes.count)
         windowStart = max(0, offset - Self.lookBehind)
-        windowCount = 0
-        while true {
-            let read = pread(
-                descriptor, window.baseAddress! + windowCount, window.count - windowCount,
-                off_t(windowStart) + off_t(windowCount))
-            if read < 0 && errno == EINTR { continue }
-            guard read >= 0 else {
-                throw BatchInviteError.io(
-                    "cannot read the journal \(path): \(String(cString: strerror(errno)))")
-            }
-            windowCount += read
+        while try window.fill(from: descriptor, at: windowStart, path: path) > 0 {
             if let line = lineInWindow(at: offset) { return line }
-            if read == 0 { return nil }
-            if windowCount == window.count {
-                // A line longer than the window: make room and read on.
-                let larger = UnsafeMutableRawBufferPointer.allocate(
-                    byteCount: window.count * 2, alignment: 8)
-                larger.copyMemory(from: UnsafeRawBufferPointer(window))
-                window.deallocate()
-                window = larger
-            }
         }
+        return nil
     }
 
     private func lineInWindow(at offset: Int64) -> UnsafeRawBufferPointer? {
-        guard offset >= windowStart, offset < windowStart + Int64(windowCount) else { return nil }
+        let bytes = window.bytes
+        guard offset >= windowStart, offset < windowStart + Int64(bytes.count) else { return nil }
         let start = Int(offset - windowStart)
-        guard
-            let newline = memchr(window.baseAddress! + start, 0x0A, windowCount - start)
-        else { return nil }
-        let end = UnsafeRawPointer(window.baseAddress!).distance(to: UnsafeRawPointer(newline))
-        return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[start..<end])
+        guard let newline = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else {
+            return nil
+        }
+        let end = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
 }

@@ -77,21 +77,6 @@ extension ReportRecord {
         line.append(contentsOf: "}\n".utf8)
     }
 
-    /// Reads a record back from its JSON form; nil when a column is missing or mistyped.
-    public init?(json: JSONValue) {
-        guard let row = json["row"]?.text.flatMap({ Int($0) }),
-            let line = json["line"]?.text.flatMap({ Int($0) }),
-            let statusText = json["status"]?.text, let status = RowStatus(rawValue: statusText)
-        else { return nil }
-        self.init(
-            row: row, line: line, key: json["key"]?.text ?? "", status: status,
-            httpStatus: json["http_status"]?.text.flatMap { Int($0) },
-            message: json["message"]?.text ?? "",
-            invitationStatus: json["invitation_status"]?.text ?? "",
-            expiresAt: json["expires_at"]?.text ?? "",
-            attempts: json["attempts"]?.text.flatMap { Int($0) })
-    }
-
     private static func append(_ value: Int?, to line: inout [UInt8]) {
         if let value {
             TextBytes.appendInteger(value, to: &line)

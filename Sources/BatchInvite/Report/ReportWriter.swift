@@ -76,6 +76,15 @@ public final class ReportWriter {
             attempts: columns.attempts)
     }
 
+    /// Appends the lines of the outcomes written at `offsets` of the journal `reader` reads.
+    public func writeOutcomes(at offsets: some Sequence<Int64>, from reader: JournalReader)
+        throws
+    {
+        for offset in offsets {
+            try reader.withReportColumns(at: offset) { try write($0) }
+        }
+    }
+
     private func writeCSV(
         row: Int, line: Int, key: UnsafeRawBufferPointer, status: RowStatus, httpStatus: Int?,
         message: UnsafeRawBufferPointer, invitationStatus: UnsafeRawBufferPointer,

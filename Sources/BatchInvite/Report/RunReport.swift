@@ -47,7 +47,7 @@ public enum RunReport {
                 return true
             }
             if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
-                try writer.write(reader.record(at: summary.offsets[row - 1]))
+                try writer.writeOutcomes(at: [summary.offsets[row - 1]], from: reader)
                 counts.fromJournal += 1
                 return true
             }
