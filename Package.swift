@@ -13,10 +13,17 @@ let package = Package(
             path: "Sources/CLibCSV",
             providers: [.apt(["libcsv-dev"])]
         ),
-        // Everything except argument parsing: readers, targets, validation, report.
+        // libcurl from Debian's libcurl4-openssl-dev (the library FoundationNetworking loads
+        // on Linux anyway), reached through a module map and a shim of typed adapters.
+        .systemLibrary(
+            name: "CLibCurl",
+            path: "Sources/CLibCurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Everything except argument parsing: readers, targets, validation, delivery, report.
         .target(
             name: "BatchInvite",
-            dependencies: ["CLibCSV"]
+            dependencies: ["CLibCSV", "CLibCurl"]
         ),
         // The command-line tool: one file per command over the library.
         .executableTarget(

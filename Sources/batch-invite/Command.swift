@@ -29,7 +29,7 @@ extension Command {
 let commands: [any Command.Type] = [
     ValidateCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self,
     InspectCommand.self,
-    SimulateCommand.self, HTTPWorkerCommand.self,
+    SimulateCommand.self,
 ]
 
 let toolVersion = BatchInviteVersion.current

@@ -31,7 +31,18 @@ struct RunCommand: Command {
             OptionSpec(
                 name: "--max-attempts", value: "N",
                 help: "attempts per row, the first included (default 5)"),
-            OptionSpec(name: "--timeout", value: "SECONDS", help: "per request (default 30)"),
+            OptionSpec(
+                name: "--timeout", value: "SECONDS",
+                help: "deadline of one attempt, connecting included (default 30)"),
+            OptionSpec(
+                name: "--connect-timeout", value: "SECONDS",
+                help: "deadline of connecting, TLS included (default 10)"),
+            OptionSpec(
+                name: "--cacert", value: "FILE",
+                help: "also trust the CA certificates in this PEM file (a private CA or a TLS-inspecting proxy)"),
+            OptionSpec(
+                name: "--cacert-only", value: nil,
+                help: "trust only --cacert's certificates, not the system's"),
             OptionSpec(
                 name: "--max-retry-after", value: "SECONDS",
                 help: "longest Retry-After honoured (default 120)"),
@@ -67,10 +78,17 @@ struct RunCommand: Command {
             The token comes from $BATCH_INVITE_TOKEN (or --token-env NAME, or --token-file
             PATH), never from the command line, and appears in no output or file.
 
-            A 401/403 stops the run (exit 3): rows not attempted are reported not_sent. So
-            does an outage (20 rows in a row failing on transient errors).
-            Exit 0 every row invited, 1 finished with rows not invited, 2 usage or input
-            error (nothing sent), 3 stopped.
+            The first request goes alone; the others follow once the API has answered it. If
+            it gets no answer (unknown host, refused connection, untrusted certificate) the run
+            stops with nothing else sent. Redirects are never followed: a 3xx fails its row
+            (at the first request it stops the run). A proxy comes from HTTPS_PROXY (or
+            https_proxy, ALL_PROXY; http_proxy for http://), minus NO_PROXY; loopback is never
+            proxied.
+
+            A 401/403 stops the run: rows not attempted are reported not_sent. So does an
+            outage (20 rows in a row failing on transient errors).
+
+            \(ExitCode.summary.replacingOccurrences(of: "\n", with: "\n    "))
 
             example:
               BATCH_INVITE_TOKEN=... batch-invite run people.csv --target sendoso \\
@@ -86,6 +104,9 @@ struct RunCommand: Command {
     let dryRun: Bool
     let configuration: BatchRun.Configuration
     let timeout: Double
+    let connectTimeout: Double
+    let certificates: [UInt8]?
+    let certificatesOnly: Bool
 
     init(_ arguments: Arguments) throws {
         let path = try arguments.single("an input FILE", command: Self.name)
@@ -111,6 +132,17 @@ struct RunCommand: Command {
         timeout = try arguments.number(
             "--timeout", 30, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         guard timeout > 0 else { throw BatchInviteError.usage("--timeout must be above 0") }
+        connectTimeout = try arguments.number(
+            "--connect-timeout", 10, in: 0...Double.greatestFiniteMagnitude,
+            what: "a number of at least 0")
+        guard connectTimeout > 0 else {
+            throw BatchInviteError.usage("--connect-timeout must be above 0")
+        }
+        certificates = try arguments.value("--cacert").map(Self.readCertificates)
+        certificatesOnly = arguments.has("--cacert-only")
+        if certificatesOnly && certificates == nil {
+            throw BatchInviteError.usage("--cacert-only needs --cacert FILE")
+        }
         let journalPath =
             arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
@@ -143,20 +175,26 @@ struct RunCommand: Command {
         }
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
-        // URLSession runs in a child process renewed every 50,000 requests: it keeps memory
-        // for every request it made (see BENCHMARKS.md), which an exiting child gives back.
-        let transport = WorkerProcessTransport(
-            executable: "/proc/self/exe", baseURL: baseURL, token: token,
-            concurrency: configuration.delivery.concurrency, timeout: timeout,
-            recycleAfter: Int(
-                ProcessInfo.processInfo.environment["BATCH_INVITE_HTTP_WORKER_REQUESTS"] ?? "")
-                ?? 50_000)
+        var settings = CurlTransport.Configuration(baseURL: baseURL, token: token)
+        settings.concurrency = configuration.delivery.concurrency
+        settings.timeout = timeout
+        settings.connectTimeout = connectTimeout
+        settings.extraCertificates = certificates
+        settings.onlyExtraCertificates = certificatesOnly
+        if let url = URL(string: baseURL), let scheme = url.scheme, let host = url.host {
+            settings.proxy = ProxySettings.resolve(
+                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
+        }
+        if let proxy = settings.proxy.displayURL {
+            printError("batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))")
+        }
+        let transport = try CurlTransport(configuration: settings)
+        defer { transport.close() }
         var configuration = self.configuration
+        configuration.delivery.redactor = Redactor(secrets: [token])
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         let (input, target) = (self.input, self.target)
         configuration.checkInput = { try Self.checkWholeFile(input, target: target) }
-        // Children reaped before exiting: no orphans, and their CPU time is this run's.
-        defer { transport.finish() }
         let batch = BatchRun(
             source: source, target: target, transport: transport, configuration: configuration)
         let signals = Self.stopOnSignals(batch.control)
@@ -183,10 +221,15 @@ struct RunCommand: Command {
         printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
         if let reason = result.stopReason {
             printError("batch-invite run: \(reason.description)")
-            if case .interrupted(let signal) = reason { return 128 + signal }
-            return 3
+            if case .firstRequestFailed(let failure) = reason,
+                failure.cause == .untrustedCertificate,
+                let certificate = transport.describeServerCertificate()
+            {
+                printError("batch-invite run: the server's certificate: \(certificate)")
+            }
+            return reason.exitCode.code
         }
-        return stats[.invited] == stats.rows ? 0 : 1
+        return (stats[.invited] == stats.rows ? ExitCode.success : .rowsNotDone).code
     }
 
     /// Reads a CSV file through once before anything is sent, so that broken quoting far
@@ -216,6 +259,18 @@ struct RunCommand: Command {
             source.resume()
             return source
         }
+    }
+
+    /// The PEM certificates of `--cacert FILE`; exit 2 when unreadable or without one.
+    static func readCertificates(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BatchInviteError.usage("--cacert \(path): cannot read it")
+        }
+        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            throw BatchInviteError.usage(
+                "--cacert \(path): no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)")
+        }
+        return Array(data)
     }
 
     /// The token from the environment variable or file; exit 2 when missing or empty.

@@ -1,10 +1,12 @@
 import Foundation
 
 /// The worker pool: `concurrency` threads take valid rows from a bounded queue (twice as
-/// many rows as workers), send each through the shared `RateLimiter` and
-/// `HTTPTransport`, retry what is transient under the `RetryPolicy`, and hand every row's
-/// final outcome to `record`. After a stop (bad token, outage, signal) rows still queued
-/// or submitted are recorded `not_sent` without a request.
+/// many rows as workers), send each through the shared `RateLimiter` and `Transport`,
+/// retry what is transient under the `RetryPolicy`, and hand every row's final outcome to
+/// `record`. The run's first request goes alone: the others wait until it got an HTTP
+/// answer, and a first request that gets none stops the run with nothing else sent.
+/// After a stop (bad token, outage, signal) rows still queued or submitted are recorded
+/// `not_sent` without a request.
 public final class Dispatcher: @unchecked Sendable {
     // Safe to share: immutable after `init`, or themselves safe for concurrent use.
 
@@ -17,6 +19,8 @@ public final class Dispatcher: @unchecked Sendable {
         /// What to do with a request whose answer was lost (it may have arrived): `retry`
         /// (the default) sends it again, `skip` reports the row `in_doubt`.
         public var inDoubt = InDoubtPolicy.retry
+        /// Hides the run's secrets in what the API says back. Default: hides nothing.
+        public var redactor = Redactor(secrets: [])
 
         public init(path: String) {
             self.path = path
@@ -33,6 +37,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let beforeFirstSend: @Sendable (CheckedRow) throws -> Void
     private let queue: BoundedChannel<CheckedRow>
     private let finished = DispatchGroup()
+    private let gate = FirstAnswerGate()
 
     public init(
         target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
@@ -84,6 +89,8 @@ public final class Dispatcher: @unchecked Sendable {
         switch control.stopReason {
         case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
         case .outage?: return "not sent: the run stopped because the API looked unavailable"
+        case .firstRequestFailed?, .redirected?:
+            return "not sent: the run stopped at its first request"
         case .interrupted?: return "not sent: the run was interrupted"
         case .journalFailed?: return "not sent: the journal could not be written"
         case nil: return "not sent"
@@ -99,7 +106,20 @@ public final class Dispatcher: @unchecked Sendable {
         var lostAnswers: [String] = []
         var lastError = ""
         var lastStatus: Int?
+        // Whether this row's requests are the run's first (see FirstAnswerGate).
+        var probing = false
+        defer { if probing { gate.release() } }
         while true {
+            if !probing {
+                let turn = gate.waitTurn(isStopped: { control.isStopped })
+                probing = turn == .probe
+                if turn == .stopped {
+                    finish(
+                        row, status: .notSent, httpStatus: lastStatus,
+                        message: notSentMessage + note(lostAnswers), attempts: attempts)
+                    return
+                }
+            }
             guard limiter.acquire(shouldStop: { control.isStopped }) else {
                 finish(
                     row, status: .notSent, httpStatus: lastStatus,
@@ -119,9 +139,15 @@ public final class Dispatcher: @unchecked Sendable {
             statistics.request()
             var pausedByServer = false
             switch transport.send(request) {
-            case .answered(let status, let headers, let body):
+            case .answered(let answer):
+                let status = answer.status
                 lastStatus = status
-                switch RetryPolicy.classify(status: status) {
+                let statusClass = RetryPolicy.classify(status: status)
+                if probing && statusClass != .redirect {
+                    gate.open()
+                    probing = false
+                }
+                switch statusClass {
                 case .unauthorized:
                     control.stop(.tokenRejected(status: status))
                     finish(
@@ -129,10 +155,19 @@ public final class Dispatcher: @unchecked Sendable {
                         message: "not sent: the API rejected the token (HTTP \(status))",
                         attempts: attempts)
                     return
+                case .redirect:
+                    control.rowAnswered()
+                    let location = answer.headers["location"] ?? "nowhere (no Location header)"
+                    if probing { control.stop(.redirected(status: status, location: location)) }
+                    finish(
+                        row, status: .failed, httpStatus: status,
+                        message: "HTTP \(status) redirect to \(location), not followed (the token "
+                            + "only goes to --base-url)" + note(lostAnswers), attempts: attempts)
+                    return
                 case .throttled:
                     statistics.throttled()
                     lastError = "HTTP 429 Too Many Requests"
-                    if let delay = retry.retryDelay(headers: headers) {
+                    if let delay = retry.retryDelay(headers: answer.headers) {
                         limiter.pause(for: delay)
                         pausedByServer = true
                     } else {
@@ -143,7 +178,7 @@ public final class Dispatcher: @unchecked Sendable {
                     if answerLost { lostAnswers.append("attempt \(attempts) got HTTP \(status)") }
                 case .final:
                     control.rowAnswered()
-                    switch target.interpret(status: status, body: body) {
+                    switch target.interpret(status: status, body: answer.body) {
                     case .invited(let message, let invitationStatus, let expiresAt):
                         limiter.succeeded()
                         finish(
@@ -151,18 +186,31 @@ public final class Dispatcher: @unchecked Sendable {
                             message: message + note(lostAnswers),
                             invitationStatus: invitationStatus, expiresAt: expiresAt,
                             attempts: attempts)
+                        return
                     case .refused(let message):
                         finish(
                             row, status: .failed, httpStatus: status,
                             message: message + note(lostAnswers), attempts: attempts)
+                        return
+                    case .unclear(let message):
+                        lastError = message
+                        lostAnswers.append("attempt \(attempts) got \(message)")
                     }
-                    return
                 }
             case .failed(let failure):
                 lastStatus = nil
-                lastError = failure.description
+                lastError = failure.detail
                 if failure.kind == .answerLost {
-                    lostAnswers.append("attempt \(attempts) \(failure.description)")
+                    lostAnswers.append("attempt \(attempts) \(failure.detail)")
+                }
+                if probing && failure.kind == .notSent {
+                    // The first request could not be written: nothing else is sent (exit 2
+                    // or 5). A lost answer means the API was reached: retried as usual.
+                    control.stop(.firstRequestFailed(failure))
+                    finish(
+                        row, status: .notSent, message: "not sent: \(failure.detail)",
+                        attempts: attempts)
+                    return
                 }
             }
             if configuration.inDoubt == .skip, let lost = lostAnswers.last {
@@ -211,11 +259,13 @@ public final class Dispatcher: @unchecked Sendable {
         expiresAt: String = "", attempts: Int, transient: Bool = false
     ) {
         statistics.count(status)
+        let redactor = configuration.redactor
         record(
             ReportRecord(
                 row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
-                message: message + row.note,
-                invitationStatus: invitationStatus, expiresAt: expiresAt, attempts: attempts),
+                message: redactor.redact(message + row.note),
+                invitationStatus: redactor.redact(invitationStatus),
+                expiresAt: redactor.redact(expiresAt), attempts: attempts),
             transient)
     }
 }

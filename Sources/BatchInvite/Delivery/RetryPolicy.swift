@@ -20,6 +20,8 @@ public struct RetryPolicy: Sendable {
         case unauthorized
         /// 429: rate limited; retried after `Retry-After` or with a lower rate.
         case throttled
+        /// 3xx: a redirect, never followed (the token only goes to the base URL); final.
+        case redirect
         /// Retried; `answerLost` when the API may have acted on the request (500, 502, 504).
         case transient(answerLost: Bool)
         /// For the target to interpret (2xx, other 4xx, other statuses).
@@ -30,6 +32,7 @@ public struct RetryPolicy: Sendable {
         switch status {
         case 401, 403: return .unauthorized
         case 429: return .throttled
+        case 300..<400: return .redirect
         case 408, 503: return .transient(answerLost: false)
         case 500, 502, 504: return .transient(answerLost: true)
         default: return .final
@@ -45,9 +48,9 @@ public struct RetryPolicy: Sendable {
     /// Seconds a 429 asks to wait: `Retry-After` (seconds or HTTP-date), else Sendoso's
     /// `X-Rate-Limit-Reset` (seconds, or a Unix time); capped at `maxRetryAfter`. Nil when
     /// neither header says.
-    public func retryDelay(headers: [String: String], now: Date = Date()) -> Double? {
+    public func retryDelay(headers: HTTPHeaders, now: Date = Date()) -> Double? {
         var seconds: Double?
-        if let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) {
+        if let value = headers["retry-after"] {
             if let number = Double(value), number >= 0 {
                 seconds = number
             } else if let date = Self.httpDate(value) {
@@ -55,9 +58,7 @@ public struct RetryPolicy: Sendable {
             }
         }
         if seconds == nil,
-            let value = headers["x-rate-limit-reset"].flatMap({
-                Double($0.trimmingCharacters(in: .whitespaces))
-            })
+            let value = headers["x-rate-limit-reset"].flatMap({ Double($0) })
         {
             seconds =
                 value > 1_000_000_000 ? max(0, value - now.timeIntervalSince1970) : max(0, value)

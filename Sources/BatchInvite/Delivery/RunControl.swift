@@ -11,6 +11,10 @@ public final class RunControl: @unchecked Sendable {
         case tokenRejected(status: Int)
         /// This many rows in a row used up their attempts on transient errors.
         case outage(rows: Int, lastError: String)
+        /// The run's first request got no HTTP answer: nothing else was sent.
+        case firstRequestFailed(TransportFailure)
+        /// The run's first request was answered with a redirect, which is never followed.
+        case redirected(status: Int, location: String)
         /// SIGINT or SIGTERM.
         case interrupted(signal: Int32)
         /// The journal could not be written: nothing more may be sent.
@@ -25,11 +29,33 @@ public final class RunControl: @unchecked Sendable {
             case .outage(let rows, let lastError):
                 return
                     "stopped: \(rows) rows in a row failed on transient errors (last: \(lastError)); "
-                    + "the API looks unavailable, run again later"
+                    + "the API looks unavailable, run the same command again later"
+            case .firstRequestFailed(let failure):
+                let sent =
+                    failure.kind == .notSent
+                    ? "nothing was sent" : "the first request may have arrived; nothing else was sent"
+                return "stopped at the first request: \(failure.detail); \(sent); \(failure.advice)"
+            case .redirected(let status, let location):
+                return "stopped at the first request: the API answered HTTP \(status), a redirect to "
+                    + "\(location), which is not followed (the token only goes to --base-url); "
+                    + "nothing else was sent; check --base-url"
             case .interrupted(let signal):
                 return "stopped by signal \(signal)"
             case .journalFailed(let reason):
                 return "stopped: \(reason)"
+            }
+        }
+
+        /// How the process ends for this reason.
+        public var exitCode: ExitCode {
+            switch self {
+            case .tokenRejected: return .credentialsRejected
+            case .outage: return .temporary
+            case .firstRequestFailed(let failure):
+                return failure.needsConfiguration ? .usage : .temporary
+            case .redirected: return .usage
+            case .interrupted(let signal): return .interrupted(signal: signal)
+            case .journalFailed: return .localFailure
             }
         }
     }

@@ -37,6 +37,12 @@ public struct CyberArkSMSTarget: Target {
         guard let json = try? body.withUnsafeBytes({ try JSONParser.parse($0) }),
             case .object = json
         else {
+            // Success is written in the body: a 200 without a readable one says nothing.
+            if (200..<300).contains(status) {
+                return .unclear(
+                    message: "HTTP \(status) with an answer that is not the API's JSON: "
+                        + AnswerText.excerpt(body))
+            }
             return .refused(
                 message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
         }

@@ -86,7 +86,18 @@ public struct SendosoTarget: Target {
     public func interpret(status: Int, body: [UInt8]) -> Answer {
         let json = try? body.withUnsafeBytes { try JSONParser.parse($0) }
         if (200..<300).contains(status) {
-            guard let json, case .bool(true)? = json["success"] else {
+            guard let json, case .object = json else {
+                // 201 Created says the user was created, whatever the body turned out to be.
+                if status == 201 {
+                    return .invited(
+                        message: "invited (note: HTTP 201 Created, but the answer was not the "
+                            + "JSON the API documents: " + AnswerText.excerpt(body) + ")",
+                        invitationStatus: "", expiresAt: "")
+                }
+                return .refused(
+                    message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
+            }
+            guard case .bool(true)? = json["success"] else {
                 return .refused(
                     message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
             }

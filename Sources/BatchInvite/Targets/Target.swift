@@ -52,6 +52,9 @@ public enum Answer: Sendable, Equatable {
     case invited(message: String, invitationStatus: String, expiresAt: String)
     /// The API refused this row; final. The API's message, verbatim.
     case refused(message: String)
+    /// The answer does not say whether the API acted (a success status whose body, where
+    /// the API puts its verdict, cannot be read): the row is in doubt, like a lost answer.
+    case unclear(message: String)
 }
 
 /// One field a target needs from each row.

@@ -1,0 +1,499 @@
+private import CLibCurl
+import Foundation
+
+/// Sends the targets' requests with libcurl's multi interface: one event-loop thread owns
+/// the multi handle and every transfer on it; `send`, called by the workers, hands a
+/// request in through a queue, wakes the loop and waits for the answer.
+///
+/// What it promises:
+/// - connections to the API are kept alive and reused (HTTP/2 multiplexed when the server
+///   offers it over TLS); no more than `concurrency` connections;
+/// - `timeout` is a hard deadline for a whole attempt, the connection included;
+/// - redirects are never followed (a 3xx is an answer like any other), so the token only
+///   goes to the base URL's origin;
+/// - a request libcurl would write a second time on its own (it does so on a reused
+///   connection that closed before any answer) is stopped and reported as a lost answer:
+///   every request the API sees was sent by a decision of the dispatcher;
+/// - at most `answerLimit` bytes of a body are read; a longer answer is cut, not buffered;
+/// - every libcurl error becomes a `TransportFailure` whose kind says whether the request
+///   was written at all (`notSent`: retried freely) or may have arrived (`answerLost`).
+///
+/// Safe for concurrent use.
+public final class CurlTransport: Transport, @unchecked Sendable {
+    // Safe to share: `incoming` and `closing` are only touched with `lock` held; the multi
+    // handle, the easy handles and the transfers on them belong to the loop thread (a
+    // transfer's result is handed back through its semaphore); the rest is immutable.
+
+    /// How requests are sent. Each property's default is the tool's.
+    public struct Configuration: Sendable {
+        /// The API's base URL (`https://app.sendoso.com`), without a trailing slash.
+        public var baseURL: String
+        /// The bearer token sent in `Authorization`.
+        public var token: String
+        /// Requests in flight at most. Default 8.
+        public var concurrency = 8
+        /// The deadline of one attempt in seconds, connecting included. Default 30.
+        public var timeout = 30.0
+        /// The most connecting (TLS and proxy tunnel included) may take, in seconds; never
+        /// more than `timeout`. Default 10.
+        public var connectTimeout = 10.0
+        /// PEM certificates of CAs trusted besides the system's (`--cacert`). Default none.
+        public var extraCertificates: [UInt8]?
+        /// Trust `extraCertificates` alone, not the system's CAs (`--cacert-only`).
+        public var onlyExtraCertificates = false
+        /// The proxy (`ProxySettings.resolve`). Default none.
+        public var proxy = ProxySettings(url: nil, source: nil)
+        /// Bytes of an answer's body read at most. Default 1 MiB.
+        public var answerLimit = 1 << 20
+        /// The `User-Agent` header.
+        public var userAgent = "batch-invite/" + BatchInviteVersion.current
+
+        public init(baseURL: String, token: String) {
+            self.baseURL = baseURL
+            self.token = token
+        }
+    }
+
+    private let configuration: Configuration
+    private let multi: UnsafeMutableRawPointer
+    /// Header lists shared by every transfer: with `Content-Type: application/json`, and
+    /// without any Content-Type (libcurl would add a form type to an empty POST).
+    private let jsonHeaders: UnsafeMutablePointer<curl_slist>
+    private let plainHeaders: UnsafeMutablePointer<curl_slist>
+    private let lock = NSLock()
+    private var incoming: [Transfer] = []
+    private var closing = false
+    private let loopEnded = DispatchSemaphore(value: 0)
+    /// Loop thread only: easy handles not in use, and transfers in flight.
+    private var idle: [EasyHandle] = []
+    private var inFlight = 0
+
+    /// Prepares the multi handle and starts the loop thread.
+    public init(configuration: Configuration) throws {
+        _ = Self.globalInit
+        guard let multi = curl_multi_init() else {
+            throw BatchInviteError.io("libcurl could not start (curl_multi_init failed)")
+        }
+        self.configuration = configuration
+        self.multi = multi
+        let concurrency = max(configuration.concurrency, 1)
+        clibcurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, concurrency)
+        clibcurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency)
+        clibcurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        let common = [
+            "Authorization: Bearer " + configuration.token, "Accept: application/json",
+            "User-Agent: " + configuration.userAgent, "Expect:",
+        ]
+        jsonHeaders = Self.list(common + ["Content-Type: application/json"])
+        plainHeaders = Self.list(common + ["Content-Type:"])
+        Thread { [self] in
+            runLoop()
+            loopEnded.signal()
+        }.start()
+    }
+
+    deinit {
+        close()
+        curl_slist_free_all(jsonHeaders)
+        curl_slist_free_all(plainHeaders)
+    }
+
+    /// libcurl's process-wide setup, done once before the first handle.
+    private static let globalInit: Void = {
+        _ = clibcurl_global_init()
+    }()
+
+    private static func list(_ lines: [String]) -> UnsafeMutablePointer<curl_slist> {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            list = curl_slist_append(list, line)
+        }
+        // curl_slist_append fails only when out of memory; nothing sensible is left then.
+        guard let list else { fatalError("out of memory building the request headers") }
+        return list
+    }
+
+    // MARK: Sending
+
+    public func send(_ request: APIRequest) -> TransportResult {
+        let transfer = Transfer(request: request, url: configuration.baseURL + request.pathAndQuery,
+            limit: configuration.answerLimit)
+        lock.lock()
+        let refused = closing
+        if !refused { incoming.append(transfer) }
+        lock.unlock()
+        if refused {
+            return .failed(
+                TransportFailure(
+                    kind: .notSent, cause: .local, detail: "the transport is closed"))
+        }
+        curl_multi_wakeup(multi)
+        transfer.done.wait()
+        return transfer.result
+            ?? .failed(TransportFailure(kind: .answerLost, cause: .local, detail: "no result"))
+    }
+
+    /// Waits for the requests in flight, ends the loop thread and frees libcurl's handles.
+    /// Later `send`s fail at once (`notSent`).
+    public func close() {
+        lock.lock()
+        let first = !closing
+        closing = true
+        lock.unlock()
+        guard first else { return }
+        curl_multi_wakeup(multi)
+        loopEnded.wait()
+        for handle in idle {
+            curl_easy_cleanup(handle.easy)
+            handle.errors.deallocate()
+        }
+        idle.removeAll()
+        curl_multi_cleanup(multi)
+    }
+
+    /// The certificate the server at the base URL presents, for a message about one that
+    /// is not trusted: subject, issuer and end of validity of the first in its chain. Makes
+    /// the TLS handshake without checking the certificate and sends nothing over it (no
+    /// request, no token). Nil for http:// or when it cannot be read.
+    public func describeServerCertificate() -> String? {
+        guard configuration.baseURL.lowercased().hasPrefix("https://"),
+            let easy = curl_easy_init()
+        else { return nil }
+        defer { curl_easy_cleanup(easy) }
+        clibcurl_setopt_string(easy, CURLOPT_URL, configuration.baseURL)
+        clibcurl_setopt_long(easy, CURLOPT_CONNECT_ONLY, 1)
+        clibcurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
+        clibcurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+        clibcurl_setopt_long(easy, CURLOPT_CERTINFO, 1)
+        clibcurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        clibcurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+        clibcurl_setopt_string(easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
+        var pointer: UnsafeMutableRawPointer?
+        guard curl_easy_perform(easy) == CURLE_OK,
+            clibcurl_getinfo_pointer(easy, CURLINFO_CERTINFO, &pointer) == CURLE_OK,
+            let info = pointer?.assumingMemoryBound(to: curl_certinfo.self)
+        else { return nil }
+        var fields: [String: String] = [:]
+        var node = clibcurl_certificate(info, 0)
+        while let current = node {
+            if let data = current.pointee.data {
+                let line = String(cString: data)
+                if let colon = line.firstIndex(of: ":") {
+                    fields[String(line[..<colon])] = String(line[line.index(after: colon)...])
+                }
+            }
+            node = current.pointee.next
+        }
+        guard let subject = fields["Subject"] else { return nil }
+        var text = "subject \(subject)"
+        if let issuer = fields["Issuer"] { text += ", issued by \(issuer)" }
+        if let end = fields["Expire date"] { text += ", valid until \(end)" }
+        return text
+    }
+
+    // MARK: The loop thread
+
+    private func runLoop() {
+        while true {
+            lock.lock()
+            let started = incoming
+            incoming.removeAll(keepingCapacity: true)
+            let ending = closing
+            lock.unlock()
+            for transfer in started {
+                start(transfer)
+            }
+            if ending && inFlight == 0 { return }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard clibcurl_message_is_done(message) != 0,
+                    let easy = clibcurl_message_handle(message)
+                else { continue }
+                finish(easy: easy, code: clibcurl_message_result(message))
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+
+    private func start(_ transfer: Transfer) {
+        let handle = idle.popLast() ?? EasyHandle(configuration: configuration)
+        let easy = handle.easy
+        transfer.handle = handle
+        handle.errors[0] = 0
+        let context = Unmanaged.passRetained(transfer).toOpaque()
+        clibcurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+        clibcurl_setopt_string(easy, CURLOPT_URL, transfer.url)
+        clibcurl_setopt_pointer(
+            easy, CURLOPT_HTTPHEADER,
+            transfer.request.contentType == nil ? plainHeaders : jsonHeaders)
+        if transfer.request.method == "GET" {
+            clibcurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        } else {
+            clibcurl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
+            clibcurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, transfer.body)
+        }
+        clibcurl_setopt_string(
+            easy, CURLOPT_CUSTOMREQUEST,
+            transfer.request.method == "GET" || transfer.request.method == "POST"
+                ? nil : transfer.request.method)
+        inFlight += 1
+        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+            inFlight -= 1
+            complete(
+                transfer, context: context,
+                .failed(
+                    TransportFailure(
+                        kind: .notSent, cause: .local,
+                        detail: "libcurl refused the request (curl_multi_add_handle)")))
+        }
+    }
+
+    private func finish(easy: UnsafeMutableRawPointer, code: CURLcode) {
+        var pointer: UnsafeMutableRawPointer?
+        clibcurl_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer)
+        curl_multi_remove_handle(multi, easy)
+        inFlight -= 1
+        guard let pointer else { return }
+        let transfer = Unmanaged<Transfer>.fromOpaque(pointer).takeUnretainedValue()
+        var status = 0
+        clibcurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        let result: TransportResult
+        if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.truncated), status > 0 {
+            result = .answered(
+                HTTPAnswer(
+                    status: status, headers: HTTPHeaders(raw: transfer.headerBytes),
+                    body: transfer.bodyBytes, truncated: transfer.truncated))
+        } else {
+            result = .failed(failure(code, transfer: transfer, easy: easy))
+        }
+        complete(transfer, context: pointer, result)
+    }
+
+    /// Hands `result` to the waiting `send` and the transfer's handle back to the pool.
+    private func complete(
+        _ transfer: Transfer, context: UnsafeMutableRawPointer, _ result: TransportResult
+    ) {
+        if let handle = transfer.handle {
+            idle.append(handle)
+            transfer.handle = nil
+        }
+        transfer.result = result
+        Unmanaged<Transfer>.fromOpaque(context).release()
+        transfer.done.signal()
+    }
+
+    // MARK: Failures
+
+    /// The one place libcurl's error codes become the run's failure classes.
+    private func failure(_ code: CURLcode, transfer: Transfer, easy: UnsafeMutableRawPointer)
+        -> TransportFailure
+    {
+        let sent = transfer.sends > 0
+        let curlText =
+            transfer.handle.map { String(cString: $0.errors) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? String(cString: curl_easy_strerror(code))
+        var proxyAnswer = 0
+        clibcurl_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &proxyAnswer)
+        let proxy = configuration.proxy.displayURL.map {
+            "the proxy \($0) (from \(configuration.proxy.source ?? "the environment"))"
+        }
+        let seconds = Self.seconds
+        let (cause, detail): (TransportFailure.Cause, String)
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST:
+            (cause, detail) = (.unknownHost, "host not found (\(curlText))")
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            (cause, detail) = (.proxy, "\(proxy ?? "the proxy"): host not found (\(curlText))")
+        case CURLE_COULDNT_CONNECT:
+            (cause, detail) =
+                proxy.map { (.proxy, "\($0) could not be reached (\(curlText))") }
+                ?? (.refused, "connection refused (\(curlText))")
+        case CURLE_OPERATION_TIMEDOUT:
+            (cause, detail) =
+                sent
+                ? (.timeout, "timed out after \(seconds(configuration.timeout))")
+                : (.connectTimeout, "no connection within the deadline (\(curlText))")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
+            (cause, detail) = (.untrustedCertificate, "TLS certificate not trusted (\(curlText))")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CIPHER, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+            CURLE_USE_SSL_FAILED:
+            (cause, detail) = (.tlsHandshake, "TLS handshake failed (\(curlText))")
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_UNSUPPORTED_PROTOCOL
+        where sent:
+            (cause, detail) = (.badAnswer, "the answer was not HTTP (\(curlText))")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_OUT_OF_MEMORY:
+            (cause, detail) = (.local, "\(curlText)")
+        case CURLE_ABORTED_BY_CALLBACK where transfer.sends > 1:
+            (cause, detail) = (
+                .connectionLost,
+                "the connection closed after the request was sent, with no answer"
+            )
+        default:
+            if !sent && proxyAnswer != 0 && proxyAnswer != 200 {
+                (cause, detail) = (
+                    .proxy, "\(proxy ?? "the proxy") refused the tunnel (HTTP \(proxyAnswer))"
+                )
+            } else if sent {
+                (cause, detail) = (.connectionLost, "connection lost after the request was sent (\(curlText))")
+            } else {
+                (cause, detail) = (.refused, "connection failed before the request was sent (\(curlText))")
+            }
+        }
+        return TransportFailure(
+            kind: sent ? .answerLost : .notSent, cause: cause, detail: detail,
+            code: Self.name(of: code))
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    /// libcurl's name for the codes a user is likely to meet, else its number.
+    private static func name(of code: CURLcode) -> String {
+        let names: [(CURLcode, String)] = [
+            (CURLE_COULDNT_RESOLVE_HOST, "CURLE_COULDNT_RESOLVE_HOST"),
+            (CURLE_COULDNT_RESOLVE_PROXY, "CURLE_COULDNT_RESOLVE_PROXY"),
+            (CURLE_COULDNT_CONNECT, "CURLE_COULDNT_CONNECT"),
+            (CURLE_OPERATION_TIMEDOUT, "CURLE_OPERATION_TIMEDOUT"),
+            (CURLE_PEER_FAILED_VERIFICATION, "CURLE_PEER_FAILED_VERIFICATION"),
+            (CURLE_SSL_CONNECT_ERROR, "CURLE_SSL_CONNECT_ERROR"),
+            (CURLE_SEND_ERROR, "CURLE_SEND_ERROR"), (CURLE_RECV_ERROR, "CURLE_RECV_ERROR"),
+            (CURLE_GOT_NOTHING, "CURLE_GOT_NOTHING"), (CURLE_PARTIAL_FILE, "CURLE_PARTIAL_FILE"),
+            (CURLE_HTTP2, "CURLE_HTTP2"), (CURLE_HTTP2_STREAM, "CURLE_HTTP2_STREAM"),
+            (CURLE_WEIRD_SERVER_REPLY, "CURLE_WEIRD_SERVER_REPLY"),
+            (CURLE_ABORTED_BY_CALLBACK, "CURLE_ABORTED_BY_CALLBACK"),
+        ]
+        return names.first { $0.0 == code }?.1 ?? "CURLcode \(code.rawValue)"
+    }
+}
+
+// MARK: - Handles and transfers
+
+/// An easy handle with the options every request shares, reused from request to request.
+private final class EasyHandle {
+    let easy: UnsafeMutableRawPointer
+    /// libcurl's detailed message for the last failure (CURLOPT_ERRORBUFFER).
+    let errors: UnsafeMutablePointer<CChar>
+
+    init(configuration: CurlTransport.Configuration) {
+        // curl_easy_init fails only when out of memory; nothing sensible is left then.
+        guard let easy = curl_easy_init() else { fatalError("out of memory (curl_easy_init)") }
+        self.easy = easy
+        errors = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errors[0] = 0
+        clibcurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errors)
+        clibcurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        clibcurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        clibcurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        clibcurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout * 1000))
+        clibcurl_setopt_long(
+            easy, CURLOPT_CONNECTTIMEOUT_MS,
+            Int(min(configuration.connectTimeout, configuration.timeout) * 1000))
+        clibcurl_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        clibcurl_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        clibcurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        clibcurl_setopt_string(easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
+        if let certificates = configuration.extraCertificates {
+            var blob: [UInt8] = []
+            if !configuration.onlyExtraCertificates, let bundle = Self.systemBundle(easy) {
+                blob = bundle + [10]
+            }
+            blob += certificates
+            blob.withUnsafeBytes { _ = clibcurl_setopt_ca_blob(easy, $0.baseAddress, $0.count) }
+            if configuration.onlyExtraCertificates {
+                clibcurl_setopt_string(easy, CURLOPT_CAPATH, nil)
+            }
+        }
+        clibcurl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+            transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        clibcurl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+            // Past the limit the transfer is ended (libcurl reports a write error, read as
+            // an answer cut short): the rest of the body is never read.
+            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+                ? size * count : 0
+        }
+        clibcurl_setopt_prereq_callback(easy) { context, _, _, _, _ in
+            guard let context else { return Int32(CURL_PREREQFUNC_ABORT) }
+            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+            transfer.sends += 1
+            return transfer.sends > 1 ? Int32(CURL_PREREQFUNC_ABORT) : Int32(CURL_PREREQFUNC_OK)
+        }
+    }
+
+    /// The system's CA bundle (libcurl's default CURLOPT_CAINFO), to trust besides `--cacert`.
+    private static func systemBundle(_ easy: UnsafeMutableRawPointer) -> [UInt8]? {
+        var path: UnsafeMutablePointer<CChar>?
+        guard clibcurl_getinfo_string(easy, CURLINFO_CAINFO, &path) == CURLE_OK, let path,
+            let data = FileManager.default.contents(atPath: String(cString: path))
+        else { return nil }
+        return Array(data)
+    }
+}
+
+/// One request on its way: what is sent, what came back. Touched by the loop thread only
+/// until `done` is signalled, then by the thread waiting in `send`.
+private final class Transfer: @unchecked Sendable {
+    // Safe to share: see above; the semaphore orders the two threads' accesses.
+    let request: APIRequest
+    let url: String
+    /// The body, in memory of its own that outlives the transfer (libcurl does not copy it).
+    let body: UnsafeMutableRawPointer
+    let bodySize: Int
+    let limit: Int
+    var handle: EasyHandle?
+    var headerBytes: [UInt8] = []
+    var bodyBytes: [UInt8] = []
+    var truncated = false
+    /// Times libcurl was about to write the request (a second time is stopped).
+    var sends = 0
+    var result: TransportResult?
+    let done = DispatchSemaphore(value: 0)
+
+    init(request: APIRequest, url: String, limit: Int) {
+        self.request = request
+        self.url = url
+        self.limit = limit
+        bodySize = request.body.count
+        body = .allocate(byteCount: max(bodySize, 1), alignment: 1)
+        request.body.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { body.copyMemory(from: base, byteCount: bytes.count) }
+        }
+    }
+
+    deinit {
+        body.deallocate()
+    }
+
+    /// One header line; a status line starts the headers afresh (after a `100 Continue`).
+    func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
+            headerBytes.removeAll(keepingCapacity: true)
+        } else if headerBytes.count + line.count <= 64 << 10 {
+            headerBytes.append(contentsOf: line)
+        }
+    }
+
+    /// Keeps body bytes up to the limit; false once it is passed.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bodyBytes.count + bytes.count <= limit else {
+            bodyBytes.append(contentsOf: bytes.prefix(limit - bodyBytes.count))
+            truncated = true
+            return false
+        }
+        bodyBytes.append(contentsOf: bytes)
+        return true
+    }
+}

@@ -1,0 +1,45 @@
+/// The tool's exit codes: what a person or a scheduler learns from how a command ended.
+/// README, "Exit codes", has the same table.
+public enum ExitCode: Sendable, Equatable {
+    /// Every row invited (`run`), or valid (`validate`).
+    case success
+    /// Finished; some rows were not invited, or are invalid: see the report.
+    case rowsNotDone
+    /// A usage, configuration or input error; nothing was sent.
+    case usage
+    /// The API rejected the credentials (401/403); the same command resumes once fixed.
+    case credentialsRejected
+    /// Temporary: the API could not be reached or looked down; run the same command later.
+    case temporary
+    /// A local failure after sending began (the journal could not be written); the journal
+    /// says what was sent and the same command resumes.
+    case localFailure
+    /// Stopped by a signal (130 for SIGINT, 143 for SIGTERM); the same command resumes.
+    case interrupted(signal: Int32)
+
+    /// The process's exit status.
+    public var code: Int32 {
+        switch self {
+        case .success: return 0
+        case .rowsNotDone: return 1
+        case .usage: return 2
+        case .credentialsRejected: return 3
+        case .temporary: return 5
+        case .localFailure: return 6
+        case .interrupted(let signal): return 128 + signal
+        }
+    }
+
+    /// The table for `--help` texts.
+    public static let summary = """
+        exit codes:
+          0        every row invited (run) or valid (validate)
+          1        finished; some rows not invited or invalid (see the report)
+          2        usage, configuration or input error; nothing sent
+          3        the API rejected the credentials (401/403)
+          5        temporary: the API unreachable or down; run the same command later
+          6        a local failure after sending began (journal not writable); the same
+                   command resumes
+          130/143  interrupted by SIGINT/SIGTERM; the same command resumes
+        """
+}
