@@ -1,4 +1,5 @@
-# batch-invite: `make demo`, `make test`, `make bench`. Each installs libcsv-dev if missing.
+# batch-invite: `make demo`, `make test`, `make bench`. Each installs libcsv-dev and
+# libcurl4-openssl-dev if missing.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
@@ -12,11 +13,14 @@ BENCH_RUNS ?= 5
 
 all: build
 
-# libcsv-dev (and the tools the benchmark needs) come from Debian's packages.
+# libcsv-dev and libcurl4-openssl-dev (and the tools tests and benchmarks need) come
+# from Debian's packages.
+LIBS := libcsv-dev libcurl4-openssl-dev
 deps:
-	@if ! dpkg -s libcsv-dev >/dev/null 2>&1; then \
-		echo "installing libcsv-dev"; \
-		$(APT) update -qq && $(APT) install -y -qq libcsv-dev; \
+	@missing=$$(for p in $(LIBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing" $$missing; \
+		$(APT) update -qq && $(APT) install -y -qq $$missing; \
 	fi
 
 build: deps

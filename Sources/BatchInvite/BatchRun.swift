@@ -86,9 +86,8 @@ public final class BatchRun {
         let dispatcher = Dispatcher(
             target: target, transport: transport,
             limiter: RateLimiter(rate: configuration.rate, burst: configuration.burst),
-            control: control,
-            statistics: statistics, configuration: configuration.delivery, record: record,
-            beforeFirstSend: { try journal.dispatch(row: $0.row, line: $0.line, key: $0.key) })
+            control: control, statistics: statistics, configuration: configuration.delivery,
+            log: journal, record: record)
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {

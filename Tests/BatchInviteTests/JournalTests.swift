@@ -149,7 +149,7 @@ import Testing
             ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
             transient: true)
         journal.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
-        try journal.dispatch(row: 1, line: 2, key: "a@x.io")  // --retry-failed, then killed
+        _ = journal.appendDispatch(row: 1, line: 2, key: "a@x.io")  // --retry-failed, then killed
         try journal.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])

@@ -1,9 +1,9 @@
 private import CLibCurl
 import Foundation
 
-/// Sends the targets' requests with libcurl's multi interface: one event-loop thread owns
-/// the multi handle and every transfer on it; `send`, called by the workers, hands a
-/// request in through a queue, wakes the loop and waits for the answer.
+/// Sends the targets' requests with libcurl's multi interface, driven by the thread that
+/// calls `start` and `poll` (the dispatcher's event loop), which alone touches the multi
+/// handle and its transfers; `wakeup` may come from any thread.
 ///
 /// What it promises:
 /// - connections to the API are kept alive and reused (HTTP/2 multiplexed when the server
@@ -17,12 +17,10 @@ import Foundation
 /// - at most `answerLimit` bytes of a body are read; a longer answer is cut, not buffered;
 /// - every libcurl error becomes a `TransportFailure` whose kind says whether the request
 ///   was written at all (`notSent`: retried freely) or may have arrived (`answerLost`).
-///
-/// Safe for concurrent use.
 public final class CurlTransport: Transport, @unchecked Sendable {
-    // Safe to share: `incoming` and `closing` are only touched with `lock` held; the multi
-    // handle, the easy handles and the transfers on them belong to the loop thread (a
-    // transfer's result is handed back through its semaphore); the rest is immutable.
+    // Safe to share: only `wakeup` is called from other threads, and it calls
+    // curl_multi_wakeup, which libcurl makes safe for that; everything else is used by the
+    // one thread that drives the transport.
 
     /// How requests are sent. Each property's default is the tool's.
     public struct Configuration: Sendable {
@@ -60,15 +58,11 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     /// without any Content-Type (libcurl would add a form type to an empty POST).
     private let jsonHeaders: UnsafeMutablePointer<curl_slist>
     private let plainHeaders: UnsafeMutablePointer<curl_slist>
-    private let lock = NSLock()
-    private var incoming: [Transfer] = []
-    private var closing = false
-    private let loopEnded = DispatchSemaphore(value: 0)
-    /// Loop thread only: easy handles not in use, and transfers in flight.
+    /// Easy handles not in use.
     private var idle: [EasyHandle] = []
-    private var inFlight = 0
+    private var closed = false
 
-    /// Prepares the multi handle and starts the loop thread.
+    /// Prepares the multi handle.
     public init(configuration: Configuration) throws {
         _ = Self.globalInit
         guard let multi = curl_multi_init() else {
@@ -86,10 +80,6 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         ]
         jsonHeaders = Self.list(common + ["Content-Type: application/json"])
         plainHeaders = Self.list(common + ["Content-Type:"])
-        Thread { [self] in
-            runLoop()
-            loopEnded.signal()
-        }.start()
     }
 
     deinit {
@@ -115,34 +105,66 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 
     // MARK: Sending
 
-    public func send(_ request: APIRequest) -> TransportResult {
-        let transfer = Transfer(request: request, url: configuration.baseURL + request.pathAndQuery,
+    public func start(_ request: APIRequest, tag: Int) {
+        let transfer = Transfer(
+            request: request, tag: tag, url: configuration.baseURL + request.pathAndQuery,
             limit: configuration.answerLimit)
-        lock.lock()
-        let refused = closing
-        if !refused { incoming.append(transfer) }
-        lock.unlock()
-        if refused {
-            return .failed(
-                TransportFailure(
-                    kind: .notSent, cause: .local, detail: "the transport is closed"))
+        let handle = idle.popLast() ?? EasyHandle(configuration: configuration)
+        let easy = handle.easy
+        transfer.handle = handle
+        handle.errors[0] = 0
+        let context = Unmanaged.passRetained(transfer).toOpaque()
+        clibcurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        clibcurl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+        clibcurl_setopt_string(easy, CURLOPT_URL, transfer.url)
+        clibcurl_setopt_pointer(
+            easy, CURLOPT_HTTPHEADER, request.contentType == nil ? plainHeaders : jsonHeaders)
+        if request.method == "GET" {
+            clibcurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        } else {
+            clibcurl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
+            clibcurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, transfer.body)
         }
-        curl_multi_wakeup(multi)
-        transfer.done.wait()
-        return transfer.result
-            ?? .failed(TransportFailure(kind: .answerLost, cause: .local, detail: "no result"))
+        clibcurl_setopt_string(
+            easy, CURLOPT_CUSTOMREQUEST,
+            request.method == "GET" || request.method == "POST" ? nil : request.method)
+        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+            finished.append(
+                (
+                    tag,
+                    .failed(
+                        TransportFailure(
+                            kind: .notSent, cause: .local,
+                            detail: "libcurl refused the request (curl_multi_add_handle)"))
+                ))
+            release(transfer, context: context)
+        }
     }
 
-    /// Waits for the requests in flight, ends the loop thread and frees libcurl's handles.
-    /// Later `send`s fail at once (`notSent`).
-    public func close() {
-        lock.lock()
-        let first = !closing
-        closing = true
-        lock.unlock()
-        guard first else { return }
+    public func poll(timeout: Double, finished report: (Int, TransportResult) -> Void) {
+        perform()
+        if finished.isEmpty {
+            curl_multi_poll(multi, nil, 0, Int32((max(0, min(timeout, 3600)) * 1000).rounded(.up)), nil)
+            perform()
+        }
+        let ended = finished
+        finished.removeAll(keepingCapacity: true)
+        for (tag, result) in ended {
+            report(tag, result)
+        }
+    }
+
+    public func wakeup() {
         curl_multi_wakeup(multi)
-        loopEnded.wait()
+    }
+
+    /// Frees libcurl's handles. Call once nothing is in flight; the transport is not used
+    /// afterwards.
+    public func close() {
+        guard !closed else { return }
+        closed = true
         for handle in idle {
             curl_easy_cleanup(handle.easy)
             handle.errors.deallocate()
@@ -191,73 +213,28 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         return text
     }
 
-    // MARK: The loop thread
+    // MARK: Driving libcurl
 
-    private func runLoop() {
-        while true {
-            lock.lock()
-            let started = incoming
-            incoming.removeAll(keepingCapacity: true)
-            let ending = closing
-            lock.unlock()
-            for transfer in started {
-                start(transfer)
-            }
-            if ending && inFlight == 0 { return }
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
-            var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
-                guard clibcurl_message_is_done(message) != 0,
-                    let easy = clibcurl_message_handle(message)
-                else { continue }
-                finish(easy: easy, code: clibcurl_message_result(message))
-            }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+    /// Requests that ended and are not yet reported.
+    private var finished: [(Int, TransportResult)] = []
+
+    /// Lets libcurl do what it can without waiting, and collects the requests that ended.
+    private func perform() {
+        var running: Int32 = 0
+        curl_multi_perform(multi, &running)
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard clibcurl_message_is_done(message) != 0,
+                let easy = clibcurl_message_handle(message)
+            else { continue }
+            end(easy: easy, code: clibcurl_message_result(message))
         }
     }
 
-    private func start(_ transfer: Transfer) {
-        let handle = idle.popLast() ?? EasyHandle(configuration: configuration)
-        let easy = handle.easy
-        transfer.handle = handle
-        handle.errors[0] = 0
-        let context = Unmanaged.passRetained(transfer).toOpaque()
-        clibcurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
-        clibcurl_setopt_string(easy, CURLOPT_URL, transfer.url)
-        clibcurl_setopt_pointer(
-            easy, CURLOPT_HTTPHEADER,
-            transfer.request.contentType == nil ? plainHeaders : jsonHeaders)
-        if transfer.request.method == "GET" {
-            clibcurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        } else {
-            clibcurl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
-            clibcurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, transfer.body)
-        }
-        clibcurl_setopt_string(
-            easy, CURLOPT_CUSTOMREQUEST,
-            transfer.request.method == "GET" || transfer.request.method == "POST"
-                ? nil : transfer.request.method)
-        inFlight += 1
-        if curl_multi_add_handle(multi, easy) != CURLM_OK {
-            inFlight -= 1
-            complete(
-                transfer, context: context,
-                .failed(
-                    TransportFailure(
-                        kind: .notSent, cause: .local,
-                        detail: "libcurl refused the request (curl_multi_add_handle)")))
-        }
-    }
-
-    private func finish(easy: UnsafeMutableRawPointer, code: CURLcode) {
+    private func end(easy: UnsafeMutableRawPointer, code: CURLcode) {
         var pointer: UnsafeMutableRawPointer?
         clibcurl_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer)
         curl_multi_remove_handle(multi, easy)
-        inFlight -= 1
         guard let pointer else { return }
         let transfer = Unmanaged<Transfer>.fromOpaque(pointer).takeUnretainedValue()
         var status = 0
@@ -271,20 +248,17 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         } else {
             result = .failed(failure(code, transfer: transfer, easy: easy))
         }
-        complete(transfer, context: pointer, result)
+        finished.append((transfer.tag, result))
+        release(transfer, context: pointer)
     }
 
-    /// Hands `result` to the waiting `send` and the transfer's handle back to the pool.
-    private func complete(
-        _ transfer: Transfer, context: UnsafeMutableRawPointer, _ result: TransportResult
-    ) {
+    /// Puts a transfer's handle back in the pool and drops libcurl's reference to it.
+    private func release(_ transfer: Transfer, context: UnsafeMutableRawPointer) {
         if let handle = transfer.handle {
             idle.append(handle)
             transfer.handle = nil
         }
-        transfer.result = result
         Unmanaged<Transfer>.fromOpaque(context).release()
-        transfer.done.signal()
     }
 
     // MARK: Failures
@@ -443,11 +417,9 @@ private final class EasyHandle {
     }
 }
 
-/// One request on its way: what is sent, what came back. Touched by the loop thread only
-/// until `done` is signalled, then by the thread waiting in `send`.
-private final class Transfer: @unchecked Sendable {
-    // Safe to share: see above; the semaphore orders the two threads' accesses.
-    let request: APIRequest
+/// One request on its way: what is sent, what came back.
+private final class Transfer {
+    let tag: Int
     let url: String
     /// The body, in memory of its own that outlives the transfer (libcurl does not copy it).
     let body: UnsafeMutableRawPointer
@@ -459,11 +431,9 @@ private final class Transfer: @unchecked Sendable {
     var truncated = false
     /// Times libcurl was about to write the request (a second time is stopped).
     var sends = 0
-    var result: TransportResult?
-    let done = DispatchSemaphore(value: 0)
 
-    init(request: APIRequest, url: String, limit: Int) {
-        self.request = request
+    init(request: APIRequest, tag: Int, url: String, limit: Int) {
+        self.tag = tag
         self.url = url
         self.limit = limit
         bodySize = request.body.count

@@ -1,17 +1,25 @@
 import Foundation
+import Synchronization
 
-/// The worker pool: `concurrency` threads take valid rows from a bounded queue (twice as
-/// many rows as workers), send each through the shared `RateLimiter` and `Transport`,
-/// retry what is transient under the `RetryPolicy`, and hand every row's final outcome to
-/// `record`. The run's first request goes alone: the others wait until it got an HTTP
-/// answer, and a first request that gets none stops the run with nothing else sent.
-/// After a stop (bad token, outage, signal) rows still queued or submitted are recorded
-/// `not_sent` without a request.
+/// Sends the valid rows: one event-loop thread takes them from a bounded queue, works on
+/// at most `concurrency` at a time, and for each
+/// 1. appends its dispatch record to the `DispatchLog` and waits, without blocking, until
+///    the record is on disk (a row is never sent before: DESIGN.md, invariant 2);
+/// 2. waits its turn under the `RateLimiter`, sends it through the `Transport`, and
+///    retries what is transient under the `RetryPolicy` (backoff as a timer, not a sleep);
+/// 3. hands its final outcome to `record`.
+///
+/// The run's first request goes alone: the others wait until it got an HTTP answer, and a
+/// first request that could not be sent at all stops the run with nothing else sent. After
+/// a stop (bad token, outage, signal), rows not yet sent are recorded `not_sent`; requests
+/// in flight end at their deadline at the latest.
 public final class Dispatcher: @unchecked Sendable {
-    // Safe to share: immutable after `init`, or themselves safe for concurrent use.
+    // Safe to share: `submit` and `finishAll` only touch `queue` (itself safe), the
+    // atomic `waitingForRows` and objects safe for concurrent use; the job queues are the
+    // loop thread's alone.
 
     public struct Configuration: Sendable {
-        /// Workers, and so requests in flight at most. Default 8.
+        /// Rows worked on at once, and so requests in flight at most. Default 8.
         public var concurrency = 8
         /// The request path (`--path`, else the target's).
         public var path: String
@@ -33,56 +41,79 @@ public final class Dispatcher: @unchecked Sendable {
     private let control: RunControl
     private let statistics: RunStatistics
     private let configuration: Configuration
+    private let log: any DispatchLog
+    private let clock: @Sendable () -> Double
     private let record: @Sendable (ReportRecord, _ transient: Bool) -> Void
-    private let beforeFirstSend: @Sendable (CheckedRow) throws -> Void
     private let queue: BoundedChannel<CheckedRow>
-    private let finished = DispatchGroup()
-    private let gate = FirstAnswerGate()
+    private let loopEnded = DispatchSemaphore(value: 0)
+    /// Set by the loop when it waits with room for rows: the next `submit` wakes it.
+    private let waitingForRows = Atomic<Bool>(false)
 
+    // The loop thread's state.
+    /// Rows whose dispatch record is not on disk yet, oldest first.
+    private var unlogged = JobQueue()
+    /// Rows that may be sent as soon as the rate allows, oldest first.
+    private var ready = JobQueue()
+    /// Rows waiting out a backoff.
+    private var delayed: [Job] = []
+    /// Rows whose request is in flight, by the transport's tag.
+    private var inFlight: [Job?]
+    private var freeTags: [Int]
+    /// Whether an HTTP answer came back in this run (the first request goes alone until then).
+    private var answered = false
+    private var inputEnded = false
+
+    /// `log` must be the run's journal (or a stand-in in tests): rows are sent only once
+    /// their dispatch record in it is durable.
     public init(
         target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
-        statistics: RunStatistics, configuration: Configuration,
-        record: @escaping @Sendable (ReportRecord, _ transient: Bool) -> Void,
-        beforeFirstSend: @escaping @Sendable (CheckedRow) throws -> Void = { _ in }
+        statistics: RunStatistics, configuration: Configuration, log: any DispatchLog,
+        clock: @escaping @Sendable () -> Double = Clock.monotonic,
+        record: @escaping @Sendable (ReportRecord, _ transient: Bool) -> Void
     ) {
-        self.beforeFirstSend = beforeFirstSend
         self.target = target
         self.transport = transport
         self.limiter = limiter
         self.control = control
         self.statistics = statistics
         self.configuration = configuration
+        self.log = log
+        self.clock = clock
         self.record = record
-        queue = BoundedChannel(capacity: configuration.concurrency * 2)
+        let slots = max(configuration.concurrency, 1)
+        queue = BoundedChannel(capacity: slots * 2)
+        inFlight = Array(repeating: nil, count: slots)
+        freeTags = Array((0..<slots).reversed())
     }
 
-    /// Starts the workers.
+    /// Starts the loop thread.
     public func start() {
-        for _ in 0..<configuration.concurrency {
-            finished.enter()
-            let worker = Thread { [self] in
-                while let row = queue.receive() {
-                    deliver(row)
-                }
-                finished.leave()
-            }
-            worker.stackSize = 512 * 1024
-            worker.start()
-        }
+        let transport = self.transport
+        control.whenStopped { transport.wakeup() }
+        log.whenDurable { transport.wakeup() }
+        Thread { [self] in
+            runLoop()
+            loopEnded.signal()
+        }.start()
     }
 
     /// Queues a valid row, waiting while the queue is full; after a stop it is recorded
     /// `not_sent` at once.
     public func submit(_ row: CheckedRow) {
-        if control.isStopped || !queue.send(row) {
-            finish(row, status: .notSent, message: notSentMessage, attempts: 0)
+        guard !control.isStopped, queue.send(row) else {
+            finish(Job(row), status: .notSent, message: notSentMessage)
+            return
+        }
+        if waitingForRows.exchange(false, ordering: .acquiringAndReleasing) {
+            transport.wakeup()
         }
     }
 
     /// Waits until every queued row has its outcome.
     public func finishAll() {
         queue.close()
-        finished.wait()
+        transport.wakeup()
+        loopEnded.wait()
     }
 
     private var notSentMessage: String {
@@ -97,142 +128,213 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    // MARK: One row
+    // MARK: The loop
 
-    private func deliver(_ row: CheckedRow) {
-        let request = target.request(payload: row.payload, path: configuration.path)
-        let retry = configuration.retry
-        var attempts = 0
-        var lostAnswers: [String] = []
-        var lastError = ""
-        var lastStatus: Int?
-        // Whether this row's requests are the run's first (see FirstAnswerGate).
-        var probing = false
-        defer { if probing { gate.release() } }
+    private var active: Int {
+        unlogged.count + ready.count + delayed.count + (inFlight.count - freeTags.count)
+    }
+
+    private func runLoop() {
         while true {
-            if !probing {
-                let turn = gate.waitTurn(isStopped: { control.isStopped })
-                probing = turn == .probe
-                if turn == .stopped {
-                    finish(
-                        row, status: .notSent, httpStatus: lastStatus,
-                        message: notSentMessage + note(lostAnswers), attempts: attempts)
-                    return
-                }
+            var wait = 0.1
+            if control.isStopped {
+                abandonUnsent()
+            } else {
+                admitRows()
+                moveLoggedRows()
+                wait = min(wait, sendDueRows())
             }
-            guard limiter.acquire(shouldStop: { control.isStopped }) else {
-                finish(
-                    row, status: .notSent, httpStatus: lastStatus,
-                    message: notSentMessage + note(lostAnswers), attempts: attempts)
+            if inputEnded && active == 0 { return }
+            transport.poll(timeout: wait) { tag, result in
+                guard var job = inFlight[tag] else { return }
+                inFlight[tag] = nil
+                freeTags.append(tag)
+                handle(result, of: &job)
+            }
+        }
+    }
+
+    /// Takes rows from the queue while there is room: `concurrency` rows at once, one
+    /// until the API has answered.
+    private func admitRows() {
+        let room = answered ? configuration.concurrency : 1
+        while active < room {
+            waitingForRows.store(true, ordering: .sequentiallyConsistent)
+            guard let row = queue.tryReceive() else {
+                if queue.isClosedAndEmpty { inputEnded = true }
                 return
             }
-            if attempts == 0 {
-                do {
-                    try beforeFirstSend(row)
-                } catch {
-                    control.stop(.journalFailed("\(error)"))
-                    finish(row, status: .notSent, message: notSentMessage, attempts: 0)
-                    return
+            waitingForRows.store(false, ordering: .relaxed)
+            var job = Job(row)
+            job.request = target.request(payload: row.payload, path: configuration.path)
+            job.logPosition = log.appendDispatch(row: row.row, line: row.line, key: row.key)
+            unlogged.append(job)
+        }
+        waitingForRows.store(false, ordering: .relaxed)
+    }
+
+    /// Moves the rows whose dispatch record is on disk to `ready`.
+    private func moveLoggedRows() {
+        guard let first = unlogged.first else { return }
+        let durable: Int64
+        do {
+            durable = try log.durablePosition()
+        } catch {
+            control.stop(.journalFailed("\(error)"))
+            return
+        }
+        guard first.logPosition <= durable else { return }
+        while let job = unlogged.first, job.logPosition <= durable {
+            ready.append(unlogged.removeFirst())
+        }
+    }
+
+    /// Sends what is due and allowed; returns the seconds until the next row may be due.
+    private func sendDueRows() -> Double {
+        var wait = Double.infinity
+        let now = clock()
+        if !delayed.isEmpty {
+            var index = 0
+            while index < delayed.count {
+                if delayed[index].notBefore <= now {
+                    ready.append(delayed.remove(at: index))
+                } else {
+                    wait = min(wait, delayed[index].notBefore - now)
+                    index += 1
                 }
             }
-            attempts += 1
+        }
+        let room = answered ? configuration.concurrency : 1
+        while !ready.isEmpty && inFlight.count - freeTags.count < room {
+            let untilAllowed = limiter.reserve()
+            guard untilAllowed == 0 else { return min(wait, untilAllowed) }
+            var job = ready.removeFirst()
+            job.attempts += 1
             statistics.request()
-            var pausedByServer = false
-            switch transport.send(request) {
-            case .answered(let answer):
-                let status = answer.status
-                lastStatus = status
-                let statusClass = RetryPolicy.classify(status: status)
-                if probing && statusClass != .redirect {
-                    gate.open()
-                    probing = false
+            let tag = freeTags.removeLast()
+            transport.start(job.request, tag: tag)
+            inFlight[tag] = job
+        }
+        return wait
+    }
+
+    /// After a stop: every row not in flight is recorded `not_sent`.
+    private func abandonUnsent() {
+        var left: [Job] = []
+        while !unlogged.isEmpty { left.append(unlogged.removeFirst()) }
+        while !ready.isEmpty { left.append(ready.removeFirst()) }
+        left += delayed
+        delayed.removeAll()
+        while let row = queue.tryReceive() { left.append(Job(row)) }
+        if queue.isClosedAndEmpty { inputEnded = true }
+        for job in left {
+            finish(
+                job, status: .notSent, httpStatus: job.lastStatus,
+                message: notSentMessage + note(job.lostAnswers))
+        }
+    }
+
+    // MARK: One answer
+
+    private func handle(_ result: TransportResult, of job: inout Job) {
+        let retry = configuration.retry
+        var pausedByServer = false
+        switch result {
+        case .answered(let answer):
+            let status = answer.status
+            job.lastStatus = status
+            let statusClass = RetryPolicy.classify(status: status)
+            let first = !answered
+            if statusClass != .redirect { answered = true }
+            switch statusClass {
+            case .unauthorized:
+                control.stop(.tokenRejected(status: status))
+                finish(
+                    job, status: .notSent, httpStatus: status,
+                    message: "not sent: the API rejected the token (HTTP \(status))")
+                return
+            case .redirect:
+                control.rowAnswered()
+                let location = answer.headers["location"] ?? "nowhere (no Location header)"
+                if first { control.stop(.redirected(status: status, location: location)) }
+                finish(
+                    job, status: .failed, httpStatus: status,
+                    message: "HTTP \(status) redirect to \(location), not followed (the token "
+                        + "only goes to --base-url)" + note(job.lostAnswers))
+                return
+            case .throttled:
+                statistics.throttled()
+                job.lastError = "HTTP 429 Too Many Requests"
+                if let delay = retry.retryDelay(headers: answer.headers) {
+                    limiter.pause(for: delay)
+                    pausedByServer = true
+                } else {
+                    limiter.slowDown()
                 }
-                switch statusClass {
-                case .unauthorized:
-                    control.stop(.tokenRejected(status: status))
+            case .transient(let answerLost):
+                job.lastError = "HTTP \(status)"
+                if answerLost { job.lostAnswers.append("attempt \(job.attempts) got HTTP \(status)") }
+            case .final:
+                control.rowAnswered()
+                switch target.interpret(status: status, body: answer.body) {
+                case .invited(let message, let invitationStatus, let expiresAt):
+                    limiter.succeeded()
                     finish(
-                        row, status: .notSent, httpStatus: status,
-                        message: "not sent: the API rejected the token (HTTP \(status))",
-                        attempts: attempts)
+                        job, status: .invited, httpStatus: status,
+                        message: message + note(job.lostAnswers),
+                        invitationStatus: invitationStatus, expiresAt: expiresAt)
                     return
-                case .redirect:
-                    control.rowAnswered()
-                    let location = answer.headers["location"] ?? "nowhere (no Location header)"
-                    if probing { control.stop(.redirected(status: status, location: location)) }
+                case .refused(let message):
                     finish(
-                        row, status: .failed, httpStatus: status,
-                        message: "HTTP \(status) redirect to \(location), not followed (the token "
-                            + "only goes to --base-url)" + note(lostAnswers), attempts: attempts)
+                        job, status: .failed, httpStatus: status,
+                        message: message + note(job.lostAnswers))
                     return
-                case .throttled:
-                    statistics.throttled()
-                    lastError = "HTTP 429 Too Many Requests"
-                    if let delay = retry.retryDelay(headers: answer.headers) {
-                        limiter.pause(for: delay)
-                        pausedByServer = true
-                    } else {
-                        limiter.slowDown()
-                    }
-                case .transient(let answerLost):
-                    lastError = "HTTP \(status)"
-                    if answerLost { lostAnswers.append("attempt \(attempts) got HTTP \(status)") }
-                case .final:
-                    control.rowAnswered()
-                    switch target.interpret(status: status, body: answer.body) {
-                    case .invited(let message, let invitationStatus, let expiresAt):
-                        limiter.succeeded()
-                        finish(
-                            row, status: .invited, httpStatus: status,
-                            message: message + note(lostAnswers),
-                            invitationStatus: invitationStatus, expiresAt: expiresAt,
-                            attempts: attempts)
-                        return
-                    case .refused(let message):
-                        finish(
-                            row, status: .failed, httpStatus: status,
-                            message: message + note(lostAnswers), attempts: attempts)
-                        return
-                    case .unclear(let message):
-                        lastError = message
-                        lostAnswers.append("attempt \(attempts) got \(message)")
-                    }
-                }
-            case .failed(let failure):
-                lastStatus = nil
-                lastError = failure.detail
-                if failure.kind == .answerLost {
-                    lostAnswers.append("attempt \(attempts) \(failure.detail)")
-                }
-                if probing && failure.kind == .notSent {
-                    // The first request could not be written: nothing else is sent (exit 2
-                    // or 5). A lost answer means the API was reached: retried as usual.
-                    control.stop(.firstRequestFailed(failure))
-                    finish(
-                        row, status: .notSent, message: "not sent: \(failure.detail)",
-                        attempts: attempts)
-                    return
+                case .unclear(let message):
+                    job.lastError = message
+                    job.lostAnswers.append("attempt \(job.attempts) got \(message)")
                 }
             }
-            if configuration.inDoubt == .skip, let lost = lostAnswers.last {
-                finish(
-                    row, status: .inDoubt, httpStatus: lastStatus,
-                    message:
-                        "in doubt: \(lost), so the API may have acted on it; not sent again (--in-doubt skip)",
-                    attempts: attempts)
+        case .failed(let failure):
+            job.lastStatus = nil
+            job.lastError = failure.detail
+            if failure.kind == .answerLost {
+                job.lostAnswers.append("attempt \(job.attempts) \(failure.detail)")
+            } else if !answered {
+                // The first request could not be written: nothing else is sent (exit 2 or
+                // 5). A lost answer means the API was reached: retried as usual.
+                control.stop(.firstRequestFailed(failure))
+                finish(job, status: .notSent, message: "not sent: \(failure.detail)")
                 return
             }
-            if attempts >= retry.maxAttempts {
-                control.rowExhausted(lastError: lastError)
-                finish(
-                    row, status: .failed, httpStatus: lastStatus,
-                    message: "gave up after \(attempts) attempts: \(lastError)" + note(lostAnswers),
-                    attempts: attempts, transient: true)
-                return
-            }
-            statistics.retry()
-            if !pausedByServer {
-                sleep(retry.backoff(after: attempts))
-            }
+        }
+        if configuration.inDoubt == .skip, let lost = job.lostAnswers.last {
+            finish(
+                job, status: .inDoubt, httpStatus: job.lastStatus,
+                message:
+                    "in doubt: \(lost), so the API may have acted on it; not sent again (--in-doubt skip)"
+            )
+            return
+        }
+        if job.attempts >= retry.maxAttempts {
+            control.rowExhausted(lastError: job.lastError)
+            finish(
+                job, status: .failed, httpStatus: job.lastStatus,
+                message: "gave up after \(job.attempts) attempts: \(job.lastError)"
+                    + note(job.lostAnswers), transient: true)
+            return
+        }
+        if control.isStopped {
+            finish(
+                job, status: .notSent, httpStatus: job.lastStatus,
+                message: notSentMessage + note(job.lostAnswers))
+            return
+        }
+        statistics.retry()
+        if pausedByServer {
+            ready.append(job)
+        } else {
+            job.notBefore = clock() + retry.backoff(after: job.attempts)
+            delayed.append(job)
         }
     }
 
@@ -244,29 +346,66 @@ public final class Dispatcher: @unchecked Sendable {
             + ", so this person may have been invited more than once)"
     }
 
-    /// Sleeps, waking early when the run stops.
-    private func sleep(_ seconds: Double) {
-        var left = seconds
-        while left > 0 && !control.isStopped {
-            Thread.sleep(forTimeInterval: min(left, 0.1))
-            left -= 0.1
-        }
-    }
-
     private func finish(
-        _ row: CheckedRow, status: RowStatus, httpStatus: Int? = nil, message: String,
-        invitationStatus: String = "",
-        expiresAt: String = "", attempts: Int, transient: Bool = false
+        _ job: Job, status: RowStatus, httpStatus: Int? = nil, message: String,
+        invitationStatus: String = "", expiresAt: String = "", transient: Bool = false
     ) {
         statistics.count(status)
         let redactor = configuration.redactor
+        let row = job.row
         record(
             ReportRecord(
                 row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
                 message: redactor.redact(message + row.note),
                 invitationStatus: redactor.redact(invitationStatus),
-                expiresAt: redactor.redact(expiresAt), attempts: attempts),
+                expiresAt: redactor.redact(expiresAt), attempts: job.attempts),
             transient)
+    }
+}
+
+/// One row on its way through the dispatcher.
+private struct Job {
+    var row: CheckedRow
+    var request = APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
+    /// Where its dispatch record ends in the log (the log must be durable that far).
+    var logPosition: Int64 = 0
+    var attempts = 0
+    /// What each attempt whose answer was lost met.
+    var lostAnswers: [String] = []
+    var lastError = ""
+    var lastStatus: Int?
+    /// When a backoff ends (the dispatcher's clock).
+    var notBefore = 0.0
+
+    init(_ row: CheckedRow) {
+        self.row = row
+    }
+}
+
+/// A first-in first-out queue of jobs for one thread.
+private struct JobQueue {
+    private var jobs: [Job] = []
+    private var head = 0
+
+    var count: Int { jobs.count - head }
+    var isEmpty: Bool { head == jobs.count }
+    var first: Job? { isEmpty ? nil : jobs[head] }
+
+    mutating func append(_ job: Job) {
+        jobs.append(job)
+    }
+
+    mutating func removeFirst() -> Job {
+        let job = jobs[head]
+        head += 1
+        if head == jobs.count {
+            jobs.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64 {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
     }
 }
 

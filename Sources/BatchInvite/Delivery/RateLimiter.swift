@@ -1,7 +1,7 @@
 import Foundation
 
-/// The sending rate shared by every worker: a `TokenBucket` (no one-second window sees
-/// more than rate + burst requests), a pause that holds everyone back after a 429 with
+/// The sending rate of a run: a `TokenBucket` (no one-second window sees more than
+/// rate + burst requests), a pause that holds every request back after a 429 with
 /// `Retry-After`, and AIMD for 429s without it: the rate is halved (at most once a second)
 /// and grows back by one request per second for every second of successes, so a rate the
 /// server cannot take converges on one it can.
@@ -33,28 +33,23 @@ public final class RateLimiter: @unchecked Sendable {
         return bucket.rate
     }
 
-    /// Waits for permission to send one request. Returns false, having waited at most
-    /// 100 ms more, once `shouldStop` says so.
-    public func acquire(shouldStop: () -> Bool) -> Bool {
-        while true {
-            if shouldStop() { return false }
-            lock.lock()
-            let now = clock()
-            var wait = pausedUntil - now
-            if wait <= 0 {
-                wait = bucket.take(now: now)
-                if wait == 0 {
-                    recentSends.append(now)
-                    if recentSends.count > 4096 { recentSends.removeFirst(2048) }
-                }
-            }
-            lock.unlock()
-            if wait <= 0 { return true }
-            Thread.sleep(forTimeInterval: min(wait, 0.1))
+    /// Takes permission to send one request now if there is any: returns 0 when taken,
+    /// else the seconds until there may be (nothing is taken). Never waits.
+    public func reserve() -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = clock()
+        let paused = pausedUntil - now
+        if paused > 0 { return paused }
+        let wait = bucket.take(now: now)
+        if wait == 0 {
+            recentSends.append(now)
+            if recentSends.count > 4096 { recentSends.removeFirst(2048) }
         }
+        return wait
     }
 
-    /// Holds every worker back for `seconds` (a 429's `Retry-After`).
+    /// Holds every request back for `seconds` (a 429's `Retry-After`).
     public func pause(for seconds: Double) {
         lock.lock()
         pausedUntil = max(pausedUntil, clock() + seconds)

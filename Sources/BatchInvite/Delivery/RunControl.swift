@@ -65,6 +65,7 @@ public final class RunControl: @unchecked Sendable {
     private let lock = NSLock()
     private var reason: StopReason?
     private var consecutiveOutageRows = 0
+    private var observers: [@Sendable () -> Void] = []
 
     public init(outageThreshold: Int = 20) {
         self.outageThreshold = outageThreshold
@@ -78,10 +79,20 @@ public final class RunControl: @unchecked Sendable {
 
     public var isStopped: Bool { stopReason != nil }
 
-    /// Stops the run (the first reason given is kept).
+    /// Stops the run (the first reason given is kept) and tells the observers.
     public func stop(_ why: StopReason) {
         lock.lock()
-        if reason == nil { reason = why }
+        let first = reason == nil
+        if first { reason = why }
+        let observers = self.observers
+        lock.unlock()
+        if first { observers.forEach { $0() } }
+    }
+
+    /// Calls `observer` (on the stopping thread) when the run stops.
+    public func whenStopped(_ observer: @escaping @Sendable () -> Void) {
+        lock.lock()
+        observers.append(observer)
         lock.unlock()
     }
 
@@ -96,9 +107,8 @@ public final class RunControl: @unchecked Sendable {
     public func rowExhausted(lastError: String) {
         lock.lock()
         consecutiveOutageRows += 1
-        if consecutiveOutageRows >= outageThreshold && reason == nil {
-            reason = .outage(rows: consecutiveOutageRows, lastError: lastError)
-        }
+        let rows = consecutiveOutageRows
         lock.unlock()
+        if rows >= outageThreshold { stop(.outage(rows: rows, lastError: lastError)) }
     }
 }

@@ -1,8 +1,18 @@
-/// Something that sends one request and waits for what comes back; safe for concurrent use.
-public protocol Transport: Sendable {
-    /// Sends `request` (the token is added by the transport) and blocks the calling
-    /// thread until the answer, a failure, or the request's deadline.
-    func send(_ request: APIRequest) -> TransportResult
+/// Sends requests from one thread's event loop (the dispatcher's): `start` hands a
+/// request over without waiting, `poll` waits for progress and reports each request that
+/// ended. Only `wakeup` may be called from other threads.
+public protocol Transport: AnyObject, Sendable {
+    /// Starts sending `request` (the transport adds the token); a later `poll` reports its
+    /// end under `tag`.
+    func start(_ request: APIRequest, tag: Int)
+
+    /// Moves the requests in flight along, waiting at most `timeout` seconds for one to end
+    /// (less when `wakeup` is called), and calls `finished` once for every request that
+    /// ended: with its answer, its failure, or a timeout at its deadline.
+    func poll(timeout: Double, finished: (_ tag: Int, _ result: TransportResult) -> Void)
+
+    /// Ends a `poll` that is waiting, or else the next one, at once. Safe from any thread.
+    func wakeup()
 }
 
 /// What came back for one request.

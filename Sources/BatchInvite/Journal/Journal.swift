@@ -8,14 +8,16 @@ import Foundation
 
 /// The run's record of what happened to each row: an append-only JSON Lines file, one
 /// record per line, mode 0600. Appends are buffered and written by a thread of their own
-/// with one `fsync` per group (every `commitInterval` or `commitRecords` records, whichever
-/// comes first), so many workers share the cost of each sync.
+/// with one `fsync` per group, so many rows share the cost of each sync: a group holding a
+/// dispatch record is written as soon as the previous one is on disk (a row waits for it
+/// before it is sent); outcomes alone wait up to `commitInterval` or `commitRecords`
+/// records, whichever comes first.
 ///
 /// Safe for concurrent use.
-public final class Journal: @unchecked Sendable {
-    // Safe to share: `pending`, `pendingRecords`, `appended`, `durable`, `closing`,
-    // `durableWaiters` and `failure` are only touched with `condition` locked; the
-    // descriptors are fixed.
+public final class Journal: DispatchLog, @unchecked Sendable {
+    // Safe to share: `pending`, `pendingRecords`, `pendingDispatches`, `appended`,
+    // `durable`, `closing`, `failure` and `observers` are only touched with `condition`
+    // locked; the descriptors are fixed.
 
     /// The longest a record waits before its group is written and synced.
     public static let commitInterval = 0.010
@@ -35,7 +37,11 @@ public final class Journal: @unchecked Sendable {
     /// Bytes written and synced.
     private var durable: Int64 = 0
     private var closing = false
-    private var durableWaiters = 0
+    /// Dispatch records in `pending`: a row waits for each.
+    private var pendingDispatches = 0
+    /// Whether the committing thread waits for records (not gathering a group).
+    private var committerIdle = false
+    private var observers: [@Sendable () -> Void] = []
     private var failure: BatchInviteError?
     private let committerEnded = DispatchSemaphore(value: 0)
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
@@ -68,27 +74,24 @@ public final class Journal: @unchecked Sendable {
         if info.st_size == 0 { appendFramed(header.object) }
     }
 
-    /// Appends the record that row `row` (starting on input line `line`, with key `key`) is
-    /// about to be sent and waits until it is on disk: a run that dies mid-request leaves
-    /// the row in doubt, never forgotten.
-    public func dispatch(row: Int, line: Int, key: String) throws {
-        let end: Int64
-        condition.lock()
-        durableWaiters += 1
-        condition.unlock()
+    public func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
         var object = Array("{\"type\":\"dispatch\",\"row\":\(row),\"line\":\(line),\"key\":".utf8)
         TextBytes.appendJSONString(key, to: &object)
         object.append(UInt8(ascii: "}"))
-        end = appendFramed(object, returningEnd: true)
+        return appendFramed(object, returningEnd: true, dispatch: true)
+    }
+
+    public func durablePosition() throws -> Int64 {
         condition.lock()
-        defer {
-            durableWaiters -= 1
-            condition.unlock()
-        }
-        while durable < end && failure == nil {
-            condition.wait()
-        }
+        defer { condition.unlock() }
         if let failure { throw failure }
+        return durable
+    }
+
+    public func whenDurable(_ observer: @escaping @Sendable () -> Void) {
+        condition.lock()
+        observers.append(observer)
+        condition.unlock()
     }
 
     deinit {
@@ -115,18 +118,26 @@ public final class Journal: @unchecked Sendable {
             Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8))
     }
 
-    /// Appends one JSON object as a checksummed line; returns its offset.
-    /// Returns the record's offset, or with `returningEnd` the offset just past it.
+    /// Appends one JSON object as a checksummed line; returns its offset, or with
+    /// `returningEnd` the offset just past it. A `dispatch` record has its group written
+    /// without waiting for more.
     @discardableResult
-    private func appendFramed(_ object: [UInt8], returningEnd: Bool = false) -> Int64 {
+    private func appendFramed(_ object: [UInt8], returningEnd: Bool = false, dispatch: Bool = false)
+        -> Int64
+    {
         let line = JournalFormat.frame(object)
         condition.lock()
         defer { condition.unlock() }
         let offset = appended
         pending.append(contentsOf: line)
         pendingRecords += 1
+        if dispatch { pendingDispatches += 1 }
         appended += Int64(line.count)
-        condition.broadcast()
+        // Woken only when it has a reason to act: it slept on an empty buffer, a row waits,
+        // or the group is full (a signal per record would cost a switch per record).
+        if committerIdle || dispatch || pendingRecords >= Self.commitRecords {
+            condition.broadcast()
+        }
         return returningEnd ? appended : offset
     }
 
@@ -150,25 +161,34 @@ public final class Journal: @unchecked Sendable {
         condition.lock()
         while true {
             while pending.isEmpty && !closing {
+                committerIdle = true
                 condition.wait()
+                committerIdle = false
             }
             if pending.isEmpty && closing { break }
-            // Gather a group: wait out the interval unless it fills up first; a request
-            // waiting for its dispatch record shortens the wait to 2 ms.
-            let deadline = Date(
-                timeIntervalSinceNow: durableWaiters > 0 ? 0.002 : Self.commitInterval)
-            while pendingRecords < Self.commitRecords && !closing && condition.wait(until: deadline)
+            // Outcomes alone gather a group for up to the interval; a waiting row does not
+            // wait for company (records appended during this group's sync form the next).
+            let deadline = Date(timeIntervalSinceNow: Self.commitInterval)
+            while pendingDispatches == 0 && pendingRecords < Self.commitRecords && !closing
+                && condition.wait(until: deadline)
             {}
             let group = pending
             pending.removeAll(keepingCapacity: true)
             pendingRecords = 0
+            let dispatches = pendingDispatches
+            pendingDispatches = 0
             let end = appended
             condition.unlock()
             let error = write(group)
             condition.lock()
             if let error, failure == nil { failure = error }
             durable = end
-            condition.broadcast()
+            if dispatches > 0 || error != nil {
+                let observers = self.observers
+                condition.unlock()
+                observers.forEach { $0() }
+                condition.lock()
+            }
         }
         condition.unlock()
     }

@@ -55,6 +55,13 @@ final class BoundedChannel<Element>: @unchecked Sendable {
         return takeFirst()
     }
 
+    /// Whether it is closed and every element was received.
+    var isClosedAndEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed && head == items.count
+    }
+
     /// Refuses further sends and wakes every waiter.
     func close() {
         condition.lock()

@@ -1,0 +1,19 @@
+/// Where the dispatcher writes down, durably, that a row is about to be sent: a row goes
+/// out only once its dispatch record is on disk, so a run that dies mid-request leaves the
+/// row in doubt, never forgotten (DESIGN.md, invariant 2). The journal is one.
+///
+/// `appendDispatch` and `durablePosition` are called by the dispatcher's one thread.
+public protocol DispatchLog: AnyObject, Sendable {
+    /// Appends the record that row `row` (starting on input line `line`, with key `key`) is
+    /// about to be sent, without waiting; returns the position `durablePosition` must reach
+    /// before the row may be sent.
+    func appendDispatch(row: Int, line: Int, key: String) -> Int64
+
+    /// How far the log is on disk. Throws when it could not be written: nothing more may
+    /// be sent.
+    func durablePosition() throws -> Int64
+
+    /// Calls `observer`, from any thread, each time `durablePosition` moves past a
+    /// dispatch record.
+    func whenDurable(_ observer: @escaping @Sendable () -> Void)
+}
