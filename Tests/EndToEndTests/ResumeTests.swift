@@ -136,8 +136,13 @@ import Testing
         for _ in 0..<kills {
             let run = try BackgroundRun(tool, arguments(simulator, ["--in-doubt", policy]))
             Thread.sleep(forTimeInterval: Double.random(in: 0.4...1.0))
+            #expect(processes(workingIn: tool.directory) == [run.process.processIdentifier])
             kill(run.process.processIdentifier, SIGKILL)
+            let killed = Date()
             _ = run.finish()
+            Thread.sleep(until: killed.addingTimeInterval(0.3))
+            // Nothing of the killed run goes on sending (no helper process, no orphan).
+            #expect(processes(workingIn: tool.directory).isEmpty)
         }
         let last = try tool.run(
             arguments(simulator, ["--in-doubt", policy]),
@@ -170,4 +175,13 @@ import Testing
                 })
         }
     }
+}
+
+/// The processes whose working directory is `directory` (the runs a test started there).
+func processes(workingIn directory: URL) -> [Int32] {
+    let target = directory.resolvingSymlinksInPath().path
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { Int32($0) }.filter {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0)/cwd")) == target
+    }.sorted()
 }

@@ -1,0 +1,205 @@
+import BatchInvite
+import Foundation
+import Testing
+
+/// A dispatch log whose records become durable a moment after they are appended, as the
+/// journal's group commit makes them; it notes what happened in `events`.
+final class FakeLog: DispatchLog, @unchecked Sendable {
+    // Safe to share: everything is only touched with `lock` held.
+    private let lock = NSLock()
+    private var appended: Int64 = 0
+    private var durable: Int64 = 0
+    private var observers: [@Sendable () -> Void] = []
+    private(set) var events: [String] = []
+    var failing = false
+
+    func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
+        lock.lock()
+        appended += 1
+        let position = appended
+        events.append("logged \(row)")
+        lock.unlock()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.002) { [self] in
+            lock.lock()
+            durable = max(durable, position)
+            events.append("durable \(row)")
+            let observers = self.observers
+            lock.unlock()
+            observers.forEach { $0() }
+        }
+        return position
+    }
+
+    func durablePosition() throws -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        if failing { throw BatchInviteError.io("disk full") }
+        return durable
+    }
+
+    func whenDurable(_ observer: @escaping @Sendable () -> Void) {
+        lock.lock()
+        observers.append(observer)
+        lock.unlock()
+    }
+
+    func note(_ event: String) {
+        lock.lock()
+        events.append(event)
+        lock.unlock()
+    }
+}
+
+/// A transport that answers from a script: `answer(row, attempt)` for each request, given
+/// back at the next poll; it notes each start in the log's events.
+final class FakeTransport: Transport, @unchecked Sendable {
+    // Safe to share: used by the dispatcher's thread only, except `wakeup` (a no-op).
+    let log: FakeLog
+    let answer: (Int, Int) -> TransportResult
+    private var started: [(Int, Int)] = []
+    private var attempts: [Int: Int] = [:]
+    private(set) var mostInFlight = 0
+    private(set) var requests = 0
+
+    init(log: FakeLog, answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult) {
+        self.log = log
+        self.answer = answer
+    }
+
+    func start(_ request: APIRequest, tag: Int) {
+        let row = Int(String(decoding: request.body, as: UTF8.self)) ?? 0
+        attempts[row, default: 0] += 1
+        requests += 1
+        log.note("sent \(row)")
+        started.append((tag, row))
+        mostInFlight = max(mostInFlight, started.count)
+    }
+
+    func poll(timeout: Double, finished: (Int, TransportResult) -> Void) {
+        guard !started.isEmpty else {
+            Thread.sleep(forTimeInterval: min(timeout, 0.001))
+            return
+        }
+        let (tag, row) = started.removeFirst()
+        log.note("answered \(row)")
+        finished(tag, answer(row, attempts[row] ?? 1))
+    }
+
+    func wakeup() {}
+}
+
+/// A target whose payload is the row number, so the fakes can tell rows apart.
+struct NumberTarget: Target {
+    let name = "numbers"
+    let fields = [FieldSpec(name: "n", aliases: [])]
+    let keyField = 0
+    let defaultPath = "/n"
+    func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {}
+    func payload(_ values: RowValues) -> [UInt8] { [] }
+    func request(payload: [UInt8], path: String) -> APIRequest {
+        APIRequest(method: "POST", pathAndQuery: path, body: payload, contentType: nil)
+    }
+    func interpret(status: Int, body: [UInt8]) -> Answer {
+        status == 201 ? .invited(message: "ok", invitationStatus: "", expiresAt: "") : .refused(message: "no")
+    }
+}
+
+/// Runs `rows` rows through a dispatcher over the fakes; returns the outcomes by row.
+func dispatch(
+    rows: Int, concurrency: Int = 4, log: FakeLog = FakeLog(),
+    answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult
+) -> (outcomes: [Int: ReportRecord], control: RunControl, transport: FakeTransport) {
+    let transport = FakeTransport(log: log, answer: answer)
+    let control = RunControl()
+    var configuration = Dispatcher.Configuration(path: "/n")
+    configuration.concurrency = concurrency
+    configuration.retry.base = 0.001
+    let outcomes = Outcomes()
+    let dispatcher = Dispatcher(
+        target: NumberTarget(), transport: transport, limiter: RateLimiter(rate: 0, burst: 1),
+        control: control, statistics: RunStatistics(), configuration: configuration, log: log,
+        record: { record, _ in outcomes.add(record) })
+    dispatcher.start()
+    for number in 1...rows {
+        var row = CheckedRow(row: number, line: number + 1, key: "k\(number)", status: .valid, message: "")
+        row.payload = Array("\(number)".utf8)
+        dispatcher.submit(row)
+    }
+    dispatcher.finishAll()
+    return (outcomes.all, control, transport)
+}
+
+final class Outcomes: @unchecked Sendable {
+    // Safe to share: `records` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var records: [Int: ReportRecord] = [:]
+    func add(_ record: ReportRecord) {
+        lock.lock()
+        records[record.row] = record
+        lock.unlock()
+    }
+    var all: [Int: ReportRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return records
+    }
+}
+
+let created = TransportResult.answered(HTTPAnswer(status: 201, body: []))
+
+@Suite struct DispatcherTests {
+    @Test func noRowIsSentBeforeItsDispatchRecordIsDurable() {
+        let log = FakeLog()
+        let (outcomes, _, _) = dispatch(rows: 40, concurrency: 8, log: log) { _, _ in created }
+        #expect(outcomes.count == 40 && outcomes.values.allSatisfy { $0.status == .invited })
+        let events = log.events
+        for row in 1...40 {
+            let sent = events.firstIndex(of: "sent \(row)")
+            let durable = events.firstIndex(of: "durable \(row)")
+            #expect(sent != nil && durable != nil && durable! < sent!, "row \(row): \(events)")
+        }
+    }
+
+    @Test func theFirstRequestGoesAloneUntilItIsAnswered() {
+        let log = FakeLog()
+        let (outcomes, _, transport) = dispatch(rows: 30, concurrency: 8, log: log) { _, _ in created }
+        #expect(outcomes.count == 30)
+        let events = log.events
+        // Nothing else is even logged for sending before the first answer came back.
+        let firstAnswer = events.firstIndex(of: "answered 1")!
+        #expect(!events[..<firstAnswer].contains { $0.hasPrefix("logged") && $0 != "logged 1" })
+        #expect(transport.mostInFlight > 1)
+    }
+
+    @Test func aFirstRequestThatCannotBeSentStopsTheRunWithNothingElseSent() {
+        let refused = TransportResult.failed(
+            TransportFailure(kind: .notSent, cause: .refused, detail: "connection refused"))
+        let (outcomes, control, transport) = dispatch(rows: 10, concurrency: 4) { _, _ in refused }
+        #expect(transport.requests == 1)
+        #expect(control.stopReason?.exitCode == .temporary)
+        #expect(outcomes[1]?.message == "not sent: connection refused")
+        #expect((2...10).allSatisfy { outcomes[$0]?.status == .notSent })
+    }
+
+    @Test func aLostAnswerIsRetriedWithANote() {
+        let lost = TransportResult.failed(
+            TransportFailure(kind: .answerLost, cause: .timeout, detail: "timed out after 30 s"))
+        let (outcomes, _, transport) = dispatch(rows: 3) { _, attempt in attempt == 1 ? lost : created }
+        #expect(transport.requests == 6)
+        #expect(
+            outcomes.values.allSatisfy {
+                $0.status == .invited && $0.attempts == 2
+                    && $0.message.hasSuffix(
+                        "(note: attempt 1 timed out after 30 s; the API may have acted on it, so this person may have been invited more than once)")
+            })
+    }
+
+    @Test func aJournalThatCannotBeWrittenStopsTheRunBeforeAnythingIsSent() {
+        let log = FakeLog()
+        log.failing = true
+        let (outcomes, control, transport) = dispatch(rows: 5, log: log) { _, _ in created }
+        #expect(transport.requests == 0)
+        #expect(control.stopReason?.exitCode == .localFailure)
+        #expect(outcomes.count == 5 && outcomes.values.allSatisfy { $0.status == .notSent })
+    }
+}
