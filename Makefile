@@ -70,11 +70,16 @@ bench-simulator: deps
 	$(SWIFT) build -c release
 	bash Tests/Benchmarks/bench_simulator.sh $(RELEASE_BIN) 10 3
 
-# run against the simulator: latency, rate precision, throughput and CPU (LARGE=1 adds 1M rows).
+# run against nginx (fixed 201) beside a bare libcurl loop and an aiohttp client; then
+# latency, rate precision against the simulator (LARGE=1 adds a 1,000,000-row run).
 bench-run: deps
-	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk)
+	@command -v nginx >/dev/null || ($(APT) update -qq && $(APT) install -y -qq nginx-light)
+	@command -v gcc >/dev/null || $(APT) install -y -qq gcc
+	@python3 -c 'import aiohttp' 2>/dev/null || python3 -m pip install -q aiohttp
 	$(SWIFT) build -c release
-	python3 Tests/Benchmarks/bench_run.py $(RELEASE_BIN) $(BENCH_DIR)
+	@mkdir -p $(BENCH_DIR)
+	gcc -O2 -o $(BENCH_DIR)/curl_floor Tests/Benchmarks/curl_floor.c -lcurl
+	python3 Tests/Benchmarks/bench_run.py $(RELEASE_BIN) $(BENCH_DIR) $(BENCH_RUNS)
 
 # The journal's cost, and re-running a finished batch (RESUME_ROWS, default 1,000,000: the
 # first time, a real run of that many rows makes the batch, about 13 minutes).

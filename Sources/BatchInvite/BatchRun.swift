@@ -80,8 +80,9 @@ public final class BatchRun {
             path: configuration.reportPath, format: configuration.reportFormat)
         let statistics = RunStatistics()
         let offsets = RowOffsets(earlier?.offsets ?? [])
+        journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
         let record: @Sendable (ReportRecord, Bool) -> Void = { record, transient in
-            offsets.set(row: record.row, offset: journal.append(record, transient: transient))
+            journal.append(record, transient: transient)
         }
         let dispatcher = Dispatcher(
             target: target, transport: transport,

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 #include <malloc.h>
+#include <sys/timerfd.h>
+#include <time.h>
 
 /*
  * Typed adapters for libcurl's variadic calls, which Swift cannot make: one per kind of
@@ -84,6 +86,22 @@ static inline CURLcode clibcurl_global_init(void) {
 /* The i-th certificate's "Name:value" lines of a CURLINFO_CERTINFO result. */
 static inline struct curl_slist *clibcurl_certificate(const struct curl_certinfo *info, int i) {
     return i < info->num_of_certs ? info->certinfo[i] : NULL;
+}
+
+/* A timer file descriptor (CLOCK_MONOTONIC, non-blocking), to wake curl_multi_poll at a
+ * time finer than its milliseconds. */
+static inline int clibcurl_timer_create(void) {
+    return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+}
+
+/* Arms `fd` to become readable after `nanoseconds` (at least 1); re-arming clears an
+ * earlier expiry. */
+static inline int clibcurl_timer_arm(int fd, long long nanoseconds) {
+    struct itimerspec spec = {{0, 0}, {0, 0}};
+    if (nanoseconds < 1) nanoseconds = 1;
+    spec.it_value.tv_sec = nanoseconds / 1000000000LL;
+    spec.it_value.tv_nsec = nanoseconds % 1000000000LL;
+    return timerfd_settime(fd, 0, &spec, NULL);
 }
 
 /* glibc's malloc_trim: gives freed heap memory back to the system. */

@@ -30,6 +30,8 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
         return position
     }
 
+    func commitDispatches() {}
+
     func durablePosition() throws -> Int64 {
         lock.lock()
         defer { lock.unlock() }

@@ -109,10 +109,11 @@ import Testing
                 message: "say \"no\"\nthen\t\\ \u{1}stop", attempts: 2),
             ReportRecord(row: 8, line: 10, key: "", status: .invalid, message: "email: missing"),
         ]
-        let offsets = written.map { journal.append($0, transient: $0.row == 7) }
+        let offsets = OffsetsByRow(journal)
+        for record in written { journal.append(record, transient: record.row == 7) }
         try journal.close()
-        for (record, offset) in zip(written, offsets) {
-            #expect(try journal.record(at: offset) == record)
+        for record in written {
+            #expect(try journal.record(at: offsets[record.row]) == record)
         }
         var seen: [(Int, RowStatus?, Bool)] = []
         try JournalScanner.scan(path: path) { _, entry in
@@ -129,28 +130,34 @@ import Testing
         let records = (1...3000).map {
             ReportRecord(row: $0, line: $0 + 1, key: "p\($0)@x.io", status: .invited, attempts: 1)
         }
-        let offsets = records.map { journal.append($0) }
+        let offsets = OffsetsByRow(journal)
+        records.forEach { journal.append($0) }
         try journal.close()
         // Backwards, and in jumps across the file: every record is the one written there.
         for index in records.indices.reversed() {
-            #expect(try journal.record(at: offsets[index]) == records[index])
+            #expect(try journal.record(at: offsets[records[index].row]) == records[index])
         }
         for index in stride(from: 0, to: records.count, by: 7).map({ ($0 * 1009) % records.count })
         {
-            #expect(try journal.record(at: offsets[index]) == records[index])
+            #expect(try journal.record(at: offsets[records[index].row]) == records[index])
         }
     }
 
     @Test func aRowDispatchedAgainAfterItsOutcomeIsInDoubt() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.url.appendingPathComponent("again.journal").path
-        let journal = try Journal(path: path, header: header)
-        journal.append(
-            ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
-            transient: true)
-        journal.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
-        _ = journal.appendDispatch(row: 1, line: 2, key: "a@x.io")  // --retry-failed, then killed
-        try journal.close()
+        do {
+            let first = try Journal(path: path, header: header)
+            first.append(
+                ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
+                transient: true)
+            first.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
+            try first.close()
+        }
+        // A run with --retry-failed sends row 1 again, then is killed before its answer.
+        let second = try Journal(path: path, header: header)
+        _ = second.appendDispatch(row: 1, line: 2, key: "a@x.io")
+        try second.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])
         #expect(summary.counts == [.invited: 1])
@@ -179,5 +186,26 @@ import Testing
         let other = try InputFingerprint.of(path: try scratch.file("c.csv", "ID\ny\n"))
         #expect(first == same && first != other && first?.size == 5)
         #expect(try InputFingerprint.of(path: "-") == nil)
+    }
+}
+
+/// Where the journal wrote each row's outcome, as its committing thread reports it.
+final class OffsetsByRow: @unchecked Sendable {
+    // Safe to share: `offsets` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var offsets: [Int: Int64] = [:]
+
+    init(_ journal: Journal) {
+        journal.whenOutcomeWritten { [self] row, offset in
+            lock.lock()
+            offsets[row] = offset
+            lock.unlock()
+        }
+    }
+
+    subscript(row: Int) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return offsets[row] ?? -1
     }
 }

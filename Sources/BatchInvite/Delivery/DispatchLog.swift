@@ -6,8 +6,11 @@
 public protocol DispatchLog: AnyObject, Sendable {
     /// Appends the record that row `row` (starting on input line `line`, with key `key`) is
     /// about to be sent, without waiting; returns the position `durablePosition` must reach
-    /// before the row may be sent.
+    /// before the row may be sent. It may wait for `commitDispatches` to be written.
     func appendDispatch(row: Int, line: Int, key: String) -> Int64
+
+    /// Has the dispatch records appended so far written and synced now, as one group.
+    func commitDispatches()
 
     /// How far the log is on disk. Throws when it could not be written: nothing more may
     /// be sent.

@@ -146,10 +146,10 @@ public final class Dispatcher: @unchecked Sendable {
             }
             if inputEnded && active == 0 { return }
             transport.poll(timeout: wait) { tag, result in
-                guard var job = inFlight[tag] else { return }
+                guard let job = inFlight[tag] else { return }
                 inFlight[tag] = nil
                 freeTags.append(tag)
-                handle(result, of: &job)
+                handle(result, of: job)
             }
         }
     }
@@ -158,6 +158,11 @@ public final class Dispatcher: @unchecked Sendable {
     /// until the API has answered.
     private func admitRows() {
         let room = answered ? configuration.concurrency : 1
+        var admitted = false
+        defer {
+            // One group commit for every row admitted in this round.
+            if admitted { log.commitDispatches() }
+        }
         while active < room {
             waitingForRows.store(true, ordering: .sequentiallyConsistent)
             guard let row = queue.tryReceive() else {
@@ -165,10 +170,11 @@ public final class Dispatcher: @unchecked Sendable {
                 return
             }
             waitingForRows.store(false, ordering: .relaxed)
-            var job = Job(row)
+            let job = Job(row)
             job.request = target.request(payload: row.payload, path: configuration.path)
             job.logPosition = log.appendDispatch(row: row.row, line: row.line, key: row.key)
             unlogged.append(job)
+            admitted = true
         }
         waitingForRows.store(false, ordering: .relaxed)
     }
@@ -208,7 +214,7 @@ public final class Dispatcher: @unchecked Sendable {
         while !ready.isEmpty && inFlight.count - freeTags.count < room {
             let untilAllowed = limiter.reserve()
             guard untilAllowed == 0 else { return min(wait, untilAllowed) }
-            var job = ready.removeFirst()
+            let job = ready.removeFirst()
             job.attempts += 1
             statistics.request()
             let tag = freeTags.removeLast()
@@ -236,7 +242,7 @@ public final class Dispatcher: @unchecked Sendable {
 
     // MARK: One answer
 
-    private func handle(_ result: TransportResult, of job: inout Job) {
+    private func handle(_ result: TransportResult, of job: Job) {
         let retry = configuration.retry
         var pausedByServer = false
         switch result {
@@ -363,8 +369,9 @@ public final class Dispatcher: @unchecked Sendable {
     }
 }
 
-/// One row on its way through the dispatcher.
-private struct Job {
+/// One row on its way through the dispatcher (a class: it moves between the queues by
+/// reference, not by copying its row and request).
+private final class Job {
     var row: CheckedRow
     var request = APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
     /// Where its dispatch record ends in the log (the log must be durable that far).

@@ -7,17 +7,19 @@ import Foundation
 #endif
 
 /// The run's record of what happened to each row: an append-only JSON Lines file, one
-/// record per line, mode 0600. Appends are buffered and written by a thread of their own
-/// with one `fsync` per group, so many rows share the cost of each sync: a group holding a
+/// record per line, mode 0600. Appends are queued and written by a thread of their own,
+/// which also encodes and checksums them (the sending thread's time goes to sending), with
+/// one `fsync` per group, so many rows share the cost of each sync: a group holding a
 /// dispatch record is written as soon as the previous one is on disk (a row waits for it
 /// before it is sent); outcomes alone wait up to `commitInterval` or `commitRecords`
 /// records, whichever comes first.
 ///
 /// Safe for concurrent use.
 public final class Journal: DispatchLog, @unchecked Sendable {
-    // Safe to share: `pending`, `pendingRecords`, `pendingDispatches`, `appended`,
-    // `durable`, `closing`, `failure` and `observers` are only touched with `condition`
-    // locked; the descriptors are fixed.
+    // Safe to share: `dispatches`, `others`, `appendedDispatches`, `durableDispatches`,
+    // `closing`, `committerIdle`, `failure` and the observers are only touched with
+    // `condition` locked; `size` by the committing thread alone (and `init` before it
+    // starts); the descriptors are fixed.
 
     /// The longest a record waits before its group is written and synced.
     public static let commitInterval = 0.010
@@ -30,22 +32,32 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// Used by `record(at:)` alone, after the workers are done.
     private let reader: JournalReader
     private let condition = NSCondition()
-    private var pending: [UInt8] = []
-    private var pendingRecords = 0
-    /// Bytes appended (buffered or written): the offset the next record gets.
-    private var appended: Int64 = 0
-    /// Bytes written and synced.
-    private var durable: Int64 = 0
+    /// Dispatch records appended and not yet taken by the committing thread: a row waits
+    /// for each, so they are written and synced first, ahead of other records.
+    private var dispatches: [Record] = []
+    /// Other records appended and not yet taken (outcomes, the end record).
+    private var others: [Record] = []
+    /// Dispatch records appended since the journal was opened, and how many are on disk.
+    private var appendedDispatches: Int64 = 0
+    private var durableDispatches: Int64 = 0
     private var closing = false
-    /// Dispatch records in `pending`: a row waits for each.
-    private var pendingDispatches = 0
     /// Whether the committing thread waits for records (not gathering a group).
     private var committerIdle = false
     private var observers: [@Sendable () -> Void] = []
+    private var outcomeObserver: (@Sendable (_ row: Int, _ offset: Int64) -> Void)?
     private var failure: BatchInviteError?
     private let committerEnded = DispatchSemaphore(value: 0)
+    /// The file's size as the committing thread has written it.
+    private var size: Int64
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
     private let syncs: Bool
+
+    /// A record waiting to be encoded and written.
+    private enum Record {
+        case dispatch(row: Int, line: Int, key: String)
+        case outcome(ReportRecord, transient: Bool)
+        case object([UInt8])
+    }
 
     /// Opens the journal at `path` for a run: created with `header` when it does not exist
     /// or is empty, else appended to (after `JournalScanner` checked it and cut off a torn
@@ -64,28 +76,36 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         reader = try JournalReader(path: path)
         var info = stat()
         fstat(descriptor, &info)
-        appended = Int64(info.st_size)
-        durable = appended
+        size = Int64(info.st_size)
+        if info.st_size == 0 {
+            // Written at once: every other record must come after it (synced with the first group).
+            var bytes: [UInt8] = []
+            JournalFormat.appendFrame(header.object[...], to: &bytes)
+            if let error = write(bytes, sync: false) { throw error }
+            size = Int64(bytes.count)
+        }
         let committer = Thread { [self] in
             commitLoop()
             committerEnded.signal()
         }
         committer.start()
-        if info.st_size == 0 { appendFramed(header.object) }
     }
 
     public func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
-        var object = Array("{\"type\":\"dispatch\",\"row\":\(row),\"line\":\(line),\"key\":".utf8)
-        TextBytes.appendJSONString(key, to: &object)
-        object.append(UInt8(ascii: "}"))
-        return appendFramed(object, returningEnd: true, dispatch: true)
+        enqueue(.dispatch(row: row, line: line, key: key))
+    }
+
+    public func commitDispatches() {
+        condition.lock()
+        if !dispatches.isEmpty { condition.broadcast() }
+        condition.unlock()
     }
 
     public func durablePosition() throws -> Int64 {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
-        return durable
+        return durableDispatches
     }
 
     public func whenDurable(_ observer: @escaping @Sendable () -> Void) {
@@ -94,51 +114,78 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Calls `observer`, on the committing thread, with the row and file offset of each
+    /// outcome once it is encoded (all of them before `close` returns). Set it before the
+    /// first outcome is appended.
+    public func whenOutcomeWritten(_ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void) {
+        condition.lock()
+        outcomeObserver = observer
+        condition.unlock()
+    }
+
     deinit {
         Glibc.close(descriptor)
     }
 
-    /// Appends one record (the outcome of a row); returns the offset it is written at.
-    @discardableResult
-    public func append(_ record: ReportRecord, transient: Bool = false) -> Int64 {
-        var json: [UInt8] = []
-        record.appendJSON(to: &json)
-        // `transient`: the row failed because every attempt met a transient error, so
-        // `--retry-failed` may send it again.
-        var object = Array("{\"type\":\"outcome\",\(transient ? "\"transient\":true," : "")".utf8)
-        object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
-        return appendFramed(object)
+    /// Appends one record (the outcome of a row). `transient`: the row failed because
+    /// every attempt met a transient error, so `--retry-failed` may send it again.
+    public func append(_ record: ReportRecord, transient: Bool = false) {
+        enqueue(.outcome(record, transient: transient))
     }
 
     /// Appends the record that the input was read to its end: `rows` data rows and
     /// `blankRecordsSkipped` blank records. With it, a later run whose journal settles
     /// every row need not read the input again.
     public func end(rows: Int, blankRecordsSkipped: Int) {
-        appendFramed(
-            Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8))
+        enqueue(.object(Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8)))
     }
 
-    /// Appends one JSON object as a checksummed line; returns its offset, or with
-    /// `returningEnd` the offset just past it. A `dispatch` record has its group written
-    /// without waiting for more.
+    /// Queues a record; for a dispatch record returns its number (from 1 in this run), the
+    /// position `durablePosition` must reach for it to be on disk: it is written in the
+    /// next group, at once, when `commitDispatches` says the batch is whole.
     @discardableResult
-    private func appendFramed(_ object: [UInt8], returningEnd: Bool = false, dispatch: Bool = false)
-        -> Int64
-    {
-        let line = JournalFormat.frame(object)
+    private func enqueue(_ record: Record) -> Int64 {
         condition.lock()
         defer { condition.unlock() }
-        let offset = appended
-        pending.append(contentsOf: line)
-        pendingRecords += 1
-        if dispatch { pendingDispatches += 1 }
-        appended += Int64(line.count)
-        // Woken only when it has a reason to act: it slept on an empty buffer, a row waits,
-        // or the group is full (a signal per record would cost a switch per record).
-        if committerIdle || dispatch || pendingRecords >= Self.commitRecords {
-            condition.broadcast()
+        if case .dispatch = record {
+            dispatches.append(record)
+            appendedDispatches += 1
+            return appendedDispatches
         }
-        return returningEnd ? appended : offset
+        others.append(record)
+        // Woken only when it has a reason to act: it slept on an empty queue or the group is
+        // full (a signal per record would cost a switch per record).
+        if committerIdle || others.count >= Self.commitRecords { condition.broadcast() }
+        return 0
+    }
+
+    /// Encodes `records` into `out`, telling the outcome observer where each outcome lands.
+    private func encode(_ records: [Record], into out: inout [UInt8], observer: ((Int, Int64) -> Void)?) {
+        var object: [UInt8] = []
+        var json: [UInt8] = []
+        for record in records {
+            object.removeAll(keepingCapacity: true)
+            switch record {
+            case .dispatch(let row, let line, let key):
+                object.append(contentsOf: "{\"type\":\"dispatch\",\"row\":".utf8)
+                TextBytes.appendInteger(row, to: &object)
+                object.append(contentsOf: ",\"line\":".utf8)
+                TextBytes.appendInteger(line, to: &object)
+                object.append(contentsOf: ",\"key\":".utf8)
+                TextBytes.appendJSONString(key, to: &object)
+                object.append(UInt8(ascii: "}"))
+            case .outcome(let outcome, let transient):
+                observer?(outcome.row, size + Int64(out.count))
+                object.append(contentsOf: "{\"type\":\"outcome\",".utf8)
+                if transient { object.append(contentsOf: "\"transient\":true,".utf8) }
+                json.removeAll(keepingCapacity: true)
+                outcome.appendJSON(to: &json)
+                object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
+            case .object(let bytes):
+                object.append(contentsOf: bytes)
+            }
+            JournalFormat.appendFrame(object[...], to: &out)
+        }
     }
 
     /// Writes and syncs everything appended, stops the committing thread, and reports a
@@ -158,42 +205,73 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     }
 
     private func commitLoop() {
+        var dispatchGroup: [Record] = []
+        var otherGroup: [Record] = []
+        var bytes: [UInt8] = []
+        /// Whether records were written since the last sync.
+        var unsynced = false
         condition.lock()
         while true {
-            while pending.isEmpty && !closing {
+            while dispatches.isEmpty && others.isEmpty && !closing {
                 committerIdle = true
                 condition.wait()
                 committerIdle = false
             }
-            if pending.isEmpty && closing { break }
-            // Outcomes alone gather a group for up to the interval; a waiting row does not
-            // wait for company (records appended during this group's sync form the next).
+            if dispatches.isEmpty && others.isEmpty && closing { break }
+            // Outcomes alone gather a group for up to the interval; rows waiting for their
+            // dispatch records do not wait for company (records appended during this
+            // group's sync form the next).
             let deadline = Date(timeIntervalSinceNow: Self.commitInterval)
-            while pendingDispatches == 0 && pendingRecords < Self.commitRecords && !closing
+            while dispatches.isEmpty && others.count < Self.commitRecords && !closing
                 && condition.wait(until: deadline)
             {}
-            let group = pending
-            pending.removeAll(keepingCapacity: true)
-            pendingRecords = 0
-            let dispatches = pendingDispatches
-            pendingDispatches = 0
-            let end = appended
+            swap(&dispatchGroup, &dispatches)
+            swap(&otherGroup, &others)
+            let observer = outcomeObserver
             condition.unlock()
-            let error = write(group)
+            var error: BatchInviteError?
+            if !dispatchGroup.isEmpty {
+                // The rows waiting first: their records alone are written and synced, the
+                // others follow unsynced (a row's outcome always comes in a later group
+                // than its dispatch record, so the order of each row's records holds).
+                bytes.removeAll(keepingCapacity: true)
+                encode(dispatchGroup, into: &bytes, observer: nil)
+                error = write(bytes, sync: true)
+                size += Int64(bytes.count)
+                unsynced = false
+                let count = Int64(dispatchGroup.count)
+                condition.lock()
+                durableDispatches += count
+                if let error, failure == nil { failure = error }
+                let observers = self.observers
+                condition.unlock()
+                observers.forEach { $0() }
+            }
+            if !otherGroup.isEmpty && error == nil {
+                bytes.removeAll(keepingCapacity: true)
+                encode(otherGroup, into: &bytes, observer: observer)
+                let sync = dispatchGroup.isEmpty
+                error = write(bytes, sync: sync)
+                size += Int64(bytes.count)
+                unsynced = !sync
+            }
+            dispatchGroup.removeAll(keepingCapacity: true)
+            otherGroup.removeAll(keepingCapacity: true)
             condition.lock()
-            if let error, failure == nil { failure = error }
-            durable = end
-            if dispatches > 0 || error != nil {
+            if let error, failure == nil {
+                failure = error
                 let observers = self.observers
                 condition.unlock()
                 observers.forEach { $0() }
                 condition.lock()
             }
         }
+        if unsynced && failure == nil, let error = write([], sync: true) { failure = error }
         condition.unlock()
     }
 
-    private func write(_ bytes: [UInt8]) -> BatchInviteError? {
+    /// Writes `bytes` at the end of the journal, then syncs it when `sync` says so.
+    private func write(_ bytes: [UInt8], sync: Bool) -> BatchInviteError? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
@@ -205,7 +283,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             }
             offset += written
         }
-        if syncs && fsync(descriptor) != 0 {
+        if sync && syncs && fsync(descriptor) != 0 {
             return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
         }
         return nil

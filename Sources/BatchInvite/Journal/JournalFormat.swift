@@ -13,12 +13,18 @@ public enum JournalFormat {
 
     /// `object` (a JSON object's bytes, `{...}`, no newline) framed as a journal line.
     public static func frame(_ object: [UInt8]) -> [UInt8] {
-        let sum = CRC32.checksum(object)
-        var line = Array(object.dropLast())
-        line.append(contentsOf: ",\"sum\":\"".utf8)
-        line.append(contentsOf: CRC32.hex(sum).utf8)
-        line.append(contentsOf: "\"}\n".utf8)
+        var line: [UInt8] = []
+        appendFrame(object[...], to: &line)
         return line
+    }
+
+    /// Appends `object` (a JSON object's bytes) framed as a line to `out`.
+    public static func appendFrame(_ object: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        let sum = object.withUnsafeBytes { CRC32.finish(CRC32.update(CRC32.initial, $0)) }
+        out.append(contentsOf: object.dropLast())
+        out.append(contentsOf: ",\"sum\":\"".utf8)
+        out.append(contentsOf: CRC32.hex(sum).utf8)
+        out.append(contentsOf: "\"}\n".utf8)
     }
 
     /// The object inside a framed line (without its newline) up to its checksum member,

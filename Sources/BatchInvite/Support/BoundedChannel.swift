@@ -3,6 +3,9 @@ import Foundation
 /// A first-in first-out queue between threads that holds at most `capacity` elements:
 /// `send` waits while it is full, `receive` waits while it is empty. After `close()`,
 /// sends are refused and receives drain what is left, then return nil.
+///
+/// A sender waiting on a full queue is woken once it is half empty, not at each element
+/// taken: a fast producer then refills it in bursts instead of waking for every element.
 final class BoundedChannel<Element>: @unchecked Sendable {
     // Safe to share: every stored property is read and written only with `condition` locked.
     private let condition = NSCondition()
@@ -10,6 +13,8 @@ final class BoundedChannel<Element>: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private let capacity: Int
+    private var waitingSenders = 0
+    private var waitingReceivers = 0
 
     init(capacity: Int) {
         self.capacity = max(capacity, 1)
@@ -20,11 +25,13 @@ final class BoundedChannel<Element>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed && items.count - head >= capacity {
+            waitingSenders += 1
             condition.wait()
+            waitingSenders -= 1
         }
         guard !closed else { return false }
         items.append(element)
-        condition.broadcast()
+        if waitingReceivers > 0 { condition.broadcast() }
         return true
     }
 
@@ -34,7 +41,7 @@ final class BoundedChannel<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         guard !closed && items.count - head < capacity else { return false }
         items.append(element)
-        condition.broadcast()
+        if waitingReceivers > 0 { condition.broadcast() }
         return true
     }
 
@@ -43,7 +50,9 @@ final class BoundedChannel<Element>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed && head == items.count {
+            waitingReceivers += 1
             condition.wait()
+            waitingReceivers -= 1
         }
         return takeFirst()
     }
@@ -82,7 +91,7 @@ final class BoundedChannel<Element>: @unchecked Sendable {
             items.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        if waitingSenders > 0 && items.count - head <= capacity / 2 { condition.broadcast() }
         return element
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Replaces the run's secrets (the token) with `[redacted]` in text the tool stores or
 /// prints: an API that echoes a request's `Authorization` header in its error message
 /// must not put the token into the report, the journal or the terminal.
@@ -15,9 +21,31 @@ public struct Redactor: Sendable {
     /// `text` with every occurrence of a secret replaced.
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where result.contains(secret) {
+        for secret in secrets where Self.contains(result, secret) {
             result = result.replacing(secret, with: Self.mark)
         }
         return result
+    }
+
+    /// A byte search (most texts are short and hold no secret: this is the common path).
+    private static func contains(_ text: String, _ secret: String) -> Bool {
+        var text = text
+        var secret = secret
+        guard text.utf8.count >= secret.utf8.count else { return false }
+        return text.withUTF8 { haystack in
+            secret.withUTF8 { needle in
+                guard let first = needle.first, let base = needle.baseAddress else { return false }
+                var index = 0
+                while index + needle.count <= haystack.count {
+                    if haystack[index] == first,
+                        memcmp(haystack.baseAddress! + index, base, needle.count) == 0  // non-empty
+                    {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
     }
 }
