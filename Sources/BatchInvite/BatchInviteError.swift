@@ -15,7 +15,7 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The exit code this error ends the process with: 2 for all of them, because nothing
-    /// was sent and the user must fix something first (see README, "Exit codes").
-    public var exitCode: Int32 { 2 }
+    /// The exit code this error ends the process with: `usage` (2) for all of them, because
+    /// nothing was sent and the user must fix something first (see README, "Exit codes").
+    public var exitCode: ExitCode { .usage }
 }

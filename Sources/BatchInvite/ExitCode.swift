@@ -9,6 +9,8 @@ public enum ExitCode: Sendable, Equatable {
     case usage
     /// The API rejected the credentials (401/403); the same command resumes once fixed.
     case credentialsRejected
+    /// `status`: the batch is unfinished (rows not sent or in doubt); run it again.
+    case unfinished
     /// Temporary: the API could not be reached or looked down; run the same command later.
     case temporary
     /// A local failure after sending began (the journal could not be written); the journal
@@ -24,6 +26,7 @@ public enum ExitCode: Sendable, Equatable {
         case .rowsNotDone: return 1
         case .usage: return 2
         case .credentialsRejected: return 3
+        case .unfinished: return 4
         case .temporary: return 5
         case .localFailure: return 6
         case .interrupted(let signal): return 128 + signal
@@ -37,6 +40,7 @@ public enum ExitCode: Sendable, Equatable {
           1        finished; some rows not invited or invalid (see the report)
           2        usage, configuration or input error; nothing sent
           3        the API rejected the credentials (401/403)
+          4        status: the batch is unfinished; run the same command again
           5        temporary: the API unreachable or down; run the same command later
           6        a local failure after sending began (journal not writable); the same
                    command resumes

@@ -47,5 +47,5 @@ let toolHelp = """
       --help      show this help (or `batch-invite COMMAND --help`)
       --version   print the version
 
-    exit codes: 0 all rows fine, 1 some rows not, 2 usage or input error (nothing sent).
+    \(ExitCode.summary)
     """

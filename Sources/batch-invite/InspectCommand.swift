@@ -42,7 +42,7 @@ struct InspectCommand: Command {
 
     func run() throws -> Int32 {
         raw ? try printRecords() : try printRows()
-        return 0
+        return ExitCode.success.code
     }
 
     private func printRecords() throws {

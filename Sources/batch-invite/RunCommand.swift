@@ -39,7 +39,9 @@ struct RunCommand: Command {
                 help: "deadline of connecting, TLS included (default 10)"),
             OptionSpec(
                 name: "--cacert", value: "FILE",
-                help: "also trust the CA certificates in this PEM file (a private CA or a TLS-inspecting proxy)"),
+                help:
+                    "also trust the CA certificates in this PEM file (a private CA or a TLS-inspecting proxy)"
+            ),
             OptionSpec(
                 name: "--cacert-only", value: nil,
                 help: "trust only --cacert's certificates, not the system's"),
@@ -70,9 +72,9 @@ struct RunCommand: Command {
     static let help = helpText(
         usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
         description: """
-            Sends one invitation per valid row of FILE: N workers, never faster than --rate,
-            retrying connection errors, timeouts, 408, 429 and 5xx with exponential backoff and
-            full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
+            Sends one invitation per valid row of FILE: at most --concurrency at a time, never
+            faster than --rate, retrying connection errors, timeouts, 408, 429 and 5xx with
+            exponential backoff and full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
             happens; the report (one line per row, in input order) is written at the end.
 
             The token comes from $BATCH_INVITE_TOKEN (or --token-env NAME, or --token-file
@@ -88,7 +90,7 @@ struct RunCommand: Command {
             A 401/403 stops the run: rows not attempted are reported not_sent. So does an
             outage (20 rows in a row failing on transient errors).
 
-            \(ExitCode.summary.replacingOccurrences(of: "\n", with: "\n    "))
+            \(ExitCode.summary)
 
             example:
               BATCH_INVITE_TOKEN=... batch-invite run people.csv --target sendoso \\
@@ -186,7 +188,9 @@ struct RunCommand: Command {
                 scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
         }
         if let proxy = settings.proxy.displayURL {
-            printError("batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))")
+            printError(
+                "batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))"
+            )
         }
         let transport = try CurlTransport(configuration: settings)
         defer { transport.close() }

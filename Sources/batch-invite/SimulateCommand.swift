@@ -162,7 +162,7 @@ struct SimulateCommand: Command {
         server.stop()
         simulator.close()
         sources.forEach { $0.cancel() }
-        return 0
+        return ExitCode.success.code
     }
 
     /// UUIDs, one a line (the first comma-separated field); blank lines and `#` comments skipped.

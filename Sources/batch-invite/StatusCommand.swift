@@ -80,8 +80,9 @@ struct StatusCommand: Command {
             text += "running now: " + (summary.heldBy.map { "yes (\($0))" } ?? "no") + "\n"
             StandardOutput.shared.write(text)
         }
-        if !summary.isFinished { return 4 }
-        return (summary.counts[.invited] ?? 0) == summary.rows ? 0 : 1
+        if !summary.isFinished { return ExitCode.unfinished.code }
+        return ((summary.counts[.invited] ?? 0) == summary.rows ? ExitCode.success : .rowsNotDone)
+            .code
     }
 }
 
@@ -138,6 +139,6 @@ struct ReportCommand: Command {
                 + "\(counts.notReached) the run did not finish)"
         }
         StandardOutput.shared.write(line + "\n")
-        return 0
+        return ExitCode.success.code
     }
 }

@@ -63,7 +63,7 @@ struct ValidateCommand: Command {
         StandardOutput.shared.write(summary.line + "\n")
         StandardOutput.shared.flush()
         if report.path != "-" { printError("report: \(report.path)") }
-        return summary.invalid + summary.duplicate > 0 ? 1 : 0
+        return (summary.invalid + summary.duplicate > 0 ? ExitCode.rowsNotDone : .success).code
     }
 }
 

@@ -10,15 +10,15 @@ import BatchInvite
 func runTool(_ arguments: [String]) -> Int32 {
     guard let first = arguments.first else {
         printError(toolHelp)
-        return 2
+        return ExitCode.usage.code
     }
     if first == "--help" || first == "-h" || first == "help" {
         StandardOutput.shared.write(toolHelp + "\n")
-        return 0
+        return ExitCode.success.code
     }
     if first == "--version" {
         StandardOutput.shared.write("batch-invite \(toolVersion)\n")
-        return 0
+        return ExitCode.success.code
     }
     let names = commands.map { $0.name }
     let visible = commands.filter { !$0.hidden }.map { $0.name }
@@ -30,7 +30,7 @@ func runTool(_ arguments: [String]) -> Int32 {
             message += "; did you mean \(guess)?"
         }
         printError(message)
-        return 2
+        return ExitCode.usage.code
     }
     return runCommand(commands[index], Array(arguments.dropFirst()))
 }
@@ -38,7 +38,7 @@ func runTool(_ arguments: [String]) -> Int32 {
 func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
     if arguments.contains("--help") || arguments.contains("-h") {
         StandardOutput.shared.write(command.help)
-        return 0
+        return ExitCode.success.code
     }
     do {
         let parsed = try Arguments(arguments, specs: command.options, command: command.name)
@@ -46,7 +46,7 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
     } catch {
         StandardOutput.shared.flush()
         printError("batch-invite \(command.name): \(error)")
-        return (error as? BatchInviteError)?.exitCode ?? 2
+        return ((error as? BatchInviteError)?.exitCode ?? .usage).code
     }
 }
 

@@ -102,7 +102,8 @@ struct NumberTarget: Target {
         APIRequest(method: "POST", pathAndQuery: path, body: payload, contentType: nil)
     }
     func interpret(status: Int, body: [UInt8]) -> Answer {
-        status == 201 ? .invited(message: "ok", invitationStatus: "", expiresAt: "") : .refused(message: "no")
+        status == 201
+            ? .invited(message: "ok", invitationStatus: "", expiresAt: "") : .refused(message: "no")
     }
 }
 
@@ -123,7 +124,8 @@ func dispatch(
         record: { record, _ in outcomes.add(record) })
     dispatcher.start()
     for number in 1...rows {
-        var row = CheckedRow(row: number, line: number + 1, key: "k\(number)", status: .valid, message: "")
+        var row = CheckedRow(
+            row: number, line: number + 1, key: "k\(number)", status: .valid, message: "")
         row.payload = Array("\(number)".utf8)
         dispatcher.submit(row)
     }
@@ -164,7 +166,9 @@ let created = TransportResult.answered(HTTPAnswer(status: 201, body: []))
 
     @Test func theFirstRequestGoesAloneUntilItIsAnswered() {
         let log = FakeLog()
-        let (outcomes, _, transport) = dispatch(rows: 30, concurrency: 8, log: log) { _, _ in created }
+        let (outcomes, _, transport) = dispatch(rows: 30, concurrency: 8, log: log) { _, _ in
+            created
+        }
         #expect(outcomes.count == 30)
         let events = log.events
         // Nothing else is even logged for sending before the first answer came back.
@@ -186,13 +190,16 @@ let created = TransportResult.answered(HTTPAnswer(status: 201, body: []))
     @Test func aLostAnswerIsRetriedWithANote() {
         let lost = TransportResult.failed(
             TransportFailure(kind: .answerLost, cause: .timeout, detail: "timed out after 30 s"))
-        let (outcomes, _, transport) = dispatch(rows: 3) { _, attempt in attempt == 1 ? lost : created }
+        let (outcomes, _, transport) = dispatch(rows: 3) { _, attempt in
+            attempt == 1 ? lost : created
+        }
         #expect(transport.requests == 6)
         #expect(
             outcomes.values.allSatisfy {
                 $0.status == .invited && $0.attempts == 2
                     && $0.message.hasSuffix(
-                        "(note: attempt 1 timed out after 30 s; the API may have acted on it, so this person may have been invited more than once)")
+                        "(note: attempt 1 timed out after 30 s; the API may have acted on it, so this person may have been invited more than once)"
+                    )
             })
     }
 

@@ -5,10 +5,12 @@ import Testing
     @Test func httpsUsesHTTPSProxyAndHTTPOnlyTheLowerCaseVariable() {
         let environment = ["HTTPS_PROXY": "http://proxy:3128", "HTTP_PROXY": "http://evil:1"]
         #expect(
-            ProxySettings.resolve(scheme: "https", host: "api.example.com", environment: environment)
+            ProxySettings.resolve(
+                scheme: "https", host: "api.example.com", environment: environment)
                 == ProxySettings(url: "http://proxy:3128", source: "HTTPS_PROXY"))
         #expect(
-            ProxySettings.resolve(scheme: "http", host: "api.example.com", environment: environment).url
+            ProxySettings.resolve(scheme: "http", host: "api.example.com", environment: environment)
+                .url
                 == nil)
         #expect(
             ProxySettings.resolve(
@@ -55,7 +57,8 @@ import Testing
 @Suite struct HTTPHeadersTests {
     @Test func theLastHeaderOfANameIsFoundWhateverItsCase() {
         let headers = HTTPHeaders(
-            raw: Array("Content-Type: text/html\r\nRetry-After:  7 \r\nretry-after: 9\r\n\r\n".utf8))
+            raw: Array("Content-Type: text/html\r\nRetry-After:  7 \r\nretry-after: 9\r\n\r\n".utf8)
+        )
         #expect(headers["retry-after"] == "9")
         #expect(headers["CONTENT-TYPE"] == "text/html")
         #expect(headers["location"] == nil)
@@ -65,7 +68,9 @@ import Testing
 @Suite struct RedactorTests {
     @Test func secretsAreReplacedWhereverTheyAppear() {
         let redactor = Redactor(secrets: ["tok-123456", "ab"])
-        #expect(redactor.redact("Bearer tok-123456 was tok-123456") == "Bearer [redacted] was [redacted]")
+        #expect(
+            redactor.redact("Bearer tok-123456 was tok-123456")
+                == "Bearer [redacted] was [redacted]")
         #expect(redactor.redact("about ab") == "about ab")
     }
 }

@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
 """`make bench-journal`: what the durable journal costs, and re-running a finished batch.
 
-1. CPU per invitation (the run and its HTTP child together) at concurrency 32 against the
+1. CPU per invitation (the whole run) at concurrency 32 against the
    simulator with no latency, 20,000 rows: the journal as it is (dispatch records synced
    before each first request, outcomes group-committed) against the same run with fsync
    switched off (BATCH_INVITE_BENCHMARK_NO_FSYNC=1, a benchmark-only switch). Runs
    alternate; medians of RUNS each.
-   The run reaps its HTTP child before it exits, so the child's CPU time is in the
-   run's resource usage as its parent sees it.
 2. Re-running a finished batch of RESUME_ROWS rows (default 1,000,000), nothing left to
    send, report included: RUNS times with the journal as a finished run leaves it, and
    RUNS times without its last record (the end-of-input record: a run killed after its
@@ -80,7 +78,7 @@ def journal_cost():
             invited = int(output.split(" invited")[0].split()[-1])
             samples[name].append(cpu / invited * 1000)
     durable, unsynced = (statistics.median(samples[n]) for n in ("durable", "no fsync"))
-    print("1. CPU ms per invitation (the run and its HTTP child), concurrency 32, no latency, "
+    print("1. CPU ms per invitation (the whole run), concurrency 32, no latency, "
           f"20,000 rows (median of {RUNS + 2}, alternating):")
     for name in samples:
         print(f"   {name}: {statistics.median(samples[name]):.3f} "

@@ -20,26 +20,32 @@ import Testing
     }
 
     @Test func aRedirectAtTheFirstRequestStopsTheRunAndTheOtherHostReceivesNothing() throws {
-        let elsewhere = try ServerProcess(script: "hostile_server.py", ["ok", "LOG", "--host", "127.0.0.2"])
+        let elsewhere = try ServerProcess(
+            script: "hostile_server.py", ["ok", "LOG", "--host", "127.0.0.2"])
         let server = try ServerProcess(
-            script: "hostile_server.py", ["redirect", "LOG", "--location", elsewhere.url + "/api/v3/users"])
+            script: "hostile_server.py",
+            ["redirect", "LOG", "--location", elsewhere.url + "/api/v3/users"])
         let tool = try Tool()
         let (result, _) = try run(tool, server.url, rows: 5, ["--concurrency", "4"])
         #expect(result.status == 2)
         #expect(
             result.stderr.contains(
-                "stopped at the first request: the API answered HTTP 307, a redirect to \(elsewhere.url)/api/v3/users"))
+                "stopped at the first request: the API answered HTTP 307, a redirect to \(elsewhere.url)/api/v3/users"
+            ))
         #expect(try server.received().count == 1)
         #expect(try elsewhere.received().isEmpty)
         let rows = try reportRows(tool)
         #expect(rows.count == 5 && !rows.contains { $0["status"] == "invited" })
         #expect(rows[0]["status"] == "failed" && rows[0]["http_status"] == "307")
-        #expect(rows[0]["message"]?.contains("redirect to \(elsewhere.url)/api/v3/users, not followed") == true)
+        #expect(
+            rows[0]["message"]?.contains("redirect to \(elsewhere.url)/api/v3/users, not followed")
+                == true)
         #expect(rows.dropFirst().allSatisfy { $0["status"] == "not_sent" })
     }
 
     @Test func aRedirectLaterFailsItsRowWithTheLocationAndIsNeverFollowed() throws {
-        let elsewhere = try ServerProcess(script: "hostile_server.py", ["ok", "LOG", "--host", "127.0.0.2"])
+        let elsewhere = try ServerProcess(
+            script: "hostile_server.py", ["ok", "LOG", "--host", "127.0.0.2"])
         let server = try ServerProcess(
             script: "hostile_server.py",
             ["redirect", "LOG", "--after", "2", "--location", elsewhere.url + "/x"])
@@ -69,7 +75,8 @@ import Testing
         #expect(
             rows.allSatisfy {
                 $0["status"] == "invited"
-                    && $0["message"]?.hasPrefix("invited (note: HTTP 201 Created, but the answer was not the JSON") == true
+                    && $0["message"]?.hasPrefix(
+                        "invited (note: HTTP 201 Created, but the answer was not the JSON") == true
             })
     }
 
@@ -85,7 +92,8 @@ import Testing
         #expect(
             row["message"]
                 == "gave up after 1 attempts: timed out after 3 s (note: attempt 1 timed out after 3 s; "
-                + "the API may have acted on it, so this person may have been invited more than once)")
+                + "the API may have acted on it, so this person may have been invited more than once)"
+        )
     }
 
     @Test func aCreatedAnswerWithAnHTMLBodyIsInvitedWithANote() throws {
@@ -118,7 +126,8 @@ import Testing
 
     @Test func aRefusedConnectionStopsAtTheFirstRequestWithExitFive() throws {
         let tool = try Tool()
-        let (result, _) = try run(tool, "http://127.0.0.1:\(closedPort())", rows: 5, ["--concurrency", "4"])
+        let (result, _) = try run(
+            tool, "http://127.0.0.1:\(closedPort())", rows: 5, ["--concurrency", "4"])
         #expect(result.status == 5)
         #expect(result.stderr.contains("stopped at the first request: connection refused"))
         #expect(result.stderr.contains("nothing was sent; check --base-url"))
@@ -134,7 +143,9 @@ import Testing
         let deadProxy = "http://127.0.0.1:\(closedPort())"
         let (result, _) = try run(
             tool, server.url, rows: 2, [],
-            environment: ["http_proxy": deadProxy, "HTTPS_PROXY": deadProxy, "ALL_PROXY": deadProxy])
+            environment: [
+                "http_proxy": deadProxy, "HTTPS_PROXY": deadProxy, "ALL_PROXY": deadProxy,
+            ])
         #expect(result.status == 0)
         #expect(!result.stderr.contains("through the proxy"))
         #expect(try server.received().count == 2)

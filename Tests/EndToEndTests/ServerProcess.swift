@@ -18,7 +18,8 @@ final class ServerProcess {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "batch-invite-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("received.log").path, contents: nil)
+        FileManager.default.createFile(
+            atPath: directory.appendingPathComponent("received.log").path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let scriptPath = Tool.packageRoot.appendingPathComponent(
             "Tests/EndToEndTests/Servers/\(script)"
@@ -28,12 +29,7 @@ final class ServerProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line: [UInt8] = []
-        let handle = output.fileHandleForReading
-        while let byte = try handle.read(upToCount: 1)?.first, byte != 10 {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = try firstLine(of: output)
         guard text.hasPrefix("listening on ") else {
             process.terminate()
             throw SimulatorFailure(message: "\(script) printed \"\(text)\" instead of its address")

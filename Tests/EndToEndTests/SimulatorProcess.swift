@@ -30,12 +30,7 @@ final class SimulatorProcess {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        var line: [UInt8] = []
-        let handle = output.fileHandleForReading
-        while let byte = try handle.read(upToCount: 1)?.first, byte != 10 {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = try firstLine(of: output)
         guard text.hasPrefix("listening on http://127.0.0.1:"),
             let port = Int(text.split(separator: ":").last ?? "")
         else {
@@ -126,6 +121,16 @@ final class SimulatorProcess {
         }
         return Reply(status: http.statusCode, headers: headers, body: data)
     }
+}
+
+/// The first line a process wrote to `pipe` (its address, for the servers tests start).
+func firstLine(of pipe: Pipe) throws -> String {
+    var line: [UInt8] = []
+    let handle = pipe.fileHandleForReading
+    while let byte = try handle.read(upToCount: 1)?.first, byte != 10 {
+        line.append(byte)
+    }
+    return String(decoding: line, as: UTF8.self)
 }
 
 struct SimulatorFailure: Error, CustomStringConvertible {

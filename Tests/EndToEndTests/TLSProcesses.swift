@@ -65,7 +65,9 @@ final class NginxProcess {
     var accessLog: String { directory.appendingPathComponent("access.log").path }
 
     init(certificates: TestCertificates, upstream: String) throws {
-        guard let nginx = nginxPath else { throw SimulatorFailure(message: "nginx is not installed") }
+        guard let nginx = nginxPath else {
+            throw SimulatorFailure(message: "nginx is not installed")
+        }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "batch-invite-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -122,7 +124,8 @@ final class NginxProcess {
 
     /// The access log's lines (`HTTP/2.0 201 /api/v3/users`).
     func requests() throws -> [String] {
-        try String(contentsOfFile: accessLog, encoding: .utf8).split(separator: "\n").map(String.init)
+        try String(contentsOfFile: accessLog, encoding: .utf8).split(separator: "\n").map(
+            String.init)
     }
 
     private static func accepts(port: Int) -> Bool {

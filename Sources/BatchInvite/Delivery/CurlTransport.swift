@@ -340,9 +340,13 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                     .proxy, "\(proxy ?? "the proxy") refused the tunnel (HTTP \(proxyAnswer))"
                 )
             } else if sent {
-                (cause, detail) = (.connectionLost, "connection lost after the request was sent (\(curlText))")
+                (cause, detail) = (
+                    .connectionLost, "connection lost after the request was sent (\(curlText))"
+                )
             } else {
-                (cause, detail) = (.refused, "connection failed before the request was sent (\(curlText))")
+                (cause, detail) = (
+                    .refused, "connection failed before the request was sent (\(curlText))"
+                )
             }
         }
         return TransportFailure(
@@ -402,6 +406,8 @@ private final class EasyHandle {
         clibcurl_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         clibcurl_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         clibcurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        // Bodies are small: the smallest upload buffer libcurl allows (default 64 KiB a handle).
+        clibcurl_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)
         clibcurl_setopt_string(easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
         if let certificates = configuration.extraCertificates {
             var blob: [UInt8] = []

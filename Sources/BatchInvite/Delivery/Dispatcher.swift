@@ -279,7 +279,9 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             case .transient(let answerLost):
                 job.lastError = "HTTP \(status)"
-                if answerLost { job.lostAnswers.append("attempt \(job.attempts) got HTTP \(status)") }
+                if answerLost {
+                    job.lostAnswers.append("attempt \(job.attempts) got HTTP \(status)")
+                }
             case .final:
                 control.rowAnswered()
                 switch target.interpret(status: status, body: answer.body) {

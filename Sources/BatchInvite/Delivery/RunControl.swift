@@ -1,9 +1,10 @@
 import Foundation
 
-/// Whether the run goes on, and why it stopped: shared by the feeding thread and the
-/// workers. Safe for concurrent use.
+/// Whether the run goes on, and why it stopped: shared by the feeding thread, the
+/// dispatcher and the signal handlers. Safe for concurrent use.
 public final class RunControl: @unchecked Sendable {
-    // Safe to share: `reason` and `consecutiveOutageRows` are only touched with `lock` held.
+    // Safe to share: `reason`, `consecutiveOutageRows` and `observers` are only touched
+    // with `lock` held.
 
     /// Why a run stopped before the end of its input.
     public enum StopReason: Sendable, Equatable {
@@ -33,10 +34,12 @@ public final class RunControl: @unchecked Sendable {
             case .firstRequestFailed(let failure):
                 let sent =
                     failure.kind == .notSent
-                    ? "nothing was sent" : "the first request may have arrived; nothing else was sent"
+                    ? "nothing was sent"
+                    : "the first request may have arrived; nothing else was sent"
                 return "stopped at the first request: \(failure.detail); \(sent); \(failure.advice)"
             case .redirected(let status, let location):
-                return "stopped at the first request: the API answered HTTP \(status), a redirect to "
+                return
+                    "stopped at the first request: the API answered HTTP \(status), a redirect to "
                     + "\(location), which is not followed (the token only goes to --base-url); "
                     + "nothing else was sent; check --base-url"
             case .interrupted(let signal):

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Counters of a run, updated by every worker: statuses, requests, retries, 429s.
+/// Counters of a run, updated by the dispatcher and the thread feeding it: statuses,
+/// requests, retries, 429s.
 /// Safe for concurrent use.
 public final class RunStatistics: @unchecked Sendable {
     // Safe to share: `counts` and the counters are only touched with `lock` held.

@@ -30,7 +30,9 @@ public struct HTTPAnswer: Sendable, Equatable {
     /// Whether the body was cut (the rest was not read).
     public var truncated: Bool
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8], truncated: Bool = false) {
+    public init(
+        status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8], truncated: Bool = false
+    ) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -29,7 +29,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     public let path: String
     private let lock: JournalLock
     private let descriptor: Int32
-    /// Used by `record(at:)` alone, after the workers are done.
+    /// Used by `record(at:)` alone, once appending is over.
     private let reader: JournalReader
     private let condition = NSCondition()
     /// Dispatch records appended and not yet taken by the committing thread: a row waits
@@ -117,7 +117,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// Calls `observer`, on the committing thread, with the row and file offset of each
     /// outcome once it is encoded (all of them before `close` returns). Set it before the
     /// first outcome is appended.
-    public func whenOutcomeWritten(_ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void) {
+    public func whenOutcomeWritten(
+        _ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void
+    ) {
         condition.lock()
         outcomeObserver = observer
         condition.unlock()
@@ -137,7 +139,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// `blankRecordsSkipped` blank records. With it, a later run whose journal settles
     /// every row need not read the input again.
     public func end(rows: Int, blankRecordsSkipped: Int) {
-        enqueue(.object(Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8)))
+        enqueue(
+            .object(
+                Array("{\"type\":\"end\",\"rows\":\(rows),\"blank\":\(blankRecordsSkipped)}".utf8)))
     }
 
     /// Queues a record; for a dispatch record returns its number (from 1 in this run), the
@@ -160,7 +164,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     }
 
     /// Encodes `records` into `out`, telling the outcome observer where each outcome lands.
-    private func encode(_ records: [Record], into out: inout [UInt8], observer: ((Int, Int64) -> Void)?) {
+    private func encode(
+        _ records: [Record], into out: inout [UInt8], observer: ((Int, Int64) -> Void)?
+    ) {
         var object: [UInt8] = []
         var json: [UInt8] = []
         for record in records {

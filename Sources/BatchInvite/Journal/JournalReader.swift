@@ -6,7 +6,7 @@
 
 /// Reads outcome records back by offset, for the report. A window of the file is kept in
 /// memory, so records read in about the order they were written (the report's order, give
-/// or take the workers' overlap) cost no system call each. Their checksums are not checked
+/// or take the dispatcher's overlap) cost no system call each. Their checksums are not checked
 /// again: the offsets come from a scan that checked them, or from this process's appends.
 /// Not safe for concurrent use.
 public final class JournalReader {
@@ -62,7 +62,7 @@ public final class JournalReader {
     private func line(at offset: Int64) throws -> UnsafeRawBufferPointer? {
         if let line = lineInWindow(at: offset) { return line }
         // The window starts a little before: rows finished out of order by concurrent
-        // workers step back a few records at a time, and must not each cost a read.
+        // outcomes step back a few records at a time, and must not each cost a read.
         window.drop(window.bytes.count)
         windowStart = max(0, offset - Self.lookBehind)
         while try window.fill(from: descriptor, at: windowStart, path: path) > 0 {
