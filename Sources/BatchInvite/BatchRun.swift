@@ -81,8 +81,8 @@ public final class BatchRun {
         let statistics = RunStatistics()
         let offsets = RowOffsets(earlier?.offsets ?? [])
         journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
-        let record: @Sendable (ReportRecord, Bool) -> Void = { record, transient in
-            journal.append(record, transient: transient)
+        let record: @Sendable (ReportRecord, OutcomeMarks) -> Void = { record, marks in
+            journal.append(record, marks: marks)
         }
         let dispatcher = Dispatcher(
             target: target, transport: transport,
@@ -123,7 +123,7 @@ public final class BatchRun {
                     ReportRecord(
                         row: row.row, line: row.line, key: row.key, status: row.status,
                         message: row.message),
-                    false)
+                    OutcomeMarks())
                 return
             }
             if earlier?.inDoubtRows.contains(row.row) == true {
@@ -135,7 +135,7 @@ public final class BatchRun {
                             message:
                                 "in doubt: an earlier run stopped while sending this row, so it may have "
                                 + "arrived; not sent again (--in-doubt skip)"),
-                        false)
+                        OutcomeMarks())
                     return
                 }
                 row.note =

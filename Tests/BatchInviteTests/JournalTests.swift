@@ -110,7 +110,9 @@ import Testing
             ReportRecord(row: 8, line: 10, key: "", status: .invalid, message: "email: missing"),
         ]
         let offsets = OffsetsByRow(journal)
-        for record in written { journal.append(record, transient: record.row == 7) }
+        for record in written {
+            journal.append(record, marks: OutcomeMarks(transient: record.row == 7))
+        }
         try journal.close()
         for record in written {
             #expect(try journal.record(at: offsets[record.row]) == record)
@@ -150,7 +152,7 @@ import Testing
             let first = try Journal(path: path, header: header)
             first.append(
                 ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
-                transient: true)
+                marks: OutcomeMarks(transient: true))
             first.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
             try first.close()
         }
@@ -161,6 +163,23 @@ import Testing
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])
         #expect(summary.counts == [.invited: 1])
+        #expect(!summary.isFinished)
+    }
+
+    @Test func anUnsettledOutcomeLeavesItsRowInDoubtForTheNextRun() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("unsettled.journal").path
+        let journal = try Journal(path: path, header: header)
+        _ = journal.appendDispatch(row: 1, line: 2, key: "a@x.io")
+        journal.append(
+            ReportRecord(row: 1, line: 2, key: "a@x.io", status: .inDoubt, message: "lost"),
+            marks: OutcomeMarks(unsettled: true))
+        journal.append(
+            ReportRecord(row: 2, line: 3, key: "b@x.io", status: .inDoubt, message: "skip"))
+        try journal.close()
+        let summary = try JournalSummary(path: path)
+        #expect(summary.inDoubt == [1])
+        #expect(summary.counts == [.inDoubt: 1])
         #expect(!summary.isFinished)
     }
 

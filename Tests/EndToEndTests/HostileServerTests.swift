@@ -110,6 +110,60 @@ import Testing
             })
     }
 
+    @Test func aCyberArkAnswerWithoutItsVerdictIsInDoubt() throws {
+        let server = try ServerProcess(script: "hostile_server.py", ["html200", "LOG"])
+        let tool = try Tool()
+        try tool.write("sms.csv", "ID\n3f2504e0-4f89-11d3-9a0c-0305e82c3301\n")
+        let result = try tool.run(
+            [
+                "run", "sms.csv", "--target", "cyberark-sms", "--base-url", server.url,
+                "--progress", "none", "--report", "report.csv", "--in-doubt", "skip",
+            ],
+            environment: ["BATCH_INVITE_TOKEN": "tok-a1b2c3d4e5"])
+        #expect(result.status == 1)
+        let row = try reportRows(tool)[0]
+        #expect(row["status"] == "in_doubt" && row["http_status"] == "200")
+        #expect(
+            row["message"]
+                == "in doubt: attempt 1 got HTTP 200 with an answer that is not the API's JSON: "
+                + "<html><body><h1>Created</h1></body></html>, so the API may have acted on it; "
+                + "not sent again (--in-doubt skip)")
+        #expect(try server.received().count == 1)
+    }
+
+    @Test func aSignalEndsARequestInFlightAtItsDeadline() throws {
+        let server = try ServerProcess(script: "hostile_server.py", ["trickle", "LOG"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(3))
+        let run = try BackgroundRun(
+            tool,
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", server.url,
+                "--progress", "none", "--report", "report.csv", "--timeout", "3",
+            ])
+        Thread.sleep(forTimeInterval: 1)
+        let signalled = Date()
+        kill(run.process.processIdentifier, SIGTERM)
+        let (status, stderr) = run.finish()
+        #expect(Date().timeIntervalSince(signalled) < 4)
+        #expect(status == 143)
+        #expect(stderr.contains("stopped by signal 15"))
+        #expect(try server.received().count == 1)
+        let rows = try reportRows(tool)
+        #expect(rows.count == 3 && rows.dropFirst().allSatisfy { $0["status"] == "not_sent" })
+        // The request that timed out may have arrived: in doubt, and so for the next run.
+        #expect(rows[0]["status"] == "in_doubt")
+        #expect(
+            rows[0]["message"]
+                == "in doubt: attempt 1 timed out after 3 s, so the API may have acted on it; not "
+                + "sent again: the run was interrupted; the same run command sends it again "
+                + "(--in-doubt retry) or reports it in_doubt (--in-doubt skip)")
+        let shown = try tool.run(["status", "--journal", "report.csv.journal"])
+        #expect(
+            shown.status == 4
+                && shown.stdout.contains("in doubt (dispatched, no answer recorded): rows 1\n"))
+    }
+
     @Test func aTokenEchoedByTheAPIIsRedactedEverywhere() throws {
         let server = try ServerProcess(script: "hostile_server.py", ["echo-auth", "LOG"])
         let tool = try Tool()

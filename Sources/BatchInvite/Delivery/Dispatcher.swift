@@ -43,7 +43,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let configuration: Configuration
     private let log: any DispatchLog
     private let clock: @Sendable () -> Double
-    private let record: @Sendable (ReportRecord, _ transient: Bool) -> Void
+    private let record: @Sendable (ReportRecord, OutcomeMarks) -> Void
     private let queue: BoundedChannel<CheckedRow>
     private let loopEnded = DispatchSemaphore(value: 0)
     /// Set by the loop when it waits with room for rows: the next `submit` wakes it.
@@ -69,7 +69,7 @@ public final class Dispatcher: @unchecked Sendable {
         target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
         statistics: RunStatistics, configuration: Configuration, log: any DispatchLog,
         clock: @escaping @Sendable () -> Double = Clock.monotonic,
-        record: @escaping @Sendable (ReportRecord, _ transient: Bool) -> Void
+        record: @escaping @Sendable (ReportRecord, OutcomeMarks) -> Void
     ) {
         self.target = target
         self.transport = transport
@@ -234,9 +234,7 @@ public final class Dispatcher: @unchecked Sendable {
         while let row = queue.tryReceive() { left.append(Job(row)) }
         if queue.isClosedAndEmpty { inputEnded = true }
         for job in left {
-            finish(
-                job, status: .notSent, httpStatus: job.lastStatus,
-                message: notSentMessage + note(job.lostAnswers))
+            stopped(job)
         }
     }
 
@@ -328,13 +326,11 @@ public final class Dispatcher: @unchecked Sendable {
             finish(
                 job, status: .failed, httpStatus: job.lastStatus,
                 message: "gave up after \(job.attempts) attempts: \(job.lastError)"
-                    + note(job.lostAnswers), transient: true)
+                    + note(job.lostAnswers), marks: OutcomeMarks(transient: true))
             return
         }
         if control.isStopped {
-            finish(
-                job, status: .notSent, httpStatus: job.lastStatus,
-                message: notSentMessage + note(job.lostAnswers))
+            stopped(job)
             return
         }
         statistics.retry()
@@ -344,6 +340,23 @@ public final class Dispatcher: @unchecked Sendable {
             job.notBefore = clock() + retry.backoff(after: job.attempts)
             delayed.append(job)
         }
+    }
+
+    /// Records a row the run stopped before sending (again): `not_sent`, or, when an
+    /// answer to it was lost, `in_doubt` and unsettled, so that the next run treats it as
+    /// in doubt (a note if it sends it again, or nothing sent under `--in-doubt skip`).
+    private func stopped(_ job: Job) {
+        guard let lost = job.lostAnswers.last else {
+            finish(job, status: .notSent, httpStatus: job.lastStatus, message: notSentMessage)
+            return
+        }
+        finish(
+            job, status: .inDoubt, httpStatus: job.lastStatus,
+            message: "in doubt: \(lost), so the API may have acted on it; "
+                + notSentMessage.replacingOccurrences(of: "not sent: ", with: "not sent again: ")
+                + "; the same run command sends it again (--in-doubt retry) or reports it "
+                + "in_doubt (--in-doubt skip)",
+            marks: OutcomeMarks(unsettled: true))
     }
 
     /// Why a retried row may have reached the API more than once.
@@ -356,7 +369,7 @@ public final class Dispatcher: @unchecked Sendable {
 
     private func finish(
         _ job: Job, status: RowStatus, httpStatus: Int? = nil, message: String,
-        invitationStatus: String = "", expiresAt: String = "", transient: Bool = false
+        invitationStatus: String = "", expiresAt: String = "", marks: OutcomeMarks = OutcomeMarks()
     ) {
         statistics.count(status)
         let redactor = configuration.redactor
@@ -367,7 +380,7 @@ public final class Dispatcher: @unchecked Sendable {
                 message: redactor.redact(message + row.note),
                 invitationStatus: redactor.redact(invitationStatus),
                 expiresAt: redactor.redact(expiresAt), attempts: job.attempts),
-            transient)
+            marks)
     }
 }
 

@@ -33,7 +33,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private let reader: JournalReader
     private let condition = NSCondition()
     /// Dispatch records appended and not yet taken by the committing thread: a row waits
-    /// for each, so they are written and synced first, ahead of other records.
+    /// for each, so a group holding one is written at once.
     private var dispatches: [Record] = []
     /// Other records appended and not yet taken (outcomes, the end record).
     private var others: [Record] = []
@@ -55,7 +55,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// A record waiting to be encoded and written.
     private enum Record {
         case dispatch(row: Int, line: Int, key: String)
-        case outcome(ReportRecord, transient: Bool)
+        case outcome(ReportRecord, OutcomeMarks)
         case object([UInt8])
     }
 
@@ -129,10 +129,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
-    /// Appends one record (the outcome of a row). `transient`: the row failed because
-    /// every attempt met a transient error, so `--retry-failed` may send it again.
-    public func append(_ record: ReportRecord, transient: Bool = false) {
-        enqueue(.outcome(record, transient: transient))
+    /// Appends one record (the outcome of a row), with what a later run must know of it.
+    public func append(_ record: ReportRecord, marks: OutcomeMarks = OutcomeMarks()) {
+        enqueue(.outcome(record, marks))
     }
 
     /// Appends the record that the input was read to its end: `rows` data rows and
@@ -180,10 +179,12 @@ public final class Journal: DispatchLog, @unchecked Sendable {
                 object.append(contentsOf: ",\"key\":".utf8)
                 TextBytes.appendJSONString(key, to: &object)
                 object.append(UInt8(ascii: "}"))
-            case .outcome(let outcome, let transient):
+            case .outcome(let outcome, let marks):
                 observer?(outcome.row, size + Int64(out.count))
                 object.append(contentsOf: "{\"type\":\"outcome\",".utf8)
-                if transient { object.append(contentsOf: "\"transient\":true,".utf8) }
+                // Flags before the row: a reader's walk stops once it has the status.
+                if marks.transient { object.append(contentsOf: "\"transient\":true,".utf8) }
+                if marks.unsettled { object.append(contentsOf: "\"unsettled\":true,".utf8) }
                 json.removeAll(keepingCapacity: true)
                 outcome.appendJSON(to: &json)
                 object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
@@ -214,8 +215,6 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         var dispatchGroup: [Record] = []
         var otherGroup: [Record] = []
         var bytes: [UInt8] = []
-        /// Whether records were written since the last sync.
-        var unsynced = false
         condition.lock()
         while true {
             while dispatches.isEmpty && others.isEmpty && !closing {
@@ -235,44 +234,27 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             swap(&otherGroup, &others)
             let observer = outcomeObserver
             condition.unlock()
-            var error: BatchInviteError?
-            if !dispatchGroup.isEmpty {
-                // The rows waiting first: their records alone are written and synced, the
-                // others follow unsynced (a row's outcome always comes in a later group
-                // than its dispatch record, so the order of each row's records holds).
-                bytes.removeAll(keepingCapacity: true)
-                encode(dispatchGroup, into: &bytes, observer: nil)
-                error = write(bytes, sync: true)
-                size += Int64(bytes.count)
-                unsynced = false
-                let count = Int64(dispatchGroup.count)
-                condition.lock()
-                durableDispatches += count
-                if let error, failure == nil { failure = error }
-                let observers = self.observers
-                condition.unlock()
-                observers.forEach { $0() }
-            }
-            if !otherGroup.isEmpty && error == nil {
-                bytes.removeAll(keepingCapacity: true)
-                encode(otherGroup, into: &bytes, observer: observer)
-                let sync = dispatchGroup.isEmpty
-                error = write(bytes, sync: sync)
-                size += Int64(bytes.count)
-                unsynced = !sync
-            }
+            // Outcomes first: once a dispatch record is on disk, so is every outcome
+            // appended before it (a run killed then leaves no more rows in doubt than it
+            // had requests under way).
+            bytes.removeAll(keepingCapacity: true)
+            encode(otherGroup, into: &bytes, observer: observer)
+            encode(dispatchGroup, into: &bytes, observer: nil)
+            let error = write(bytes, sync: true)
+            size += Int64(bytes.count)
+            let count = Int64(dispatchGroup.count)
             dispatchGroup.removeAll(keepingCapacity: true)
             otherGroup.removeAll(keepingCapacity: true)
             condition.lock()
-            if let error, failure == nil {
-                failure = error
+            durableDispatches += count
+            if let error, failure == nil { failure = error }
+            if count > 0 || error != nil {
                 let observers = self.observers
                 condition.unlock()
                 observers.forEach { $0() }
                 condition.lock()
             }
         }
-        if unsynced && failure == nil, let error = write([], sync: true) { failure = error }
         condition.unlock()
     }
 

@@ -22,6 +22,8 @@ public struct JournalEntry {
     public let status: RowStatus?
     /// An outcome that failed on transient errors only (`--retry-failed` sends it again).
     public let transient: Bool
+    /// An outcome in doubt that a later run treats as in doubt (`OutcomeMarks.unsettled`).
+    public let unsettled: Bool
     /// The object's bytes up to its checksum member: `{"type":...` without the closing brace.
     private let members: UnsafeRawBufferPointer
 
@@ -36,7 +38,8 @@ public struct JournalEntry {
         var row = 0
         var status: RowStatus?
         var transient = false
-        // The writer puts these first (type, transient, row; an outcome's status after its
+        var unsettled = false
+        // The writer puts these first (type, flags, row; an outcome's status after its
         // line and key): the walk stops once they are known.
         let wellFormed = FlatJSONObject.forEachMember(members) { key, value in
             switch (Self.knownKey(key), value) {
@@ -50,6 +53,8 @@ public struct JournalEntry {
                 return false
             case (.transient, .bool(let flag)):
                 transient = flag
+            case (.unsettled, .bool(let flag)):
+                unsettled = flag
             default:
                 break
             }
@@ -60,6 +65,7 @@ public struct JournalEntry {
         self.row = row
         self.status = status
         self.transient = transient
+        self.unsettled = unsettled
         self.members = members
     }
 
@@ -181,7 +187,8 @@ public struct JournalEntry {
     }
 
     private enum Key {
-        case type, row, status, transient, line, key, httpStatus, message, invitationStatus
+        case type, row, status, transient, unsettled, line, key, httpStatus, message
+        case invitationStatus
         case expiresAt, attempts, unknown
     }
 
@@ -200,6 +207,7 @@ public struct JournalEntry {
             return matches(key, "invitation_status") ? .invitationStatus : .unknown
         case UInt8(ascii: "e"): return matches(key, "expires_at") ? .expiresAt : .unknown
         case UInt8(ascii: "a"): return matches(key, "attempts") ? .attempts : .unknown
+        case UInt8(ascii: "u"): return matches(key, "unsettled") ? .unsettled : .unknown
         default: return .unknown
         }
     }

@@ -22,7 +22,7 @@ public struct JournalSummary {
     /// Rows the journal dispatched but holds no outcome for (a run died mid-request).
     public var inDoubt: [Int] = []
     /// Per row (index row - 1): the offset of its dispatch record when it has no outcome
-    /// after it (the row is in doubt), else -1.
+    /// after it, or of its outcome when that is unsettled (the row is in doubt), else -1.
     public var dispatchOffsets: [Int64] = []
     /// How many data rows the input has, when a run read it to its end (an `end` record).
     public var inputRows: Int?
@@ -62,7 +62,13 @@ public struct JournalSummary {
                 }
                 offsets[row - 1] = offset
                 statuses[row - 1] = status
-                if row <= dispatchOffsets.count { dispatchOffsets[row - 1] = -1 }
+                if entry.unsettled {
+                    // In doubt and left for the next run: as if it had died sending the row.
+                    while dispatchOffsets.count < row { dispatchOffsets.append(-1) }
+                    dispatchOffsets[row - 1] = offset
+                } else if row <= dispatchOffsets.count {
+                    dispatchOffsets[row - 1] = -1
+                }
                 if status == .failed && entry.transient {
                     transientFailures.insert(row)
                 } else if !transientFailures.isEmpty {

@@ -41,6 +41,21 @@ public struct ReportRecord: Sendable, Equatable {
     ]
 }
 
+/// What the journal keeps of an outcome beyond its report line: how a later run treats it.
+public struct OutcomeMarks: Sendable, Equatable {
+    /// Failed because every attempt met a transient error: `--retry-failed` sends it again.
+    public var transient = false
+    /// In doubt and not settled: a request's answer was lost, and the run stopped before
+    /// trying again. The next run treats the row as in doubt (`--in-doubt`), as if the run
+    /// had died sending it.
+    public var unsettled = false
+
+    public init(transient: Bool = false, unsettled: Bool = false) {
+        self.transient = transient
+        self.unsettled = unsettled
+    }
+}
+
 /// The report's file formats.
 public enum ReportFormat: String, Sendable {
     case csv

@@ -41,6 +41,7 @@ public enum RunReport {
             if row <= summary.dispatchOffsets.count, summary.dispatchOffsets[row - 1] >= 0 {
                 var record = try reader.record(at: summary.dispatchOffsets[row - 1])
                 if let checked { (record.key, record.line) = (checked.key, checked.line) }
+                record.status = .inDoubt
                 record.message = inDoubtMessage
                 try writer.write(record)
                 counts.inDoubt += 1

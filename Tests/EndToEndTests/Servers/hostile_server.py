@@ -11,6 +11,7 @@ to LOG (method, path, headers, body). Every answer depends on MODE:
   huge        201 with a body of --size bytes (default 100 MB), written as fast as it goes
   trickle     200 headers at once, then the body one byte a second
   html201     201 with an HTML page as the body
+  html200     200 with an HTML page as the body (for CyberArk, whose verdict is in the body)
   echo-auth   400 whose JSON message repeats the request's Authorization header
 
 usage: hostile_server.py MODE LOG [--host H] [--location URL] [--after N] [--size BYTES]
@@ -103,8 +104,9 @@ def main():
                         time.sleep(1)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
-            elif mode == "html201":
-                self.answer(201, b"<html><body><h1>Created</h1></body></html>", [("Content-Type", "text/html")])
+            elif mode in ("html201", "html200"):
+                self.answer(201 if mode == "html201" else 200, b"<html><body><h1>Created</h1></body></html>",
+                            [("Content-Type", "text/html")])
             elif mode == "echo-auth":
                 message = "rejected request with " + (self.headers.get("Authorization") or "no token")
                 self.answer(400, json.dumps({"success": False, "message": message}).encode(),
