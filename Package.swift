@@ -38,8 +38,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["batch-invite"],
-            // Servers the tests start (python3 scripts), read from the source tree.
-            exclude: ["Servers"]
+            // Servers the tests start (python3 scripts) and fixtures, read from the source tree.
+            exclude: ["Servers", "Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

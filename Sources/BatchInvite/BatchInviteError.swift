@@ -7,15 +7,23 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
     case input(String)
     /// Reading or writing a file failed.
     case io(String)
+    /// Another run holds the journal: trying later may work.
+    case inUse(String)
 
     public var description: String {
         switch self {
-        case .usage(let message), .input(let message), .io(let message):
+        case .usage(let message), .input(let message), .io(let message), .inUse(let message):
             return message
         }
     }
 
-    /// The exit code this error ends the process with: `usage` (2) for all of them, because
-    /// nothing was sent and the user must fix something first (see README, "Exit codes").
-    public var exitCode: ExitCode { .usage }
+    /// The exit code this error ends the process with (see README, "Exit codes"): `usage`
+    /// (2) when the user must fix something first (nothing was sent), `temporary` (5) when
+    /// another run holds the journal.
+    public var exitCode: ExitCode {
+        switch self {
+        case .usage, .input, .io: return .usage
+        case .inUse: return .temporary
+        }
+    }
 }

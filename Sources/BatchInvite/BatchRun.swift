@@ -48,6 +48,9 @@ public final class BatchRun {
         public var blankRecordsSkipped: Int
         /// Rows a previous run on the same journal had already finished.
         public var alreadyDone: Int
+        /// What went wrong locally after sending began (the journal, the input, the
+        /// report), for the user: the run ends with exit 6.
+        public var localFailure: String?
     }
 
     private let source: RowSource
@@ -67,15 +70,29 @@ public final class BatchRun {
     }
 
     public func run() throws -> Result {
-        let lock = try JournalLock(journal: configuration.journalPath)
-        let earlier = try earlierRun()
-        if earlier == nil { try configuration.checkInput?() }
+        var lock = try JournalLock(journal: configuration.journalPath)
+        if configuration.restart { lock = try restartJournal(lock) }
+        let earlier: EarlierRun?
+        do {
+            earlier = try earlierRun()
+            if earlier == nil { try configuration.checkInput?() }
+        } catch {
+            lock.removeIfCreatedEmpty()
+            throw error
+        }
         if let earlier, let result = try finishedAlready(earlier) {
             return result
         }
+        let retryFailed = configuration.retryFailed
+        let settled =
+            earlier.map { earlier in
+                (0..<earlier.latest.count).reduce(0) {
+                    $0 + (earlier.finalStatus(of: $1 + 1, retryFailed: retryFailed) == nil ? 0 : 1)
+                }
+            } ?? 0
         let journal = try Journal(
-            path: configuration.journalPath, header: configuration.header, lock: lock,
-            syncs: configuration.syncsJournal)
+            path: configuration.journalPath, header: configuration.header,
+            start: JournalStart(rowsDone: settled), lock: lock, syncs: configuration.syncsJournal)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
         let statistics = RunStatistics()
@@ -103,7 +120,6 @@ public final class BatchRun {
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
         var validator = RowValidator(target: target, buildsPayloads: true)
-        let retryFailed = configuration.retryFailed
         if let earlier {
             // Rows an earlier run finished are not sent: no request body to build for them.
             validator.needsPayload = {
@@ -161,22 +177,74 @@ public final class BatchRun {
                 }
             }
         } catch {
-            control.stop(.interrupted(signal: 0))
+            control.stop(.localFailure("\(error)"))
             dispatcher.finishAll()
-            try? journal.close()
-            throw error
+            // Nothing sent yet: the input's error is the whole story (exit 2).
+            if statistics.snapshot.requests == 0 {
+                try? journal.close()
+                throw error
+            }
+            return try finish(
+                journal, writer, offsets, statistics, rowsRead: nil, alreadyDone: alreadyDone)
         }
         dispatcher.finishAll()
-        journal.end(rows: rowsRead, blankRecordsSkipped: source.blankRecordsSkipped)
-        try journal.close()
-        progress.stop()
-        try writer.writeOutcomes(
-            at: offsets.all.lazy.filter { $0 >= 0 },
-            from: JournalReader(path: configuration.journalPath))
-        try writer.finish()
+        return try finish(
+            journal, writer, offsets, statistics, rowsRead: rowsRead, alreadyDone: alreadyDone)
+    }
+
+    /// Closes the journal and writes the report from it. The report is read through the
+    /// journal's own open file, so it is complete even when the journal's path was lost;
+    /// the journal is then written back. Failures here, after sending began, are reported
+    /// in the result (exit 6), not thrown; `rowsRead` is nil when reading stopped early.
+    private func finish(
+        _ journal: Journal, _ writer: ReportWriter, _ offsets: RowOffsets,
+        _ statistics: RunStatistics, rowsRead: Int?, alreadyDone: Int
+    ) throws -> Result {
+        var problems: [String] = []
+        if let rowsRead {
+            journal.end(rows: rowsRead, blankRecordsSkipped: source.blankRecordsSkipped)
+        }
+        do {
+            try journal.close()
+        } catch {
+            problems.append("\(error)")
+        }
+        if journal.pathLost {
+            if let restored = journal.restore() {
+                problems.append(
+                    "its content was written back to \(restored) from the open file"
+                        + (restored == configuration.journalPath
+                            ? "" : "; move it to \(configuration.journalPath) to resume"))
+            } else {
+                problems.append("it could not be written back: the next run starts afresh")
+            }
+        }
+        do {
+            try writer.writeOutcomes(
+                at: offsets.all.lazy.filter { $0 >= 0 }, from: journal.recordReader)
+            try writer.finish()
+        } catch {
+            problems.append("the report could not be written (\(error))")
+        }
+        if !problems.isEmpty, statistics.snapshot.requests == 0, control.stopReason == nil {
+            // Nothing was sent: an ordinary error of the files (exit 2).
+            throw BatchInviteError.io(problems.joined(separator: "; "))
+        }
+        let snapshot = statistics.snapshot
+        var failure: String?
+        if !problems.isEmpty || control.stopReason?.exitCode == .localFailure {
+            var parts: [String] = []
+            if case .localFailure(let reason)? = control.stopReason { parts.append(reason) }
+            parts += problems.filter { !parts.contains($0) }
+            failure =
+                parts.joined(separator: "; ") + "; \(snapshot.requests) "
+                + (snapshot.requests == 1 ? "request was" : "requests were")
+                + " sent in this run, and the journal records them: the same command resumes"
+        }
         return Result(
-            statistics: statistics.snapshot, stopReason: control.stopReason,
-            blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone)
+            statistics: snapshot, stopReason: control.stopReason,
+            blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone,
+            localFailure: failure)
     }
 
     /// The result of a run whose journal already settles every row of the input (it was
@@ -207,18 +275,29 @@ public final class BatchRun {
             blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows)
     }
 
+    /// `--restart`: the journal `lock` holds is kept as `<journal>.1` (an older `.1` goes)
+    /// and a new one begins; returns the new journal's lock. Files that are not journals
+    /// are neither moved nor removed.
+    private func restartJournal(_ lock: JournalLock) throws -> JournalLock {
+        let path = configuration.journalPath
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
+            size > 0
+        else { return lock }
+        try JournalScanner.checkIsJournal(path)
+        if FileManager.default.fileExists(atPath: path + ".1") {
+            try JournalScanner.checkIsJournal(path + ".1")
+            try FileManager.default.removeItem(atPath: path + ".1")
+        }
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        return try JournalLock(journal: path)
+    }
+
     /// What an existing journal says, checked against this run; nil for a new journal.
-    /// With `restart`, an existing journal is kept as `<journal>.1` and a new one begins.
     private func earlierRun() throws -> EarlierRun? {
         let path = configuration.journalPath
         guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
             size > 0
         else {
-            return nil
-        }
-        if configuration.restart {
-            _ = try? FileManager.default.removeItem(atPath: path + ".1")
-            try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
             return nil
         }
         let summary = try JournalSummary(path: path, checkHolder: false)
@@ -238,9 +317,18 @@ public final class BatchRun {
             header["input_size"]?.text != String(fingerprint.size)
                 || header["input_hash"]?.text != fingerprint.hashText
         {
-            differences.append(
-                "input \(header["input"]?.text ?? "?") as it was then (its size or content changed)"
-            )
+            if header["input"]?.text == "-" {
+                differences.append(
+                    header["input_size"] == nil
+                        ? "standard input, which an earlier version did not fingerprint: whether "
+                            + "this is the same input cannot be told"
+                        : "standard input as it was then: \(header["input_size"]?.text ?? "?") bytes "
+                            + "then, \(fingerprint.size) now, or another content")
+            } else {
+                differences.append(
+                    "input \(header["input"]?.text ?? "?") as it was then (its size or content "
+                        + "changed)")
+            }
         }
         guard differences.isEmpty else {
             throw BatchInviteError.input(

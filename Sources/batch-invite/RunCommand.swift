@@ -175,6 +175,13 @@ struct RunCommand: Command {
         if dryRun {
             return try ValidateCommand.validate(input: input, target: target, report: report)
         }
+        // Standard input is kept in a file first: read through before anything is sent,
+        // and fingerprinted, so that resuming with another input is refused.
+        var input = self.input
+        let spool =
+            input.path == "-" ? try StandardInputSpool(beside: configuration.journalPath) : nil
+        if let spool { input.path = spool.path }
+        defer { withExtendedLifetime(spool) {} }
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         var settings = CurlTransport.Configuration(baseURL: baseURL, token: token)
@@ -197,8 +204,8 @@ struct RunCommand: Command {
         var configuration = self.configuration
         configuration.delivery.redactor = Redactor(secrets: [token])
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
-        let (input, target) = (self.input, self.target)
-        configuration.checkInput = { try Self.checkWholeFile(input, target: target) }
+        let target = self.target
+        configuration.checkInput = { [input] in try Self.checkWholeFile(input, target: target) }
         let batch = BatchRun(
             source: source, target: target, transport: transport, configuration: configuration)
         let signals = Self.stopOnSignals(batch.control)
@@ -223,6 +230,10 @@ struct RunCommand: Command {
         StandardOutput.shared.write(line)
         StandardOutput.shared.flush()
         printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        if let failure = result.localFailure {
+            printError("batch-invite run: stopped: \(failure)")
+            return ExitCode.localFailure.code
+        }
         if let reason = result.stopReason {
             printError("batch-invite run: \(reason.description)")
             if case .firstRequestFailed(let failure) = reason,

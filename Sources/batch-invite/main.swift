@@ -51,6 +51,8 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
 }
 
 signal(SIGPIPE, SIG_IGN)
+// A file size limit (ulimit -f) is a write error to report, not a reason to die.
+signal(SIGXFSZ, SIG_IGN)
 let status = runTool(Array(CommandLine.arguments.dropFirst()))
 StandardOutput.shared.flush()
 exit(status)

@@ -97,6 +97,19 @@ import Testing
         #expect(result.lines == [1, 2, 3])
     }
 
+    @Test func linesAfterAFieldOverOneMebibyteAreNumberedAsInTheFileAndItsRowKeepsItsOtherFields()
+        throws
+    {
+        // A quoted field of 1,100,000 line breaks (CRLF and LF mixed) on line 2.
+        let breaks = String(repeating: "\r\n\n", count: 550_000)
+        let result = try readCSV("name,email\n\"\(breaks)\",bob@example.com\nann,ann@example.com\n")
+        #expect(result.records.count == 3)
+        #expect(result.problems[1] == .fieldTooLarge(field: 0))
+        #expect(result.records[1] == ["", "bob@example.com"])
+        #expect(result.lines == [1, 2, 1_100_003])
+        #expect(result.records[2] == ["ann", "ann@example.com"])
+    }
+
     @Test func windows1252IsConverted() throws {
         let bytes: [UInt8] = Array("name\n".utf8) + [0x5A, 0x6F, 0xEB, 0x20, 0x80, 0x0A]
         let result = try readCSV(bytes, encoding: .windows1252)

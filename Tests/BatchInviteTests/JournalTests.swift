@@ -39,15 +39,20 @@ import Testing
         let scratch = try ScratchDirectory()
         let lines = String(decoding: try writeJournal(in: scratch), as: UTF8.self).split(
             separator: "\n")
-        #expect(lines.count == 4)
+        #expect(lines.count == 5)
         #expect(
             lines[0].hasPrefix(
-                #"{"type":"header","version":1,"target":"sendoso","base_url":"https://app.sendoso.com""#
+                #"{"type":"header","version":2,"target":"sendoso","base_url":"https://app.sendoso.com""#
             ))
         #expect(lines[0].contains(#""input_size":1234,"input_hash":"0000000000abcdef""#))
+        // Each run says when it began, which process it is, its version and what was done.
+        #expect(lines[1].hasPrefix(#"{"type":"start","pid":\#(getpid()),"started":"20"#))
+        #expect(lines[1].contains(#","done":0,"#))
         #expect(
-            lines[1].hasPrefix(
+            lines[2].hasPrefix(
                 #"{"type":"outcome","row":1,"line":2,"key":"p1@x.io","status":"invited""#))
+        // Outcomes carry their time (milliseconds since 1970).
+        #expect(lines[2].range(of: #","at":1[0-9]{12},"sum""#, options: .regularExpression) != nil)
         #expect(
             lines.allSatisfy {
                 $0.range(of: #","sum":"[0-9a-f]{8}"\}$"#, options: .regularExpression) != nil
@@ -162,7 +167,7 @@ import Testing
         try second.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])
-        #expect(summary.counts == [.invited: 1])
+        #expect(summary.counts == [.invited: 1, .inDoubt: 1])
         #expect(!summary.isFinished)
     }
 
@@ -179,7 +184,7 @@ import Testing
         try journal.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])
-        #expect(summary.counts == [.inDoubt: 1])
+        #expect(summary.counts == [.inDoubt: 2])
         #expect(!summary.isFinished)
     }
 

@@ -6,7 +6,8 @@ import Testing
 #endif
 
 /// A raw TCP connection to the simulator, for what a well-behaved HTTP client never does.
-final class RawConnection {
+/// One thread may send while another reads (the socket allows it; nothing else is shared).
+final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
     init(port: Int) throws {
@@ -43,6 +44,12 @@ final class RawConnection {
     }
 
     func closeWriting() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Whether the server closed the connection (checked without waiting).
+    var isClosedByPeer: Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_DONTWAIT) | Int32(MSG_PEEK)) == 0
+    }
 
     /// Everything until the server closes the connection (or 15 s pass).
     func readToEnd() -> String {
@@ -107,6 +114,57 @@ let smsRequest =
                 + "\r\n\r\n")
         #expect(connection.readToEnd().hasPrefix("HTTP/1.1 431 "))
         #expect(try isStillServing(simulator))
+    }
+
+    @Test func aRequestTricklingInGets408AtItsDeadlineWhateverArrives() throws {
+        let simulator = try SimulatorProcess(["--token", "secret", "--request-timeout-ms", "2000"])
+        let connection = try RawConnection(port: simulator.port)
+        let started = Date()
+        // One byte every half second: more than a plain read timeout would ever see.
+        let bytes =
+            Array("POST /api/v3/users HTTP/1.1\r\nX-Slow: ".utf8)
+            + Array(repeating: UInt8(ascii: "a"), count: 40)
+        let writer = Thread {
+            for byte in bytes {
+                connection.send([byte])
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        writer.start()
+        #expect(connection.readToEnd().hasPrefix("HTTP/1.1 408 "))
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(try isStillServing(simulator))
+    }
+
+    @Test func slowClientsFillingEveryConnectionDoNotShutOthersOut() throws {
+        let simulator = try SimulatorProcess(["--token", "secret", "--max-connections", "8"])
+        var slow: [RawConnection] = []
+        for _ in 0..<8 {
+            let connection = try RawConnection(port: simulator.port)
+            connection.send("POST /api/v3/users HTTP/1.1\r\nX-Slow: a")
+            slow.append(connection)
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try isStillServing(simulator))
+        // The request arriving the longest gave way: one slow connection was closed, at once
+        // (not after its 10 s deadline).
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(slow.filter { $0.isClosedByPeer }.count == 1)
+        for _ in 0..<3 {
+            #expect(try isStillServing(simulator))
+        }
+    }
+
+    @Test func theRequestLogHoldsEveryAnsweredRequestAfterKillNine() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let connection = try RawConnection(port: simulator.port)
+        for _ in 0..<20 {
+            connection.send(smsRequest)
+            #expect(connection.readResponse().hasPrefix("HTTP/1.1 200 OK"))
+        }
+        kill(simulator.process.processIdentifier, SIGKILL)
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 20)
     }
 
     @Test func anOversizedBodyGets413WithoutBeingRead() throws {

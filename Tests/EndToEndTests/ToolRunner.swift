@@ -61,8 +61,21 @@ final class Tool {
     func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil)
         throws -> ToolResult
     {
+        try launch(Self.binary, arguments, input: input, environment: environment)
+    }
+
+    /// Runs `/bin/sh -c COMMAND` (a command line that starts the binary with limits of its
+    /// own, `ulimit` say) the same way.
+    func runShell(_ command: String, environment: [String: String]? = nil) throws -> ToolResult {
+        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", command], environment: environment)
+    }
+
+    private func launch(
+        _ executable: URL, _ arguments: [String], input: [UInt8] = [],
+        environment: [String: String]?
+    ) throws -> ToolResult {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         // Only what the test gives: no token leaks in from the environment running the tests.
         var variables = ProcessInfo.processInfo.environment.filter {

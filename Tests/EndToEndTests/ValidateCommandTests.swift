@@ -34,6 +34,19 @@ import Testing
                 """)
     }
 
+    @Test func aKeyWithControlCharactersOrInvalidBytesIsShownEscaped() throws {
+        let tool = try Tool()
+        var bytes = Array("First Name,Last Name,Email,Role,Team ID\nAda,L,".utf8)
+        bytes += [0x61, 0x00, 0x62, 0xFF, 0x40, 0x78, 0x2E, 0x69, 0x6F]  // a NUL b 0xFF @x.io
+        bytes += Array(",regular,1\n".utf8)
+        try tool.write("people.csv", bytes)
+        let result = try tool.run(["validate", "people.csv", "--target", "sendoso"])
+        #expect(result.status == 1)
+        let report = try tool.read("people.report.csv")
+        #expect(report.contains("\n1,2,a\\x00b\\xff@x.io,invalid,"))
+        #expect(!report.utf8.contains(0))
+    }
+
     @Test func theJSONLinesSampleReportsTheBrokenLineAndCarriesOn() throws {
         let tool = try Tool()
         let result = try tool.run(

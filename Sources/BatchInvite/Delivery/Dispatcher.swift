@@ -123,7 +123,7 @@ public final class Dispatcher: @unchecked Sendable {
         case .firstRequestFailed?, .redirected?:
             return "not sent: the run stopped at its first request"
         case .interrupted?: return "not sent: the run was interrupted"
-        case .journalFailed?: return "not sent: the journal could not be written"
+        case .localFailure?: return "not sent: the run stopped on a local failure"
         case nil: return "not sent"
         }
     }
@@ -186,7 +186,7 @@ public final class Dispatcher: @unchecked Sendable {
         do {
             durable = try log.durablePosition()
         } catch {
-            control.stop(.journalFailed("\(error)"))
+            control.stop(.localFailure("\(error)"))
             return
         }
         guard first.logPosition <= durable else { return }

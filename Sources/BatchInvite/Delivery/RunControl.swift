@@ -18,8 +18,9 @@ public final class RunControl: @unchecked Sendable {
         case redirected(status: Int, location: String)
         /// SIGINT or SIGTERM.
         case interrupted(signal: Int32)
-        /// The journal could not be written: nothing more may be sent.
-        case journalFailed(String)
+        /// A local failure (the journal could not be written, or was removed; the input could
+        /// not be read): nothing more may be sent.
+        case localFailure(String)
 
         /// The message for the user.
         public var description: String {
@@ -44,7 +45,7 @@ public final class RunControl: @unchecked Sendable {
                     + "nothing else was sent; check --base-url"
             case .interrupted(let signal):
                 return "stopped by signal \(signal)"
-            case .journalFailed(let reason):
+            case .localFailure(let reason):
                 return "stopped: \(reason)"
             }
         }
@@ -58,7 +59,7 @@ public final class RunControl: @unchecked Sendable {
                 return failure.needsConfiguration ? .usage : .temporary
             case .redirected: return .usage
             case .interrupted(let signal): return .interrupted(signal: signal)
-            case .journalFailed: return .localFailure
+            case .localFailure: return .localFailure
             }
         }
     }

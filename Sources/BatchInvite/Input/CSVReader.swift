@@ -214,7 +214,14 @@ private final class Parser: @unchecked Sendable {
             }
             try parse(piece, done..<piece.count, keepingBlanks: false)
         }
-        if clibcsv_pending_length(&csv) > CSVReader.maxFieldBytes {
+        let pending = clibcsv_pending_length(&csv)
+        if pending > CSVReader.maxFieldBytes, let start = clibcsv_pending_bytes(&csv) {
+            // The line breaks of the bytes thrown away still count: the lines after the
+            // field are numbered as in the file.
+            let dropped = UnsafeRawBufferPointer(start: start, count: pending - 1)
+            var lines = LineBreaks.count(in: dropped)
+            if dropped.last == 13 && start[pending - 1] == 10 { lines -= 1 }  // a CRLF cut in two
+            state.pointee.droppedLines += lines
             clibcsv_discard_pending(&csv)
             state.pointee.pendingFieldTooLarge = true
         }
@@ -281,6 +288,8 @@ private struct CollectorState {
     var lastTerminatorWasCR = false
     var blankRecords = 0
     var pendingFieldTooLarge = false
+    /// Line breaks in the bytes of the oversized field being read that were thrown away.
+    var droppedLines = 0
     var inRecord = false
     var current = RecordBatch.Entry(line: 0, bytesStart: 0, firstField: 0)
 
@@ -299,24 +308,35 @@ private struct CollectorState {
         }
         let index = current.fieldCount
         current.fieldCount += 1
-        if current.problem == .none {
-            if pendingFieldTooLarge {
+        // Fields are stored while every one before was (a record over its size limit keeps
+        // only the fields before the excess).
+        let storing = current.storedFields == index
+        if pendingFieldTooLarge {
+            // Kept as an empty field, so the other fields (the key among them) keep their
+            // places and the row can be reported with them.
+            pendingFieldTooLarge = false
+            lines += LineBreaks.count(in: field) + droppedLines
+            droppedLines = 0
+            if current.problem == .none {
                 current.problem = .fieldTooLarge
                 current.problemField = index
-            } else if bytes.count - current.bytesStart + field.count > CSVReader.maxRecordBytes {
-                current.problem = .recordTooLarge
-            } else {
-                if Self.copy(field, to: bytes.tail(reserving: field.count)) {
-                    lines += LineBreaks.count(in: field)
-                }
-                bytes.extend(by: field.count)
+            }
+            if storing {
                 fieldEnds.append(bytes.count)
                 current.storedFields += 1
-                pendingFieldTooLarge = false
-                return
             }
+            return
         }
-        pendingFieldTooLarge = false
+        if storing && bytes.count - current.bytesStart + field.count <= CSVReader.maxRecordBytes {
+            if Self.copy(field, to: bytes.tail(reserving: field.count)) {
+                lines += LineBreaks.count(in: field)
+            }
+            bytes.extend(by: field.count)
+            fieldEnds.append(bytes.count)
+            current.storedFields += 1
+            return
+        }
+        if storing && current.problem == .none { current.problem = .recordTooLarge }
         lines += LineBreaks.count(in: field)
     }
 

@@ -46,6 +46,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private var observers: [@Sendable () -> Void] = []
     private var outcomeObserver: (@Sendable (_ row: Int, _ offset: Int64) -> Void)?
     private var failure: BatchInviteError?
+    /// Set by the committing thread when the path no longer names the journal.
+    private var lost = false
     private let committerEnded = DispatchSemaphore(value: 0)
     /// The file's size as the committing thread has written it.
     private var size: Int64
@@ -54,21 +56,24 @@ public final class Journal: DispatchLog, @unchecked Sendable {
 
     /// A record waiting to be encoded and written.
     private enum Record {
-        case dispatch(row: Int, line: Int, key: String)
-        case outcome(ReportRecord, OutcomeMarks)
+        /// A row about to be sent, and when (milliseconds since 1970).
+        case dispatch(row: Int, line: Int, key: String, at: Int64)
+        /// A row's outcome, and when it was decided.
+        case outcome(ReportRecord, OutcomeMarks, at: Int64)
         case object([UInt8])
     }
 
     /// Opens the journal at `path` for a run: created with `header` when it does not exist
     /// or is empty, else appended to (after `JournalScanner` checked it and cut off a torn
-    /// tail). Holds the journal's lock while open.
-    public init(path: String, header: JournalHeader, lock: JournalLock? = nil, syncs: Bool = true)
-        throws
-    {
+    /// tail). Holds the journal's lock while open. The run's `start` record comes first.
+    public init(
+        path: String, header: JournalHeader, start: JournalStart = JournalStart(rowsDone: 0),
+        lock: JournalLock? = nil, syncs: Bool = true
+    ) throws {
         self.path = path
         self.syncs = syncs
         self.lock = try lock ?? JournalLock(journal: path)
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
                 "cannot create the journal \(path): \(String(cString: strerror(errno)))")
@@ -89,10 +94,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             committerEnded.signal()
         }
         committer.start()
+        enqueue(.object(start.object))
     }
 
     public func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
-        enqueue(.dispatch(row: row, line: line, key: key))
+        enqueue(.dispatch(row: row, line: line, key: key, at: Clock.wallMilliseconds()))
     }
 
     public func commitDispatches() {
@@ -131,7 +137,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
 
     /// Appends one record (the outcome of a row), with what a later run must know of it.
     public func append(_ record: ReportRecord, marks: OutcomeMarks = OutcomeMarks()) {
-        enqueue(.outcome(record, marks))
+        enqueue(.outcome(record, marks, at: Clock.wallMilliseconds()))
     }
 
     /// Appends the record that the input was read to its end: `rows` data rows and
@@ -171,15 +177,17 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         for record in records {
             object.removeAll(keepingCapacity: true)
             switch record {
-            case .dispatch(let row, let line, let key):
+            case .dispatch(let row, let line, let key, let time):
                 object.append(contentsOf: "{\"type\":\"dispatch\",\"row\":".utf8)
                 TextBytes.appendInteger(row, to: &object)
                 object.append(contentsOf: ",\"line\":".utf8)
                 TextBytes.appendInteger(line, to: &object)
                 object.append(contentsOf: ",\"key\":".utf8)
                 TextBytes.appendJSONString(key, to: &object)
+                object.append(contentsOf: ",\"at\":".utf8)
+                TextBytes.appendInteger(Int(time), to: &object)
                 object.append(UInt8(ascii: "}"))
-            case .outcome(let outcome, let marks):
+            case .outcome(let outcome, let marks, let time):
                 observer?(outcome.row, size + Int64(out.count))
                 object.append(contentsOf: "{\"type\":\"outcome\",".utf8)
                 // Flags before the row: a reader's walk stops once it has the status.
@@ -187,7 +195,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
                 if marks.unsettled { object.append(contentsOf: "\"unsettled\":true,".utf8) }
                 json.removeAll(keepingCapacity: true)
                 outcome.appendJSON(to: &json)
-                object.append(contentsOf: json[1..<(json.count - 1)])  // without its { and newline
+                // Its members: without its `{` and its `}` and newline.
+                object.append(contentsOf: json[1..<(json.count - 2)])
+                object.append(contentsOf: ",\"at\":".utf8)
+                TextBytes.appendInteger(Int(time), to: &object)
+                object.append(UInt8(ascii: "}"))
             case .object(let bytes):
                 object.append(contentsOf: bytes)
             }
@@ -209,6 +221,52 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// The record written at `offset` (read back for the report, once appending is over).
     public func record(at offset: Int64) throws -> ReportRecord {
         try reader.record(at: offset)
+    }
+
+    /// Reads the records back through the file this journal opened, whatever became of its
+    /// path since (for the report, once appending is over).
+    public var recordReader: JournalReader { reader }
+
+    /// Whether the journal's path stopped naming this journal during the run (the file was
+    /// removed or replaced); noticed at each group commit, and it stops the run.
+    public var pathLost: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lost
+    }
+
+    /// After `close`, when the path was lost: writes the journal's content back to its
+    /// path, or beside it (`<journal>.recovered`) when another file took the path; returns
+    /// where, nil when it could not be written.
+    public func restore() -> String? {
+        let target = FileManager.default.fileExists(atPath: path) ? path + ".recovered" : path
+        let temporary = target + ".tmp-\(getpid())"
+        let output = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard output >= 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: Int64 = 0
+        var complete = true
+        while complete {
+            let count = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress, $0.count, off_t(offset))
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                complete = count == 0
+                break
+            }
+            complete = buffer.withUnsafeBytes {
+                Self.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+            }
+            offset += Int64(count)
+        }
+        complete = complete && fsync(output) == 0
+        Glibc.close(output)
+        guard complete, rename(temporary, target) == 0 else {
+            unlink(temporary)
+            return nil
+        }
+        return target
     }
 
     private func commitLoop() {
@@ -240,13 +298,22 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             bytes.removeAll(keepingCapacity: true)
             encode(otherGroup, into: &bytes, observer: observer)
             encode(dispatchGroup, into: &bytes, observer: nil)
-            let error = write(bytes, sync: true)
+            var error = write(bytes, sync: true)
             size += Int64(bytes.count)
+            // Someone removed or replaced the file: whatever is written from now on could
+            // not be found by the next run, so nothing more may be sent.
+            let gone = !lock.pathNamesLockedFile
+            if gone && error == nil {
+                error = .io(
+                    "the journal \(path) was removed or replaced during the run, so nothing more "
+                        + "may be sent")
+            }
             let count = Int64(dispatchGroup.count)
             dispatchGroup.removeAll(keepingCapacity: true)
             otherGroup.removeAll(keepingCapacity: true)
             condition.lock()
             durableDispatches += count
+            if gone { lost = true }
             if let error, failure == nil { failure = error }
             if count > 0 || error != nil {
                 let observers = self.observers
@@ -256,6 +323,18 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             }
         }
         condition.unlock()
+    }
+
+    /// Writes every byte to `descriptor`, retrying short writes; false on an error.
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
     }
 
     /// Writes `bytes` at the end of the journal, then syncs it when `sync` says so.
@@ -275,211 +354,5 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
         }
         return nil
-    }
-}
-
-/// The journal's first record: what the run was about, so that a later run can tell
-/// whether the journal belongs to it.
-public struct JournalHeader: Sendable, Equatable {
-    public var target: String
-    public var baseURL: String
-    public var path: String
-    public var input: String
-    /// The input's size and a 64-bit hash of its bytes; nil for standard input.
-    public var fingerprint: InputFingerprint?
-    /// How the input is read (format, delimiter, encoding, `--map`, defaults), so that
-    /// `report` can read it again the same way; its path is kept made absolute.
-    public var inputOptions: InputOptions?
-
-    public init(
-        target: String, baseURL: String, path: String, input: String,
-        fingerprint: InputFingerprint?,
-        inputOptions: InputOptions? = nil
-    ) {
-        self.target = target
-        self.baseURL = baseURL
-        self.path = path
-        self.input = input
-        self.fingerprint = fingerprint
-        self.inputOptions = inputOptions
-    }
-
-    /// The input options written in a header record; nil when it has none (standard input,
-    /// or a journal of an earlier version).
-    public static func inputOptions(from header: JSONValue) -> InputOptions? {
-        guard let path = header["input_absolute"]?.text else { return nil }
-        var options = InputOptions(path: path)
-        options.format = header["input_format"]?.text.flatMap(InputFormat.init(rawValue:))
-        if let delimiter = header["input_delimiter"]?.text, delimiter.utf8.count == 1 {
-            options.delimiter = delimiter.utf8.first
-        }
-        options.encoding =
-            header["input_encoding"]?.text.flatMap(TextEncoding.init(optionValue:)) ?? .utf8
-        for pair in header["input_map"]?.elements ?? [] {
-            if let header = pair["header"]?.text, let field = pair["field"]?.text {
-                options.mappings.append(HeaderMapping(header: header, field: field))
-            }
-        }
-        if case .object(let members)? = header["input_defaults"] {
-            for member in members {
-                if let value = member.value.text { options.defaults[member.key] = value }
-            }
-        }
-        return options
-    }
-
-    var object: [UInt8] {
-        var out = Array(
-            "{\"type\":\"header\",\"version\":\(JournalFormat.version),\"target\":".utf8)
-        TextBytes.appendJSONString(target, to: &out)
-        out.append(contentsOf: ",\"base_url\":".utf8)
-        TextBytes.appendJSONString(baseURL, to: &out)
-        out.append(contentsOf: ",\"path\":".utf8)
-        TextBytes.appendJSONString(path, to: &out)
-        out.append(contentsOf: ",\"input\":".utf8)
-        TextBytes.appendJSONString(input, to: &out)
-        out.append(
-            contentsOf: ",\"started\":\"\(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\""
-                .utf8)
-        if let fingerprint {
-            out.append(
-                contentsOf:
-                    ",\"input_size\":\(fingerprint.size),\"input_hash\":\"\(fingerprint.hashText)\""
-                    .utf8)
-        }
-        if let options = inputOptions, options.path != "-" {
-            appendOptions(options, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    private func appendOptions(_ options: InputOptions, to out: inout [UInt8]) {
-        func member(_ name: String, _ text: String) {
-            out.append(contentsOf: ",\"\(name)\":".utf8)
-            TextBytes.appendJSONString(text, to: &out)
-        }
-        let absolute =
-            options.path.hasPrefix("/")
-            ? options.path : FileManager.default.currentDirectoryPath + "/" + options.path
-        member("input_absolute", absolute)
-        member("input_format", options.resolvedFormat.rawValue)
-        if let delimiter = options.resolvedDelimiter {
-            member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
-        }
-        member("input_encoding", options.encoding.description)
-        out.append(contentsOf: ",\"input_map\":[".utf8)
-        for (index, mapping) in options.mappings.enumerated() {
-            out.append(contentsOf: (index == 0 ? "{\"header\":" : ",{\"header\":").utf8)
-            TextBytes.appendJSONString(mapping.header, to: &out)
-            out.append(contentsOf: ",\"field\":".utf8)
-            TextBytes.appendJSONString(mapping.field, to: &out)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(contentsOf: "],\"input_defaults\":{".utf8)
-        for (index, (field, value)) in options.defaults.sorted(by: { $0.key < $1.key })
-            .enumerated()
-        {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            TextBytes.appendJSONString(field, to: &out)
-            out.append(UInt8(ascii: ":"))
-            TextBytes.appendJSONString(value, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-    }
-}
-
-/// An input file's size and a 64-bit hash of its bytes.
-public struct InputFingerprint: Sendable, Equatable {
-    public var size: Int64
-    public var hash: UInt64
-
-    public init(size: Int64, hash: UInt64) {
-        self.size = size
-        self.hash = hash
-    }
-
-    public var hashText: String {
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-
-    /// Reads `path` through once; nil for standard input or what is not a regular file.
-    public static func of(path: String) throws -> InputFingerprint? {
-        guard path != "-" else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { Glibc.close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        var hash: UInt64 = 0x6261_7463_682d_696e
-        var size: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            size += Int64(count)
-            hash = chunk.withUnsafeBytes {
-                KeyDigest.digest(UnsafeRawBufferPointer(rebasing: $0[0..<count]), seed: hash)
-            }
-        }
-        return InputFingerprint(size: size, hash: hash)
-    }
-}
-
-/// One run at a time per journal: an exclusive `flock` on `<journal>.lock`, which holds the
-/// owner's pid and start time. The kernel drops the lock when its process dies, so a lock
-/// left by a killed run is simply taken over.
-public final class JournalLock: @unchecked Sendable {
-    // Safe to share: immutable after `init`.
-    private let descriptor: Int32
-
-    /// Takes the lock of `journal`, or says who holds it.
-    public init(journal: String) throws {
-        let path = journal + ".lock"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw BatchInviteError.io("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            var bytes = [UInt8](repeating: 0, count: 256)
-            let count = bytes.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress, $0.count, 0)
-            }
-            let owner = String(decoding: bytes[0..<max(count, 0)], as: UTF8.self)
-            Glibc.close(descriptor)
-            let pid =
-                owner.split(separator: "\n").first { $0.hasPrefix("pid ") }?.dropFirst(4) ?? "?"
-            let since =
-                owner.split(separator: "\n").first { $0.hasPrefix("since ") }?.dropFirst(6) ?? "?"
-            throw BatchInviteError.usage(
-                "journal \(journal) is in use by pid \(pid) since \(since)")
-        }
-        let owner =
-            "pid \(getpid())\nsince \(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\n"
-        _ = ftruncate(descriptor, 0)
-        _ = Array(owner.utf8).withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-    }
-
-    deinit {
-        Glibc.close(descriptor)
-    }
-
-    /// The pid and start time of the run holding `journal`'s lock now; nil when none does.
-    static func holder(journal: String) -> String? {
-        let descriptor = open(journal + ".lock", O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { Glibc.close(descriptor) }
-        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
-            flock(descriptor, LOCK_UN)
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: 256)
-        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        return String(decoding: bytes[0..<max(count, 0)], as: UTF8.self)
-            .split(separator: "\n").joined(separator: ", ")
     }
 }

@@ -9,7 +9,8 @@
 /// whole record from a torn or damaged one.
 public enum JournalFormat {
     /// The format written by this version (in the header record).
-    public static let version = 1
+    /// 2 since run start records, record times and unsettled outcomes; 1 is read as well.
+    public static let version = 2
 
     /// `object` (a JSON object's bytes, `{...}`, no newline) framed as a journal line.
     public static func frame(_ object: [UInt8]) -> [UInt8] {

@@ -24,7 +24,7 @@ public final class JournalReader {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            window.free()
+            // Every property is set: `deinit` runs, and frees the window.
             throw BatchInviteError.io(
                 "cannot open the journal \(path): \(String(cString: strerror(errno)))")
         }
@@ -32,7 +32,7 @@ public final class JournalReader {
 
     deinit {
         window.free()
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// The report line of the outcome (or dispatch) record written at `offset`.

@@ -14,6 +14,7 @@ public struct JournalSummary {
     public var header: JSONValue?
     /// Per row (index row - 1): the offset of its latest outcome record, -1 when none.
     public var offsets: [Int64] = []
+    /// Rows per status: each row's latest outcome, and rows left in doubt as `in_doubt`.
     public var counts: [RowStatus: Int] = [:]
     /// Per row (index row - 1): its latest outcome's status.
     public var latest: [RowStatus?] = []
@@ -49,6 +50,13 @@ public struct JournalSummary {
             switch entry.kind {
             case .header:
                 header = entry.json()
+                if let version = header?["version"]?.text.flatMap({ Int($0) }),
+                    version > JournalFormat.version
+                {
+                    throw BatchInviteError.input(
+                        "the journal \(path) was written by a newer batch-invite (journal version "
+                            + "\(version)); use that version, or --restart to begin a new journal")
+                }
             case .dispatch:
                 guard entry.row > 0 else { return }
                 while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
@@ -91,6 +99,8 @@ public struct JournalSummary {
         }
         latest = statuses
         inDoubt = dispatchOffsets.indices.filter { dispatchOffsets[$0] >= 0 }.map { $0 + 1 }
+        // Rows left in doubt count as in doubt, whatever an older outcome said.
+        if !inDoubt.isEmpty { counts[.inDoubt, default: 0] += inDoubt.count }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
             lastActivity = attributes[.modificationDate] as? Date
         }

@@ -23,12 +23,14 @@ public final class OutputFile {
             temporaryPath = nil
             descriptor = 1
         } else {
-            let temporary = path + ".tmp-\(getpid())"
+            TemporaryFiles.removeStale(of: path)
+            let temporary = TemporaryFiles.name(for: path)
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
                 throw BatchInviteError.io(
                     "cannot create \(path): \(String(cString: strerror(errno)))")
             }
+            TemporaryFiles.register(temporary)
             temporaryPath = temporary
             descriptor = fd
         }
@@ -40,6 +42,7 @@ public final class OutputFile {
         if let temporaryPath {
             close(descriptor)
             unlink(temporaryPath)
+            TemporaryFiles.forget(temporaryPath)
         }
     }
 
@@ -100,5 +103,6 @@ public final class OutputFile {
         if (durable && fsync(descriptor) != 0) || rename(temporaryPath, path) != 0 {
             throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        TemporaryFiles.forget(temporaryPath)
     }
 }

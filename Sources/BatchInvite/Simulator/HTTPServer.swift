@@ -9,9 +9,12 @@ import Foundation
 /// A small HTTP/1.1 server on 127.0.0.1 for the simulator: POSIX sockets, one thread per
 /// connection, keep-alive, Content-Length bodies. Hostile clients get a 400, 408, 413 or
 /// 431 and a closed connection (or just the closed connection); they never stop it or
-/// the other connections.
+/// the other connections: a request must arrive whole within its deadline however its
+/// bytes trickle in, and when every connection is taken, a new client gets the place of
+/// the connection idle the longest, else of the request that has been arriving the
+/// longest.
 public final class HTTPServer: @unchecked Sendable {
-    // Safe to share: `openConnections` and `stopped` are only touched with `lock` held;
+    // Safe to share: `connections` and `stopped` are only touched with `lock` held;
     // the rest is immutable after `init`.
 
     /// What to do with a request.
@@ -24,11 +27,14 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Timeouts and limits.
     public struct Limits: Sendable {
-        /// Seconds a started request may take to arrive whole; then 408 and close. Default 10.
+        /// Seconds a started request may take to arrive whole, however its bytes trickle in;
+        /// then 408 and close. Default 10.
         public var requestTimeout: Double = 10
         /// Seconds an idle keep-alive connection stays open. Default 60.
         public var idleTimeout: Double = 60
-        /// Connections served at once; more are closed at once. Default 1024.
+        /// Connections served at once. Default 1024. A connection beyond them takes the place
+        /// of one idle or still receiving its request (that one is closed); with none such,
+        /// it is closed.
         public var maxConnections = 1024
 
         public init() {}
@@ -40,8 +46,19 @@ public final class HTTPServer: @unchecked Sendable {
     private let limits: Limits
     private let handler: @Sendable (HTTPRequest) -> Action
     private let lock = NSLock()
-    private var openConnections = Set<Int32>()
+    /// Open connections, and what each is doing since when.
+    private var connections: [Int32: (phase: Phase, since: Double)] = [:]
     private var stopped = false
+
+    /// What a connection is doing.
+    private enum Phase {
+        /// Waiting for a request to begin.
+        case idle
+        /// Receiving a request.
+        case receiving
+        /// Handling a request: its answer is coming.
+        case handling
+    }
     private let acceptEnded = DispatchSemaphore(value: 0)
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) and listens; `start()` begins serving.
@@ -102,10 +119,10 @@ public final class HTTPServer: @unchecked Sendable {
             return
         }
         stopped = true
-        let connections = openConnections
+        let open = Array(connections.keys)
         lock.unlock()
         shutdown(listener, Int32(SHUT_RDWR))
-        for fd in connections {
+        for fd in open {
             shutdown(fd, Int32(SHUT_RDWR))
         }
         acceptEnded.wait()
@@ -123,8 +140,25 @@ public final class HTTPServer: @unchecked Sendable {
                 return
             }
             lock.lock()
-            let admitted = !stopped && openConnections.count < limits.maxConnections
-            if admitted { openConnections.insert(fd) }
+            var admitted = !stopped
+            if admitted && connections.count >= limits.maxConnections {
+                // Full: make room by closing the connection idle the longest, else the one
+                // whose request has been arriving the longest.
+                let victim =
+                    connections.filter { $0.value.phase == .idle }.min {
+                        $0.value.since < $1.value.since
+                    }
+                    ?? connections.filter { $0.value.phase == .receiving }.min {
+                        $0.value.since < $1.value.since
+                    }
+                if let victim {
+                    connections[victim.key] = nil
+                    shutdown(victim.key, Int32(SHUT_RDWR))
+                } else {
+                    admitted = false
+                }
+            }
+            if admitted { connections[fd] = (.idle, Clock.monotonic()) }
             lock.unlock()
             guard admitted else {
                 close(fd)
@@ -139,7 +173,7 @@ public final class HTTPServer: @unchecked Sendable {
             let thread = Thread { [self] in
                 serve(fd)
                 lock.lock()
-                openConnections.remove(fd)
+                connections[fd] = nil
                 lock.unlock()
                 close(fd)
             }
@@ -154,12 +188,23 @@ public final class HTTPServer: @unchecked Sendable {
         return stopped
     }
 
+    /// Notes what connection `fd` is doing now (unless it was closed to make room).
+    private func enter(_ phase: Phase, _ fd: Int32) {
+        lock.lock()
+        if let current = connections[fd], current.phase != phase {
+            connections[fd] = (phase, Clock.monotonic())
+        }
+        lock.unlock()
+    }
+
     /// Serves one connection until it closes, errs or times out.
     private func serve(_ fd: Int32) {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(4096)
         var sentContinue = false
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        /// When the request being received must be whole.
+        var deadline = Double.infinity
         while true {
             let outcome = buffer.withUnsafeBytes { HTTPRequestParser.parse($0) }
             switch outcome {
@@ -173,6 +218,8 @@ public final class HTTPServer: @unchecked Sendable {
             case .request(let request, let consumed):
                 buffer.removeFirst(consumed)
                 sentContinue = false
+                deadline = .infinity
+                enter(.handling, fd)
                 switch handler(request) {
                 case .respond(let response, let delay):
                     pause(delay)
@@ -188,8 +235,17 @@ public final class HTTPServer: @unchecked Sendable {
                     sentContinue = true
                     guard write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
                 }
-                let timeout = buffer.isEmpty ? limits.idleTimeout : limits.requestTimeout
-                switch waitReadable(fd, seconds: timeout) {
+                let now = Clock.monotonic()
+                let timeout: Double
+                if buffer.isEmpty {
+                    enter(.idle, fd)
+                    timeout = limits.idleTimeout
+                } else {
+                    if deadline == .infinity { deadline = now + limits.requestTimeout }
+                    enter(.receiving, fd)
+                    timeout = deadline - now
+                }
+                switch timeout > 0 ? waitReadable(fd, seconds: timeout) : .timedOut {
                 case .timedOut:
                     if !buffer.isEmpty {
                         send(

@@ -94,11 +94,6 @@ public final class InvitationSimulator: @unchecked Sendable {
         return .respond(response, delay: delay)
     }
 
-    /// Flushes the request log.
-    public func close() {
-        log?.close()
-    }
-
     // MARK: The two APIs
 
     private enum API: String {

@@ -10,9 +10,12 @@ import Foundation
 /// per line (`time`, `api`, `key`, `attempt`, `status`, `outcome`, and `fault` when one was
 /// injected), appended to a file. Tests count what the server really received from it.
 ///
-/// Lines are buffered and written at least every 50 ms, and on `close()`.
+/// Each line is written to the file (one `write`) before the request is answered, so the
+/// log holds every request answered even when the simulator is killed (`kill -9`): it is
+/// the server's truth for the tests.
 public final class RequestLog: @unchecked Sendable {
-    // Safe to share: `pending` and `closed` are only touched with `lock` held.
+    // Safe to share: the descriptor is fixed, and each line goes out in writes made with
+    // `lock` held, so lines never interleave.
 
     /// What became of a request.
     public enum Outcome: String, Sendable {
@@ -35,8 +38,6 @@ public final class RequestLog: @unchecked Sendable {
 
     private let descriptor: Int32
     private let lock = NSLock()
-    private var pending: [UInt8] = []
-    private var closed = false
 
     /// Opens (creating, or appending to) the log at `path`.
     public init(path: String) throws {
@@ -45,10 +46,6 @@ public final class RequestLog: @unchecked Sendable {
             throw BatchInviteError.io(
                 "cannot open the request log \(path): \(String(cString: strerror(errno)))")
         }
-        let flusher = Thread { [weak self] in
-            while let log = self, log.flushPeriodically() {}
-        }
-        flusher.start()
     }
 
     deinit {
@@ -79,42 +76,15 @@ public final class RequestLog: @unchecked Sendable {
         }
         line.append(contentsOf: "}\n".utf8)
         lock.lock()
-        pending.append(contentsOf: line)
-        let full = pending.count >= 64 * 1024
-        lock.unlock()
-        if full { flush() }
-    }
-
-    /// Writes out every line appended so far.
-    public func flush() {
-        lock.lock()
-        let bytes = pending
-        pending.removeAll(keepingCapacity: true)
+        defer { lock.unlock() }
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes {
+        while offset < line.count {
+            let written = line.withUnsafeBytes {
                 write(descriptor, $0.baseAddress! + offset, $0.count - offset)
             }
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { break }
             offset += written
         }
-        lock.unlock()
-    }
-
-    /// Flushes and stops the periodic flushing.
-    public func close() {
-        flush()
-        lock.lock()
-        closed = true
-        lock.unlock()
-    }
-
-    private func flushPeriodically() -> Bool {
-        usleep(50_000)
-        flush()
-        lock.lock()
-        defer { lock.unlock() }
-        return !closed
     }
 }

@@ -53,4 +53,42 @@ public enum TextBytes {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` with each control character (below 0x20, and 0x7F) and each byte that is not
+    /// part of valid UTF-8 written as `\xHH`, so that a report cell shows what was there
+    /// instead of carrying it; nil when there is nothing to escape.
+    public static func escapingUnprintable(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F }) else { return nil }
+        var out: [UInt8] = []
+        var changed = false
+        var index = 0
+        func escape(_ byte: UInt8) {
+            let digits = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [0x5C, 0x78, digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+            changed = true
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F {
+                escape(byte)
+                index += 1
+            } else if byte < 0x80 {
+                out.append(byte)
+                index += 1
+            } else {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+                let end = index + length
+                if length > 0, end <= bytes.count,
+                    String(validating: bytes[index..<end], as: UTF8.self) != nil
+                {
+                    out.append(contentsOf: bytes[index..<end])
+                    index = end
+                } else {
+                    escape(byte)
+                    index += 1
+                }
+            }
+        }
+        return changed ? out : nil
+    }
 }

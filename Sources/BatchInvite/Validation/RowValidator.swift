@@ -37,6 +37,8 @@ public struct RowValidator: Sendable {
             target.validate(row.values, key: &key, problems: &problems)
         }
         if !problems.isEmpty {
+            // An invalid row's key may hold anything: the report shows it escaped.
+            if let shown = TextBytes.escapingUnprintable(key) { key = shown }
             var message = problems.count == 1 ? problems[0] : problems.joined(separator: "; ")
             key.withUnsafeBytes { key in
                 message.withUTF8 { message in

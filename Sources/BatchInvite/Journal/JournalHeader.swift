@@ -1,0 +1,180 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The journal's first record: what the run was about, so that a later run can tell
+/// whether the journal belongs to it.
+public struct JournalHeader: Sendable, Equatable {
+    public var target: String
+    public var baseURL: String
+    public var path: String
+    public var input: String
+    /// The input's size and a 64-bit hash of its bytes; nil for standard input.
+    public var fingerprint: InputFingerprint?
+    /// How the input is read (format, delimiter, encoding, `--map`, defaults), so that
+    /// `report` can read it again the same way; its path is kept made absolute.
+    public var inputOptions: InputOptions?
+
+    public init(
+        target: String, baseURL: String, path: String, input: String,
+        fingerprint: InputFingerprint?,
+        inputOptions: InputOptions? = nil
+    ) {
+        self.target = target
+        self.baseURL = baseURL
+        self.path = path
+        self.input = input
+        self.fingerprint = fingerprint
+        self.inputOptions = inputOptions
+    }
+
+    /// The input options written in a header record; nil when it has none (standard input,
+    /// or a journal of an earlier version).
+    public static func inputOptions(from header: JSONValue) -> InputOptions? {
+        guard let path = header["input_absolute"]?.text else { return nil }
+        var options = InputOptions(path: path)
+        options.format = header["input_format"]?.text.flatMap(InputFormat.init(rawValue:))
+        if let delimiter = header["input_delimiter"]?.text, delimiter.utf8.count == 1 {
+            options.delimiter = delimiter.utf8.first
+        }
+        options.encoding =
+            header["input_encoding"]?.text.flatMap(TextEncoding.init(optionValue:)) ?? .utf8
+        for pair in header["input_map"]?.elements ?? [] {
+            if let header = pair["header"]?.text, let field = pair["field"]?.text {
+                options.mappings.append(HeaderMapping(header: header, field: field))
+            }
+        }
+        if case .object(let members)? = header["input_defaults"] {
+            for member in members {
+                if let value = member.value.text { options.defaults[member.key] = value }
+            }
+        }
+        return options
+    }
+
+    var object: [UInt8] {
+        var out = Array(
+            "{\"type\":\"header\",\"version\":\(JournalFormat.version),\"target\":".utf8)
+        TextBytes.appendJSONString(target, to: &out)
+        out.append(contentsOf: ",\"base_url\":".utf8)
+        TextBytes.appendJSONString(baseURL, to: &out)
+        out.append(contentsOf: ",\"path\":".utf8)
+        TextBytes.appendJSONString(path, to: &out)
+        out.append(contentsOf: ",\"input\":".utf8)
+        TextBytes.appendJSONString(input, to: &out)
+        out.append(
+            contentsOf: ",\"started\":\"\(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\""
+                .utf8)
+        if let fingerprint {
+            out.append(
+                contentsOf:
+                    ",\"input_size\":\(fingerprint.size),\"input_hash\":\"\(fingerprint.hashText)\""
+                    .utf8)
+        }
+        if let options = inputOptions, options.path != "-" {
+            appendOptions(options, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private func appendOptions(_ options: InputOptions, to out: inout [UInt8]) {
+        func member(_ name: String, _ text: String) {
+            out.append(contentsOf: ",\"\(name)\":".utf8)
+            TextBytes.appendJSONString(text, to: &out)
+        }
+        let absolute =
+            options.path.hasPrefix("/")
+            ? options.path : FileManager.default.currentDirectoryPath + "/" + options.path
+        member("input_absolute", absolute)
+        member("input_format", options.resolvedFormat.rawValue)
+        if let delimiter = options.resolvedDelimiter {
+            member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
+        }
+        member("input_encoding", options.encoding.description)
+        out.append(contentsOf: ",\"input_map\":[".utf8)
+        for (index, mapping) in options.mappings.enumerated() {
+            out.append(contentsOf: (index == 0 ? "{\"header\":" : ",{\"header\":").utf8)
+            TextBytes.appendJSONString(mapping.header, to: &out)
+            out.append(contentsOf: ",\"field\":".utf8)
+            TextBytes.appendJSONString(mapping.field, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "],\"input_defaults\":{".utf8)
+        for (index, (field, value)) in options.defaults.sorted(by: { $0.key < $1.key })
+            .enumerated()
+        {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            TextBytes.appendJSONString(field, to: &out)
+            out.append(UInt8(ascii: ":"))
+            TextBytes.appendJSONString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+/// The record each run appends when it opens the journal: which process, when, which
+/// version, and how many rows earlier runs had settled; a journal read later tells which
+/// run did what.
+public struct JournalStart: Sendable, Equatable {
+    /// Rows an earlier run on the journal had settled for good.
+    public var rowsDone: Int
+
+    public init(rowsDone: Int) {
+        self.rowsDone = rowsDone
+    }
+
+    var object: [UInt8] {
+        var out = Array("{\"type\":\"start\",\"pid\":\(getpid()),\"started\":".utf8)
+        TextBytes.appendJSONString(Clock.iso8601(milliseconds: Clock.wallMilliseconds()), to: &out)
+        out.append(contentsOf: ",\"version\":".utf8)
+        TextBytes.appendJSONString(BatchInviteVersion.current, to: &out)
+        out.append(contentsOf: ",\"done\":\(rowsDone)}".utf8)
+        return out
+    }
+}
+
+/// An input file's size and a 64-bit hash of its bytes.
+public struct InputFingerprint: Sendable, Equatable {
+    public var size: Int64
+    public var hash: UInt64
+
+    public init(size: Int64, hash: UInt64) {
+        self.size = size
+        self.hash = hash
+    }
+
+    public var hashText: String {
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Reads `path` through once; nil for standard input or what is not a regular file.
+    public static func of(path: String) throws -> InputFingerprint? {
+        guard path != "-" else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var hash: UInt64 = 0x6261_7463_682d_696e
+        var size: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            size += Int64(count)
+            hash = chunk.withUnsafeBytes {
+                KeyDigest.digest(UnsafeRawBufferPointer(rebasing: $0[0..<count]), seed: hash)
+            }
+        }
+        return InputFingerprint(size: size, hash: hash)
+    }
+}

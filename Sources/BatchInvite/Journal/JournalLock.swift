@@ -1,0 +1,115 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// One run at a time per journal: an exclusive `flock` on the journal file itself, taken
+/// once the path is checked to still name the file that was locked. Removing or renaming a
+/// file cannot let a second run in. The kernel drops the lock when its process dies, so a
+/// lock left by a killed run is simply taken over. `<journal>.lock` beside it says which
+/// process holds it and since when (for messages only: nothing depends on it).
+public final class JournalLock: @unchecked Sendable {
+    // Safe to share: immutable after `init`.
+    public let path: String
+    private let descriptor: Int32
+    /// Whether this lock created the journal file (empty).
+    public let createdFile: Bool
+    private var infoPath: String { path + ".lock" }
+
+    /// Takes the lock of the journal at `journal` (creating the file, empty, when there is
+    /// none), or says who holds it (exit 5: the other run may end).
+    public init(journal: String) throws {
+        path = journal
+        var attempts = 0
+        while true {
+            attempts += 1
+            var created = true
+            var descriptor = open(journal, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor < 0 && errno == EEXIST {
+                created = false
+                descriptor = open(journal, O_RDWR | O_CLOEXEC)
+            }
+            guard descriptor >= 0 else {
+                throw BatchInviteError.io(
+                    "cannot open the journal \(journal): \(String(cString: strerror(errno)))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                Glibc.close(descriptor)
+                throw BatchInviteError.inUse(
+                    "journal \(journal) is in use by \(Self.holder(info: journal + ".lock"))")
+            }
+            // Between open and flock the path may have been removed or given to another file.
+            if Self.names(journal, descriptor) || attempts >= 5 {
+                guard Self.names(journal, descriptor) else {
+                    Glibc.close(descriptor)
+                    throw BatchInviteError.io(
+                        "the journal \(journal) keeps being replaced while it is opened")
+                }
+                self.descriptor = descriptor
+                createdFile = created
+                break
+            }
+            Glibc.close(descriptor)
+        }
+        let owner =
+            "pid \(getpid())\nsince \(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\n"
+        let info = open(infoPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if info >= 0 {
+            _ = Array(owner.utf8).withUnsafeBytes { Glibc.write(info, $0.baseAddress, $0.count) }
+            Glibc.close(info)
+        }
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+    }
+
+    /// Whether the journal's path still names the file this lock holds (it may have been
+    /// removed or replaced since).
+    public var pathNamesLockedFile: Bool {
+        Self.names(path, descriptor)
+    }
+
+    /// Removes the journal file this lock created, when it is still empty (a run that
+    /// stopped before writing anything leaves nothing behind).
+    public func removeIfCreatedEmpty() {
+        var info = stat()
+        guard createdFile, fstat(descriptor, &info) == 0, info.st_size == 0, pathNamesLockedFile
+        else { return }
+        unlink(path)
+        unlink(infoPath)
+    }
+
+    private static func names(_ path: String, _ descriptor: Int32) -> Bool {
+        var byPath = stat()
+        var open = stat()
+        return stat(path, &byPath) == 0 && fstat(descriptor, &open) == 0
+            && byPath.st_dev == open.st_dev && byPath.st_ino == open.st_ino
+    }
+
+    /// "pid N since T" from the holder's `.lock` file, or a plain word when it is gone.
+    private static func holder(info path: String) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return "another run"
+        }
+        let lines = text.split(separator: "\n")
+        let pid = lines.first { $0.hasPrefix("pid ") }?.dropFirst(4) ?? "?"
+        let since = lines.first { $0.hasPrefix("since ") }?.dropFirst(6) ?? "?"
+        return "pid \(pid) since \(since)"
+    }
+
+    /// The pid and start time of the run holding `journal`'s lock now; nil when none does.
+    static func holder(journal: String) -> String? {
+        let descriptor = open(journal, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { Glibc.close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return holder(info: journal + ".lock").replacingOccurrences(of: " since ", with: ", since ")
+    }
+}
