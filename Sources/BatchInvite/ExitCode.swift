@@ -11,10 +11,11 @@ public enum ExitCode: Sendable, Equatable {
     case credentialsRejected
     /// `status`: the batch is unfinished (rows not sent or in doubt); run it again.
     case unfinished
-    /// Temporary: the API could not be reached or looked down; run the same command later.
+    /// Temporary: the API could not be reached or looked down, or another run holds the
+    /// journal; run the same command later.
     case temporary
-    /// A local failure after sending began (the journal could not be written); the journal
-    /// says what was sent and the same command resumes.
+    /// A local failure after sending began (the journal removed or not writable, the disk
+    /// full); the journal says what was sent and the same command resumes.
     case localFailure
     /// Stopped by a signal (130 for SIGINT, 143 for SIGTERM); the same command resumes.
     case interrupted(signal: Int32)
@@ -41,9 +42,10 @@ public enum ExitCode: Sendable, Equatable {
           2        usage, configuration or input error; nothing sent
           3        the API rejected the credentials (401/403)
           4        status: the batch is unfinished; run the same command again
-          5        temporary: the API unreachable or down; run the same command later
-          6        a local failure after sending began (journal not writable); the same
-                   command resumes
+          5        temporary: the API unreachable or down, or the journal held by another
+                   run; run the same command later
+          6        a local failure after sending began (journal removed or not writable,
+                   disk full); the same command resumes
           130/143  interrupted by SIGINT/SIGTERM; the same command resumes
         """
 }
