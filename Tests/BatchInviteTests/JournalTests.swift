@@ -188,6 +188,15 @@ import Testing
         #expect(!summary.isFinished)
     }
 
+    @Test func aReaderOfAMissingJournalFailsCleanly() throws {
+        // It used to free its buffer twice (init, then deinit) and abort the process.
+        for _ in 0..<3 {
+            #expect(throws: BatchInviteError.self) {
+                _ = try JournalReader(path: "/nonexistent/batch-invite.journal")
+            }
+        }
+    }
+
     @Test func onlyTheRunHoldingTheJournalCutsATornTail() throws {
         let scratch = try ScratchDirectory()
         let bytes = try writeJournal(in: scratch)
