@@ -182,8 +182,6 @@ struct RunCommand: Command {
             input.path == "-" ? try StandardInputSpool(beside: configuration.journalPath) : nil
         if let spool { input.path = spool.path }
         defer { withExtendedLifetime(spool) {} }
-        let source = try RowSource(options: input, target: target)
-        source.onWarning = { printError($0) }
         var settings = CurlTransport.Configuration(baseURL: baseURL, token: token)
         settings.concurrency = configuration.delivery.concurrency
         settings.timeout = timeout
@@ -204,10 +202,9 @@ struct RunCommand: Command {
         var configuration = self.configuration
         configuration.delivery.redactor = Redactor(secrets: [token])
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
-        let target = self.target
-        configuration.checkInput = { [input] in try Self.checkWholeFile(input, target: target) }
-        let batch = BatchRun(
-            source: source, target: target, transport: transport, configuration: configuration)
+        let batch = try BatchRun(
+            input: input, target: target, transport: transport, configuration: configuration,
+            onWarning: { printError($0) })
         let signals = Self.stopOnSignals(batch.control)
         defer { signals.forEach { $0.cancel() } }
         let result = try batch.run()
@@ -245,15 +242,6 @@ struct RunCommand: Command {
             return reason.exitCode.code
         }
         return (stats[.invited] == stats.rows ? ExitCode.success : .rowsNotDone).code
-    }
-
-    /// Reads a CSV file through once before anything is sent, so that broken quoting far
-    /// down the file stops the run (exit 2) with nothing sent rather than half way. Standard
-    /// input cannot be read twice: there such an error stops the run where it is found.
-    static func checkWholeFile(_ input: InputOptions, target: any Target) throws {
-        guard input.path != "-", input.resolvedFormat == .csv else { return }
-        let source = try RowSource(options: input, target: target)
-        try source.forEachRow { _ in }
     }
 
     /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is

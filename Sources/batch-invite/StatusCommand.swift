@@ -112,26 +112,22 @@ struct ReportCommand: Command {
         options: options)
 
     let journal: String
-    let path: String
-    let format: ReportFormat
+    let report: ReportArguments
+    var path: String { report.path }
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositional(command: Self.name)
         journal = try arguments.required("--journal", "PATH", command: Self.name)
-        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
-            ReportFormat.init(rawValue:))
-        let fallback =
-            journal.hasSuffix(".journal")
-            ? String(journal.dropLast(".journal".count)) : journal + ".report.csv"
-        path = arguments.value("--report") ?? fallback
-        format = given ?? ReportFormat(path: path)
+        report = try ReportArguments(
+            arguments,
+            defaultPath: journal.hasSuffix(".journal")
+                ? String(journal.dropLast(".journal".count)) : journal + ".report.csv")
     }
 
     func run() throws -> Int32 {
-        let summary = try JournalSummary(path: journal)
-        let writer = try ReportWriter(path: path, format: format)
-        let counts = try RunReport.write(summary, to: writer) { printError($0) }
-        try writer.finish()
+        let counts = try RunReport.write(
+            journal: journal, reportPath: report.path, format: report.format
+        ) { printError($0) }
         var line = "\(counts.total) \(counts.total == 1 ? "row" : "rows") written to \(path)"
         if counts.inDoubt + counts.notReached > 0 {
             line +=

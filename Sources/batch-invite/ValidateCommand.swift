@@ -41,25 +41,9 @@ struct ValidateCommand: Command {
     static func validate(input: InputOptions, target: any Target, report: ReportArguments) throws
         -> Int32
     {
-        let source = try RowSource(options: input, target: target)
-        source.onWarning = { printError($0) }
-        let writer = try ReportWriter(path: report.path, format: report.format)
-        var summary = ValidationSummary()
-        let rows = CheckedRows(source: source, validator: RowValidator(target: target))
-        try rows.forEachBatch { batch in
-            for index in 0..<batch.count {
-                let row = batch[index]
-                summary.count(row.status)
-                try writer.write(row)
-            }
-        }
-        summary.blankRecordsSkipped = source.blankRecordsSkipped
-        // Not synced: validating again takes less time than syncing a large report would
-        // add to every validation (a run's report is synced).
-        try writer.finish(durable: false)
-        if summary.rows == 0 {
-            printError("warning: \(source.displayName) has no data rows")
-        }
+        let summary = try ValidationRun.run(
+            input: input, target: target, reportPath: report.path, reportFormat: report.format,
+            onWarning: { printError($0) })
         StandardOutput.shared.write(summary.line + "\n")
         StandardOutput.shared.flush()
         if report.path != "-" { printError("report: \(report.path)") }
@@ -81,7 +65,23 @@ struct ReportArguments {
     let path: String
     let format: ReportFormat
 
+    /// The report of a command reading `inputPath`.
     init(_ arguments: Arguments, inputPath: String) throws {
+        try self.init(arguments) { Self.defaultPath(for: inputPath, format: $0) }
+        if path == inputPath && path != "-" {
+            throw BatchInviteError.usage(
+                "the report would overwrite the input \(path); choose another --report")
+        }
+    }
+
+    /// A report whose path is `defaultPath` unless `--report` gives one.
+    init(_ arguments: Arguments, defaultPath: String) throws {
+        try self.init(arguments) { _ in defaultPath }
+    }
+
+    /// `--report`, else `fallback` for the format given (CSV when none is); `--report-format`,
+    /// else the format the path's extension says.
+    private init(_ arguments: Arguments, fallback: (ReportFormat) -> String) throws {
         let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
             ReportFormat.init(rawValue:))
         if let path = arguments.value("--report") {
@@ -89,12 +89,8 @@ struct ReportArguments {
             self.path = path
             format = given ?? ReportFormat(path: path)
         } else {
-            format = given ?? .csv
-            path = Self.defaultPath(for: inputPath, format: format)
-        }
-        if path == inputPath && path != "-" {
-            throw BatchInviteError.usage(
-                "the report would overwrite the input \(path); choose another --report")
+            path = fallback(given ?? .csv)
+            format = given ?? ReportFormat(path: path)
         }
     }
 

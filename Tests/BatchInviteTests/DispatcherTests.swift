@@ -111,7 +111,7 @@ struct NumberTarget: Target {
 func dispatch(
     rows: Int, concurrency: Int = 4, log: FakeLog = FakeLog(),
     answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult
-) -> (outcomes: [Int: ReportRecord], control: RunControl, transport: FakeTransport) {
+) -> (outcomes: [Int: OutcomeRecord], control: RunControl, transport: FakeTransport) {
     let transport = FakeTransport(log: log, answer: answer)
     let control = RunControl()
     var configuration = Dispatcher.Configuration(path: "/n")
@@ -136,13 +136,13 @@ func dispatch(
 final class Outcomes: @unchecked Sendable {
     // Safe to share: `records` is only touched with `lock` held.
     private let lock = NSLock()
-    private var records: [Int: ReportRecord] = [:]
-    func add(_ record: ReportRecord) {
+    private var records: [Int: OutcomeRecord] = [:]
+    func add(_ record: OutcomeRecord) {
         lock.lock()
         records[record.row] = record
         lock.unlock()
     }
-    var all: [Int: ReportRecord] {
+    var all: [Int: OutcomeRecord] {
         lock.lock()
         defer { lock.unlock() }
         return records

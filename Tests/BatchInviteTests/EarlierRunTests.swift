@@ -4,9 +4,9 @@ import Testing
 
 @Suite struct EarlierRunTests {
     func earlier(_ latest: [RowStatus?], transient: Set<Int> = [], inDoubt: Set<Int> = [])
-        -> BatchRun.EarlierRun
+        -> EarlierRun
     {
-        BatchRun.EarlierRun(
+        EarlierRun(
             offsets: latest.map { $0 == nil ? -1 : 0 }, latest: latest,
             transientFailures: transient, inDoubtRows: inDoubt, inputRows: latest.count,
             inputBlankRecords: 0)

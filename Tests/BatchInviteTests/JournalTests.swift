@@ -14,7 +14,7 @@ import Testing
         let journal = try Journal(path: path, header: header)
         for row in 1...3 {
             journal.append(
-                ReportRecord(
+                OutcomeRecord(
                     row: row, line: row + 1, key: "p\(row)@x.io", status: .invited, httpStatus: 201,
                     message: "Invitation sent successfully", invitationStatus: "pending",
                     expiresAt: "2026-12-07T11:13:07.043-08:00", attempts: 1))
@@ -109,10 +109,10 @@ import Testing
         let path = scratch.url.appendingPathComponent("e.journal").path
         let journal = try Journal(path: path, header: header)
         let written = [
-            ReportRecord(
+            OutcomeRecord(
                 row: 7, line: 9, key: "zoë@x.io", status: .failed, httpStatus: 400,
                 message: "say \"no\"\nthen\t\\ \u{1}stop", attempts: 2),
-            ReportRecord(row: 8, line: 10, key: "", status: .invalid, message: "email: missing"),
+            OutcomeRecord(row: 8, line: 10, key: "", status: .invalid, message: "email: missing"),
         ]
         let offsets = OffsetsByRow(journal)
         for record in written {
@@ -135,7 +135,7 @@ import Testing
         let path = scratch.url.appendingPathComponent("order.journal").path
         let journal = try Journal(path: path, header: header)
         let records = (1...3000).map {
-            ReportRecord(row: $0, line: $0 + 1, key: "p\($0)@x.io", status: .invited, attempts: 1)
+            OutcomeRecord(row: $0, line: $0 + 1, key: "p\($0)@x.io", status: .invited, attempts: 1)
         }
         let offsets = OffsetsByRow(journal)
         records.forEach { journal.append($0) }
@@ -156,9 +156,9 @@ import Testing
         do {
             let first = try Journal(path: path, header: header)
             first.append(
-                ReportRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
+                OutcomeRecord(row: 1, line: 2, key: "a@x.io", status: .failed, httpStatus: 503),
                 marks: OutcomeMarks(transient: true))
-            first.append(ReportRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
+            first.append(OutcomeRecord(row: 2, line: 3, key: "b@x.io", status: .invited))
             try first.close()
         }
         // A run with --retry-failed sends row 1 again, then is killed before its answer.
@@ -177,10 +177,10 @@ import Testing
         let journal = try Journal(path: path, header: header)
         _ = journal.appendDispatch(row: 1, line: 2, key: "a@x.io")
         journal.append(
-            ReportRecord(row: 1, line: 2, key: "a@x.io", status: .inDoubt, message: "lost"),
+            OutcomeRecord(row: 1, line: 2, key: "a@x.io", status: .inDoubt, message: "lost"),
             marks: OutcomeMarks(unsettled: true))
         journal.append(
-            ReportRecord(row: 2, line: 3, key: "b@x.io", status: .inDoubt, message: "skip"))
+            OutcomeRecord(row: 2, line: 3, key: "b@x.io", status: .inDoubt, message: "skip"))
         try journal.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])

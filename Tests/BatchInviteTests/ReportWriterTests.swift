@@ -2,7 +2,7 @@ import BatchInvite
 import Foundation
 import Testing
 
-func writeReport(_ records: [ReportRecord], format: ReportFormat) throws -> String {
+func writeReport(_ records: [OutcomeRecord], format: ReportFormat) throws -> String {
     let scratch = try ScratchDirectory()
     let path = scratch.url.appendingPathComponent("report").path
     let writer = try ReportWriter(path: path, format: format)
@@ -16,15 +16,15 @@ func writeReport(_ records: [ReportRecord], format: ReportFormat) throws -> Stri
 
 @Suite struct ReportWriterTests {
     let records = [
-        ReportRecord(row: 1, line: 2, key: "ada@x.io", status: .valid),
-        ReportRecord(
+        OutcomeRecord(row: 1, line: 2, key: "ada@x.io", status: .valid),
+        OutcomeRecord(
             row: 2, line: 3, key: "=cmd|' /C calc'!A0", status: .invalid,
             message: "email: \"=cmd|' /C calc'!A0\" is not an email address"),
-        ReportRecord(
+        OutcomeRecord(
             row: 3, line: 5, key: "-2+3@x.io", status: .invited, httpStatus: 201,
             message: "Invitation sent", invitationStatus: "pending",
             expiresAt: "2023-11-11T12:18:55.000-08:00", attempts: 1),
-        ReportRecord(
+        OutcomeRecord(
             row: 4, line: 6, key: "@home", status: .failed, httpStatus: 400,
             message: "line one\nline two", attempts: 2),
     ]

@@ -43,7 +43,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let configuration: Configuration
     private let log: any DispatchLog
     private let clock: @Sendable () -> Double
-    private let record: @Sendable (ReportRecord, OutcomeMarks) -> Void
+    private let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void
     private let queue: BoundedChannel<CheckedRow>
     private let loopEnded = DispatchSemaphore(value: 0)
     /// Set by the loop when it waits with room for rows: the next `submit` wakes it.
@@ -69,7 +69,7 @@ public final class Dispatcher: @unchecked Sendable {
         target: any Target, transport: any Transport, limiter: RateLimiter, control: RunControl,
         statistics: RunStatistics, configuration: Configuration, log: any DispatchLog,
         clock: @escaping @Sendable () -> Double = Clock.monotonic,
-        record: @escaping @Sendable (ReportRecord, OutcomeMarks) -> Void
+        record: @escaping @Sendable (OutcomeRecord, OutcomeMarks) -> Void
     ) {
         self.target = target
         self.transport = transport
@@ -375,7 +375,7 @@ public final class Dispatcher: @unchecked Sendable {
         let redactor = configuration.redactor
         let row = job.row
         record(
-            ReportRecord(
+            OutcomeRecord(
                 row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
                 message: redactor.redact(message + row.note),
                 invitationStatus: redactor.redact(invitationStatus),

@@ -59,7 +59,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         /// A row about to be sent, and when (milliseconds since 1970).
         case dispatch(row: Int, line: Int, key: String, at: Int64)
         /// A row's outcome, and when it was decided.
-        case outcome(ReportRecord, OutcomeMarks, at: Int64)
+        case outcome(OutcomeRecord, OutcomeMarks, at: Int64)
         case object([UInt8])
     }
 
@@ -136,7 +136,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     }
 
     /// Appends one record (the outcome of a row), with what a later run must know of it.
-    public func append(_ record: ReportRecord, marks: OutcomeMarks = OutcomeMarks()) {
+    public func append(_ record: OutcomeRecord, marks: OutcomeMarks = OutcomeMarks()) {
         enqueue(.outcome(record, marks, at: Clock.wallMilliseconds()))
     }
 
@@ -173,7 +173,6 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         _ records: [Record], into out: inout [UInt8], observer: ((Int, Int64) -> Void)?
     ) {
         var object: [UInt8] = []
-        var json: [UInt8] = []
         for record in records {
             object.removeAll(keepingCapacity: true)
             switch record {
@@ -193,13 +192,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
                 // Flags before the row: a reader's walk stops once it has the status.
                 if marks.transient { object.append(contentsOf: "\"transient\":true,".utf8) }
                 if marks.unsettled { object.append(contentsOf: "\"unsettled\":true,".utf8) }
-                json.removeAll(keepingCapacity: true)
-                outcome.appendJSON(to: &json)
-                // Its members: without its `{` and its `}` and newline.
-                object.append(contentsOf: json[1..<(json.count - 2)])
-                object.append(contentsOf: ",\"at\":".utf8)
-                TextBytes.appendInteger(Int(time), to: &object)
-                object.append(UInt8(ascii: "}"))
+                Self.appendMembers(of: outcome, at: time, to: &object)
             case .object(let bytes):
                 object.append(contentsOf: bytes)
             }
@@ -219,7 +212,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     }
 
     /// The record written at `offset` (read back for the report, once appending is over).
-    public func record(at offset: Int64) throws -> ReportRecord {
+    public func record(at offset: Int64) throws -> OutcomeRecord {
         try reader.record(at: offset)
     }
 
@@ -323,6 +316,49 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             }
         }
         condition.unlock()
+    }
+
+    /// An outcome's members, then its time and the closing brace: row, line, key and
+    /// status first (a reader's walk stops once it has them), every column, empty ones
+    /// as `null`.
+    private static func appendMembers(
+        of outcome: OutcomeRecord, at time: Int64, to out: inout [UInt8]
+    ) {
+        func text(_ value: String) {
+            if value.isEmpty {
+                out.append(contentsOf: "null".utf8)
+            } else {
+                TextBytes.appendJSONString(value, to: &out)
+            }
+        }
+        func number(_ value: Int?) {
+            if let value {
+                TextBytes.appendInteger(value, to: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(contentsOf: "\"row\":".utf8)
+        TextBytes.appendInteger(outcome.row, to: &out)
+        out.append(contentsOf: ",\"line\":".utf8)
+        TextBytes.appendInteger(outcome.line, to: &out)
+        out.append(contentsOf: ",\"key\":".utf8)
+        text(outcome.key)
+        out.append(contentsOf: ",\"status\":\"".utf8)
+        out.append(contentsOf: outcome.status.rawValue.utf8)
+        out.append(contentsOf: "\",\"http_status\":".utf8)
+        number(outcome.httpStatus)
+        out.append(contentsOf: ",\"message\":".utf8)
+        text(outcome.message)
+        out.append(contentsOf: ",\"invitation_status\":".utf8)
+        text(outcome.invitationStatus)
+        out.append(contentsOf: ",\"expires_at\":".utf8)
+        text(outcome.expiresAt)
+        out.append(contentsOf: ",\"attempts\":".utf8)
+        number(outcome.attempts)
+        out.append(contentsOf: ",\"at\":".utf8)
+        TextBytes.appendInteger(Int(time), to: &out)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Writes every byte to `descriptor`, retrying short writes; false on an error.

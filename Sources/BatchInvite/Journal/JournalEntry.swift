@@ -78,9 +78,9 @@ public struct JournalEntry {
 
     /// An outcome record as the report line it stands for; a dispatch record as the line
     /// of a row in doubt (without a message).
-    public func reportRecord() -> ReportRecord? {
+    public func reportRecord() -> OutcomeRecord? {
         var scratch: [UInt8] = []
-        return withReportColumns(scratch: &scratch) { ReportRecord($0) }
+        return withReportColumns(scratch: &scratch) { OutcomeRecord($0) }
     }
 
     /// An outcome's report columns as bytes, valid during the call that received them.
@@ -227,7 +227,7 @@ public struct JournalEntry {
     }
 }
 
-extension ReportRecord {
+extension OutcomeRecord {
     /// The record with its own copies of `columns`' text.
     public init(_ columns: JournalEntry.ReportColumns) {
         func text(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -67,6 +67,22 @@ public final class JournalLock: @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
+    /// `--restart`: the journal this lock holds is kept as `<journal>.1` (an older `.1`
+    /// goes) and a new one begins; returns the new journal's lock. Files that are not
+    /// journals are neither moved nor removed.
+    public func restarting() throws -> JournalLock {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
+            size > 0
+        else { return self }
+        try JournalScanner.checkIsJournal(path)
+        if FileManager.default.fileExists(atPath: path + ".1") {
+            try JournalScanner.checkIsJournal(path + ".1")
+            try FileManager.default.removeItem(atPath: path + ".1")
+        }
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        return try JournalLock(journal: path)
+    }
+
     /// Whether the journal's path still names the file this lock holds (it may have been
     /// removed or replaced since).
     public var pathNamesLockedFile: Bool {

@@ -36,7 +36,7 @@ public final class JournalReader {
     }
 
     /// The report line of the outcome (or dispatch) record written at `offset`.
-    public func record(at offset: Int64) throws -> ReportRecord {
+    public func record(at offset: Int64) throws -> OutcomeRecord {
         guard
             let record = try line(at: offset).flatMap({
                 JournalEntry(line: $0, verifying: false)?.reportRecord()

@@ -13,7 +13,7 @@ public final class ReportWriter {
         self.format = format
         file = try OutputFile(path: path)
         if format == .csv {
-            try file.append(ReportRecord.columns.joined(separator: ",") + "\n")
+            try file.append(OutcomeRecord.columns.joined(separator: ",") + "\n")
         }
     }
 
@@ -21,7 +21,7 @@ public final class ReportWriter {
     public var path: String { file.path }
 
     /// Appends one record.
-    public func write(_ record: ReportRecord) throws {
+    public func write(_ record: OutcomeRecord) throws {
         switch format {
         case .csv:
             var (key, message) = (record.key, record.message)
@@ -56,7 +56,7 @@ public final class ReportWriter {
     public func write(_ row: CheckedBatch.Row) throws {
         guard format == .csv else {
             return try write(
-                ReportRecord(
+                OutcomeRecord(
                     row: row.row, line: row.line, key: String(decoding: row.key, as: UTF8.self),
                     status: row.status, message: String(decoding: row.message, as: UTF8.self)))
         }
@@ -68,7 +68,7 @@ public final class ReportWriter {
 
     /// Appends the line of an outcome read back from the journal.
     public func write(_ columns: JournalEntry.ReportColumns) throws {
-        guard format == .csv else { return try write(ReportRecord(columns)) }
+        guard format == .csv else { return try write(OutcomeRecord(columns)) }
         try writeCSV(
             row: columns.row, line: columns.line, key: columns.key, status: columns.status,
             httpStatus: columns.httpStatus, message: columns.message,
@@ -106,5 +106,16 @@ public final class ReportWriter {
     /// again than to sync (`validate`'s); a run's report is synced.
     public func finish(durable: Bool = true) throws {
         try file.commit(durable: durable)
+    }
+}
+
+/// The report's file formats.
+public enum ReportFormat: String, Sendable {
+    case csv
+    case jsonl
+
+    /// The format a report path's extension says: JSON Lines for `.jsonl`/`.ndjson`.
+    public init(path: String) {
+        self = InputFormat(path: path) == .jsonl ? .jsonl : .csv
     }
 }

@@ -24,10 +24,6 @@ public final class BatchRun {
         public var restart = false
         /// Send again rows that failed on transient errors in an earlier run.
         public var retryFailed = false
-        /// Reads the whole input once before a new journal begins, so that a file broken
-        /// far down stops the run before anything is sent. A resumed journal skips it: the
-        /// journal's header holds the fingerprint of an input that passed it.
-        public var checkInput: (@Sendable () throws -> Void)?
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
@@ -53,29 +49,32 @@ public final class BatchRun {
         public var localFailure: String?
     }
 
-    private let source: RowSource
-    private let target: any Target
+    private let pipeline: RowPipeline
+    private var source: RowSource { pipeline.source }
+    private var target: any Target { pipeline.target }
     private let transport: any Transport
     private let configuration: Configuration
     public let control = RunControl()
 
     public init(
-        source: RowSource, target: any Target, transport: any Transport,
-        configuration: Configuration
-    ) {
-        self.source = source
-        self.target = target
+        input: InputOptions, target: any Target, transport: any Transport,
+        configuration: Configuration, onWarning: @escaping (String) -> Void = { _ in }
+    ) throws {
+        pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
         self.transport = transport
         self.configuration = configuration
     }
 
     public func run() throws -> Result {
         var lock = try JournalLock(journal: configuration.journalPath)
-        if configuration.restart { lock = try restartJournal(lock) }
+        if configuration.restart { lock = try lock.restarting() }
         let earlier: EarlierRun?
         do {
-            earlier = try earlierRun()
-            if earlier == nil { try configuration.checkInput?() }
+            earlier = try EarlierRun.read(
+                journal: configuration.journalPath, for: configuration.header)
+            // A new journal: the whole input is read once before anything is sent. A
+            // resumed one skips it: its header holds the fingerprint of an input that passed.
+            if earlier == nil { try pipeline.checkWholeInput() }
         } catch {
             lock.removeIfCreatedEmpty()
             throw error
@@ -98,7 +97,7 @@ public final class BatchRun {
         let statistics = RunStatistics()
         let offsets = RowOffsets(earlier?.offsets ?? [])
         journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
-        let record: @Sendable (ReportRecord, OutcomeMarks) -> Void = { record, marks in
+        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void = { record, marks in
             journal.append(record, marks: marks)
         }
         let dispatcher = Dispatcher(
@@ -119,15 +118,12 @@ public final class BatchRun {
         dispatcher.start()
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
-        var validator = RowValidator(target: target, buildsPayloads: true)
+        // Rows an earlier run finished are not sent: no request body to build for them.
+        var needsPayload: (@Sendable (Int) -> Bool)?
         if let earlier {
-            // Rows an earlier run finished are not sent: no request body to build for them.
-            validator.needsPayload = {
-                earlier.finalStatus(of: $0, retryFailed: retryFailed) == nil
-            }
+            needsPayload = { earlier.finalStatus(of: $0, retryFailed: retryFailed) == nil }
         }
-        let rows = CheckedRows(
-            source: source, validator: validator, readAhead: 2)
+        let rows = pipeline.checkedRows(payloads: true, needsPayload: needsPayload, readAhead: 2)
         var alreadyDone = 0
         var rowsRead = 0
         /// Records an invalid or duplicate row, or hands a valid one to the dispatcher.
@@ -136,7 +132,7 @@ public final class BatchRun {
             if row.status != .valid {
                 statistics.count(row.status)
                 record(
-                    ReportRecord(
+                    OutcomeRecord(
                         row: row.row, line: row.line, key: row.key, status: row.status,
                         message: row.message),
                     OutcomeMarks())
@@ -146,7 +142,7 @@ public final class BatchRun {
                 if configuration.delivery.inDoubt == .skip {
                     statistics.count(.inDoubt)
                     record(
-                        ReportRecord(
+                        OutcomeRecord(
                             row: row.row, line: row.line, key: row.key, status: .inDoubt,
                             message:
                                 "in doubt: an earlier run stopped while sending this row, so it may have "
@@ -275,104 +271,6 @@ public final class BatchRun {
             blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows)
     }
 
-    /// `--restart`: the journal `lock` holds is kept as `<journal>.1` (an older `.1` goes)
-    /// and a new one begins; returns the new journal's lock. Files that are not journals
-    /// are neither moved nor removed.
-    private func restartJournal(_ lock: JournalLock) throws -> JournalLock {
-        let path = configuration.journalPath
-        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
-            size > 0
-        else { return lock }
-        try JournalScanner.checkIsJournal(path)
-        if FileManager.default.fileExists(atPath: path + ".1") {
-            try JournalScanner.checkIsJournal(path + ".1")
-            try FileManager.default.removeItem(atPath: path + ".1")
-        }
-        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        return try JournalLock(journal: path)
-    }
-
-    /// What an existing journal says, checked against this run; nil for a new journal.
-    private func earlierRun() throws -> EarlierRun? {
-        let path = configuration.journalPath
-        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
-            size > 0
-        else {
-            return nil
-        }
-        let summary = try JournalSummary(path: path, checkHolder: false)
-        guard let header = summary.header else {
-            throw BatchInviteError.input(
-                "the journal \(path) has no header record; use --restart to start over")
-        }
-        let now = configuration.header
-        var differences: [String] = []
-        if header["target"]?.text != now.target {
-            differences.append("target \(header["target"]?.text ?? "?")")
-        }
-        if header["base_url"]?.text != now.baseURL {
-            differences.append("base URL \(header["base_url"]?.text ?? "?")")
-        }
-        if let fingerprint = now.fingerprint,
-            header["input_size"]?.text != String(fingerprint.size)
-                || header["input_hash"]?.text != fingerprint.hashText
-        {
-            if header["input"]?.text == "-" {
-                differences.append(
-                    header["input_size"] == nil
-                        ? "standard input, which an earlier version did not fingerprint: whether "
-                            + "this is the same input cannot be told"
-                        : "standard input as it was then: \(header["input_size"]?.text ?? "?") bytes "
-                            + "then, \(fingerprint.size) now, or another content")
-            } else {
-                differences.append(
-                    "input \(header["input"]?.text ?? "?") as it was then (its size or content "
-                        + "changed)")
-            }
-        }
-        guard differences.isEmpty else {
-            throw BatchInviteError.input(
-                "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
-                    + "); run the same command as before to resume it, or pass --restart to start over "
-                    + "(the old journal is kept as \(path).1)")
-        }
-        return EarlierRun(
-            offsets: summary.offsets, latest: summary.latest,
-            transientFailures: summary.transientFailures,
-            inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
-            inputBlankRecords: summary.inputBlankRecords)
-    }
-
-    /// The state an earlier run left in the journal.
-    struct EarlierRun {
-        var offsets: [Int64]
-        var latest: [RowStatus?]
-        var transientFailures: Set<Int>
-        var inDoubtRows: Set<Int>
-        /// The input's data rows, when a run read it to its end.
-        var inputRows: Int?
-        var inputBlankRecords: Int
-
-        func status(of row: Int) -> RowStatus? {
-            row - 1 < latest.count ? latest[row - 1] : nil
-        }
-
-        /// The status of `row` when the earlier run settled it for good (it is not sent
-        /// again); nil when this run must handle it: never reached, `not_sent`, in doubt
-        /// under `--in-doubt retry`, or failed on transient errors under `--retry-failed`.
-        func finalStatus(of row: Int, retryFailed: Bool) -> RowStatus? {
-            // Dispatched again after an outcome: the later attempt decides (in doubt).
-            guard !inDoubtRows.contains(row), let previous = status(of: row) else { return nil }
-            switch previous {
-            case .invited, .invalid, .duplicate, .inDoubt:
-                return previous
-            case .failed:
-                return retryFailed && transientFailures.contains(row) ? nil : previous
-            case .notSent, .valid:
-                return nil
-            }
-        }
-    }
 }
 
 /// Where each row's latest journal record starts, by row number. Kept in chunks of

@@ -27,9 +27,21 @@ public enum RunReport {
     static let notReachedMessage =
         "not sent: the run stopped before this row; the same run command sends it"
 
+    /// Writes the report of the journal at `journal` to `reportPath`; `warn` hears why the
+    /// input could not be read again, if it could not.
+    public static func write(
+        journal: String, reportPath: String, format: ReportFormat, warn: (String) -> Void
+    ) throws -> Counts {
+        let summary = try JournalSummary(path: journal)
+        let writer = try ReportWriter(path: reportPath, format: format)
+        let counts = try write(summary, to: writer, warn: warn)
+        try writer.finish()
+        return counts
+    }
+
     /// Writes the report of the journal `summary` describes to `writer`; `warn` hears why
     /// the input could not be read again, if it could not.
-    public static func write(
+    static func write(
         _ summary: JournalSummary, to writer: ReportWriter, warn: (String) -> Void
     ) throws -> Counts {
         let reader = try JournalReader(path: summary.path)
@@ -64,10 +76,8 @@ public enum RunReport {
             {
                 _ = try journalLine(row)
             }
-        case .success(let (source, target)):
-            let rows = CheckedRows(
-                source: source, validator: RowValidator(target: target))
-            try rows.forEachBatch { batch in
+        case .success(let pipeline):
+            try pipeline.checkedRows().forEachBatch { batch in
                 for index in 0..<batch.count {
                     let checked = batch[index].checkedRow
                     if try journalLine(checked.row, checked: checked) { continue }
@@ -86,7 +96,7 @@ public enum RunReport {
 
     /// The input as the journal's run read it, or why it cannot be read again.
     private static func input(of summary: JournalSummary) -> Result<
-        (RowSource, any Target), ReportInputProblem
+        RowPipeline, ReportInputProblem
     > {
         guard let header = summary.header,
             let options = JournalHeader.inputOptions(from: header)
@@ -105,7 +115,7 @@ public enum RunReport {
                 ReportInputProblem("the input \(path) is gone or has changed since the run"))
         }
         do {
-            return .success((try RowSource(options: options, target: target), target))
+            return .success(try RowPipeline(options: options, target: target))
         } catch {
             return .failure(ReportInputProblem("the input \(path) cannot be read again (\(error))"))
         }
@@ -123,7 +133,7 @@ struct ReportInputProblem: Error, CustomStringConvertible {
 
 extension CheckedRow {
     /// The row's report line as validation left it.
-    var reportRecord: ReportRecord {
-        ReportRecord(row: row, line: line, key: key, status: status, message: message)
+    var reportRecord: OutcomeRecord {
+        OutcomeRecord(row: row, line: line, key: key, status: status, message: message)
     }
 }

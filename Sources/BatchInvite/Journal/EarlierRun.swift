@@ -1,0 +1,83 @@
+import Foundation
+
+/// The state earlier runs left in a journal, replayed for the run that resumes it: which
+/// rows are settled for good, which are in doubt, which failed on transient errors.
+struct EarlierRun {
+    var offsets: [Int64]
+    var latest: [RowStatus?]
+    var transientFailures: Set<Int>
+    var inDoubtRows: Set<Int>
+    /// The input's data rows, when a run read it to its end.
+    var inputRows: Int?
+    var inputBlankRecords: Int
+
+    func status(of row: Int) -> RowStatus? {
+        row - 1 < latest.count ? latest[row - 1] : nil
+    }
+
+    /// The status of `row` when the earlier run settled it for good (it is not sent
+    /// again); nil when this run must handle it: never reached, `not_sent`, in doubt
+    /// under `--in-doubt retry`, or failed on transient errors under `--retry-failed`.
+    func finalStatus(of row: Int, retryFailed: Bool) -> RowStatus? {
+        // Dispatched again after an outcome: the later attempt decides (in doubt).
+        guard !inDoubtRows.contains(row), let previous = status(of: row) else { return nil }
+        switch previous {
+        case .invited, .invalid, .duplicate, .inDoubt:
+            return previous
+        case .failed:
+            return retryFailed && transientFailures.contains(row) ? nil : previous
+        case .notSent, .valid:
+            return nil
+        }
+    }
+
+    /// What the journal at `path` says, checked against this run's header `now`; nil for a
+    /// new (empty or missing) journal.
+    static func read(journal path: String, for now: JournalHeader) throws -> EarlierRun? {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
+            size > 0
+        else {
+            return nil
+        }
+        let summary = try JournalSummary(path: path, checkHolder: false)
+        guard let header = summary.header else {
+            throw BatchInviteError.input(
+                "the journal \(path) has no header record; use --restart to start over")
+        }
+        var differences: [String] = []
+        if header["target"]?.text != now.target {
+            differences.append("target \(header["target"]?.text ?? "?")")
+        }
+        if header["base_url"]?.text != now.baseURL {
+            differences.append("base URL \(header["base_url"]?.text ?? "?")")
+        }
+        if let fingerprint = now.fingerprint,
+            header["input_size"]?.text != String(fingerprint.size)
+                || header["input_hash"]?.text != fingerprint.hashText
+        {
+            if header["input"]?.text == "-" {
+                differences.append(
+                    header["input_size"] == nil
+                        ? "standard input, which an earlier version did not fingerprint: whether "
+                            + "this is the same input cannot be told"
+                        : "standard input as it was then: \(header["input_size"]?.text ?? "?") bytes "
+                            + "then, \(fingerprint.size) now, or another content")
+            } else {
+                differences.append(
+                    "input \(header["input"]?.text ?? "?") as it was then (its size or content "
+                        + "changed)")
+            }
+        }
+        guard differences.isEmpty else {
+            throw BatchInviteError.input(
+                "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
+                    + "); run the same command as before to resume it, or pass --restart to start over "
+                    + "(the old journal is kept as \(path).1)")
+        }
+        return EarlierRun(
+            offsets: summary.offsets, latest: summary.latest,
+            transientFailures: summary.transientFailures,
+            inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
+            inputBlankRecords: summary.inputBlankRecords)
+    }
+}

@@ -1,0 +1,41 @@
+/// The reading and checking stages of the pipeline for one input and one target, put
+/// together in this one place for `validate`, `run` (resumed or not) and `report
+/// --journal`: the input read and mapped to the target's fields (`RowSource`), each row
+/// checked (`RowValidator`) a few batches ahead on a thread of its own, and duplicates found
+/// (`CheckedRows`). What follows the rows (a report, the dispatcher) is the caller's.
+public struct RowPipeline {
+    public let options: InputOptions
+    public let target: any Target
+    /// The rows' source, for its counts and progress once reading began.
+    public let source: RowSource
+
+    /// Opens the input; `onWarning` hears what the user should know (ignored columns).
+    public init(
+        options: InputOptions, target: any Target, onWarning: @escaping (String) -> Void = { _ in }
+    ) throws {
+        self.options = options
+        self.target = target
+        source = try RowSource(options: options, target: target)
+        source.onWarning = onWarning
+    }
+
+    /// The rows, checked. With `payloads`, valid rows carry their request body (those
+    /// `needsPayload` accepts: a resumed run sends only some); `readAhead` batches are
+    /// checked ahead of the caller.
+    public func checkedRows(
+        payloads: Bool = false, needsPayload: (@Sendable (_ row: Int) -> Bool)? = nil,
+        readAhead: Int = 8
+    ) -> CheckedRows {
+        var validator = RowValidator(target: target, buildsPayloads: payloads)
+        if let needsPayload { validator.needsPayload = needsPayload }
+        return CheckedRows(source: source, validator: validator, readAhead: readAhead)
+    }
+
+    /// Reads a CSV file through once, on a reader of its own, so that broken quoting far
+    /// down stops a run (exit 2) before anything is sent rather than half way. JSON Lines
+    /// needs none: a broken line is one invalid row.
+    public func checkWholeInput() throws {
+        guard options.resolvedFormat == .csv, options.path != "-" else { return }
+        try RowSource(options: options, target: target).forEachRow { _ in }
+    }
+}
