@@ -34,6 +34,7 @@ test: deps
 		echo "installing" $$missing; \
 		$(APT) update -qq && $(APT) install -y -qq $$missing; \
 	fi
+	python3 Tests/Architecture/check_layers.py
 	$(SWIFT) build
 	$(SWIFT) test
 

@@ -2,7 +2,10 @@ import BatchInvite
 
 /// The input options shared by every command that reads a file.
 enum InputArguments {
-    static let specs: [OptionSpec] = [
+    static let specs: [OptionSpec] = readingSpecs + defaultSpecs
+
+    /// How the input is read.
+    private static let readingSpecs: [OptionSpec] = [
         OptionSpec(
             name: "--format", value: "csv|jsonl",
             help: "input format (default: by extension; .jsonl/.ndjson are JSON Lines)"),
@@ -15,13 +18,27 @@ enum InputArguments {
         OptionSpec(
             name: "--map", value: "\"HEADER=field\"",
             help: "read column HEADER as field (repeatable)", repeatable: true),
-        OptionSpec(
-            name: "--role", value: "R",
-            help: "role for rows whose role is empty or missing (sendoso)"),
-        OptionSpec(
-            name: "--team-group-id", value: "N",
-            help: "team_group_id for rows where it is empty or missing (sendoso)"),
     ]
+
+    /// The targets' options that fill a field for rows without it (`--role`), each with the
+    /// targets it applies to.
+    private static let defaultSpecs: [OptionSpec] = {
+        var names: [String] = []
+        var specs: [String: (option: FieldSpec.DefaultOption, targets: [String])] = [:]
+        for target in Targets.all {
+            for case let option? in target.fields.map(\.defaultOption) {
+                if specs[option.name] == nil { names.append(option.name) }
+                specs[option.name, default: (option, [])].targets.append(target.name)
+            }
+        }
+        return names.compactMap { name in
+            specs[name].map {
+                OptionSpec(
+                    name: name, value: $0.option.value,
+                    help: "\($0.option.help) (\($0.targets.joined(separator: ", ")))")
+            }
+        }
+    }()
 
     /// Builds `InputOptions` for `path` from the parsed arguments; defaults are checked
     /// against `target`'s rules so a bad `--role` stops before reading.
@@ -65,13 +82,16 @@ enum InputArguments {
                     header: String(pair[..<equals]),
                     field: String(pair[pair.index(after: equals)...])))
         }
-        for (option, field) in [("--role", "role"), ("--team-group-id", "team_group_id")] {
-            guard let value = arguments.value(option) else { continue }
-            guard let index = target.fields.firstIndex(where: { $0.name == field }) else {
-                throw BatchInviteError.usage("\(option) does not apply to --target \(target.name)")
+        for spec in defaultSpecs {
+            guard let value = arguments.value(spec.name) else { continue }
+            guard
+                let index = target.fields.firstIndex(where: { $0.defaultOption?.name == spec.name })
+            else {
+                throw BatchInviteError.usage(
+                    "\(spec.name) does not apply to --target \(target.name)")
             }
-            try checkDefault(value, option: option, field: index, target: target)
-            options.defaults[field] = value
+            try checkDefault(value, option: spec.name, field: index, target: target)
+            options.defaults[target.fields[index].name] = value
         }
         return options
     }

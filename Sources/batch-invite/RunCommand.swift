@@ -24,7 +24,9 @@ struct RunCommand: Command {
                 name: "--concurrency", value: "N", help: "requests in flight at most (default 8)"),
             OptionSpec(
                 name: "--rate", value: "R",
-                help: "requests per second, decimals allowed, 0 for no limit (default 10)"),
+                help:
+                    "requests per second, decimals allowed, 0 for no limit (default: the target's "
+                    + "documented safe rate, 10)"),
             OptionSpec(
                 name: "--burst", value: "B",
                 help: "requests that may go at once after a pause (default 1)"),
@@ -155,7 +157,8 @@ struct RunCommand: Command {
                 target: target.name, baseURL: baseURL, path: delivery.path, input: path,
                 fingerprint: nil, inputOptions: input))
         configuration.rate = try arguments.number(
-            "--rate", 10, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
+            "--rate", target.defaultRate, in: 0...Double.greatestFiniteMagnitude,
+            what: "a number of at least 0")
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
         configuration.restart = arguments.has("--restart")
         // Benchmarks only (BENCHMARKS.md, the journal's cost): a crash could then lose records.

@@ -96,6 +96,8 @@ struct NumberTarget: Target {
     let fields = [FieldSpec(name: "n", aliases: [])]
     let keyField = 0
     let defaultPath = "/n"
+    let defaultRate = 10.0
+    func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
     func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {}
     func payload(_ values: RowValues) -> [UInt8] { [] }
     func request(payload: [UInt8], path: String) -> APIRequest {
@@ -109,7 +111,7 @@ struct NumberTarget: Target {
 
 /// Runs `rows` rows through a dispatcher over the fakes; returns the outcomes by row.
 func dispatch(
-    rows: Int, concurrency: Int = 4, log: FakeLog = FakeLog(),
+    rows: Int, concurrency: Int = 4, maxAttempts: Int = 5, log: FakeLog = FakeLog(),
     answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult
 ) -> (outcomes: [Int: OutcomeRecord], control: RunControl, transport: FakeTransport) {
     let transport = FakeTransport(log: log, answer: answer)
@@ -117,6 +119,7 @@ func dispatch(
     var configuration = Dispatcher.Configuration(path: "/n")
     configuration.concurrency = concurrency
     configuration.retry.base = 0.001
+    configuration.retry.maxAttempts = maxAttempts
     let outcomes = Outcomes()
     let dispatcher = Dispatcher(
         target: NumberTarget(), transport: transport, limiter: RateLimiter(rate: 0, burst: 1),
@@ -210,5 +213,28 @@ let created = TransportResult.answered(HTTPAnswer(status: 201, body: []))
         #expect(transport.requests == 0)
         #expect(control.stopReason?.exitCode == .localFailure)
         #expect(outcomes.count == 5 && outcomes.values.allSatisfy { $0.status == .notSent })
+    }
+
+    @Test func aRejectedTokenStopsTheRunAndLeavesTheRestNotSent() {
+        let rejected = TransportResult.answered(HTTPAnswer(status: 401, body: []))
+        let (outcomes, control, transport) = dispatch(rows: 30, concurrency: 8) { _, _ in rejected }
+        #expect(transport.requests == 1)
+        #expect(control.stopReason == .tokenRejected(status: 401))
+        #expect(control.stopReason?.exitCode == .credentialsRejected)
+        #expect(outcomes.count == 30 && outcomes.values.allSatisfy { $0.status == .notSent })
+    }
+
+    @Test func twentyRowsInARowFailingOnTransientErrorsStopTheRunAsAnOutage() {
+        let unavailable = TransportResult.answered(HTTPAnswer(status: 503, body: []))
+        let (outcomes, control, transport) = dispatch(
+            rows: 200, concurrency: 4, maxAttempts: 2
+        ) { _, _ in unavailable }
+        #expect(control.stopReason?.exitCode == .temporary)
+        let failed = outcomes.values.filter { $0.status == .failed }
+        #expect(failed.count >= 20 && failed.count < 20 + 4)
+        #expect(failed.allSatisfy { $0.message == "gave up after 2 attempts: HTTP 503" })
+        #expect(outcomes.values.filter { $0.status == .notSent }.count == 200 - failed.count)
+        // Rows whose first attempt was under way at the stop end not_sent after it.
+        #expect(transport.requests >= failed.count * 2 && transport.requests < failed.count * 2 + 4)
     }
 }

@@ -153,10 +153,10 @@ func trimmed(_ value: String) -> String {
         var good = Array("Zoë 😀".utf8)
         var bad: [UInt8] = [0x61, 0xC3, 0x28]
         var truncated: [UInt8] = [0xF0, 0x9F, 0x98]
-        #expect(good.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) })
-        #expect(!bad.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) })
+        #expect(good.withUnsafeMutableBytes { TextBytes.isValidUTF8(UnsafeRawBufferPointer($0)) })
+        #expect(!bad.withUnsafeMutableBytes { TextBytes.isValidUTF8(UnsafeRawBufferPointer($0)) })
         #expect(
-            !truncated.withUnsafeMutableBytes { FieldRules.isValidUTF8(UnsafeRawBufferPointer($0)) }
+            !truncated.withUnsafeMutableBytes { TextBytes.isValidUTF8(UnsafeRawBufferPointer($0)) }
         )
     }
 }

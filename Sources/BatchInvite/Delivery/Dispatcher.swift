@@ -269,7 +269,7 @@ public final class Dispatcher: @unchecked Sendable {
             case .throttled:
                 statistics.throttled()
                 job.lastError = "HTTP 429 Too Many Requests"
-                if let delay = retry.retryDelay(headers: answer.headers) {
+                if let delay = retry.retryDelay(headers: answer.headers, target: target) {
                     limiter.pause(for: delay)
                     pausedByServer = true
                 } else {
@@ -382,60 +382,4 @@ public final class Dispatcher: @unchecked Sendable {
                 expiresAt: redactor.redact(expiresAt), attempts: job.attempts),
             marks)
     }
-}
-
-/// One row on its way through the dispatcher (a class: it moves between the queues by
-/// reference, not by copying its row and request).
-private final class Job {
-    var row: CheckedRow
-    var request = APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
-    /// Where its dispatch record ends in the log (the log must be durable that far).
-    var logPosition: Int64 = 0
-    var attempts = 0
-    /// What each attempt whose answer was lost met.
-    var lostAnswers: [String] = []
-    var lastError = ""
-    var lastStatus: Int?
-    /// When a backoff ends (the dispatcher's clock).
-    var notBefore = 0.0
-
-    init(_ row: CheckedRow) {
-        self.row = row
-    }
-}
-
-/// A first-in first-out queue of jobs for one thread.
-private struct JobQueue {
-    private var jobs: [Job] = []
-    private var head = 0
-
-    var count: Int { jobs.count - head }
-    var isEmpty: Bool { head == jobs.count }
-    var first: Job? { isEmpty ? nil : jobs[head] }
-
-    mutating func append(_ job: Job) {
-        jobs.append(job)
-    }
-
-    mutating func removeFirst() -> Job {
-        let job = jobs[head]
-        head += 1
-        if head == jobs.count {
-            jobs.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 64 {
-            jobs.removeFirst(head)
-            head = 0
-        }
-        return job
-    }
-}
-
-/// What to do with a row that may or may not have reached the API (a request whose answer
-/// was lost, or one an earlier run was making when it died).
-public enum InDoubtPolicy: String, Sendable {
-    /// Send it again (the message says it may have arrived twice).
-    case retry
-    /// Do not send it again; report it `in_doubt` (at-most-once delivery).
-    case skip
 }

@@ -45,10 +45,12 @@ public struct RetryPolicy: Sendable {
         random * min(cap, base * pow(2, Double(max(attempt - 1, 0))))
     }
 
-    /// Seconds a 429 asks to wait: `Retry-After` (seconds or HTTP-date), else Sendoso's
-    /// `X-Rate-Limit-Reset` (seconds, or a Unix time); capped at `maxRetryAfter`. Nil when
-    /// neither header says.
-    public func retryDelay(headers: HTTPHeaders, now: Date = Date()) -> Double? {
+    /// Seconds a 429 asks to wait: `Retry-After` (seconds or HTTP-date), else the target's
+    /// own header (Sendoso's `X-Rate-Limit-Reset`); capped at `maxRetryAfter`. Nil when no
+    /// header says.
+    public func retryDelay(
+        headers: HTTPHeaders, target: (any Target)? = nil, now: Date = Date()
+    ) -> Double? {
         var seconds: Double?
         if let value = headers["retry-after"] {
             if let number = Double(value), number >= 0 {
@@ -57,11 +59,8 @@ public struct RetryPolicy: Sendable {
                 seconds = max(0, date.timeIntervalSince(now))
             }
         }
-        if seconds == nil,
-            let value = headers["x-rate-limit-reset"].flatMap({ Double($0) })
-        {
-            seconds =
-                value > 1_000_000_000 ? max(0, value - now.timeIntervalSince1970) : max(0, value)
+        if seconds == nil {
+            seconds = target?.rateLimitWait(headers, now: now.timeIntervalSince1970)
         }
         return seconds.map { min($0, maxRetryAfter) }
     }

@@ -38,11 +38,6 @@ public struct TokenBucket: Sendable {
         rate = newRate
     }
 
-    /// Gives back a token taken by a request that was not sent after all.
-    public mutating func giveBack() {
-        tokens = min(tokens + 1, burst)
-    }
-
     private mutating func refill(now: Double) {
         defer { last = max(last ?? now, now) }
         guard let last, now > last else { return }

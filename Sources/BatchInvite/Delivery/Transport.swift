@@ -40,53 +40,6 @@ public struct HTTPAnswer: Sendable, Equatable {
     }
 }
 
-/// An answer's header lines as they came (`Name: value`, CRLF-separated), looked up by name
-/// without building a dictionary: most answers never need a header.
-public struct HTTPHeaders: Sendable, Equatable {
-    private var bytes: [UInt8]
-
-    /// Header lines as received, status line excluded.
-    public init(raw: [UInt8] = []) {
-        bytes = raw
-    }
-
-    /// Headers from name-value pairs (tests, fakes).
-    public init(_ pairs: [(String, String)]) {
-        bytes = Array(pairs.map { "\($0.0): \($0.1)\r\n" }.joined().utf8)
-    }
-
-    /// The value of the last header named `name` (case-insensitive), trimmed.
-    public subscript(name: String) -> String? {
-        let wanted = Array(name.lowercased().utf8)
-        var found: String?
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 10 { end += 1 }
-            if let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
-                colon - start == wanted.count,
-                zip(bytes[start..<colon], wanted).allSatisfy({ Self.lower($0) == $1 })
-            {
-                var valueStart = colon + 1
-                var valueEnd = end
-                while valueStart < valueEnd && Self.isBlank(bytes[valueStart]) { valueStart += 1 }
-                while valueEnd > valueStart && Self.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
-                found = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
-            }
-            start = end + 1
-        }
-        return found
-    }
-
-    private static func lower(_ byte: UInt8) -> UInt8 {
-        byte >= 65 && byte <= 90 ? byte + 32 : byte
-    }
-
-    private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == 32 || byte == 9 || byte == 13 || byte == 10
-    }
-}
-
 /// A request that got no HTTP answer: whether the API may have acted on it, why, and what
 /// the user can do about it.
 public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {

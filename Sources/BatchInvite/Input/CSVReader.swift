@@ -63,6 +63,31 @@ public final class CSVReader {
     /// after some text), or so much that waiting longer is pointless.
     static func holdsFirstLine(_ bytes: [UInt8]) -> Bool {
         if bytes.count >= maxFieldBytes { return true }
+        return bytes.withUnsafeBytes { walkFirstLine($0) { _ in } }
+    }
+
+    /// Picks the delimiter of the header line: the most frequent of `,` `;` tab `|` outside
+    /// quotes, the earlier in that list on a tie, `,` when none occurs.
+    static func detectDelimiter(in bytes: UnsafeRawBufferPointer) -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")]
+        var counts = [Int](repeating: 0, count: candidates.count)
+        walkFirstLine(bytes) { byte in
+            if let index = candidates.firstIndex(of: byte) { counts[index] += 1 }
+        }
+        var best = 0
+        for index in counts.indices where counts[index] > counts[best] {
+            best = index
+        }
+        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
+    }
+
+    /// Walks the first non-blank line of `bytes` (blank lines before it skipped, quoted
+    /// line breaks inside it), calling `outsideQuotes` with each of its bytes outside quotes
+    /// and not a line break; returns whether the line's end was found.
+    @discardableResult
+    private static func walkFirstLine(
+        _ bytes: UnsafeRawBufferPointer, _ outsideQuotes: (UInt8) -> Void
+    ) -> Bool {
         var inQuotes = false
         var seenText = false
         for byte in bytes {
@@ -71,34 +96,12 @@ public final class CSVReader {
             } else if !inQuotes && (byte == 10 || byte == 13) {
                 if seenText { return true }
                 continue
+            } else if !inQuotes {
+                outsideQuotes(byte)
             }
             seenText = true
         }
         return false
-    }
-
-    /// Picks the delimiter of the header line: the most frequent of `,` `;` tab `|` outside
-    /// quotes, the earlier in that list on a tie, `,` when none occurs.
-    static func detectDelimiter(in bytes: UnsafeRawBufferPointer) -> UInt8 {
-        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")]
-        var counts = [Int](repeating: 0, count: candidates.count)
-        var inQuotes = false
-        var seenText = false
-        for byte in bytes {
-            if byte == UInt8(ascii: "\"") {
-                inQuotes.toggle()
-            } else if !inQuotes && (byte == 10 || byte == 13) {
-                if seenText { break }
-            } else if !inQuotes, let index = candidates.firstIndex(of: byte) {
-                counts[index] += 1
-            }
-            if byte != 10 && byte != 13 { seenText = true }
-        }
-        var best = 0
-        for index in counts.indices where counts[index] > counts[best] {
-            best = index
-        }
-        return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
     }
 }
 
@@ -273,219 +276,4 @@ private let fieldEnded:
 private let recordEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = {
     terminator, context in
     context!.assumingMemoryBound(to: CollectorState.self).pointee.recordEnded(terminator)
-}
-
-/// Turns libcsv's field and record callbacks into records with line numbers, gathered
-/// in a batch; the record still in progress stays behind when a batch is taken.
-private struct CollectorState {
-    // The batch being filled (see `RecordBatch`), held here as plain values so the
-    // callbacks touch no class storage; handed to a `RecordBatch` by `takeCompleteRecords`.
-    var bytes = RawList<UInt8>(capacity: 128 * 1024)
-    var fieldEnds = RawList<Int>(capacity: 8 * 1024)
-    var records = RawList<RecordBatch.Entry>(capacity: 2 * 1024)
-    /// Line breaks seen so far; the line being read is `lines + 1`.
-    var lines = 0
-    var lastTerminatorWasCR = false
-    var blankRecords = 0
-    var pendingFieldTooLarge = false
-    /// Line breaks in the bytes of the oversized field being read that were thrown away.
-    var droppedLines = 0
-    var inRecord = false
-    var current = RecordBatch.Entry(line: 0, bytesStart: 0, firstField: 0)
-
-    func free() {
-        bytes.free()
-        fieldEnds.free()
-        records.free()
-    }
-
-    mutating func fieldEnded(_ field: UnsafeRawBufferPointer) {
-        lastTerminatorWasCR = false
-        if !inRecord {
-            inRecord = true
-            current = RecordBatch.Entry(
-                line: lines + 1, bytesStart: bytes.count, firstField: fieldEnds.count)
-        }
-        let index = current.fieldCount
-        current.fieldCount += 1
-        // Fields are stored while every one before was (a record over its size limit keeps
-        // only the fields before the excess).
-        let storing = current.storedFields == index
-        if pendingFieldTooLarge {
-            // Kept as an empty field, so the other fields (the key among them) keep their
-            // places and the row can be reported with them.
-            pendingFieldTooLarge = false
-            lines += LineBreaks.count(in: field) + droppedLines
-            droppedLines = 0
-            if current.problem == .none {
-                current.problem = .fieldTooLarge
-                current.problemField = index
-            }
-            if storing {
-                fieldEnds.append(bytes.count)
-                current.storedFields += 1
-            }
-            return
-        }
-        if storing && bytes.count - current.bytesStart + field.count <= CSVReader.maxRecordBytes {
-            if Self.copy(field, to: bytes.tail(reserving: field.count)) {
-                lines += LineBreaks.count(in: field)
-            }
-            bytes.extend(by: field.count)
-            fieldEnds.append(bytes.count)
-            current.storedFields += 1
-            return
-        }
-        if storing && current.problem == .none { current.problem = .recordTooLarge }
-        lines += LineBreaks.count(in: field)
-    }
-
-    /// Copies `field` to `out`, eight bytes at a time, and says whether it holds a byte up
-    /// to 13 (CR, LF among them: only a quoted field can hold a line break). Fields are
-    /// short: one pass beats `memcpy` and a separate scan.
-    @inline(__always)
-    private static func copy(_ field: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>)
-        -> Bool
-    {
-        let count = field.count
-        let target = UnsafeMutableRawPointer(out)
-        var low: UInt64 = 0
-        var index = 0
-        while index + 8 <= count {
-            let word = field.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            target.storeBytes(of: word, toByteOffset: index, as: UInt64.self)
-            low |= (word &- 0x0E0E_0E0E_0E0E_0E0E) & ~word  // high bit: a byte below 14
-            index += 8
-        }
-        var lowest: UInt8 = 0xFF
-        while index < count {
-            let byte = field[index]
-            target.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
-            lowest = min(lowest, byte)
-            index += 1
-        }
-        return low & 0x8080_8080_8080_8080 != 0 || lowest <= 13
-    }
-
-    mutating func recordEnded(_ terminator: Int32) {
-        if inRecord {
-            inRecord = false
-            if current.problem == .none && isBlank(current) {
-                blankRecords += 1
-                bytes.truncate(to: current.bytesStart)
-                fieldEnds.truncate(to: current.firstField)
-            } else {
-                records.append(current)
-            }
-        } else if terminator >= 0 && !(terminator == 10 && lastTerminatorWasCR) {
-            blankRecords += 1
-        }
-        if terminator == 13 || (terminator == 10 && !lastTerminatorWasCR) {
-            lines += 1
-        }
-        lastTerminatorWasCR = terminator == 13
-    }
-
-    private func isBlank(_ record: RecordBatch.Entry) -> Bool {
-        var index = record.bytesStart
-        while index < bytes.count {
-            if bytes[index] != 32 && bytes[index] != 9 { return false }
-            index += 1
-        }
-        return true
-    }
-
-    /// Moves the complete records into `other` (empty) and keeps only the record in progress.
-    mutating func takeCompleteRecords(into other: RecordBatch) {
-        swap(&bytes, &other.bytes)
-        swap(&fieldEnds, &other.fieldEnds)
-        swap(&records, &other.records)
-        guard inRecord else { return }
-        // The record in progress came along; bring its fields back.
-        let shift = current.bytesStart
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: other.bytes.buffer[shift...]))
-        other.bytes.truncate(to: shift)
-        for index in current.firstField..<other.fieldEnds.count {
-            fieldEnds.append(other.fieldEnds[index] - shift)
-        }
-        other.fieldEnds.truncate(to: current.firstField)
-        current.bytesStart = 0
-        current.firstField = 0
-    }
-}
-
-/// Complete records of one piece of input: their field bytes back to back, the end of
-/// each field, and per record its line, fields and problem. Handed from the parsing
-/// thread to the reader's caller, then back for reuse; one holder at a time, so the
-/// unchecked `Sendable` is safe.
-final class RecordBatch: @unchecked Sendable {
-    var bytes = RawList<UInt8>(capacity: 128 * 1024)
-    var fieldEnds = RawList<Int>(capacity: 8 * 1024)
-    var records = RawList<Entry>(capacity: 2 * 1024)
-
-    deinit {
-        bytes.free()
-        fieldEnds.free()
-        records.free()
-    }
-
-    /// One record's place in the batch; plain values only, so batches copy cheaply.
-    struct Entry: BitwiseCopyable {
-        var line: Int
-        var bytesStart: Int
-        var firstField: Int
-        var storedFields = 0
-        var fieldCount = 0
-        var problem = Problem.none
-        var problemField = 0
-
-        enum Problem: UInt8, BitwiseCopyable {
-            case none, fieldTooLarge, recordTooLarge
-        }
-
-        var recordProblem: RecordProblem? {
-            switch problem {
-            case .none: return nil
-            case .fieldTooLarge: return .fieldTooLarge(field: problemField)
-            case .recordTooLarge: return .recordTooLarge
-            }
-        }
-    }
-
-    func forEach(_ body: (CSVRecord) throws -> Void) throws {
-        let allBytes = UnsafeRawBufferPointer(bytes.buffer)
-        let allEnds = fieldEnds.buffer
-        for record in records.buffer {
-            let ends = UnsafeBufferPointer(
-                rebasing: allEnds[record.firstField..<record.firstField + record.storedFields])
-            try body(
-                CSVRecord(
-                    line: record.line, fieldCount: record.fieldCount, problem: record.recordProblem,
-                    base: allBytes, start: record.bytesStart, ends: ends))
-        }
-    }
-
-    func removeAll() {
-        bytes.truncate(to: 0)
-        fieldEnds.truncate(to: 0)
-        records.truncate(to: 0)
-    }
-}
-
-/// Counting physical line breaks: CRLF, LF and a lone CR each count once.
-enum LineBreaks {
-    static func count(in bytes: UnsafeRawBufferPointer) -> Int {
-        var count = 0
-        var previousCR = false
-        for byte in bytes {
-            if byte == 13 {
-                count += 1
-                previousCR = true
-            } else {
-                if byte == 10 && !previousCR { count += 1 }
-                previousCR = false
-            }
-        }
-        return count
-    }
 }

@@ -206,7 +206,7 @@ public final class RowSource {
                 message +=
                     "; did you mean \"\(guess)\"? (--map \"\(guess)=\(target.fields[field].name)\")"
             } else if let option = target.fields[field].defaultOption {
-                message += "; or give \(option) for every row"
+                message += "; or give \(option.name) for every row"
             }
         }
         throw BatchInviteError.input(message)
@@ -238,7 +238,7 @@ public final class RowSource {
     }
 
     private func encodingProblem(_ bytes: UnsafeRawBufferPointer, line: Int) -> String? {
-        guard !FieldRules.isValidUTF8(bytes) else { return nil }
+        guard !TextBytes.isValidUTF8(bytes) else { return nil }
         let encoding = input.encoding
         let hint = encoding == .utf8 ? " (is the file in another encoding? see --encoding)" : ""
         return "line \(line): not valid \(encoding) text\(hint)"

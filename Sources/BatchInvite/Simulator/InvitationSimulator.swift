@@ -1,6 +1,6 @@
 import Foundation
 
-/// Plays the two invitation APIs of api-contracts.md behind `HTTPServer`: the Sendoso
+/// Plays the two invitation APIs (README, "The two APIs") behind `HTTPServer`: the Sendoso
 /// "Invite New User" endpoint and CyberArk's "Send Invitation SMS", with their token
 /// check, their validation messages, a memory of who was invited, and injected faults.
 ///
@@ -8,13 +8,13 @@ import Foundation
 /// requests with that key came before, so a run is reproducible whatever the order in
 /// which concurrent requests arrive.
 public final class InvitationSimulator: @unchecked Sendable {
-    // Safe to share: `bucket`, `keys` and `keylessRequests` are only touched with `lock`
+    // Safe to share: `rateLimit`, `keys` and `keylessRequests` are only touched with `lock`
     // held; everything else is immutable after `init` (the log locks itself).
 
     public let configuration: SimulatorConfiguration
     private let log: RequestLog?
     private let lock = NSLock()
-    private var bucket: TokenBucket?
+    private var rateLimit: ServerRateLimit?
     /// Per key digest: requests seen so far, and whether the key was invited (Sendoso).
     private var keys: [UInt64: KeyState] = [:]
     private var keylessRequests = 0
@@ -31,7 +31,8 @@ public final class InvitationSimulator: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         if let rate = configuration.rateLimit {
-            bucket = TokenBucket(rate: rate, burst: configuration.burst ?? Int(rate.rounded(.up)))
+            rateLimit = ServerRateLimit(
+                rate: rate, burst: configuration.burst ?? Int(rate.rounded(.up)))
         }
     }
 
@@ -157,10 +158,7 @@ public final class InvitationSimulator: @unchecked Sendable {
                 return refuse("\(name) can't be blank")
             }
         }
-        var emailBytes = Array(email.utf8)
-        if emailBytes.withUnsafeMutableBytes({ FieldRules.checkEmail(UnsafeRawBufferPointer($0)) })
-            != nil
-        {
+        if !APIRules.isEmail(email) {
             return refuse("Email is invalid")
         }
         guard case .string(let role)? = user["role"], role == "regular" || role == "manager" else {
@@ -206,10 +204,7 @@ public final class InvitationSimulator: @unchecked Sendable {
         guard request.query["ID"] != nil, !id.isEmpty else {
             return fail("Missing required parameter: ID", "MissingParameter")
         }
-        var bytes = Array(id.utf8)
-        let isUUID =
-            bytes.withUnsafeMutableBytes { FieldRules.checkUUID(UnsafeRawBufferPointer($0)) } == nil
-        guard isUUID, configuration.users?.contains(id) ?? true else {
+        guard APIRules.isUUID(id), configuration.users?.contains(id) ?? true else {
             return fail("User not found: \(id)", "UserNotFound")
         }
         return (
@@ -266,7 +261,7 @@ public final class InvitationSimulator: @unchecked Sendable {
     private func takeToken() -> Double? {
         lock.lock()
         defer { lock.unlock() }
-        return bucket?.take(now: Clock.monotonic())
+        return rateLimit?.admit(now: Clock.monotonic())
     }
 
     private func digestOf(_ key: String) -> UInt64 {

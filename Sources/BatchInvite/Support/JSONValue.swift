@@ -235,7 +235,7 @@ public struct JSONParser {
         if stop == UInt8(ascii: "\"") {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
             position += 1
-            guard FieldRules.isValidUTF8(raw) else {
+            guard TextBytes.isValidUTF8(raw) else {
                 position = start
                 throw error("the string is not valid UTF-8")
             }
@@ -279,7 +279,7 @@ public struct JSONParser {
             }
             position += 1
         }
-        guard scalars.withUnsafeBytes({ FieldRules.isValidUTF8($0) }) else {
+        guard scalars.withUnsafeBytes({ TextBytes.isValidUTF8($0) }) else {
             position = start
             throw error("the string is not valid UTF-8")
         }

@@ -1,5 +1,5 @@
 /// CyberArk Identity "Send Invitation SMS" (`POST /UserMgmt/SendSmsInvite?ID=<uuid>`):
-/// one field, the user's UUID, which is also the key. Rules from api-contracts.md.
+/// one field, the user's UUID, which is also the key. As README, "The two APIs", describes it.
 public struct CyberArkSMSTarget: Target {
     public let name = "cyberark-sms"
     public let keyField = 0
@@ -16,6 +16,12 @@ public struct CyberArkSMSTarget: Target {
     }
 
     public let defaultPath = "/UserMgmt/SendSmsInvite"
+
+    /// CyberArk publishes no rate limit: the same safe rate as Sendoso's.
+    public let defaultRate = 10.0
+
+    /// CyberArk documents no rate-limit header of its own.
+    public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
 
     public func payload(_ values: RowValues) -> [UInt8] {
         var discard: [String] = []

@@ -71,7 +71,7 @@ public enum FieldRules {
     /// at least one dot, at most 254 characters, ASCII only.
     public static func checkEmail(_ value: UnsafeRawBufferPointer) -> String? {
         if value.isEmpty { return "is empty" }
-        if !isASCII(value) {
+        if !TextBytes.isASCII(value) {
             return "\(show(value)) is not an email address (only ASCII characters are accepted)"
         }
         if value.count > 254 { return "is \(value.count) characters long, at most 254 are allowed" }
@@ -171,39 +171,6 @@ public enum FieldRules {
             }
         }
         return nil
-    }
-
-    /// Whether every byte is ASCII, eight bytes at a time.
-    public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        let count = bytes.count
-        while index + 8 <= count {
-            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
-                != 0
-            {
-                return false
-            }
-            index += 8
-        }
-        while index < count {
-            if bytes[index] >= 0x80 { return false }
-            index += 1
-        }
-        return true
-    }
-
-    /// Whether `bytes` is well-formed UTF-8 (ASCII checked eight bytes at a time first).
-    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if isASCII(bytes) { return true }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
     }
 
     /// Appends `bytes` with ASCII letters lower-cased.

@@ -1,5 +1,5 @@
 /// Sendoso "Invite New User" (`POST /api/v3/users`): five fields, keyed by e-mail.
-/// Rules from api-contracts.md, "Target sendoso".
+/// Rules and answers as README, "The two APIs", describes them.
 public struct SendosoTarget: Target {
     public let name = "sendoso"
     public let keyField = Field.email.rawValue
@@ -16,11 +16,16 @@ public struct SendosoTarget: Target {
         FieldSpec(name: "first_name", aliases: ["First Name", "Firstname", "Given Name"]),
         FieldSpec(name: "last_name", aliases: ["Last Name", "Surname", "Family Name"]),
         FieldSpec(name: "email", aliases: ["E-mail", "Email Address", "Mail"]),
-        FieldSpec(name: "role", aliases: [], defaultOption: "--role"),
+        FieldSpec(
+            name: "role", aliases: [],
+            defaultOption: .init(
+                name: "--role", value: "R", help: "role for rows whose role is empty or missing")),
         FieldSpec(
             name: "team_group_id", aliases: ["Team Group ID", "Team ID", "Team"],
             acceptsNumber: true,
-            defaultOption: "--team-group-id"),
+            defaultOption: .init(
+                name: "--team-group-id", value: "N",
+                help: "team_group_id for rows where it is empty or missing")),
     ]
 
     public init() {}
@@ -53,6 +58,16 @@ public struct SendosoTarget: Target {
     }
 
     public let defaultPath = "/api/v3/users"
+
+    /// Sendoso throttles clients above 10 requests per second.
+    public let defaultRate = 10.0
+
+    /// Sendoso's `X-Rate-Limit-Reset`: seconds to wait, or the Unix time when the limit
+    /// resets.
+    public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? {
+        guard let value = headers["x-rate-limit-reset"].flatMap(Double.init) else { return nil }
+        return value > 1_000_000_000 ? max(0, value - now) : max(0, value)
+    }
 
     public func payload(_ values: RowValues) -> [UInt8] {
         var discard: [String] = []

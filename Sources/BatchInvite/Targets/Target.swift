@@ -1,6 +1,8 @@
-/// An invitation API the tool can send to. A target knows its fields, how to check a row
-/// and what the row's key is. Adding an API means one new file with a type conforming to
-/// `Target`, plus its line in `Targets.all`.
+/// An invitation API the tool can send to. A target knows everything particular to its
+/// API: its fields and their header aliases, how to check a row and what its key is, the
+/// request, what an answer means, its safe rate and its own rate-limit header. Adding an
+/// API means one new file with a type conforming to `Target` (and its rules), plus its
+/// line in `Targets.all`.
 public protocol Target: Sendable {
     /// The name used on the command line (`--target sendoso`).
     var name: String { get }
@@ -27,34 +29,14 @@ public protocol Target: Sendable {
     /// target treats alike (401/403, 429, 408, 5xx) are classified before it is asked,
     /// so it sees 2xx and the remaining 4xx.
     func interpret(status: Int, body: [UInt8]) -> Answer
-}
 
-/// An HTTP request as a target builds it: method, path with query, body.
-public struct APIRequest: Sendable, Equatable {
-    public var method: String
-    /// Path and query, appended to the base URL (`/api/v3/users`).
-    public var pathAndQuery: String
-    public var body: [UInt8]
-    /// Content-Type of the body, if there is one.
-    public var contentType: String?
+    /// Requests per second when `--rate` is not given: what the API documents as safe.
+    var defaultRate: Double { get }
 
-    public init(method: String, pathAndQuery: String, body: [UInt8], contentType: String?) {
-        self.method = method
-        self.pathAndQuery = pathAndQuery
-        self.body = body
-        self.contentType = contentType
-    }
-}
-
-/// What an API's answer means for a row, as far as the target can tell.
-public enum Answer: Sendable, Equatable {
-    /// The invitation was made; Sendoso adds its invitation status and expiry.
-    case invited(message: String, invitationStatus: String, expiresAt: String)
-    /// The API refused this row; final. The API's message, verbatim.
-    case refused(message: String)
-    /// The answer does not say whether the API acted (a success status whose body, where
-    /// the API puts its verdict, cannot be read): the row is in doubt, like a lost answer.
-    case unclear(message: String)
+    /// Seconds a 429 asks to wait by a header of this API's own, beyond the standard
+    /// `Retry-After` (which is read first); nil when it says nothing. `now` is the time in
+    /// seconds since 1970.
+    func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double?
 }
 
 /// One field a target needs from each row.
@@ -66,11 +48,26 @@ public struct FieldSpec: Sendable {
     public let aliases: [String]
     /// Whether a JSON number is accepted as well as a string (`team_group_id`).
     public let acceptsNumber: Bool
-    /// Whether `--role`/`--team-group-id`-style defaults may fill it (`default` option name).
-    public let defaultOption: String?
+    /// The command-line option that gives the field a value for rows without one
+    /// (`--role R`), when there is one: its name, its value's placeholder, and its help.
+    public let defaultOption: DefaultOption?
+
+    /// An option that fills a field for rows where it is empty or missing.
+    public struct DefaultOption: Sendable {
+        public let name: String
+        public let value: String
+        public let help: String
+
+        public init(name: String, value: String, help: String) {
+            self.name = name
+            self.value = value
+            self.help = help
+        }
+    }
 
     public init(
-        name: String, aliases: [String], acceptsNumber: Bool = false, defaultOption: String? = nil
+        name: String, aliases: [String], acceptsNumber: Bool = false,
+        defaultOption: DefaultOption? = nil
     ) {
         self.name = name
         self.aliases = aliases
@@ -91,29 +88,4 @@ public enum Targets {
 
     /// The names, for help texts and errors (`sendoso|cyberark-sms`).
     public static var names: String { all.map(\.name).joined(separator: "|") }
-}
-
-/// The values of one row, by field index of the target: each a view of bytes valid only
-/// during the call that received it.
-public struct RowValues {
-    private let values: UnsafeBufferPointer<FieldValue>
-
-    /// Values held in `values`, which must outlive this view.
-    public init(_ values: UnsafeBufferPointer<FieldValue>) {
-        self.values = values
-    }
-
-    public subscript(field: Int) -> FieldValue { values[field] }
-}
-
-/// One field's value as it came from the input.
-public enum FieldValue {
-    /// No such column or key.
-    case missing
-    /// Text (a CSV cell, a JSON string, or a default), untrimmed.
-    case text(UnsafeRawBufferPointer)
-    /// A JSON number, as written.
-    case number(UnsafeRawBufferPointer)
-    /// A JSON value of another kind (`a boolean`, `an array`, ...).
-    case wrongKind(JSONKind)
 }
