@@ -17,8 +17,8 @@ struct InspectCommand: Command {
         usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [input options]",
         description: """
             Shows how batch-invite reads FILE, one JSON value per line on standard output.
-            With --raw: every parsed record, header first, as a JSON array of strings (blank
-            records skipped). Without: each data row's values mapped to the target's fields,
+            With --raw: every parsed record, header first, as a JSON array of strings (records
+            of spaces and tabs included; only those whose fields are all empty are skipped). Without: each data row's values mapped to the target's fields,
             with its row and line numbers and any problem with the record as a whole.
             How the file was read (format, encoding, delimiter, columns) goes to standard error.
 
@@ -51,7 +51,8 @@ struct InspectCommand: Command {
         var line: [UInt8] = []
         switch input.resolvedFormat {
         case .csv:
-            let reader = try CSVReader(input: text, delimiter: input.resolvedDelimiter)
+            let reader = try CSVReader(
+                input: text, delimiter: input.resolvedDelimiter, keepsBlankRecords: true)
             try reader.forEachRecord { record in
                 line.removeAll(keepingCapacity: true)
                 line.append(UInt8(ascii: "["))

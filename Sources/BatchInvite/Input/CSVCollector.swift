@@ -10,6 +10,9 @@ struct CollectorState {
     var lines = 0
     var lastTerminatorWasCR = false
     var blankRecords = 0
+    /// Whether records of blanks (spaces, tabs) are kept: only records whose fields are all
+    /// empty are then skipped (`inspect --raw` shows every record as parsed).
+    var keepsBlanks = false
     var pendingFieldTooLarge = false
     /// Line breaks in the bytes of the oversized field being read that were thrown away.
     var droppedLines = 0
@@ -110,6 +113,7 @@ struct CollectorState {
     }
 
     private func isBlank(_ record: RecordBatch.Entry) -> Bool {
+        if keepsBlanks { return record.bytesStart == bytes.count }
         var index = record.bytesStart
         while index < bytes.count {
             if bytes[index] != 32 && bytes[index] != 9 { return false }

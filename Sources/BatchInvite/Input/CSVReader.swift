@@ -7,8 +7,9 @@ import Foundation
 /// whatever the caller does with the records use two cores.
 ///
 /// - Whitespace is data (nothing is trimmed); CRLF, LF and a lone CR all end a record.
-/// - A record whose fields are all empty or blanks (a blank line, `;;;`) is skipped and
-///   counted in `blankRecordsSkipped`.
+/// - A record whose fields are all empty or blanks (a blank line, `;;;`, ` , `) is skipped
+///   and counted in `blankRecordsSkipped`; with `keepsBlankRecords`, only one whose fields
+///   are all empty is (records of spaces and tabs are kept).
 /// - Every record carries the physical line where it starts.
 /// - A field over `maxFieldBytes` is not kept: the record comes with
 ///   `RecordProblem.fieldTooLarge`, and memory stays bounded.
@@ -32,8 +33,11 @@ public final class CSVReader {
     public var blankRecordsSkipped: Int { parser.state.pointee.blankRecords }
 
     /// Prepares to read `input`; `delimiter` nil means detect it from the header line.
-    public convenience init(input: TextInput, delimiter: UInt8?) throws {
+    public convenience init(input: TextInput, delimiter: UInt8?, keepsBlankRecords: Bool = false)
+        throws
+    {
         try self.init(input: input, delimiter: delimiter, keepsEveryBlank: false)
+        parser.state.pointee.keepsBlanks = keepsBlankRecords
     }
 
     /// `keepsEveryBlank` hands libcsv its space function for every byte rather than for
