@@ -76,8 +76,8 @@ func trimmed(_ value: String) -> String {
         arguments: [
             ("Ada", nil), ("Zoë-Ünal O'Neil", nil), ("", "is empty"),
             ("A\tB", "\"A\\tB\" contains a control character"),
-            ("A\u{7}B", "\"A\\u{7}B\" contains a control character"),
-            ("A\u{85}B", "\"A\\u{85}B\" contains a control character"),
+            ("A\u{7}B", "\"A\\x07B\" contains a control character"),
+            ("A\u{85}B", "\"A\\xc2\\x85B\" contains a control character"),
             (String(repeating: "é", count: 255), nil),
             (String(repeating: "é", count: 256), "is 256 characters long, at most 255 are allowed"),
         ] as [(String, String?)])

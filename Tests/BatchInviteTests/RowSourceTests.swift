@@ -39,9 +39,10 @@ func check(
             try check("First Name,Last Name,Emial,Role,Team\nAda,L,ada@x.io,regular,1\n")
         } throws: { error in
             (error as? BatchInviteError)?.description.hasSuffix(
-                "/people.csv: missing required column email for sendoso; the header has: \"First Name\", "
-                    + "\"Last Name\", \"Emial\", \"Role\", \"Team\"; sendoso needs: first_name, last_name, email, role, "
-                    + "team_group_id; did you mean \"Emial\"? (--map \"Emial=email\")") == true
+                "/people.csv: missing required column email for sendoso; the columns are: #1 \"First Name\", "
+                    + "#2 \"Last Name\", #3 \"Emial\", #4 \"Role\", #5 \"Team\"; sendoso needs: first_name, last_name, "
+                    + "email, role, team_group_id; email may be column #3 \"Emial\": --map \"Emial=email\""
+            ) == true
         }
     }
 

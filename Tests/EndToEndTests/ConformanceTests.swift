@@ -31,7 +31,8 @@ import Testing
             return
         }
         let manifest = try JSONDecoder().decode(
-            Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
+            Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json"))
+        )
         let tool = try Tool()
         var matched = 0
         for testCase in manifest.csv {
@@ -41,7 +42,8 @@ import Testing
             ).filter { !$0.allSatisfy(\.isEmpty) }  // records of empty fields may be skipped
             var arguments = [
                 "inspect", directory.appendingPathComponent(testCase.input).path, "--raw",
-                "--format", "csv", "--delimiter", testCase.delimiter == "\\t" ? "tab" : testCase.delimiter,
+                "--format", "csv", "--delimiter",
+                testCase.delimiter == "\\t" ? "tab" : testCase.delimiter,
             ]
             if testCase.encoding.lowercased().contains("1252") {
                 arguments += ["--encoding", "windows-1252"]
@@ -58,7 +60,9 @@ import Testing
             #expect(records == expected, "\(testCase.name)")
             if records == expected { matched += 1 }
         }
-        print("CSV conformance through inspect --raw: \(matched) of \(manifest.csv.count) cases match")
+        print(
+            "CSV conformance through inspect --raw: \(matched) of \(manifest.csv.count) cases match"
+        )
         #expect(matched == manifest.csv.count)
     }
 }

@@ -27,7 +27,8 @@ import Testing
         let date = try #require(formatter.date(from: expires))
         // Ten days after the moment it was answered (the test may resume long after).
         let days = 10.0 * 86_400
-        #expect(date.timeIntervalSince(sent) > days - 1 && date.timeIntervalSince(received) < days + 1)
+        #expect(
+            date.timeIntervalSince(sent) > days - 1 && date.timeIntervalSince(received) < days + 1)
     }
 
     @Test(arguments: [

@@ -1,75 +1,241 @@
-/// Decides which target field a column header (or JSON key) stands for, forgivingly:
-/// case, spaces, `_` and `-` are ignored, each field's aliases count, and `--map
-/// "Header Text=field"` adds anything else (and wins over an alias).
+import Foundation
+
+/// Decides which target field each column header (or JSON key) stands for.
+///
+/// - Forgiving: case, accents, spaces, `_`, `-` and `.` are ignored (`First Name`,
+///   `first_name`, `firstName`, `PRÉNOM` and `prenom` are alike), and each field's aliases
+///   count (`Vorname`, `Apellido`, `Correo`...).
+/// - Annotated headers match on either part: `First name [givenName]` on `First name` or
+///   on `givenName`; a trailing `Required`, `Optional` or `*` is ignored.
+/// - `--map "Header Text=field"` names a column by its header, and `--map "#3=field"` by its
+///   position (from 1), which tells apart repeated or empty headers. A `--map` wins over
+///   aliases; one that names no column stops the command (exit 2) with the headers found.
 public struct HeaderMatcher: Sendable {
-    private let byNormalizedName: [String: Int]
-    private let explicit: [String: Int]
+    private let byAlias: [String: Int]
+    private let mappings: [(header: Header, field: Int, text: String)]
     private let fieldNames: [String]
+
+    /// How a `--map` names its column.
+    private enum Header: Equatable {
+        case name(String)
+        case position(Int)
+    }
 
     /// Builds the matcher for `target`'s fields plus the user's `--map` pairs; an unknown
     /// field name in a pair is a usage error that lists the target's fields.
     public init(target: any Target, mappings: [HeaderMapping]) throws {
-        var names: [String: Int] = [:]
+        var aliases: [String: Int] = [:]
         for (index, field) in target.fields.enumerated() {
             for alias in [field.name] + field.aliases {
-                names[Self.normalize(alias)] = index
+                aliases[Self.normalize(alias)] = index
             }
         }
-        var explicit: [String: Int] = [:]
+        var parsed: [(Header, Int, String)] = []
         for mapping in mappings {
-            let header = mapping.header
-            let fieldName = mapping.field
             guard
                 let index = target.fields.firstIndex(where: {
-                    Self.normalize($0.name) == Self.normalize(fieldName)
+                    Self.normalize($0.name) == Self.normalize(mapping.field)
                 })
             else {
                 throw BatchInviteError.usage(
-                    "--map \"\(header)=\(fieldName)\": \(target.name) has no field \"\(fieldName)\" "
-                        + "(its fields: \(target.fields.map(\.name).joined(separator: ", ")))")
+                    "--map \"\(mapping.header)=\(mapping.field)\": \(target.name) has no field "
+                        + "\"\(mapping.field)\" (its fields: "
+                        + target.fields.map(\.name).joined(separator: ", ") + ")")
             }
-            explicit[Self.normalize(header)] = index
+            let text = "\(mapping.header)=\(mapping.field)"
+            if mapping.header.hasPrefix("#"), let position = Int(mapping.header.dropFirst()) {
+                guard position >= 1 else {
+                    throw BatchInviteError.usage(
+                        "--map \"\(text)\": columns are numbered from 1 (\"#1=...\")")
+                }
+                parsed.append((.position(position), index, text))
+            } else {
+                parsed.append((.name(Self.normalize(mapping.header)), index, text))
+            }
         }
-        byNormalizedName = names
-        self.explicit = explicit
+        byAlias = aliases
+        self.mappings = parsed
         fieldNames = target.fields.map(\.name)
     }
 
-    /// The field `header` stands for, and whether a `--map` said so.
-    public func field(forHeader header: String) -> (index: Int, explicit: Bool)? {
-        let key = Self.normalize(header)
-        if let index = explicit[key] { return (index, true) }
-        if let index = byNormalizedName[key] { return (index, false) }
+    /// Which column feeds each field, and which columns feed none.
+    public struct Assignment: Sendable {
+        /// Per field, the column (from 0) it is read from; nil when none is.
+        public var columnOfField: [Int?]
+        /// Per field, whether a `--map` chose its column.
+        public var mapped: [Bool]
+        /// Columns no field is read from.
+        public var unused: [Int]
+    }
+
+    /// Assigns `headers` (in column order) to fields: `--map`s first, then aliases. Stops
+    /// with exit 2 when a `--map` names no column, when two maps give one field, or when
+    /// two columns look like the same field (unless `severalPerField`: JSON keys, where
+    /// each record shows which it has); each message says what to pass.
+    public func assign(
+        _ headers: [String], what: String = "column", severalPerField: Bool = false
+    ) throws -> Assignment {
+        var columnOfField = [Int?](repeating: nil, count: fieldNames.count)
+        var mapped = [Bool](repeating: false, count: fieldNames.count)
+        var used = Set<Int>()
+        let normalized = headers.map(Self.normalize)
+        for mapping in mappings {
+            let column: Int
+            switch mapping.header {
+            case .position(let position):
+                guard position <= headers.count else {
+                    throw BatchInviteError.usage(
+                        "--map \"\(mapping.text)\": there are only \(headers.count) \(what)s "
+                            + "(\(Self.list(headers)))")
+                }
+                column = position - 1
+            case .name(let name):
+                let matches = normalized.indices.filter { normalized[$0] == name }
+                guard let first = matches.first else {
+                    var message =
+                        "--map \"\(mapping.text)\": no \(what) is named so; the \(what)s are: "
+                        + Self.list(headers)
+                    if let near = Self.closest(to: name, among: headers) {
+                        message +=
+                            "; did you mean \"\(headers[near])\"? (--map \"\(Self.mapName(headers[near], position: near))=\(fieldNames[mapping.field])\")"
+                    }
+                    throw BatchInviteError.usage(message)
+                }
+                guard matches.count == 1 else {
+                    throw BatchInviteError.usage(
+                        "--map \"\(mapping.text)\": \(matches.count) \(what)s are named so ("
+                            + matches.map { "#\($0 + 1)" }.joined(separator: ", ")
+                            + "); name one by its position: --map \"#\(first + 1)=\(fieldNames[mapping.field])\""
+                    )
+                }
+                column = first
+            }
+            if let other = columnOfField[mapping.field], other != column {
+                throw BatchInviteError.usage(
+                    "--map gives two \(what)s for \(fieldNames[mapping.field]): #\(other + 1) "
+                        + "\"\(TextBytes.shown(headers[other]))\" and #\(column + 1) \"\(TextBytes.shown(headers[column]))\""
+                )
+            }
+            columnOfField[mapping.field] = column
+            mapped[mapping.field] = true
+            used.insert(column)
+        }
+        var byAliasColumn = [Int?](repeating: nil, count: fieldNames.count)
+        for column in headers.indices where !used.contains(column) {
+            guard let field = field(forHeader: headers[column]), !mapped[field] else { continue }
+            if severalPerField {
+                if byAliasColumn[field] == nil { byAliasColumn[field] = column }
+                used.insert(column)
+                continue
+            }
+            if let other = byAliasColumn[field] {
+                let name = fieldNames[field]
+                throw BatchInviteError.input(
+                    "\(what)s #\(other + 1) \"\(TextBytes.shown(headers[other]))\" and #\(column + 1) "
+                        + "\"\(TextBytes.shown(headers[column]))\" both look like \(name); choose one with "
+                        + "--map \"#\(other + 1)=\(name)\" or --map \"#\(column + 1)=\(name)\"")
+            }
+            byAliasColumn[field] = column
+        }
+        for field in columnOfField.indices where columnOfField[field] == nil {
+            if let column = byAliasColumn[field] {
+                columnOfField[field] = column
+                used.insert(column)
+            }
+        }
+        let unused = headers.indices.filter { !used.contains($0) }
+        return Assignment(columnOfField: columnOfField, mapped: mapped, unused: unused)
+    }
+
+    /// The field `header` stands for by its name or an alias (either part of an annotated
+    /// header), if any.
+    public func field(forHeader header: String) -> Int? {
+        for candidate in Self.parts(of: header) {
+            if let field = byAlias[candidate] { return field }
+        }
         return nil
     }
 
-    /// Header text reduced to what matters: lower case, without white space, `_` and `-`.
+    /// A header's names to match: the whole of it, the text outside brackets and
+    /// parentheses (without a trailing `Required`, `Optional` or `*`), and each bracketed
+    /// part; normalized.
+    static func parts(of header: String) -> [String] {
+        var outside = ""
+        var inside: [String] = []
+        var current = ""
+        var depth = 0
+        for character in header {
+            switch character {
+            case "[", "(":
+                if depth == 0 {
+                    outside += " "
+                    current = ""
+                } else {
+                    current.append(character)
+                }
+                depth += 1
+            case "]", ")":
+                depth = max(depth - 1, 0)
+                if depth == 0 { inside.append(current) } else { current.append(character) }
+            default:
+                if depth == 0 { outside.append(character) } else { current.append(character) }
+            }
+        }
+        var words = outside.split(whereSeparator: \.isWhitespace).map(String.init)
+        while let last = words.last?.lowercased(),
+            ["required", "optional", "*", "(required)", "(optional)"].contains(last)
+        {
+            words.removeLast()
+        }
+        var result = [normalize(header)]
+        for part in [words.joined(separator: " ")] + inside {
+            let normalized = normalize(part)
+            if !normalized.isEmpty && !result.contains(normalized) { result.append(normalized) }
+        }
+        return result
+    }
+
+    /// Header text reduced to what matters: lower case, without accents, white space,
+    /// `_`, `-`, `.` and a byte order mark.
     public static func normalize(_ header: String) -> String {
-        String(
+        let folded = header.folding(
+            options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        return String(
             String.UnicodeScalarView(
-                header.lowercased().unicodeScalars.filter {
-                    !$0.properties.isWhitespace && $0 != "_" && $0 != "-" && $0 != "\u{FEFF}"
+                folded.lowercased().unicodeScalars.filter {
+                    !$0.properties.isWhitespace && $0 != "_" && $0 != "-" && $0 != "."
+                        && $0 != "\u{FEFF}"
                 }))
     }
 
-    /// The header among `candidates` closest to any name of field `index` (at most two
-    /// edits away), for "did you mean" hints.
-    public func closestHeader(to index: Int, among candidates: [String], target: any Target)
-        -> String?
-    {
-        let names = ([target.fields[index].name] + target.fields[index].aliases).map(Self.normalize)
-        var best: (header: String, distance: Int)?
-        for header in candidates {
-            let normalized = Self.normalize(header)
+    /// How a `--map` should name `header` (at `position`, from 0): by its text when that is
+    /// plain, else by position.
+    static func mapName(_ header: String, position: Int) -> String {
+        // Plain: safe inside double quotes in a shell, and not taken for a position.
+        let allowed = Set(" []()._-/@&+,:;'")
+        let plain =
+            !header.isEmpty && !header.hasPrefix("#") && !header.hasPrefix(" ")
+            && !header.hasSuffix(" ")
+            && header.allSatisfy { $0.isLetter || $0.isNumber || allowed.contains($0) }
+        return plain ? header : "#\(position + 1)"
+    }
+
+    /// The headers, quoted and shown safely, for messages.
+    static func list(_ headers: [String]) -> String {
+        headers.enumerated().map { "#\($0.offset + 1) \"\(TextBytes.shown($0.element))\"" }
+            .joined(separator: ", ")
+    }
+
+    /// The header among `candidates` within two edits of `name` (normalized), if any.
+    static func closest(to name: String, among candidates: [String]) -> Int? {
+        var best: (index: Int, distance: Int)?
+        for (index, header) in candidates.enumerated() {
+            let normalized = normalize(header)
             guard !normalized.isEmpty else { continue }
-            for name in names {
-                let distance = Self.editDistance(Array(normalized.utf8), Array(name.utf8))
-                if distance <= 2 && distance < (best?.distance ?? .max) {
-                    best = (header, distance)
-                }
-            }
+            let distance = editDistance(Array(normalized.utf8), Array(name.utf8))
+            if distance <= 2 && distance < (best?.distance ?? .max) { best = (index, distance) }
         }
-        return best?.header
+        return best?.index
     }
 
     /// The Levenshtein distance between two byte strings.

@@ -97,22 +97,57 @@ public final class RowSource {
         let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
         reader.readAhead = readAhead
         var layout: Layout?
+        /// A header without a required column: the first rows' values, kept for the advice.
+        var missing: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int])?
+        var samples: [[String]] = []
+        var sampled = 0
         var rowNumber = 0
         var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
+            if let gap = missing {
+                for (column, text) in record.strings.enumerated() where column < samples.count {
+                    samples[column].append(text)
+                }
+                sampled += 1
+                if sampled == Self.sampleRows { throw missingColumns(gap, samples: samples) }
+                return
+            }
             if layout == nil {
                 delimiter = reader.delimiter
-                layout = try makeLayout(header: record)
+                let (headers, assignment, lacking) = try readHeader(record)
+                if lacking.isEmpty {
+                    layout = Layout(
+                        columnOfField: assignment.columnOfField, headers: headers,
+                        width: headers.count)
+                } else {
+                    missing = (headers, assignment, lacking)
+                    samples = Array(repeating: [], count: headers.count)
+                }
                 return
             }
             rowNumber += 1
             // In place: copying the layout would cost two reference counts per row.
             try row(from: record, number: rowNumber, layout: &layout!, values: &values, body)
         }
+        if let gap = missing { throw missingColumns(gap, samples: samples) }
         if layout == nil {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
         }
+    }
+
+    /// Rows read after a header that lacks a column, to judge which column holds what.
+    static let sampleRows = 20
+
+    private func missingColumns(
+        _ gap: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int]),
+        samples: [[String]], what: String = "column"
+    ) -> BatchInviteError {
+        MissingColumns(
+            target: target, matcher: matcher, displayName: input.displayName, what: what,
+            headers: gap.headers, assignment: gap.assignment, missing: gap.fields,
+            samples: samples
+        ).error
     }
 
     private func row(
@@ -142,74 +177,28 @@ public final class RowSource {
         return .text(bytes)
     }
 
-    private func makeLayout(header: CSVRecord) throws -> Layout {
+    /// The header's columns assigned to fields; the fields left without a column (and
+    /// without a default). Warns of the columns no field uses.
+    private func readHeader(_ header: CSVRecord) throws -> (
+        [String], HeaderMatcher.Assignment, [Int]
+    ) {
         if header.problem != nil {
             throw BatchInviteError.input(
                 "line \(header.line): the header line is too large to be a header")
         }
         var headers = header.strings
         while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
-        var columnOfField = [Int?](repeating: nil, count: target.fields.count)
-        var byAlias = [Int?](repeating: nil, count: target.fields.count)
-        var unknown: [String] = []
-        for (column, name) in headers.enumerated() {
-            guard let (field, explicit) = matcher.field(forHeader: name) else {
-                if !name.allSatisfy(\.isWhitespace) { unknown.append(name) }
-                continue
-            }
-            if explicit {
-                if let other = columnOfField[field] {
-                    throw BatchInviteError.usage(
-                        "--map gives two columns for \(target.fields[field].name): "
-                            + "\"\(headers[other])\" and \"\(name)\"")
-                }
-                columnOfField[field] = column
-            } else if let other = byAlias[field] {
-                throw BatchInviteError.input(
-                    "columns \"\(headers[other])\" and \"\(name)\" both look like "
-                        + "\(target.fields[field].name); choose one with --map \"\(name)=\(target.fields[field].name)\""
-                )
-            } else {
-                byAlias[field] = column
-            }
+        let assignment = try matcher.assign(headers)
+        let lacking = assignment.columnOfField.indices.filter {
+            assignment.columnOfField[$0] == nil && defaults[$0] == nil
         }
-        for field in columnOfField.indices where columnOfField[field] == nil {
-            columnOfField[field] = byAlias[field]
-        }
-        for (field, column) in byAlias.enumerated() {
-            if let column, columnOfField[field] != column { unknown.append(headers[column]) }
-        }
-        try checkRequiredColumns(columnOfField, headers: headers, unknown: unknown)
-        if !unknown.isEmpty {
+        let unused = assignment.unused.filter { !headers[$0].allSatisfy(\.isWhitespace) }
+        if lacking.isEmpty && !unused.isEmpty {
             onWarning(
-                "warning: ignoring \(unknown.count == 1 ? "column" : "columns") not used by \(target.name): "
-                    + unknown.map { "\"\($0)\"" }.joined(separator: ", "))
+                "warning: ignoring \(unused.count == 1 ? "column" : "columns") not used by \(target.name): "
+                    + unused.map { "\"\(TextBytes.shown(headers[$0]))\"" }.joined(separator: ", "))
         }
-        return Layout(columnOfField: columnOfField, headers: headers, width: headers.count)
-    }
-
-    private func checkRequiredColumns(_ columnOfField: [Int?], headers: [String], unknown: [String])
-        throws
-    {
-        let missing = columnOfField.indices.filter {
-            columnOfField[$0] == nil && defaults[$0] == nil
-        }
-        guard !missing.isEmpty else { return }
-        let names = missing.map { target.fields[$0].name }
-        var message =
-            "\(input.displayName): missing required \(names.count == 1 ? "column" : "columns") "
-            + names.joined(separator: ", ") + " for \(target.name)"
-            + "; the header has: " + headers.map { "\"\($0)\"" }.joined(separator: ", ")
-            + "; \(target.name) needs: " + target.fields.map(\.name).joined(separator: ", ")
-        for field in missing {
-            if let guess = matcher.closestHeader(to: field, among: unknown, target: target) {
-                message +=
-                    "; did you mean \"\(guess)\"? (--map \"\(guess)=\(target.fields[field].name)\")"
-            } else if let option = target.fields[field].defaultOption {
-                message += "; or give \(option.name) for every row"
-            }
-        }
-        throw BatchInviteError.input(message)
+        return (headers, assignment, lacking)
     }
 
     private func csvProblem(_ record: CSVRecord, layout: Layout) -> String? {
@@ -246,17 +235,73 @@ public final class RowSource {
 
     // MARK: JSON Lines
 
+    /// JSON Lines records read before the keys are judged: like a CSV header, a file whose
+    /// first lines lack a required key stops at once.
+    static let keyLines = 1000
+
     private func readJSONLines(_ body: (Row) throws -> Void) throws {
         let reader = JSONLinesReader(input: input)
         var rowNumber = 0
         var scratch: [UInt8] = []
-        var unknownKeys: [String] = []
         var values = self.values
         var fieldOfKey: [String: Int] = [:]  // -1: not a field; keys repeat on every line
+        var mapped = [Bool](repeating: false, count: values.count)
         var chosen = [Int](repeating: -1, count: values.count)  // member index per field
         var ranges = [Range<Int>](repeating: 0..<0, count: values.count)
+        var waiting: [JSONLinesReader.Record]? = []
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
-        try reader.forEachRecord { record in
+
+        /// Judges the keys of the records read so far: which key feeds which field.
+        func decideKeys(_ records: [JSONLinesReader.Record]) throws {
+            var keys: [String] = []
+            var seen = Set<String>()
+            for case .success(let members) in records.map(\.members) {
+                for member in members where seen.insert(member.key).inserted {
+                    keys.append(member.key)
+                }
+            }
+            // No object at all (an empty file, or only broken lines): each line says why.
+            guard !keys.isEmpty else { return }
+            let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+            let lacking = assignment.columnOfField.indices.filter {
+                assignment.columnOfField[$0] == nil && defaults[$0] == nil
+            }
+            if !lacking.isEmpty {
+                var samples = [[String]](repeating: [], count: keys.count)
+                let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+                for case .success(let members) in records.prefix(Self.sampleRows).map(\.members) {
+                    for member in members {
+                        if let column = position[member.key], let text = member.value.text {
+                            samples[column].append(text)
+                        }
+                    }
+                }
+                throw MissingColumns(
+                    target: target, matcher: matcher, displayName: input.displayName, what: "key",
+                    headers: keys, assignment: assignment, missing: lacking, samples: samples
+                ).error
+            }
+            mapped = assignment.mapped
+            for (index, key) in keys.enumerated() {
+                // A key a --map chose, else its alias (several keys may stand for one field;
+                // a record with two of them is told so), unless a --map chose that field.
+                if let field = assignment.columnOfField.firstIndex(of: index) {
+                    fieldOfKey[key] = field
+                } else {
+                    let byAlias = matcher.field(forHeader: key) ?? -1
+                    fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
+                }
+            }
+            let unused = assignment.unused.map { keys[$0] }
+            if !unused.isEmpty {
+                onWarning(
+                    "warning: ignoring \(unused.count == 1 ? "key" : "keys") not used by \(target.name): "
+                        + unused.prefix(20).map { "\"\(TextBytes.shown($0))\"" }.joined(
+                            separator: ", "))
+            }
+        }
+
+        func handle(_ record: JSONLinesReader.Record) throws {
             rowNumber += 1
             var problem: String?
             var members: [JSONMember] = []
@@ -276,19 +321,17 @@ public final class RowSource {
                 if let known = fieldOfKey[member.key] {
                     field = known
                 } else {
-                    field = matcher.field(forHeader: member.key)?.index ?? -1
+                    // A key first seen after the first lines: its alias, unless a --map chose
+                    // that field's key.
+                    let byAlias = matcher.field(forHeader: member.key) ?? -1
+                    field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
                     if fieldOfKey.count < 10_000 { fieldOfKey[member.key] = field }
                 }
-                guard field >= 0 else {
-                    if unknownKeys.count < 20 && !unknownKeys.contains(member.key) {
-                        unknownKeys.append(member.key)
-                    }
-                    continue
-                }
+                guard field >= 0 else { continue }
                 let earlier = chosen[field]
                 if earlier >= 0, members[earlier].key != member.key, problem == nil {
                     problem =
-                        "\(target.fields[field].name): given twice, as \"\(members[earlier].key)\" and \"\(member.key)\""
+                        "\(target.fields[field].name): given twice, as \"\(TextBytes.shown(members[earlier].key))\" and \"\(TextBytes.shown(member.key))\""
                 }
                 chosen[field] = index
             }
@@ -328,10 +371,18 @@ public final class RowSource {
                 }
             }
         }
-        if !unknownKeys.isEmpty {
-            onWarning(
-                "warning: ignoring \(unknownKeys.count == 1 ? "key" : "keys") not used by \(target.name): "
-                    + unknownKeys.map { "\"\($0)\"" }.joined(separator: ", "))
+
+        try reader.forEachRecord { record in
+            guard waiting != nil else { return try handle(record) }
+            waiting!.append(record)
+            guard let records = waiting, records.count == Self.keyLines else { return }
+            waiting = nil
+            try decideKeys(records)
+            try records.forEach(handle)
+        }
+        if let records = waiting {
+            try decideKeys(records)
+            try records.forEach(handle)
         }
     }
 }

@@ -124,4 +124,62 @@ public enum TextBytes {
             }
         }
     }
+
+    /// Text from a file as messages show it: `"` and `\\` escaped, tab, CR and LF as `\t`,
+    /// `\r`, `\n`, every other control character and every byte that is not valid UTF-8
+    /// as `\xHH`, and cut after `limit` characters (with `…`). A message never carries raw
+    /// control bytes to a terminal or a log.
+    public static func shown(_ bytes: UnsafeRawBufferPointer, limit: Int = 60) -> String {
+        var out = ""
+        var count = 0
+        var index = 0
+        func hex(_ byte: UInt8) {
+            let digits = Array("0123456789abcdef")
+            out += "\\x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
+        }
+        while index < bytes.count {
+            if count == limit {
+                out += "…"
+                break
+            }
+            count += 1
+            let byte = bytes[index]
+            if byte < 0x80 {
+                switch byte {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x09: out += "\\t"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0..<0x20, 0x7F: hex(byte)
+                default: out.unicodeScalars.append(Unicode.Scalar(byte))
+                }
+                index += 1
+                continue
+            }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+            let end = index + length
+            if length > 0, end <= bytes.count,
+                let text = String(validating: bytes[index..<end], as: UTF8.self),
+                let scalar = text.unicodeScalars.first
+            {
+                if scalar.properties.generalCategory == .control {
+                    for byte in bytes[index..<end] { hex(byte) }
+                } else {
+                    out += text
+                }
+                index = end
+            } else {
+                hex(byte)
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// `shown` for a string.
+    public static func shown(_ text: String, limit: Int = 60) -> String {
+        var text = text
+        return text.withUTF8 { shown(UnsafeRawBufferPointer($0), limit: limit) }
+    }
 }

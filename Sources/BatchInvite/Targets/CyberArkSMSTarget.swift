@@ -4,7 +4,12 @@ public struct CyberArkSMSTarget: Target {
     public let name = "cyberark-sms"
     public let keyField = 0
     public let fields: [FieldSpec] = [
-        FieldSpec(name: "ID", aliases: ["User ID", "User UUID", "UUID"])
+        FieldSpec(
+            name: "ID",
+            aliases: [
+                "User ID", "User UUID", "UUID", "Identifier", "Identifiant", "Benutzer-ID",
+                "ID de usuario",
+            ])
     ]
 
     public init() {}

@@ -184,33 +184,10 @@ public enum FieldRules {
         }
     }
 
-    /// The value as it appears in messages: in double quotes, control characters escaped,
-    /// shortened past 60 characters.
+    /// The value as it appears in messages: in double quotes, shown safely (see
+    /// `TextBytes.shown`).
     public static func show(_ bytes: UnsafeRawBufferPointer) -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var shown = "\""
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if count == 60 {
-                shown += "…"
-                break
-            }
-            count += 1
-            switch scalar {
-            case "\"": shown += "\\\""
-            case "\\": shown += "\\\\"
-            case "\t": shown += "\\t"
-            case "\n": shown += "\\n"
-            case "\r": shown += "\\r"
-            default:
-                if scalar.properties.generalCategory == .control {
-                    shown += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    shown.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return shown + "\""
+        "\"" + TextBytes.shown(bytes) + "\""
     }
 
     private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ word: String) -> Bool

@@ -13,15 +13,39 @@ public struct SendosoTarget: Target {
     public static let roles = ["regular", "manager"]
 
     public let fields: [FieldSpec] = [
-        FieldSpec(name: "first_name", aliases: ["First Name", "Firstname", "Given Name"]),
-        FieldSpec(name: "last_name", aliases: ["Last Name", "Surname", "Family Name"]),
-        FieldSpec(name: "email", aliases: ["E-mail", "Email Address", "Mail"]),
+        // Header names in English, French, German, Spanish, Portuguese, Italian and Dutch
+        // (matched without regard to case, accents, spaces, `_`, `-` or `.`).
         FieldSpec(
-            name: "role", aliases: [],
+            name: "first_name",
+            aliases: [
+                "First Name", "Given Name", "Forename", "First", "Prénom", "Vorname", "Nombre",
+                "Nombres", "Nombre de pila", "Primeiro Nome", "Nome", "Nome próprio", "Voornaam",
+                "Roepnaam",
+            ]),
+        FieldSpec(
+            name: "last_name",
+            aliases: [
+                "Last Name", "Surname", "Family Name", "Last", "Nom", "Nom de famille",
+                "Nachname", "Familienname", "Apellido", "Apellidos", "Sobrenome", "Apelido",
+                "Último nome", "Cognome", "Achternaam", "Familienaam",
+            ]),
+        FieldSpec(
+            name: "email",
+            aliases: [
+                "E-mail", "Email Address", "E-mail Address", "Mail", "Mail Address",
+                "Courriel", "Adresse e-mail", "Adresse mail", "Adresse électronique",
+                "E-Mail-Adresse", "Mailadresse", "Correo", "Correo electrónico",
+                "Dirección de correo", "Correio eletrónico", "Correio eletrônico",
+                "Endereço de e-mail", "Posta elettronica", "Indirizzo e-mail", "Indirizzo email",
+                "E-mailadres", "Mailadres",
+            ]),
+        FieldSpec(
+            name: "role", aliases: ["Rôle", "Rolle", "Rol", "Função", "Ruolo"],
             defaultOption: .init(
                 name: "--role", value: "R", help: "role for rows whose role is empty or missing")),
         FieldSpec(
-            name: "team_group_id", aliases: ["Team Group ID", "Team ID", "Team"],
+            name: "team_group_id",
+            aliases: ["Team Group ID", "Team ID", "Team", "Équipe", "Equipo", "Equipe", "Squadra"],
             acceptsNumber: true,
             defaultOption: .init(
                 name: "--team-group-id", value: "N",
