@@ -14,10 +14,15 @@ enum InputArguments {
             help: "CSV delimiter: , ; tab | or one character (default: detected)"),
         OptionSpec(
             name: "--encoding", value: "E",
-            help: "utf-8 (default), windows-1252 or utf-16 (a BOM wins)"),
+            help: "utf-8, windows-1252 or utf-16 (default: a BOM's, else guessed from the "
+                + "first 64 KiB)"),
+        OptionSpec(
+            name: "--skip-lines", value: "N",
+            help: "lines before the header to skip (default: an Entra template's version line)"),
         OptionSpec(
             name: "--map", value: "\"HEADER=field\"",
-            help: "read column HEADER as field (repeatable)", repeatable: true),
+            help: "read column HEADER (or #N, the Nth column) as field (repeatable)",
+            repeatable: true),
     ]
 
     /// The targets' options that fill a field for rows without it (`--role`), each with the
@@ -69,6 +74,9 @@ enum InputArguments {
                     "--encoding \"\(encoding)\" is not one of utf-8, windows-1252, utf-16")
             }
             options.encoding = parsed
+        }
+        if arguments.value("--skip-lines") != nil {
+            options.skipLines = try arguments.integer("--skip-lines", 0, in: 0...1_000_000)
         }
         for pair in arguments.all("--map") {
             guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,

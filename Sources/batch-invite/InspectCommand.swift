@@ -47,7 +47,13 @@ struct InspectCommand: Command {
 
     private func printRecords() throws {
         let output = StandardOutput.shared
-        let text = try TextInput(path: input.path, encoding: input.encoding)
+        let text = try TextInput(
+            path: input.path, encoding: input.encoding, skipLines: input.skipLines)
+        text.notes.forEach { printError($0) }
+        let guessed = !text.encodingWasGiven && text.encoding != .utf8
+        let encoding =
+            "encoding: \(text.encoding)\(guessed ? " (guessed)" : "")"
+            + (text.linesSkipped > 0 ? ", \(text.linesSkipped) lines skipped" : "")
         var line: [UInt8] = []
         switch input.resolvedFormat {
         case .csv:
@@ -64,7 +70,7 @@ struct InspectCommand: Command {
                 output.write(bytes: line)
             }
             describe(
-                "format: csv, encoding: \(text.encoding), delimiter: \(Self.show(reader.delimiter))"
+                "format: csv, \(encoding), delimiter: \(Self.show(reader.delimiter))"
                     + ", \(reader.blankRecordsSkipped) blank records skipped")
         case .jsonl:
             let reader = JSONLinesReader(input: text)
@@ -78,7 +84,7 @@ struct InspectCommand: Command {
                 }
             }
             describe(
-                "format: jsonl, encoding: \(text.encoding), \(reader.blankRecordsSkipped) blank lines skipped"
+                "format: jsonl, \(encoding), \(reader.blankRecordsSkipped) blank lines skipped"
             )
         }
     }
@@ -113,7 +119,11 @@ struct InspectCommand: Command {
             line.append(contentsOf: "}\n".utf8)
             output.write(bytes: line)
         }
-        var facts = "format: \(input.resolvedFormat.rawValue)"
+        let (encoding, given) = source.encoding
+        let guessed = !given && encoding != .utf8
+        var facts =
+            "format: \(input.resolvedFormat.rawValue), encoding: \(encoding)\(guessed ? " (guessed)" : "")"
+        if source.linesSkipped > 0 { facts += ", \(source.linesSkipped) lines skipped" }
         if let delimiter = source.delimiter { facts += ", delimiter: \(Self.show(delimiter))" }
         describe(facts + ", \(source.blankRecordsSkipped) blank records skipped")
     }
@@ -134,6 +144,7 @@ struct InspectCommand: Command {
     private static func describe(_ problem: RecordProblem) -> String {
         switch problem {
         case .notAnObject(let reason): return reason
+        case .invalidText: return "not valid UTF-8 text"
         case .lineTooLong: return "longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
         case .fieldTooLarge(let field): return "field \(field + 1) is over 1 MiB"
         case .recordTooLarge: return "record too large"

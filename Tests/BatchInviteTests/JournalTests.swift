@@ -42,7 +42,7 @@ import Testing
         #expect(lines.count == 5)
         #expect(
             lines[0].hasPrefix(
-                #"{"type":"header","version":2,"target":"sendoso","base_url":"https://app.sendoso.com""#
+                #"{"type":"header","version":3,"target":"sendoso","base_url":"https://app.sendoso.com""#
             ))
         #expect(lines[0].contains(#""input_size":1234,"input_hash":"0000000000abcdef""#))
         // Each run says when it began, which process it is, its version and what was done.

@@ -76,9 +76,9 @@ func check(
         let bytes =
             Array((header + "Ada,L,ada@x.io,regular,1\n").utf8) + [0x5A, 0x6F, 0xEB]
             + Array(",M,z@x.io,regular,1\nCy,N,cy@x.io,regular,1\n".utf8)
-        let source = try RowSource(
-            options: InputOptions(path: try scratch.file("latin.csv", bytes)),
-            target: SendosoTarget())
+        var options = InputOptions(path: try scratch.file("latin.csv", bytes))
+        options.encoding = .utf8
+        let source = try RowSource(options: options, target: SendosoTarget())
         var rows: [CheckedRow] = []
         var validator = RowValidator(target: SendosoTarget())
         try source.forEachRow { rows.append(validator.check($0)) }

@@ -112,7 +112,7 @@ import Testing
                 """)
         #expect(
             result.stderr
-                == "warning: ignoring column not used by sendoso: \"Extra\"\nformat: csv, delimiter: \",\", 1 blank records skipped\n"
+                == "warning: ignoring column not used by sendoso: \"Extra\"\nformat: csv, encoding: utf-8, delimiter: \",\", 1 blank records skipped\n"
         )
     }
 

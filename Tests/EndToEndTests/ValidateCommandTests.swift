@@ -40,11 +40,22 @@ import Testing
         bytes += [0x61, 0x00, 0x62, 0xFF, 0x40, 0x78, 0x2E, 0x69, 0x6F]  // a NUL b 0xFF @x.io
         bytes += Array(",regular,1\n".utf8)
         try tool.write("people.csv", bytes)
-        let result = try tool.run(["validate", "people.csv", "--target", "sendoso"])
+        // Given as UTF-8, the bad bytes make their row invalid, shown escaped.
+        let result = try tool.run([
+            "validate", "people.csv", "--target", "sendoso", "--encoding", "utf-8",
+        ])
         #expect(result.status == 1)
         let report = try tool.read("people.report.csv")
         #expect(report.contains("\n1,2,a\\x00b\\xff@x.io,invalid,"))
         #expect(!report.utf8.contains(0))
+        // Not given, the file is neither UTF-8 nor windows-1252 text: it is not half read.
+        let guessed = try tool.run(["validate", "people.csv", "--target", "sendoso"])
+        #expect(guessed.status == 2)
+        #expect(
+            guessed.stderr
+                == "batch-invite validate: people.csv is neither UTF-8 nor windows-1252 text (line 2 has "
+                + "byte 0xFF in \"b\\xff@x.io\", \"bÿ@x.io\" in windows-1252); save it as UTF-8, "
+                + "or give --encoding windows-1252 to read it as windows-1252 all the same\n")
     }
 
     @Test func theJSONLinesSampleReportsTheBrokenLineAndCarriesOn() throws {
@@ -110,11 +121,17 @@ import Testing
             "latin.csv",
             Array("First Name;Last Name;Email;Role;Team\n".utf8) + [0x5A, 0x6F, 0xEB]
                 + Array(";M;z@x.io;regular;1\n".utf8))
-        let wrong = try tool.run(["validate", "latin.csv", "--target", "sendoso"])
+        let wrong = try tool.run([
+            "validate", "latin.csv", "--target", "sendoso", "--encoding", "utf-8",
+        ])
         #expect(wrong.status == 1)
         #expect(
             try tool.read("latin.report.csv").contains(
                 "line 2: not valid utf-8 text (is the file in another encoding? see --encoding)"))
+        #expect(
+            wrong.stderr.hasPrefix(
+                "warning: latin.csv: 1 row is not valid UTF-8 (the first on line 2); if the file is "
+                    + "in windows-1252, give --encoding windows-1252\n"))
         let right = try tool.run([
             "validate", "latin.csv", "--target", "sendoso", "--encoding", "windows-1252",
         ])

@@ -130,6 +130,7 @@ private final class Parser: @unchecked Sendable {
         self.keepsEveryBlank = keepsEveryBlank
         state = .allocate(capacity: 1)
         state.initialize(to: CollectorState())
+        state.pointee.lines = input.linesSkipped
         guard csv_init(&csv, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
             throw BatchInviteError.io("cannot start the CSV parser: out of memory")
         }
@@ -252,17 +253,21 @@ private final class Parser: @unchecked Sendable {
         guard csv_error(&csv) == CSV_EPARSE else {
             return .io("CSV parser: \(String(cString: csv_strerror(csv_error(&csv))))")
         }
-        var line = state.pointee.lines + 1
+        // The field being read began on the line after the last one ended; the error is
+        // as many lines further down as the field holds line breaks.
+        let fieldLine = state.pointee.lines + 1
+        var line = fieldLine
         if let pending = clibcsv_pending_bytes(&csv) {
             line += LineBreaks.count(
                 in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(&csv)))
         }
+        let began = line == fieldLine ? "" : " that began on line \(fieldLine)"
         let what =
             clibcsv_quoted(&csv) != 0
-            ? "text after the closing quote of a quoted field (a quote inside a quoted field "
-                + "must be doubled: \"\")"
-            : "a quote inside an unquoted field (quote the whole field and double the quote: "
-                + "\"a \"\"b\"\" c\")"
+            ? "text after the closing quote of a quoted field\(began) (a quote inside a quoted "
+                + "field must be doubled: \"\")"
+            : "a quote inside an unquoted field\(began) (quote the whole field and double the "
+                + "quote: \"a \"\"b\"\" c\")"
         return .input("line \(line): \(what)")
     }
 }

@@ -55,4 +55,6 @@ public enum RecordProblem: Equatable, Sendable {
     case notAnObject(String)
     /// A line longer than the limit.
     case lineTooLong
+    /// A JSON Lines line that is not valid UTF-8.
+    case invalidText
 }

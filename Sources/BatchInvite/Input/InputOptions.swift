@@ -7,8 +7,12 @@ public struct InputOptions: Sendable, Equatable {
     public var format: InputFormat?
     /// The CSV delimiter; nil detects it from the header line (`,` `;` tab `|`).
     public var delimiter: UInt8?
-    /// The file's encoding; a byte order mark overrides it. Default UTF-8.
-    public var encoding: TextEncoding = .utf8
+    /// The file's encoding; a byte order mark overrides it. Nil guesses it from the first
+    /// 64 KiB (see `TextInput`).
+    public var encoding: TextEncoding?
+    /// Lines before the header to skip (a preamble); nil skips a Microsoft Entra
+    /// template's `version:` line alone.
+    public var skipLines: Int?
     /// `--map "Header Text=field"` pairs, in the order given.
     public var mappings: [HeaderMapping] = []
     /// Values for fields whose cell is empty or whose column is missing, by field name

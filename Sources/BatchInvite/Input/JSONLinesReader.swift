@@ -31,7 +31,7 @@ public final class JSONLinesReader {
     public func forEachRecord(_ body: (Record) throws -> Void) throws {
         var carry: [UInt8] = []
         var carryTooLong = false
-        var line = 0
+        var line = input.linesSkipped
         try input.forEachChunk { chunk in
             var start = 0
             while start < chunk.count {
@@ -86,7 +86,9 @@ public final class JSONLinesReader {
                         .notAnObject("expected a JSON object, found \(other.kindDescription)")))
             }
         } catch {
-            members = .failure(RecordProblemError(.notAnObject(error.description)))
+            members = .failure(
+                RecordProblemError(
+                    TextBytes.isValidUTF8(bytes) ? .notAnObject(error.description) : .invalidText))
         }
         try body(Record(line: line, members: members))
     }

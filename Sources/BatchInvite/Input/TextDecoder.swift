@@ -16,6 +16,12 @@ struct TextDecoder {
         self.encoding = encoding
     }
 
+    /// Reads the rest as `encoding` (for a guess made after the start was seen).
+    mutating func use(_ encoding: TextEncoding, bigEndian: Bool = false) {
+        self.encoding = encoding
+        self.bigEndian = bigEndian
+    }
+
     /// Whether bytes pass through unchanged (UTF-8 after its BOM), so callers can skip a copy.
     var isPassThrough: Bool { sawStart && encoding == .utf8 }
 

@@ -7,10 +7,15 @@ import Foundation
 #endif
 
 /// An input file (or standard input, named `-`) read in chunks and handed on as UTF-8,
-/// with its byte order mark removed. Memory stays at a few chunks whatever the file size.
+/// with its byte order mark and any preamble lines removed. Memory stays at a few chunks
+/// whatever the file size.
 ///
-/// Files that are plainly not text stop here with a `BatchInviteError.input` that says
-/// what the file looks like: an Excel workbook, or binary data with a NUL byte.
+/// Its first 64 KiB are read at once to decide how to read the rest: a byte order mark
+/// wins; else the encoding given; else a guess (`EncodingGuess`): UTF-16 by its zero
+/// bytes, UTF-8 when valid, windows-1252 (with a warning in `notes`) when not, and a stop
+/// when it is neither. Files that are plainly not text stop here with a
+/// `BatchInviteError.input` that says what the file looks like: an Excel workbook, UTF-32,
+/// or binary data with a NUL byte.
 public final class TextInput {
     /// How many bytes are read from the file at a time.
     public static let chunkSize = 256 * 1024
@@ -19,9 +24,14 @@ public final class TextInput {
     public let displayName: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private var decoder: TextDecoder
-    private var raw: [UInt8]
+    private var chunkSize = TextInput.chunkSize
+    private var decoder = TextDecoder(encoding: .utf8)
+    private var raw: [UInt8] = []
     private var decoded: [UInt8] = []
+    /// The first bytes (after any byte order mark), read before anything is handed on.
+    private var sample: [UInt8] = []
+    private var sampleIsWhole = false
+    private var preamble = PreambleSkipper(lines: 0)
 
     /// Total bytes read from the file so far (before any conversion); readable from any
     /// thread (progress displays read it while another thread parses).
@@ -35,13 +45,24 @@ public final class TextInput {
         return Int(info.st_size)
     }
 
-    /// The encoding in force once reading began (a byte order mark can override the one given).
+    /// The encoding in force: a byte order mark's, else the one given, else the guess.
     public var encoding: TextEncoding { decoder.encoding }
+    /// Whether the encoding came from `--encoding` or a byte order mark rather than a guess
+    /// from the first bytes.
+    public private(set) var encodingWasGiven = false
+    /// Lines before the header that are not handed on (`--skip-lines`, or a Microsoft
+    /// Entra template's `version:` line); the readers number lines after them.
+    public private(set) var linesSkipped = 0
+    /// What the user should be told about how the file is read (an encoding guessed, a
+    /// preamble line skipped), one line each.
+    public private(set) var notes: [String] = []
 
-    /// Opens `path` for reading; `-` means standard input.
-    public init(path: String, encoding: TextEncoding, chunkSize: Int = TextInput.chunkSize)
-        throws
-    {
+    /// Opens `path` for reading (`-` means standard input) and reads its start. `encoding`
+    /// nil guesses it; `skipLines` nil skips an Entra template's version line alone.
+    public init(
+        path: String, encoding: TextEncoding?, skipLines: Int? = 0,
+        chunkSize: Int = TextInput.chunkSize
+    ) throws {
         if path == "-" {
             descriptor = 0
             ownsDescriptor = false
@@ -56,8 +77,66 @@ public final class TextInput {
             ownsDescriptor = true
             displayName = path
         }
-        decoder = TextDecoder(encoding: encoding)
+        self.chunkSize = max(chunkSize, 4)
+        decoder = TextDecoder(encoding: encoding ?? .utf8)
         raw = [UInt8](repeating: 0, count: max(chunkSize, 4))
+        preamble = PreambleSkipper(lines: skipLines ?? 0)
+        while sample.count < EncodingGuess.sampleSize {
+            let count = try readSome(into: 0)
+            if count == 0 {
+                sampleIsWhole = true
+                break
+            }
+            sample.append(contentsOf: raw[0..<count])
+        }
+        var markSize = 0
+        try sample.withUnsafeBytes { bytes in
+            let skip = decoder.detectStart(bytes, isFinal: true) ?? 0
+            markSize = skip
+            if bytes.starts(with: [0xFF, 0xFE, 0, 0]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
+                throw BatchInviteError.input(
+                    "\(displayName) is UTF-32 text, which is not read here: save it as UTF-8 "
+                        + "and try again")
+            }
+            sample.removeFirst(skip)
+        }
+        encodingWasGiven = encoding != nil || markSize > 0
+        try sample.withUnsafeBytes { bytes in
+            var guess = EncodingGuess.utf8
+            if !encodingWasGiven {
+                let size = EncodingGuess.sampleSize
+                guess = EncodingGuess.guess(
+                    UnsafeRawBufferPointer(rebasing: bytes.prefix(size)),
+                    isWhole: sampleIsWhole && bytes.count <= size)
+                if case .utf16(let bigEndian) = guess { decoder.use(.utf16, bigEndian: bigEndian) }
+            }
+            try checkLooksLikeText(bytes, skipped: markSize)
+            switch guess {
+            case .utf8: break
+            case .utf16(let bigEndian):
+                notes.append(
+                    "note: \(displayName) has no byte order mark but reads as UTF-16 "
+                        + "(\(bigEndian ? "big" : "little")-endian); give --encoding to read it otherwise"
+                )
+            case .windows1252(let offset):
+                decoder.use(.windows1252)
+                notes.append(
+                    "warning: \(displayName) is not UTF-8 (\(Self.where(offset, in: bytes))); "
+                        + "reading it as windows-1252; give --encoding to read it otherwise")
+            case .unknown(let offset):
+                throw BatchInviteError.input(
+                    "\(displayName) is neither UTF-8 nor windows-1252 text "
+                        + "(\(Self.where(offset, in: bytes))); save it as UTF-8, or give "
+                        + "--encoding windows-1252 to read it as windows-1252 all the same")
+            }
+        }
+        if skipLines == nil, let line = entraVersionLine() {
+            preamble = PreambleSkipper(lines: 1)
+            notes.append(
+                "note: \(displayName): skipping line 1 \"\(TextBytes.shown(line))\", the version line "
+                    + "of a Microsoft Entra template (--skip-lines 0 reads it as the header)")
+        }
+        linesSkipped = preamble.lines
     }
 
     deinit {
@@ -66,38 +145,80 @@ public final class TextInput {
         }
     }
 
+    /// Where the byte at `offset` of `bytes` is, for messages: its line and the word
+    /// around it as read in windows-1252.
+    private static func `where`(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> String {
+        let line = LineBreaks.count(in: UnsafeRawBufferPointer(rebasing: bytes[..<offset])) + 1
+        let isWordEnd: (UInt8) -> Bool = { $0 <= 0x20 || ",;|\t\"".utf8.contains($0) }
+        var start = offset
+        while start > 0 && offset - start < 30 && !isWordEnd(bytes[start - 1]) { start -= 1 }
+        var end = offset + 1
+        while end < bytes.count && end - offset < 30 && !isWordEnd(bytes[end]) { end += 1 }
+        let word = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        var decoder = TextDecoder(encoding: .windows1252)
+        var text: [UInt8] = []
+        _ = decoder.detectStart(word, isFinal: true)
+        decoder.decode(word, isFinal: true, into: &text)
+        return "line \(line) has byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) in "
+            + "\"\(TextBytes.shown(word))\", \"\(TextBytes.shown(String(decoding: text, as: UTF8.self)))\" "
+            + "in windows-1252"
+    }
+
+    /// The first line when it is the `version:v1.0` line Microsoft Entra's bulk templates
+    /// start with (a spreadsheet may have added delimiters after it).
+    private func entraVersionLine() -> String? {
+        var copy = decoder
+        var text: [UInt8] = []
+        sample.prefix(512).withUnsafeBytes { copy.decode($0, isFinal: true, into: &text) }
+        guard let end = text.firstIndex(where: { $0 == 10 || $0 == 13 }) else { return nil }
+        let line = String(decoding: text[..<end], as: UTF8.self)
+        var core = Substring(line)
+        while let last = core.last, ",;\t| ".contains(last) { core.removeLast() }
+        core = core.drop { $0 == "\"" }
+        if core.hasSuffix("\"") { core.removeLast() }
+        guard core.lowercased().hasPrefix("version:") else { return nil }
+        let value = core.dropFirst("version:".count)
+        guard !value.isEmpty, value.count <= 16,
+            value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." })
+        else { return nil }
+        return line
+    }
+
     /// Calls `body` with each successive piece of the input as UTF-8, until the end.
     /// The buffer is only valid during the call.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var start = 0  // bytes held at the front of `raw` while the BOM is undecided
-        var first = true
-        while true {
-            let count = try readSome(into: start)
-            let available = start + count
-            let atEnd = count == 0
-            try raw.withUnsafeBytes { all in
-                var bytes = UnsafeRawBufferPointer(rebasing: all[0..<available])
-                if first {
-                    guard let skip = decoder.detectStart(bytes, isFinal: atEnd) else {
-                        start = available
-                        return
-                    }
-                    bytes = UnsafeRawBufferPointer(rebasing: bytes[skip...])
-                    try checkLooksLikeText(bytes, skipped: skip)
-                    first = false
-                    start = 0
-                }
-                if decoder.isPassThrough {
-                    if !bytes.isEmpty { try body(bytes) }
-                } else {
-                    decoded.removeAll(keepingCapacity: true)
-                    decoder.decode(bytes, isFinal: atEnd, into: &decoded)
-                    if !decoded.isEmpty {
-                        try decoded.withUnsafeBytes { try body($0) }
-                    }
-                }
+        func hand(_ bytes: UnsafeRawBufferPointer) throws {
+            let rest = preamble.skip(bytes)
+            if !rest.isEmpty { try body(rest) }
+        }
+        func process(_ bytes: UnsafeRawBufferPointer, atEnd: Bool) throws {
+            if decoder.isPassThrough {
+                try hand(bytes)
+            } else {
+                decoded.removeAll(keepingCapacity: true)
+                decoder.decode(bytes, isFinal: atEnd, into: &decoded)
+                try decoded.withUnsafeBytes(hand)
             }
-            if atEnd { return }
+        }
+        let first = sample
+        sample = []
+        try first.withUnsafeBytes { bytes in
+            var offset = 0
+            repeat {
+                let end = min(offset + chunkSize, bytes.count)
+                try process(
+                    UnsafeRawBufferPointer(rebasing: bytes[offset..<end]),
+                    atEnd: sampleIsWhole && end == bytes.count)
+                offset = end
+            } while offset < bytes.count
+        }
+        guard !sampleIsWhole else { return }
+        while true {
+            let count = try readSome(into: 0)
+            try raw.withUnsafeBytes { all in
+                try process(UnsafeRawBufferPointer(rebasing: all[0..<count]), atEnd: count == 0)
+            }
+            if count == 0 { return }
         }
     }
 
@@ -157,7 +278,48 @@ public final class TextInput {
             throw BatchInviteError.input(
                 "\(displayName) does not look like text (byte 0x\(String(sample[offset], radix: 16)) at offset "
                     + "\(offset + skipped), and \(controls) control bytes in its first \(sample.count)); "
-                    + "if it is UTF-16 without a byte order mark, pass --encoding utf-16")
+                    + "if it is UTF-16, give --encoding utf-16")
         }
+    }
+}
+
+/// Drops the first lines of a stream of text (a preamble before the header): each ends at
+/// LF, CRLF or a lone CR, as `LineBreaks` counts them.
+struct PreambleSkipper {
+    /// How many lines it skips in all.
+    let lines: Int
+    private var left: Int
+    /// The last line skipped ended with CR at the end of a piece: an LF first in the next
+    /// one belongs to it.
+    private var dropsLF = false
+
+    init(lines: Int) {
+        self.lines = lines
+        left = lines
+    }
+
+    /// The part of `bytes` after the lines still to skip.
+    mutating func skip(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard left > 0 || dropsLF else { return bytes }
+        var index = 0
+        if dropsLF, !bytes.isEmpty {
+            dropsLF = false
+            if bytes[0] == 10 { index = 1 }
+        }
+        while left > 0 {
+            guard let end = bytes[index...].firstIndex(where: { $0 == 10 || $0 == 13 }) else {
+                return UnsafeRawBufferPointer(rebasing: bytes[bytes.count...])
+            }
+            left -= 1
+            index = end + 1
+            if bytes[end] == 13 {
+                if index == bytes.count {
+                    dropsLF = true
+                } else if bytes[index] == 10 {
+                    index += 1
+                }
+            }
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[index...])
     }
 }

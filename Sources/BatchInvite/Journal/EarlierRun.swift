@@ -10,6 +10,9 @@ struct EarlierRun {
     /// The input's data rows, when a run read it to its end.
     var inputRows: Int?
     var inputBlankRecords: Int
+    /// How the earlier run read the input (its encoding and preamble in force), when the
+    /// journal says; a resumed run reads it the same way.
+    var inputOptions: InputOptions?
 
     func status(of row: Int) -> RowStatus? {
         row - 1 < latest.count ? latest[row - 1] : nil
@@ -68,6 +71,15 @@ struct EarlierRun {
                         + "changed)")
             }
         }
+        let earlierOptions = JournalHeader.inputOptions(from: header)
+        if let theirs = earlierOptions, let mine = now.inputOptions {
+            if let encoding = mine.encoding, encoding != theirs.encoding {
+                differences.append("the input read as \(theirs.encoding.map(\.description) ?? "?")")
+            }
+            if let lines = mine.skipLines, lines != theirs.skipLines {
+                differences.append("--skip-lines \(theirs.skipLines ?? 0)")
+            }
+        }
         guard differences.isEmpty else {
             throw BatchInviteError.input(
                 "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
@@ -78,6 +90,6 @@ struct EarlierRun {
             offsets: summary.offsets, latest: summary.latest,
             transientFailures: summary.transientFailures,
             inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
-            inputBlankRecords: summary.inputBlankRecords)
+            inputBlankRecords: summary.inputBlankRecords, inputOptions: earlierOptions)
     }
 }

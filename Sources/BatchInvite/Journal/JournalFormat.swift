@@ -9,8 +9,9 @@
 /// whole record from a torn or damaged one.
 public enum JournalFormat {
     /// The format written by this version (in the header record).
-    /// 2 since run start records, record times and unsettled outcomes; 1 is read as well.
-    public static let version = 2
+    /// 2 since run start records, record times and unsettled outcomes; 3 since the header
+    /// holds the preamble lines skipped (`input_skip_lines`). 1 and 2 are read as well.
+    public static let version = 3
 
     /// `object` (a JSON object's bytes, `{...}`, no newline) framed as a journal line.
     public static func frame(_ object: [UInt8]) -> [UInt8] {

@@ -43,6 +43,8 @@ public struct JournalHeader: Sendable, Equatable {
         }
         options.encoding =
             header["input_encoding"]?.text.flatMap(TextEncoding.init(optionValue:)) ?? .utf8
+        // Journals before version 3 knew no preamble.
+        options.skipLines = header["input_skip_lines"]?.text.flatMap { Int($0) } ?? 0
         for pair in header["input_map"]?.elements ?? [] {
             if let header = pair["header"]?.text, let field = pair["field"]?.text {
                 options.mappings.append(HeaderMapping(header: header, field: field))
@@ -95,7 +97,9 @@ public struct JournalHeader: Sendable, Equatable {
         if let delimiter = options.resolvedDelimiter {
             member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
         }
-        member("input_encoding", options.encoding.description)
+        // The encoding and preamble in force: a resumed run reads the file the same way.
+        member("input_encoding", (options.encoding ?? .utf8).description)
+        out.append(contentsOf: ",\"input_skip_lines\":\(options.skipLines ?? 0)".utf8)
         out.append(contentsOf: ",\"input_map\":[".utf8)
         for (index, mapping) in options.mappings.enumerated() {
             out.append(contentsOf: (index == 0 ? "{\"header\":" : ",{\"header\":").utf8)

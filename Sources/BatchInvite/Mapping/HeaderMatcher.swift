@@ -90,7 +90,12 @@ public struct HeaderMatcher: Sendable {
                 }
                 column = position - 1
             case .name(let name):
-                let matches = normalized.indices.filter { normalized[$0] == name }
+                // The whole header, else a part of an annotated one (`givenName` for
+                // `First name [givenName]`).
+                var matches = normalized.indices.filter { normalized[$0] == name }
+                if matches.isEmpty {
+                    matches = headers.indices.filter { Self.parts(of: headers[$0]).contains(name) }
+                }
                 guard let first = matches.first else {
                     var message =
                         "--map \"\(mapping.text)\": no \(what) is named so; the \(what)s are: "
@@ -226,28 +231,44 @@ public struct HeaderMatcher: Sendable {
             .joined(separator: ", ")
     }
 
-    /// The header among `candidates` within two edits of `name` (normalized), if any.
+    /// The header among `candidates` nearest to `name` (normalized), if one is `near` it.
     static func closest(to name: String, among candidates: [String]) -> Int? {
         var best: (index: Int, distance: Int)?
         for (index, header) in candidates.enumerated() {
             let normalized = normalize(header)
-            guard !normalized.isEmpty else { continue }
+            guard near(normalized, name) else { continue }
             let distance = editDistance(Array(normalized.utf8), Array(name.utf8))
-            if distance <= 2 && distance < (best?.distance ?? .max) { best = (index, distance) }
+            if distance < (best?.distance ?? .max) { best = (index, distance) }
         }
         return best?.index
     }
 
-    /// The Levenshtein distance between two byte strings.
+    /// Whether two normalized names are a slip of the keyboard apart: one edit for names
+    /// of four to eight letters (`emial`, `Emial_alt`), two for longer ones, none for
+    /// shorter ones (`0` is not `id`, `username` is not `surname`).
+    static func near(_ a: String, _ b: String) -> Bool {
+        let shorter = min(a.count, b.count)
+        let allowed = shorter >= 9 ? 2 : shorter >= 4 ? 1 : 0
+        return editDistance(Array(a.utf8), Array(b.utf8)) <= allowed
+    }
+
+    /// The edit distance between two byte strings: insertions, deletions, substitutions
+    /// and swaps of neighbours (`emial` is one edit from `email`) count one each.
     public static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var row = [i + 1]
-            for (j, y) in b.enumerated() {
-                row.append(
-                    Swift.min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1)))
+        for i in 1...a.count {
+            var row = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                row[j] = Swift.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    row[j] = Swift.min(row[j], before[j - 2] + 1)
+                }
             }
+            before = previous
             previous = row
         }
         return previous[b.count]

@@ -14,6 +14,8 @@ struct MissingColumns {
     let missing: [Int]
     /// The first rows' values, by column (for judging what a column holds).
     let samples: [[String]]
+    /// Advice the reader found (a preamble to skip), given instead of the rest.
+    var extraAdvice: String? = nil
 
     var error: BatchInviteError {
         let names = missing.map { target.fields[$0].name }
@@ -22,6 +24,17 @@ struct MissingColumns {
             + names.joined(separator: ", ") + " for \(target.name); the \(what)s are: "
             + (headers.isEmpty ? "none" : HeaderMatcher.list(headers)) + "; \(target.name) needs: "
             + target.fields.map(\.name).joined(separator: ", ")
+        // A later line looks like the header: that first, the rest follows from it.
+        if let extraAdvice { return .input(message + "; " + extraAdvice) }
+        // (Not for an Entra template's `version:v1.0` line read as the header.)
+        if what == "column", headers.count == 1, !headers[0].lowercased().hasPrefix("version:"),
+            let separator = likelySeparator(in: headers[0])
+        {
+            let shown = separator == "\t" ? "tab" : "'\(separator)'"
+            return .input(
+                message + "; the header is a single column: if the file is separated by \(shown), "
+                    + "give --delimiter \(shown)")
+        }
         var offered = Set<Int>()
         for field in missing {
             if let column = bestColumn(for: field, excluding: offered) {
@@ -31,40 +44,40 @@ struct MissingColumns {
                     "; \(target.fields[field].name) may be \(what) #\(column + 1) \"\(TextBytes.shown(headers[column]))\": "
                     + "--map \"\(name)=\(target.fields[field].name)\""
             } else if let option = target.fields[field].defaultOption {
-                message += "; or give \(option.name) \(option.value) for every row"
+                let values =
+                    option.choices.isEmpty
+                    ? "\(option.name) \(option.value)"
+                    : option.choices.map { "\(option.name) \($0)" }.joined(separator: " or ")
+                message += "; or give \(values) for every row"
             }
-        }
-        if what == "column", headers.count == 1, let separator = likelySeparator(in: headers[0]) {
-            let shown = separator == "\t" ? "tab" : "'\(separator)'"
-            message +=
-                "; the header is a single column: if the file is separated by \(shown), give "
-                + "--delimiter \(separator == "\t" ? "tab" : "'\(separator)'")"
         }
         return .input(message)
     }
 
     /// The unused column most likely to hold `field`, judged by its name (a near spelling
-    /// of the field's names, or a word of them within it) and its first values (a column
-    /// of e-mail addresses holds e-mail addresses). Never a column with an empty or
-    /// numeric header, or one whose header names another field.
+    /// of the field's names, or one of them within it) and its first values (a column of
+    /// e-mail addresses holds e-mail addresses). Never a column whose header names another
+    /// field; a header that is empty or a bare number counts by its values alone, and
+    /// values count much only for fields whose values stand out (an e-mail address, a
+    /// UUID, a role; not a number, which a row counter is too).
     private func bestColumn(for field: Int, excluding offered: Set<Int>) -> Int? {
         let names = ([target.fields[field].name] + target.fields[field].aliases).map(
             HeaderMatcher.normalize)
         let words = Set(names.filter { $0.count >= 4 })
-        let picky = !accepts("hello world", field: field)
+        let distinctive = !accepts("hello world", field: field) && !accepts("12345", field: field)
         var best: (column: Int, score: Int)?
         for column in assignment.unused where !offered.contains(column) {
             let header = HeaderMatcher.normalize(headers[column])
-            guard !header.isEmpty, !header.allSatisfy(\.isNumber),
-                matcher.field(forHeader: headers[column]).map({ $0 == field }) ?? true
-            else { continue }
+            guard matcher.field(forHeader: headers[column]).map({ $0 == field }) ?? true else {
+                continue
+            }
             var score = 0
-            if names.contains(where: {
-                HeaderMatcher.editDistance(Array(header.utf8), Array($0.utf8)) <= 2
-            }) {
-                score += 3
-            } else if words.contains(where: { header.contains($0) }) {
-                score += 2
+            if !header.isEmpty && !header.allSatisfy(\.isNumber) {
+                if names.contains(where: { HeaderMatcher.near(header, $0) }) {
+                    score += 3
+                } else if words.contains(where: { header.contains($0) }) {
+                    score += 2
+                }
             }
             let values = (column < samples.count ? samples[column] : []).filter {
                 !$0.allSatisfy(\.isWhitespace)
@@ -73,8 +86,8 @@ struct MissingColumns {
                 let fraction =
                     Double(values.filter { accepts($0, field: field) }.count) / Double(values.count)
                 if fraction >= 0.8 {
-                    score += picky ? 4 : 1
-                } else if picky && fraction < 0.5 {
+                    score += distinctive ? 4 : 1
+                } else if fraction < 0.5 {
                     score -= 5
                 }
             }

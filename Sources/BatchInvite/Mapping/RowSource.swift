@@ -55,7 +55,8 @@ public final class RowSource {
             defaults[index] = UnsafeRawBufferPointer(storage)
         }
         self.defaults = defaults
-        input = try TextInput(path: options.path, encoding: options.encoding)
+        input = try TextInput(
+            path: options.path, encoding: options.encoding, skipLines: options.skipLines)
     }
 
     deinit {
@@ -79,11 +80,31 @@ public final class RowSource {
 
     /// Calls `body` with every data row, in order.
     public func forEachRow(_ body: (Row) throws -> Void) throws {
+        input.notes.forEach(onWarning)
         switch options.resolvedFormat {
         case .csv: try readCSV(body)
         case .jsonl: try readJSONLines(body)
         }
+        if invalidText.rows > 0 && input.encoding == .utf8 {
+            let count = invalidText.rows
+            onWarning(
+                "warning: \(input.displayName): \(count) \(count == 1 ? "row is" : "rows are") not valid "
+                    + "UTF-8 (the first on line \(invalidText.firstLine)); if the file is in windows-1252, "
+                    + "give --encoding windows-1252")
+        }
     }
+
+    /// Whether a row that is not valid text in the encoding stops reading (for a run's
+    /// read-through of a file whose encoding was guessed from its start) instead of
+    /// being a row with a problem.
+    public var stopsOnInvalidText = false
+    /// The rows that were not valid text, and the line of the first.
+    public private(set) var invalidText = (rows: 0, firstLine: 0)
+    /// The encoding in force and whether it was given (or a byte order mark's) rather than
+    /// guessed.
+    public var encoding: (TextEncoding, given: Bool) { (input.encoding, input.encodingWasGiven) }
+    /// Lines skipped before the header.
+    public var linesSkipped: Int { input.linesSkipped }
 
     // MARK: CSV
 
@@ -101,16 +122,24 @@ public final class RowSource {
         var missing: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int])?
         var samples: [[String]] = []
         var sampled = 0
+        /// The first sampled record that looks like a better header, and its line.
+        var laterHeader: Int?
         var rowNumber = 0
         var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         try reader.forEachRecord { record in
             if let gap = missing {
-                for (column, text) in record.strings.enumerated() where column < samples.count {
+                let strings = record.strings
+                for (column, text) in strings.enumerated() where column < samples.count {
                     samples[column].append(text)
                 }
+                if laterHeader == nil && fieldsNamed(by: strings) > fieldsNamed(by: gap.headers) {
+                    laterHeader = record.line
+                }
                 sampled += 1
-                if sampled == Self.sampleRows { throw missingColumns(gap, samples: samples) }
+                if sampled == Self.sampleRows {
+                    throw missingColumns(gap, samples: samples, laterHeader: laterHeader)
+                }
                 return
             }
             if layout == nil {
@@ -130,7 +159,9 @@ public final class RowSource {
             // In place: copying the layout would cost two reference counts per row.
             try row(from: record, number: rowNumber, layout: &layout!, values: &values, body)
         }
-        if let gap = missing { throw missingColumns(gap, samples: samples) }
+        if let gap = missing {
+            throw missingColumns(gap, samples: samples, laterHeader: laterHeader)
+        }
         if layout == nil {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
         }
@@ -141,20 +172,31 @@ public final class RowSource {
 
     private func missingColumns(
         _ gap: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int]),
-        samples: [[String]], what: String = "column"
+        samples: [[String]], laterHeader: Int?
     ) -> BatchInviteError {
-        MissingColumns(
-            target: target, matcher: matcher, displayName: input.displayName, what: what,
+        var missing = MissingColumns(
+            target: target, matcher: matcher, displayName: input.displayName, what: "column",
             headers: gap.headers, assignment: gap.assignment, missing: gap.fields,
-            samples: samples
-        ).error
+            samples: samples)
+        if let line = laterHeader {
+            let skip = line - 1
+            missing.extraAdvice =
+                "line \(line) looks like the header: give --skip-lines \(skip) to skip the "
+                + "\(skip == 1 ? "line" : "\(skip) lines") before it"
+        }
+        return missing.error
+    }
+
+    /// How many of the target's fields a record would name if it were the header.
+    private func fieldsNamed(by record: [String]) -> Int {
+        Set(record.compactMap { matcher.field(forHeader: $0) }).count
     }
 
     private func row(
         from record: CSVRecord, number: Int, layout: inout Layout, values: inout [FieldValue],
         _ body: (Row) throws -> Void
     ) throws {
-        let problem = csvProblem(record, layout: layout)
+        let problem = try csvProblem(record, layout: layout)
         try values.withUnsafeMutableBufferPointer { slots in
             for field in slots.indices {
                 if let column = layout.columnOfField[field] {
@@ -186,6 +228,14 @@ public final class RowSource {
             throw BatchInviteError.input(
                 "line \(header.line): the header line is too large to be a header")
         }
+        if !TextBytes.isValidUTF8(header.allBytes),
+            let field = (0..<header.fieldCount).first(where: { !TextBytes.isValidUTF8(header[$0]) })
+        {
+            throw BatchInviteError.input(
+                "\(input.displayName): line \(header.line): the header is not valid \(input.encoding) text "
+                    + "(column #\(field + 1) \"\(TextBytes.shown(header[field]))\"); if the file is in "
+                    + "windows-1252, give --encoding windows-1252")
+        }
         var headers = header.strings
         while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
         let assignment = try matcher.assign(headers)
@@ -201,7 +251,7 @@ public final class RowSource {
         return (headers, assignment, lacking)
     }
 
-    private func csvProblem(_ record: CSVRecord, layout: Layout) -> String? {
+    private func csvProblem(_ record: CSVRecord, layout: Layout) throws -> String? {
         switch record.problem {
         case .fieldTooLarge(let field)?:
             let column =
@@ -210,10 +260,12 @@ public final class RowSource {
             return "\(column): the value is over 1 MiB"
         case .recordTooLarge?:
             return "the row is over \(CSVReader.maxRecordBytes >> 20) MiB"
-        case .notAnObject, .lineTooLong, nil:
+        case .notAnObject, .lineTooLong, .invalidText, nil:
             break
         }
-        if let message = encodingProblem(record.allBytes, line: record.line) { return message }
+        if !TextBytes.isValidUTF8(record.allBytes) {
+            return try invalidTextProblem(line: record.line)
+        }
         var nonEmptyWidth = record.fieldCount
         while nonEmptyWidth > layout.width && record[nonEmptyWidth - 1].isEmpty {
             nonEmptyWidth -= 1
@@ -226,9 +278,18 @@ public final class RowSource {
         return nil
     }
 
-    private func encodingProblem(_ bytes: UnsafeRawBufferPointer, line: Int) -> String? {
-        guard !TextBytes.isValidUTF8(bytes) else { return nil }
+    /// The problem of a row that is not valid text (counted), or the stop.
+    private func invalidTextProblem(line: Int) throws -> String {
         let encoding = input.encoding
+        if stopsOnInvalidText && !input.encodingWasGiven {
+            throw BatchInviteError.input(
+                "\(input.displayName): line \(line) is not valid \(encoding) text, though the file's first "
+                    + "64 KiB are; nothing was sent. If the file is in windows-1252, give --encoding "
+                    + "windows-1252; with --encoding \(encoding) such rows are reported invalid and the "
+                    + "others sent")
+        }
+        invalidText.rows += 1
+        if invalidText.rows == 1 { invalidText.firstLine = line }
         let hint = encoding == .utf8 ? " (is the file in another encoding? see --encoding)" : ""
         return "line \(line): not valid \(encoding) text\(hint)"
     }
@@ -310,6 +371,7 @@ public final class RowSource {
             case .failure(let error):
                 switch error.problem {
                 case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
+                case .invalidText: problem = try invalidTextProblem(line: record.line)
                 default:
                     problem =
                         "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"

@@ -49,7 +49,9 @@ public final class BatchRun {
         public var localFailure: String?
     }
 
-    private let pipeline: RowPipeline
+    private var pipeline: RowPipeline
+    private let input: InputOptions
+    private let onWarning: (String) -> Void
     private var source: RowSource { pipeline.source }
     private var target: any Target { pipeline.target }
     private let transport: any Transport
@@ -61,6 +63,8 @@ public final class BatchRun {
         configuration: Configuration, onWarning: @escaping (String) -> Void = { _ in }
     ) throws {
         pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
+        self.input = input
+        self.onWarning = onWarning
         self.transport = transport
         self.configuration = configuration
     }
@@ -73,7 +77,14 @@ public final class BatchRun {
             earlier = try EarlierRun.read(
                 journal: configuration.journalPath, for: configuration.header)
             // A new journal: the whole input is read once before anything is sent. A
-            // resumed one skips it: its header holds the fingerprint of an input that passed.
+            // resumed one skips it: its header holds the fingerprint of an input that passed,
+            // and the encoding and preamble it was read with, which this run keeps to.
+            if let theirs = earlier?.inputOptions, input.encoding == nil || input.skipLines == nil {
+                var options = input
+                options.encoding = options.encoding ?? theirs.encoding
+                options.skipLines = options.skipLines ?? theirs.skipLines
+                pipeline = try RowPipeline(options: options, target: target, onWarning: onWarning)
+            }
             if earlier == nil { try pipeline.checkWholeInput() }
         } catch {
             lock.removeIfCreatedEmpty()
@@ -89,8 +100,11 @@ public final class BatchRun {
                     $0 + (earlier.finalStatus(of: $1 + 1, retryFailed: retryFailed) == nil ? 0 : 1)
                 }
             } ?? 0
+        var header = configuration.header
+        header.inputOptions?.encoding = source.encoding.0
+        header.inputOptions?.skipLines = source.linesSkipped
         let journal = try Journal(
-            path: configuration.journalPath, header: configuration.header,
+            path: configuration.journalPath, header: header,
             start: JournalStart(rowsDone: settled), lock: lock, syncs: configuration.syncsJournal)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)

@@ -31,11 +31,15 @@ public struct RowPipeline {
         return CheckedRows(source: source, validator: validator, readAhead: readAhead)
     }
 
-    /// Reads a CSV file through once, on a reader of its own, so that broken quoting far
-    /// down stops a run (exit 2) before anything is sent rather than half way. JSON Lines
-    /// needs none: a broken line is one invalid row.
+    /// Reads the file through once, on a reader of its own, so that what would stop a run
+    /// half way stops it (exit 2) before anything is sent: broken CSV quoting far down, or
+    /// a byte that is not UTF-8 past the 64 KiB the encoding was guessed from. (A broken
+    /// JSON line is one invalid row.)
     public func checkWholeInput() throws {
-        guard options.resolvedFormat == .csv, options.path != "-" else { return }
-        try RowSource(options: options, target: target).forEachRow { _ in }
+        guard options.path != "-", options.resolvedFormat == .csv || !source.encoding.given
+        else { return }
+        let reader = try RowSource(options: options, target: target)
+        reader.stopsOnInvalidText = true
+        try reader.forEachRow { _ in }
     }
 }

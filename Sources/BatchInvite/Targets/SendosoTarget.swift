@@ -33,6 +33,7 @@ public struct SendosoTarget: Target {
             name: "email",
             aliases: [
                 "E-mail", "Email Address", "E-mail Address", "Mail", "Mail Address",
+                "Work Email", "Business Email", "Primary Email", "Work Email Address",
                 "Courriel", "Adresse e-mail", "Adresse mail", "Adresse électronique",
                 "E-Mail-Adresse", "Mailadresse", "Correo", "Correo electrónico",
                 "Dirección de correo", "Correio eletrónico", "Correio eletrônico",
@@ -42,7 +43,8 @@ public struct SendosoTarget: Target {
         FieldSpec(
             name: "role", aliases: ["Rôle", "Rolle", "Rol", "Função", "Ruolo"],
             defaultOption: .init(
-                name: "--role", value: "R", help: "role for rows whose role is empty or missing")),
+                name: "--role", value: "R", help: "role for rows whose role is empty or missing",
+                choices: ["regular", "manager"])),
         FieldSpec(
             name: "team_group_id",
             aliases: ["Team Group ID", "Team ID", "Team", "Équipe", "Equipo", "Equipe", "Squadra"],

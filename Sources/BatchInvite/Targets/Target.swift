@@ -57,11 +57,14 @@ public struct FieldSpec: Sendable {
         public let name: String
         public let value: String
         public let help: String
+        /// The values it takes, when they are few (for advice that can be followed as is).
+        public let choices: [String]
 
-        public init(name: String, value: String, help: String) {
+        public init(name: String, value: String, help: String, choices: [String] = []) {
             self.name = name
             self.value = value
             self.help = help
+            self.choices = choices
         }
     }
 
