@@ -39,14 +39,15 @@ struct ReadResult {
 }
 
 func readCSV(
-    _ bytes: [UInt8], delimiter: UInt8? = UInt8(ascii: ","), encoding: TextEncoding = .utf8,
-    chunkSize: Int = 256 * 1024
+    _ bytes: [UInt8], delimiter: UInt8? = UInt8(ascii: ","), encoding: TextEncoding? = .utf8,
+    skipLines: Int? = 0, chunkSize: Int = 256 * 1024
 ) throws -> ReadResult {
     let scratch = try ScratchDirectory()
     let path = try scratch.file("input.csv", bytes)
     let reader = try CSVReader(
-        input: TextInput(path: path, encoding: encoding, chunkSize: chunkSize), delimiter: delimiter
-    )
+        input: TextInput(
+            path: path, encoding: encoding, skipLines: skipLines, chunkSize: chunkSize),
+        delimiter: delimiter)
     var result = ReadResult()
     do {
         try reader.forEachRecord { record in
