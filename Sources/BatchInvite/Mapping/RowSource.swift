@@ -8,7 +8,7 @@ public final class RowSource {
     /// Warnings for the user (columns that are ignored), given as soon as they are known.
     public var onWarning: (String) -> Void = { _ in }
     /// Records skipped because all their fields were empty.
-    public private(set) var blankRecordsSkipped = 0
+    public internal(set) var blankRecordsSkipped = 0
     /// Batches of CSV records parsed ahead (see `CSVReader.readAhead`). Default 16.
     public var readAhead = 16
     /// The CSV delimiter in use, once reading has begun.
@@ -29,12 +29,12 @@ public final class RowSource {
     public var displayName: String { input.displayName }
 
     private let options: InputOptions
-    private let target: any Target
-    private let matcher: HeaderMatcher
-    private let input: TextInput
-    private let defaults: [UnsafeRawBufferPointer?]
+    let target: any Target
+    let matcher: HeaderMatcher
+    let input: TextInput
+    let defaults: [UnsafeRawBufferPointer?]
     /// A blank row of values, copied and filled for each row.
-    private let values: [FieldValue]
+    let values: [FieldValue]
 
     /// Opens the input and checks the options against the target (unknown `--map` field,
     /// a default for a field the target does not have).
@@ -212,7 +212,7 @@ public final class RowSource {
         }
     }
 
-    private func withDefault(_ bytes: UnsafeRawBufferPointer, field: Int) -> FieldValue {
+    func withDefault(_ bytes: UnsafeRawBufferPointer, field: Int) -> FieldValue {
         if let fallback = defaults[field], FieldRules.trimmed(bytes).isEmpty {
             return .text(fallback)
         }
@@ -279,7 +279,7 @@ public final class RowSource {
     }
 
     /// The problem of a row that is not valid text (counted), or the stop.
-    private func invalidTextProblem(line: Int) throws -> String {
+    func invalidTextProblem(line: Int) throws -> String {
         let encoding = input.encoding
         if stopsOnInvalidText && !input.encodingWasGiven {
             throw BatchInviteError.input(
@@ -292,159 +292,5 @@ public final class RowSource {
         if invalidText.rows == 1 { invalidText.firstLine = line }
         let hint = encoding == .utf8 ? " (is the file in another encoding? see --encoding)" : ""
         return "line \(line): not valid \(encoding) text\(hint)"
-    }
-
-    // MARK: JSON Lines
-
-    /// JSON Lines records read before the keys are judged: like a CSV header, a file whose
-    /// first lines lack a required key stops at once.
-    static let keyLines = 1000
-
-    private func readJSONLines(_ body: (Row) throws -> Void) throws {
-        let reader = JSONLinesReader(input: input)
-        var rowNumber = 0
-        var scratch: [UInt8] = []
-        var values = self.values
-        var fieldOfKey: [String: Int] = [:]  // -1: not a field; keys repeat on every line
-        var mapped = [Bool](repeating: false, count: values.count)
-        var chosen = [Int](repeating: -1, count: values.count)  // member index per field
-        var ranges = [Range<Int>](repeating: 0..<0, count: values.count)
-        var waiting: [JSONLinesReader.Record]? = []
-        defer { blankRecordsSkipped = reader.blankRecordsSkipped }
-
-        /// Judges the keys of the records read so far: which key feeds which field.
-        func decideKeys(_ records: [JSONLinesReader.Record]) throws {
-            var keys: [String] = []
-            var seen = Set<String>()
-            for case .success(let members) in records.map(\.members) {
-                for member in members where seen.insert(member.key).inserted {
-                    keys.append(member.key)
-                }
-            }
-            // No object at all (an empty file, or only broken lines): each line says why.
-            guard !keys.isEmpty else { return }
-            let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
-            let lacking = assignment.columnOfField.indices.filter {
-                assignment.columnOfField[$0] == nil && defaults[$0] == nil
-            }
-            if !lacking.isEmpty {
-                var samples = [[String]](repeating: [], count: keys.count)
-                let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-                for case .success(let members) in records.prefix(Self.sampleRows).map(\.members) {
-                    for member in members {
-                        if let column = position[member.key], let text = member.value.text {
-                            samples[column].append(text)
-                        }
-                    }
-                }
-                throw MissingColumns(
-                    target: target, matcher: matcher, displayName: input.displayName, what: "key",
-                    headers: keys, assignment: assignment, missing: lacking, samples: samples
-                ).error
-            }
-            mapped = assignment.mapped
-            for (index, key) in keys.enumerated() {
-                // A key a --map chose, else its alias (several keys may stand for one field;
-                // a record with two of them is told so), unless a --map chose that field.
-                if let field = assignment.columnOfField.firstIndex(of: index) {
-                    fieldOfKey[key] = field
-                } else {
-                    let byAlias = matcher.field(forHeader: key) ?? -1
-                    fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
-                }
-            }
-            let unused = assignment.unused.map { keys[$0] }
-            if !unused.isEmpty {
-                onWarning(
-                    "warning: ignoring \(unused.count == 1 ? "key" : "keys") not used by \(target.name): "
-                        + unused.prefix(20).map { "\"\(TextBytes.shown($0))\"" }.joined(
-                            separator: ", "))
-            }
-        }
-
-        func handle(_ record: JSONLinesReader.Record) throws {
-            rowNumber += 1
-            var problem: String?
-            var members: [JSONMember] = []
-            switch record.members {
-            case .success(let found): members = found
-            case .failure(let error):
-                switch error.problem {
-                case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
-                case .invalidText: problem = try invalidTextProblem(line: record.line)
-                default:
-                    problem =
-                        "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
-                }
-            }
-            for field in chosen.indices { chosen[field] = -1 }
-            for (index, member) in members.enumerated() {
-                let field: Int
-                if let known = fieldOfKey[member.key] {
-                    field = known
-                } else {
-                    // A key first seen after the first lines: its alias, unless a --map chose
-                    // that field's key.
-                    let byAlias = matcher.field(forHeader: member.key) ?? -1
-                    field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
-                    if fieldOfKey.count < 10_000 { fieldOfKey[member.key] = field }
-                }
-                guard field >= 0 else { continue }
-                let earlier = chosen[field]
-                if earlier >= 0, members[earlier].key != member.key, problem == nil {
-                    problem =
-                        "\(target.fields[field].name): given twice, as \"\(TextBytes.shown(members[earlier].key))\" and \"\(TextBytes.shown(member.key))\""
-                }
-                chosen[field] = index
-            }
-            scratch.removeAll(keepingCapacity: true)
-            for field in chosen.indices {
-                ranges[field] = 0..<0
-                guard chosen[field] >= 0 else { continue }
-                switch members[chosen[field]].value {
-                case .string(let text), .number(let text):
-                    let start = scratch.count
-                    scratch.append(contentsOf: text.utf8)
-                    ranges[field] = start..<scratch.count
-                default: break
-                }
-            }
-            try scratch.withUnsafeBytes { buffer in
-                for field in values.indices {
-                    guard chosen[field] >= 0 else {
-                        values[field] = defaults[field].map { .text($0) } ?? .missing
-                        continue
-                    }
-                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[ranges[field]])
-                    switch members[chosen[field]].value {
-                    case .null:
-                        values[field] = withDefault(
-                            UnsafeRawBufferPointer(start: nil, count: 0), field: field)
-                    case .string: values[field] = withDefault(bytes, field: field)
-                    case .number: values[field] = .number(bytes)
-                    case let other: values[field] = .wrongKind(other.kind)
-                    }
-                }
-                try values.withUnsafeBufferPointer { slots in
-                    try body(
-                        Row(
-                            row: rowNumber, line: record.line, values: RowValues(slots),
-                            problem: problem))
-                }
-            }
-        }
-
-        try reader.forEachRecord { record in
-            guard waiting != nil else { return try handle(record) }
-            waiting!.append(record)
-            guard let records = waiting, records.count == Self.keyLines else { return }
-            waiting = nil
-            try decideKeys(records)
-            try records.forEach(handle)
-        }
-        if let records = waiting {
-            try decideKeys(records)
-            try records.forEach(handle)
-        }
     }
 }
