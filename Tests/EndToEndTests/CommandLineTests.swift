@@ -98,6 +98,20 @@ import Testing
                 == "format: csv, encoding: utf-8, delimiter: \";\", 2 blank records skipped\n")
     }
 
+    @Test func inspectRawShowsRecordsOfBlanksThatValidateSkips() throws {
+        let tool = try Tool()
+        try tool.write("b.csv", "a,b\n \n ,\n\t,,\n,\n1,2\n")
+        let raw = try tool.run(["inspect", "b.csv", "--raw"])
+        #expect(raw.status == 0)
+        #expect(
+            raw.stdout
+                == "[\"a\",\"b\"]\n[\" \"]\n[\" \",\"\"]\n[\"\\t\",\"\",\"\"]\n[\"1\",\"2\"]\n")
+        #expect(raw.stderr.hasSuffix(", 1 blank records skipped\n"))
+        let rows = try tool.run(["inspect", "b.csv", "--target", "cyberark-sms", "--map", "a=ID"])
+        #expect(rows.stdout.split(separator: "\n").count == 1)
+        #expect(rows.stderr.hasSuffix(", 4 blank records skipped\n"))
+    }
+
     @Test func inspectShowsMappedRowsWithRowAndLineNumbers() throws {
         let tool = try Tool()
         try tool.write(
