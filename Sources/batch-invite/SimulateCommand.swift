@@ -10,6 +10,14 @@ struct SimulateCommand: Command {
         OptionSpec(name: "--port", value: "N", help: "port on 127.0.0.1 (default 0: a free one)"),
         OptionSpec(name: "--token", value: "T", help: "the bearer token to accept (default: any)"),
         OptionSpec(
+            name: "--oauth-client", value: "ID:SECRET",
+            help:
+                "serve an OAuth client-credentials token endpoint at /oauth2/platformtoken (and "
+                + "/oauth2/token/APP) for this client; its tokens are accepted until they expire"),
+        OptionSpec(
+            name: "--token-lifetime", value: "SECONDS",
+            help: "how long the token endpoint's tokens last (default 3600)"),
+        OptionSpec(
             name: "--teams", value: "ID,ID", help: "valid Sendoso team IDs (default: any positive)"),
         OptionSpec(
             name: "--users-file", value: "PATH",
@@ -84,6 +92,19 @@ struct SimulateCommand: Command {
         if configuration.token?.isEmpty == true {
             throw BatchInviteError.usage("--token must not be empty")
         }
+        if let client = arguments.value("--oauth-client") {
+            guard let colon = client.firstIndex(of: ":"), colon != client.startIndex,
+                client.index(after: colon) != client.endIndex
+            else {
+                throw BatchInviteError.usage("--oauth-client must look like ID:SECRET")
+            }
+            configuration.oauthClient = (
+                String(client[..<colon]), String(client[client.index(after: colon)...])
+            )
+        }
+        configuration.tokenLifetime = try arguments.number(
+            "--token-lifetime", 3600, in: 0.001...Double.greatestFiniteMagnitude,
+            what: "a number of seconds above 0")
         if let teams = arguments.value("--teams") {
             var set = Set<Int64>()
             for part in teams.split(separator: ",", omittingEmptySubsequences: false) {
@@ -165,7 +186,8 @@ struct SimulateCommand: Command {
         StandardOutput.shared.flush()
         printError(
             "simulate: seed \(configuration.seed); Sendoso at \(InvitationSimulator.sendosoPath), CyberArk at \(InvitationSimulator.cyberArkPath)"
-        )
+                + (configuration.oauthClient == nil
+                    ? "" : "; OAuth token endpoint at /oauth2/platformtoken"))
         stop.wait()
         server.stop()
         sources.forEach { $0.cancel() }

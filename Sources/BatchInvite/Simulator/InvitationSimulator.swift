@@ -18,6 +18,8 @@ public final class InvitationSimulator: @unchecked Sendable {
     /// Per key digest: requests seen so far, and whether the key was invited (Sendoso).
     private var keys: [UInt64: KeyState] = [:]
     private var keylessRequests = 0
+    private let issuer: OAuthIssuer?
+    private var tokenRequests = 0
 
     private struct KeyState {
         var requests: UInt32 = 0
@@ -30,6 +32,11 @@ public final class InvitationSimulator: @unchecked Sendable {
     public init(configuration: SimulatorConfiguration, log: RequestLog?) {
         self.configuration = configuration
         self.log = log
+        issuer = configuration.oauthClient.map {
+            OAuthIssuer(
+                clientID: $0.id, secret: $0.secret, lifetime: configuration.tokenLifetime,
+                seed: configuration.seed)
+        }
         if let rate = configuration.rateLimit {
             rateLimit = ServerRateLimit(
                 rate: rate, burst: configuration.burst ?? Int(rate.rounded(.up)))
@@ -38,6 +45,19 @@ public final class InvitationSimulator: @unchecked Sendable {
 
     /// Decides what to do with one request.
     public func handle(_ request: HTTPRequest) -> HTTPServer.Action {
+        if let issuer, OAuthIssuer.serves(request.path) {
+            let (response, client, issued) = issuer.handle(request)
+            lock.lock()
+            tokenRequests += 1
+            let attempt = tokenRequests
+            lock.unlock()
+            log?.append(
+                RequestLog.Entry(
+                    api: "oauth", key: client, attempt: attempt, status: response.status,
+                    outcome: issued ? .issued : .rejected,
+                    fault: issued ? nil : Self.oauthError(response)))
+            return .respond(response, delay: configuration.latency)
+        }
         let api: API
         switch request.path {
         case Self.sendosoPath: api = .sendoso
@@ -61,7 +81,18 @@ public final class InvitationSimulator: @unchecked Sendable {
         }
         func roll(_ fault: Fault) -> Double { dice(fault, key: key, attempt: attempt) }
 
-        guard isAuthorized(request) else {
+        switch authorization(request) {
+        case .valid: break
+        case .expired:
+            record(401, .rejected, fault: "expired-token")
+            var answer = api.unauthorized
+            answer.headers.append(
+                (
+                    "WWW-Authenticate",
+                    #"Bearer error="invalid_token", error_description="The access token expired""#
+                ))
+            return .respond(answer, delay: 0)
+        case .unknown:
             record(401, .rejected)
             return .respond(api.unauthorized, delay: 0)
         }
@@ -223,13 +254,26 @@ public final class InvitationSimulator: @unchecked Sendable {
             headers: configuration.omitRetryAfter ? [] : [("Retry-After", "\(seconds)")])
     }
 
-    private func isAuthorized(_ request: HTTPRequest) -> Bool {
+    /// The bearer token's standing: `--token`'s, or one the token endpoint issued (valid
+    /// until it expires); any non-empty token when neither is configured.
+    private func authorization(_ request: HTTPRequest) -> OAuthIssuer.Verdict {
         guard let value = request.header("authorization"), value.hasPrefix("Bearer ") else {
-            return false
+            return .unknown
         }
         let token = value.dropFirst("Bearer ".count)
-        guard !token.isEmpty else { return false }
-        return configuration.token.map { $0 == token } ?? true
+        guard !token.isEmpty else { return .unknown }
+        if let fixed = configuration.token, fixed == token { return .valid }
+        if let issuer { return issuer.check(token) }
+        return configuration.token == nil ? .valid : .unknown
+    }
+
+    /// The `error` of a token endpoint's error answer, for the request log.
+    private static func oauthError(_ response: HTTPResponse) -> String? {
+        guard
+            let value = try? response.body.withUnsafeBytes({ try JSONParser.parse($0) })["error"],
+            case .string(let code) = value
+        else { return nil }
+        return code
     }
 
     // MARK: Shared state

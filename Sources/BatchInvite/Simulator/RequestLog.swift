@@ -25,6 +25,8 @@ public final class RequestLog: @unchecked Sendable {
         case rejected
         /// An injected fault answered instead of the API.
         case fault
+        /// The token endpoint issued a token.
+        case issued
     }
 
     public struct Entry: Sendable {

@@ -36,6 +36,11 @@ public struct SimulatorConfiguration: Sendable {
     /// The seed of every random choice: the same seed and the same requests (in whatever
     /// order they arrive) give the same faults.
     public var seed: UInt64 = 1
+    /// The one OAuth client of the token endpoint (`/oauth2/platformtoken`), if it is served:
+    /// its tokens are accepted (besides `token`) until they expire.
+    public var oauthClient: (id: String, secret: String)?
+    /// Seconds a token from the token endpoint stays valid. Default 3600.
+    public var tokenLifetime = 3600.0
     /// Timeouts and connection limits.
     public var limits = HTTPServer.Limits()
 
