@@ -15,12 +15,6 @@ struct RunCommand: Command {
                 name: "--path", value: "P",
                 help: "request path (default: the target's, e.g. /api/v3/users)"),
             OptionSpec(
-                name: "--token-env", value: "NAME",
-                help: "environment variable holding the token (default BATCH_INVITE_TOKEN)"),
-            OptionSpec(
-                name: "--token-file", value: "PATH",
-                help: "read the token from this file's first line instead"),
-            OptionSpec(
                 name: "--concurrency", value: "N", help: "requests in flight at most (default 8)"),
             OptionSpec(
                 name: "--rate", value: "R",
@@ -59,6 +53,14 @@ struct RunCommand: Command {
             OptionSpec(
                 name: "--dry-run", value: nil, help: "do everything but send: validate and report"),
             OptionSpec(
+                name: "--check-connection", value: nil,
+                help:
+                    "with --dry-run: get a token, make the TLS handshake with the API, say what "
+                    + "worked; FILE is then optional"),
+            OptionSpec(
+                name: "--check-path", value: "P",
+                help: "with --check-connection: also GET this path with the token"),
+            OptionSpec(
                 name: "--in-doubt", value: "retry|skip",
                 help: "rows that may have arrived: send again (default) or report in_doubt"),
             OptionSpec(
@@ -70,7 +72,7 @@ struct RunCommand: Command {
             OptionSpec(
                 name: "--allow-insecure-http", value: nil,
                 help: "allow http:// to a host that is not loopback"),
-        ] + InputArguments.specs + ReportArguments.specs
+        ] + CredentialArguments.specs + InputArguments.specs + ReportArguments.specs
     static let help = helpText(
         usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
         description: """
@@ -79,8 +81,14 @@ struct RunCommand: Command {
             exponential backoff and full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
             happens; the report (one line per row, in input order) is written at the end.
 
-            The token comes from $BATCH_INVITE_TOKEN (or --token-env NAME, or --token-file
-            PATH), never from the command line, and appears in no output or file.
+            The token comes from one source, never from the command line: $BATCH_INVITE_TOKEN
+            (or --token-env NAME); --token-file PATH (read again after a 401, for a rotated
+            file); --token-command CMD (a secret manager's CLI or a script; run again before
+            the token expires and after a 401); or OAuth client credentials
+            (--oauth-token-url URL --client-id ID --client-secret-env NAME, renewed when a
+            tenth of the token's lifetime is left and after a 401). A 401 for a token that was
+            since renewed is sent again with the new one. No token or secret appears in any
+            output or file.
 
             The first request goes alone; the others follow once the API has answered it. If
             it gets no answer (unknown host, refused connection, untrusted certificate) the run
@@ -89,8 +97,14 @@ struct RunCommand: Command {
             https_proxy, ALL_PROXY; http_proxy for http://), minus NO_PROXY; loopback is never
             proxied.
 
-            A 401/403 stops the run: rows not attempted are reported not_sent. So does an
-            outage (20 rows in a row failing on transient errors).
+            A 401 that a renewed token does not cure, or a 403, stops the run (exit 3): rows
+            not attempted are reported not_sent. So does an outage (20 rows in a row failing
+            on transient errors, exit 5), or a token source that fails (exit 3 when it refused
+            the credentials, 5 when it could not be reached).
+
+            --dry-run --check-connection sends no invitation: it gets a token, makes the TLS
+            handshake with the API and, with --check-path, one authenticated GET, and says
+            what worked (exit 0, or the code of what failed).
 
             \(ExitCode.summary)
 
@@ -104,23 +118,39 @@ struct RunCommand: Command {
     let input: InputOptions
     let report: ReportArguments
     let baseURL: String
-    let token: String
     let dryRun: Bool
+    let checkConnection: Bool
+    let checkPath: String?
+    /// Every secret of the run, hidden in whatever is printed or stored.
+    let redactor = Redactor(secrets: [])
+    /// Where the token comes from (nil for a dry run that checks nothing).
+    let tokenSource: (any TokenSource)?
     let configuration: BatchRun.Configuration
-    let timeout: Double
-    let connectTimeout: Double
-    let certificates: [UInt8]?
-    let certificatesOnly: Bool
+    /// How requests go out (the token is the keeper's, set when it is fetched).
+    let transportSettings: CurlTransport.Configuration
 
     init(_ arguments: Arguments) throws {
-        let path = try arguments.single("an input FILE", command: Self.name)
-        target = try InputArguments.target(from: arguments, command: Self.name)!
         dryRun = arguments.has("--dry-run")
+        checkConnection = arguments.has("--check-connection")
+        checkPath = arguments.value("--check-path")
+        if checkConnection && !dryRun {
+            throw BatchInviteError.usage("--check-connection goes with --dry-run")
+        }
+        if checkPath != nil && !checkConnection {
+            throw BatchInviteError.usage("--check-path goes with --dry-run --check-connection")
+        }
+        if let checkPath, !checkPath.hasPrefix("/") {
+            throw BatchInviteError.usage("--check-path must start with /")
+        }
+        let path =
+            checkConnection && arguments.positional.isEmpty
+            ? "" : try arguments.single("an input FILE", command: Self.name)
+        target = try InputArguments.target(from: arguments, command: Self.name)!
         guard let base = arguments.value("--base-url") else {
             throw BatchInviteError.usage("run needs --base-url (e.g. https://app.sendoso.com)")
         }
-        baseURL = try Self.checkBaseURL(base, allowInsecure: arguments.has("--allow-insecure-http"))
-        token = dryRun ? "" : try Self.readToken(arguments)
+        let allowInsecure = arguments.has("--allow-insecure-http")
+        baseURL = try Self.checkURL(base, option: "--base-url", allowInsecure: allowInsecure)
         input = try InputArguments.options(path: path, from: arguments, target: target)
         report = try ReportArguments(arguments, inputPath: path)
         var delivery = Dispatcher.Configuration(
@@ -133,20 +163,35 @@ struct RunCommand: Command {
         delivery.retry.maxRetryAfter = try arguments.number(
             "--max-retry-after", 120, in: 0...Double.greatestFiniteMagnitude,
             what: "a number of at least 0")
-        timeout = try arguments.number(
+        let timeout = try arguments.number(
             "--timeout", 30, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
         guard timeout > 0 else { throw BatchInviteError.usage("--timeout must be above 0") }
-        connectTimeout = try arguments.number(
+        let connectTimeout = try arguments.number(
             "--connect-timeout", 10, in: 0...Double.greatestFiniteMagnitude,
             what: "a number of at least 0")
         guard connectTimeout > 0 else {
             throw BatchInviteError.usage("--connect-timeout must be above 0")
         }
-        certificates = try arguments.value("--cacert").map(Self.readCertificates)
-        certificatesOnly = arguments.has("--cacert-only")
-        if certificatesOnly && certificates == nil {
+        var settings = CurlTransport.Configuration(baseURL: baseURL, token: "")
+        settings.concurrency = delivery.concurrency
+        settings.timeout = timeout
+        settings.connectTimeout = connectTimeout
+        settings.extraCertificates = try arguments.value("--cacert").map(Self.readCertificates)
+        settings.onlyExtraCertificates = arguments.has("--cacert-only")
+        if settings.onlyExtraCertificates && settings.extraCertificates == nil {
             throw BatchInviteError.usage("--cacert-only needs --cacert FILE")
         }
+        if let url = URL(string: baseURL), let scheme = url.scheme, let host = url.host {
+            settings.proxy = ProxySettings.resolve(
+                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
+        }
+        transportSettings = settings
+        tokenSource =
+            dryRun && !checkConnection
+            ? nil
+            : try CredentialArguments.source(
+                from: arguments, transport: settings, redactor: redactor,
+                allowInsecure: allowInsecure)
         let journalPath =
             arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
@@ -175,9 +220,20 @@ struct RunCommand: Command {
     }
 
     func run() throws -> Int32 {
+        if checkConnection {
+            let checked = try ConnectionCheck(
+                settings: transportSettings, source: tokenSource!, redactor: redactor,
+                path: checkPath
+            ).run()
+            guard checked == .success, !input.path.isEmpty else { return checked.code }
+        }
         if dryRun {
             return try ValidateCommand.validate(input: input, target: target, report: report)
         }
+        // The first token before anything else: a source that fails stops here (exit 3
+        // or 5), with nothing read or sent.
+        let keeper = TokenKeeper(source: tokenSource!, redactor: redactor)
+        try keeper.start()
         // Standard input is kept in a file first: read through before anything is sent,
         // and fingerprinted, so that resuming with another input is refused.
         var input = self.input
@@ -185,16 +241,8 @@ struct RunCommand: Command {
             input.path == "-" ? try StandardInputSpool(beside: configuration.journalPath) : nil
         if let spool { input.path = spool.path }
         defer { withExtendedLifetime(spool) {} }
-        var settings = CurlTransport.Configuration(baseURL: baseURL, token: token)
-        settings.concurrency = configuration.delivery.concurrency
-        settings.timeout = timeout
-        settings.connectTimeout = connectTimeout
-        settings.extraCertificates = certificates
-        settings.onlyExtraCertificates = certificatesOnly
-        if let url = URL(string: baseURL), let scheme = url.scheme, let host = url.host {
-            settings.proxy = ProxySettings.resolve(
-                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
-        }
+        var settings = transportSettings
+        settings.token = keeper.current.value
         if let proxy = settings.proxy.displayURL {
             printError(
                 "batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))"
@@ -203,7 +251,8 @@ struct RunCommand: Command {
         let transport = try CurlTransport(configuration: settings)
         defer { transport.close() }
         var configuration = self.configuration
-        configuration.delivery.redactor = Redactor(secrets: [token])
+        configuration.delivery.redactor = redactor
+        configuration.delivery.credentials = keeper
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
@@ -279,48 +328,25 @@ struct RunCommand: Command {
         return Array(data)
     }
 
-    /// The token from the environment variable or file; exit 2 when missing or empty.
-    static func readToken(_ arguments: Arguments) throws -> String {
-        if let file = arguments.value("--token-file") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw BatchInviteError.usage("--token-file \(file): cannot read it")
-            }
-            let token = String(
-                text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first
-                    ?? ""
-            )
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else {
-                throw BatchInviteError.usage("--token-file \(file): the first line is empty")
-            }
-            return token
-        }
-        let name = arguments.value("--token-env") ?? "BATCH_INVITE_TOKEN"
-        let token = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        guard !token.isEmpty else {
-            throw BatchInviteError.usage(
-                "no token: set the environment variable \(name) (or pass --token-env NAME or --token-file PATH)"
-            )
-        }
-        return token
-    }
-
-    /// The base URL without a trailing slash; https required except on loopback.
-    static func checkBaseURL(_ text: String, allowInsecure: Bool) throws -> String {
+    /// An http(s) URL without a query; https required except on loopback (a token, or a
+    /// client secret, never travels unencrypted over a network). The base URL loses a
+    /// trailing slash.
+    static func checkURL(
+        _ text: String, option: String, allowInsecure: Bool, keepsPath: Bool = false
+    ) throws -> String {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
             let host = url.host, !host.isEmpty,
             scheme == "https" || scheme == "http", url.query == nil
         else {
             throw BatchInviteError.usage(
-                "--base-url \"\(text)\" is not an http(s) URL like https://app.sendoso.com")
+                "\(option) \"\(text)\" is not an http(s) URL like https://app.sendoso.com")
         }
         if scheme == "http" && !allowInsecure && !isLoopback(host) {
             throw BatchInviteError.usage(
-                "--base-url \"\(text)\" uses http:// to a remote host: the token would travel unencrypted; "
-                    + "use https:// (or --allow-insecure-http if you must)")
+                "\(option) \"\(text)\" uses http:// to a remote host: secrets would travel "
+                    + "unencrypted; use https:// (or --allow-insecure-http if you must)")
         }
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
+        return !keepsPath && text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     static func isLoopback(_ host: String) -> Bool {

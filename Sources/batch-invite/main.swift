@@ -46,7 +46,10 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
     } catch {
         StandardOutput.shared.flush()
         printError("batch-invite \(command.name): \(error)")
-        return ((error as? BatchInviteError)?.exitCode ?? .usage).code
+        let code =
+            (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode
+            ?? .usage
+        return code.code
     }
 }
 

@@ -62,10 +62,20 @@ final class FakeTransport: Transport, @unchecked Sendable {
     private var attempts: [Int: Int] = [:]
     private(set) var mostInFlight = 0
     private(set) var requests = 0
+    /// The token `setToken` gave last, and the one each request carried.
+    private(set) var token = ""
+    private(set) var tokenOfRequest: [(row: Int, token: String)] = []
+    /// Answers by row, attempt and the token the request carried, when set.
+    var answerWithToken: ((_ row: Int, _ attempt: Int, _ token: String) -> TransportResult)?
+    private var startedTokens: [String] = []
 
     init(log: FakeLog, answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult) {
         self.log = log
         self.answer = answer
+    }
+
+    func setToken(_ token: String) {
+        self.token = token
     }
 
     func start(_ request: APIRequest, tag: Int) {
@@ -73,6 +83,8 @@ final class FakeTransport: Transport, @unchecked Sendable {
         attempts[row, default: 0] += 1
         requests += 1
         log.note("sent \(row)")
+        tokenOfRequest.append((row, token))
+        startedTokens.append(token)
         started.append((tag, row))
         mostInFlight = max(mostInFlight, started.count)
     }
@@ -83,8 +95,11 @@ final class FakeTransport: Transport, @unchecked Sendable {
             return
         }
         let (tag, row) = started.removeFirst()
+        let token = startedTokens.removeFirst()
         log.note("answered \(row)")
-        finished(tag, answer(row, attempts[row] ?? 1))
+        finished(
+            tag,
+            answerWithToken?(row, attempts[row] ?? 1, token) ?? answer(row, attempts[row] ?? 1))
     }
 
     func wakeup() {}

@@ -295,7 +295,8 @@ func parseCSV(_ text: String) -> [[String]] {
         #expect(noToken.status == 2)
         #expect(
             noToken.stderr
-                == "batch-invite run: no token: set the environment variable BATCH_INVITE_TOKEN (or pass --token-env NAME or --token-file PATH)\n"
+                == "batch-invite run: no token: set the environment variable BATCH_INVITE_TOKEN (or pass --token-env NAME, "
+                + "--token-file PATH, --token-command CMD or --oauth-token-url URL)\n"
         )
         let emptyFile = try tool.write("token.txt", "\n")
         let empty = try tool.run(
@@ -304,6 +305,9 @@ func parseCSV(_ text: String) -> [[String]] {
                 "--token-file", emptyFile,
             ])
         #expect(empty.status == 2)
+        #expect(
+            empty.stderr
+                == "batch-invite run: the token file \(emptyFile): the first line is empty\n")
     }
 
     @Test func theTokenAppearsInNoOutputOrFile() throws {

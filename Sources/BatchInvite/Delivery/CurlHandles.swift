@@ -91,6 +91,8 @@ final class Transfer {
     var truncated = false
     /// Times libcurl was about to write the request (a second time is stopped).
     var sends = 0
+    /// A header list of the request's own (`APIRequest.headers`), freed with the transfer.
+    var ownHeaders: UnsafeMutableRawPointer?
 
     init(request: APIRequest, tag: Int, url: String, limit: Int) {
         self.tag = tag
@@ -105,6 +107,9 @@ final class Transfer {
 
     deinit {
         body.deallocate()
+        if let ownHeaders {
+            curl_slist_free_all(ownHeaders.assumingMemoryBound(to: curl_slist.self))
+        }
     }
 
     /// One header line; a status line starts the headers afresh (after a `100 Continue`).

@@ -26,7 +26,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     public struct Configuration: Sendable {
         /// The API's base URL (`https://app.sendoso.com`), without a trailing slash.
         public var baseURL: String
-        /// The bearer token sent in `Authorization`.
+        /// The bearer token sent in `Authorization` (none when empty); `setToken` changes it.
         public var token: String
         /// Requests in flight at most. Default 8.
         public var concurrency = 8
@@ -56,8 +56,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     /// Header lists shared by every transfer: with `Content-Type: application/json`, and
     /// without any Content-Type (libcurl would add a form type to an empty POST).
-    private let jsonHeaders: UnsafeMutablePointer<curl_slist>
-    private let plainHeaders: UnsafeMutablePointer<curl_slist>
+    private var jsonHeaders: UnsafeMutablePointer<curl_slist>
+    private var plainHeaders: UnsafeMutablePointer<curl_slist>
+    /// Lists of an earlier token, kept while transfers may still point at them.
+    private var retiredHeaders: [UnsafeMutablePointer<curl_slist>] = []
+    /// The token in the lists.
+    private var token: String
     /// Easy handles not in use.
     private var idle: [EasyHandle] = []
     /// Wakes `poll` at a time finer than curl_multi_poll's milliseconds (the rate's timer).
@@ -77,18 +81,48 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         clibcurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, concurrency)
         clibcurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency)
         clibcurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
-        let common = [
-            "Authorization: Bearer " + configuration.token, "Accept: application/json",
-            "User-Agent: " + configuration.userAgent, "Expect:",
-        ]
-        jsonHeaders = Self.list(common + ["Content-Type: application/json"])
-        plainHeaders = Self.list(common + ["Content-Type:"])
+        token = configuration.token
+        (jsonHeaders, plainHeaders) = Self.headerLists(configuration, token: configuration.token)
     }
 
     deinit {
         close()
-        curl_slist_free_all(jsonHeaders)
-        curl_slist_free_all(plainHeaders)
+        for list in [jsonHeaders, plainHeaders] + retiredHeaders { curl_slist_free_all(list) }
+    }
+
+    /// The header lists every request shares, with `token` (none when empty).
+    private static func headerLists(_ configuration: Configuration, token: String) -> (
+        UnsafeMutablePointer<curl_slist>, UnsafeMutablePointer<curl_slist>
+    ) {
+        let common = commonLines(configuration, token: token)
+        return (
+            list(common + ["Content-Type: application/json"]), list(common + ["Content-Type:"])
+        )
+    }
+
+    private static func commonLines(_ configuration: Configuration, token: String) -> [String] {
+        (token.isEmpty ? [] : ["Authorization: Bearer " + token]) + [
+            "Accept: application/json", "User-Agent: " + configuration.userAgent, "Expect:",
+        ]
+    }
+
+    /// Sends `token` with the requests started from now on (a renewed token); those in
+    /// flight keep theirs.
+    public func setToken(_ token: String) {
+        self.token = token
+        retiredHeaders += [jsonHeaders, plainHeaders]
+        (jsonHeaders, plainHeaders) = Self.headerLists(configuration, token: token)
+    }
+
+    /// Sends one request and waits for its end (for a token endpoint or a check, on a
+    /// transport of its own).
+    public func exchange(_ request: APIRequest) -> TransportResult {
+        var result: TransportResult?
+        start(request, tag: 0)
+        while result == nil {
+            poll(timeout: 1) { _, ended in result = ended }
+        }
+        return result!
     }
 
     /// libcurl's process-wide setup, done once before the first handle.
@@ -127,7 +161,18 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             clibcurl_setopt_string(easy, CURLOPT_URL, transfer.url)
             handle.url = transfer.url
         }
-        let headers = request.contentType == nil ? plainHeaders : jsonHeaders
+        var headers = request.contentType == nil ? plainHeaders : jsonHeaders
+        if !request.headers.isEmpty
+            || (request.contentType != nil && request.contentType != "application/json")
+        {
+            // A list of the transfer's own, freed with it.
+            let own = Self.list(
+                Self.commonLines(configuration, token: token)
+                    + [request.contentType.map { "Content-Type: \($0)" } ?? "Content-Type:"]
+                    + request.headers)
+            transfer.ownHeaders = UnsafeMutableRawPointer(own)
+            headers = own
+        }
         if handle.headers != UnsafeMutableRawPointer(headers) {
             clibcurl_setopt_pointer(easy, CURLOPT_HTTPHEADER, headers)
             handle.headers = UnsafeMutableRawPointer(headers)
@@ -196,6 +241,28 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         idle.removeAll()
         curl_multi_cleanup(multi)
         if timer >= 0 { Glibc.close(timer) }
+    }
+
+    /// Connects to the base URL's host as a request would (proxy, TLS and its certificate
+    /// checks included) and sends nothing; nil when that worked, else why not.
+    public func checkConnection() -> TransportFailure? {
+        let handle = EasyHandle(configuration: configuration)
+        let easy = handle.easy
+        defer {
+            curl_easy_cleanup(easy)
+            handle.errors.deallocate()
+        }
+        let transfer = Transfer(
+            request: APIRequest(method: "GET", pathAndQuery: "", body: [], contentType: nil),
+            tag: 0, url: configuration.baseURL, limit: 0)
+        transfer.handle = handle
+        clibcurl_setopt_pointer(
+            easy, CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        clibcurl_setopt_string(easy, CURLOPT_URL, configuration.baseURL)
+        clibcurl_setopt_long(easy, CURLOPT_CONNECT_ONLY, 1)
+        let code = curl_easy_perform(easy)
+        defer { withExtendedLifetime(transfer) {} }
+        return code == CURLE_OK ? nil : failure(code, transfer: transfer, easy: easy)
     }
 
     /// The certificate the server at the base URL presents, for a message about one that
@@ -280,6 +347,8 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     /// Puts a transfer's handle back in the pool and drops libcurl's reference to it.
     private func release(_ transfer: Transfer, context: UnsafeMutableRawPointer) {
         if let handle = transfer.handle {
+            // The transfer's own header list goes with it: the handle must set one again.
+            if transfer.ownHeaders != nil { handle.headers = nil }
             idle.append(handle)
             transfer.handle = nil
         }

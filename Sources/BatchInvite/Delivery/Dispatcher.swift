@@ -29,6 +29,9 @@ public final class Dispatcher: @unchecked Sendable {
         public var inDoubt = InDoubtPolicy.retry
         /// Hides the run's secrets in what the API says back. Default: hides nothing.
         public var redactor = Redactor(secrets: [])
+        /// The run's token and its renewals; nil: the transport's token, never renewed (a
+        /// 401 stops the run).
+        public var credentials: TokenKeeper?
 
         public init(path: String) {
             self.path = path
@@ -38,12 +41,12 @@ public final class Dispatcher: @unchecked Sendable {
     private let target: any Target
     private let transport: any Transport
     private let limiter: RateLimiter
-    private let control: RunControl
-    private let statistics: RunStatistics
-    private let configuration: Configuration
+    let control: RunControl
+    let statistics: RunStatistics
+    let configuration: Configuration
     private let log: any DispatchLog
     private let clock: @Sendable () -> Double
-    private let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void
+    let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void
     private let queue: BoundedChannel<CheckedRow>
     private let loopEnded = DispatchSemaphore(value: 0)
     /// Set by the loop when it waits with room for rows: the next `submit` wakes it.
@@ -56,6 +59,10 @@ public final class Dispatcher: @unchecked Sendable {
     private var ready = JobQueue()
     /// Rows waiting out a backoff.
     private var delayed: [Job] = []
+    /// Rows whose token was rejected, waiting for the renewed one.
+    private var awaitingToken: [Job] = []
+    /// The generation of the token the transport sends.
+    private var tokenGeneration = 0
     /// Rows whose request is in flight, by the transport's tag.
     private var inFlight: [Job?]
     private var freeTags: [Int]
@@ -91,6 +98,10 @@ public final class Dispatcher: @unchecked Sendable {
         let transport = self.transport
         control.whenStopped { transport.wakeup() }
         log.whenDurable { transport.wakeup() }
+        if let keeper = configuration.credentials {
+            tokenGeneration = keeper.current.generation
+            keeper.whenChanged { transport.wakeup() }
+        }
         Thread { [self] in
             runLoop()
             loopEnded.signal()
@@ -116,22 +127,11 @@ public final class Dispatcher: @unchecked Sendable {
         loopEnded.wait()
     }
 
-    private var notSentMessage: String {
-        switch control.stopReason {
-        case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
-        case .outage?: return "not sent: the run stopped because the API looked unavailable"
-        case .firstRequestFailed?, .redirected?:
-            return "not sent: the run stopped at its first request"
-        case .interrupted?: return "not sent: the run was interrupted"
-        case .localFailure?: return "not sent: the run stopped on a local failure"
-        case nil: return "not sent"
-        }
-    }
-
     // MARK: The loop
 
     private var active: Int {
-        unlogged.count + ready.count + delayed.count + (inFlight.count - freeTags.count)
+        unlogged.count + ready.count + delayed.count + awaitingToken.count
+            + (inFlight.count - freeTags.count)
     }
 
     private func runLoop() {
@@ -142,7 +142,9 @@ public final class Dispatcher: @unchecked Sendable {
             } else {
                 admitRows()
                 moveLoggedRows()
-                wait = min(wait, sendDueRows())
+                let (canSend, recheck) = keepToken()
+                wait = min(wait, recheck)
+                if canSend { wait = min(wait, sendDueRows()) }
             }
             if inputEnded && active == 0 { return }
             transport.poll(timeout: wait) { tag, result in
@@ -216,6 +218,7 @@ public final class Dispatcher: @unchecked Sendable {
             guard untilAllowed == 0 else { return min(wait, untilAllowed) }
             let job = ready.removeFirst()
             job.attempts += 1
+            job.tokenGeneration = tokenGeneration
             statistics.request()
             let tag = freeTags.removeLast()
             transport.start(job.request, tag: tag)
@@ -224,13 +227,33 @@ public final class Dispatcher: @unchecked Sendable {
         return wait
     }
 
+    /// Keeps the transport's token the keeper's newest (rows held for it go on), stops the
+    /// run when no token can be had, and lets the keeper renew in time; returns whether
+    /// requests may go now and the seconds until it should be asked again.
+    private func keepToken() -> (canSend: Bool, recheck: Double) {
+        guard let keeper = configuration.credentials else { return (true, .infinity) }
+        if let failure = keeper.failure {
+            control.stop(.credentialsFailed(failure))
+            return (false, 0)
+        }
+        let (token, generation) = keeper.current
+        if generation != tokenGeneration {
+            transport.setToken(token)
+            tokenGeneration = generation
+            for job in awaitingToken { ready.append(job) }
+            awaitingToken.removeAll()
+        }
+        return keeper.maintain()
+    }
+
     /// After a stop: every row not in flight is recorded `not_sent`.
     private func abandonUnsent() {
         var left: [Job] = []
         while !unlogged.isEmpty { left.append(unlogged.removeFirst()) }
         while !ready.isEmpty { left.append(ready.removeFirst()) }
-        left += delayed
+        left += delayed + awaitingToken
         delayed.removeAll()
+        awaitingToken.removeAll()
         while let row = queue.tryReceive() { left.append(Job(row)) }
         if queue.isClosedAndEmpty { inputEnded = true }
         for job in left {
@@ -250,8 +273,24 @@ public final class Dispatcher: @unchecked Sendable {
             let statusClass = RetryPolicy.classify(status: status)
             let first = !answered
             if statusClass != .redirect { answered = true }
+            if status != 401 { configuration.credentials?.worked(generation: job.tokenGeneration) }
             switch statusClass {
             case .unauthorized:
+                if status == 401, let keeper = configuration.credentials {
+                    switch keeper.rejected(generation: job.tokenGeneration) {
+                    case .sendAgain:
+                        // The API did not act on it: no attempt used up.
+                        job.attempts -= 1
+                        ready.append(job)
+                        return
+                    case .wait:
+                        job.attempts -= 1
+                        awaitingToken.append(job)
+                        return
+                    case .rejected:
+                        break
+                    }
+                }
                 control.stop(.tokenRejected(status: status))
                 finish(
                     job, status: .notSent, httpStatus: status,
@@ -340,46 +379,5 @@ public final class Dispatcher: @unchecked Sendable {
             job.notBefore = clock() + retry.backoff(after: job.attempts)
             delayed.append(job)
         }
-    }
-
-    /// Records a row the run stopped before sending (again): `not_sent`, or, when an
-    /// answer to it was lost, `in_doubt` and unsettled, so that the next run treats it as
-    /// in doubt (a note if it sends it again, or nothing sent under `--in-doubt skip`).
-    private func stopped(_ job: Job) {
-        guard let lost = job.lostAnswers.last else {
-            finish(job, status: .notSent, httpStatus: job.lastStatus, message: notSentMessage)
-            return
-        }
-        finish(
-            job, status: .inDoubt, httpStatus: job.lastStatus,
-            message: "in doubt: \(lost), so the API may have acted on it; "
-                + notSentMessage.replacingOccurrences(of: "not sent: ", with: "not sent again: ")
-                + "; the same run command sends it again (--in-doubt retry) or reports it "
-                + "in_doubt (--in-doubt skip)",
-            marks: OutcomeMarks(unsettled: true))
-    }
-
-    /// Why a retried row may have reached the API more than once.
-    private func note(_ lostAnswers: [String]) -> String {
-        guard !lostAnswers.isEmpty else { return "" }
-        return " (note: \(lostAnswers.joined(separator: ", ")); the API may have acted on "
-            + (lostAnswers.count == 1 ? "it" : "them")
-            + ", so this person may have been invited more than once)"
-    }
-
-    private func finish(
-        _ job: Job, status: RowStatus, httpStatus: Int? = nil, message: String,
-        invitationStatus: String = "", expiresAt: String = "", marks: OutcomeMarks = OutcomeMarks()
-    ) {
-        statistics.count(status)
-        let redactor = configuration.redactor
-        let row = job.row
-        record(
-            OutcomeRecord(
-                row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
-                message: redactor.redact(message + row.note),
-                invitationStatus: redactor.redact(invitationStatus),
-                expiresAt: redactor.redact(expiresAt), attempts: job.attempts),
-            marks)
     }
 }

@@ -12,6 +12,8 @@ final class Job {
     var lastStatus: Int?
     /// When a backoff ends (the dispatcher's clock).
     var notBefore = 0.0
+    /// The generation of the token its last request carried (`TokenKeeper`).
+    var tokenGeneration = 0
 
     init(_ row: CheckedRow) {
         self.row = row

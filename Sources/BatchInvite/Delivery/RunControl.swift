@@ -16,6 +16,9 @@ public final class RunControl: @unchecked Sendable {
         case firstRequestFailed(TransportFailure)
         /// The run's first request was answered with a redirect, which is never followed.
         case redirected(status: Int, location: String)
+        /// No token could be had (its command, file or endpoint failed, or gave one the API
+        /// rejects).
+        case credentialsFailed(CredentialFailure)
         /// SIGINT or SIGTERM.
         case interrupted(signal: Int32)
         /// A local failure (the journal could not be written, or was removed; the input could
@@ -26,8 +29,11 @@ public final class RunControl: @unchecked Sendable {
         public var description: String {
             switch self {
             case .tokenRejected(let status):
-                return "stopped: the API rejected the token (HTTP \(status)); check the token "
-                    + "(--token-env or --token-file) and its permissions, then run again"
+                return
+                    "stopped: the API rejected the token (HTTP \(status)); check the credentials "
+                    + "and their permissions, then run again"
+            case .credentialsFailed(let failure):
+                return "stopped: \(failure.message)"
             case .outage(let rows, let lastError):
                 return
                     "stopped: \(rows) rows in a row failed on transient errors (last: \(lastError)); "
@@ -54,6 +60,7 @@ public final class RunControl: @unchecked Sendable {
         public var exitCode: ExitCode {
             switch self {
             case .tokenRejected: return .credentialsRejected
+            case .credentialsFailed(let failure): return failure.exitCode
             case .outage: return .temporary
             case .firstRequestFailed(let failure):
                 return failure.needsConfiguration ? .usage : .temporary

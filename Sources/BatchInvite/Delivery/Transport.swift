@@ -13,6 +13,9 @@ public protocol Transport: AnyObject, Sendable {
 
     /// Ends a `poll` that is waiting, or else the next one, at once. Safe from any thread.
     func wakeup()
+
+    /// Sends `token` with the requests started from now on (a renewed token).
+    func setToken(_ token: String)
 }
 
 /// What came back for one request.

@@ -1,25 +1,42 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
 
-/// Replaces the run's secrets (the token) with `[redacted]` in text the tool stores or
-/// prints: an API that echoes a request's `Authorization` header in its error message
-/// must not put the token into the report, the journal or the terminal.
-public struct Redactor: Sendable {
+/// Replaces the run's secrets (tokens, a client secret) with `[redacted]` in text the tool
+/// stores or prints: an API that echoes a request's `Authorization` header in its error
+/// message must not put the token into the report, the journal or the terminal. Tokens
+/// renewed during a run are added as they come. Safe for concurrent use.
+public final class Redactor: @unchecked Sendable {
+    // Safe to share: `secrets` is only touched with `lock` held.
+
     /// What a secret is replaced with.
     public static let mark = "[redacted]"
-    private let secrets: [String]
+    private let lock = NSLock()
+    private var secrets: [String] = []
 
     /// Redacts `secrets`; those shorter than 4 characters are left alone (they would
     /// garble ordinary words, and no real token is that short).
     public init(secrets: [String]) {
-        self.secrets = secrets.filter { $0.utf8.count >= 4 }
+        secrets.forEach(add)
+    }
+
+    /// Redacts `secret` too from now on.
+    public func add(_ secret: String) {
+        guard secret.utf8.count >= 4 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if !secrets.contains(secret) { secrets.append(secret) }
     }
 
     /// `text` with every occurrence of a secret replaced.
     public func redact(_ text: String) -> String {
+        lock.lock()
+        let secrets = self.secrets
+        lock.unlock()
         var result = text
         for secret in secrets where Self.contains(result, secret) {
             result = result.replacing(secret, with: Self.mark)

@@ -6,12 +6,18 @@ public struct APIRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// Content-Type of the body, if there is one.
     public var contentType: String?
+    /// Header lines of this request's own (`Name: value`), besides the transport's.
+    public var headers: [String]
 
-    public init(method: String, pathAndQuery: String, body: [UInt8], contentType: String?) {
+    public init(
+        method: String, pathAndQuery: String, body: [UInt8], contentType: String?,
+        headers: [String] = []
+    ) {
         self.method = method
         self.pathAndQuery = pathAndQuery
         self.body = body
         self.contentType = contentType
+        self.headers = headers
     }
 }
 

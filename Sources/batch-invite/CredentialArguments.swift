@@ -1,0 +1,135 @@
+import BatchInvite
+import Foundation
+
+/// Where `run` gets its token: exactly one source, and never a secret on the command line.
+enum CredentialArguments {
+    static let specs: [OptionSpec] = [
+        OptionSpec(
+            name: "--token-env", value: "NAME",
+            help: "environment variable holding the token (default BATCH_INVITE_TOKEN)"),
+        OptionSpec(
+            name: "--token-file", value: "PATH",
+            help: "read the token from this file's first line (again after a 401: rotation)"),
+        OptionSpec(
+            name: "--token-command", value: "CMD",
+            help:
+                "run CMD (sh -c, no stdin) for the token: it prints the token, or JSON with "
+                + "access_token and expires_in or expires_at; run again before expiry and after a 401"
+        ),
+        OptionSpec(
+            name: "--oauth-token-url", value: "URL",
+            help: "get tokens by OAuth client credentials from this endpoint (https://)"),
+        OptionSpec(name: "--client-id", value: "ID", help: "the OAuth client ID"),
+        OptionSpec(
+            name: "--client-secret-env", value: "NAME",
+            help: "environment variable holding the OAuth client secret"),
+        OptionSpec(
+            name: "--client-secret-file", value: "PATH",
+            help: "file whose first line is the OAuth client secret"),
+        OptionSpec(name: "--oauth-scope", value: "S", help: "the scope to ask for (optional)"),
+        OptionSpec(
+            name: "--oauth-client-auth", value: "basic|body",
+            help: "send the client ID and secret by HTTP Basic (default) or in the form body"),
+    ]
+
+    /// The token source the arguments name, checked as far as can be without fetching; the
+    /// secrets it holds are added to `redactor`.
+    static func source(
+        from arguments: Arguments, transport: CurlTransport.Configuration, redactor: Redactor,
+        allowInsecure: Bool
+    ) throws -> any TokenSource {
+        let given = ["--token-env", "--token-file", "--token-command", "--oauth-token-url"]
+            .filter { arguments.has($0) }
+        guard given.count <= 1 else {
+            throw BatchInviteError.usage(
+                "give one token source, not " + given.joined(separator: " and "))
+        }
+        let oauthOptions = [
+            "--client-id", "--client-secret-env", "--client-secret-file", "--oauth-scope",
+            "--oauth-client-auth",
+        ]
+        if !arguments.has("--oauth-token-url"), let stray = oauthOptions.first(where: arguments.has)
+        {
+            throw BatchInviteError.usage("\(stray) needs --oauth-token-url")
+        }
+        if let command = arguments.value("--token-command") {
+            guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw BatchInviteError.usage("--token-command must not be empty")
+            }
+            return TokenCommand(command: command, redactor: redactor)
+        }
+        if let url = arguments.value("--oauth-token-url") {
+            return try oauth(
+                url, arguments, transport: transport, redactor: redactor,
+                allowInsecure: allowInsecure)
+        }
+        if let path = arguments.value("--token-file") {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw BatchInviteError.usage("--token-file \(path): cannot read it")
+            }
+            return TokenFile(path: path)
+        }
+        let name = arguments.value("--token-env") ?? "BATCH_INVITE_TOKEN"
+        let token = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw BatchInviteError.usage(
+                "no token: set the environment variable \(name) (or pass --token-env NAME, "
+                    + "--token-file PATH, --token-command CMD or --oauth-token-url URL)")
+        }
+        redactor.add(token)
+        return FixedToken(token, name: "the environment variable \(name)")
+    }
+
+    private static func oauth(
+        _ url: String, _ arguments: Arguments, transport: CurlTransport.Configuration,
+        redactor: Redactor, allowInsecure: Bool
+    ) throws -> any TokenSource {
+        let tokenURL = try RunCommand.checkURL(
+            url, option: "--oauth-token-url", allowInsecure: allowInsecure, keepsPath: true)
+        guard let clientID = arguments.value("--client-id"), !clientID.isEmpty else {
+            throw BatchInviteError.usage("--oauth-token-url needs --client-id ID")
+        }
+        let secret: String
+        switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
+        case (let name?, nil):
+            secret = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else {
+                throw BatchInviteError.usage(
+                    "--client-secret-env \(name): the environment variable is not set or empty")
+            }
+        case (nil, let path?):
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw BatchInviteError.usage("--client-secret-file \(path): cannot read it")
+            }
+            secret = String(text.prefix { $0 != "\n" && $0 != "\r" })
+                .trimmingCharacters(in: .whitespaces)
+            guard !secret.isEmpty else {
+                throw BatchInviteError.usage(
+                    "--client-secret-file \(path): the first line is empty")
+            }
+        case (nil, nil):
+            throw BatchInviteError.usage(
+                "--oauth-token-url needs the client secret: --client-secret-env NAME or "
+                    + "--client-secret-file PATH (never on the command line)")
+        case (_?, _?):
+            throw BatchInviteError.usage(
+                "give --client-secret-env or --client-secret-file, not both")
+        }
+        redactor.add(secret)
+        var settings = OAuthClientCredentials.Settings(
+            tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
+        settings.scope = arguments.value("--oauth-scope")
+        if let mode = try arguments.choice("--oauth-client-auth", ["basic", "body"]) {
+            settings.authentication =
+                OAuthClientCredentials.ClientAuthentication(rawValue: mode)
+                ?? .basic
+        }
+        if let host = URL(string: tokenURL)?.host, let scheme = URL(string: tokenURL)?.scheme {
+            settings.transport.proxy = ProxySettings.resolve(
+                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
+        }
+        return OAuthClientCredentials(settings: settings)
+    }
+}
