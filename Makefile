@@ -26,11 +26,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The tests also need nginx (a real TLS server), openssl and python3 (the tests' own servers).
-TEST_TOOLS := nginx-light openssl python3
+# The tests also need nginx (a real TLS server), openssl, python3 (the tests' own servers)
+# and curl (in a token command, as users write them).
+TEST_TOOLS := nginx-light openssl python3 curl
 test: deps
 	@missing=$$(for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ] && ! { command -v nginx && command -v openssl && command -v python3; } >/dev/null 2>&1; then \
+	if [ -n "$$missing" ] && ! { command -v nginx && command -v openssl && command -v python3 && command -v curl; } >/dev/null 2>&1; then \
 		echo "installing" $$missing; \
 		$(APT) update -qq && $(APT) install -y -qq $$missing; \
 	fi

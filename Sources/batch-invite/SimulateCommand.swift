@@ -73,6 +73,11 @@ struct SimulateCommand: Command {
             SIGTERM stops it. Each request-log line is written before its answer is
             sent, so even kill -9 loses none.
 
+            GET /api/v3/me answers 200 to a valid token and changes nothing (for run
+            --dry-run --check-connection --check-path /api/v3/me). With --oauth-client, a
+            client-credentials token endpoint (POST /oauth2/platformtoken, or
+            /oauth2/token/APP) issues tokens that are accepted until --token-lifetime ends.
+
             Faults are reproducible: the same --seed and the same requests give the same
             faults, whatever order concurrent requests arrive in.
 

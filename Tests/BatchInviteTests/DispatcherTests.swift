@@ -127,11 +127,16 @@ struct NumberTarget: Target {
 /// Runs `rows` rows through a dispatcher over the fakes; returns the outcomes by row.
 func dispatch(
     rows: Int, concurrency: Int = 4, maxAttempts: Int = 5, log: FakeLog = FakeLog(),
-    answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult
+    credentials: TokenKeeper? = nil,
+    answer: @escaping (_ row: Int, _ attempt: Int) -> TransportResult = { _, _ in created },
+    answerWithToken: ((_ row: Int, _ attempt: Int, _ token: String) -> TransportResult)? = nil
 ) -> (outcomes: [Int: OutcomeRecord], control: RunControl, transport: FakeTransport) {
     let transport = FakeTransport(log: log, answer: answer)
+    transport.answerWithToken = answerWithToken
+    if let credentials { transport.setToken(credentials.current.value) }
     let control = RunControl()
     var configuration = Dispatcher.Configuration(path: "/n")
+    configuration.credentials = credentials
     configuration.concurrency = concurrency
     configuration.retry.base = 0.001
     configuration.retry.maxAttempts = maxAttempts

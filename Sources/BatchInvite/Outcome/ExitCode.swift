@@ -40,10 +40,11 @@ public enum ExitCode: Sendable, Equatable {
           0        every row invited (run) or valid (validate)
           1        finished; some rows not invited or invalid (see the report)
           2        usage, configuration or input error; nothing sent
-          3        the API rejected the credentials (401/403)
+          3        the credentials were rejected (by the API: 401/403, or by the token
+                   source)
           4        status: the batch is unfinished; run the same command again
-          5        temporary: the API unreachable or down, or the journal held by another
-                   run; run the same command later
+          5        temporary: the API or the token source unreachable or down, or the
+                   journal held by another run; run the same command later
           6        a local failure after sending began (journal removed or not writable,
                    disk full); the same command resumes
           130/143  interrupted by SIGINT/SIGTERM; the same command resumes

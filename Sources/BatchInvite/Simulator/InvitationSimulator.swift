@@ -28,6 +28,8 @@ public final class InvitationSimulator: @unchecked Sendable {
 
     public static let sendosoPath = "/api/v3/users"
     public static let cyberArkPath = "/UserMgmt/SendSmsInvite"
+    /// Answers GET with the account behind the token: changes nothing.
+    public static let mePath = "/api/v3/me"
 
     public init(configuration: SimulatorConfiguration, log: RequestLog?) {
         self.configuration = configuration
@@ -57,6 +59,15 @@ public final class InvitationSimulator: @unchecked Sendable {
                     outcome: issued ? .issued : .rejected,
                     fault: issued ? nil : Self.oauthError(response)))
             return .respond(response, delay: configuration.latency)
+        }
+        if request.path == Self.mePath && request.method == "GET" {
+            // A harmless authenticated GET (for `run --dry-run --check-connection --check-path`).
+            guard case .valid = authorization(request) else {
+                return .respond(API.sendoso.unauthorized, delay: 0)
+            }
+            return .respond(
+                .json(200, #"{"success":true,"user":{"name":"simulated account"}}"#),
+                delay: configuration.latency)
         }
         let api: API
         switch request.path {
