@@ -215,3 +215,46 @@ func eventually(_ condition: () -> Bool) -> Bool {
             outcomes[6]?.message == "not sent: the run stopped because no token could be had")
     }
 }
+
+@Suite struct TokenCommandTests {
+    func failure(_ command: String, timeout: Double = 30, secrets: [String] = [])
+        -> CredentialFailure?
+    {
+        do {
+            _ = try TokenCommand(
+                command: command, timeout: timeout, redactor: Redactor(secrets: secrets)
+            )
+            .fetch()
+            return nil
+        } catch {
+            return error as? CredentialFailure
+        }
+    }
+
+    @Test func itsOutputIsTheTokenOrJSON() throws {
+        let redactor = Redactor(secrets: [])
+        #expect(
+            try TokenCommand(command: "echo t0ken", redactor: redactor).fetch()
+                == AccessToken(value: "t0ken"))
+        let json = try TokenCommand(
+            command: #"printf '{"access_token":"abc","expires_in":90}'"#, redactor: redactor
+        ).fetch()
+        #expect(json == AccessToken(value: "abc", lifetime: 90))
+    }
+
+    @Test func failuresAreExit3WhenRefusedAnd5OtherwiseWithTheLastLineRedacted() {
+        let refused = failure(
+            "echo 'vault: permission denied for s3cr3t-value' >&2; exit 3",
+            secrets: ["s3cr3t-value"])
+        #expect(refused?.exitCode == .credentialsRejected)
+        #expect(
+            refused?.message
+                == "the token command exited with status 3: vault: permission denied for [redacted]"
+        )
+        #expect(failure("exit 1")?.exitCode == .temporary)
+        #expect(failure("true")?.message == "the token command printed nothing")
+        let slow = failure("sleep 5", timeout: 0.3)
+        #expect(slow?.exitCode == .temporary)
+        #expect(slow?.message == "the token command took longer than 0.3 s and was stopped")
+    }
+}

@@ -33,16 +33,17 @@ public struct TokenCommand: TokenSource {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        // Set before the start: a command quicker than this line would otherwise end unseen.
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
         do {
             try process.run()
         } catch {
             throw CredentialFailure(
                 "the token command could not be started: \(error)", exitCode: .temporary)
         }
-        let finished = DispatchSemaphore(value: 0)
         let reader = PipeReader(output.fileHandleForReading)
         let errorReader = PipeReader(errors.fileHandleForReading)
-        process.terminationHandler = { _ in finished.signal() }
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             // The whole process group would be better; the shell and what it waits for are
             // what a command line starts, and the shell's end closes the pipes.
@@ -50,7 +51,7 @@ public struct TokenCommand: TokenSource {
             _ = finished.wait(timeout: .now() + 2)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw CredentialFailure(
-                "the token command took longer than \(Int(timeout)) s and was stopped",
+                "the token command took longer than \(String(format: "%g", timeout)) s and was stopped",
                 exitCode: .temporary)
         }
         let printed = String(decoding: reader.wait(), as: UTF8.self)
