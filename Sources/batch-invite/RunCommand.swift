@@ -61,6 +61,16 @@ struct RunCommand: Command {
                 name: "--check-path", value: "P",
                 help: "with --check-connection: also GET this path with the token"),
             OptionSpec(
+                name: "--limit", value: "N",
+                help:
+                    "send at most N rows in this run (a canary, a daily quota); the rest are "
+                    + "not_sent, exit 4, and the same command goes on from there"),
+            OptionSpec(
+                name: "--already-invited", value: "done|fail",
+                help:
+                    "a row the API says already has an invitation: already_invited, counted as "
+                    + "done (default), or failed"),
+            OptionSpec(
                 name: "--in-doubt", value: "retry|skip",
                 help: "rows that may have arrived: send again (default) or report in_doubt"),
             OptionSpec(
@@ -210,6 +220,11 @@ struct RunCommand: Command {
         configuration.syncsJournal =
             ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
         configuration.retryFailed = arguments.has("--retry-failed")
+        if arguments.value("--limit") != nil {
+            configuration.delivery.limit = try arguments.integer("--limit", 0, in: 1...Int.max)
+        }
+        configuration.delivery.alreadyInvitedFails =
+            try arguments.choice("--already-invited", ["done", "fail"]) == "fail"
         if let policy = try arguments.choice("--in-doubt", ["retry", "skip"]) {
             configuration.delivery.inDoubt = InDoubtPolicy(rawValue: policy) ?? .retry
         }
@@ -262,8 +277,9 @@ struct RunCommand: Command {
         let result = try batch.run()
         let stats = result.statistics
         var line =
-            "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, \(stats[.failed]) failed, "
-            + "\(stats[.invalid]) invalid, \(stats[.duplicate]) duplicate, \(stats[.notSent]) not sent"
+            "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, "
+            + (stats[.alreadyInvited] > 0 ? "\(stats[.alreadyInvited]) already invited, " : "")
+            + "\(stats[.failed]) failed, \(stats[.invalid]) invalid, \(stats[.duplicate]) duplicate, \(stats[.notSent]) not sent"
         if stats[.inDoubt] > 0 { line += ", \(stats[.inDoubt]) in doubt" }
         if result.alreadyDone > 0 {
             line += " (\(result.alreadyDone) already done by an earlier run)"
@@ -293,7 +309,15 @@ struct RunCommand: Command {
             }
             return reason.exitCode.code
         }
-        return (stats[.invited] == stats.rows ? ExitCode.success : .rowsNotDone).code
+        if result.reachedLimit {
+            printError(
+                "batch-invite run: stopped at --limit \(configuration.delivery.limit ?? 0); the same "
+                    + "command sends the rest")
+            return ExitCode.unfinished.code
+        }
+        // Every row invited, by this run or before it, is a job done.
+        let done = stats[.invited] + stats[.alreadyInvited]
+        return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
     }
 
     /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is

@@ -31,7 +31,9 @@ struct StatusCommand: Command {
 
     func run() throws -> Int32 {
         let summary = try JournalSummary(path: journal)
-        let statuses: [RowStatus] = [.invited, .failed, .invalid, .duplicate, .notSent, .inDoubt]
+        let statuses: [RowStatus] = [
+            .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt,
+        ]
         let last =
             summary.lastActivity.map {
                 Clock.iso8601(milliseconds: Int64($0.timeIntervalSince1970 * 1000))
@@ -66,7 +68,7 @@ struct StatusCommand: Command {
             text += ", base URL: \(summary.header?["base_url"]?.text ?? "?")\n"
             text +=
                 "\(summary.rows) rows: "
-                + statuses.map {
+                + statuses.filter { $0 != .alreadyInvited || (summary.counts[$0] ?? 0) > 0 }.map {
                     "\(summary.counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
                 }
                 .joined(separator: ", ") + "\n"
@@ -81,8 +83,8 @@ struct StatusCommand: Command {
             StandardOutput.shared.write(text)
         }
         if !summary.isFinished { return ExitCode.unfinished.code }
-        return ((summary.counts[.invited] ?? 0) == summary.rows ? ExitCode.success : .rowsNotDone)
-            .code
+        let done = (summary.counts[.invited] ?? 0) + (summary.counts[.alreadyInvited] ?? 0)
+        return (done == summary.rows ? ExitCode.success : .rowsNotDone).code
     }
 }
 

@@ -29,6 +29,12 @@ public final class Dispatcher: @unchecked Sendable {
         public var inDoubt = InDoubtPolicy.retry
         /// Hides the run's secrets in what the API says back. Default: hides nothing.
         public var redactor = Redactor(secrets: [])
+        /// Report a row the API says already has an invitation `failed` (`--already-invited
+        /// fail`) rather than `already_invited`, which counts as done. Default false.
+        public var alreadyInvitedFails = false
+        /// Rows sent at most in this run (`--limit`); those after it are `not_sent`, for
+        /// the next run on the same journal. Default: no limit.
+        public var limit: Int?
         /// The run's token and its renewals; nil: the transport's token, never renewed (a
         /// 401 stops the run).
         public var credentials: TokenKeeper?
@@ -69,6 +75,11 @@ public final class Dispatcher: @unchecked Sendable {
     /// Whether an HTTP answer came back in this run (the first request goes alone until then).
     private var answered = false
     private var inputEnded = false
+    /// Rows taken to be sent in this run (for `limit`).
+    private var admitted = 0
+    private let limitHit = Atomic<Bool>(false)
+    /// Whether `limit` left rows unsent (read after `finishAll`).
+    public var reachedLimit: Bool { limitHit.load(ordering: .acquiring) }
 
     /// `log` must be the run's journal (or a stand-in in tests): rows are sent only once
     /// their dispatch record in it is durable.
@@ -172,6 +183,15 @@ public final class Dispatcher: @unchecked Sendable {
                 return
             }
             waitingForRows.store(false, ordering: .relaxed)
+            if let limit = configuration.limit, self.admitted >= limit {
+                limitHit.store(true, ordering: .releasing)
+                finish(
+                    Job(row), status: .notSent,
+                    message: "not sent: this run's --limit of \(limit) was reached; the same "
+                        + "command sends it")
+                continue
+            }
+            self.admitted += 1
             let job = Job(row)
             job.request = target.request(payload: row.payload, path: configuration.path)
             job.logPosition = log.appendDispatch(row: row.row, line: row.line, key: row.key)
@@ -333,6 +353,11 @@ public final class Dispatcher: @unchecked Sendable {
                     finish(
                         job, status: .failed, httpStatus: status,
                         message: message + note(job.lostAnswers))
+                    return
+                case .alreadyInvited(let message):
+                    finish(
+                        job, status: configuration.alreadyInvitedFails ? .failed : .alreadyInvited,
+                        httpStatus: status, message: message + note(job.lostAnswers))
                     return
                 case .unclear(let message):
                     job.lastError = message

@@ -25,7 +25,7 @@ struct EarlierRun {
         // Dispatched again after an outcome: the later attempt decides (in doubt).
         guard !inDoubtRows.contains(row), let previous = status(of: row) else { return nil }
         switch previous {
-        case .invited, .invalid, .duplicate, .inDoubt:
+        case .invited, .alreadyInvited, .invalid, .duplicate, .inDoubt:
             return previous
         case .failed:
             return retryFailed && transientFailures.contains(row) ? nil : previous

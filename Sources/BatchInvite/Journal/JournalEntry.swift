@@ -253,6 +253,7 @@ extension RowStatus {
         case (6, UInt8(ascii: "f")): status = .failed
         case (8, UInt8(ascii: "n")): status = .notSent
         case (8, UInt8(ascii: "i")): status = .inDoubt
+        case (15, UInt8(ascii: "a")): status = .alreadyInvited
         default: return nil
         }
         let same =

@@ -9,7 +9,8 @@ public enum ExitCode: Sendable, Equatable {
     case usage
     /// The API rejected the credentials (401/403); the same command resumes once fixed.
     case credentialsRejected
-    /// `status`: the batch is unfinished (rows not sent or in doubt); run it again.
+    /// The batch is unfinished: `status` of a journal with rows not sent or in doubt, or
+    /// `run --limit` that stopped at its limit; run the same command again.
     case unfinished
     /// Temporary: the API could not be reached or looked down, or another run holds the
     /// journal; run the same command later.
@@ -37,12 +38,13 @@ public enum ExitCode: Sendable, Equatable {
     /// The table for `--help` texts.
     public static let summary = """
         exit codes:
-          0        every row invited (run) or valid (validate)
+          0        every row invited or already invited (run), or valid (validate)
           1        finished; some rows not invited or invalid (see the report)
           2        usage, configuration or input error; nothing sent
           3        the credentials were rejected (by the API: 401/403, or by the token
                    source)
-          4        status: the batch is unfinished; run the same command again
+          4        the batch is unfinished (status; run --limit stopped at its limit); run
+                   the same command again
           5        temporary: the API or the token source unreachable or down, or the
                    journal held by another run; run the same command later
           6        a local failure after sending began (journal removed or not writable,

@@ -8,6 +8,9 @@ public enum RowStatus: String, Sendable, CaseIterable {
     case duplicate
     /// The API accepted the invitation.
     case invited
+    /// The person already has an invitation (the API said so, or a ledger of earlier runs
+    /// does): nothing more to do.
+    case alreadyInvited = "already_invited"
     /// The API refused it, or every attempt failed.
     case failed
     /// The run stopped before sending it.

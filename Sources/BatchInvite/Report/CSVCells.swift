@@ -83,6 +83,7 @@ enum CSVCells {
         case .invalid: name = "invalid"
         case .duplicate: name = "duplicate"
         case .invited: name = "invited"
+        case .alreadyInvited: name = "already_invited"
         case .failed: name = "failed"
         case .notSent: name = "not_sent"
         case .inDoubt: name = "in_doubt"

@@ -47,6 +47,8 @@ public final class BatchRun {
         /// What went wrong locally after sending began (the journal, the input, the
         /// report), for the user: the run ends with exit 6.
         public var localFailure: String?
+        /// Whether `--limit` left rows for the next run.
+        public var reachedLimit = false
     }
 
     private var pipeline: RowPipeline
@@ -199,7 +201,8 @@ public final class BatchRun {
         }
         dispatcher.finishAll()
         return try finish(
-            journal, writer, offsets, statistics, rowsRead: rowsRead, alreadyDone: alreadyDone)
+            journal, writer, offsets, statistics, rowsRead: rowsRead, alreadyDone: alreadyDone,
+            reachedLimit: dispatcher.reachedLimit)
     }
 
     /// Closes the journal and writes the report from it. The report is read through the
@@ -208,7 +211,7 @@ public final class BatchRun {
     /// in the result (exit 6), not thrown; `rowsRead` is nil when reading stopped early.
     private func finish(
         _ journal: Journal, _ writer: ReportWriter, _ offsets: RowOffsets,
-        _ statistics: RunStatistics, rowsRead: Int?, alreadyDone: Int
+        _ statistics: RunStatistics, rowsRead: Int?, alreadyDone: Int, reachedLimit: Bool = false
     ) throws -> Result {
         var problems: [String] = []
         if let rowsRead {
@@ -254,7 +257,7 @@ public final class BatchRun {
         return Result(
             statistics: snapshot, stopReason: control.stopReason,
             blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone,
-            localFailure: failure)
+            localFailure: failure, reachedLimit: reachedLimit)
     }
 
     /// The result of a run whose journal already settles every row of the input (it was

@@ -27,6 +27,8 @@ public enum Answer: Sendable, Equatable {
     case invited(message: String, invitationStatus: String, expiresAt: String)
     /// The API refused this row; final. The API's message, verbatim.
     case refused(message: String)
+    /// The API refused it because the person already has an invitation: nothing more to do.
+    case alreadyInvited(message: String)
     /// The answer does not say whether the API acted (a success status whose body, where
     /// the API puts its verdict, cannot be read): the row is in doubt, like a lost answer.
     case unclear(message: String)

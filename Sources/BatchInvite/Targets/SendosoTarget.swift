@@ -124,6 +124,15 @@ public struct SendosoTarget: Target {
             method: "POST", pathAndQuery: path, body: payload, contentType: "application/json")
     }
 
+    /// Whether a refusal's message says the address already has an invitation, in any of
+    /// the ways it may be worded ("Email has already been invited", "User has already been
+    /// invited", "already invited", any case).
+    static func saysAlreadyInvited(_ message: String) -> Bool {
+        let lower = message.lowercased()
+        guard let already = lower.range(of: "already") else { return false }
+        return lower[already.upperBound...].contains("invit")
+    }
+
     public func interpret(status: Int, body: [UInt8]) -> Answer {
         let json = try? body.withUnsafeBytes { try JSONParser.parse($0) }
         if (200..<300).contains(status) {
@@ -148,7 +157,8 @@ public struct SendosoTarget: Target {
                 expiresAt: json["expires_at"]?.text ?? "")
         }
         if let message = json?["message"]?.text, !message.isEmpty {
-            return .refused(message: message)
+            return Self.saysAlreadyInvited(message)
+                ? .alreadyInvited(message: message) : .refused(message: message)
         }
         return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
     }
