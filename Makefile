@@ -26,8 +26,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The tests also need nginx (a real TLS server), openssl, python3 (the tests' own servers)
-# and curl (in a token command, as users write them).
+# The tests also need nginx (a real TLS server), openssl, python3 (the tests' own servers),
+# curl (in a token command, as users write them), and Python's jsonschema and
+# prometheus_client (real parsers of the summary and the metrics).
 TEST_TOOLS := nginx-light openssl python3 curl
 test: deps
 	@missing=$$(for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -35,6 +36,10 @@ test: deps
 		echo "installing" $$missing; \
 		$(APT) update -qq && $(APT) install -y -qq $$missing; \
 	fi
+	@python3 -c 'import jsonschema, prometheus_client' 2>/dev/null \
+		|| python3 -m pip install -q jsonschema prometheus-client 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages jsonschema prometheus-client 2>/dev/null \
+		|| ($(APT) update -qq && $(APT) install -y -qq python3-jsonschema python3-prometheus-client)
 	python3 Tests/Architecture/check_layers.py
 	$(SWIFT) build
 	$(SWIFT) test

@@ -83,6 +83,7 @@ struct RunCommand: Command {
                 name: "--allow-insecure-http", value: nil,
                 help: "allow http:// to a host that is not loopback"),
         ] + CredentialArguments.specs + InputArguments.specs + ReportArguments.specs
+        + JobOutputs.specs
     static let help = helpText(
         usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
         description: """
@@ -138,8 +139,20 @@ struct RunCommand: Command {
     let configuration: BatchRun.Configuration
     /// How requests go out (the token is the keeper's, set when it is fetched).
     let transportSettings: CurlTransport.Configuration
+    let outputs: JobOutputs
 
     init(_ arguments: Arguments) throws {
+        let outputs = JobOutputs(arguments)
+        do {
+            try self.init(parsing: arguments, outputs: outputs)
+        } catch {
+            outputs.failedEarly(command: Self.name, error: error)
+            throw error
+        }
+    }
+
+    private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
+        self.outputs = outputs
         dryRun = arguments.has("--dry-run")
         checkConnection = arguments.has("--check-connection")
         checkPath = arguments.value("--check-path")
@@ -235,6 +248,16 @@ struct RunCommand: Command {
     }
 
     func run() throws -> Int32 {
+        var summary = JobSummary(command: dryRun ? "validate" : Self.name)
+        summary.target = target.name
+        summary.input = input.path.isEmpty ? nil : input.path
+        summary.report = dryRun ? report.path : configuration.reportPath
+        summary.journal = dryRun ? nil : configuration.journalPath
+        if dryRun { summary.inputFingerprint = outputs.fingerprint(of: input.path) }
+        return try outputs.around(summary, redactor: redactor) { try run(&$0) }
+    }
+
+    private func run(_ summary: inout JobSummary) throws -> Int32 {
         if checkConnection {
             let checked = try ConnectionCheck(
                 settings: transportSettings, source: tokenSource!, redactor: redactor,
@@ -243,7 +266,8 @@ struct RunCommand: Command {
             guard checked == .success, !input.path.isEmpty else { return checked.code }
         }
         if dryRun {
-            return try ValidateCommand.validate(input: input, target: target, report: report)
+            return try ValidateCommand.validate(
+                input: input, target: target, report: report, summary: &summary)
         }
         // The first token before anything else: a source that fails stops here (exit 3
         // or 5), with nothing read or sent.
@@ -269,6 +293,7 @@ struct RunCommand: Command {
         configuration.delivery.redactor = redactor
         configuration.delivery.credentials = keeper
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
+        summary.inputFingerprint = configuration.header.fingerprint
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
             onWarning: { printError($0) })
@@ -276,6 +301,9 @@ struct RunCommand: Command {
         defer { signals.forEach { $0.cancel() } }
         let result = try batch.run()
         let stats = result.statistics
+        summary.take(stats)
+        if let failure = result.localFailure { summary.error = failure }
+        if let reason = result.stopReason { summary.error = redactor.redact(reason.description) }
         var line =
             "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, "
             + (stats[.alreadyInvited] > 0 ? "\(stats[.alreadyInvited]) already invited, " : "")

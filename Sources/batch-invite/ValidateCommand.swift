@@ -6,6 +6,7 @@ struct ValidateCommand: Command {
     static let summary = "check every row of a file, offline; write the report"
     static let options: [OptionSpec] =
         [InputArguments.targetSpec] + InputArguments.specs + ReportArguments.specs
+        + JobOutputs.specs
     static let help = helpText(
         usage: "batch-invite validate FILE --target \(Targets.names) [options]",
         description: """
@@ -25,8 +26,20 @@ struct ValidateCommand: Command {
     let target: any Target
     let input: InputOptions
     let report: ReportArguments
+    let outputs: JobOutputs
 
     init(_ arguments: Arguments) throws {
+        let outputs = JobOutputs(arguments)
+        do {
+            try self.init(parsing: arguments, outputs: outputs)
+        } catch {
+            outputs.failedEarly(command: Self.name, error: error)
+            throw error
+        }
+    }
+
+    private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
+        self.outputs = outputs
         let path = try arguments.single("an input FILE", command: Self.name)
         target = try InputArguments.target(from: arguments, command: Self.name)!
         input = try InputArguments.options(path: path, from: arguments, target: target)
@@ -34,20 +47,31 @@ struct ValidateCommand: Command {
     }
 
     func run() throws -> Int32 {
-        try Self.validate(input: input, target: target, report: report)
+        var summary = JobSummary(command: Self.name)
+        summary.target = target.name
+        summary.input = input.path
+        summary.report = report.path
+        summary.inputFingerprint = outputs.fingerprint(of: input.path)
+        return try outputs.around(summary, redactor: nil) {
+            try Self.validate(input: input, target: target, report: report, summary: &$0)
+        }
     }
 
     /// Checks every row of `input` and writes the report; the exit code (0 all valid, 1 not).
-    static func validate(input: InputOptions, target: any Target, report: ReportArguments) throws
-        -> Int32
-    {
-        let summary = try ValidationRun.run(
+    static func validate(
+        input: InputOptions, target: any Target, report: ReportArguments,
+        summary: inout JobSummary
+    ) throws -> Int32 {
+        let result = try ValidationRun.run(
             input: input, target: target, reportPath: report.path, reportFormat: report.format,
             onWarning: { printError($0) })
-        StandardOutput.shared.write(summary.line + "\n")
+        summary.counts = [
+            .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
+        ]
+        StandardOutput.shared.write(result.line + "\n")
         StandardOutput.shared.flush()
         if report.path != "-" { printError("report: \(report.path)") }
-        return (summary.invalid + summary.duplicate > 0 ? ExitCode.rowsNotDone : .success).code
+        return (result.invalid + result.duplicate > 0 ? ExitCode.rowsNotDone : .success).code
     }
 }
 

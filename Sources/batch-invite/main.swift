@@ -41,7 +41,19 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
         return ExitCode.success.code
     }
     do {
-        let parsed = try Arguments(arguments, specs: command.options, command: command.name)
+        let parsed: Arguments
+        do {
+            parsed = try Arguments(arguments, specs: command.options, command: command.name)
+        } catch {
+            // Even a command line that cannot be read leaves the summary a scheduler looks for.
+            if let index = arguments.firstIndex(of: "--summary-json"), index + 1 < arguments.count,
+                command.options.contains(where: { $0.name == "--summary-json" })
+            {
+                JobOutputs.failedParsing(
+                    summaryPath: arguments[index + 1], command: command.name, error: error)
+            }
+            throw error
+        }
         return try command.execute(parsed)
     } catch {
         StandardOutput.shared.flush()

@@ -92,4 +92,82 @@ import Testing
             Array(invited.prefix(10)).sorted() == (1...10).map { "night\($0)@example.com" }.sorted()
         )
     }
+
+    // MARK: What a scheduler reads
+
+    static let schema = Tool.packageRoot.appendingPathComponent("deploy/summary.schema.json").path
+    static let checker = Tool.packageRoot.appendingPathComponent(
+        "Tests/EndToEndTests/Checkers/check_job_outputs.py"
+    ).path
+
+    /// The summary and metrics checked by real parsers; their facts.
+    func checkedOutputs(_ tool: Tool, metrics: Bool = true) throws -> [String: Any] {
+        let result = try tool.runShell(
+            "python3 '\(Self.checker)' '\(Self.schema)' summary.json"
+                + (metrics ? " metrics.prom" : ""))
+        #expect(result.status == 0, "\(result.stderr)")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
+            ?? [:]
+    }
+
+    @Test func everyExitLeavesASummaryThatMatchesItsSchemaAndTheReport() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", export(1...12) + "Bad,Row,nope,regular,1\n")
+        try tool.write("nocolumn.csv", "Name\nAda\n")
+        let outputs = ["--summary-json", "summary.json", "--metrics-file", "metrics.prom"]
+        func check(_ result: ToolResult, _ code: Int32) throws -> [String: Any] {
+            #expect(result.status == code, "\(result.stderr)")
+            let facts = try checkedOutputs(tool)
+            #expect((facts["exit_code"] as? Int) == Int(code))
+            let metrics = facts["metrics"] as? [String: Double] ?? [:]
+            #expect(metrics["batch_invite_last_run_exit_code"] == Double(code))
+            return facts
+        }
+        // 4, then 1: a limit, then the rest with one invalid row; the counts are the report's.
+        _ = try check(
+            try runAgainst(
+                simulator, tool, file: "people.csv", ["--rate", "0", "--limit", "5"] + outputs), 4)
+        let done = try check(
+            try runAgainst(simulator, tool, file: "people.csv", ["--rate", "0"] + outputs), 1)
+        var fromReport: [String: Int] = [:]
+        for row in try reportRows(tool) { fromReport[row["status"]!, default: 0] += 1 }
+        let counts = (done["counts"] as? [String: Int] ?? [:]).filter { $0.value > 0 }
+        #expect(counts == fromReport)
+        #expect(counts == ["invited": 12, "invalid": 1])
+        // 0: validate of a clean file.
+        try tool.write("clean.csv", export(1...3))
+        _ = try check(try tool.run(["validate", "clean.csv", "--target", "sendoso"] + outputs), 0)
+        // 2: a missing column, and a command line that cannot be read at all.
+        let missing = try check(
+            try runAgainst(simulator, tool, file: "nocolumn.csv", report: "r2.csv", outputs), 2)
+        #expect((missing["error"] as? String)?.contains("missing required columns") == true)
+        let bogus = try tool.run([
+            "validate", "clean.csv", "--bogus", "--summary-json", "summary.json",
+        ])
+        #expect(bogus.status == 2)
+        #expect((try checkedOutputs(tool, metrics: false)["exit_code"] as? Int) == 2)
+        // 3: the token rejected; the summary names no token.
+        let rejected = try check(
+            try runAgainst(
+                simulator, tool, file: "clean.csv", token: "wrong-token-value", report: "r3.csv",
+                outputs), 3)
+        #expect((rejected["error"] as? String)?.contains("rejected the token") == true)
+        #expect(!(try tool.read("summary.json")).contains("wrong-token-value"))
+        // 5: nothing listens.
+        let down = try tool.run(
+            [
+                "run", "clean.csv", "--target", "sendoso", "--base-url", "http://127.0.0.1:1",
+                "--report", "r5.csv",
+            ] + outputs,
+            environment: ["BATCH_INVITE_TOKEN": "secret"])
+        _ = try check(down, 5)
+        // A summary left by an earlier run is gone as soon as the next starts.
+        try tool.write("summary.json", "stale")
+        let busy = try tool.run([
+            "run", "clean.csv", "--target", "sendoso", "--summary-json", "summary.json",
+        ])
+        #expect(busy.status == 2)
+        #expect(try tool.read("summary.json") != "stale")
+    }
 }

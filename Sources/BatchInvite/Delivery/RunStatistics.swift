@@ -11,6 +11,11 @@ public final class RunStatistics: @unchecked Sendable {
     private var retryCount = 0
     private var throttledCount = 0
     private var earlierInvited = 0
+    private var resentInDoubtCount = 0
+    /// Invitations made in the current whole second of the run, and the most in any.
+    private var second = 0
+    private var inSecond = 0
+    private var peakInSecond = 0
     public let started = Clock.monotonic()
 
     public init() {}
@@ -21,6 +26,22 @@ public final class RunStatistics: @unchecked Sendable {
         lock.lock()
         counts[status, default: 0] += times
         if fromEarlierRun && status == .invited { earlierInvited += times }
+        if !fromEarlierRun && status == .invited {
+            let now = Int(Clock.monotonic() - started)
+            if now != second {
+                peakInSecond = max(peakInSecond, inSecond)
+                second = now
+                inSecond = 0
+            }
+            inSecond += times
+        }
+        lock.unlock()
+    }
+
+    /// A row an earlier run left in doubt is sent again.
+    public func resentInDoubt() {
+        lock.lock()
+        resentInDoubtCount += 1
         lock.unlock()
     }
 
@@ -48,7 +69,8 @@ public final class RunStatistics: @unchecked Sendable {
         defer { lock.unlock() }
         return Snapshot(
             counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
-            elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited)
+            elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited,
+            resentInDoubt: resentInDoubtCount, peakRate: Double(max(peakInSecond, inSecond)))
     }
 
     public struct Snapshot: Sendable {
@@ -59,6 +81,10 @@ public final class RunStatistics: @unchecked Sendable {
         public var elapsed: Double
         /// Rows of `counts[.invited]` an earlier run invited.
         public var earlierInvited = 0
+        /// Rows an earlier run left in doubt that this run sent again.
+        public var resentInDoubt = 0
+        /// The most invitations made in one whole second of the run (counted from its start).
+        public var peakRate = 0.0
 
         public subscript(status: RowStatus) -> Int { counts[status] ?? 0 }
 

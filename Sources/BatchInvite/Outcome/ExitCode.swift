@@ -35,6 +35,35 @@ public enum ExitCode: Sendable, Equatable {
         }
     }
 
+    /// A short name of what the code means (the JSON summary's `exit_meaning`).
+    public var meaning: String {
+        switch self {
+        case .success: return "done"
+        case .rowsNotDone: return "rows_not_done"
+        case .usage: return "usage_or_input_error"
+        case .credentialsRejected: return "credentials_rejected"
+        case .unfinished: return "unfinished"
+        case .temporary: return "temporary"
+        case .localFailure: return "local_failure"
+        case .interrupted: return "interrupted"
+        }
+    }
+
+    /// The code for an exit status, when it is one of the tool's.
+    public init?(code: Int32) {
+        switch code {
+        case 0: self = .success
+        case 1: self = .rowsNotDone
+        case 2: self = .usage
+        case 3: self = .credentialsRejected
+        case 4: self = .unfinished
+        case 5: self = .temporary
+        case 6: self = .localFailure
+        case 129...192: self = .interrupted(signal: code - 128)
+        default: return nil
+        }
+    }
+
     /// The table for `--help` texts.
     public static let summary = """
         exit codes:

@@ -166,6 +166,7 @@ public final class BatchRun {
                         OutcomeMarks())
                     return
                 }
+                statistics.resentInDoubt()
                 row.note =
                     " (note: an earlier run stopped while sending this row, so it may have arrived "
                     + "before; this person may have been invited twice)"
