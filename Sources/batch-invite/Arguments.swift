@@ -63,6 +63,14 @@ struct Arguments {
             }
             values[name, default: []].append(value)
         }
+        if let path = values["--config"]?.last {
+            // The file's options, under the command line's.
+            let fromFile = try ConfigFile.read(path, specs: specs, command: command)
+            let given = Set(values.keys)
+            for (name, value) in fromFile where !given.contains(name) {
+                values[name, default: []].append(value)
+            }
+        }
     }
 
     /// The value of a single-valued option, if given.

@@ -83,7 +83,7 @@ struct RunCommand: Command {
                 name: "--allow-insecure-http", value: nil,
                 help: "allow http:// to a host that is not loopback"),
         ] + CredentialArguments.specs + InputArguments.specs + ReportArguments.specs
-        + JobOutputs.specs
+        + JobOutputs.specs + ConfigFile.specs
     static let help = helpText(
         usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
         description: """

@@ -6,7 +6,7 @@ struct ValidateCommand: Command {
     static let summary = "check every row of a file, offline; write the report"
     static let options: [OptionSpec] =
         [InputArguments.targetSpec] + InputArguments.specs + ReportArguments.specs
-        + JobOutputs.specs
+        + JobOutputs.specs + ConfigFile.specs
     static let help = helpText(
         usage: "batch-invite validate FILE --target \(Targets.names) [options]",
         description: """

@@ -54,6 +54,10 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
             }
             throw error
         }
+        if parsed.has("--print-config") {
+            StandardOutput.shared.write(ConfigFile.describe(parsed, specs: command.options))
+            return ExitCode.success.code
+        }
         return try command.execute(parsed)
     } catch {
         StandardOutput.shared.flush()

@@ -170,4 +170,77 @@ import Testing
         #expect(busy.status == 2)
         #expect(try tool.read("summary.json") != "stale")
     }
+
+    // MARK: A job in one file
+
+    @Test func aConfigFileReproducesTheCommandLineAndRefusesSecrets() throws {
+        let tool = try Tool()
+        try tool.write(
+            "people.csv",
+            "Given Name,Surname,Mail,Team\nAda,L,ada@example.com,\nBob,M,bob@example.com,7\n"
+                + "Cy,N,not-an-address,7\n")
+        func reportAndKeys(_ arguments: [String]) throws -> (String, [String], Int32) {
+            let simulator = try SimulatorProcess(["--token", "secret"])
+            let result = try tool.run(
+                [
+                    "run", "people.csv", "--base-url", simulator.baseURL, "--report", "out.csv",
+                    "--restart",
+                ]
+                    + arguments, environment: ["JOB_TOKEN": "secret"])
+            simulator.stop()
+            let report = try tool.read("out.csv").split(separator: "\n").map {
+                // expires_at differs from run to run: the rest must not.
+                $0.split(separator: ",", omittingEmptySubsequences: false).prefix(6).joined(
+                    separator: ",")
+            }
+            let keys = try simulator.logEntries().compactMap { $0["key"] as? String }.sorted()
+            return (report.joined(separator: "\n"), keys, result.status)
+        }
+        let flags = [
+            "--target", "sendoso", "--token-env", "JOB_TOKEN", "--rate", "0", "--concurrency", "2",
+            "--role", "manager", "--team-group-id", "3", "--map", "Mail=email", "--progress",
+            "none",
+        ]
+        try tool.write(
+            "job.conf",
+            """
+            # the nightly job
+            target = sendoso
+            token-env = JOB_TOKEN
+            rate = 0
+            concurrency = 2
+            role = manager
+            team-group-id = 3
+            map = "Mail=email"
+            progress = none
+
+            """)
+        let byFlags = try reportAndKeys(flags)
+        let byFile = try reportAndKeys(["--config", "job.conf"])
+        #expect(byFlags.2 == 1 && byFile.2 == 1)
+        #expect(byFlags.0 == byFile.0)
+        #expect(byFlags.1 == ["ada@example.com", "bob@example.com"] && byFile.1 == byFlags.1)
+        // The command line wins; --print-config shows what is in force.
+        let printed = try tool.run([
+            "run", "people.csv", "--config", "job.conf", "--rate", "4", "--print-config",
+        ])
+        #expect(printed.status == 0)
+        #expect(
+            printed.stdout.contains("\nrate = 4\n")
+                && printed.stdout.contains("\nmap = \"Mail=email\"\n"))
+        #expect(printed.stdout.contains("token-env = JOB_TOKEN\n"))
+        // A secret, an unknown name: exit 2 before anything.
+        try tool.write("secret.conf", "target = sendoso\ntoken = abc123\n")
+        let secret = try tool.run([
+            "run", "people.csv", "--config", "secret.conf", "--base-url", "http://127.0.0.1:1",
+        ])
+        #expect(secret.status == 2)
+        #expect(secret.stderr.contains("line 2: a secret cannot be written in a config file"))
+        try tool.write("typo.conf", "target = sendoso\nreprot-format = csv\n")
+        let typo = try tool.run(["validate", "people.csv", "--config", "typo.conf"])
+        #expect(typo.status == 2)
+        #expect(
+            typo.stderr.contains(
+                "unknown option \"reprot-format\" for validate; did you mean report-format?"))
+    }
 }

@@ -1,0 +1,115 @@
+import BatchInvite
+import Foundation
+
+/// `--config FILE`: a job's options in a file, one `name = value` a line (the long option's
+/// name without its dashes; a flag is `name = true`, or its name alone), `#` starting a
+/// comment. Options on the command line win over the file's. A secret cannot be written
+/// in it, only where to find one (`token-env`, `token-file`, `token-command`,
+/// `client-secret-env`, `client-secret-file`).
+enum ConfigFile {
+    static let specs: [OptionSpec] = [
+        OptionSpec(
+            name: "--config", value: "FILE",
+            help: "read options from FILE (name = value a line; the command line wins)"),
+        OptionSpec(
+            name: "--print-config", value: nil,
+            help: "print the options in force (config file and command line) and exit"),
+    ]
+
+    /// Names that would hold a secret itself.
+    private static let secretNames: Set<String> = [
+        "token", "bearer-token", "access-token", "client-secret", "secret", "password", "api-key",
+    ]
+
+    /// The options of the file at `path`, checked against `specs`.
+    static func read(_ path: String, specs: [OptionSpec], command: String) throws -> [(
+        name: String, value: String
+    )] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw BatchInviteError.usage("--config \(path): cannot read it as UTF-8 text")
+        }
+        var options: [(String, String)] = []
+        var seen = Set<String>()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let place = "--config \(path), line \(index + 1)"
+            let line = raw.trimmingCharacters(
+                in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            var name = line
+            var value: String?
+            if let equals = line.firstIndex(of: "=") {
+                name = line[..<equals].trimmingCharacters(in: .whitespaces)
+                value = unquoted(
+                    line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+            }
+            if name.hasPrefix("--") { name.removeFirst(2) }
+            if secretNames.contains(name.lowercased()) {
+                throw BatchInviteError.usage(
+                    "\(place): a secret cannot be written in a config file; give where to find it "
+                        + "instead (token-env, token-file, token-command, client-secret-env, "
+                        + "client-secret-file)")
+            }
+            guard let spec = specs.first(where: { $0.name == "--" + name }),
+                name != "config", name != "print-config"
+            else {
+                var message = "\(place): unknown option \"\(name)\" for \(command)"
+                if let guess = Arguments.closest(
+                    to: "--" + name, in: specs.map(\.name).filter { $0 != "--config" })
+                {
+                    message += "; did you mean \(guess.dropFirst(2))?"
+                }
+                throw BatchInviteError.usage(message)
+            }
+            if spec.value == nil {
+                switch value?.lowercased() {
+                case nil, "true", "yes", "on": options.append((spec.name, ""))
+                case "false", "no", "off": break
+                default:
+                    throw BatchInviteError.usage("\(place): \(name) is a flag: true or false")
+                }
+                continue
+            }
+            guard let value, !value.isEmpty else {
+                throw BatchInviteError.usage(
+                    "\(place): \(name) needs a value (\(name) = \(spec.value!))")
+            }
+            if !seen.insert(spec.name).inserted && !spec.repeatable {
+                throw BatchInviteError.usage("\(place): \(name) is given more than once")
+            }
+            options.append((spec.name, value))
+        }
+        return options
+    }
+
+    /// A value in double or single quotes loses them (`map = "First name=first_name"`).
+    private static func unquoted(_ value: String) -> String {
+        guard value.count >= 2, let first = value.first, first == "\"" || first == "'",
+            value.last == first
+        else { return value }
+        return String(value.dropFirst().dropLast())
+    }
+
+    /// The options in force, one `name = value` a line, as a config file would hold them.
+    static func describe(_ arguments: Arguments, specs: [OptionSpec]) -> String {
+        var text = ""
+        if !arguments.positional.isEmpty {
+            text += "# FILE: " + arguments.positional.joined(separator: " ") + "\n"
+        }
+        for spec in specs where spec.name != "--config" && spec.name != "--print-config" {
+            let name = String(spec.name.dropFirst(2))
+            if spec.value == nil {
+                if arguments.has(spec.name) { text += "\(name) = true\n" }
+                continue
+            }
+            for value in arguments.all(spec.name) {
+                let needsQuotes =
+                    value.contains("=") || value.hasPrefix(" ") || value.hasSuffix(" ")
+                    || value.contains("#")
+                text += "\(name) = " + (needsQuotes ? "\"\(value)\"" : value) + "\n"
+            }
+        }
+        return text
+    }
+}
