@@ -28,7 +28,7 @@ extension Command {
 /// Every command, in the order the tool's help lists them.
 let commands: [any Command.Type] = [
     ValidateCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self,
-    InspectCommand.self,
+    LedgerCommand.self, InspectCommand.self,
     SimulateCommand.self,
 ]
 

@@ -61,6 +61,14 @@ struct RunCommand: Command {
                 name: "--check-path", value: "P",
                 help: "with --check-connection: also GET this path with the token"),
             OptionSpec(
+                name: "--ledger", value: "PATH",
+                help:
+                    "a file shared by every run of a job: keys invited (not sent again) and in "
+                    + "doubt, across inputs and nights"),
+            OptionSpec(
+                name: "--reinvite-after", value: "DAYS",
+                help: "with --ledger: send again to keys invited at least DAYS ago"),
+            OptionSpec(
                 name: "--limit", value: "N",
                 help:
                     "send at most N rows in this run (a canary, a daily quota); the rest are "
@@ -233,6 +241,15 @@ struct RunCommand: Command {
         configuration.syncsJournal =
             ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
         configuration.retryFailed = arguments.has("--retry-failed")
+        configuration.ledgerPath = arguments.value("--ledger")
+        if arguments.value("--reinvite-after") != nil {
+            guard configuration.ledgerPath != nil else {
+                throw BatchInviteError.usage("--reinvite-after needs --ledger PATH")
+            }
+            configuration.reinviteAfterDays = try arguments.number(
+                "--reinvite-after", 0, in: 0...Double.greatestFiniteMagnitude,
+                what: "a number of days of at least 0")
+        }
         if arguments.value("--limit") != nil {
             configuration.delivery.limit = try arguments.integer("--limit", 0, in: 1...Int.max)
         }

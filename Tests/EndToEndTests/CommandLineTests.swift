@@ -73,7 +73,7 @@ import Testing
         ),
         (
             ["valdate"],
-            "batch-invite: unknown command \"valdate\"; commands: validate, run, status, report, inspect, simulate; did you mean validate?\n"
+            "batch-invite: unknown command \"valdate\"; commands: validate, run, status, report, ledger, inspect, simulate; did you mean validate?\n"
         ),
     ])
     func usageErrorsAreOneLineAndExitTwo(arguments: [String], message: String) throws {

@@ -243,4 +243,139 @@ import Testing
             typo.stderr.contains(
                 "unknown option \"reprot-format\" for validate; did you mean report-format?"))
     }
+
+    // MARK: The ledger
+
+    /// A CyberArk file of the IDs numbered `ids`.
+    func ids(_ ids: ClosedRange<Int>) -> String {
+        "ID\n" + ids.map { String(format: "00000000-0000-4000-8000-%012d\n", $0) }.joined()
+    }
+
+    func id(_ number: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", number) }
+
+    @Test func withALedgerASecondNightTextsOnlyTheNewPeople() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("night1.csv", ids(1...20))
+        try tool.write("night2.csv", ids(1...30))
+        let ledger = ["--rate", "0", "--ledger", "job.ledger"]
+        let first = try runAgainst(
+            simulator, tool, file: "night1.csv", target: "cyberark-sms", report: "n1.csv", ledger)
+        #expect(first.status == 0)
+        let second = try runAgainst(
+            simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n2.csv", ledger)
+        #expect(second.status == 0)
+        #expect(second.stdout.hasPrefix("30 rows: 10 invited, 20 already invited, 0 failed,"))
+        let rows = try reportRows(tool, "n2.csv")
+        #expect(rows[0]["status"] == "already_invited" && rows[0]["attempts"] == "")
+        #expect(rows[0]["message"]?.hasPrefix("invited on 20") == true)
+        #expect(rows[0]["message"]?.hasSuffix(" by an earlier run (ledger job.ledger)") == true)
+        Thread.sleep(forTimeInterval: 0.1)
+        let sent = try simulator.logEntries().compactMap { $0["key"] as? String }
+        #expect(sent.count == 30 && Set(sent).count == 30)
+        // --reinvite-after 0: everyone again.
+        let again = try runAgainst(
+            simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n3.csv",
+            ledger + ["--reinvite-after", "0"])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("30 rows: 30 invited,"))
+        // Forget one: the next night sends to that one alone.
+        let forget = try tool.run(
+            ["ledger", "forget", id(7), "--ledger", "job.ledger", "--target", "cyberark-sms"])
+        #expect(forget.status == 0)
+        let after = try runAgainst(
+            simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n4.csv", ledger)
+        #expect(after.stdout.hasPrefix("30 rows: 1 invited, 29 already invited,"))
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 30 + 30 + 1)
+        // show and compact agree with what happened.
+        let shown = try tool.run(["ledger", "show", "--ledger", "job.ledger"])
+        #expect(shown.stdout.split(separator: "\n").count == 30)
+        #expect(shown.stderr == "30 invited, 0 in doubt\n")
+        let compacted = try tool.run(["ledger", "compact", "--ledger", "job.ledger"])
+        #expect(compacted.status == 0)
+        #expect(try tool.read("job.ledger").split(separator: "\n").count == 31)
+        #expect(try tool.run(["ledger", "show", "--ledger", "job.ledger"]).stdout == shown.stdout)
+    }
+
+    @Test func aKeyLeftInDoubtFollowsInDoubtOnTheNextNight() throws {
+        let tool = try Tool()
+        try tool.write("night1.csv", ids(1...3))
+        // Every answer lost: the rows end in doubt, and the ledger says so.
+        let lossy = try SimulatorProcess(["--token", "secret", "--drop-after", "1"])
+        let first = try runAgainst(
+            lossy, tool, file: "night1.csv", target: "cyberark-sms", report: "n1.csv",
+            ["--rate", "0", "--ledger", "job.ledger", "--in-doubt", "skip"])
+        #expect(first.status == 1)
+        #expect(try reportRows(tool, "n1.csv").allSatisfy { $0["status"] == "in_doubt" })
+        lossy.stop()
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        try tool.write("night2.csv", ids(1...4))
+        let skip = try runAgainst(
+            simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n2.csv",
+            ["--rate", "0", "--ledger", "job.ledger", "--in-doubt", "skip"])
+        #expect(
+            skip.stdout.hasPrefix(
+                "4 rows: 1 invited, 0 failed, 0 invalid, 0 duplicate, 0 not sent, 3 in doubt"))
+        #expect(
+            try reportRows(tool, "n2.csv")[0]["message"]?.contains(
+                "not sent again (--in-doubt skip)") == true)
+        let retry = try runAgainst(
+            simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n3.csv",
+            ["--rate", "0", "--ledger", "job.ledger"])
+        #expect(retry.status == 0)
+        #expect(retry.stdout.hasPrefix("4 rows: 3 invited, 1 already invited,"))
+        #expect(
+            try reportRows(tool, "n3.csv")[0]["message"]?.contains("may have been invited twice")
+                == true)
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 1 + 3)
+    }
+
+    @Test func aDamagedOrBusyLedgerStopsTheRunBeforeAnythingIsSent() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", ids(1...3))
+        let options = ["--rate", "0", "--ledger", "job.ledger"]
+        #expect(
+            try runAgainst(
+                simulator, tool, file: "people.csv", target: "cyberark-sms", report: "a.csv",
+                options
+            ).status == 0)
+        // A torn last line (a crash mid-append) is cut, and the run goes on.
+        var text = try tool.read("job.ledger")
+        try tool.write("job.ledger", text + "{\"t\":\"cyberark-sms\",\"k\":\"x")
+        let torn = try runAgainst(
+            simulator, tool, file: "people.csv", target: "cyberark-sms", report: "b.csv", options)
+        #expect(torn.status == 0 && torn.stdout.hasPrefix("3 rows: 0 invited, 3 already invited,"))
+        #expect(try tool.read("job.ledger") == text)
+        // Damage elsewhere: exit 2 naming the line.
+        text = try tool.read("job.ledger")
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[2] = lines[2].replacingOccurrences(of: "\"s\":\"i\"", with: "\"s\":\"d\"")
+        try tool.write("job.ledger", lines.joined(separator: "\n"))
+        let damaged = try runAgainst(
+            simulator, tool, file: "people.csv", target: "cyberark-sms", report: "c.csv", options)
+        #expect(damaged.status == 2)
+        #expect(damaged.stderr.contains("the ledger job.ledger is damaged at line 3"))
+        try tool.write("job.ledger", text)
+        // Held by another process: exit 5.
+        let holder = try tool.runShell("flock -n job.ledger -c 'true'")
+        #expect(holder.status == 0)
+        let busy = Process()
+        busy.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        busy.arguments = [tool.path("job.ledger"), "sleep", "5"]
+        try busy.run()
+        defer {
+            busy.terminate()
+            busy.waitUntilExit()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        let held = try runAgainst(
+            simulator, tool, file: "people.csv", target: "cyberark-sms", report: "d.csv", options)
+        #expect(held.status == 5)
+        #expect(held.stderr.contains("the ledger job.ledger is in use"))
+        simulator.stop()
+        #expect(try simulator.logEntries().count == 3)
+    }
 }

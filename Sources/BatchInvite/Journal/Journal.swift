@@ -53,9 +53,13 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private var size: Int64
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
     private let syncs: Bool
+    /// The job's ledger, written and synced with each group (`--ledger`).
+    private let ledger: Ledger?
+    /// Rows with a dispatch record in this run (committing thread only; with a ledger).
+    var dispatchedRows = Set<Int>()
 
     /// A record waiting to be encoded and written.
-    private enum Record {
+    enum Record {
         /// A row about to be sent, and when (milliseconds since 1970).
         case dispatch(row: Int, line: Int, key: String, at: Int64)
         /// A row's outcome, and when it was decided.
@@ -68,10 +72,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// tail). Holds the journal's lock while open. The run's `start` record comes first.
     public init(
         path: String, header: JournalHeader, start: JournalStart = JournalStart(rowsDone: 0),
-        lock: JournalLock? = nil, syncs: Bool = true
+        lock: JournalLock? = nil, syncs: Bool = true, ledger: Ledger? = nil
     ) throws {
         self.path = path
         self.syncs = syncs
+        self.ledger = ledger
         self.lock = try lock ?? JournalLock(journal: path)
         descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -249,7 +254,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
                 break
             }
             complete = buffer.withUnsafeBytes {
-                Self.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+                FileDescriptors.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[0..<count]))
             }
             offset += Int64(count)
         }
@@ -292,6 +297,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             encode(otherGroup, into: &bytes, observer: observer)
             encode(dispatchGroup, into: &bytes, observer: nil)
             var error = write(bytes, sync: true)
+            // The ledger's records of the same group, on disk before any row of it is sent.
+            if let ledger, error == nil {
+                error = ledger.write(
+                    ledgerRecords(otherGroup + dispatchGroup, ledger), syncs: syncs)
+            }
             size += Int64(bytes.count)
             // Someone removed or replaced the file: whatever is written from now on could
             // not be found by the next run, so nothing more may be sent.
@@ -359,18 +369,6 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         out.append(contentsOf: ",\"at\":".utf8)
         TextBytes.appendInteger(Int(time), to: &out)
         out.append(UInt8(ascii: "}"))
-    }
-
-    /// Writes every byte to `descriptor`, retrying short writes; false on an error.
-    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
     }
 
     /// Writes `bytes` at the end of the journal, then syncs it when `sync` says so.

@@ -24,6 +24,11 @@ public final class BatchRun {
         public var restart = false
         /// Send again rows that failed on transient errors in an earlier run.
         public var retryFailed = false
+        /// The job's ledger across runs (`--ledger`), if any.
+        public var ledgerPath: String?
+        /// Days after which a key the ledger holds as invited is sent again
+        /// (`--reinvite-after`); nil: never.
+        public var reinviteAfterDays: Double?
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
@@ -57,7 +62,7 @@ public final class BatchRun {
     private var source: RowSource { pipeline.source }
     private var target: any Target { pipeline.target }
     private let transport: any Transport
-    private let configuration: Configuration
+    let configuration: Configuration
     public let control = RunControl()
 
     public init(
@@ -75,6 +80,7 @@ public final class BatchRun {
         var lock = try JournalLock(journal: configuration.journalPath)
         if configuration.restart { lock = try lock.restarting() }
         let earlier: EarlierRun?
+        let ledger: Ledger?
         do {
             earlier = try EarlierRun.read(
                 journal: configuration.journalPath, for: configuration.header)
@@ -88,6 +94,7 @@ public final class BatchRun {
                 pipeline = try RowPipeline(options: options, target: target, onWarning: onWarning)
             }
             if earlier == nil { try pipeline.checkWholeInput() }
+            ledger = try configuration.ledgerPath.map { try Ledger(path: $0, target: target.name) }
         } catch {
             lock.removeIfCreatedEmpty()
             throw error
@@ -107,7 +114,8 @@ public final class BatchRun {
         header.inputOptions?.skipLines = source.linesSkipped
         let journal = try Journal(
             path: configuration.journalPath, header: header,
-            start: JournalStart(rowsDone: settled), lock: lock, syncs: configuration.syncsJournal)
+            start: JournalStart(rowsDone: settled), lock: lock, syncs: configuration.syncsJournal,
+            ledger: ledger)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
         let statistics = RunStatistics()
@@ -170,6 +178,15 @@ public final class BatchRun {
                 row.note =
                     " (note: an earlier run stopped while sending this row, so it may have arrived "
                     + "before; this person may have been invited twice)"
+            } else if let ledger, let entry = ledger.entry(for: row.key) {
+                guard let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path) else {
+                    if entry.state == .inDoubt { statistics.resentInDoubt() }
+                    dispatcher.submit(row)
+                    return
+                }
+                statistics.count(outcome.status)
+                record(outcome, OutcomeMarks())
+                return
             }
             dispatcher.submit(row)
         }

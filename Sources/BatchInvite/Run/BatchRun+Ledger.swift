@@ -1,0 +1,44 @@
+/// The job's ledger, seen from a run.
+extension BatchRun {
+    /// What the ledger makes of a valid row: the outcome it ends with unsent (already
+    /// invited; in doubt under `--in-doubt skip`), or nil to send it, with a note saying why
+    /// it may reach the person again.
+    func ledgerOutcome(of row: inout CheckedRow, _ entry: Ledger.Entry, ledger: String)
+        -> OutcomeRecord?
+    {
+        let date = Clock.iso8601(milliseconds: entry.at * 1000)
+        func outcome(_ status: RowStatus, _ message: String) -> OutcomeRecord {
+            OutcomeRecord(
+                row: row.row, line: row.line, key: row.key, status: status, message: message)
+        }
+        switch entry.state {
+        case .invited:
+            let age = Double(Clock.wallMilliseconds() / 1000 - entry.at) / 86_400
+            if let days = configuration.reinviteAfterDays, age >= days {
+                row.note =
+                    " (note: invited on \(date) by an earlier run; sent again after "
+                    + "--reinvite-after \(Self.days(days)))"
+                return nil
+            }
+            return outcome(
+                .alreadyInvited, "invited on \(date) by an earlier run (ledger \(ledger))")
+        case .inDoubt:
+            if configuration.delivery.inDoubt == .skip {
+                return outcome(
+                    .inDoubt,
+                    "in doubt: an earlier run sent it on \(date) and got no answer (ledger "
+                        + "\(ledger)); not sent again (--in-doubt skip)")
+            }
+            row.note =
+                " (note: an earlier run sent it on \(date) and got no answer, so this person may "
+                + "have been invited twice)"
+            return nil
+        case .settled, .forgotten:
+            return nil
+        }
+    }
+
+    private static func days(_ days: Double) -> String {
+        days == days.rounded() ? "\(Int(days)) days" : "\(days) days"
+    }
+}

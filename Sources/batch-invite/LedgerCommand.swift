@@ -1,0 +1,88 @@
+import BatchInvite
+
+/// `batch-invite ledger show|forget KEY|compact --ledger PATH`: a job's ledger looked into
+/// and kept.
+struct LedgerCommand: Command {
+    static let name = "ledger"
+    static let summary = "look into a job's ledger, forget a key, or compact it"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "--ledger", value: "PATH", help: "the ledger (run --ledger PATH)"),
+        OptionSpec(
+            name: "--target", value: Targets.names,
+            help: "forget: the target the key is for; show: only this target's keys"),
+    ]
+    static let help = helpText(
+        usage: "batch-invite ledger show|forget KEY|compact --ledger PATH [--target T]",
+        description: """
+            show     prints every key the ledger remembers, one a line: target, key, state
+                     (invited or in_doubt) and when (UTC), tab-separated; a count on stderr.
+            forget   lets one person be invited again: the next run sends to KEY (an e-mail
+                     address or a CyberArk ID) as to anyone new. Needs --target.
+            compact  rewrites the ledger with one record per key still remembered (under a
+                     temporary name, then renamed).
+
+            Each takes the ledger's lock: while a run holds it, they exit 5.
+            """,
+        options: options)
+
+    let action: String
+    let key: String?
+    let path: String
+    let target: String?
+
+    init(_ arguments: Arguments) throws {
+        guard let action = arguments.positional.first,
+            ["show", "forget", "compact"].contains(action)
+        else {
+            throw BatchInviteError.usage("ledger needs show, forget KEY or compact")
+        }
+        self.action = action
+        let rest = Array(arguments.positional.dropFirst())
+        if action == "forget" {
+            guard rest.count == 1 else {
+                throw BatchInviteError.usage("ledger forget takes one KEY")
+            }
+            key = rest[0]
+            guard arguments.value("--target") != nil else {
+                throw BatchInviteError.usage("ledger forget needs --target \(Targets.names)")
+            }
+        } else {
+            guard rest.isEmpty else {
+                throw BatchInviteError.usage("ledger \(action) takes no other argument")
+            }
+            key = nil
+        }
+        path = try arguments.required("--ledger", "PATH", command: "ledger")
+        target = try InputArguments.target(from: arguments, command: "ledger", required: false)?
+            .name
+    }
+
+    func run() throws -> Int32 {
+        switch action {
+        case "show":
+            let lines = try Ledger.latest(path: path).filter {
+                target == nil || $0.target == target
+            }
+            var text = ""
+            for line in lines {
+                text +=
+                    "\(line.target)\t\(line.key)\t\(line.state == .invited ? "invited" : "in_doubt")\t"
+                    + Clock.iso8601(milliseconds: line.at * 1000) + "\n"
+            }
+            StandardOutput.shared.write(text)
+            StandardOutput.shared.flush()
+            let invited = lines.filter { $0.state == .invited }.count
+            printError("\(invited) invited, \(lines.count - invited) in doubt")
+        case "forget":
+            let known = try Ledger.forget(path: path, target: target!, key: key!)
+            printError(
+                known
+                    ? "forgot \(key!) (\(target!)): the next run sends to it"
+                    : "\(key!) (\(target!)) was not in the ledger; nothing to forget")
+        default:
+            let (before, after) = try Ledger.compact(path: path)
+            printError("compacted \(path): \(before) records, now \(after)")
+        }
+        return ExitCode.success.code
+    }
+}
