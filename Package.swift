@@ -38,8 +38,9 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["batch-invite"],
-            // Servers the tests start (python3 scripts) and fixtures, read from the source tree.
-            exclude: ["Servers", "Fixtures"]
+            // Servers the tests start and checkers they run (python3 scripts), and fixtures,
+            // read from the source tree.
+            exclude: ["Servers", "Fixtures", "Checkers"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -136,17 +136,22 @@ def bodies(rows):
 
 
 def timed(command, environment=None):
-    """Runs a command; returns (wall s, CPU s, peak RSS MB, stdout)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={**os.environ, **(environment or {})})
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"{' '.join(command)} failed ({code}): {output}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
+    """Runs a command; returns (wall s, CPU s, peak RSS MB, stdout).
+
+    The peak RSS is GNU time's (`%M`): a child's own `ru_maxrss` would count the memory of
+    this Python process, which the child shares until it execs (vfork)."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        start = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *command],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   env={**os.environ, **(environment or {})})
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed ({code}): {output}")
+        return wall, usage.ru_utime + usage.ru_stime, int(peak.read().split()[-1]) / 1024, output
 
 
 def run(url, rows, *arguments):

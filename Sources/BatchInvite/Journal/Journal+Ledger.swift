@@ -10,7 +10,9 @@ extension Journal {
                 dispatchedRows.insert(row)
                 ledger.appendRecord(key: key, state: .inDoubt, at: time / 1000, to: &out)
             case .outcome(let outcome, _, let time):
-                let sent = (outcome.attempts ?? 0) > 0 || dispatchedRows.contains(outcome.row)
+                // Only rows in flight are remembered: the set stays as small as --concurrency.
+                let dispatched = dispatchedRows.remove(outcome.row) != nil
+                let sent = (outcome.attempts ?? 0) > 0 || dispatched
                 switch outcome.status {
                 case .invited, .alreadyInvited:
                     // A key the ledger itself said was invited is not written again.

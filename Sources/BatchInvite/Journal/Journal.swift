@@ -25,6 +25,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     public static let commitInterval = 0.010
     /// A group is written at once when it holds this many records.
     public static let commitRecords = 256
+    /// Records queued at most: appending one more waits until a group takes them.
+    static let queuedRecordsLimit = 8192
 
     public let path: String
     private let lock: JournalLock
@@ -43,6 +45,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private var closing = false
     /// Whether the committing thread waits for records (not gathering a group).
     private var committerIdle = false
+    /// Threads waiting in `enqueue` for the queue to drain.
+    private var producersWaiting = 0
     private var observers: [@Sendable () -> Void] = []
     private var outcomeObserver: (@Sendable (_ row: Int, _ offset: Int64) -> Void)?
     private var failure: BatchInviteError?
@@ -170,6 +174,14 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         // Woken only when it has a reason to act: it slept on an empty queue or the group is
         // full (a signal per record would cost a switch per record).
         if committerIdle || others.count >= Self.commitRecords { condition.broadcast() }
+        // Rows settled without being sent (invalid, duplicate, held by the ledger) come
+        // faster than a disk takes them: their reader waits for the committing thread
+        // rather than queue the whole input in memory.
+        while others.count >= Self.queuedRecordsLimit && !closing {
+            producersWaiting += 1
+            condition.wait()
+            producersWaiting -= 1
+        }
         return 0
     }
 
@@ -288,6 +300,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             {}
             swap(&dispatchGroup, &dispatches)
             swap(&otherGroup, &others)
+            if producersWaiting > 0 { condition.broadcast() }
             let observer = outcomeObserver
             condition.unlock()
             // Outcomes first: once a dispatch record is on disk, so is every outcome

@@ -19,8 +19,10 @@ import Foundation
 /// last line is cut; damage elsewhere stops with exit 2 naming the line. One run at a time
 /// holds it (an exclusive lock on the file; exit 5 for a second).
 ///
-/// In memory each key is 16 bytes of a dictionary (a 64-bit digest of target and key, and
-/// its state and time), so a million keys take about 40 MB.
+/// In memory each key of the run's target is one 12-byte slot of a `KeyDigestSet` (a 64-bit
+/// digest of the key, its state and the minute of its record), so a million keys take
+/// 16-24 MB; the digest's seed is new in each process, so a collision of two keys (about
+/// n²/2⁶⁵) does not repeat from one night to the next.
 public final class Ledger: @unchecked Sendable {
     // Safe to share: `index` is filled before the run begins and only read afterwards;
     // `descriptor` is written by the journal's committing thread alone.
@@ -42,7 +44,10 @@ public final class Ledger: @unchecked Sendable {
     public let path: String
     public let target: String
     private let descriptor: Int32
-    private var index: [UInt64: UInt64]
+    /// Each key's state and minute (`pack`); keys settled or forgotten keep a slot with
+    /// neither.
+    private var index: KeyDigestSet
+    private var prefetchSink: UInt32 = 0
     /// Records in the file (for `show`).
     public private(set) var records = 0
 
@@ -61,24 +66,36 @@ public final class Ledger: @unchecked Sendable {
             throw BatchInviteError.inUse("the ledger \(path) is in use by another run")
         }
         self.descriptor = descriptor
-        index = [:]
+        index = KeyDigestSet()
         var info = stat()
         fstat(descriptor, &info)
         let isNew = info.st_size == 0
         do {
             var count = 0
-            var loaded: [UInt64: UInt64] = [:]
+            var loaded = KeyDigestSet()
             let prefix = Self.prefix(target)
+            // A table of a million slots is read at random: each record's slot is loaded
+            // eight records before it is updated, so that memory works while the next
+            // lines are checked. The ring keeps the records' order.
+            var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
+            var queued = 0
+            var sink: UInt32 = 0
             try Self.scan(path: path, descriptor: descriptor, repairs: true) { record in
                 count += 1
-                guard record.target == prefix else { return }
-                let digest = Self.digest(record.key)
-                if record.state == .forgotten || record.state == .settled {
-                    loaded[digest] = nil
-                } else {
-                    loaded[digest] = Self.pack(record.state, record.at)
-                }
+                guard record.target.count == prefix.count,
+                    memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
+                else { return }
+                let digest = KeyDigest.digest(record.key)
+                sink &+= loaded.prefetch(digest: digest)
+                let slot = queued & 7
+                if queued >= 8 { loaded.update(digest: ring[slot].digest, value: ring[slot].value) }
+                ring[slot] = (digest, Self.pack(record.state, record.at))
+                queued += 1
             }
+            for index in max(0, queued - 8)..<queued {
+                loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
+            }
+            prefetchSink = sink  // keeps the loads from being optimised away
             if isNew {
                 var header: [UInt8] = []
                 JournalFormat.appendFrame(
@@ -99,18 +116,18 @@ public final class Ledger: @unchecked Sendable {
         close(descriptor)
     }
 
-    /// Keys the ledger remembers for this target (invited or in doubt).
-    public var count: Int { index.count }
-
-    /// What the ledger says of `key` for this target, if anything.
+    /// What the ledger says of `key` for this target, if anything (`at` to the minute).
     public func entry(for key: String) -> Entry? {
         var encoded: [UInt8] = []
         TextBytes.appendJSONString(key, to: &encoded)
-        let digest = encoded.withUnsafeBytes { Self.digest($0) }
-        guard let packed = index[digest] else { return nil }
-        return Entry(
-            state: State(rawValue: UInt8(packed >> 56)) ?? .invited,
-            at: Int64(packed & 0x00FF_FFFF_FFFF_FFFF))
+        let digest = encoded.withUnsafeBytes { KeyDigest.digest($0) }
+        guard let packed = index.value(digest: digest) else { return nil }
+        let minute = Int64(packed & Self.minuteMask) * 60
+        switch packed >> 30 {
+        case 1: return Entry(state: .invited, at: minute)
+        case 2: return Entry(state: .inDoubt, at: minute)
+        default: return nil
+        }
     }
 
     /// Appends the framed record of `key` entering `state` at `at` (seconds) to `out`.
@@ -142,7 +159,7 @@ public final class Ledger: @unchecked Sendable {
     /// One record as read: its target prefix and key as they are in the file (JSON), its
     /// state and time.
     struct Record {
-        var target: [UInt8]
+        var target: UnsafeRawBufferPointer
         var key: UnsafeRawBufferPointer
         var keyText: String { (try? JSONParser.parse(key))?.text ?? "" }
         var state: State
@@ -157,16 +174,18 @@ public final class Ledger: @unchecked Sendable {
         return out
     }
 
-    private static func digest(_ encodedKey: UnsafeRawBufferPointer) -> UInt64 {
-        KeyDigest.digest(encodedKey, seed: 0x1ED6E5)
-    }
+    private static let minuteMask: UInt32 = (1 << 30) - 1
 
-    private static func digest(_ key: [UInt8]) -> UInt64 {
-        key.withUnsafeBytes { digest($0) }
-    }
-
-    private static func pack(_ state: State, _ at: Int64) -> UInt64 {
-        UInt64(state.rawValue) << 56 | UInt64(max(at, 0)) & 0x00FF_FFFF_FFFF_FFFF
+    /// A key's state in the top two bits (1 invited, 2 in doubt, 0 neither), and the
+    /// minute of its record since 1970 in the other 30 (until the year 3011).
+    private static func pack(_ state: State, _ at: Int64) -> UInt32 {
+        let code: UInt32
+        switch state {
+        case .invited: code = 1
+        case .inDoubt: code = 2
+        case .settled, .forgotten: code = 0
+        }
+        return code << 30 | UInt32(min(max(at / 60, 0), Int64(minuteMask)))
     }
 
     /// Reads every record of the ledger at `path` (open as `descriptor`, at its end or
@@ -228,40 +247,52 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    private static let targetMarker: [UInt8] = Array("{\"t\":\"".utf8)
+    private static let keyMarker: [UInt8] = Array(",\"k\":".utf8)
+    private static let stateMarker: [UInt8] = Array(",\"s\":\"".utf8)
+    private static let atMarker: [UInt8] = Array("\",\"at\":".utf8)
+
     /// A record's members (without the closing brace and checksum): the target up to the
     /// key, the key (a JSON string), the state letter and the time.
     private static func parse(_ members: UnsafeRawBufferPointer) -> Record? {
-        let keyMarker = Array(",\"k\":".utf8)
-        guard members.starts(with: "{\"t\":\"".utf8) else { return nil }
+        guard let base = members.baseAddress else { return nil }
+        let count = members.count
+        /// Whether `marker` is at `offset`.
+        func has(_ marker: [UInt8], at offset: Int) -> Bool {
+            offset + marker.count <= count
+                && marker.withUnsafeBytes { memcmp(base + offset, $0.baseAddress!, $0.count) } == 0
+        }
+        guard has(targetMarker, at: 0) else { return nil }
         // The target: a JSON string without escapes (target names are plain).
-        guard let targetEnd = members[6...].firstIndex(of: UInt8(ascii: "\"")),
-            members[(targetEnd + 1)...].starts(with: keyMarker)
-        else { return nil }
+        guard let quote = memchr(base + 6, 0x22, count - 6) else { return nil }
+        let targetEnd = base.distance(to: UnsafeRawPointer(quote))
+        guard has(keyMarker, at: targetEnd + 1) else { return nil }
         let keyStart = targetEnd + 1 + keyMarker.count
-        guard keyStart < members.count, members[keyStart] == UInt8(ascii: "\"") else { return nil }
+        guard keyStart < count, members[keyStart] == UInt8(ascii: "\"") else { return nil }
         var cursor = keyStart + 1
-        while cursor < members.count && members[cursor] != UInt8(ascii: "\"") {
-            cursor += members[cursor] == UInt8(ascii: "\\") ? 2 : 1
+        if let quote = memchr(base + cursor, 0x22, count - cursor),
+            memchr(base + cursor, 0x5C, base.distance(to: UnsafeRawPointer(quote)) - cursor) == nil
+        {
+            cursor = base.distance(to: UnsafeRawPointer(quote))  // no escape in the key
+        } else {
+            while cursor < count && members[cursor] != UInt8(ascii: "\"") {
+                cursor += members[cursor] == UInt8(ascii: "\\") ? 2 : 1
+            }
         }
         let keyEnd = cursor + 1
-        let stateMarker = Array(",\"s\":\"".utf8)
-        guard keyEnd + stateMarker.count + 1 < members.count,
-            members[keyEnd...].starts(with: stateMarker),
+        guard has(stateMarker, at: keyEnd), keyEnd + stateMarker.count < count,
             let state = State(rawValue: members[keyEnd + stateMarker.count])
         else { return nil }
-        let atMarker = Array("\",\"at\":".utf8)
         let atStart = keyEnd + stateMarker.count + 1
-        guard members[atStart...].starts(with: atMarker) else { return nil }
+        guard has(atMarker, at: atStart), atStart + atMarker.count < count else { return nil }
         var at: Int64 = 0
-        var digits = 0
-        for byte in members[(atStart + atMarker.count)...] {
+        for index in (atStart + atMarker.count)..<count {
+            let byte = members[index]
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             at = at * 10 + Int64(byte - 0x30)
-            digits += 1
         }
-        guard digits > 0 else { return nil }
         return Record(
-            target: Array(members[0..<keyStart]),
+            target: UnsafeRawBufferPointer(rebasing: members[0..<keyStart]),
             key: UnsafeRawBufferPointer(rebasing: members[keyStart..<keyEnd]), state: state,
             at: at)
     }

@@ -6,7 +6,8 @@ extension BatchRun {
     func ledgerOutcome(of row: inout CheckedRow, _ entry: Ledger.Entry, ledger: String)
         -> OutcomeRecord?
     {
-        let date = Clock.iso8601(milliseconds: entry.at * 1000)
+        // The ledger keeps the minute: "2026-11-30T19:21Z".
+        let date = Clock.iso8601(milliseconds: entry.at * 1000).prefix(16) + "Z"
         func outcome(_ status: RowStatus, _ message: String) -> OutcomeRecord {
             OutcomeRecord(
                 row: row.row, line: row.line, key: row.key, status: status, message: message)

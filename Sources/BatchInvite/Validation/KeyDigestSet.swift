@@ -58,6 +58,32 @@ public struct KeyDigestSet: Sendable {
     /// `insert(digest:row:)` once `makeUnique()` was called (and no copy made since).
     @inline(__always)
     mutating func insertIntoUnique(digest: UInt64, row: Int) -> Int? {
+        let (base, found) = slot(of: digest)
+        if found { return Int(table.words[base + 2]) }
+        add(digest, UInt32(truncatingIfNeeded: row), at: base)
+        return nil
+    }
+
+    /// The number kept with `digest` (its first row, or what `update` set), if any.
+    public func value(digest: UInt64) -> UInt32? {
+        let (base, found) = slot(of: digest)
+        return found ? table.words[base + 2] : nil
+    }
+
+    /// Keeps `value` with `digest`, in place of what it had.
+    public mutating func update(digest: UInt64, value: UInt32) {
+        makeUnique()
+        let (base, found) = slot(of: digest)
+        if found {
+            table.words[base + 2] = value
+        } else {
+            add(digest, value, at: base)
+        }
+    }
+
+    /// The first word of `digest`'s slot, or of the empty slot where it would go.
+    @inline(__always)
+    private func slot(of digest: UInt64) -> (base: Int, found: Bool) {
         let low = UInt32(truncatingIfNeeded: digest)
         let high = UInt32(truncatingIfNeeded: digest >> 32)
         let size = table.size
@@ -65,19 +91,21 @@ public struct KeyDigestSet: Sendable {
         var slot = Self.home(digest, size: size)
         while true {
             let base = slot * 3
-            if words[base] == 0 && words[base + 1] == 0 {
-                words[base] = low
-                words[base + 1] = high
-                words[base + 2] = UInt32(truncatingIfNeeded: row)
-                break
-            }
-            if words[base] == low && words[base + 1] == high { return Int(words[base + 2]) }
+            if words[base] == 0 && words[base + 1] == 0 { return (base, false) }
+            if words[base] == low && words[base + 1] == high { return (base, true) }
             slot += 1
             if slot == size { slot = 0 }
         }
+    }
+
+    /// Fills the empty slot at `base`; the table grows when that makes it too full.
+    @inline(__always)
+    private mutating func add(_ digest: UInt64, _ value: UInt32, at base: Int) {
+        table.words[base] = UInt32(truncatingIfNeeded: digest)
+        table.words[base + 1] = UInt32(truncatingIfNeeded: digest >> 32)
+        table.words[base + 2] = value
         count += 1
-        if count > table.growthThreshold { table = table.copy(size: size + size / 2) }
-        return nil
+        if count > table.growthThreshold { table = table.copy(size: table.size + table.size / 2) }
     }
 
     /// The slots, in memory of their own that asks the kernel for huge pages: a table of

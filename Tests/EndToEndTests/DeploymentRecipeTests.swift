@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// The recipes in deploy/ and the Dockerfile, checked by the validators their users run
+/// (systemd-analyze, kubernetes-validate, hadolint), and the nightly wrapper they share,
+/// run for two nights against the simulator.
+@Suite struct DeploymentRecipeTests {
+    static let checker = Tool.packageRoot.appendingPathComponent(
+        "Tests/EndToEndTests/Checkers/check_recipes.py"
+    ).path
+
+    /// The release binary when `make test` built it (the image's binary is a release
+    /// build), else the one under test: they load the same system libraries.
+    static let releaseBinary: URL = {
+        let release = Tool.packageRoot.appendingPathComponent(".build/release/batch-invite")
+        return FileManager.default.isExecutableFile(atPath: release.path) ? release : Tool.binary
+    }()
+
+    func check(_ what: String, binary: URL = Tool.binary) throws {
+        let result = try Tool().runShell(
+            "python3 '\(Self.checker)' '\(Tool.packageRoot.path)' '\(binary.path)' \(what)")
+        #expect(result.status == 0, "\(result.stderr)")
+        if result.stdout.contains("SKIP:") { print("\(what): \(result.stdout)") }
+    }
+
+    @Test func theSystemdUnitsPassSystemdAnalyzeVerify() throws {
+        try check("systemd")
+    }
+
+    @Test func theCronJobPassesKubernetesValidate() throws {
+        try check("kubernetes")
+    }
+
+    @Test func theDockerfilePassesHadolintAndInstallsWhatTheBinaryLoads() throws {
+        if Self.releaseBinary == Tool.binary {
+            print("Dockerfile: no release build; the libraries are those of \(Tool.binary.path)")
+        }
+        try check("docker", binary: Self.releaseBinary)
+    }
+
+    // MARK: batch-invite-nightly
+
+    func night(_ tool: Tool, _ simulator: SimulatorProcess, _ input: String) throws -> ToolResult {
+        let script = Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path
+        return try tool.runShell(
+            "'\(script)' '\(input)' state --target sendoso --base-url '\(simulator.baseURL)' "
+                + "--rate 0 --progress none --summary-json state/summary.json",
+            environment: ["BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret"])
+    }
+
+    func export(_ people: ClosedRange<Int>) -> String {
+        "First Name,Last Name,Email,Role,Team ID\n"
+            + people.map { "Night,Person \($0),night\($0)@example.com,regular,1234\n" }.joined()
+    }
+
+    @Test func twoNightsThroughTheWrapperInviteEachPersonOnceWithAJournalPerExport() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        // The export job overwrites the same file every night.
+        try tool.write("people.csv", export(1...3))
+        let first = try night(tool, simulator, "people.csv")
+        #expect(first.status == 0, "\(first.stderr)")
+        try tool.write("people.csv", export(1...5))
+        let second = try night(tool, simulator, "people.csv")
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("5 rows: 2 invited, 3 already invited, 0 failed"))
+        // The same export again (a restart after exit 5, say) resumes its own journal.
+        let again = try night(tool, simulator, "people.csv")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("an earlier run"), "\(again.stdout)")
+        let nights = try FileManager.default.contentsOfDirectory(atPath: tool.path("state/nights"))
+        #expect(nights.filter { $0.hasSuffix(".report.csv") }.count == 2, "\(nights)")
+        #expect(nights.filter { $0.hasSuffix(".report.csv.journal") }.count == 2, "\(nights)")
+        #expect(FileManager.default.fileExists(atPath: tool.path("state/ledger")))
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(try tool.read("state/summary.json").utf8))
+            as? [String: Any]
+        #expect(summary?["exit_code"] as? Int == 0)
+        simulator.stop()
+        let sent = try simulator.logEntries().compactMap { $0["key"] as? String }
+        #expect(sent.sorted() == (1...5).map { "night\($0)@example.com" }.sorted())
+        // Without its two arguments it says how it is used.
+        let usage = try tool.runShell(
+            "'\(Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path)'")
+        #expect(usage.status == 2 && usage.stderr.hasPrefix("usage: batch-invite-nightly"))
+    }
+}
