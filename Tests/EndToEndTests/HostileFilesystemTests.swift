@@ -61,11 +61,17 @@ import Testing
         let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "50"])
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(300))
-        let run = try BackgroundRun(tool, arguments(simulator))
+        let run = try BackgroundRun(
+            tool, arguments(simulator) + ["--summary-json", "summary.json"])
         Thread.sleep(forTimeInterval: 1)
         try FileManager.default.removeItem(atPath: tool.path("report.csv.journal"))
         let (status, stderr) = run.finish()
         #expect(status == 6)
+        // The scheduler's summary says so too, and matches its schema.
+        let checked = try tool.runShell(
+            "python3 '\(ScheduledJobTests.checker)' '\(ScheduledJobTests.schema)' summary.json")
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("\"exit_code\": 6"), "\(checked.stdout)")
         #expect(
             stderr.contains("was removed or replaced during the run, so nothing more may be sent"))
         #expect(
