@@ -101,5 +101,17 @@ struct JobOutputs {
                 printError("batch-invite \(summary.command): --metrics-file: \(error)")
             }
         }
+        // The page shows a report: only a command that wrote one has it.
+        if let htmlPath = summary.htmlPath, let overview = summary.overview {
+            do {
+                try HTMLReport(
+                    summary: summary, overview: overview, timeline: summary.timeline,
+                    reportPath: summary.report
+                ).write(to: htmlPath)
+                printError("html: \(htmlPath)")
+            } catch {
+                printError("batch-invite \(summary.command): --html: \(error)")
+            }
+        }
     }
 }

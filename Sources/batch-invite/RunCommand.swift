@@ -232,6 +232,7 @@ struct RunCommand: Command {
             header: JournalHeader(
                 target: target.name, baseURL: baseURL, path: delivery.path, input: path,
                 fingerprint: nil, inputOptions: input))
+        configuration.overview = report.html != nil
         configuration.rate = try arguments.number(
             "--rate", target.defaultRate, in: 0...Double.greatestFiniteMagnitude,
             what: "a number of at least 0")
@@ -319,6 +320,9 @@ struct RunCommand: Command {
         let result = try batch.run()
         let stats = result.statistics
         summary.take(stats)
+        summary.overview = result.overview
+        summary.timeline = result.timeline
+        summary.htmlPath = report.html
         if let failure = result.localFailure { summary.error = failure }
         if let reason = result.stopReason { summary.error = redactor.redact(reason.description) }
         var line =

@@ -100,9 +100,11 @@ struct ReportCommand: Command {
         OptionSpec(
             name: "--report-format", value: "csv|jsonl",
             help: "report format (default: by extension, else csv)"),
+        ReportArguments.htmlSpec,
     ]
     static let help = helpText(
-        usage: "batch-invite report --journal PATH [--report OUT] [--report-format csv|jsonl]",
+        usage:
+            "batch-invite report --journal PATH [--report OUT] [--report-format csv|jsonl] [--html PAGE]",
         description: """
             Writes the report of a run from its journal and its input, one line per input
             row, in input order, without sending anything. Rows with an outcome in the
@@ -127,9 +129,18 @@ struct ReportCommand: Command {
     }
 
     func run() throws -> Int32 {
-        let counts = try RunReport.write(
-            journal: journal, reportPath: report.path, format: report.format
+        var overview = report.html.map { _ in ReportOverview() }
+        let (counts, summary) = try RunReport.write(
+            journal: journal, reportPath: report.path, format: report.format,
+            overview: &overview
         ) { printError($0) }
+        if let html = report.html, let overview {
+            try HTMLReport(
+                summary: pageSummary(summary, overview), overview: overview,
+                timeline: summary.timeline, reportPath: report.path
+            ).write(to: html)
+            printError("html: \(html)")
+        }
         var line = "\(counts.total) \(counts.total == 1 ? "row" : "rows") written to \(path)"
         if counts.inDoubt + counts.notReached > 0 {
             line +=
@@ -138,5 +149,33 @@ struct ReportCommand: Command {
         }
         StandardOutput.shared.write(line + "\n")
         return ExitCode.success.code
+    }
+
+    /// The page's headline from the journal: its run's times and totals, and the exit code
+    /// the run ended with as the journal tells it.
+    private func pageSummary(_ journal: JournalSummary, _ overview: ReportOverview) -> JobSummary {
+        let seconds = journal.timeline.seconds
+        var summary = JobSummary(
+            command: "run", started: journal.timeline.starts.first?.at ?? seconds.first?.at ?? 0)
+        summary.finished =
+            seconds.last?.at
+            ?? journal.lastActivity.map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
+        summary.target = journal.header?["target"]?.text
+        summary.input = journal.header?["input"]?.text
+        summary.report = report.path
+        summary.journal = self.journal
+        summary.counts = overview.counts
+        summary.requests = seconds.reduce(0) { $0 + $1.requests }
+        summary.retries = seconds.reduce(0) { $0 + $1.retries }
+        summary.throttled = seconds.reduce(0) { $0 + $1.throttled }
+        let invited = seconds.reduce(0) { $0 + $1.invited }
+        summary.peakRate = Double(seconds.map(\.invited).max() ?? 0)
+        summary.averageRate =
+            summary.durationSeconds > 0 ? Double(invited) / summary.durationSeconds : 0
+        let done = (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
+        summary.exitCode =
+            !journal.isFinished
+            ? .unfinished : done == overview.rows ? .success : .rowsNotDone
+        return summary
     }
 }

@@ -1,4 +1,5 @@
 import BatchInvite
+import Foundation
 
 /// `batch-invite validate`: checks every row offline and writes the report.
 struct ValidateCommand: Command {
@@ -62,9 +63,12 @@ struct ValidateCommand: Command {
         input: InputOptions, target: any Target, report: ReportArguments,
         summary: inout JobSummary
     ) throws -> Int32 {
+        var overview = report.html.map { _ in ReportOverview() }
         let result = try ValidationRun.run(
             input: input, target: target, reportPath: report.path, reportFormat: report.format,
-            onWarning: { printError($0) })
+            overview: &overview, onWarning: { printError($0) })
+        summary.overview = overview
+        summary.htmlPath = report.html
         summary.counts = [
             .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
         ]
@@ -84,10 +88,16 @@ struct ReportArguments {
         OptionSpec(
             name: "--report-format", value: "csv|jsonl",
             help: "report format (default: by the report's extension, else csv)"),
+        htmlSpec,
     ]
+    static let htmlSpec = OptionSpec(
+        name: "--html", value: "PATH",
+        help: "also write the report as one self-contained HTML page (README: The report)")
 
     let path: String
     let format: ReportFormat
+    /// `--html`: the page beside the report, if asked for.
+    let html: String?
 
     /// The report of a command reading `inputPath`.
     init(_ arguments: Arguments, inputPath: String) throws {
@@ -115,6 +125,18 @@ struct ReportArguments {
         } else {
             path = fallback(given ?? .csv)
             format = given ?? ReportFormat(path: path)
+        }
+        html = arguments.value("--html")
+        if let html {
+            guard !html.isEmpty, html != "-" else {
+                throw BatchInviteError.usage("--html needs a file's path")
+            }
+            guard html != path, html != arguments.positional.first else {
+                throw BatchInviteError.usage(
+                    "--html \(html) would overwrite the \(html == path ? "report" : "input")")
+            }
+            // A page left by an earlier command must not pass for this one's.
+            unlink(html)
         }
     }
 

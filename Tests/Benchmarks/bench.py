@@ -37,11 +37,14 @@ def main():
     # written (its pages still dirty) costs more than replacing one's own.
     report = os.path.join(data, "report.csv")
     python_report = os.path.join(data, "report-python.csv")
+    html_report, page = os.path.join(data, "report-html.csv"), os.path.join(data, "page.html")
     commands = {
         "libcsv, default options, counting callbacks": [os.path.join(data, "libcsv_count"), csv_path],
         "libcsv, batch-invite's options (strict, no trimming), counting": [
             os.path.join(data, "libcsv_count"), csv_path, "tool"],
         "batch-invite validate (CSV)": [binary, "validate", csv_path, "--target", "sendoso", "--report", report],
+        "batch-invite validate (CSV) --html": [
+            binary, "validate", csv_path, "--target", "sendoso", "--report", html_report, "--html", page],
         "Python csv module, same validation and report": [
             sys.executable, os.path.join(here, "baseline_validate.py"), csv_path, python_report],
         "batch-invite validate (JSON Lines)": [
@@ -69,8 +72,10 @@ def main():
     print()
     print(f"- validate CSV / libcsv floor (default options): {tool / median[names[0]][0]:.2f}x")
     print(f"- validate CSV / libcsv floor (batch-invite's options): {tool / median[names[1]][0]:.2f}x")
-    print(f"- Python csv / validate CSV: {median[names[3]][0] / tool:.2f}x faster")
-    print(f"- Python json / validate JSON Lines: {median[names[5]][0] / median[names[4]][0]:.2f}x faster")
+    print(f"- validate CSV with --html / without: {median[names[3]][0] / tool:.3f}x "
+          f"(the page: {os.path.getsize(page) / 1e6:.2f} MB)")
+    print(f"- Python csv / validate CSV: {median[names[4]][0] / tool:.2f}x faster")
+    print(f"- Python json / validate JSON Lines: {median[names[6]][0] / median[names[5]][0]:.2f}x faster")
     print(f"- the last reports of batch-invite and Python (JSON Lines input): "
           f"{'byte-identical' if same else 'DIFFERENT'}")
 

@@ -33,6 +33,13 @@ public final class RateLimiter: @unchecked Sendable {
         return bucket.rate
     }
 
+    /// The rate in force now, a `Retry-After` pause included (0 while it lasts).
+    public var rateInForce: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return pausedUntil > clock() ? 0 : bucket.rate
+    }
+
     /// Takes permission to send one request now if there is any: returns 0 when taken,
     /// else the seconds until there may be (nothing is taken). Never waits.
     public func reserve() -> Double {

@@ -11,6 +11,7 @@ public final class RunStatistics: @unchecked Sendable {
     private var retryCount = 0
     private var throttledCount = 0
     private var earlierInvited = 0
+    private var earlierFailed = 0
     private var resentInDoubtCount = 0
     /// Invitations made in the current whole second of the run, and the most in any.
     private var second = 0
@@ -26,6 +27,7 @@ public final class RunStatistics: @unchecked Sendable {
         lock.lock()
         counts[status, default: 0] += times
         if fromEarlierRun && status == .invited { earlierInvited += times }
+        if fromEarlierRun && status == .failed { earlierFailed += times }
         if !fromEarlierRun && status == .invited {
             let now = Int(Clock.monotonic() - started)
             if now != second {
@@ -70,6 +72,7 @@ public final class RunStatistics: @unchecked Sendable {
         return Snapshot(
             counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
             elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited,
+            earlierFailed: earlierFailed,
             resentInDoubt: resentInDoubtCount, peakRate: Double(max(peakInSecond, inSecond)))
     }
 
@@ -81,6 +84,8 @@ public final class RunStatistics: @unchecked Sendable {
         public var elapsed: Double
         /// Rows of `counts[.invited]` an earlier run invited.
         public var earlierInvited = 0
+        /// Rows of `counts[.failed]` an earlier run failed.
+        public var earlierFailed = 0
         /// Rows an earlier run left in doubt that this run sent again.
         public var resentInDoubt = 0
         /// The most invitations made in one whole second of the run (counted from its start).

@@ -13,6 +13,8 @@ struct EarlierRun {
     /// How the earlier run read the input (its encoding and preamble in force), when the
     /// journal says; a resumed run reads it the same way.
     var inputOptions: InputOptions?
+    /// The earlier runs' starts and seconds.
+    var timeline = RunTimeline()
 
     func status(of row: Int) -> RowStatus? {
         row - 1 < latest.count ? latest[row - 1] : nil
@@ -90,6 +92,7 @@ struct EarlierRun {
             offsets: summary.offsets, latest: summary.latest,
             transientFailures: summary.transientFailures,
             inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
-            inputBlankRecords: summary.inputBlankRecords, inputOptions: earlierOptions)
+            inputBlankRecords: summary.inputBlankRecords, inputOptions: earlierOptions,
+            timeline: summary.timeline)
     }
 }

@@ -149,6 +149,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         enqueue(.outcome(record, marks, at: Clock.wallMilliseconds()))
     }
 
+    /// Appends the record of one second of the run (`RunTimeline`).
+    public func append(second: RunTimeline.Second) {
+        enqueue(.object(second.object))
+    }
+
     /// Appends the record that the input was read to its end: `rows` data rows and
     /// `blankRecordsSkipped` blank records. With it, a later run whose journal settles
     /// every row need not read the input again.

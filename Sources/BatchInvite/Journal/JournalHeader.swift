@@ -127,14 +127,19 @@ public struct JournalHeader: Sendable, Equatable {
 public struct JournalStart: Sendable, Equatable {
     /// Rows an earlier run on the journal had settled for good.
     public var rowsDone: Int
+    /// When the run opened the journal, in milliseconds since 1970.
+    public var at: Int64
 
-    public init(rowsDone: Int) {
+    public init(rowsDone: Int, at: Int64 = Clock.wallMilliseconds()) {
         self.rowsDone = rowsDone
+        self.at = at
     }
 
     var object: [UInt8] {
+        let now = at
         var out = Array("{\"type\":\"start\",\"pid\":\(getpid()),\"started\":".utf8)
-        TextBytes.appendJSONString(Clock.iso8601(milliseconds: Clock.wallMilliseconds()), to: &out)
+        TextBytes.appendJSONString(Clock.iso8601(milliseconds: now), to: &out)
+        out.append(contentsOf: ",\"at\":\(now)".utf8)
         out.append(contentsOf: ",\"version\":".utf8)
         TextBytes.appendJSONString(BatchInviteVersion.current, to: &out)
         out.append(contentsOf: ",\"done\":\(rowsDone)}".utf8)

@@ -33,6 +33,8 @@ public struct JournalSummary {
     public var heldBy: String?
     /// When the journal was last written.
     public var lastActivity: Date?
+    /// Each run's start and its seconds, as the journal records them.
+    public var timeline = RunTimeline()
 
     /// Reads the journal at `path`; `checkHolder` false when the caller holds its lock (and
     /// may cut off a torn tail), true for an observer (`status`, `report`), which changes
@@ -87,7 +89,7 @@ public struct JournalSummary {
                 inputRows = json?["rows"]?.text.flatMap { Int($0) }
                 inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
             case .other:
-                break
+                if let json = entry.json() { timeline.take(json) }
             }
         }
         // A row dispatched again after an outcome (a resumed run died sending it) is in

@@ -24,6 +24,11 @@ public struct JobSummary: Sendable {
     public var peakRate = 0.0
     public var report: String?
     public var journal: String?
+    /// For the HTML page (`--html`), not the JSON: where it goes, the report's overview
+    /// and the run's timeline.
+    public var htmlPath: String?
+    public var overview: ReportOverview?
+    public var timeline: RunTimeline?
 
     public init(command: String, started: Int64 = Clock.wallMilliseconds()) {
         self.command = command

@@ -7,6 +7,8 @@ public final class ReportWriter {
     public let format: ReportFormat
     private let file: OutputFile
     private var line: [UInt8] = []
+    /// Set to gather the report's overview (for the HTML page) as lines are written.
+    public var overview: ReportOverview?
 
     /// Creates the report at `path` (in place only after `finish()`), header included.
     public init(path: String, format: ReportFormat) throws {
@@ -43,6 +45,17 @@ public final class ReportWriter {
                 }
             }
         case .jsonl:
+            if overview != nil {
+                var (key, message) = (record.key, record.message)
+                key.withUTF8 { key in
+                    message.withUTF8 { message in
+                        overview?.add(
+                            row: record.row, line: record.line, key: UnsafeRawBufferPointer(key),
+                            status: record.status, httpStatus: record.httpStatus,
+                            message: UnsafeRawBufferPointer(message))
+                    }
+                }
+            }
             var line: [UInt8] = []
             swap(&line, &self.line)  // one access to the stored buffer, not one per byte
             defer { swap(&line, &self.line) }
@@ -90,6 +103,11 @@ public final class ReportWriter {
         message: UnsafeRawBufferPointer, invitationStatus: UnsafeRawBufferPointer,
         expiresAt: UnsafeRawBufferPointer, attempts: Int?
     ) throws {
+        if overview != nil {
+            overview?.add(
+                row: row, line: line, key: key, status: status, httpStatus: httpStatus,
+                message: message)
+        }
         let text = key.count + message.count + invitationStatus.count + expiresAt.count
         try file.write(atMost: CSVCells.bound(textBytes: text)) { start in
             var cursor = start

@@ -29,6 +29,8 @@ public final class BatchRun {
         /// Days after which a key the ledger holds as invited is sent again
         /// (`--reinvite-after`); nil: never.
         public var reinviteAfterDays: Double?
+        /// Whether the result carries the report's overview (for `--html`).
+        public var overview = false
 
         public init(
             delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
@@ -54,6 +56,10 @@ public final class BatchRun {
         public var localFailure: String?
         /// Whether `--limit` left rows for the next run.
         public var reachedLimit = false
+        /// The report's overview, when the configuration asked for it.
+        public var overview: ReportOverview?
+        /// Every run's start and seconds on this journal, this one's included.
+        public var timeline = RunTimeline()
     }
 
     private var pipeline: RowPipeline
@@ -112,23 +118,27 @@ public final class BatchRun {
         var header = configuration.header
         header.inputOptions?.encoding = source.encoding.0
         header.inputOptions?.skipLines = source.linesSkipped
+        let start = JournalStart(rowsDone: settled)
         let journal = try Journal(
-            path: configuration.journalPath, header: header,
-            start: JournalStart(rowsDone: settled), lock: lock, syncs: configuration.syncsJournal,
-            ledger: ledger)
+            path: configuration.journalPath, header: header, start: start, lock: lock,
+            syncs: configuration.syncsJournal, ledger: ledger)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
+        if configuration.overview { writer.overview = ReportOverview() }
         let statistics = RunStatistics()
         let offsets = RowOffsets(earlier?.offsets ?? [])
         journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
         let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void = { record, marks in
             journal.append(record, marks: marks)
         }
+        let limiter = RateLimiter(rate: configuration.rate, burst: configuration.burst)
         let dispatcher = Dispatcher(
-            target: target, transport: transport,
-            limiter: RateLimiter(rate: configuration.rate, burst: configuration.burst),
-            control: control, statistics: statistics, configuration: configuration.delivery,
-            log: journal, record: record)
+            target: target, transport: transport, limiter: limiter, control: control,
+            statistics: statistics, configuration: configuration.delivery, log: journal,
+            record: record)
+        let sampler = TimelineSampler(statistics: statistics, limiter: limiter, journal: journal)
+        var timeline = earlier?.timeline ?? RunTimeline()
+        timeline.starts.append(RunTimeline.Start(at: start.at, done: settled))
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {
@@ -140,6 +150,7 @@ public final class BatchRun {
         let trimmer = MemoryTrimmer()
         defer { trimmer.stop() }
         dispatcher.start()
+        sampler.start()
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
         // Rows an earlier run finished are not sent: no request body to build for them.
@@ -209,18 +220,24 @@ public final class BatchRun {
         } catch {
             control.stop(.localFailure("\(error)"))
             dispatcher.finishAll()
+            timeline.seconds += sampler.stop()
             // Nothing sent yet: the input's error is the whole story (exit 2).
             if statistics.snapshot.requests == 0 {
                 try? journal.close()
                 throw error
             }
-            return try finish(
+            var result = try finish(
                 journal, writer, offsets, statistics, rowsRead: nil, alreadyDone: alreadyDone)
+            result.timeline = timeline
+            return result
         }
         dispatcher.finishAll()
-        return try finish(
+        timeline.seconds += sampler.stop()
+        var result = try finish(
             journal, writer, offsets, statistics, rowsRead: rowsRead, alreadyDone: alreadyDone,
             reachedLimit: dispatcher.reachedLimit)
+        result.timeline = timeline
+        return result
     }
 
     /// Closes the journal and writes the report from it. The report is read through the
@@ -275,7 +292,7 @@ public final class BatchRun {
         return Result(
             statistics: snapshot, stopReason: control.stopReason,
             blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone,
-            localFailure: failure, reachedLimit: reachedLimit)
+            localFailure: failure, reachedLimit: reachedLimit, overview: writer.overview)
     }
 
     /// The result of a run whose journal already settles every row of the input (it was
@@ -298,12 +315,14 @@ public final class BatchRun {
         }
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat)
+        if configuration.overview { writer.overview = ReportOverview() }
         try writer.writeOutcomes(
             at: earlier.offsets, from: JournalReader(path: configuration.journalPath))
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, stopReason: nil,
-            blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows)
+            blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows,
+            overview: writer.overview, timeline: earlier.timeline)
     }
 
 }

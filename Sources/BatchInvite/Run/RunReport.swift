@@ -32,11 +32,26 @@ public enum RunReport {
     public static func write(
         journal: String, reportPath: String, format: ReportFormat, warn: (String) -> Void
     ) throws -> Counts {
+        var overview: ReportOverview?
+        return try write(
+            journal: journal, reportPath: reportPath, format: format, overview: &overview,
+            warn: warn
+        ).counts
+    }
+
+    /// The same; when `overview` is not nil, the report's overview is gathered into it.
+    /// Returns the journal's summary too (its header and timeline).
+    public static func write(
+        journal: String, reportPath: String, format: ReportFormat,
+        overview: inout ReportOverview?, warn: (String) -> Void
+    ) throws -> (counts: Counts, journal: JournalSummary) {
         let summary = try JournalSummary(path: journal)
         let writer = try ReportWriter(path: reportPath, format: format)
+        writer.overview = overview
         let counts = try write(summary, to: writer, warn: warn)
         try writer.finish()
-        return counts
+        overview = writer.overview
+        return (counts, summary)
     }
 
     /// Writes the report of the journal `summary` describes to `writer`; `warn` hears why

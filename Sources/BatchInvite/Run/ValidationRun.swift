@@ -6,8 +6,21 @@ public enum ValidationRun {
         input: InputOptions, target: any Target, reportPath: String, reportFormat: ReportFormat,
         onWarning: @escaping (String) -> Void
     ) throws -> ValidationSummary {
+        var overview: ReportOverview?
+        return try run(
+            input: input, target: target, reportPath: reportPath, reportFormat: reportFormat,
+            overview: &overview, onWarning: onWarning)
+    }
+
+    /// The same; when `overview` is not nil, the report's overview is gathered into it.
+    public static func run(
+        input: InputOptions, target: any Target, reportPath: String, reportFormat: ReportFormat,
+        overview: inout ReportOverview?, onWarning: @escaping (String) -> Void
+    ) throws -> ValidationSummary {
         let pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
         let writer = try ReportWriter(path: reportPath, format: reportFormat)
+        writer.overview = overview
+        defer { overview = writer.overview }
         var summary = ValidationSummary()
         try pipeline.checkedRows().forEachBatch { batch in
             for index in 0..<batch.count {

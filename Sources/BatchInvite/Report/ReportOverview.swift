@@ -1,0 +1,188 @@
+/// What the HTML report shows of a report, gathered line by line as the report is written:
+/// rows per status, the problems grouped (invalid rows by field and kind of problem,
+/// failed rows by the API's message, the others by what they say), and the first rows
+/// that need attention. Its size does not grow with the report's: a million rows make the
+/// same few groups and at most `attentionLimit` listed rows.
+public struct ReportOverview: Sendable {
+    /// Rows needing attention listed at most (the rest are counted).
+    public static let attentionLimit = 10_000
+    /// Rows named in each group.
+    public static let rowsPerGroup = 10
+    /// Groups kept at most; messages past them share one "other messages" group.
+    public static let groupLimit = 1_000
+
+    /// Where a row is: its number and its line in the input.
+    public struct Place: Sendable, Equatable {
+        public var row: Int
+        public var line: Int
+    }
+
+    /// Rows sharing a problem.
+    public struct Group: Sendable {
+        public var status: RowStatus
+        /// `email: "…" is not an email address`, or the API's message as it came.
+        public var label: String
+        public var count = 0
+        /// The first rows with it, in input order.
+        public var first: [Place] = []
+    }
+
+    /// A row needing attention (invalid, failed, in doubt, not sent), as the report has it.
+    public struct Row: Sendable {
+        public var place: Place
+        public var key: String
+        public var status: RowStatus
+        public var httpStatus: Int?
+        public var message: String
+    }
+
+    private var countByStatus = [Int](repeating: 0, count: RowStatus.allCases.count)
+    /// A group's label and status (its last byte) to its place in `groupList`.
+    private var groupIndex: [[UInt8]: Int] = [:]
+    private var groupList: [Group] = []
+    public private(set) var attention: [Row] = []
+    /// Rows needing attention, listed or not.
+    public private(set) var attentionCount = 0
+
+    public init() {}
+
+    /// Rows per status.
+    public var counts: [RowStatus: Int] {
+        var counts: [RowStatus: Int] = [:]
+        for (index, status) in RowStatus.allCases.enumerated() where countByStatus[index] > 0 {
+            counts[status] = countByStatus[index]
+        }
+        return counts
+    }
+
+    public var rows: Int { countByStatus.reduce(0, +) }
+
+    /// The groups, largest first (ties in the order they first appeared).
+    public var groups: [Group] {
+        groupList.enumerated().sorted {
+            $0.element.count != $1.element.count
+                ? $0.element.count > $1.element.count : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
+    /// Takes one report line.
+    public mutating func add(
+        row: Int, line: Int, key: UnsafeRawBufferPointer, status: RowStatus, httpStatus: Int?,
+        message: UnsafeRawBufferPointer
+    ) {
+        countByStatus[Self.index(status)] += 1
+        switch status {
+        case .valid, .invited, .alreadyInvited:
+            return
+        case .invalid, .duplicate, .failed, .notSent, .inDoubt:
+            break
+        }
+        let place = Place(row: row, line: line)
+        Self.forEachLabel(of: message, status: status) { group(status, $0, place) }
+        guard status != .duplicate else { return }
+        attentionCount += 1
+        if attention.count < Self.attentionLimit {
+            attention.append(
+                Row(
+                    place: place, key: String(decoding: key, as: UTF8.self), status: status,
+                    httpStatus: httpStatus, message: String(decoding: message, as: UTF8.self)))
+        }
+    }
+
+    private mutating func group(_ status: RowStatus, _ label: [UInt8], _ place: Place) {
+        var id = label
+        id.append(UInt8(truncatingIfNeeded: Self.index(status)))
+        if groupIndex[id] == nil && groupList.count >= Self.groupLimit {
+            id = Array("(other messages)".utf8)
+            id.append(UInt8(truncatingIfNeeded: Self.index(status)))
+        }
+        let index: Int
+        if let known = groupIndex[id] {
+            index = known
+        } else {
+            index = groupList.count
+            groupIndex[id] = index
+            groupList.append(
+                Group(status: status, label: String(decoding: id.dropLast(), as: UTF8.self)))
+        }
+        groupList[index].count += 1
+        if groupList[index].first.count < Self.rowsPerGroup {
+            groupList[index].first.append(place)
+        }
+    }
+
+    /// What a row's message groups under: each problem of an invalid row, its value left
+    /// out (`role: "admin" must be …` → `role: "…" must be …`); a duplicate's "same email as
+    /// an earlier row"; any other message as it is.
+    static func labels(of message: String, status: RowStatus) -> [String] {
+        var labels: [String] = []
+        var message = message
+        message.withUTF8 { bytes in
+            forEachLabel(of: UnsafeRawBufferPointer(bytes), status: status) {
+                labels.append(String(decoding: $0, as: UTF8.self))
+            }
+        }
+        return labels
+    }
+
+    private static let ellipsis: [UInt8] = Array("…".utf8)
+    private static let asRow: [UInt8] = Array(" as row ".utf8)
+
+    /// `labels(of:status:)` of a message's bytes, one at a time.
+    static func forEachLabel(
+        of message: UnsafeRawBufferPointer, status: RowStatus, _ body: ([UInt8]) -> Void
+    ) {
+        switch status {
+        case .invalid:
+            // Problems are joined by "; "; a quoted value (backslash escapes inside) is
+            // left out, so a "; " inside one does not split it.
+            var label: [UInt8] = []
+            label.reserveCapacity(message.count)
+            var index = 0
+            while index < message.count {
+                let byte = message[index]
+                if byte == 0x22 {
+                    label.append(0x22)
+                    label += ellipsis
+                    index += 1
+                    while index < message.count && message[index] != 0x22 {
+                        index += message[index] == 0x5C ? 2 : 1
+                    }
+                    label.append(0x22)
+                    index += 1
+                } else if byte == 0x3B && index + 1 < message.count && message[index + 1] == 0x20 {
+                    body(label)
+                    label.removeAll(keepingCapacity: true)
+                    index += 2
+                } else {
+                    label.append(byte)
+                    index += 1
+                }
+            }
+            body(label)
+        case .duplicate:
+            let text = Array(message)
+            if let start = text.firstRange(of: asRow)?.lowerBound {
+                body(Array(text[..<start]) + Array(" as an earlier row".utf8))
+            } else {
+                body(text)
+            }
+        default:
+            body(message.isEmpty ? Array("(no message)".utf8) : Array(message))
+        }
+    }
+
+    @inline(__always)
+    private static func index(_ status: RowStatus) -> Int {
+        switch status {
+        case .valid: 0
+        case .invalid: 1
+        case .duplicate: 2
+        case .invited: 3
+        case .alreadyInvited: 4
+        case .failed: 5
+        case .notSent: 6
+        case .inDoubt: 7
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Writes the run's `second` records (`RunTimeline`): once a second, what changed since
+/// the last one (invitations, requests, retries, 429s, failures of this run) and the rate
+/// limit in force, appended to the journal; seconds in which nothing happened are left
+/// out. A thread of its own, stopped before the journal closes.
+final class TimelineSampler: @unchecked Sendable {
+    // Safe to share: `stopped`, `seconds` and `last` are only touched with `condition`
+    // locked (the sampling thread holds it while it samples).
+    private let statistics: RunStatistics
+    private let limiter: RateLimiter
+    private let journal: Journal
+    private let condition = NSCondition()
+    private var stopped = false
+    private var seconds: [RunTimeline.Second] = []
+    private var last = RunTimeline.Second(at: 0)
+    private let ended = DispatchSemaphore(value: 0)
+
+    init(statistics: RunStatistics, limiter: RateLimiter, journal: Journal) {
+        self.statistics = statistics
+        self.limiter = limiter
+        self.journal = journal
+        last.rate = Self.rate(limiter)
+    }
+
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "timeline"
+        thread.start()
+    }
+
+    /// Takes the last sample and stops; returns every second recorded.
+    func stop() -> [RunTimeline.Second] {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+        ended.wait()
+        condition.lock()
+        defer { condition.unlock() }
+        return seconds
+    }
+
+    private func loop() {
+        condition.lock()
+        var deadline = Date(timeIntervalSinceNow: 1)
+        while !stopped {
+            // Woken before the deadline: stopped, or for nothing; the loop looks again.
+            if condition.wait(until: deadline) { continue }
+            deadline = deadline.addingTimeInterval(1)
+            sample()
+        }
+        sample()
+        condition.unlock()
+        ended.signal()
+    }
+
+    private static func rate(_ limiter: RateLimiter) -> Double? {
+        let rate = limiter.rateInForce
+        return rate.isFinite ? rate : nil
+    }
+
+    /// Records the second that ends now, if anything changed in it.
+    private func sample() {
+        let snapshot = statistics.snapshot
+        var now = RunTimeline.Second(
+            at: Clock.wallMilliseconds(), invited: snapshot[.invited] - snapshot.earlierInvited,
+            requests: snapshot.requests, retries: snapshot.retries,
+            throttled: snapshot.throttled, failed: snapshot[.failed] - snapshot.earlierFailed,
+            rate: Self.rate(limiter))
+        let second = RunTimeline.Second(
+            at: now.at, invited: now.invited - last.invited, requests: now.requests - last.requests,
+            retries: now.retries - last.retries, throttled: now.throttled - last.throttled,
+            failed: now.failed - last.failed, rate: now.rate)
+        let quiet =
+            second.invited == 0 && second.requests == 0 && second.retries == 0
+            && second.throttled == 0 && second.failed == 0 && second.rate == last.rate
+        now.rate = second.rate
+        last = now
+        guard !quiet else { return }
+        seconds.append(second)
+        journal.append(second: second)
+    }
+}
