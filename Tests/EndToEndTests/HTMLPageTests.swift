@@ -166,6 +166,22 @@ enum Chromium {
         // The markup in the file is text on the page, not an element.
         #expect(dom.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(!dom.contains("<img"))
+        // The browser does say when the policy blocks something: a page whose style does not
+        // match its hash any more is reported on the console.
+        let tampered = page.replacingOccurrences(
+            of: "style-src 'sha256-", with: "style-src 'sha256-x")
+        try tool.write("tampered.html", tampered)
+        let blocked = try Chromium.open(tool.path("tampered.html"), in: tool)
+        #expect(blocked?.console.contains { $0.contains("Content Security Policy") } == true)
+        // A page that would replace the report or the input is refused.
+        for path in ["people.report.csv", "people.csv"] {
+            let refused = try tool.run([
+                "validate", "people.csv", "--target", "sendoso", "--report", "people.report.csv",
+                "--html", path,
+            ])
+            #expect(
+                refused.status == 2 && refused.stderr.contains("--html \(path) would overwrite"))
+        }
     }
 }
 
