@@ -273,16 +273,27 @@ public struct HTMLReport {
 
     /// Appends `value` as HTML text to `out`.
     static func appendText(_ value: String, to out: inout [UInt8]) {
-        for byte in value.utf8 {
-            switch byte {
-            case 0x26: out += "&amp;".utf8
-            case 0x3C: out += "&lt;".utf8
-            case 0x3E: out += "&gt;".utf8
-            case 0x22: out += "&quot;".utf8
-            case 0x27: out += "&#39;".utf8
-            case 0: out += "\u{FFFD}".utf8
-            default: out.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            var run = 0  // where the bytes not yet copied start
+            for index in 0..<bytes.count {
+                let replacement: StaticString
+                switch bytes[index] {
+                case 0x26: replacement = "&amp;"
+                case 0x3C: replacement = "&lt;"
+                case 0x3E: replacement = "&gt;"
+                case 0x22: replacement = "&quot;"
+                case 0x27: replacement = "&#39;"
+                case 0: replacement = "\u{FFFD}"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                out.append(
+                    contentsOf: UnsafeBufferPointer(
+                        start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                run = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
     }
 }

@@ -37,8 +37,8 @@ public struct ReportOverview: Sendable {
     }
 
     private var countByStatus = [Int](repeating: 0, count: RowStatus.allCases.count)
-    /// A group's label and status (its last byte) to its place in `groupList`.
-    private var groupIndex: [[UInt8]: Int] = [:]
+    /// A group's digest (`group`) to its place in `groupList`.
+    private var groupIndex: [UInt64: Int] = [:]
     private var groupList: [Group] = []
     public private(set) var attention: [Row] = []
     /// Rows needing attention, listed or not.
@@ -63,6 +63,12 @@ public struct ReportOverview: Sendable {
             $0.element.count != $1.element.count
                 ? $0.element.count > $1.element.count : $0.offset < $1.offset
         }.map(\.element)
+    }
+
+    /// Counts `times` rows of `status` that need nothing more (valid, invited, already
+    /// invited) without taking their lines.
+    mutating func count(_ status: RowStatus, times: Int) {
+        countByStatus[Self.index(status)] += times
     }
 
     /// Takes one report line.
@@ -90,11 +96,14 @@ public struct ReportOverview: Sendable {
     }
 
     private mutating func group(_ status: RowStatus, _ label: [UInt8], _ place: Place) {
-        var id = label
-        id.append(UInt8(truncatingIfNeeded: Self.index(status)))
+        // Groups are found by a 64-bit digest of their status and label (a collision
+        // between two of at most a thousand labels would only merge two groups).
+        let statusByte = UInt64(Self.index(status))
+        var id = label.withUnsafeBytes { KeyDigest.digest($0) } &+ statusByte
+        var label = label
         if groupIndex[id] == nil && groupList.count >= Self.groupLimit {
-            id = Array("(other messages)".utf8)
-            id.append(UInt8(truncatingIfNeeded: Self.index(status)))
+            label = Array("(other messages)".utf8)
+            id = label.withUnsafeBytes { KeyDigest.digest($0) } &+ statusByte
         }
         let index: Int
         if let known = groupIndex[id] {
@@ -102,8 +111,7 @@ public struct ReportOverview: Sendable {
         } else {
             index = groupList.count
             groupIndex[id] = index
-            groupList.append(
-                Group(status: status, label: String(decoding: id.dropLast(), as: UTF8.self)))
+            groupList.append(Group(status: status, label: String(decoding: label, as: UTF8.self)))
         }
         groupList[index].count += 1
         if groupList[index].first.count < Self.rowsPerGroup {
@@ -125,7 +133,7 @@ public struct ReportOverview: Sendable {
         return labels
     }
 
-    private static let ellipsis: [UInt8] = Array("…".utf8)
+    private static let quotedEllipsis: [UInt8] = Array("\"…\"".utf8)
     private static let asRow: [UInt8] = Array(" as row ".utf8)
 
     /// `labels(of:status:)` of a message's bytes, one at a time.
@@ -139,26 +147,29 @@ public struct ReportOverview: Sendable {
             var label: [UInt8] = []
             label.reserveCapacity(message.count)
             var index = 0
+            var run = 0  // where the bytes not yet copied start
             while index < message.count {
                 let byte = message[index]
                 if byte == 0x22 {
-                    label.append(0x22)
-                    label += ellipsis
+                    label.append(contentsOf: UnsafeRawBufferPointer(rebasing: message[run..<index]))
+                    label += quotedEllipsis
                     index += 1
                     while index < message.count && message[index] != 0x22 {
                         index += message[index] == 0x5C ? 2 : 1
                     }
-                    label.append(0x22)
                     index += 1
+                    run = min(index, message.count)
                 } else if byte == 0x3B && index + 1 < message.count && message[index + 1] == 0x20 {
+                    label.append(contentsOf: UnsafeRawBufferPointer(rebasing: message[run..<index]))
                     body(label)
                     label.removeAll(keepingCapacity: true)
                     index += 2
+                    run = index
                 } else {
-                    label.append(byte)
                     index += 1
                 }
             }
+            label.append(contentsOf: UnsafeRawBufferPointer(rebasing: message[run..<message.count]))
             body(label)
         case .duplicate:
             let text = Array(message)

@@ -7,12 +7,17 @@ public final class ReportWriter {
     public let format: ReportFormat
     private let file: OutputFile
     private var line: [UInt8] = []
-    /// Set to gather the report's overview (for the HTML page) as lines are written.
-    public var overview: ReportOverview?
+    /// Gathers the report's overview (for the HTML page) as lines are written, if asked.
+    private let tally: ReportTally?
 
-    /// Creates the report at `path` (in place only after `finish()`), header included.
-    public init(path: String, format: ReportFormat) throws {
+    /// The overview of the lines written so far, when the writer gathers one.
+    public var overview: ReportOverview? { tally?.overview }
+
+    /// Creates the report at `path` (in place only after `finish()`), header included;
+    /// `overview` to gather the report's overview too.
+    public init(path: String, format: ReportFormat, overview: Bool = false) throws {
         self.format = format
+        tally = overview ? ReportTally() : nil
         file = try OutputFile(path: path)
         if format == .csv {
             try file.append(OutcomeRecord.columns.joined(separator: ",") + "\n")
@@ -45,11 +50,11 @@ public final class ReportWriter {
                 }
             }
         case .jsonl:
-            if overview != nil {
+            if let tally {
                 var (key, message) = (record.key, record.message)
                 key.withUTF8 { key in
                     message.withUTF8 { message in
-                        overview?.add(
+                        tally.add(
                             row: record.row, line: record.line, key: UnsafeRawBufferPointer(key),
                             status: record.status, httpStatus: record.httpStatus,
                             message: UnsafeRawBufferPointer(message))
@@ -103,8 +108,8 @@ public final class ReportWriter {
         message: UnsafeRawBufferPointer, invitationStatus: UnsafeRawBufferPointer,
         expiresAt: UnsafeRawBufferPointer, attempts: Int?
     ) throws {
-        if overview != nil {
-            overview?.add(
+        if let tally {
+            tally.add(
                 row: row, line: line, key: key, status: status, httpStatus: httpStatus,
                 message: message)
         }
@@ -135,5 +140,44 @@ public enum ReportFormat: String, Sendable {
     /// The format a report path's extension says: JSON Lines for `.jsonl`/`.ndjson`.
     public init(path: String) {
         self = InputFormat(path: path) == .jsonl ? .jsonl : .csv
+    }
+}
+
+/// A report's overview as it is gathered: rows that are done only counted (a million of
+/// them cost a few milliseconds), the others handed to the `ReportOverview`.
+final class ReportTally {
+    private let done = UnsafeMutablePointer<Int>.allocate(capacity: 3)
+    private var details = ReportOverview()
+
+    init() {
+        done.initialize(repeating: 0, count: 3)
+    }
+
+    deinit {
+        done.deallocate()
+    }
+
+    @inline(__always)
+    func add(
+        row: Int, line: Int, key: UnsafeRawBufferPointer, status: RowStatus, httpStatus: Int?,
+        message: UnsafeRawBufferPointer
+    ) {
+        switch status {
+        case .valid: done[0] += 1
+        case .invited: done[1] += 1
+        case .alreadyInvited: done[2] += 1
+        case .invalid, .duplicate, .failed, .notSent, .inDoubt:
+            details.add(
+                row: row, line: line, key: key, status: status, httpStatus: httpStatus,
+                message: message)
+        }
+    }
+
+    var overview: ReportOverview {
+        var overview = details
+        overview.count(.valid, times: done[0])
+        overview.count(.invited, times: done[1])
+        overview.count(.alreadyInvited, times: done[2])
+        return overview
     }
 }

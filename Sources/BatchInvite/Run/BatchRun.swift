@@ -123,8 +123,8 @@ public final class BatchRun {
             path: configuration.journalPath, header: header, start: start, lock: lock,
             syncs: configuration.syncsJournal, ledger: ledger)
         let writer = try ReportWriter(
-            path: configuration.reportPath, format: configuration.reportFormat)
-        if configuration.overview { writer.overview = ReportOverview() }
+            path: configuration.reportPath, format: configuration.reportFormat,
+            overview: configuration.overview)
         let statistics = RunStatistics()
         let offsets = RowOffsets(earlier?.offsets ?? [])
         journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
@@ -314,8 +314,8 @@ public final class BatchRun {
             statistics.count(status, times: count, fromEarlierRun: true)
         }
         let writer = try ReportWriter(
-            path: configuration.reportPath, format: configuration.reportFormat)
-        if configuration.overview { writer.overview = ReportOverview() }
+            path: configuration.reportPath, format: configuration.reportFormat,
+            overview: configuration.overview)
         try writer.writeOutcomes(
             at: earlier.offsets, from: JournalReader(path: configuration.journalPath))
         try writer.finish()

@@ -46,8 +46,7 @@ public enum RunReport {
         overview: inout ReportOverview?, warn: (String) -> Void
     ) throws -> (counts: Counts, journal: JournalSummary) {
         let summary = try JournalSummary(path: journal)
-        let writer = try ReportWriter(path: reportPath, format: format)
-        writer.overview = overview
+        let writer = try ReportWriter(path: reportPath, format: format, overview: overview != nil)
         let counts = try write(summary, to: writer, warn: warn)
         try writer.finish()
         overview = writer.overview

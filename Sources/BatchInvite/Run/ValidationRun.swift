@@ -18,8 +18,8 @@ public enum ValidationRun {
         overview: inout ReportOverview?, onWarning: @escaping (String) -> Void
     ) throws -> ValidationSummary {
         let pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
-        let writer = try ReportWriter(path: reportPath, format: reportFormat)
-        writer.overview = overview
+        let writer = try ReportWriter(
+            path: reportPath, format: reportFormat, overview: overview != nil)
         defer { overview = writer.overview }
         var summary = ValidationSummary()
         try pipeline.checkedRows().forEachBatch { batch in
