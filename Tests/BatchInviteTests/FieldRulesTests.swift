@@ -59,6 +59,29 @@ func trimmed(_ value: String) -> String {
             apply(FieldRules.checkEmail, "a@" + String(repeating: "b", count: 64) + ".com") != nil)
     }
 
+    /// The blanks trimmed from the edges of a value are exactly Unicode's White_Space (and
+    /// U+200B, U+FEFF), every code point checked against the standard library's properties;
+    /// names count characters and find control characters as Unicode does.
+    @Test func blanksAndControlsAreUnicodesOwnForEveryCodePoint() {
+        for value in UInt32(0x80)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let blank = scalar.properties.isWhitespace || value == 0x200B || value == 0xFEFF
+            let text = String(scalar)
+            #expect(
+                trimmed(text + "x" + text) == (blank ? "x" : text + "x" + text),
+                "U+\(String(value, radix: 16))")
+            let control = scalar.properties.generalCategory == .control
+            let message = apply({ FieldRules.checkName($0) }, "a" + text)
+            #expect(
+                (message?.contains("control character") ?? false) == control,
+                "U+\(String(value, radix: 16))")
+        }
+        #expect(apply({ FieldRules.checkName($0, maxLength: 3) }, "Zoë") == nil)
+        #expect(
+            apply({ FieldRules.checkName($0, maxLength: 3) }, "Zoëé")
+                == "is 4 characters long, at most 3 are allowed")
+    }
+
     @Test func emailCharacterTableMatchesTheWhatwgLists() {
         let alphanumeric = Set(
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)

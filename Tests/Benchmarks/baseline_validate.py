@@ -14,6 +14,7 @@ EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-
 ALIASES = {"firstname": "first_name", "givenname": "first_name", "lastname": "last_name", "surname": "last_name",
            "familyname": "last_name", "email": "email", "emailaddress": "email", "mail": "email", "role": "role",
            "teamgroupid": "team_group_id", "teamid": "team_group_id", "team": "team_group_id"}
+EMAIL_NO_DOT = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -34,13 +35,22 @@ def check(values):
     email = values.get("email", "").strip()
     if not email:
         problems.append("email: is empty")
-    elif len(email) > 254 or not email.isascii() or not EMAIL.match(email):
-        problems.append(f'email: "{email}" is not an email address')
+    elif not email.isascii():
+        problems.append(f'email: "{email}" is not an email address (only ASCII characters are accepted)')
+    elif len(email) > 254:
+        problems.append(f"email: is {len(email)} characters long, at most 254 are allowed")
+    elif not EMAIL.match(email):
+        problems.append(f'email: "{email}" is not an email address'
+                        + (" (the domain has no dot)" if EMAIL_NO_DOT.match(email) else ""))
     role = values.get("role", "").strip()
-    if role.lower() not in ("regular", "manager"):
+    if not role:
+        problems.append("role: is empty, it must be regular or manager")
+    elif role.lower() not in ("regular", "manager"):
         problems.append(f'role: "{role}" must be regular or manager')
     team = str(values.get("team_group_id", "")).strip()
-    if not (team.isdigit() and team.isascii() and 0 < int(team) < 2**63):
+    if not team:
+        problems.append("team_group_id: is empty")
+    elif not (team.isdigit() and team.isascii() and 0 < int(team) < 2**63):
         problems.append(f'team_group_id: "{team}" must be a whole number from 1 to 9223372036854775807')
     return email.lower(), problems
 

@@ -1,83 +1,130 @@
 #!/usr/bin/env python3
-"""Runs the `make bench` measurements and prints a Markdown table for BENCHMARKS.md.
+"""Runs the `make bench` measurements and prints Markdown tables for BENCHMARKS.md.
 
-Every command runs RUNS times in turn (interleaved, so machine noise hits all alike);
-the table gives the median wall time, the median peak RSS, and ratios between medians
-of the same run.
+Files (1,000,000 rows each, CSV and the same people as JSON Lines):
+- people: generate.py's, clean (lower-case ASCII, trimmed cells, 2% invalid rows);
+- messy-20, messy-2, messy-trimmed: generate_messy.py's, shaped like real exports (accented
+  names, padded and upper-cased addresses, roles in any case, padded team IDs, 3%
+  duplicates differing in case and blanks) with 20% and 2% invalid rows, the 2% mix with
+  every cell trimmed beforehand, and the 2% mix without the department column (shorter
+  rows: more of them to a megabyte).
 
-usage: bench.py BINARY DATA_DIR [RUNS]
+For each file, every command runs RUNS times in turn (interleaved, so machine noise hits
+all alike): the libcsv floor (default options, and batch-invite's options), validate of
+the CSV, the same with --html for the clean file, the Python csv baseline, validate of the
+JSON Lines, and the Python json baseline. The tables give the median wall time and peak
+RSS (GNU time's, of the command alone), and ratios between medians of the same run.
+
+usage: bench.py BINARY DATA_DIR [RUNS]   (BENCH_FILES="people messy-20" to choose files)
 """
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+FILES = {
+    "people": ["generate.py"],
+    "messy-20": ["generate_messy.py", "0.20"],
+    "messy-2": ["generate_messy.py", "0.02"],
+    "messy-trimmed": ["generate_messy.py", "0.02", "--trimmed"],
+    "messy-narrow": ["generate_messy.py", "0.02", "--narrow"],
+}
 
 
 def measure(command):
     # Dirty pages left by the previous command (a 60 MB report) would otherwise be written
     # back during this one and slow it down; flushing them first keeps the runs apart.
     os.sync()
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"failed ({code}): {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r") as peak:
+        start = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *command],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, _ = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            sys.exit(f"failed ({code}): {' '.join(command)}")
+        return elapsed, int(peak.read().split()[-1]) / 1024
+
+
+def inputs(data, here, name, rows):
+    """The file's CSV and JSON Lines paths, generated when missing or of another size."""
+    csv_path, jsonl_path = os.path.join(data, f"{name}.csv"), os.path.join(data, f"{name}.jsonl")
+    stamp = os.path.join(data, f"{name}.rows")
+    made = os.path.exists(stamp) and os.path.exists(csv_path) and open(stamp).read().strip() == str(rows)
+    if not made:
+        generator, *options = FILES[name]
+        print(f"generating {name} ({rows} rows)", file=sys.stderr, flush=True)
+        arguments = [str(rows), csv_path, jsonl_path]
+        if generator == "generate_messy.py":
+            arguments += options
+        subprocess.run([sys.executable, os.path.join(here, generator), *arguments], check=True)
+        with open(stamp, "w") as out:
+            out.write(str(rows))
+    return csv_path, jsonl_path
+
+
+def bench_file(binary, data, here, name, runs):
+    csv_path, jsonl_path = inputs(data, here, name, int(os.environ.get("BENCH_ROWS", "1000000")))
+    # Each command writes its own report: replacing a file another command has just
+    # written (its pages still dirty) costs more than replacing one's own.
+    report = lambda kind: os.path.join(data, f"report-{kind}.csv")  # noqa: E731
+    page = os.path.join(data, "page.html")
+    floor = os.path.join(data, "libcsv_count")
+    validate = [binary, "validate", "--target", "sendoso"]
+    commands = {
+        "floor": [floor, csv_path],
+        "floor, batch-invite's options": [floor, csv_path, "tool"],
+        "validate CSV": validate + [csv_path, "--report", report("csv")],
+        "Python csv": [sys.executable, os.path.join(here, "baseline_validate.py"), csv_path, report("python-csv")],
+        "validate JSON Lines": validate + [jsonl_path, "--report", report("jsonl")],
+        "Python json": [sys.executable, os.path.join(here, "baseline_validate.py"), jsonl_path,
+                        report("python-json")],
+    }
+    if name == "people":
+        commands["validate CSV --html"] = validate + [csv_path, "--report", report("html"), "--html", page]
+    samples = {command: [] for command in commands}
+    for _ in range(runs):
+        for command, line in commands.items():
+            samples[command].append(measure(line))
+    median = {command: (statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
+              for command, s in samples.items()}
+    same = {}
+    for kind, theirs in (("csv", "python-csv"), ("jsonl", "python-json")):
+        with open(report(kind), "rb") as a, open(report(theirs), "rb") as b:
+            same[kind] = a.read() == b.read()
+    return median, same, page if name == "people" else None
 
 
 def main():
     binary, data = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     here = os.path.dirname(os.path.abspath(__file__))
-    csv_path, jsonl_path = os.path.join(data, "people.csv"), os.path.join(data, "people.jsonl")
-    # Each command writes its own report: replacing a file another command has just
-    # written (its pages still dirty) costs more than replacing one's own.
-    report = os.path.join(data, "report.csv")
-    python_report = os.path.join(data, "report-python.csv")
-    html_report, page = os.path.join(data, "report-html.csv"), os.path.join(data, "page.html")
-    commands = {
-        "libcsv, default options, counting callbacks": [os.path.join(data, "libcsv_count"), csv_path],
-        "libcsv, batch-invite's options (strict, no trimming), counting": [
-            os.path.join(data, "libcsv_count"), csv_path, "tool"],
-        "batch-invite validate (CSV)": [binary, "validate", csv_path, "--target", "sendoso", "--report", report],
-        "batch-invite validate (CSV) --html": [
-            binary, "validate", csv_path, "--target", "sendoso", "--report", html_report, "--html", page],
-        "Python csv module, same validation and report": [
-            sys.executable, os.path.join(here, "baseline_validate.py"), csv_path, python_report],
-        "batch-invite validate (JSON Lines)": [
-            binary, "validate", jsonl_path, "--target", "sendoso", "--report", report],
-        "Python json module, same validation and report": [
-            sys.executable, os.path.join(here, "baseline_validate.py"), jsonl_path, python_report],
-    }
-    samples = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, command in commands.items():
-            samples[name].append(measure(command))
-    with open(report, "rb") as ours, open(python_report, "rb") as theirs:
-        same = ours.read() == theirs.read()
-    median = {name: (statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
-              for name, s in samples.items()}
-    size = os.path.getsize(csv_path) / 1e6
-    print(f"Input: 1,000,000 rows, CSV {size:.0f} MB, JSON Lines {os.path.getsize(jsonl_path) / 1e6:.0f} MB; "
-          f"median of {runs} interleaved runs.\n")
-    print("| command | wall time | peak RSS |")
-    print("|---|---|---|")
-    for name, (seconds, rss) in median.items():
-        print(f"| {name} | {seconds:.3f} s | {rss:.0f} MB |")
-    names = list(commands)
-    tool = median[names[2]][0]
+    names = os.environ.get("BENCH_FILES", " ".join(FILES)).split()
+    results = {name: bench_file(binary, data, here, name, runs) for name in names}
+    print(f"1,000,000 rows a file; median of {runs} interleaved runs; peak RSS by GNU time.\n")
+    print("| file | libcsv floor | validate CSV | ratio | peak RSS | Python csv | faster | "
+          "validate JSON Lines | peak RSS | Python json | faster |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, (m, _, _) in results.items():
+        floor, tool, jsonl = m["floor"][0], m["validate CSV"][0], m["validate JSON Lines"][0]
+        print(f"| {name} | {floor:.3f} s | {tool:.3f} s | **{tool / floor:.2f}x** | {m['validate CSV'][1]:.0f} MB "
+              f"| {m['Python csv'][0]:.2f} s | {m['Python csv'][0] / tool:.1f}x | {jsonl:.3f} s | "
+              f"{m['validate JSON Lines'][1]:.0f} MB | {m['Python json'][0]:.2f} s | "
+              f"{m['Python json'][0] / jsonl:.1f}x |")
     print()
-    print(f"- validate CSV / libcsv floor (default options): {tool / median[names[0]][0]:.2f}x")
-    print(f"- validate CSV / libcsv floor (batch-invite's options): {tool / median[names[1]][0]:.2f}x")
-    print(f"- validate CSV with --html / without: {median[names[3]][0] / tool:.3f}x "
-          f"(the page: {os.path.getsize(page) / 1e6:.2f} MB)")
-    print(f"- Python csv / validate CSV: {median[names[4]][0] / tool:.2f}x faster")
-    print(f"- Python json / validate JSON Lines: {median[names[6]][0] / median[names[5]][0]:.2f}x faster")
-    print(f"- the last reports of batch-invite and Python (JSON Lines input): "
-          f"{'byte-identical' if same else 'DIFFERENT'}")
+    for name, (m, same, page) in results.items():
+        strict = m["floor, batch-invite's options"][0]
+        print(f"- {name}: floor with batch-invite's options {strict:.3f} s "
+              f"(validate / it: {m['validate CSV'][0] / strict:.2f}x); reports "
+              f"the same as Python's: CSV {'yes' if same['csv'] else 'NO'}, JSON Lines "
+              f"{'yes' if same['jsonl'] else 'NO'}")
+        if page:
+            print(f"- {name}: validate CSV with --html / without: "
+                  f"{m['validate CSV --html'][0] / m['validate CSV'][0]:.3f}x, peak RSS "
+                  f"{m['validate CSV --html'][1]:.0f} MB (the page: {os.path.getsize(page) / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ exports, and the same people as JSON Lines.
 - 10% of team IDs padded with blanks;
 - INVALID (a fraction) of rows invalid, spread over every field;
 - 3% duplicates: an earlier address again, differing in case and blanks;
-- with --trimmed, every cell trimmed beforehand (case left as it is).
+- with --trimmed, every cell trimmed beforehand (case left as it is);
+- with --narrow, no department column (shorter rows, so more rows to a megabyte).
 
 Deterministic: the same arguments give the same bytes.
 
-usage: generate_messy.py ROWS OUT.csv OUT.jsonl INVALID [--trimmed]
+usage: generate_messy.py ROWS OUT.csv OUT.jsonl INVALID [--trimmed] [--narrow]
 """
 import json
 import random
@@ -67,10 +68,14 @@ def invalid(rng, person):
 def main():
     rows, csv_path, jsonl_path, invalid_share = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
     trimmed = "--trimmed" in sys.argv[5:]
+    columns = ["first_name", "last_name", "email", "role", "team_group_id"]
+    if "--narrow" not in sys.argv[5:]:
+        columns.append("department")
     rng = random.Random(17)
     earlier = []
     with open(csv_path, "w", newline="") as csv_out, open(jsonl_path, "w") as jsonl_out:
-        csv_out.write("First Name,Last Name,E-mail,Role,Team ID,Department\r\n")
+        csv_out.write(",".join(["First Name", "Last Name", "E-mail", "Role", "Team ID", "Department"][:len(columns)])
+                      + "\r\n")
         for n in range(rows):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             if rng.random() < 0.03 and earlier:
@@ -92,10 +97,10 @@ def main():
                 invalid(rng, person)
             if trimmed:
                 person = {k: v.strip() for k, v in person.items()}
-            csv_out.write(",".join(quote(person[k]) for k in ("first_name", "last_name", "email", "role",
-                                                              "team_group_id", "department")) + "\r\n")
+            csv_out.write(",".join(quote(person[k]) for k in columns) + "\r\n")
             team = person["team_group_id"]
-            record = dict(person, team_group_id=int(team) if team.isdigit() else team)
+            record = {k: person[k] for k in columns}
+            record["team_group_id"] = int(team) if team.isdigit() else team
             jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

@@ -114,7 +114,9 @@ public final class CSVReader {
 private final class Parser: @unchecked Sendable {
     let input: TextInput
     var delimiter: UInt8?
-    var csv = csv_parser()
+    /// libcsv's parser, in memory of its own: calls into libcsv (several per piece where
+    /// fields have blanks at their edges) need no exclusive access to a class property.
+    let csv: UnsafeMutablePointer<csv_parser> = .allocate(capacity: 1)
     /// The callbacks' state, behind a pointer: libcsv hands the pointer back to them.
     let state: UnsafeMutablePointer<CollectorState>
 
@@ -131,14 +133,17 @@ private final class Parser: @unchecked Sendable {
         state = .allocate(capacity: 1)
         state.initialize(to: CollectorState())
         state.pointee.lines = input.linesSkipped
-        guard csv_init(&csv, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
+        csv.initialize(to: csv_parser())
+        guard csv_init(csv, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
             throw BatchInviteError.io("cannot start the CSV parser: out of memory")
         }
-        csv_set_blk_size(&csv, 4096)
+        csv_set_blk_size(csv, 4096)
     }
 
     deinit {
-        csv_free(&csv)
+        csv_free(csv)
+        csv.deinitialize(count: 1)
+        csv.deallocate()
         state.pointee.free()
         state.deinitialize(count: 1)
         state.deallocate()
@@ -171,10 +176,10 @@ private final class Parser: @unchecked Sendable {
         }
         func decide(_ bytes: UnsafeRawBufferPointer) {
             delimiter = CSVReader.detectDelimiter(in: bytes)
-            csv_set_delim(&csv, delimiter ?? UInt8(ascii: ","))
+            csv_set_delim(csv, delimiter ?? UInt8(ascii: ","))
         }
         if let delimiter {
-            csv_set_delim(&csv, delimiter)
+            csv_set_delim(csv, delimiter)
         }
         try input.forEachChunk { chunk in
             guard delimiter == nil else { return try feed(chunk) }
@@ -192,7 +197,7 @@ private final class Parser: @unchecked Sendable {
                 try feed(bytes)
             }
         }
-        if csv_fini(&csv, fieldEnded, recordEnded, state) != 0 {
+        if csv_fini(csv, fieldEnded, recordEnded, state) != 0 {
             try ship()
             let line = state.pointee.inRecord ? state.pointee.current.line : state.pointee.lines + 1
             throw BatchInviteError.input(
@@ -222,15 +227,15 @@ private final class Parser: @unchecked Sendable {
             }
             try parse(piece, done..<piece.count, keepingBlanks: false)
         }
-        let pending = clibcsv_pending_length(&csv)
-        if pending > CSVReader.maxFieldBytes, let start = clibcsv_pending_bytes(&csv) {
+        let pending = clibcsv_pending_length(csv)
+        if pending > CSVReader.maxFieldBytes, let start = clibcsv_pending_bytes(csv) {
             // The line breaks of the bytes thrown away still count: the lines after the
             // field are numbered as in the file.
             let dropped = UnsafeRawBufferPointer(start: start, count: pending - 1)
             var lines = LineBreaks.count(in: dropped)
             if dropped.last == 13 && start[pending - 1] == 10 { lines -= 1 }  // a CRLF cut in two
             state.pointee.droppedLines += lines
-            clibcsv_discard_pending(&csv)
+            clibcsv_discard_pending(csv)
             state.pointee.pendingFieldTooLarge = true
         }
     }
@@ -241,29 +246,29 @@ private final class Parser: @unchecked Sendable {
         _ piece: UnsafeRawBufferPointer, _ range: Range<Int>, keepingBlanks: Bool
     ) throws {
         guard !range.isEmpty, let base = piece.baseAddress else { return }
-        csv_set_space_func(&csv, keepingBlanks ? noSpaces : nil)
+        csv_set_space_func(csv, keepingBlanks ? noSpaces : nil)
         let used = csv_parse(
-            &csv, base + range.lowerBound, range.count, fieldEnded, recordEnded, state)
+            csv, base + range.lowerBound, range.count, fieldEnded, recordEnded, state)
         if used < range.count {
             throw parseError()
         }
     }
 
     private func parseError() -> BatchInviteError {
-        guard csv_error(&csv) == CSV_EPARSE else {
-            return .io("CSV parser: \(String(cString: csv_strerror(csv_error(&csv))))")
+        guard csv_error(csv) == CSV_EPARSE else {
+            return .io("CSV parser: \(String(cString: csv_strerror(csv_error(csv))))")
         }
         // The field being read began on the line after the last one ended; the error is
         // as many lines further down as the field holds line breaks.
         let fieldLine = state.pointee.lines + 1
         var line = fieldLine
-        if let pending = clibcsv_pending_bytes(&csv) {
+        if let pending = clibcsv_pending_bytes(csv) {
             line += LineBreaks.count(
-                in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(&csv)))
+                in: UnsafeRawBufferPointer(start: pending, count: clibcsv_pending_length(csv)))
         }
         let began = line == fieldLine ? "" : " that began on line \(fieldLine)"
         let what =
-            clibcsv_quoted(&csv) != 0
+            clibcsv_quoted(csv) != 0
             ? "text after the closing quote of a quoted field\(began) (a quote inside a quoted "
                 + "field must be doubled: \"\")"
             : "a quote inside an unquoted field\(began) (quote the whole field and double the "

@@ -31,6 +31,9 @@ public final class TextInput {
     /// The first bytes (after any byte order mark), read before anything is handed on.
     private var sample: [UInt8] = []
     private var sampleIsWhole = false
+    /// Bytes per line in the first 64 KiB (nil when they hold fewer than 16 line feeds):
+    /// tables sized by the number of rows are sized from it.
+    public private(set) var bytesPerLine: Double?
     private var preamble = PreambleSkipper(lines: 0)
 
     /// Total bytes read from the file so far (before any conversion); readable from any
@@ -101,6 +104,9 @@ public final class TextInput {
             sample.removeFirst(skip)
         }
         encodingWasGiven = encoding != nil || markSize > 0
+        // UTF-16 has a zero byte beside each line feed's; either way a line feed is 0x0A.
+        let lineFeeds = sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        if lineFeeds >= 16 { bytesPerLine = Double(sample.count) / Double(lineFeeds) }
         try sample.withUnsafeBytes { bytes in
             var guess = EncodingGuess.utf8
             if !encodingWasGiven {

@@ -19,11 +19,14 @@ public final class RowSource {
     public var bytesRead: Int { input.bytesRead }
     /// The input's size in bytes, when it is a regular file.
     public var size: Int? { input.size }
-    /// A guess at the number of rows from the file's size, on the low side (a table sized
-    /// from it may still grow, but is never much too large); 1024 when the size is unknown.
+    /// A guess at the number of rows from the file's size and the length of its first
+    /// lines, a little on the high side (a table sized from it should not have to grow:
+    /// growing holds the old table and the new one at once); without lines to measure, 64
+    /// bytes a CSV row and 160 a JSON Lines one. 1024 when the size is unknown.
     public var expectedRows: Int {
-        let bytesPerRow = options.resolvedFormat == .csv ? 64 : 160
-        return input.size.map { min(max($0 / bytesPerRow, 1024), 1 << 26) } ?? 1024
+        let bytesPerRow =
+            input.bytesPerLine.map { $0 / 1.1 } ?? (options.resolvedFormat == .csv ? 64 : 160)
+        return input.size.map { min(max(Int(Double($0) / bytesPerRow), 1024), 1 << 26) } ?? 1024
     }
     /// The name of the input in messages.
     public var displayName: String { input.displayName }

@@ -58,7 +58,11 @@ public enum TextBytes {
     /// part of valid UTF-8 written as `\xHH`, so that a report cell shows what was there
     /// instead of carrying it; nil when there is nothing to escape.
     public static func escapingUnprintable(_ bytes: [UInt8]) -> [UInt8]? {
-        guard bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F }) else { return nil }
+        // Valid UTF-8 without controls (C1 ones start with C2) needs nothing: the common case.
+        guard
+            bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 })
+                || !bytes.withUnsafeBytes({ isValidUTF8($0) })
+        else { return nil }
         var out: [UInt8] = []
         var changed = false
         var index = 0
@@ -76,13 +80,9 @@ public enum TextBytes {
                 out.append(byte)
                 index += 1
             } else {
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
-                let end = index + length
-                if length > 0, end <= bytes.count,
-                    String(validating: bytes[index..<end], as: UTF8.self) != nil
-                {
-                    out.append(contentsOf: bytes[index..<end])
-                    index = end
+                if let length = bytes.withUnsafeBytes({ utf8SequenceLength($0, at: index) }) {
+                    out.append(contentsOf: bytes[index..<(index + length)])
+                    index += length
                 } else {
                     escape(byte)
                     index += 1
@@ -113,16 +113,25 @@ public enum TextBytes {
 
     /// Whether `bytes` is well-formed UTF-8 (ASCII checked eight bytes at a time first).
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if isASCII(bytes) { return true }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            // Runs of ASCII are skipped eight bytes at a time.
+            if index + 8 <= count,
+                bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
+                    == 0
+            {
+                index += 8
+                continue
             }
+            if bytes[index] < 0x80 {
+                index += 1
+                continue
+            }
+            guard let length = utf8SequenceLength(bytes, at: index) else { return false }
+            index += length
         }
+        return true
     }
 
     /// Text from a file as messages show it: `"` and `\\` escaped, tab, CR and LF as `\t`,
@@ -130,51 +139,84 @@ public enum TextBytes {
     /// as `\xHH`, and cut after `limit` characters (with `…`). A message never carries raw
     /// control bytes to a terminal or a log.
     public static func shown(_ bytes: UnsafeRawBufferPointer, limit: Int = 60) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(min(bytes.count, limit * 4) + 8)
+        let digits: StaticString = "0123456789abcdef"
+        func hex(_ byte: UInt8) {
+            out += [0x5C, 0x78, digits.utf8Start[Int(byte >> 4)], digits.utf8Start[Int(byte & 15)]]
+        }
         var count = 0
         var index = 0
-        func hex(_ byte: UInt8) {
-            let digits = Array("0123456789abcdef")
-            out += "\\x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
-        }
         while index < bytes.count {
             if count == limit {
-                out += "…"
+                out += [0xE2, 0x80, 0xA6]  // …
                 break
             }
             count += 1
             let byte = bytes[index]
             if byte < 0x80 {
                 switch byte {
-                case 0x22: out += "\\\""
-                case 0x5C: out += "\\\\"
-                case 0x09: out += "\\t"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x09: out += [0x5C, 0x74]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
                 case 0..<0x20, 0x7F: hex(byte)
-                default: out.unicodeScalars.append(Unicode.Scalar(byte))
+                default: out.append(byte)
                 }
                 index += 1
-                continue
-            }
-            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
-            let end = index + length
-            if length > 0, end <= bytes.count,
-                let text = String(validating: bytes[index..<end], as: UTF8.self),
-                let scalar = text.unicodeScalars.first
-            {
-                if scalar.properties.generalCategory == .control {
-                    for byte in bytes[index..<end] { hex(byte) }
+            } else if let length = utf8SequenceLength(bytes, at: index) {
+                // C1 controls (U+0080-U+009F, C2 80-9F) are shown as bytes too.
+                if byte == 0xC2 && bytes[index + 1] <= 0x9F {
+                    hex(byte)
+                    hex(bytes[index + 1])
                 } else {
-                    out += text
+                    out.append(
+                        contentsOf: UnsafeRawBufferPointer(
+                            rebasing: bytes[index..<(index + length)]))
                 }
-                index = end
+                index += length
             } else {
                 hex(byte)
                 index += 1
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The length of the well-formed UTF-8 sequence that starts at `index` with a byte of
+    /// 0x80 or more (RFC 3629: no overlong form, surrogate or code point past U+10FFFF);
+    /// nil when there is none.
+    @inline(__always)
+    static func utf8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int? {
+        let lead = bytes[index]
+        let length: Int
+        var low: UInt8 = 0x80  // the second byte's range
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            high = 0x8F
+        default: return nil
+        }
+        guard index + length <= bytes.count, bytes[index + 1] >= low, bytes[index + 1] <= high
+        else { return nil }
+        for next in (index + 2)..<(index + length) where bytes[next] & 0xC0 != 0x80 {
+            return nil
+        }
+        return length
     }
 
     /// `shown` for a string.

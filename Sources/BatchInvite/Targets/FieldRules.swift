@@ -53,13 +53,17 @@ public enum FieldRules {
             return value.count > maxLength
                 ? "is \(value.count) characters long, at most \(maxLength) are allowed" : nil
         }
-        let text = String(decoding: value, as: UTF8.self)
+        // Unicode's control characters (general category Cc) are U+0000-U+001F and
+        // U+007F-U+009F; the last 32 are C2 80-9F in UTF-8. Characters are counted as code
+        // points: every byte that does not continue a sequence (the text is valid UTF-8).
         var count = 0
-        for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+        var previous: UInt8 = 0
+        for byte in value {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) {
                 return "\(show(value)) contains a control character"
             }
-            count += 1
+            if byte & 0xC0 != 0x80 { count += 1 }
+            previous = byte
         }
         if count > maxLength {
             return "is \(count) characters long, at most \(maxLength) are allowed"
@@ -210,15 +214,32 @@ public enum FieldRules {
 
     /// The length of the UTF-8 sequence at `index` when it is a White_Space scalar.
     private static func whitespaceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int? {
-        let lead = bytes[index]
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
-        guard length > 0, index + length <= bytes.count else { return nil }
-        let sequence = UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
-        guard let text = String(validating: sequence, as: UTF8.self),
-            let scalar = text.unicodeScalars.first,
-            scalar.properties.isWhitespace || scalar == "\u{FEFF}" || scalar == "\u{200B}"
-        else { return nil }
-        return length
+        // Unicode's White_Space beyond ASCII, with U+200B and U+FEFF, as UTF-8: U+0085 and
+        // U+00A0 (C2 85, C2 A0), U+1680 (E1 9A 80), U+2000-U+200B (E2 80 80-8B), U+2028,
+        // U+2029, U+202F (E2 80 A8, A9, AF), U+205F (E2 81 9F), U+3000 (E3 80 80), U+FEFF
+        // (EF BB BF).
+        let count = bytes.count - index
+        func at(_ offset: Int) -> UInt8 { bytes[index + offset] }
+        switch at(0) {
+        case 0xC2:
+            return count >= 2 && (at(1) == 0x85 || at(1) == 0xA0) ? 2 : nil
+        case 0xE1:
+            return count >= 3 && at(1) == 0x9A && at(2) == 0x80 ? 3 : nil
+        case 0xE2:
+            guard count >= 3 else { return nil }
+            if at(1) == 0x80 {
+                let third = at(2)
+                return (third >= 0x80 && third <= 0x8B) || third == 0xA8 || third == 0xA9
+                    || third == 0xAF ? 3 : nil
+            }
+            return at(1) == 0x81 && at(2) == 0x9F ? 3 : nil
+        case 0xE3:
+            return count >= 3 && at(1) == 0x80 && at(2) == 0x80 ? 3 : nil
+        case 0xEF:
+            return count >= 3 && at(1) == 0xBB && at(2) == 0xBF ? 3 : nil
+        default:
+            return nil
+        }
     }
 
     private static func whitespaceLengthBefore(
