@@ -82,6 +82,35 @@ func trimmed(_ value: String) -> String {
                 == "is 4 characters long, at most 3 are allowed")
     }
 
+    /// The hand-written UTF-8 check agrees with the standard library's on every kind of
+    /// sequence: ASCII runs, each lead byte, overlong forms, surrogates, past U+10FFFF, cut.
+    @Test func utf8IsCheckedAsTheStandardLibraryDoes() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            [0x41], Array("abcdefghij".utf8), [0xC3, 0xA9], [0xC0, 0x80], [0xC1, 0xBF], [0xC2],
+            [0xE0, 0x80, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0xA0, 0x80], [0xED, 0x9F, 0xBF],
+            [0xEF, 0xBB, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+            [0x80], [0xBF], [0xFF], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+        ]
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...5, using: &generator) {
+                bytes += pieces.randomElement(using: &generator)!
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBytes { TextBytes.isValidUTF8($0) } == expected, "\(bytes)")
+            // What is not UTF-8 is shown as bytes, what is shows as itself.
+            let shown = bytes.withUnsafeBytes { TextBytes.shown($0, limit: 100) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let plain = !text.unicodeScalars.contains {
+                $0.properties.generalCategory == .control || $0 == "\"" || $0 == "\\"
+            }
+            if expected && plain { #expect(shown == text) }
+            if !expected { #expect(shown.contains("\\x")) }
+        }
+    }
+
     @Test func emailCharacterTableMatchesTheWhatwgLists() {
         let alphanumeric = Set(
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)

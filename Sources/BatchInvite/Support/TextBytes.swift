@@ -116,16 +116,27 @@ public enum TextBytes {
         let count = bytes.count
         var index = 0
         while index < count {
-            // Runs of ASCII are skipped eight bytes at a time.
-            if index + 8 <= count,
-                bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
-                    == 0
-            {
-                index += 8
+            // Runs of ASCII are skipped eight bytes at a time, up to the first byte that is
+            // not ASCII (little-endian: the lowest high bit set).
+            if index + 8 <= count {
+                let high =
+                    UInt64(
+                        littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    & 0x8080_8080_8080_8080
+                if high == 0 {
+                    index += 8
+                    continue
+                }
+                index += high.trailingZeroBitCount >> 3
+            } else if bytes[index] < 0x80 {
+                index += 1
                 continue
             }
-            if bytes[index] < 0x80 {
-                index += 1
+            // Latin letters are two bytes: C2-DF and a continuation byte.
+            let lead = bytes[index]
+            if lead >= 0xC2 && lead <= 0xDF {
+                guard index + 1 < count, bytes[index + 1] & 0xC0 == 0x80 else { return false }
+                index += 2
                 continue
             }
             guard let length = utf8SequenceLength(bytes, at: index) else { return false }
