@@ -214,16 +214,25 @@ private final class Parser: @unchecked Sendable {
                 edgeBlanks.append($0)
             }
         }
-        // Each edge blank costs two more calls into libcsv: where they are as common as in
-        // `a, b, c`, calling the space function for every byte is cheaper.
+        // Each run of edge blanks (`  a ` has two) costs two more calls into libcsv: where
+        // they are as common as in `a, b, c`, calling the space function for every byte is
+        // cheaper.
         if keepsEveryBlank || edgeBlanks.count > 16 + piece.count / 64 {
             try parse(piece, 0..<piece.count, keepingBlanks: true)
         } else {
             var done = 0
-            for blank in edgeBlanks {
-                try parse(piece, done..<blank, keepingBlanks: false)
-                try parse(piece, blank..<blank + 1, keepingBlanks: true)
-                done = blank + 1
+            var index = 0
+            while index < edgeBlanks.count {
+                let start = edgeBlanks[index]
+                var end = start + 1
+                index += 1
+                while index < edgeBlanks.count && edgeBlanks[index] == end {
+                    end += 1
+                    index += 1
+                }
+                try parse(piece, done..<start, keepingBlanks: false)
+                try parse(piece, start..<end, keepingBlanks: true)
+                done = end
             }
             try parse(piece, done..<piece.count, keepingBlanks: false)
         }
