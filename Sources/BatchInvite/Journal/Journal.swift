@@ -98,9 +98,12 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             if let error = write(bytes, sync: false) { throw error }
             size = Int64(bytes.count)
         }
-        let committer = Thread { [self] in
-            commitLoop()
-            committerEnded.signal()
+        // The thread lets go of the journal before it says it ended: once `close()`
+        // returns, the journal's last reference (and with it the lock) is its owner's.
+        let ended = committerEnded
+        let committer = Thread { [weak self] in
+            self?.commitLoop()
+            ended.signal()
         }
         committer.start()
         enqueue(.object(start.object))

@@ -24,7 +24,13 @@ final class TimelineSampler: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in loop() }
+        // The thread lets go of the sampler (and the journal it holds) before it says it
+        // ended.
+        let ended = self.ended
+        let thread = Thread { [weak self] in
+            self?.loop()
+            ended.signal()
+        }
         thread.name = "timeline"
         thread.start()
     }
@@ -52,7 +58,6 @@ final class TimelineSampler: @unchecked Sendable {
         }
         sample()
         condition.unlock()
-        ended.signal()
     }
 
     private static func rate(_ limiter: RateLimiter) -> Double? {
