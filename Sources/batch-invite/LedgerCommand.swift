@@ -42,7 +42,14 @@ struct LedgerCommand: Command {
             guard rest.count == 1 else {
                 throw BatchInviteError.usage("ledger forget takes one KEY")
             }
-            key = rest[0]
+            // As the targets make a row's key: trimmed, ASCII letters lower-cased.
+            var bytes = Array(rest[0].utf8)
+            var normalized: [UInt8] = []
+            bytes.withUnsafeMutableBytes {
+                FieldRules.appendLowercased(
+                    FieldRules.trimmed(UnsafeRawBufferPointer($0)), to: &normalized)
+            }
+            key = String(decoding: normalized, as: UTF8.self)
             guard arguments.value("--target") != nil else {
                 throw BatchInviteError.usage("ledger forget needs --target \(Targets.names)")
             }

@@ -40,8 +40,10 @@ import Testing
 
     // MARK: batch-invite-nightly
 
+    static let script = Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path
+
     func night(_ tool: Tool, _ simulator: SimulatorProcess, _ input: String) throws -> ToolResult {
-        let script = Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path
+        let script: String = Self.script
         return try tool.runShell(
             "'\(script)' '\(input)' state --target sendoso --base-url '\(simulator.baseURL)' "
                 + "--rate 0 --progress none --summary-json state/summary.json",
@@ -76,12 +78,53 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(try tool.read("state/summary.json").utf8))
             as? [String: Any]
         #expect(summary?["exit_code"] as? Int == 0)
-        simulator.stop()
         let sent = try simulator.logEntries().compactMap { $0["key"] as? String }
         #expect(sent.sorted() == (1...5).map { "night\($0)@example.com" }.sorted())
+        // As a scheduler's job: a --limit reached (exit 4) is a success.
+        try tool.write("people.csv", export(1...9))
+        let script: String = Self.script
+        let url: String = simulator.baseURL
+        let command: String =
+            "'\(script)' people.csv state --target sendoso --base-url '\(url)' --rate 0 "
+            + "--progress none --limit 2"
+        let limited = try tool.runShell(
+            command,
+            environment: [
+                "BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret",
+                "BATCH_INVITE_LIMIT_IS_SUCCESS": "1",
+            ])
+        #expect(limited.status == 0, "\(limited.stderr)")
+        #expect(limited.stderr.contains("stopped at --limit 2"))
         // Without its two arguments it says how it is used.
         let usage = try tool.runShell(
             "'\(Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path)'")
         #expect(usage.status == 2 && usage.stderr.hasPrefix("usage: batch-invite-nightly"))
+        simulator.stop()
+    }
+
+    @Test func theWrapperPassesSigtermOnWhenItMapsTheExitCode() throws {
+        let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "300"])
+        let tool = try Tool()
+        try tool.write("people.csv", export(1...40))
+        // The wrapper in the background, stopped by SIGTERM a second later, as a container
+        // runtime stops its first process.
+        let script: String = Self.script
+        let url: String = simulator.baseURL
+        let command: String =
+            "'\(script)' people.csv state --target sendoso --base-url '\(url)' --rate 0 "
+            + "--concurrency 1 --progress none & pid=$!; sleep 1; kill -TERM $pid; wait $pid; "
+            + "echo \"exit $?\""
+        let result = try tool.runShell(
+            command,
+            environment: [
+                "BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret",
+                "BATCH_INVITE_LIMIT_IS_SUCCESS": "1",
+            ])
+        simulator.stop()
+        #expect(result.stdout.hasSuffix("exit 143\n"), "\(result.stdout) \(result.stderr)")
+        // batch-invite itself stopped cleanly: its report is there, with what was sent.
+        let nights = try FileManager.default.contentsOfDirectory(atPath: tool.path("state/nights"))
+        #expect(nights.contains { $0.hasSuffix(".report.csv") }, "\(nights)")
+        #expect(try simulator.logEntries().count < 40)
     }
 }

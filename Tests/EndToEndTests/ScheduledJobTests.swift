@@ -279,9 +279,12 @@ import Testing
             ledger + ["--reinvite-after", "0"])
         #expect(again.status == 0)
         #expect(again.stdout.hasPrefix("30 rows: 30 invited,"))
-        // Forget one: the next night sends to that one alone.
-        let forget = try tool.run(
-            ["ledger", "forget", id(7), "--ledger", "job.ledger", "--target", "cyberark-sms"])
+        // Forget one (written as a person might: upper-case, a blank): the next night sends
+        // to that one alone.
+        let forget = try tool.run([
+            "ledger", "forget", " " + id(7).uppercased(), "--ledger", "job.ledger", "--target",
+            "cyberark-sms",
+        ])
         #expect(forget.status == 0)
         let after = try runAgainst(
             simulator, tool, file: "night2.csv", target: "cyberark-sms", report: "n4.csv", ledger)
