@@ -107,7 +107,8 @@ public final class Ledger: @unchecked Sendable {
             index = loaded
             records = count
         } catch {
-            close(descriptor)
+            // Every property is set: the deinitializer runs and closes the file (closing it
+            // here too would close whatever file got the number in between).
             throw error
         }
     }
