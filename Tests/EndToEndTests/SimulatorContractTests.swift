@@ -107,18 +107,33 @@ import Testing
 
     @Test func theRateLimitAnswers429WithRetryAfter() async throws {
         let simulator = try SimulatorProcess([
-            "--token", "secret", "--rate-limit", "2", "--burst", "3",
+            "--token", "secret", "--rate-limit", "1", "--burst", "3",
         ])
-        var statuses: [Int] = []
-        var retryAfter: [String] = []
-        for index in 0..<6 {
-            let reply = try await simulator.invite(email: "user\(index)@x.io")
-            statuses.append(reply.status)
-            if let value = reply.headers["retry-after"] { retryAfter.append(value) }
+        // Twelve at once: however slowly a busy machine answers each one, they arrive far
+        // faster than one a second after the burst of three.
+        let url = simulator.baseURL
+        let replies = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let body =
+                        #"{"user":{"first_name":"Ada","last_name":"Lovelace","email":"user"#
+                        + "\(index)" + #"@x.io","role":"manager","team_group_id":1234}}"#
+                    let reply = try await SimulatorProcess.post(
+                        baseURL: url, "/api/v3/users", body: Data(body.utf8), token: "secret")
+                    return (reply.status, reply.headers["retry-after"])
+                }
+            }
+            var replies: [(Int, String?)] = []
+            for try await reply in group { replies.append(reply) }
+            return replies
         }
-        #expect(Array(statuses.prefix(3)) == [201, 201, 201])
+        let statuses = replies.map(\.0)
+        #expect(statuses.filter { $0 == 201 }.count >= 3)
         #expect(statuses.contains(429))
-        #expect(!retryAfter.isEmpty && retryAfter.allSatisfy { Int($0).map { $0 >= 1 } ?? false })
+        #expect(Set(statuses).isSubset(of: [201, 429]))
+        // Every 429 says when to come back.
+        let retryAfter = replies.filter { $0.0 == 429 }.map { $0.1 ?? "" }
+        #expect(retryAfter.allSatisfy { Int($0).map { $0 >= 1 } ?? false })
         try await Task.sleep(for: .seconds(1.2))
         #expect(try await simulator.invite(email: "later@x.io").status == 201)
     }

@@ -107,6 +107,13 @@ final class SimulatorProcess {
     func post(_ path: String, body: Data, token: String?, method: String = "POST") async throws
         -> Reply
     {
+        try await Self.post(baseURL: baseURL, path, body: body, token: token, method: method)
+    }
+
+    /// The same, to the simulator at `baseURL` (for requests sent at once from many tasks).
+    static func post(
+        baseURL: String, _ path: String, body: Data, token: String?, method: String = "POST"
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         request.httpBody = body
