@@ -218,7 +218,7 @@ extension HTMLPageTests {
     }
 
     @Test func aRunPageDrawsItsTimelineFromTheJournalAcrossAResume() throws {
-        let simulator = try SimulatorProcess(["--token", "secret", "--rate-limit", "40"])
+        let simulator = try SimulatorProcess(["--token", "secret", "--rate-limit", "20"])
         let tool = try Tool()
         var csv = "First Name,Last Name,Email,Role,Team ID\n"
         for index in 1...160 { csv += "A,B,user\(index)@example.com,regular,1234\n" }
