@@ -2,40 +2,8 @@ extension OutcomeRecord {
     /// Appends the record as one JSON Lines line (the JSONL report's form): every column,
     /// empty cells as `null`.
     public func appendJSON(to line: inout [UInt8]) {
-        line.append(contentsOf: "{\"row\":".utf8)
-        TextBytes.appendInteger(row, to: &line)
-        line.append(contentsOf: ",\"line\":".utf8)
-        TextBytes.appendInteger(self.line, to: &line)
-        line.append(contentsOf: ",\"key\":".utf8)
-        Self.append(key, to: &line)
-        line.append(contentsOf: ",\"status\":\"".utf8)
-        line.append(contentsOf: status.rawValue.utf8)
-        line.append(contentsOf: "\",\"http_status\":".utf8)
-        Self.append(httpStatus, to: &line)
-        line.append(contentsOf: ",\"message\":".utf8)
-        Self.append(message, to: &line)
-        line.append(contentsOf: ",\"invitation_status\":".utf8)
-        Self.append(invitationStatus, to: &line)
-        line.append(contentsOf: ",\"expires_at\":".utf8)
-        Self.append(expiresAt, to: &line)
-        line.append(contentsOf: ",\"attempts\":".utf8)
-        Self.append(attempts, to: &line)
+        line.append(UInt8(ascii: "{"))
+        appendColumns(to: &line)
         line.append(contentsOf: "}\n".utf8)
-    }
-
-    private static func append(_ value: Int?, to line: inout [UInt8]) {
-        if let value {
-            TextBytes.appendInteger(value, to: &line)
-        } else {
-            line.append(contentsOf: "null".utf8)
-        }
-    }
-
-    private static func append(_ text: String, to line: inout [UInt8]) {
-        if text.isEmpty {
-            line.append(contentsOf: "null".utf8)
-        } else {
-            TextBytes.appendJSONString(text, to: &line)
-        }
     }
 }

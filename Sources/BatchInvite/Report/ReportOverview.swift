@@ -119,24 +119,12 @@ public struct ReportOverview: Sendable {
         }
     }
 
-    /// What a row's message groups under: each problem of an invalid row, its value left
-    /// out (`role: "admin" must be …` → `role: "…" must be …`); a duplicate's "same email as
-    /// an earlier row"; any other message as it is.
-    static func labels(of message: String, status: RowStatus) -> [String] {
-        var labels: [String] = []
-        var message = message
-        message.withUTF8 { bytes in
-            forEachLabel(of: UnsafeRawBufferPointer(bytes), status: status) {
-                labels.append(String(decoding: $0, as: UTF8.self))
-            }
-        }
-        return labels
-    }
-
     private static let quotedEllipsis: [UInt8] = Array("\"…\"".utf8)
     private static let asRow: [UInt8] = Array(" as row ".utf8)
 
-    /// `labels(of:status:)` of a message's bytes, one at a time.
+    /// What a row's message groups under, one label at a time: each problem of an invalid
+    /// row, its value left out (`role: "admin" must be …` → `role: "…" must be …`); a
+    /// duplicate's "same email as an earlier row"; any other message as it is.
     static func forEachLabel(
         of message: UnsafeRawBufferPointer, status: RowStatus, _ body: ([UInt8]) -> Void
     ) {

@@ -29,18 +29,8 @@ public enum RunReport {
 
     /// Writes the report of the journal at `journal` to `reportPath`; `warn` hears why the
     /// input could not be read again, if it could not.
-    public static func write(
-        journal: String, reportPath: String, format: ReportFormat, warn: (String) -> Void
-    ) throws -> Counts {
-        var overview: ReportOverview?
-        return try write(
-            journal: journal, reportPath: reportPath, format: format, overview: &overview,
-            warn: warn
-        ).counts
-    }
-
-    /// The same; when `overview` is not nil, the report's overview is gathered into it.
-    /// Returns the journal's summary too (its header and timeline).
+    /// When `overview` is not nil, the report's overview is gathered into it. Returns the
+    /// journal's summary too (its header and timeline).
     public static func write(
         journal: String, reportPath: String, format: ReportFormat,
         overview: inout ReportOverview?, warn: (String) -> Void

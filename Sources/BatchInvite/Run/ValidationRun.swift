@@ -2,17 +2,7 @@
 public enum ValidationRun {
     /// Checks every row of `input` for `target` and writes the report to `reportPath`;
     /// returns the counts. `onWarning` hears what the user should know.
-    public static func run(
-        input: InputOptions, target: any Target, reportPath: String, reportFormat: ReportFormat,
-        onWarning: @escaping (String) -> Void
-    ) throws -> ValidationSummary {
-        var overview: ReportOverview?
-        return try run(
-            input: input, target: target, reportPath: reportPath, reportFormat: reportFormat,
-            overview: &overview, onWarning: onWarning)
-    }
-
-    /// The same; when `overview` is not nil, the report's overview is gathered into it.
+    /// When `overview` is not nil, the report's overview is gathered into it.
     public static func run(
         input: InputOptions, target: any Target, reportPath: String, reportFormat: ReportFormat,
         overview: inout ReportOverview?, onWarning: @escaping (String) -> Void
