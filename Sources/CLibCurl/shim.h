@@ -2,7 +2,11 @@
 #define BATCH_INVITE_CLIBCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 
@@ -107,6 +111,17 @@ static inline int clibcurl_timer_arm(int fd, long long nanoseconds) {
 /* glibc's malloc_trim: gives freed heap memory back to the system. */
 static inline int clibcurl_malloc_trim(size_t pad) {
     return malloc_trim(pad);
+}
+
+/* Linux's renameat2(RENAME_EXCHANGE): swaps the files named `from` and `to` in one step
+ * (the system call, so an older glibc without its wrapper does not matter). */
+static inline int clibcurl_exchange_paths(const char *from, const char *to) {
+#ifdef SYS_renameat2
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 #endif

@@ -108,21 +108,8 @@ enum InputArguments {
     private static func checkDefault(
         _ value: String, option: String, field: Int, target: any Target
     ) throws {
-        var bytes = Array(value.utf8)
-        let message: String? = bytes.withUnsafeMutableBytes { buffer in
-            var values = [FieldValue](repeating: .missing, count: target.fields.count)
-            values[field] = .text(UnsafeRawBufferPointer(buffer))
-            var key: [UInt8] = []
-            var problems: [String] = []
-            values.withUnsafeBufferPointer {
-                target.validate(RowValues($0), key: &key, problems: &problems)
-            }
-            let prefix = target.fields[field].name + ":"
-            return problems.first { $0.hasPrefix(prefix) }
-        }
-        if let message {
-            throw BatchInviteError.usage(
-                "\(option): \(message.dropFirst(target.fields[field].name.count + 2))")
+        if let message = target.problems(of: value, inField: field).first {
+            throw BatchInviteError.usage("\(option): \(message)")
         }
     }
 

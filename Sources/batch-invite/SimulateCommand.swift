@@ -214,10 +214,13 @@ struct SimulateCommand: Command {
             let id = field.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             if id.isEmpty || id.hasPrefix("#") || id == "id" { continue }
             var bytes = Array(id.utf8)
-            if let message = bytes.withUnsafeMutableBytes({
-                FieldRules.checkUUID(UnsafeRawBufferPointer($0))
-            }) {
-                throw BatchInviteError.usage("--users-file \(path), line \(index + 1): \(message)")
+            var problems = RowProblems()
+            bytes.withUnsafeMutableBytes {
+                FieldRules.checkUUID(UnsafeRawBufferPointer($0), field: "", problems: &problems)
+            }
+            if !problems.isEmpty {
+                throw BatchInviteError.usage(
+                    "--users-file \(path), line \(index + 1): \(problems.text)")
             }
             users.insert(id)
         }

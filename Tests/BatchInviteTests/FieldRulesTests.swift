@@ -2,10 +2,15 @@ import Testing
 
 @testable import BatchInvite
 
-/// Runs a rule on a string's bytes.
-func apply(_ rule: (UnsafeRawBufferPointer) -> String?, _ value: String) -> String? {
+/// Runs a rule on a string's bytes, about a field without a name: its message, or nil
+/// when the value passes.
+func apply(
+    _ rule: (UnsafeRawBufferPointer, String, inout RowProblems) -> Void, _ value: String
+) -> String? {
     var bytes = Array(value.utf8)
-    return bytes.withUnsafeMutableBytes { rule(UnsafeRawBufferPointer($0)) }
+    var problems = RowProblems()
+    bytes.withUnsafeMutableBytes { rule(UnsafeRawBufferPointer($0), "", &problems) }
+    return problems.isEmpty ? nil : problems.text
 }
 
 func trimmed(_ value: String) -> String {
@@ -22,7 +27,7 @@ func trimmed(_ value: String) -> String {
         "x!#$%&'*+/=?^_`{|}~-@example.com", "a@b-c.de", "1@2.3",
     ])
     func acceptsValidEmails(email: String) {
-        #expect(apply(FieldRules.checkEmail, email) == nil)
+        #expect(apply({ FieldRules.checkEmail($0, field: $1, problems: &$2) }, email) == nil)
     }
 
     @Test(arguments: [
@@ -44,7 +49,7 @@ func trimmed(_ value: String) -> String {
         ("", "is empty"),
     ])
     func refusesInvalidEmails(email: String, message: String) {
-        #expect(apply(FieldRules.checkEmail, email) == message)
+        #expect(apply({ FieldRules.checkEmail($0, field: $1, problems: &$2) }, email) == message)
     }
 
     @Test func refusesEmailsOver254Characters() {
@@ -53,10 +58,12 @@ func trimmed(_ value: String) -> String {
             + String(repeating: "c", count: 60) + "." + String(repeating: "d", count: 60)
             + ".eeeeeeeeee.com"
         #expect(
-            apply(FieldRules.checkEmail, long)
+            apply({ FieldRules.checkEmail($0, field: $1, problems: &$2) }, long)
                 == "is \(long.count) characters long, at most 254 are allowed")
         #expect(
-            apply(FieldRules.checkEmail, "a@" + String(repeating: "b", count: 64) + ".com") != nil)
+            apply(
+                { FieldRules.checkEmail($0, field: $1, problems: &$2) },
+                "a@" + String(repeating: "b", count: 64) + ".com") != nil)
     }
 
     /// The blanks trimmed from the edges of a value are exactly Unicode's White_Space (and
@@ -71,14 +78,16 @@ func trimmed(_ value: String) -> String {
                 trimmed(text + "x" + text) == (blank ? "x" : text + "x" + text),
                 "U+\(String(value, radix: 16))")
             let control = scalar.properties.generalCategory == .control
-            let message = apply({ FieldRules.checkName($0) }, "a" + text)
+            let message = apply({ FieldRules.checkName($0, field: $1, problems: &$2) }, "a" + text)
             #expect(
                 (message?.contains("control character") ?? false) == control,
                 "U+\(String(value, radix: 16))")
         }
-        #expect(apply({ FieldRules.checkName($0, maxLength: 3) }, "Zoë") == nil)
         #expect(
-            apply({ FieldRules.checkName($0, maxLength: 3) }, "Zoëé")
+            apply({ FieldRules.checkName($0, maxLength: 3, field: $1, problems: &$2) }, "Zoë")
+                == nil)
+        #expect(
+            apply({ FieldRules.checkName($0, maxLength: 3, field: $1, problems: &$2) }, "Zoëé")
                 == "is 4 characters long, at most 3 are allowed")
     }
 
@@ -134,7 +143,7 @@ func trimmed(_ value: String) -> String {
             (String(repeating: "é", count: 256), "is 256 characters long, at most 255 are allowed"),
         ] as [(String, String?)])
     func namesMustBePrintableAndShort(name: String, message: String?) {
-        #expect(apply({ FieldRules.checkName($0) }, name) == message)
+        #expect(apply({ FieldRules.checkName($0, field: $1, problems: &$2) }, name) == message)
     }
 
     @Test(
@@ -144,7 +153,10 @@ func trimmed(_ value: String) -> String {
             ("", "is empty, it must be regular or manager"),
         ] as [(String, String?)])
     func roleIsOneOfTwo(role: String, message: String?) {
-        #expect(apply({ FieldRules.checkChoice($0, SendosoTarget.roles) }, role) == message)
+        #expect(
+            apply(
+                { FieldRules.checkChoice($0, SendosoTarget.roles, field: $1, problems: &$2) }, role)
+                == message)
     }
 
     @Test(
@@ -161,7 +173,9 @@ func trimmed(_ value: String) -> String {
             ("", "is empty"),
         ] as [(String, String?)])
     func teamGroupIDIsAPositiveInteger(value: String, message: String?) {
-        #expect(apply(FieldRules.checkPositiveInteger, value) == message)
+        #expect(
+            apply({ FieldRules.checkPositiveInteger($0, field: $1, problems: &$2) }, value)
+                == message)
     }
 
     @Test(
@@ -183,7 +197,7 @@ func trimmed(_ value: String) -> String {
             ("", "is empty"),
         ] as [(String, String?)])
     func idIsAUUID(value: String, message: String?) {
-        #expect(apply(FieldRules.checkUUID, value) == message)
+        #expect(apply({ FieldRules.checkUUID($0, field: $1, problems: &$2) }, value) == message)
     }
 
     @Test func trimmingRemovesASCIIAndUnicodeWhiteSpaceOnly() {
@@ -197,7 +211,8 @@ func trimmed(_ value: String) -> String {
     @Test func messagesShowLongValuesShortened() {
         let long = String(repeating: "x", count: 100)
         #expect(
-            apply(FieldRules.checkEmail, long) == "\"" + String(repeating: "x", count: 60)
+            apply({ FieldRules.checkEmail($0, field: $1, problems: &$2) }, long) == "\""
+                + String(repeating: "x", count: 60)
                 + "…\" is not an email address")
     }
 

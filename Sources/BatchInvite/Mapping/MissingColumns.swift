@@ -98,18 +98,7 @@ struct MissingColumns {
 
     /// Whether `value` passes `field`'s own check.
     private func accepts(_ value: String, field: Int) -> Bool {
-        var bytes = Array(value.utf8)
-        return bytes.withUnsafeMutableBytes { buffer in
-            var values = [FieldValue](repeating: .missing, count: target.fields.count)
-            values[field] = .text(UnsafeRawBufferPointer(buffer))
-            var key: [UInt8] = []
-            var problems: [String] = []
-            values.withUnsafeBufferPointer {
-                target.validate(RowValues($0), key: &key, problems: &problems)
-            }
-            let prefix = target.fields[field].name + ":"
-            return !problems.contains { $0.hasPrefix(prefix) }
-        }
+        target.problems(of: value, inField: field).isEmpty
     }
 
     /// The separator a one-column header seems to be split by, if any.

@@ -1,3 +1,5 @@
+private import CLibCurl
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -100,9 +102,26 @@ public final class OutputFile {
     public func commit(durable: Bool = true) throws {
         try flush()
         guard let temporaryPath else { return }
-        if (durable && fsync(descriptor) != 0) || rename(temporaryPath, path) != 0 {
+        if durable && fsync(descriptor) != 0 {
+            throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        if !durable && Self.exchange(temporaryPath, with: path) {
+            // The earlier file now has the temporary name.
+            unlink(temporaryPath)
+        } else if rename(temporaryPath, path) != 0 {
             throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         TemporaryFiles.forget(temporaryPath)
+    }
+
+    /// Swaps the new file with an earlier regular file of that name, in one step, when
+    /// there is one. Replacing it by `rename` would cost more than the rest of a
+    /// validation's end: ext4 (`auto_da_alloc`) then writes out every byte not yet on disk
+    /// before the rename returns, 50 ms for a report of 1,000,000 rows. Not for durable
+    /// files, synced before they take the name anyway.
+    private static func exchange(_ temporaryPath: String, with path: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
+        return clibcurl_exchange_paths(temporaryPath, path) == 0
     }
 }

@@ -152,26 +152,42 @@ public enum TextBytes {
     public static func shown(_ bytes: UnsafeRawBufferPointer, limit: Int = 60) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(min(bytes.count, limit * 4) + 8)
+        appendShown(bytes, limit: limit, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `bytes` as `shown` writes them.
+    public static func appendShown(
+        _ bytes: UnsafeRawBufferPointer, limit: Int = 60, to out: inout [UInt8]
+    ) {
         let digits: StaticString = "0123456789abcdef"
+        func escaped(_ byte: UInt8) {
+            out.append(0x5C)
+            out.append(byte)
+        }
         func hex(_ byte: UInt8) {
-            out += [0x5C, 0x78, digits.utf8Start[Int(byte >> 4)], digits.utf8Start[Int(byte & 15)]]
+            escaped(0x78)
+            out.append(digits.utf8Start[Int(byte >> 4)])
+            out.append(digits.utf8Start[Int(byte & 15)])
         }
         var count = 0
         var index = 0
         while index < bytes.count {
             if count == limit {
-                out += [0xE2, 0x80, 0xA6]  // …
+                out.append(0xE2)  // …
+                out.append(0x80)
+                out.append(0xA6)
                 break
             }
             count += 1
             let byte = bytes[index]
             if byte < 0x80 {
                 switch byte {
-                case 0x22: out += [0x5C, 0x22]
-                case 0x5C: out += [0x5C, 0x5C]
-                case 0x09: out += [0x5C, 0x74]
-                case 0x0A: out += [0x5C, 0x6E]
-                case 0x0D: out += [0x5C, 0x72]
+                case 0x22: escaped(0x22)
+                case 0x5C: escaped(0x5C)
+                case 0x09: escaped(0x74)
+                case 0x0A: escaped(0x6E)
+                case 0x0D: escaped(0x72)
                 case 0..<0x20, 0x7F: hex(byte)
                 default: out.append(byte)
                 }
@@ -192,7 +208,6 @@ public enum TextBytes {
                 index += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The length of the well-formed UTF-8 sequence that starts at `index` with a byte of

@@ -14,10 +14,10 @@ public struct CyberArkSMSTarget: Target {
 
     public init() {}
 
-    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {
+    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems) {
         guard let id = trimmedText(values, 0, problems: &problems) else { return }
         FieldRules.appendLowercased(id, to: &key)
-        if let message = FieldRules.checkUUID(id) { problems.append("ID: \(message)") }
+        FieldRules.checkUUID(id, field: "ID", problems: &problems)
     }
 
     public let defaultPath = "/UserMgmt/SendSmsInvite"
@@ -29,7 +29,7 @@ public struct CyberArkSMSTarget: Target {
     public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
 
     public func payload(_ values: RowValues) -> [UInt8] {
-        var discard: [String] = []
+        var discard = RowProblems()
         return Array(
             trimmedText(values, 0, problems: &discard)
                 ?? UnsafeRawBufferPointer(start: nil, count: 0))

@@ -1,6 +1,6 @@
-/// The checks the API contracts ask of single values, on UTF-8 bytes. Each returns nil
-/// when the value is fine, else the message after the field name (`"bob@" is not an
-/// email address`).
+/// The checks the API contracts ask of single values, on UTF-8 bytes. Each adds nothing
+/// when the value is fine, else a reason about `field` to `problems` (`email: "bob@" is not
+/// an email address`).
 public enum FieldRules {
     /// The value with leading and trailing white space removed (ASCII and Unicode
     /// White_Space, such as the no-break space spreadsheets leave behind).
@@ -39,19 +39,26 @@ public enum FieldRules {
     }
 
     /// A person's name: not empty, no control characters, at most `maxLength` characters.
-    public static func checkName(_ value: UnsafeRawBufferPointer, maxLength: Int = 255) -> String? {
-        if value.isEmpty { return "is empty" }
+    public static func checkName(
+        _ value: UnsafeRawBufferPointer, maxLength: Int = 255, field: String,
+        problems: inout RowProblems
+    ) {
+        if value.isEmpty { return problems.add(field, "is empty") }
         var ascii = true
         for byte in value {
             if byte >= 0x80 {
                 ascii = false
                 break
             }
-            if byte < 0x20 || byte == 0x7F { return "\(show(value)) contains a control character" }
+            if byte < 0x20 || byte == 0x7F {
+                return problems.add(field, value, "contains a control character")
+            }
         }
         if ascii {
-            return value.count > maxLength
-                ? "is \(value.count) characters long, at most \(maxLength) are allowed" : nil
+            if value.count > maxLength {
+                tooLong(value.count, maxLength, field: field, problems: &problems)
+            }
+            return
         }
         // Unicode's control characters (general category Cc) are U+0000-U+001F and
         // U+007F-U+009F; the last 32 are C2 80-9F in UTF-8. Characters are counted as code
@@ -60,62 +67,78 @@ public enum FieldRules {
         var previous: UInt8 = 0
         for byte in value {
             if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) {
-                return "\(show(value)) contains a control character"
+                return problems.add(field, value, "contains a control character")
             }
             if byte & 0xC0 != 0x80 { count += 1 }
             previous = byte
         }
-        if count > maxLength {
-            return "is \(count) characters long, at most \(maxLength) are allowed"
-        }
-        return nil
+        if count > maxLength { tooLong(count, maxLength, field: field, problems: &problems) }
+    }
+
+    /// `is 300 characters long, at most 255 are allowed`.
+    private static func tooLong(
+        _ count: Int, _ maxLength: Int, field: String, problems: inout RowProblems
+    ) {
+        problems.begin(field)
+        problems.append("is ")
+        problems.append(count)
+        problems.append(" characters long, at most ")
+        problems.append(maxLength)
+        problems.append(" are allowed")
     }
 
     /// An e-mail address as WHATWG HTML defines a "valid e-mail address", whose domain has
     /// at least one dot, at most 254 characters, ASCII only.
-    public static func checkEmail(_ value: UnsafeRawBufferPointer) -> String? {
-        if value.isEmpty { return "is empty" }
+    public static func checkEmail(
+        _ value: UnsafeRawBufferPointer, field: String, problems: inout RowProblems
+    ) {
+        if value.isEmpty { return problems.add(field, "is empty") }
         if !TextBytes.isASCII(value) {
-            return "\(show(value)) is not an email address (only ASCII characters are accepted)"
+            return problems.add(
+                field, value, "is not an email address (only ASCII characters are accepted)")
         }
-        if value.count > 254 { return "is \(value.count) characters long, at most 254 are allowed" }
+        if value.count > 254 { return tooLong(value.count, 254, field: field, problems: &problems) }
+        if !isEmailAddress(value) {
+            return problems.add(field, value, "is not an email address")
+        }
+        if !domainHasDot(value) {
+            problems.add(field, value, "is not an email address (the domain has no dot)")
+        }
+    }
+
+    /// Whether an ASCII `value` has a local part, `@` and a domain of valid labels.
+    private static func isEmailAddress(_ value: UnsafeRawBufferPointer) -> Bool {
         let classes = UnsafeRawPointer(emailClasses.utf8Start)
         func kind(_ byte: UInt8) -> UInt8 {
             classes.load(fromByteOffset: Int(byte), as: UInt8.self)
         }
         var at = 0
         while at < value.count && kind(value[at]) & localPart != 0 { at += 1 }
-        guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else {
-            return "\(show(value)) is not an email address"
-        }
+        guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else { return false }
         // The domain: labels of 1 to 63 letters, digits and hyphens, not starting or ending
         // with a hyphen, separated by single dots.
-        var labels = 0
         var labelLength = 0
         var previous: UInt8 = UInt8(ascii: ".")
         for index in (at + 1)..<value.count {
             let byte = value[index]
-            let byteKind = kind(byte)
-            if byteKind & alphanumeric != 0 || (byte == UInt8(ascii: "-") && labelLength > 0) {
+            if kind(byte) & alphanumeric != 0 || (byte == UInt8(ascii: "-") && labelLength > 0) {
                 labelLength += 1
-                if labelLength > 63 { return "\(show(value)) is not an email address" }
+                if labelLength > 63 { return false }
             } else if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else {
-                    return "\(show(value)) is not an email address"
-                }
-                labels += 1
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
                 labelLength = 0
             } else {
-                return "\(show(value)) is not an email address"
+                return false
             }
             previous = byte
         }
-        guard labelLength > 0, previous != UInt8(ascii: "-") else {
-            return "\(show(value)) is not an email address"
-        }
-        labels += 1
-        if labels < 2 { return "\(show(value)) is not an email address (the domain has no dot)" }
-        return nil
+        return labelLength > 0 && previous != UInt8(ascii: "-")
+    }
+
+    /// Whether the domain of an address `isEmailAddress` accepts has two labels or more.
+    private static func domainHasDot(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard let at = value.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        return value[(at + 1)...].contains(UInt8(ascii: "."))
     }
 
     /// Bits of `emailClasses`: may appear in an e-mail's local part; is a letter or digit.
@@ -131,50 +154,100 @@ public enum FieldRules {
     }
 
     /// One of `allowed`, compared without regard to ASCII case.
-    public static func checkChoice(_ value: UnsafeRawBufferPointer, _ allowed: [String]) -> String?
-    {
-        for choice in allowed where equalsIgnoringCase(value, choice) {
-            return nil
+    public static func checkChoice(
+        _ value: UnsafeRawBufferPointer, _ allowed: Choices, field: String,
+        problems: inout RowProblems
+    ) {
+        if allowed.contains(value) { return }
+        problems.begin(field)
+        if value.isEmpty {
+            problems.append("is empty, it must be ")
+        } else {
+            problems.appendQuoted(value)
+            problems.append(" must be ")
         }
-        let list =
-            allowed.count == 2 ? "\(allowed[0]) or \(allowed[1])" : allowed.joined(separator: ", ")
-        if value.isEmpty { return "is empty, it must be \(list)" }
-        return "\(show(value)) must be \(list)"
+        problems.append(allowed.list)
+    }
+
+    /// The words a value may be, for `checkChoice`: each at most 7 bytes of ASCII lower
+    /// case, kept as one integer so that a value is compared without a string.
+    public struct Choices: Sendable {
+        public let words: [String]
+        /// The words joined for messages: `a or b`, `a, b, c`.
+        public let list: String
+        private let packed: [UInt64]
+
+        public init(_ words: [String]) {
+            precondition(words.allSatisfy { $0.utf8.count <= 7 && $0 == $0.lowercased() })
+            self.words = words
+            list = words.count == 2 ? "\(words[0]) or \(words[1])" : words.joined(separator: ", ")
+            packed = words.map { word in
+                var bytes = Array(word.utf8)
+                return bytes.withUnsafeMutableBytes { Self.pack(UnsafeRawBufferPointer($0)) }!
+            }
+        }
+
+        /// Whether `value` is one of the words, in any ASCII case.
+        public func contains(_ value: UnsafeRawBufferPointer) -> Bool {
+            guard let key = Self.pack(value) else { return false }
+            return packed.contains(key)
+        }
+
+        /// Up to 7 bytes, ASCII letters lower-cased, in one integer (its top byte the
+        /// count, so no two values share one); nil when longer.
+        private static func pack(_ value: UnsafeRawBufferPointer) -> UInt64? {
+            guard value.count < 8 else { return nil }
+            var key = UInt64(value.count) << 56
+            for index in 0..<value.count {
+                key |= UInt64(lowered(value[index])) << (index * 8)
+            }
+            return key
+        }
+
+        private static func lowered(_ byte: UInt8) -> UInt8 {
+            byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        }
     }
 
     /// Decimal digits only, with a value from 1 to 2^63-1.
-    public static func checkPositiveInteger(_ value: UnsafeRawBufferPointer) -> String? {
-        if value.isEmpty { return "is empty" }
+    public static func checkPositiveInteger(
+        _ value: UnsafeRawBufferPointer, field: String, problems: inout RowProblems
+    ) {
+        if value.isEmpty { return problems.add(field, "is empty") }
+        func bad() {
+            // 2^63-1, Int64.max.
+            problems.add(field, value, "must be a whole number from 1 to 9223372036854775807")
+        }
         var number: Int64 = 0
         var overflow = false
         for byte in value {
-            guard byte >= 0x30 && byte <= 0x39 else {
-                return "\(show(value)) must be a whole number from 1 to \(Int64.max)"
-            }
+            guard byte >= 0x30 && byte <= 0x39 else { return bad() }
             let (times, o1) = number.multipliedReportingOverflow(by: 10)
             let (sum, o2) = times.addingReportingOverflow(Int64(byte - 0x30))
             overflow = overflow || o1 || o2
             number = sum
         }
-        if overflow || number == 0 {
-            return "\(show(value)) must be a whole number from 1 to \(Int64.max)"
-        }
-        return nil
+        if overflow || number == 0 { bad() }
     }
 
     /// A UUID written `8-4-4-4-12` with hex digits of either case, no braces.
-    public static func checkUUID(_ value: UnsafeRawBufferPointer) -> String? {
-        if value.isEmpty { return "is empty" }
-        let bad = "\(show(value)) is not a UUID (8-4-4-4-12 hex digits)"
-        guard value.count == 36 else { return bad }
+    public static func checkUUID(
+        _ value: UnsafeRawBufferPointer, field: String, problems: inout RowProblems
+    ) {
+        if value.isEmpty { return problems.add(field, "is empty") }
+        if !isUUID(value) { problems.add(field, value, "is not a UUID (8-4-4-4-12 hex digits)") }
+    }
+
+    private static func isUUID(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count == 36 else { return false }
         for (index, byte) in value.enumerated() {
             if index == 8 || index == 13 || index == 18 || index == 23 {
-                if byte != UInt8(ascii: "-") { return bad }
+                if byte != UInt8(ascii: "-") { return false }
             } else if !isHexDigit(byte) {
-                return bad
+                return false
             }
         }
-        return nil
+        return true
     }
 
     /// Appends `bytes` with ASCII letters lower-cased.
@@ -186,26 +259,6 @@ public enum FieldRules {
                 buffer[index] |= 0x20
             }
         }
-    }
-
-    /// The value as it appears in messages: in double quotes, shown safely (see
-    /// `TextBytes.shown`).
-    public static func show(_ bytes: UnsafeRawBufferPointer) -> String {
-        "\"" + TextBytes.shown(bytes) + "\""
-    }
-
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ word: String) -> Bool
-    {
-        guard bytes.count == word.utf8.count else { return false }
-        return word.utf8.withContiguousStorageIfAvailable { expected in
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[index] {
-                    return false
-                }
-            }
-            return true
-        } ?? false
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

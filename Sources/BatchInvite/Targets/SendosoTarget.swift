@@ -10,7 +10,7 @@ public struct SendosoTarget: Target {
     }
 
     /// The values `role` accepts (case-insensitive on input, sent in lower case).
-    public static let roles = ["regular", "manager"]
+    public static let roles = FieldRules.Choices(["regular", "manager"])
 
     public let fields: [FieldSpec] = [
         // Header names in English, French, German, Spanish, Portuguese, Italian and Dutch
@@ -56,30 +56,22 @@ public struct SendosoTarget: Target {
 
     public init() {}
 
-    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String]) {
-        if let first = trimmedText(values, Field.firstName.rawValue, problems: &problems),
-            let message = FieldRules.checkName(first)
-        {
-            problems.append("first_name: \(message)")
+    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems) {
+        if let first = trimmedText(values, Field.firstName.rawValue, problems: &problems) {
+            FieldRules.checkName(first, field: "first_name", problems: &problems)
         }
-        if let last = trimmedText(values, Field.lastName.rawValue, problems: &problems),
-            let message = FieldRules.checkName(last)
-        {
-            problems.append("last_name: \(message)")
+        if let last = trimmedText(values, Field.lastName.rawValue, problems: &problems) {
+            FieldRules.checkName(last, field: "last_name", problems: &problems)
         }
         if let email = trimmedText(values, Field.email.rawValue, problems: &problems) {
             FieldRules.appendLowercased(email, to: &key)
-            if let message = FieldRules.checkEmail(email) { problems.append("email: \(message)") }
+            FieldRules.checkEmail(email, field: "email", problems: &problems)
         }
-        if let role = trimmedText(values, Field.role.rawValue, problems: &problems),
-            let message = FieldRules.checkChoice(role, Self.roles)
-        {
-            problems.append("role: \(message)")
+        if let role = trimmedText(values, Field.role.rawValue, problems: &problems) {
+            FieldRules.checkChoice(role, Self.roles, field: "role", problems: &problems)
         }
-        if let team = trimmedText(values, Field.teamGroupID.rawValue, problems: &problems),
-            let message = FieldRules.checkPositiveInteger(team)
-        {
-            problems.append("team_group_id: \(message)")
+        if let team = trimmedText(values, Field.teamGroupID.rawValue, problems: &problems) {
+            FieldRules.checkPositiveInteger(team, field: "team_group_id", problems: &problems)
         }
     }
 
@@ -96,7 +88,7 @@ public struct SendosoTarget: Target {
     }
 
     public func payload(_ values: RowValues) -> [UInt8] {
-        var discard: [String] = []
+        var discard = RowProblems()
         func text(_ field: Field) -> String {
             String(
                 decoding: trimmedText(values, field.rawValue, problems: &discard)

@@ -11,9 +11,9 @@ public protocol Target: Sendable {
     /// Which of `fields` is the row's key (for duplicates and the report's `key` column).
     var keyField: Int { get }
     /// Checks one row's values. Writes the row's key (normalised, as bytes) into `key`
-    /// even when the row is invalid, if there is one, and appends one message per problem
+    /// even when the row is invalid, if there is one, and adds one reason per problem
     /// (`email: "bob@" is not an email address`) to `problems`.
-    func validate(_ values: RowValues, key: inout [UInt8], problems: inout [String])
+    func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems)
 
     /// What the request for a valid row carries (Sendoso: the JSON body; CyberArk: the
     /// UUID), built once from the checked values so that sending needs no re-parsing.

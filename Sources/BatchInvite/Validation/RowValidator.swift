@@ -9,7 +9,7 @@ public struct RowValidator: Sendable {
     public var needsPayload: @Sendable (_ row: Int) -> Bool = { _ in true }
     // Scratch space reused from row to row.
     private var key: [UInt8] = []
-    private var problems: [String] = []
+    private var problems = RowProblems()
 
     public init(target: any Target, buildsPayloads: Bool = false) {
         self.target = target
@@ -26,25 +26,24 @@ public struct RowValidator: Sendable {
     /// Adds the verdict on `row` to `batch`.
     public mutating func check(_ row: RowSource.Row, into batch: CheckedBatch) {
         key.removeAll(keepingCapacity: true)
-        problems.removeAll(keepingCapacity: true)
+        problems.removeAll()
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         if let problem = row.problem {
             if case .text(let bytes) = row.values[target.keyField] {
                 FieldRules.appendLowercased(FieldRules.trimmed(bytes), to: &key)
             }
-            problems.append(problem)
+            problems.add(problem)
         } else {
             target.validate(row.values, key: &key, problems: &problems)
         }
         if !problems.isEmpty {
             // An invalid row's key may hold anything: the report shows it escaped.
             if let shown = TextBytes.escapingUnprintable(key) { key = shown }
-            var message = problems.count == 1 ? problems[0] : problems.joined(separator: "; ")
             key.withUnsafeBytes { key in
-                message.withUTF8 { message in
+                problems.bytes.withUnsafeBytes { message in
                     batch.append(
                         row: row.row, line: row.line, status: .invalid, digest: 0, key: key,
-                        message: UnsafeRawBufferPointer(message), payload: none)
+                        message: message, payload: none)
                 }
             }
             return
