@@ -159,6 +159,31 @@ func trimmed(_ value: String) -> String {
                 == message)
     }
 
+    /// Choices compares eight bytes at once: every byte value in every place of each word
+    /// (and the words cut short or made longer) gets the answer of a plain comparison, so
+    /// `@` is not `` ` ``, `[` is not `{`, and `Ä` is not `ä`.
+    @Test func choicesMatchOnlyTheirWordsInAnyASCIICase() {
+        let choices = FieldRules.Choices(["regular", "manager", "x", "a`{z"])
+        func plain(_ bytes: [UInt8]) -> Bool {
+            let lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return choices.words.contains { Array($0.utf8) == lowered }
+        }
+        var checked = 0
+        for word in choices.words + ["regula", "managers", ""] {
+            let base = Array(word.utf8)
+            for place in 0..<max(base.count, 1) {
+                for byte in 0...255 {
+                    var bytes = base
+                    if bytes.isEmpty { bytes = [UInt8(byte)] } else { bytes[place] = UInt8(byte) }
+                    let found = bytes.withUnsafeBytes { choices.contains($0) }
+                    #expect(found == plain(bytes), "\(bytes)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 256 * (7 + 7 + 1 + 4 + 6 + 8 + 1))
+    }
+
     @Test(
         arguments: [
             ("1234", nil), ("1", nil), ("007", nil), ("9223372036854775807", nil),

@@ -98,47 +98,43 @@ public enum FieldRules {
                 field, value, "is not an email address (only ASCII characters are accepted)")
         }
         if value.count > 254 { return tooLong(value.count, 254, field: field, problems: &problems) }
-        if !isEmailAddress(value) {
-            return problems.add(field, value, "is not an email address")
-        }
-        if !domainHasDot(value) {
-            problems.add(field, value, "is not an email address (the domain has no dot)")
+        switch domainLabels(value) {
+        case nil: problems.add(field, value, "is not an email address")
+        case 1?: problems.add(field, value, "is not an email address (the domain has no dot)")
+        default: break
         }
     }
 
-    /// Whether an ASCII `value` has a local part, `@` and a domain of valid labels.
-    private static func isEmailAddress(_ value: UnsafeRawBufferPointer) -> Bool {
+    /// How many labels the domain of an ASCII address has: nil unless it has a local part,
+    /// `@` and a domain of valid labels.
+    private static func domainLabels(_ value: UnsafeRawBufferPointer) -> Int? {
         let classes = UnsafeRawPointer(emailClasses.utf8Start)
         func kind(_ byte: UInt8) -> UInt8 {
             classes.load(fromByteOffset: Int(byte), as: UInt8.self)
         }
         var at = 0
         while at < value.count && kind(value[at]) & localPart != 0 { at += 1 }
-        guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else { return false }
+        guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else { return nil }
         // The domain: labels of 1 to 63 letters, digits and hyphens, not starting or ending
         // with a hyphen, separated by single dots.
+        var labels = 1
         var labelLength = 0
         var previous: UInt8 = UInt8(ascii: ".")
         for index in (at + 1)..<value.count {
             let byte = value[index]
             if kind(byte) & alphanumeric != 0 || (byte == UInt8(ascii: "-") && labelLength > 0) {
                 labelLength += 1
-                if labelLength > 63 { return false }
+                if labelLength > 63 { return nil }
             } else if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
+                labels += 1
                 labelLength = 0
             } else {
-                return false
+                return nil
             }
             previous = byte
         }
-        return labelLength > 0 && previous != UInt8(ascii: "-")
-    }
-
-    /// Whether the domain of an address `isEmailAddress` accepts has two labels or more.
-    private static func domainHasDot(_ value: UnsafeRawBufferPointer) -> Bool {
-        guard let at = value.lastIndex(of: UInt8(ascii: "@")) else { return false }
-        return value[(at + 1)...].contains(UInt8(ascii: "."))
+        return labelLength > 0 && previous != UInt8(ascii: "-") ? labels : nil
     }
 
     /// Bits of `emailClasses`: may appear in an e-mail's local part; is a letter or digit.
@@ -197,16 +193,22 @@ public enum FieldRules {
         /// count, so no two values share one); nil when longer.
         private static func pack(_ value: UnsafeRawBufferPointer) -> UInt64? {
             guard value.count < 8 else { return nil }
-            var key = UInt64(value.count) << 56
-            for index in 0..<value.count {
-                key |= UInt64(lowered(value[index])) << (index * 8)
+            var word: UInt64 = 0
+            if let base = value.baseAddress {
+                withUnsafeMutableBytes(of: &word) {
+                    $0.baseAddress!.copyMemory(from: base, byteCount: value.count)
+                }
             }
-            return key
+            // A-Z (0x41-0x5A) gain 0x20, eight bytes at once: a byte's high bit is set in
+            // `above` when it is over 0x40 and in `upTo` when it is at most 0x5A (the top
+            // bit of each byte cleared first, so no carry crosses into the next byte).
+            let low7 = word & 0x7F7F_7F7F_7F7F_7F7F
+            let above = low7 &+ 0x3F3F_3F3F_3F3F_3F3F
+            let upTo = ~(low7 &+ 0x2525_2525_2525_2525)
+            let letters = above & upTo & ~word & 0x8080_8080_8080_8080
+            return (word | letters >> 2) | UInt64(value.count) << 56
         }
 
-        private static func lowered(_ byte: UInt8) -> UInt8 {
-            byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        }
     }
 
     /// Decimal digits only, with a value from 1 to 2^63-1.
