@@ -113,7 +113,7 @@ struct NumberTarget: Target {
     let defaultPath = "/n"
     let defaultRate = 10.0
     func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
-    func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems) {}
+    func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {}
     func payload(_ values: RowValues) -> [UInt8] { [] }
     func request(payload: [UInt8], path: String) -> APIRequest {
         APIRequest(method: "POST", pathAndQuery: path, body: payload, contentType: nil)

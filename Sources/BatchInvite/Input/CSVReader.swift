@@ -110,10 +110,11 @@ public final class CSVReader {
 }
 
 /// The libcsv parser and the input it reads, used by the parsing thread alone while it
-/// runs and by the reader only after it ended.
+/// runs and by the reader only after it ended. (So the run-time exclusivity checks of its
+/// variables, which cost more than the accesses they guard, have nothing to find.)
 private final class Parser: @unchecked Sendable {
     let input: TextInput
-    var delimiter: UInt8?
+    @exclusivity(unchecked) var delimiter: UInt8?
     /// libcsv's parser, in memory of its own: calls into libcsv (several per piece where
     /// fields have blanks at their edges) need no exclusive access to a class property.
     let csv: UnsafeMutablePointer<csv_parser> = .allocate(capacity: 1)
@@ -124,7 +125,7 @@ private final class Parser: @unchecked Sendable {
     /// field edges alone; the results are the same, only slower (for tests comparing them).
     let keepsEveryBlank: Bool
     /// The edge blanks of the piece being parsed (kept to reuse its storage).
-    private var edgeBlanks: [Int] = []
+    @exclusivity(unchecked) private var edgeBlanks: [Int] = []
 
     init(input: TextInput, delimiter: UInt8?, keepsEveryBlank: Bool) throws {
         self.input = input

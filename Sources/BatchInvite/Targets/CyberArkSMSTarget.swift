@@ -14,9 +14,9 @@ public struct CyberArkSMSTarget: Target {
 
     public init() {}
 
-    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems) {
+    public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
         guard let id = trimmedText(values, 0, problems: &problems) else { return }
-        FieldRules.appendLowercased(id, to: &key)
+        key.setLowercased(id)
         FieldRules.checkUUID(id, field: "ID", problems: &problems)
     }
 

@@ -112,29 +112,32 @@ public enum FieldRules {
         func kind(_ byte: UInt8) -> UInt8 {
             classes.load(fromByteOffset: Int(byte), as: UInt8.self)
         }
+        let count = value.count
         var at = 0
-        while at < value.count && kind(value[at]) & localPart != 0 { at += 1 }
-        guard at > 0, at < value.count, value[at] == UInt8(ascii: "@") else { return nil }
+        while at < count && kind(value[at]) & localPart != 0 { at &+= 1 }
+        guard at > 0, at < count, value[at] == UInt8(ascii: "@") else { return nil }
         // The domain: labels of 1 to 63 letters, digits and hyphens, not starting or ending
         // with a hyphen, separated by single dots.
-        var labels = 1
-        var labelLength = 0
-        var previous: UInt8 = UInt8(ascii: ".")
-        for index in (at + 1)..<value.count {
-            let byte = value[index]
-            if kind(byte) & alphanumeric != 0 || (byte == UInt8(ascii: "-") && labelLength > 0) {
-                labelLength += 1
-                if labelLength > 63 { return nil }
-            } else if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
-                labels += 1
-                labelLength = 0
-            } else {
-                return nil
-            }
-            previous = byte
+        func isLabel(_ start: Int, _ end: Int) -> Bool {
+            end > start && end - start <= 63 && value[end - 1] != UInt8(ascii: "-")
         }
-        return labelLength > 0 && previous != UInt8(ascii: "-") ? labels : nil
+        var labels = 1
+        var labelStart = at + 1
+        var index = labelStart
+        while index < count {
+            let byte = value[index]
+            if kind(byte) & alphanumeric == 0 {
+                if byte == UInt8(ascii: ".") {
+                    guard isLabel(labelStart, index) else { return nil }
+                    labels &+= 1
+                    labelStart = index &+ 1
+                } else if byte != UInt8(ascii: "-") || index == labelStart {
+                    return nil
+                }
+            }
+            index &+= 1
+        }
+        return isLabel(labelStart, count) ? labels : nil
     }
 
     /// Bits of `emailClasses`: may appear in an e-mail's local part; is a letter or digit.

@@ -24,6 +24,8 @@ public struct RowProblems: Sendable {
     }
 
     public mutating func removeAll() {
+        // Most rows have none: emptying an empty array still costs a call.
+        guard !starts.isEmpty else { return }
         bytes.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
     }

@@ -56,7 +56,7 @@ public struct SendosoTarget: Target {
 
     public init() {}
 
-    public func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems) {
+    public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
         if let first = trimmedText(values, Field.firstName.rawValue, problems: &problems) {
             FieldRules.checkName(first, field: "first_name", problems: &problems)
         }
@@ -64,7 +64,7 @@ public struct SendosoTarget: Target {
             FieldRules.checkName(last, field: "last_name", problems: &problems)
         }
         if let email = trimmedText(values, Field.email.rawValue, problems: &problems) {
-            FieldRules.appendLowercased(email, to: &key)
+            key.setLowercased(email)
             FieldRules.checkEmail(email, field: "email", problems: &problems)
         }
         if let role = trimmedText(values, Field.role.rawValue, problems: &problems) {

@@ -6,7 +6,7 @@ extension Target {
         return bytes.withUnsafeMutableBytes { buffer in
             var values = [FieldValue](repeating: .missing, count: fields.count)
             values[index] = .text(UnsafeRawBufferPointer(buffer))
-            var key: [UInt8] = []
+            var key = RowKey()
             var problems = RowProblems()
             values.withUnsafeBufferPointer {
                 validate(RowValues($0), key: &key, problems: &problems)

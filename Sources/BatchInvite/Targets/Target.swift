@@ -10,10 +10,10 @@ public protocol Target: Sendable {
     var fields: [FieldSpec] { get }
     /// Which of `fields` is the row's key (for duplicates and the report's `key` column).
     var keyField: Int { get }
-    /// Checks one row's values. Writes the row's key (normalised, as bytes) into `key`
+    /// Checks one row's values. Sets the row's key (normalised) in `key`
     /// even when the row is invalid, if there is one, and adds one reason per problem
     /// (`email: "bob@" is not an email address`) to `problems`.
-    func validate(_ values: RowValues, key: inout [UInt8], problems: inout RowProblems)
+    func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems)
 
     /// What the request for a valid row carries (Sendoso: the JSON body; CyberArk: the
     /// UUID), built once from the checked values so that sending needs no re-parsing.

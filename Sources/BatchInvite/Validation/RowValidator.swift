@@ -8,7 +8,7 @@ public struct RowValidator: Sendable {
     /// resumed run will not send need none. Default: every row.
     public var needsPayload: @Sendable (_ row: Int) -> Bool = { _ in true }
     // Scratch space reused from row to row.
-    private var key: [UInt8] = []
+    private var key = RowKey()
     private var problems = RowProblems()
 
     public init(target: any Target, buildsPayloads: Bool = false) {
@@ -25,12 +25,12 @@ public struct RowValidator: Sendable {
 
     /// Adds the verdict on `row` to `batch`.
     public mutating func check(_ row: RowSource.Row, into batch: CheckedBatch) {
-        key.removeAll(keepingCapacity: true)
+        key.removeAll()
         problems.removeAll()
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         if let problem = row.problem {
             if case .text(let bytes) = row.values[target.keyField] {
-                FieldRules.appendLowercased(FieldRules.trimmed(bytes), to: &key)
+                key.setLowercased(FieldRules.trimmed(bytes))
             }
             problems.add(problem)
         } else {
@@ -38,7 +38,7 @@ public struct RowValidator: Sendable {
         }
         if !problems.isEmpty {
             // An invalid row's key may hold anything: the report shows it escaped.
-            if let shown = TextBytes.escapingUnprintable(key) { key = shown }
+            if let shown = TextBytes.escapingUnprintable(key.bytes) { key.set(shown) }
             key.withUnsafeBytes { key in
                 problems.bytes.withUnsafeBytes { message in
                     batch.append(
