@@ -18,6 +18,43 @@ import Testing
         #expect(result.lines == [1, 2, 3, 4, 5, 7])
     }
 
+    /// Fields are copied in words of 8, 4, 2 or 1 bytes, which also tell whether a field
+    /// holds a line break: a break (or a vertical tab, which is none) at every place of quoted fields
+    /// of 1 to 20 bytes, and the records, their lines and the next record's line must all
+    /// come out right.
+    @Test func lineBreaksAreFoundInFieldsOfEveryLength() throws {
+        var text = "h\n"
+        var expected: [[String]] = [["h"]]
+        var lines = [1]
+        var line = 2
+        for length in 1...20 {
+            for breakAt in -1..<length {
+                for mark in ["\n", "\r\n", "\r", "\u{0B}"] {
+                    var field = String(repeating: "x", count: length)
+                    if breakAt >= 0 {
+                        let index = field.index(field.startIndex, offsetBy: breakAt)
+                        field.replaceSubrange(index...index, with: mark)
+                    }
+                    text += "\"\(field)\"\n"
+                    expected.append([field])
+                    lines.append(line)
+                    line += 1 + (breakAt >= 0 && mark != "\u{0B}" ? 1 : 0)
+                }
+            }
+        }
+        text += "last\n"
+        expected.append(["last"])
+        lines.append(line)
+        let result = try readCSV(text)
+        #expect(result.error == nil && result.blank == 0)
+        #expect(result.records.count == expected.count)
+        for index in 0..<min(result.records.count, expected.count)
+        where result.records[index] != expected[index] || result.lines[index] != lines[index] {
+            Issue.record("record \(index): \(result.records[index]) on line \(result.lines[index])")
+            break
+        }
+    }
+
     @Test func whitespaceIsData() throws {
         #expect(try readCSV(" a ,\tb\t,\"  c \"\n").records == [[" a ", "\tb\t", "  c "]])
         // A blank before an opening quote makes the field unquoted, so the quote is an error.

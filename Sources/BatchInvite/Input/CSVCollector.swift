@@ -91,27 +91,28 @@ struct CollectorState {
             }
             return low & 0x8080_8080_8080_8080 != 0
         }
-        if count >= 4 {
-            let first = field.loadUnaligned(as: UInt32.self)
-            let last = field.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-            target.storeBytes(of: first, as: UInt32.self)
-            target.storeBytes(of: last, toByteOffset: count - 4, as: UInt32.self)
-            let low = (first &- 0x0E0E_0E0E) & ~first | (last &- 0x0E0E_0E0E) & ~last
-            return low & 0x8080_8080 != 0
-        }
-        if count >= 2 {
-            let first = field.loadUnaligned(as: UInt16.self)
-            let last = field.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
-            target.storeBytes(of: first, as: UInt16.self)
-            target.storeBytes(of: last, toByteOffset: count - 2, as: UInt16.self)
-            let low = (first &- 0x0E0E) & ~first | (last &- 0x0E0E) & ~last
-            return low & 0x8080 != 0
-        }
+        if count >= 4 { return copyTwo(field, to: target, as: UInt32.self) }
+        if count >= 2 { return copyTwo(field, to: target, as: UInt16.self) }
         if count == 1 {
             target.storeBytes(of: field[0], as: UInt8.self)
             return field[0] <= 13
         }
         return false
+    }
+
+    /// `copy` of a field of one to two `Word`s: the first word and the last, overlapping.
+    @inline(__always)
+    private static func copyTwo<Word: FixedWidthInteger & UnsignedInteger>(
+        _ field: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer, as: Word.Type
+    ) -> Bool {
+        let lastAt = field.count - MemoryLayout<Word>.size
+        let first = field.loadUnaligned(as: Word.self)
+        let last = field.loadUnaligned(fromByteOffset: lastAt, as: Word.self)
+        target.storeBytes(of: first, as: Word.self)
+        target.storeBytes(of: last, toByteOffset: lastAt, as: Word.self)
+        let ones = Word.max / 0xFF  // 0x01 in every byte
+        let low = (first &- ones &* 0x0E) & ~first | (last &- ones &* 0x0E) & ~last
+        return low & (ones &* 0x80) != 0
     }
 
     mutating func recordEnded(_ terminator: Int32) {
