@@ -4,7 +4,7 @@ import Testing
 /// Validates a file through the library as `validate` does, returning the rows and warnings.
 func check(
     _ text: String, name: String = "people.csv", target: any Target = SendosoTarget(),
-    configure: (inout InputOptions) -> Void = { _ in }
+    checksAhead: Bool = true, configure: (inout InputOptions) -> Void = { _ in }
 ) throws -> (rows: [CheckedRow], warnings: [String], blank: Int) {
     let scratch = try ScratchDirectory()
     var options = InputOptions(path: try scratch.file(name, text))
@@ -13,15 +13,55 @@ func check(
     var warnings: [String] = []
     source.onWarning = { warnings.append($0) }
     var rows: [CheckedRow] = []
-    try CheckedRows(source: source, validator: RowValidator(target: target))
-        .forEach {
-            rows.append($0)
-        }
+    try CheckedRows(
+        source: source, validator: RowValidator(target: target), checksAhead: checksAhead
+    )
+    .forEach {
+        rows.append($0)
+    }
     return (rows, warnings, source.blankRecordsSkipped)
 }
 
 @Suite struct RowSourceTests {
     let header = "First Name,Last Name,E-mail,Role,Team ID\n"
+
+    /// Rows are checked on a thread of their own, or on the caller's where cores are few:
+    /// the same rows either way, over several batches, with the file's error after them.
+    @Test func rowsAreTheSameCheckedAheadOrOnTheCallersThread() throws {
+        var text = header
+        for row in 0..<7000 {
+            switch row % 10 {
+            // Five keys: every row after the first of each is a duplicate.
+            case 3: text += "Zoë,Li,z\(row % 50)@x.io,Regular,1\n"
+            case 7: text += "Ana,,bad@,admin,0\n"
+            default: text += "Émile,O'Brien,e\(row)@ex.org, manager ,\(row + 1)\n"
+            }
+        }
+        text += "Broken,\"quote,x@y.io,regular,1\n"
+        let scratch = try ScratchDirectory()
+        let path = try scratch.file("people.csv", text)
+        func rows(_ checksAhead: Bool) throws -> ([String], String) {
+            let target = SendosoTarget()
+            let source = try RowSource(options: InputOptions(path: path), target: target)
+            var lines: [String] = []
+            do {
+                try CheckedRows(
+                    source: source, validator: RowValidator(target: target),
+                    checksAhead: checksAhead
+                ).forEach { lines.append("\($0.row) \($0.status) \($0.key) \($0.message)") }
+                return (lines, "no error")
+            } catch {
+                return (lines, "\(error)")
+            }
+        }
+        let ahead = try rows(true)
+        let inline = try rows(false)
+        #expect(ahead.1.contains("quoted field is never closed"))
+        #expect(ahead.0.count == 7000)
+        #expect(ahead.0.filter { $0.contains(" duplicate ") }.count == 700 - 5)
+        #expect(inline.1 == ahead.1)
+        #expect(inline.0 == ahead.0)
+    }
 
     @Test func headersMatchForgivinglyAndUnknownColumnsAreNamedOnce() throws {
         let result = try check(

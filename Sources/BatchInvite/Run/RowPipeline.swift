@@ -20,15 +20,16 @@ public struct RowPipeline {
     }
 
     /// The rows, checked. With `payloads`, valid rows carry their request body (those
-    /// `needsPayload` accepts: a resumed run sends only some); `readAhead` batches are
-    /// checked ahead of the caller.
+    /// `needsPayload` accepts: a resumed run sends only some); with `checksAhead`, on a
+    /// thread of their own, `readAhead` batches ahead of the caller.
     public func checkedRows(
         payloads: Bool = false, needsPayload: (@Sendable (_ row: Int) -> Bool)? = nil,
-        readAhead: Int = 8
+        readAhead: Int = 8, checksAhead: Bool = true
     ) -> CheckedRows {
         var validator = RowValidator(target: target, buildsPayloads: payloads)
         if let needsPayload { validator.needsPayload = needsPayload }
-        return CheckedRows(source: source, validator: validator, readAhead: readAhead)
+        return CheckedRows(
+            source: source, validator: validator, readAhead: readAhead, checksAhead: checksAhead)
     }
 
     /// Reads the file through once, on a reader of its own, so that what would stop a run

@@ -12,7 +12,8 @@ public enum ValidationRun {
             path: reportPath, format: reportFormat, overview: overview != nil)
         defer { overview = writer.overview }
         var summary = ValidationSummary()
-        try pipeline.checkedRows().forEachBatch { batch in
+        let rows = pipeline.checkedRows(checksAhead: CheckedRows.checksAheadByDefault)
+        try rows.forEachBatch { batch in
             for index in 0..<batch.count {
                 let row = batch[index]
                 summary.count(row.status)

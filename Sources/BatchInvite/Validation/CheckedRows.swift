@@ -1,3 +1,5 @@
+import Foundation
+
 /// The validation stage of the pipeline: reads rows from a `RowSource` and checks them
 /// with a `RowValidator` on a thread of its own, a few batches ahead, and hands them to
 /// the caller in input order. Per-row work (parsing, mapping, validation) thus runs beside
@@ -9,13 +11,20 @@ public final class CheckedRows {
 
     private var duplicates: DuplicateFilter?
     private let readAhead: Int
+    /// Whether rows are checked on a thread of their own (else on the caller's).
+    private let checksAhead: Bool
+
+    /// Whether checking rows on a thread of their own pays: with reading already on one,
+    /// a third busy thread on two cores only takes turns with the reader (and slows it,
+    /// which every other stage waits for), so there rows are checked on the caller's thread.
+    public static let checksAheadByDefault = ProcessInfo.processInfo.activeProcessorCount > 2
 
     /// Rows of `source` checked by `validator` and, with `findsDuplicates`, against each
-    /// other (their key, see `DuplicateFilter`); at most `readAhead` batches of rows are
-    /// checked ahead of the caller.
+    /// other (their key, see `DuplicateFilter`); with `checksAhead`, on a thread of their
+    /// own, at most `readAhead` batches of rows ahead of the caller.
     public init(
         source: RowSource, validator: RowValidator, findsDuplicates: Bool = true,
-        readAhead: Int = 8
+        readAhead: Int = 8, checksAhead: Bool = true
     ) {
         stage = Stage(source: source, validator: validator)
         // Made here and held nowhere else: a second reference to its table would make the
@@ -27,6 +36,7 @@ public final class CheckedRows {
                 keyName: target.fields[target.keyField].name, expectedRows: source.expectedRows)
             : nil
         self.readAhead = readAhead
+        self.checksAhead = checksAhead
     }
 
     /// Calls `body` with every batch of rows, checked, in input order. The batch is only
@@ -36,15 +46,19 @@ public final class CheckedRows {
         let stage = self.stage
         let recycled = BoundedChannel<CheckedBatch>(capacity: readAhead + 1)
         defer { recycled.close() }
+        func consume(_ batch: CheckedBatch) throws {
+            duplicates?.check(batch)
+            try body(batch)
+            batch.removeAll()
+            _ = recycled.trySend(batch)
+        }
+        guard checksAhead else {
+            return try stage.run(send: consume, recycled: recycled)
+        }
         try Pipeline.run(
             capacity: readAhead,
             produce: { send in try stage.run(send: send, recycled: recycled) },
-            consume: { (batch: CheckedBatch) in
-                duplicates?.check(batch)
-                try body(batch)
-                batch.removeAll()
-                _ = recycled.trySend(batch)
-            })
+            consume: consume)
     }
 
     /// Calls `body` with every row, checked, in input order (see `forEachBatch`).
