@@ -38,4 +38,26 @@ import Testing
         #expect(cell("-1,2") == "\"'-1,2\"")
         #expect(cell("") == "")
     }
+
+    /// Cells are searched eight bytes at a time, the last word overlapping: a comma, quote,
+    /// CR or LF at every place of cells of 1 to 20 bytes makes the cell quoted.
+    @Test func aCharacterNeedingQuotesIsFoundAtEveryPlace() {
+        func cell(_ text: String) -> String { written { CSVCells.putCell(text, at: &$0) } }
+        for length in 1...20 {
+            let plain = String(repeating: "a", count: length)
+            #expect(cell(plain) == plain)
+            for place in 0..<length {
+                for mark in [",", "\"", "\r", "\n"] {
+                    var text = Array(plain)
+                    text[place] = Character(mark)
+                    let value = String(text)
+                    let escaped = value.replacingOccurrences(of: "\"", with: "\"\"")
+                    // A line break first is also neutralised, as a formula would be.
+                    let prefix = place == 0 && (mark == "\r" || mark == "\n") ? "'" : ""
+                    #expect(
+                        cell(value) == "\"" + prefix + escaped + "\"", "\(length) \(place) \(mark)")
+                }
+            }
+        }
+    }
 }

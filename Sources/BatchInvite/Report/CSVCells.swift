@@ -168,6 +168,10 @@ enum CSVCells {
             index += 8
         }
         guard index < bytes.count else { return false }
+        if bytes.count >= 8 {
+            // The last eight bytes, overlapping those already looked at.
+            return any(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+        }
         var tail: UInt64 = 0x4141_4141_4141_4141  // "A"s: none of the bytes looked for
         withUnsafeMutableBytes(of: &tail) { tail in
             tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[index...]))
