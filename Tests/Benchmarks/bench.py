@@ -13,7 +13,8 @@ For each file, every command runs RUNS times in turn (interleaved, so machine no
 all alike): the libcsv floor (default options, and batch-invite's options), validate of
 the CSV, the same with --html for the clean file, the Python csv baseline, validate of the
 JSON Lines, and the Python json baseline. The tables give the median wall time and peak
-RSS (GNU time's, of the command alone), and ratios between medians of the same run.
+RSS (GNU time's, of the command alone), and ratios between medians of the same run; below
+them, the median of each round's own ratios (its two commands ran seconds apart).
 
 usage: bench.py BINARY DATA_DIR [RUNS]   (BENCH_FILES="people messy-20" to choose files)
 """
@@ -95,6 +96,12 @@ def bench_file(binary, data, here, name, runs):
     for kind, theirs in (("csv", "python-csv"), ("jsonl", "python-json")):
         with open(report(kind), "rb") as a, open(report(theirs), "rb") as b:
             same[kind] = a.read() == b.read()
+    # Each round's own ratios: the floor and validate run seconds apart, where the machine's
+    # speed (shared, and changing from minute to minute) is nearly the same.
+    def paired(numerator, denominator):
+        return statistics.median(a / b for (a, _), (b, _) in zip(samples[numerator], samples[denominator]))
+    median["per round"] = (paired("validate CSV", "floor"), paired("Python csv", "validate CSV"),
+                           paired("Python json", "validate JSON Lines"))
     return median, same, page if name == "people" else None
 
 
@@ -117,6 +124,10 @@ def main():
     print()
     for name, (m, same, page) in results.items():
         strict = m["floor, batch-invite's options"][0]
+        floor_ratio, python_csv, python_json = m["per round"]
+        print(f"- {name}: each round's own ratios, median of the rounds: validate CSV / floor "
+              f"{floor_ratio:.2f}x, Python csv / validate {python_csv:.1f}x, Python json / validate "
+              f"JSON Lines {python_json:.1f}x")
         print(f"- {name}: floor with batch-invite's options {strict:.3f} s "
               f"(validate / it: {m['validate CSV'][0] / strict:.2f}x); reports "
               f"the same as Python's: CSV {'yes' if same['csv'] else 'NO'}, JSON Lines "
