@@ -23,6 +23,21 @@ import Testing
         for value in values {
             #expect(written { CSVCells.putInteger(value, at: &$0) } == String(value))
         }
+        // The digit count beside each power of two and of ten, up to the largest UInt.
+        var unsigned: [UInt] = [
+            0, UInt.max, 10_000_000_000_000_000_000 - 1, 10_000_000_000_000_000_000,
+        ]
+        for shift in 0..<UInt.bitWidth {
+            unsigned += [(1 << shift) - 1, 1 << shift, (1 << shift) + 1]
+        }
+        var ten: UInt = 1
+        for _ in 0..<19 {
+            ten *= 10
+            unsigned += [ten - 1, ten, ten + 1]
+        }
+        for value in unsigned {
+            #expect(CSVCells.decimalDigits(value) == String(value).count, "\(value)")
+        }
     }
 
     @Test func cellsAreQuotedOrNeutralisedOnlyWhenNeeded() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BatchInvite
@@ -89,6 +90,64 @@ func trimmed(_ value: String) -> String {
         #expect(
             apply({ FieldRules.checkName($0, maxLength: 3, field: $1, problems: &$2) }, "Zoëé")
                 == "is 4 characters long, at most 3 are allowed")
+    }
+
+    /// `shown` copies eight plain ASCII bytes at a time: random mixes of plain runs, bytes to
+    /// escape and UTF-8 come out as a character-by-character rendering says, at limits that
+    /// fall anywhere.
+    @Test func valuesAreShownAsEachCharacterSays() {
+        func reference(_ bytes: [UInt8], limit: Int) -> String {
+            var out = ""
+            var count = 0
+            var index = 0
+            while index < bytes.count {
+                if count == limit { return out + "…" }
+                count += 1
+                let byte = bytes[index]
+                let rest = Array(bytes[index...])
+                var length = 0
+                for candidate in 1...min(4, rest.count)
+                where String(validating: rest[0..<candidate], as: UTF8.self) != nil {
+                    length = candidate
+                    break
+                }
+                switch byte {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x09: out += "\\t"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0..<0x20, 0x7F: out += String(format: "\\x%02x", byte)
+                case 0xC2 where length == 2 && rest[1] <= 0x9F:
+                    out += String(format: "\\xc2\\x%02x", rest[1])
+                default:
+                    if byte < 0x80 {
+                        out += String(UnicodeScalar(byte))
+                    } else if length > 0 {
+                        out += String(decoding: rest[0..<length], as: UTF8.self)
+                    } else {
+                        out += String(format: "\\x%02x", byte)
+                    }
+                }
+                index += max(length, 1)
+            }
+            return out
+        }
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("abcdefgh".utf8), Array("ada.lovelace@example.org".utf8), [0x22], [0x5C], [0x09],
+            [0x0A], [0x01], [0x7F], [0x20], [0xC3, 0xA9], [0xC2, 0x85], [0xE2, 0x80, 0xA6], [0xFF],
+            [0xF0, 0x9F, 0x98, 0x80],
+        ]
+        for _ in 0..<5_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                bytes += pieces.randomElement(using: &generator)!
+            }
+            let limit = Int.random(in: 1...70, using: &generator)
+            let shown = bytes.withUnsafeBytes { TextBytes.shown($0, limit: limit) }
+            #expect(shown == reference(bytes, limit: limit), "\(bytes) \(limit)")
+        }
     }
 
     /// The hand-written UTF-8 check agrees with the standard library's on every kind of

@@ -19,7 +19,7 @@ import Testing
             bytes.withUnsafeMutableBytes { key.setLowercased(UnsafeRawBufferPointer($0)) }
             #expect(text(key) == expected)
             #expect(key.count == expected.utf8.count)
-            #expect(key.bytes == Array(expected.utf8))
+            #expect(key.withUnsafeBytes { Array($0) } == Array(expected.utf8))
         }
         key.set(Array("\\x01".utf8))
         #expect(text(key) == "\\x01")

@@ -39,6 +39,43 @@ enum CSVCells {
         cursor += 1
     }
 
+    /// How many decimal digits `value` has (1 for 0): estimated from its bit length (a bit
+    /// is log10(2) ≈ 1233/4096 of a digit), then one more when it reaches the next power of
+    /// ten. Constant time: the report writes two integers a row.
+    @inline(__always)
+    static func decimalDigits(_ value: UInt) -> Int {
+        let bits = UInt.bitWidth - (value | 1).leadingZeroBitCount
+        let estimate = (bits &* 1233) >> 12  // 0 to 19
+        return max(1, estimate + (value >= powerOfTen(estimate) ? 1 : 0))
+    }
+
+    /// 10 to the power `exponent`, from 0 to 19.
+    @inline(__always)
+    private static func powerOfTen(_ exponent: Int) -> UInt {
+        switch exponent {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
+    }
+
     /// "00" to "99" back to back: a literal, so no lazy global sits on this path.
     private static var digitPairs: StaticString {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
@@ -47,13 +84,7 @@ enum CSVCells {
     static func putInteger(_ value: Int, at cursor: inout UnsafeMutableRawPointer) {
         if value < 0 { put(UInt8(ascii: "-"), at: &cursor) }
         var magnitude = value.magnitude
-        var digits = 1
-        var bound: UInt = 10
-        while digits < 19 && magnitude >= bound {
-            digits += 1
-            bound &*= 10
-        }
-        if digits == 19 && magnitude >= bound { digits = 20 }
+        let digits = decimalDigits(magnitude)
         // Written backwards, two digits at a time, straight into the output.
         let pairs = UnsafeRawPointer(digitPairs.utf8Start)
         var index = digits

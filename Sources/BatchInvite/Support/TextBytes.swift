@@ -57,11 +57,11 @@ public enum TextBytes {
     /// `bytes` with each control character (below 0x20, and 0x7F) and each byte that is not
     /// part of valid UTF-8 written as `\xHH`, so that a report cell shows what was there
     /// instead of carrying it; nil when there is nothing to escape.
-    public static func escapingUnprintable(_ bytes: [UInt8]) -> [UInt8]? {
+    public static func escapingUnprintable(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         // Valid UTF-8 without controls (C1 ones start with C2) needs nothing: the common case.
         guard
             bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 })
-                || !bytes.withUnsafeBytes({ isValidUTF8($0) })
+                || !isValidUTF8(bytes)
         else { return nil }
         var out: [UInt8] = []
         var changed = false
@@ -80,8 +80,10 @@ public enum TextBytes {
                 out.append(byte)
                 index += 1
             } else {
-                if let length = bytes.withUnsafeBytes({ utf8SequenceLength($0, at: index) }) {
-                    out.append(contentsOf: bytes[index..<(index + length)])
+                if let length = utf8SequenceLength(bytes, at: index) {
+                    out.append(
+                        contentsOf: UnsafeRawBufferPointer(
+                            rebasing: bytes[index..<(index + length)]))
                     index += length
                 } else {
                     escape(byte)
@@ -173,6 +175,15 @@ public enum TextBytes {
         var count = 0
         var index = 0
         while index < bytes.count {
+            // Eight printable ASCII bytes, none to escape, go as they are.
+            if index + 8 <= bytes.count && count + 8 <= limit
+                && isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 8)]))
+                index += 8
+                count += 8
+                continue
+            }
             if count == limit {
                 out.append(0xE2)  // …
                 out.append(0x80)
@@ -208,6 +219,20 @@ public enum TextBytes {
                 index += 1
             }
         }
+    }
+
+    /// Whether the eight bytes of `word` are all printable ASCII (0x20 to 0x7E) other than
+    /// `"` and `\\`: none of them is shown otherwise.
+    @inline(__always)
+    private static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x }
+        let below = (word &- ones &* 0x20) & ~word  // a byte under 0x20
+        let odd =
+            hasZero(word ^ (ones &* 0x7F)) | hasZero(word ^ (ones &* 0x22))
+            | hasZero(word ^ (ones &* 0x5C))
+        return (word | below | odd) & highs == 0
     }
 
     /// The length of the well-formed UTF-8 sequence that starts at `index` with a byte of

@@ -38,7 +38,4 @@ public struct RowKey: Sendable {
     ) rethrows -> Result {
         try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
-
-    /// A copy of the key's bytes.
-    public var bytes: [UInt8] { Array(storage[..<count]) }
 }

@@ -38,7 +38,9 @@ public struct RowValidator: Sendable {
         }
         if !problems.isEmpty {
             // An invalid row's key may hold anything: the report shows it escaped.
-            if let shown = TextBytes.escapingUnprintable(key.bytes) { key.set(shown) }
+            if let shown = key.withUnsafeBytes({ TextBytes.escapingUnprintable($0) }) {
+                key.set(shown)
+            }
             key.withUnsafeBytes { key in
                 problems.bytes.withUnsafeBytes { message in
                     batch.append(
