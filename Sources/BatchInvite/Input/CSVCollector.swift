@@ -25,6 +25,7 @@ struct CollectorState {
         records.free()
     }
 
+    @inline(__always)
     mutating func fieldEnded(_ field: UnsafeRawBufferPointer) {
         lastTerminatorWasCR = false
         if !inRecord {
@@ -115,6 +116,7 @@ struct CollectorState {
         return low & (ones &* 0x80) != 0
     }
 
+    @inline(__always)
     mutating func recordEnded(_ terminator: Int32) {
         if inRecord {
             inRecord = false
