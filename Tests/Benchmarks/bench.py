@@ -9,8 +9,8 @@ Files (1,000,000 rows each, CSV and the same people as JSON Lines):
   every cell trimmed beforehand, and the 2% mix without the department column (shorter
   rows: more of them to a megabyte).
 
-For each file, every command runs RUNS times in turn (interleaved, so machine noise hits
-all alike): the libcsv floor (default options, and batch-invite's options), validate of
+Each of RUNS rounds runs, file after file, every command in turn (interleaved over the
+files too, so that machine noise hits all alike): the libcsv floor (default options, and batch-invite's options), validate of
 the CSV, the same with --html for the clean file, the Python csv baseline, validate of the
 JSON Lines, and the Python json baseline. The tables give the median wall time and peak
 RSS (GNU time's, of the command alone), and ratios between medians of the same run; below
@@ -67,12 +67,12 @@ def inputs(data, here, name, rows):
     return csv_path, jsonl_path
 
 
-def bench_file(binary, data, here, name, runs):
+def plan(binary, data, here, name):
+    """The commands for one file, and where their reports go."""
     csv_path, jsonl_path = inputs(data, here, name, int(os.environ.get("BENCH_ROWS", "1000000")))
     # Each command writes its own report: replacing a file another command has just
     # written (its pages still dirty) costs more than replacing one's own.
-    report = lambda kind: os.path.join(data, f"report-{kind}.csv")  # noqa: E731
-    page = os.path.join(data, "page.html")
+    report = lambda kind: os.path.join(data, f"report-{name}-{kind}.csv")  # noqa: E731
     floor = os.path.join(data, "libcsv_count")
     validate = [binary, "validate", "--target", "sendoso"]
     commands = {
@@ -85,24 +85,26 @@ def bench_file(binary, data, here, name, runs):
                         report("python-json")],
     }
     if name == "people":
-        commands["validate CSV --html"] = validate + [csv_path, "--report", report("html"), "--html", page]
-    samples = {command: [] for command in commands}
-    for _ in range(runs):
-        for command, line in commands.items():
-            samples[command].append(measure(line))
+        commands["validate CSV --html"] = validate + [csv_path, "--report", report("html"), "--html",
+                                                      os.path.join(data, "page.html")]
+    return commands, report
+
+
+def summary(samples, report):
     median = {command: (statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
               for command, s in samples.items()}
     same = {}
     for kind, theirs in (("csv", "python-csv"), ("jsonl", "python-json")):
         with open(report(kind), "rb") as a, open(report(theirs), "rb") as b:
             same[kind] = a.read() == b.read()
+
     # Each round's own ratios: the floor and validate run seconds apart, where the machine's
     # speed (shared, and changing from minute to minute) is nearly the same.
     def paired(numerator, denominator):
         return statistics.median(a / b for (a, _), (b, _) in zip(samples[numerator], samples[denominator]))
     median["per round"] = (paired("validate CSV", "floor"), paired("Python csv", "validate CSV"),
                            paired("Python json", "validate JSON Lines"))
-    return median, same, page if name == "people" else None
+    return median, same
 
 
 def main():
@@ -110,19 +112,27 @@ def main():
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     here = os.path.dirname(os.path.abspath(__file__))
     names = os.environ.get("BENCH_FILES", " ".join(FILES)).split()
-    results = {name: bench_file(binary, data, here, name, runs) for name in names}
+    plans = {name: plan(binary, data, here, name) for name in names}
+    samples = {name: {command: [] for command in plans[name][0]} for name in names}
+    # Round after round over every file, so that a slow spell of the machine falls on all.
+    for _ in range(runs):
+        for name in names:
+            for command, line in plans[name][0].items():
+                samples[name][command].append(measure(line))
+    results = {name: summary(samples[name], plans[name][1]) for name in names}
+    page = os.path.join(data, "page.html")
     print(f"1,000,000 rows a file; median of {runs} interleaved runs; peak RSS by GNU time.\n")
     print("| file | libcsv floor | validate CSV | ratio | peak RSS | Python csv | faster | "
           "validate JSON Lines | peak RSS | Python json | faster |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, (m, _, _) in results.items():
+    for name, (m, _) in results.items():
         floor, tool, jsonl = m["floor"][0], m["validate CSV"][0], m["validate JSON Lines"][0]
         print(f"| {name} | {floor:.3f} s | {tool:.3f} s | **{tool / floor:.2f}x** | {m['validate CSV'][1]:.0f} MB "
               f"| {m['Python csv'][0]:.2f} s | {m['Python csv'][0] / tool:.1f}x | {jsonl:.3f} s | "
               f"{m['validate JSON Lines'][1]:.0f} MB | {m['Python json'][0]:.2f} s | "
               f"{m['Python json'][0] / jsonl:.1f}x |")
     print()
-    for name, (m, same, page) in results.items():
+    for name, (m, same) in results.items():
         strict = m["floor, batch-invite's options"][0]
         floor_ratio, python_csv, python_json = m["per round"]
         print(f"- {name}: each round's own ratios, median of the rounds: validate CSV / floor "
@@ -132,7 +142,7 @@ def main():
               f"(validate / it: {m['validate CSV'][0] / strict:.2f}x); reports "
               f"the same as Python's: CSV {'yes' if same['csv'] else 'NO'}, JSON Lines "
               f"{'yes' if same['jsonl'] else 'NO'}")
-        if page:
+        if name == "people":
             print(f"- {name}: validate CSV with --html / without: "
                   f"{m['validate CSV --html'][0] / m['validate CSV'][0]:.3f}x, peak RSS "
                   f"{m['validate CSV --html'][1]:.0f} MB (the page: {os.path.getsize(page) / 1e6:.2f} MB)")
