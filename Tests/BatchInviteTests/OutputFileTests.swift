@@ -1,7 +1,8 @@
-import BatchInvite
 import Foundation
 import Glibc
 import Testing
+
+@testable import BatchInvite
 
 /// How a finished file takes its name: over an earlier file (swapped in one step when
 /// not durable), a symbolic link, a directory.
@@ -32,6 +33,26 @@ import Testing
         #expect(try others(in: scratch.url, keeping: ["report.csv", "kept.csv"]).isEmpty)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    /// The swap itself, as a report that is not synced takes its name: the two files trade
+    /// names in one step; nothing is swapped with a name that holds no regular file.
+    @Test func exchangeSwapsTwoRegularFilesAndNothingElse() throws {
+        let scratch = try ScratchDirectory()
+        let new = try scratch.file("new", "new report\n")
+        let old = try scratch.file("old", "old report\n")
+        #expect(OutputFile.exchange(new, with: old))
+        #expect(try String(contentsOfFile: old, encoding: .utf8) == "new report\n")
+        #expect(try String(contentsOfFile: new, encoding: .utf8) == "old report\n")
+        let missing = scratch.url.appendingPathComponent("missing").path
+        #expect(!OutputFile.exchange(new, with: missing))
+        let folder = scratch.url.appendingPathComponent("folder").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect(!OutputFile.exchange(new, with: folder))
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory))
+        #expect(isDirectory.boolValue)
+        #expect(try String(contentsOfFile: new, encoding: .utf8) == "old report\n")
     }
 
     @Test func replacesASymbolicLinkNotWhatItPointsTo() throws {

@@ -63,6 +63,36 @@ func check(
         #expect(inline.0 == ahead.0)
     }
 
+    /// When the caller fails on a batch (a full disk under the report), that batch is not
+    /// handed to it again, nor any after it, whichever thread checks the rows.
+    @Test func aBatchTheCallerFailedOnIsNotHandedOnAgain() throws {
+        var text = header
+        for row in 0..<5000 { text += "Ada,L,a\(row)@x.io,regular,1\n" }
+        let scratch = try ScratchDirectory()
+        let path = try scratch.file("people.csv", text)
+        struct Full: Error {}
+        for checksAhead in [true, false] {
+            let target = SendosoTarget()
+            let source = try RowSource(options: InputOptions(path: path), target: target)
+            var calls = 0
+            var duplicates = 0
+            #expect(throws: Full.self) {
+                try CheckedRows(
+                    source: source, validator: RowValidator(target: target),
+                    checksAhead: checksAhead
+                ).forEachBatch { batch in
+                    calls += 1
+                    for index in 0..<batch.count where batch[index].status == .duplicate {
+                        duplicates += 1
+                    }
+                    throw Full()
+                }
+            }
+            #expect(calls == 1, "checks ahead: \(checksAhead)")
+            #expect(duplicates == 0, "checks ahead: \(checksAhead)")
+        }
+    }
+
     @Test func headersMatchForgivinglyAndUnknownColumnsAreNamedOnce() throws {
         let result = try check(
             "first_NAME,Surname,Email Address,ROLE,team-group-id,Dept,Start\nAda,L,ada@x.io,regular,1,R&D,2024\n"

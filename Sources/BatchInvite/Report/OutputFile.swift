@@ -98,7 +98,10 @@ public final class OutputFile {
 
     /// Flushes and puts the file in place under its real name.
     /// With `durable`, the bytes are synced to disk before the rename, so a power cut
-    /// afterwards cannot leave an empty file under the real name.
+    /// afterwards cannot leave an empty file under the real name. Without, an earlier file
+    /// of that name is swapped out (see `exchange`), and a power cut soon after may leave
+    /// the name empty: only for files made again in less time than a sync would add (a
+    /// validation's report, the HTML page).
     public func commit(durable: Bool = true) throws {
         try flush()
         guard let temporaryPath else { return }
@@ -106,9 +109,12 @@ public final class OutputFile {
             throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         if !durable && Self.exchange(temporaryPath, with: path) {
-            // The earlier file now has the temporary name.
-            unlink(temporaryPath)
-        } else if rename(temporaryPath, path) != 0 {
+            // The earlier file now has the temporary name. Should it stay (unlink failed),
+            // it stays registered: removed at exit, or by the next start as a stale one.
+            if unlink(temporaryPath) == 0 { TemporaryFiles.forget(temporaryPath) }
+            return
+        }
+        if rename(temporaryPath, path) != 0 {
             throw BatchInviteError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         TemporaryFiles.forget(temporaryPath)
@@ -118,10 +124,19 @@ public final class OutputFile {
     /// there is one. Replacing it by `rename` would cost more than the rest of a
     /// validation's end: ext4 (`auto_da_alloc`) then writes out every byte not yet on disk
     /// before the rename returns, 50 ms for a report of 1,000,000 rows. Not for durable
-    /// files, synced before they take the name anyway.
-    private static func exchange(_ temporaryPath: String, with path: String) -> Bool {
+    /// files, synced before they take the name anyway. False when nothing was swapped
+    /// (no earlier file, not a regular one, or a file system without the exchange).
+    static func exchange(_ temporaryPath: String, with path: String) -> Bool {
         var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
-        return clibcurl_exchange_paths(temporaryPath, path) == 0
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            clibcurl_exchange_paths(temporaryPath, path) == 0
+        else { return false }
+        // What was swapped out must be the regular file seen a moment ago; anything else
+        // (a directory put there in between) is swapped back, for `rename` to refuse.
+        guard lstat(temporaryPath, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            _ = clibcurl_exchange_paths(temporaryPath, path)
+            return false
+        }
+        return true
     }
 }

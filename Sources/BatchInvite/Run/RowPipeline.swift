@@ -1,8 +1,9 @@
 /// The reading and checking stages of the pipeline for one input and one target, put
 /// together in this one place for `validate`, `run` (resumed or not) and `report
 /// --journal`: the input read and mapped to the target's fields (`RowSource`), each row
-/// checked (`RowValidator`) a few batches ahead on a thread of its own, and duplicates found
-/// (`CheckedRows`). What follows the rows (a report, the dispatcher) is the caller's.
+/// checked (`RowValidator`, a few batches ahead on a thread of its own where that pays),
+/// and duplicates found (`CheckedRows`). What follows the rows (a report, the dispatcher)
+/// is the caller's.
 public struct RowPipeline {
     public let options: InputOptions
     public let target: any Target

@@ -202,12 +202,14 @@ public enum FieldRules {
         /// count, so no two values share one); nil when longer.
         private static func pack(_ value: UnsafeRawBufferPointer) -> UInt64? {
             guard value.count < 8 else { return nil }
-            var word: UInt64 = 0
+            var memory: UInt64 = 0
             if let base = value.baseAddress {
-                withUnsafeMutableBytes(of: &word) {
+                withUnsafeMutableBytes(of: &memory) {
                     $0.baseAddress!.copyMemory(from: base, byteCount: value.count)
                 }
             }
+            // The first byte the lowest on any machine, so the count's top byte is past them.
+            let word = UInt64(littleEndian: memory)
             // A-Z (0x41-0x5A) gain 0x20, eight bytes at once: a byte's high bit is set in
             // `above` when it is over 0x40 and in `upTo` when it is at most 0x5A (the top
             // bit of each byte cleared first, so no carry crosses into the next byte).

@@ -1,6 +1,6 @@
 /// A row's key as its target normalises it (` Ada@X.io` → `ada@x.io`): its bytes are
 /// written over the previous row's, so a row costs neither an allocation nor the reset of
-/// an array.
+/// an array (but for an invalid row whose key must be shown escaped, `set`).
 public struct RowKey: Sendable {
     /// The key's bytes are the first `count`; the rest is room left by longer keys.
     private var storage: [UInt8] = []

@@ -1,12 +1,13 @@
 import Foundation
 
-/// The validation stage of the pipeline: reads rows from a `RowSource` and checks them
-/// with a `RowValidator` on a thread of its own, a few batches ahead, and hands them to
-/// the caller in input order. Per-row work (parsing, mapping, validation) thus runs beside
-/// whatever the caller does in order (duplicates, the report, sending).
+/// The validation stage of the pipeline: reads rows from a `RowSource`, checks them with
+/// a `RowValidator` and hands them to the caller in input order, in batches. With
+/// `checksAhead`, the checks run on a thread of their own, a few batches ahead, beside
+/// whatever the caller does in order (duplicates, the report, sending); else on the
+/// caller's thread, between its batches.
 public final class CheckedRows {
     private let stage: Stage
-    /// Rows per batch handed between the threads.
+    /// Rows per batch handed on.
     static let batchSize = 2048
 
     private var duplicates: DuplicateFilter?
@@ -70,7 +71,8 @@ public final class CheckedRows {
         }
     }
 
-    /// The source and validator, used by the stage's thread alone while it runs.
+    /// The source and validator, used by one thread at a time (the stage's, or the
+    /// caller's) while it runs.
     private final class Stage: @unchecked Sendable {
         let source: RowSource
         let validator: RowValidator
@@ -85,16 +87,25 @@ public final class CheckedRows {
         {
             var batch = recycled.tryReceive() ?? CheckedBatch()
             var validator = self.validator
+            // Whether handing a batch on failed (the caller threw, or stopped taking them):
+            // then nothing more is handed on, not even the rows before the error.
+            var sendFailed = false
             do {
                 try source.forEachRow { row in
                     validator.check(row, into: batch)
                     if batch.count == CheckedRows.batchSize {
-                        try send(batch)
+                        do {
+                            try send(batch)
+                        } catch {
+                            sendFailed = true
+                            throw error
+                        }
                         batch = recycled.tryReceive() ?? CheckedBatch()
                     }
                 }
             } catch {
-                if batch.count > 0 && !(error is CancellationError) { try send(batch) }
+                // The input's error: the rows before it are handed on first.
+                if batch.count > 0 && !sendFailed { try send(batch) }
                 throw error
             }
             if batch.count > 0 { try send(batch) }
