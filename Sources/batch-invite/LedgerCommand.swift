@@ -44,12 +44,11 @@ struct LedgerCommand: Command {
             }
             // As the targets make a row's key: trimmed, ASCII letters lower-cased.
             var bytes = Array(rest[0].utf8)
-            var normalized: [UInt8] = []
+            var normalized = RowKey()
             bytes.withUnsafeMutableBytes {
-                FieldRules.appendLowercased(
-                    FieldRules.trimmed(UnsafeRawBufferPointer($0)), to: &normalized)
+                normalized.setLowercased(FieldRules.trimmed(UnsafeRawBufferPointer($0)))
             }
-            key = String(decoding: normalized, as: UTF8.self)
+            key = normalized.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
             guard arguments.value("--target") != nil else {
                 throw BatchInviteError.usage("ledger forget needs --target \(Targets.names)")
             }

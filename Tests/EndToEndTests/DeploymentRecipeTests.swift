@@ -42,12 +42,20 @@ import Testing
 
     static let script = Tool.packageRoot.appendingPathComponent("deploy/batch-invite-nightly").path
 
-    func night(_ tool: Tool, _ simulator: SimulatorProcess, _ input: String) throws -> ToolResult {
+    /// The wrapper run through the shell on `input` against the simulator, `options` after
+    /// its own, then `then` (more shell); `limitIsSuccess` as a scheduler's job sets it.
+    func night(
+        _ tool: Tool, _ simulator: SimulatorProcess, _ input: String,
+        options: String = "--summary-json state/summary.json", then: String = "",
+        limitIsSuccess: Bool = false
+    ) throws -> ToolResult {
         let script: String = Self.script
+        var environment = ["BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret"]
+        if limitIsSuccess { environment["BATCH_INVITE_LIMIT_IS_SUCCESS"] = "1" }
         return try tool.runShell(
             "'\(script)' '\(input)' state --target sendoso --base-url '\(simulator.baseURL)' "
-                + "--rate 0 --progress none --summary-json state/summary.json",
-            environment: ["BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret"])
+                + "--rate 0 --progress none \(options)\(then)",
+            environment: environment)
     }
 
     func export(_ people: ClosedRange<Int>) -> String {
@@ -82,17 +90,8 @@ import Testing
         #expect(sent.sorted() == (1...5).map { "night\($0)@example.com" }.sorted())
         // As a scheduler's job: a --limit reached (exit 4) is a success.
         try tool.write("people.csv", export(1...9))
-        let script: String = Self.script
-        let url: String = simulator.baseURL
-        let command: String =
-            "'\(script)' people.csv state --target sendoso --base-url '\(url)' --rate 0 "
-            + "--progress none --limit 2"
-        let limited = try tool.runShell(
-            command,
-            environment: [
-                "BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret",
-                "BATCH_INVITE_LIMIT_IS_SUCCESS": "1",
-            ])
+        let limited = try night(
+            tool, simulator, "people.csv", options: "--limit 2", limitIsSuccess: true)
         #expect(limited.status == 0, "\(limited.stderr)")
         #expect(limited.stderr.contains("stopped at --limit 2"))
         // Without its two arguments it says how it is used.
@@ -108,18 +107,10 @@ import Testing
         try tool.write("people.csv", export(1...40))
         // The wrapper in the background, stopped by SIGTERM a second later, as a container
         // runtime stops its first process.
-        let script: String = Self.script
-        let url: String = simulator.baseURL
-        let command: String =
-            "'\(script)' people.csv state --target sendoso --base-url '\(url)' --rate 0 "
-            + "--concurrency 1 --progress none & pid=$!; sleep 1; kill -TERM $pid; wait $pid; "
-            + "echo \"exit $?\""
-        let result = try tool.runShell(
-            command,
-            environment: [
-                "BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret",
-                "BATCH_INVITE_LIMIT_IS_SUCCESS": "1",
-            ])
+        let result = try night(
+            tool, simulator, "people.csv", options: "--concurrency 1",
+            then: " & pid=$!; sleep 1; kill -TERM $pid; wait $pid; echo \"exit $?\"",
+            limitIsSuccess: true)
         simulator.stop()
         #expect(result.stdout.hasSuffix("exit 143\n"), "\(result.stdout) \(result.stderr)")
         // batch-invite itself stopped cleanly: its report is there, with what was sent.

@@ -158,7 +158,10 @@ public final class BatchRun {
         if let earlier {
             needsPayload = { earlier.finalStatus(of: $0, retryFailed: retryFailed) == nil }
         }
-        let rows = pipeline.checkedRows(payloads: true, needsPayload: needsPayload, readAhead: 2)
+        // Checked ahead whatever the cores: this thread hands rows to the dispatcher, which
+        // sends from its own, and neither should wait for the checks.
+        let rows = pipeline.checkedRows(
+            payloads: true, needsPayload: needsPayload, readAhead: 2, checksAhead: true)
         var alreadyDone = 0
         var rowsRead = 0
         /// Records an invalid or duplicate row, or hands a valid one to the dispatcher.

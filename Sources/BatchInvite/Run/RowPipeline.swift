@@ -25,7 +25,7 @@ public struct RowPipeline {
     /// thread of their own, `readAhead` batches ahead of the caller.
     public func checkedRows(
         payloads: Bool = false, needsPayload: (@Sendable (_ row: Int) -> Bool)? = nil,
-        readAhead: Int = 8, checksAhead: Bool = true
+        readAhead: Int = 8, checksAhead: Bool = CheckedRows.checksAheadByDefault
     ) -> CheckedRows {
         var validator = RowValidator(target: target, buildsPayloads: payloads)
         if let needsPayload { validator.needsPayload = needsPayload }

@@ -12,8 +12,7 @@ public enum ValidationRun {
             path: reportPath, format: reportFormat, overview: overview != nil)
         defer { overview = writer.overview }
         var summary = ValidationSummary()
-        let rows = pipeline.checkedRows(checksAhead: CheckedRows.checksAheadByDefault)
-        try rows.forEachBatch { batch in
+        try pipeline.checkedRows().forEachBatch { batch in
             for index in 0..<batch.count {
                 let row = batch[index]
                 summary.count(row.status)

@@ -263,17 +263,6 @@ public enum FieldRules {
         return true
     }
 
-    /// Appends `bytes` with ASCII letters lower-cased.
-    public static func appendLowercased(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        let start = out.count
-        out.append(contentsOf: bytes)
-        out.withUnsafeMutableBufferPointer { buffer in
-            for index in start..<buffer.count where buffer[index] >= 0x41 && buffer[index] <= 0x5A {
-                buffer[index] |= 0x20
-            }
-        }
-    }
-
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
     }
