@@ -29,6 +29,13 @@ public final class JSONLinesReader {
 
     /// Calls `body` with every non-blank line, in order.
     public func forEachRecord(_ body: (Record) throws -> Void) throws {
+        try forEachLine { line, text in try body(Self.record(text, line: line)) }
+    }
+
+    /// Calls `body` with every non-blank line's number and bytes (without its LF), in
+    /// order; the bytes are nil for a line longer than `maxLineBytes`, and valid only
+    /// during the call.
+    public func forEachLine(_ body: (Int, UnsafeRawBufferPointer?) throws -> Void) throws {
         var carry: [UInt8] = []
         var carryTooLong = false
         var line = input.linesSkipped
@@ -49,8 +56,7 @@ public final class JSONLinesReader {
                 line += 1
                 let piece = UnsafeRawBufferPointer(rebasing: rest[0..<length])
                 if carryTooLong || carry.count + length > Self.maxLineBytes {
-                    try body(
-                        Record(line: line, members: .failure(RecordProblemError(.lineTooLong))))
+                    try body(line, nil)
                 } else if carry.isEmpty {
                     try handle(piece, line: line, body)
                 } else {
@@ -63,18 +69,28 @@ public final class JSONLinesReader {
             }
         }
         if carryTooLong {
-            try body(Record(line: line + 1, members: .failure(RecordProblemError(.lineTooLong))))
+            try body(line + 1, nil)
         } else if !carry.isEmpty {
             try carry.withUnsafeBytes { try handle($0, line: line + 1, body) }
         }
     }
 
-    private func handle(_ bytes: UnsafeRawBufferPointer, line: Int, _ body: (Record) throws -> Void)
-        throws
-    {
+    private func handle(
+        _ bytes: UnsafeRawBufferPointer, line: Int,
+        _ body: (Int, UnsafeRawBufferPointer?) throws -> Void
+    ) throws {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
             blankRecordsSkipped += 1
             return
+        }
+        try body(line, bytes)
+    }
+
+    /// Line `line` parsed: its members, or why it is not a usable object (nil bytes: too
+    /// long).
+    public static func record(_ bytes: UnsafeRawBufferPointer?, line: Int) -> Record {
+        guard let bytes else {
+            return Record(line: line, members: .failure(RecordProblemError(.lineTooLong)))
         }
         let members: Result<[JSONMember], RecordProblemError>
         do {
@@ -90,7 +106,7 @@ public final class JSONLinesReader {
                 RecordProblemError(
                     TextBytes.isValidUTF8(bytes) ? .notAnObject(error.description) : .invalidText))
         }
-        try body(Record(line: line, members: members))
+        return Record(line: line, members: members)
     }
 }
 

@@ -8,9 +8,9 @@ extension RowSource {
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
         var mapper = JSONLinesMapper(source: self)
         var waiting: [JSONLinesReader.Record]? = []
-        try reader.forEachRecord { record in
-            guard waiting != nil else { return try mapper.handle(record, body) }
-            waiting!.append(record)
+        try reader.forEachLine { line, text in
+            guard waiting != nil else { return try mapper.handle(line: line, text, body) }
+            waiting!.append(JSONLinesReader.record(text, line: line))
             guard let records = waiting, records.count == Self.keyLines else { return }
             waiting = nil
             try mapper.decideKeys(records)
@@ -32,15 +32,21 @@ private struct JSONLinesMapper {
     let matcher: HeaderMatcher
     let defaults: [UnsafeRawBufferPointer?]
     var rowNumber = 0
-    var scratch: [UInt8] = []
     var values: [FieldValue]
+    /// Whether lines of the common kind are read without `JSONParser` (tests compare).
+    let scans: Bool
+    /// This line's members and the field of each (-1: none); the previous line's, whose
+    /// keys are nearly always the same, in the same order.
+    var current = JSONRecordMembers()
+    var fieldOfMember: [Int] = []
+    var previous = JSONRecordMembers()
+    var previousFieldOfMember: [Int] = []
     /// -1: not a field; keys repeat on every line.
     var fieldOfKey: [String: Int] = [:]
     /// Per field, whether a `--map` chose its key.
     var mapped: [Bool]
     /// Per field, the index of the member it is read from (-1: none).
     var chosen: [Int]
-    var ranges: [Range<Int>]
 
     init(source: RowSource) {
         self.source = source
@@ -48,9 +54,9 @@ private struct JSONLinesMapper {
         matcher = source.matcher
         defaults = source.defaults
         values = source.values
+        scans = source.scansJSONLines
         mapped = Array(repeating: false, count: values.count)
         chosen = Array(repeating: -1, count: values.count)
-        ranges = Array(repeating: 0..<0, count: values.count)
     }
 
     /// Judges the keys of the records read so far: which key feeds which field.
@@ -103,16 +109,26 @@ private struct JSONLinesMapper {
         }
     }
 
+    /// Hands line `line` on as a row: read by `JSONRecordMembers.scan` when it can, else
+    /// by `JSONParser`.
+    mutating func handle(
+        line: Int, _ text: UnsafeRawBufferPointer?, _ body: (RowSource.Row) throws -> Void
+    ) throws {
+        if scans, let text, current.scan(text) {
+            return try handleMembers(line: line, problem: nil, body)
+        }
+        try handle(JSONLinesReader.record(text, line: line), body)
+    }
+
     /// Hands `record` on as a row.
     mutating func handle(_ record: JSONLinesReader.Record, _ body: (RowSource.Row) throws -> Void)
         throws
     {
-        rowNumber += 1
         var problem: String?
-        var members: [JSONMember] = []
         switch record.members {
-        case .success(let found): members = found
+        case .success(let found): current.load(found)
         case .failure(let error):
+            current.load([])
             switch error.problem {
             case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
             case .invalidText: problem = try source.invalidTextProblem(line: record.line)
@@ -121,64 +137,67 @@ private struct JSONLinesMapper {
                     "line \(record.line): longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
             }
         }
+        try handleMembers(line: record.line, problem: problem, body)
+    }
+
+    /// The field member `index` of `current` feeds (-1: none).
+    private mutating func field(ofMember index: Int) -> Int {
+        if index < previous.members.count, current.sameKey(index, as: previous, index) {
+            return previousFieldOfMember[index]
+        }
+        let key = String(decoding: current.key(index), as: UTF8.self)
+        if let known = fieldOfKey[key] { return known }
+        // A key first seen after the first lines: its alias, unless a --map chose that
+        // field's key.
+        let byAlias = matcher.field(forHeader: key) ?? -1
+        let field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
+        if fieldOfKey.count < 10_000 { fieldOfKey[key] = field }
+        return field
+    }
+
+    /// Hands `current`'s members on as a row.
+    private mutating func handleMembers(
+        line: Int, problem: String?, _ body: (RowSource.Row) throws -> Void
+    ) throws {
+        rowNumber += 1
+        var problem = problem
         for field in chosen.indices { chosen[field] = -1 }
-        for (index, member) in members.enumerated() {
-            let field: Int
-            if let known = fieldOfKey[member.key] {
-                field = known
-            } else {
-                // A key first seen after the first lines: its alias, unless a --map chose
-                // that field's key.
-                let byAlias = matcher.field(forHeader: member.key) ?? -1
-                field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
-                if fieldOfKey.count < 10_000 { fieldOfKey[member.key] = field }
-            }
+        fieldOfMember.removeAll(keepingCapacity: true)
+        for index in current.members.indices {
+            let field = self.field(ofMember: index)
+            fieldOfMember.append(field)
             guard field >= 0 else { continue }
             let earlier = chosen[field]
-            if earlier >= 0, members[earlier].key != member.key, problem == nil {
+            if earlier >= 0, problem == nil, !current.sameKey(earlier, as: current, index) {
+                let first = TextBytes.shown(current.key(earlier))
+                let second = TextBytes.shown(current.key(index))
                 problem =
-                    "\(target.fields[field].name): given twice, as \"\(TextBytes.shown(members[earlier].key))\" and \"\(TextBytes.shown(member.key))\""
+                    "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
             }
             chosen[field] = index
         }
-        scratch.removeAll(keepingCapacity: true)
-        for field in chosen.indices {
-            ranges[field] = 0..<0
-            guard chosen[field] >= 0 else { continue }
-            switch members[chosen[field]].value {
-            case .string(let text), .number(let text):
-                let start = scratch.count
-                scratch.append(contentsOf: text.utf8)
-                ranges[field] = start..<scratch.count
-            default: break
+        let members = current
+        for field in values.indices {
+            guard chosen[field] >= 0 else {
+                values[field] = defaults[field].map { .text($0) } ?? .missing
+                continue
+            }
+            let member = members.members[chosen[field]]
+            switch member.kind {
+            case .null:
+                values[field] = source.withDefault(
+                    UnsafeRawBufferPointer(start: nil, count: 0), field: field)
+            case .string: values[field] = source.withDefault(members.value(member), field: field)
+            case .number: values[field] = .number(members.value(member))
+            case let other: values[field] = .wrongKind(other)
             }
         }
-        let source = self.source
-        let defaults = self.defaults
-        let chosen = self.chosen
-        let ranges = self.ranges
         let row = rowNumber
-        try scratch.withUnsafeBytes { buffer in
-            for field in values.indices {
-                guard chosen[field] >= 0 else {
-                    values[field] = defaults[field].map { .text($0) } ?? .missing
-                    continue
-                }
-                let bytes = UnsafeRawBufferPointer(rebasing: buffer[ranges[field]])
-                switch members[chosen[field]].value {
-                case .null:
-                    values[field] = source.withDefault(
-                        UnsafeRawBufferPointer(start: nil, count: 0), field: field)
-                case .string: values[field] = source.withDefault(bytes, field: field)
-                case .number: values[field] = .number(bytes)
-                case let other: values[field] = .wrongKind(other.kind)
-                }
-            }
-            try values.withUnsafeBufferPointer { slots in
-                try body(
-                    RowSource.Row(
-                        row: row, line: record.line, values: RowValues(slots), problem: problem))
-            }
+        try values.withUnsafeBufferPointer { slots in
+            try body(
+                RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
         }
+        swap(&current, &previous)
+        swap(&fieldOfMember, &previousFieldOfMember)
     }
 }

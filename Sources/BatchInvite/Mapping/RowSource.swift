@@ -101,6 +101,9 @@ public final class RowSource {
     /// read-through of a file whose encoding was guessed from its start) instead of
     /// being a row with a problem.
     public var stopsOnInvalidText = false
+    /// Whether JSON Lines records of the common kind are read without building values
+    /// (`JSONRecordMembers.scan`); off only in tests, which compare the two ways.
+    var scansJSONLines = true
     /// The rows that were not valid text, and the line of the first.
     public private(set) var invalidText = (rows: 0, firstLine: 0)
     /// The encoding in force and whether it was given (or a byte order mark's) rather than

@@ -261,21 +261,15 @@ public struct JSONParser {
                 continue
             }
             position += 1
-            switch current {
-            case UInt8(ascii: "\""): scalars.append(0x22)
-            case UInt8(ascii: "\\"): scalars.append(0x5C)
-            case UInt8(ascii: "/"): scalars.append(0x2F)
-            case UInt8(ascii: "b"): scalars.append(0x08)
-            case UInt8(ascii: "f"): scalars.append(0x0C)
-            case UInt8(ascii: "n"): scalars.append(0x0A)
-            case UInt8(ascii: "r"): scalars.append(0x0D)
-            case UInt8(ascii: "t"): scalars.append(0x09)
-            case UInt8(ascii: "u"):
+            if let letter = current, let byte = Self.unescaped(letter) {
+                scalars.append(byte)
+            } else if current == UInt8(ascii: "u") {
                 position += 1
                 let scalar = try parseUnicodeEscape()
                 scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 continue
-            default: throw error("invalid escape \\\(describe(current)) in a string")
+            } else {
+                throw error("invalid escape \\\(describe(current)) in a string")
             }
             position += 1
         }
@@ -307,7 +301,7 @@ public struct JSONParser {
     private mutating func hex4() throws(JSONParseError) -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
-            guard let byte = current, let digit = hexValue(byte) else {
+            guard let byte = current, let digit = Self.hexValue(byte) else {
                 throw error("expected four hex digits after \\u, found \(describe(current))")
             }
             value = value << 4 | UInt16(digit)
@@ -316,7 +310,22 @@ public struct JSONParser {
         return value
     }
 
-    private func hexValue(_ byte: UInt8) -> UInt8? {
+    /// The byte a one-letter escape (`\\n`, `\\"`, ...) stands for; nil for `u` and for
+    /// letters that are not escapes.
+    static func unescaped(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case 0x22, 0x5C, 0x2F: return letter
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
+        }
+    }
+
+    /// A hexadecimal digit's value.
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: return byte - 0x30
         case 0x41...0x46: return byte - 0x41 + 10
