@@ -14,7 +14,8 @@ let package = Package(
             providers: [.apt(["libcsv-dev"])]
         ),
         // libcurl from Debian's libcurl4-openssl-dev (the library FoundationNetworking loads
-        // on Linux anyway), reached through a module map and a shim of typed adapters.
+        // on Linux anyway), reached through a module map and a shim of typed adapters; its
+        // headers at build time, the library itself opened when a command first sends.
         .systemLibrary(
             name: "CLibCurl",
             path: "Sources/CLibCurl",

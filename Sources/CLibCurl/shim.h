@@ -2,6 +2,7 @@
 #define BATCH_INVITE_CLIBCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -11,31 +12,173 @@
 #include <time.h>
 
 /*
+ * libcurl is opened when a command first needs it (dlopen), not when the program starts:
+ * the libraries it brings (28 on Debian, TLS, Kerberos, LDAP, each with constructors)
+ * cost about 9 ms of every start, validate's and status's too, which never send. The
+ * functions used are looked up into a table the caller keeps, one per process (state in
+ * this header would be one per object file); every call below goes through that table,
+ * typed as curl.h declares the function.
+ */
+
+enum clibcurl_function {
+    CLIBCURL_GLOBAL_INIT,
+    CLIBCURL_EASY_INIT,
+    CLIBCURL_EASY_CLEANUP,
+    CLIBCURL_EASY_SETOPT,
+    CLIBCURL_EASY_GETINFO,
+    CLIBCURL_EASY_PERFORM,
+    CLIBCURL_EASY_STRERROR,
+    CLIBCURL_MULTI_INIT,
+    CLIBCURL_MULTI_CLEANUP,
+    CLIBCURL_MULTI_ADD_HANDLE,
+    CLIBCURL_MULTI_REMOVE_HANDLE,
+    CLIBCURL_MULTI_PERFORM,
+    CLIBCURL_MULTI_POLL,
+    CLIBCURL_MULTI_WAKEUP,
+    CLIBCURL_MULTI_INFO_READ,
+    CLIBCURL_MULTI_SETOPT,
+    CLIBCURL_SLIST_APPEND,
+    CLIBCURL_SLIST_FREE_ALL,
+    CLIBCURL_FUNCTIONS
+};
+
+static inline const char *clibcurl_function_name(int function) {
+    switch (function) {
+    case CLIBCURL_GLOBAL_INIT: return "curl_global_init";
+    case CLIBCURL_EASY_INIT: return "curl_easy_init";
+    case CLIBCURL_EASY_CLEANUP: return "curl_easy_cleanup";
+    case CLIBCURL_EASY_SETOPT: return "curl_easy_setopt";
+    case CLIBCURL_EASY_GETINFO: return "curl_easy_getinfo";
+    case CLIBCURL_EASY_PERFORM: return "curl_easy_perform";
+    case CLIBCURL_EASY_STRERROR: return "curl_easy_strerror";
+    case CLIBCURL_MULTI_INIT: return "curl_multi_init";
+    case CLIBCURL_MULTI_CLEANUP: return "curl_multi_cleanup";
+    case CLIBCURL_MULTI_ADD_HANDLE: return "curl_multi_add_handle";
+    case CLIBCURL_MULTI_REMOVE_HANDLE: return "curl_multi_remove_handle";
+    case CLIBCURL_MULTI_PERFORM: return "curl_multi_perform";
+    case CLIBCURL_MULTI_POLL: return "curl_multi_poll";
+    case CLIBCURL_MULTI_WAKEUP: return "curl_multi_wakeup";
+    case CLIBCURL_MULTI_INFO_READ: return "curl_multi_info_read";
+    case CLIBCURL_MULTI_SETOPT: return "curl_multi_setopt";
+    case CLIBCURL_SLIST_APPEND: return "curl_slist_append";
+    case CLIBCURL_SLIST_FREE_ALL: return "curl_slist_free_all";
+    default: return "";
+    }
+}
+
+/* The library opened: libcurl's ABI 4 (Debian's libcurl4, the OpenSSL build). Written
+ * here, as a C string in the binary, where a check of the container image finds it. */
+static inline const char *clibcurl_library(void) {
+    return "libcurl.so.4";
+}
+
+/* Opens `library` and fills `table` (CLIBCURL_FUNCTIONS entries). NULL when done, else
+ * the loader's message (no such file, or a function the library lacks). */
+static inline const char *clibcurl_open(const char *library, void **table) {
+    void *handle = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) return dlerror();
+    for (int function = 0; function < CLIBCURL_FUNCTIONS; function++) {
+        table[function] = dlsym(handle, clibcurl_function_name(function));
+        if (table[function] == NULL) {
+            const char *problem = dlerror();
+            return problem != NULL ? problem : clibcurl_function_name(function);
+        }
+    }
+    return NULL;
+}
+
+/* The table's entry for `function`, as the pointer type curl.h declares it with. */
+#define CLIBCURL(table, index, function) ((__typeof__(function) *)(table)[index])
+
+typedef void *const *clibcurl_table;
+
+static inline CURL *clibcurl_easy_init(clibcurl_table t) {
+    return CLIBCURL(t, CLIBCURL_EASY_INIT, curl_easy_init)();
+}
+
+static inline void clibcurl_easy_cleanup(clibcurl_table t, CURL *handle) {
+    CLIBCURL(t, CLIBCURL_EASY_CLEANUP, curl_easy_cleanup)(handle);
+}
+
+static inline CURLcode clibcurl_easy_perform(clibcurl_table t, CURL *handle) {
+    return CLIBCURL(t, CLIBCURL_EASY_PERFORM, curl_easy_perform)(handle);
+}
+
+static inline const char *clibcurl_easy_strerror(clibcurl_table t, CURLcode code) {
+    return CLIBCURL(t, CLIBCURL_EASY_STRERROR, curl_easy_strerror)(code);
+}
+
+static inline CURLM *clibcurl_multi_init(clibcurl_table t) {
+    return CLIBCURL(t, CLIBCURL_MULTI_INIT, curl_multi_init)();
+}
+
+static inline CURLMcode clibcurl_multi_cleanup(clibcurl_table t, CURLM *multi) {
+    return CLIBCURL(t, CLIBCURL_MULTI_CLEANUP, curl_multi_cleanup)(multi);
+}
+
+static inline CURLMcode clibcurl_multi_add_handle(clibcurl_table t, CURLM *multi, CURL *handle) {
+    return CLIBCURL(t, CLIBCURL_MULTI_ADD_HANDLE, curl_multi_add_handle)(multi, handle);
+}
+
+static inline CURLMcode clibcurl_multi_remove_handle(clibcurl_table t, CURLM *multi,
+                                                     CURL *handle) {
+    return CLIBCURL(t, CLIBCURL_MULTI_REMOVE_HANDLE, curl_multi_remove_handle)(multi, handle);
+}
+
+static inline CURLMcode clibcurl_multi_perform(clibcurl_table t, CURLM *multi, int *running) {
+    return CLIBCURL(t, CLIBCURL_MULTI_PERFORM, curl_multi_perform)(multi, running);
+}
+
+static inline CURLMcode clibcurl_multi_poll(clibcurl_table t, CURLM *multi,
+                                            struct curl_waitfd *extra, unsigned int count,
+                                            int milliseconds, int *ready) {
+    return CLIBCURL(t, CLIBCURL_MULTI_POLL, curl_multi_poll)(multi, extra, count, milliseconds,
+                                                             ready);
+}
+
+static inline CURLMcode clibcurl_multi_wakeup(clibcurl_table t, CURLM *multi) {
+    return CLIBCURL(t, CLIBCURL_MULTI_WAKEUP, curl_multi_wakeup)(multi);
+}
+
+static inline CURLMsg *clibcurl_multi_info_read(clibcurl_table t, CURLM *multi, int *left) {
+    return CLIBCURL(t, CLIBCURL_MULTI_INFO_READ, curl_multi_info_read)(multi, left);
+}
+
+static inline struct curl_slist *clibcurl_slist_append(clibcurl_table t, struct curl_slist *list,
+                                                       const char *line) {
+    return CLIBCURL(t, CLIBCURL_SLIST_APPEND, curl_slist_append)(list, line);
+}
+
+static inline void clibcurl_slist_free_all(clibcurl_table t, struct curl_slist *list) {
+    CLIBCURL(t, CLIBCURL_SLIST_FREE_ALL, curl_slist_free_all)(list);
+}
+
+/*
  * Typed adapters for libcurl's variadic calls, which Swift cannot make: one per kind of
  * option value (long, pointer, curl_off_t, each callback type) and of info value.
  */
 
-static inline CURLcode clibcurl_setopt_long(CURL *handle, CURLoption option, long value) {
-    return curl_easy_setopt(handle, option, value);
+static inline CURLcode clibcurl_setopt_long(clibcurl_table t, CURL *handle, CURLoption option, long value) {
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
 }
 
-static inline CURLcode clibcurl_setopt_pointer(CURL *handle, CURLoption option, const void *value) {
-    return curl_easy_setopt(handle, option, value);
+static inline CURLcode clibcurl_setopt_pointer(clibcurl_table t, CURL *handle, CURLoption option, const void *value) {
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
 }
 
 /* A string option (libcurl copies it); NULL restores the default. */
-static inline CURLcode clibcurl_setopt_string(CURL *handle, CURLoption option, const char *value) {
-    return curl_easy_setopt(handle, option, value);
+static inline CURLcode clibcurl_setopt_string(clibcurl_table t, CURL *handle, CURLoption option, const char *value) {
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
 }
 
-static inline CURLcode clibcurl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(handle, option, value);
+static inline CURLcode clibcurl_setopt_offset(clibcurl_table t, CURL *handle, CURLoption option, curl_off_t value) {
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
 }
 
 /* CURLOPT_CAINFO_BLOB: PEM bytes, copied by libcurl. */
-static inline CURLcode clibcurl_setopt_ca_blob(CURL *handle, const void *bytes, size_t length) {
+static inline CURLcode clibcurl_setopt_ca_blob(clibcurl_table t, CURL *handle, const void *bytes, size_t length) {
     struct curl_blob blob = {(void *)bytes, length, CURL_BLOB_COPY};
-    return curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &blob);
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, CURLOPT_CAINFO_BLOB, &blob);
 }
 
 typedef size_t (*clibcurl_data_callback)(char *data, size_t size, size_t count, void *context);
@@ -43,30 +186,30 @@ typedef int (*clibcurl_prereq_callback)(void *context, char *remote_ip, char *lo
                                         int remote_port, int local_port);
 
 /* CURLOPT_WRITEFUNCTION or CURLOPT_HEADERFUNCTION. */
-static inline CURLcode clibcurl_setopt_data_callback(CURL *handle, CURLoption option,
+static inline CURLcode clibcurl_setopt_data_callback(clibcurl_table t, CURL *handle, CURLoption option,
                                                      clibcurl_data_callback callback) {
-    return curl_easy_setopt(handle, option, callback);
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, callback);
 }
 
-static inline CURLcode clibcurl_setopt_prereq_callback(CURL *handle,
+static inline CURLcode clibcurl_setopt_prereq_callback(clibcurl_table t, CURL *handle,
                                                        clibcurl_prereq_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, CURLOPT_PREREQFUNCTION, callback);
 }
 
-static inline CURLMcode clibcurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
-    return curl_multi_setopt(multi, option, value);
+static inline CURLMcode clibcurl_multi_setopt_long(clibcurl_table t, CURLM *multi, CURLMoption option, long value) {
+    return CLIBCURL(t, CLIBCURL_MULTI_SETOPT, curl_multi_setopt)(multi, option, value);
 }
 
-static inline CURLcode clibcurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
-    return curl_easy_getinfo(handle, info, value);
+static inline CURLcode clibcurl_getinfo_long(clibcurl_table t, CURL *handle, CURLINFO info, long *value) {
+    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
 }
 
-static inline CURLcode clibcurl_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
-    return curl_easy_getinfo(handle, info, value);
+static inline CURLcode clibcurl_getinfo_pointer(clibcurl_table t, CURL *handle, CURLINFO info, void **value) {
+    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
 }
 
-static inline CURLcode clibcurl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
-    return curl_easy_getinfo(handle, info, value);
+static inline CURLcode clibcurl_getinfo_string(clibcurl_table t, CURL *handle, CURLINFO info, char **value) {
+    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
 }
 
 /* The easy handle and result of a finished transfer's message (a union member in C). */
@@ -83,8 +226,8 @@ static inline CURLcode clibcurl_message_result(const CURLMsg *message) {
 }
 
 /* Once per process, before any other libcurl call. */
-static inline CURLcode clibcurl_global_init(void) {
-    return curl_global_init(CURL_GLOBAL_DEFAULT);
+static inline CURLcode clibcurl_global_init(clibcurl_table t) {
+    return CLIBCURL(t, CLIBCURL_GLOBAL_INIT, curl_global_init)(CURL_GLOBAL_DEFAULT);
 }
 
 /* The i-th certificate's "Name:value" lines of a CURLINFO_CERTINFO result. */

@@ -191,6 +191,23 @@ import Testing
         #expect(rows.filter { $0["attempts"] == "1" }.count == 1)
     }
 
+    /// libcurl is opened when a run first sends, not when the program starts: validate
+    /// never loads it (the libraries it brings cost about 9 ms of every start). The
+    /// loader's own trace (`LD_DEBUG=libs`) says which libraries each command loaded.
+    @Test func onlyACommandThatSendsLoadsLibcurl() throws {
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(2))
+        let validated = try tool.run(
+            ["validate", "people.csv", "--target", "sendoso"], environment: ["LD_DEBUG": "libs"])
+        #expect(validated.status == 0)
+        #expect(validated.stderr.contains("libFoundation.so"))
+        #expect(!validated.stderr.contains("libcurl"))
+        let (sent, _) = try run(
+            tool, "http://127.0.0.1:\(closedPort())", rows: 2, environment: ["LD_DEBUG": "libs"])
+        #expect(sent.status == 5)
+        #expect(sent.stderr.contains("libcurl.so.4"))
+    }
+
     @Test func loopbackIsNeverProxied() throws {
         let server = try ServerProcess(script: "hostile_server.py", ["ok", "LOG"])
         let tool = try Tool()

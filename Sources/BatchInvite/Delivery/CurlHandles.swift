@@ -16,42 +16,48 @@ final class EasyHandle {
 
     init(configuration: CurlTransport.Configuration) {
         // curl_easy_init fails only when out of memory; nothing sensible is left then.
-        guard let easy = curl_easy_init() else { fatalError("out of memory (curl_easy_init)") }
+        guard let easy = clibcurl_easy_init(Curl.api) else {
+            fatalError("out of memory (curl_easy_init)")
+        }
         self.easy = easy
         errors = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errors[0] = 0
-        clibcurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errors)
-        clibcurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        clibcurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        clibcurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-        clibcurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout * 1000))
+        clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_ERRORBUFFER, errors)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_NOSIGNAL, 1)
+        clibcurl_setopt_string(Curl.api, easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_FOLLOWLOCATION, 0)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout * 1000))
         clibcurl_setopt_long(
-            easy, CURLOPT_CONNECTTIMEOUT_MS,
+            Curl.api, easy, CURLOPT_CONNECTTIMEOUT_MS,
             Int(min(configuration.connectTimeout, configuration.timeout) * 1000))
-        clibcurl_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
-        clibcurl_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
-        clibcurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_PIPEWAIT, 1)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         // Bodies are small: the smallest upload buffer libcurl allows (default 64 KiB a handle).
-        clibcurl_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)
-        clibcurl_setopt_string(easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 << 10)
+        clibcurl_setopt_string(Curl.api, easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
         if let certificates = configuration.extraCertificates {
             var blob: [UInt8] = []
             if !configuration.onlyExtraCertificates, let bundle = Self.systemBundle(easy) {
                 blob = bundle + [10]
             }
             blob += certificates
-            blob.withUnsafeBytes { _ = clibcurl_setopt_ca_blob(easy, $0.baseAddress, $0.count) }
+            blob.withUnsafeBytes {
+                _ = clibcurl_setopt_ca_blob(Curl.api, easy, $0.baseAddress, $0.count)
+            }
             if configuration.onlyExtraCertificates {
-                clibcurl_setopt_string(easy, CURLOPT_CAPATH, nil)
+                clibcurl_setopt_string(Curl.api, easy, CURLOPT_CAPATH, nil)
             }
         }
-        clibcurl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+        clibcurl_setopt_data_callback(Curl.api, easy, CURLOPT_HEADERFUNCTION) {
+            data, size, count, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
             transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         }
-        clibcurl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        clibcurl_setopt_data_callback(Curl.api, easy, CURLOPT_WRITEFUNCTION) {
+            data, size, count, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
             // Past the limit the transfer is ended (libcurl reports a write error, read as
@@ -59,7 +65,7 @@ final class EasyHandle {
             return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
                 ? size * count : 0
         }
-        clibcurl_setopt_prereq_callback(easy) { context, _, _, _, _ in
+        clibcurl_setopt_prereq_callback(Curl.api, easy) { context, _, _, _, _ in
             guard let context else { return Int32(CURL_PREREQFUNC_ABORT) }
             let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
             transfer.sends += 1
@@ -70,7 +76,7 @@ final class EasyHandle {
     /// The system's CA bundle (libcurl's default CURLOPT_CAINFO), to trust besides `--cacert`.
     private static func systemBundle(_ easy: UnsafeMutableRawPointer) -> [UInt8]? {
         var path: UnsafeMutablePointer<CChar>?
-        guard clibcurl_getinfo_string(easy, CURLINFO_CAINFO, &path) == CURLE_OK, let path,
+        guard clibcurl_getinfo_string(Curl.api, easy, CURLINFO_CAINFO, &path) == CURLE_OK, let path,
             let data = FileManager.default.contents(atPath: String(cString: path))
         else { return nil }
         return Array(data)
@@ -108,7 +114,7 @@ final class Transfer {
     deinit {
         body.deallocate()
         if let ownHeaders {
-            curl_slist_free_all(ownHeaders.assumingMemoryBound(to: curl_slist.self))
+            clibcurl_slist_free_all(Curl.api, ownHeaders.assumingMemoryBound(to: curl_slist.self))
         }
     }
 

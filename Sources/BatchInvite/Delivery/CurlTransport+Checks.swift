@@ -10,7 +10,7 @@ extension CurlTransport {
         let handle = EasyHandle(configuration: configuration)
         let easy = handle.easy
         defer {
-            curl_easy_cleanup(easy)
+            clibcurl_easy_cleanup(Curl.api, easy)
             handle.errors.deallocate()
         }
         let transfer = Transfer(
@@ -18,10 +18,10 @@ extension CurlTransport {
             tag: 0, url: configuration.baseURL, limit: 0)
         transfer.handle = handle
         clibcurl_setopt_pointer(
-            easy, CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
-        clibcurl_setopt_string(easy, CURLOPT_URL, configuration.baseURL)
-        clibcurl_setopt_long(easy, CURLOPT_CONNECT_ONLY, 1)
-        let code = curl_easy_perform(easy)
+            Curl.api, easy, CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        clibcurl_setopt_string(Curl.api, easy, CURLOPT_URL, configuration.baseURL)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_CONNECT_ONLY, 1)
+        let code = clibcurl_easy_perform(Curl.api, easy)
         defer { withExtendedLifetime(transfer) {} }
         return code == CURLE_OK
             ? nil : failure(rawCode: code.rawValue, transfer: transfer, easy: easy)
@@ -33,20 +33,21 @@ extension CurlTransport {
     /// request, no token). Nil for http:// or when it cannot be read.
     public func describeServerCertificate() -> String? {
         guard configuration.baseURL.lowercased().hasPrefix("https://"),
-            let easy = curl_easy_init()
+            let easy = clibcurl_easy_init(Curl.api)
         else { return nil }
-        defer { curl_easy_cleanup(easy) }
-        clibcurl_setopt_string(easy, CURLOPT_URL, configuration.baseURL)
-        clibcurl_setopt_long(easy, CURLOPT_CONNECT_ONLY, 1)
-        clibcurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
-        clibcurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
-        clibcurl_setopt_long(easy, CURLOPT_CERTINFO, 1)
-        clibcurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        clibcurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.connectTimeout * 1000))
-        clibcurl_setopt_string(easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
+        defer { clibcurl_easy_cleanup(Curl.api, easy) }
+        clibcurl_setopt_string(Curl.api, easy, CURLOPT_URL, configuration.baseURL)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_CONNECT_ONLY, 1)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_SSL_VERIFYPEER, 0)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_SSL_VERIFYHOST, 0)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_CERTINFO, 1)
+        clibcurl_setopt_long(Curl.api, easy, CURLOPT_NOSIGNAL, 1)
+        clibcurl_setopt_long(
+            Curl.api, easy, CURLOPT_TIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+        clibcurl_setopt_string(Curl.api, easy, CURLOPT_PROXY, configuration.proxy.url ?? "")
         var pointer: UnsafeMutableRawPointer?
-        guard curl_easy_perform(easy) == CURLE_OK,
-            clibcurl_getinfo_pointer(easy, CURLINFO_CERTINFO, &pointer) == CURLE_OK,
+        guard clibcurl_easy_perform(Curl.api, easy) == CURLE_OK,
+            clibcurl_getinfo_pointer(Curl.api, easy, CURLINFO_CERTINFO, &pointer) == CURLE_OK,
             let info = pointer?.assumingMemoryBound(to: curl_certinfo.self)
         else { return nil }
         var fields: [String: String] = [:]

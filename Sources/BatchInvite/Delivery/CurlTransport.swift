@@ -70,24 +70,26 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 
     /// Prepares the multi handle.
     public init(configuration: Configuration) throws {
-        _ = Self.globalInit
-        guard let multi = curl_multi_init() else {
+        try Curl.load()
+        guard let multi = clibcurl_multi_init(Curl.api) else {
             throw BatchInviteError.io("libcurl could not start (curl_multi_init failed)")
         }
         self.configuration = configuration
         self.multi = multi
         timer = clibcurl_timer_create()
         let concurrency = max(configuration.concurrency, 1)
-        clibcurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, concurrency)
-        clibcurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency)
-        clibcurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        clibcurl_multi_setopt_long(Curl.api, multi, CURLMOPT_MAXCONNECTS, concurrency)
+        clibcurl_multi_setopt_long(Curl.api, multi, CURLMOPT_MAX_HOST_CONNECTIONS, concurrency)
+        clibcurl_multi_setopt_long(Curl.api, multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         token = configuration.token
         (jsonHeaders, plainHeaders) = Self.headerLists(configuration, token: configuration.token)
     }
 
     deinit {
         close()
-        for list in [jsonHeaders, plainHeaders] + retiredHeaders { curl_slist_free_all(list) }
+        for list in [jsonHeaders, plainHeaders] + retiredHeaders {
+            clibcurl_slist_free_all(Curl.api, list)
+        }
     }
 
     /// The header lists every request shares, with `token` (none when empty).
@@ -125,15 +127,10 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         return result!
     }
 
-    /// libcurl's process-wide setup, done once before the first handle.
-    private static let globalInit: Void = {
-        _ = clibcurl_global_init()
-    }()
-
     private static func list(_ lines: [String]) -> UnsafeMutablePointer<curl_slist> {
         var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
-            list = curl_slist_append(list, line)
+            list = clibcurl_slist_append(Curl.api, list, line)
         }
         // curl_slist_append fails only when out of memory; nothing sensible is left then.
         guard let list else { fatalError("out of memory building the request headers") }
@@ -151,14 +148,14 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         transfer.handle = handle
         handle.errors[0] = 0
         let context = Unmanaged.passRetained(transfer).toOpaque()
-        clibcurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        clibcurl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+        clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_PRIVATE, context)
+        clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_WRITEDATA, context)
+        clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_HEADERDATA, context)
+        clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_PREREQDATA, context)
         // What is the same as for the handle's previous request is not set again (libcurl
         // parses a URL each time it is set).
         if handle.url != transfer.url {
-            clibcurl_setopt_string(easy, CURLOPT_URL, transfer.url)
+            clibcurl_setopt_string(Curl.api, easy, CURLOPT_URL, transfer.url)
             handle.url = transfer.url
         }
         var headers = request.contentType == nil ? plainHeaders : jsonHeaders
@@ -174,21 +171,22 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             headers = own
         }
         if handle.headers != UnsafeMutableRawPointer(headers) {
-            clibcurl_setopt_pointer(easy, CURLOPT_HTTPHEADER, headers)
+            clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_HTTPHEADER, headers)
             handle.headers = UnsafeMutableRawPointer(headers)
         }
         if handle.method != request.method {
             clibcurl_setopt_string(
-                easy, CURLOPT_CUSTOMREQUEST,
+                Curl.api, easy, CURLOPT_CUSTOMREQUEST,
                 request.method == "GET" || request.method == "POST" ? nil : request.method)
-            if request.method == "GET" { clibcurl_setopt_long(easy, CURLOPT_HTTPGET, 1) }
+            if request.method == "GET" { clibcurl_setopt_long(Curl.api, easy, CURLOPT_HTTPGET, 1) }
             handle.method = request.method
         }
         if request.method != "GET" {
-            clibcurl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
-            clibcurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, transfer.body)
+            clibcurl_setopt_offset(
+                Curl.api, easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
+            clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_POSTFIELDS, transfer.body)
         }
-        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+        if clibcurl_multi_add_handle(Curl.api, multi, easy) != CURLM_OK {
             finished.append(
                 (
                     tag,
@@ -212,9 +210,10 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 && clibcurl_timer_arm(timer, Int64(milliseconds * 1_000_000)) == 0
             {
                 var wait = curl_waitfd(fd: timer, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-                curl_multi_poll(multi, &wait, 1, Int32(milliseconds.rounded(.up)) + 1, nil)
+                clibcurl_multi_poll(
+                    Curl.api, multi, &wait, 1, Int32(milliseconds.rounded(.up)) + 1, nil)
             } else {
-                curl_multi_poll(multi, nil, 0, Int32(milliseconds.rounded(.up)), nil)
+                clibcurl_multi_poll(Curl.api, multi, nil, 0, Int32(milliseconds.rounded(.up)), nil)
             }
             perform()
         }
@@ -226,7 +225,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     }
 
     public func wakeup() {
-        curl_multi_wakeup(multi)
+        clibcurl_multi_wakeup(Curl.api, multi)
     }
 
     /// Frees libcurl's handles. Call once nothing is in flight; the transport is not used
@@ -235,11 +234,11 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         for handle in idle {
-            curl_easy_cleanup(handle.easy)
+            clibcurl_easy_cleanup(Curl.api, handle.easy)
             handle.errors.deallocate()
         }
         idle.removeAll()
-        curl_multi_cleanup(multi)
+        clibcurl_multi_cleanup(Curl.api, multi)
         if timer >= 0 { Glibc.close(timer) }
     }
 
@@ -251,9 +250,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     /// Lets libcurl do what it can without waiting, and collects the requests that ended.
     private func perform() {
         var running: Int32 = 0
-        curl_multi_perform(multi, &running)
+        clibcurl_multi_perform(Curl.api, multi, &running)
         var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
+        while let message = clibcurl_multi_info_read(Curl.api, multi, &left) {
             guard clibcurl_message_is_done(message) != 0,
                 let easy = clibcurl_message_handle(message)
             else { continue }
@@ -263,12 +262,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 
     private func end(easy: UnsafeMutableRawPointer, code: CURLcode) {
         var pointer: UnsafeMutableRawPointer?
-        clibcurl_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer)
-        curl_multi_remove_handle(multi, easy)
+        clibcurl_getinfo_pointer(Curl.api, easy, CURLINFO_PRIVATE, &pointer)
+        clibcurl_multi_remove_handle(Curl.api, multi, easy)
         guard let pointer else { return }
         let transfer = Unmanaged<Transfer>.fromOpaque(pointer).takeUnretainedValue()
         var status = 0
-        clibcurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        clibcurl_getinfo_long(Curl.api, easy, CURLINFO_RESPONSE_CODE, &status)
         let result: TransportResult
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.truncated), status > 0 {
             result = .answered(
@@ -309,9 +308,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         let sent = transfer.sends > 0
         let curlText =
             transfer.handle.map { String(cString: $0.errors) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? String(cString: curl_easy_strerror(code))
+            ?? String(cString: clibcurl_easy_strerror(Curl.api, code))
         var proxyAnswer = 0
-        clibcurl_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &proxyAnswer)
+        clibcurl_getinfo_long(Curl.api, easy, CURLINFO_HTTP_CONNECTCODE, &proxyAnswer)
         let proxy = configuration.proxy.displayURL.map {
             "the proxy \($0) (from \(configuration.proxy.source ?? "the environment"))"
         }

@@ -13,8 +13,9 @@ usage: check_recipes.py ROOT BINARY systemd|kubernetes|docker
   ConfigMap's config passes --print-config.
 - docker: the Dockerfile passes `hadolint`; it builds with --static-swift-stdlib on a Swift 6
   image and runs on Debian slim as a non-root user with batch-invite as the entrypoint; every
-  Debian package owning a library BINARY loads (ldd; Swift's own libraries, which the static
-  build links in, are owned by none) is installed by the run stage, depended on by one it
+  Debian package owning a library BINARY loads (ldd, and libcurl, which it opens when it
+  first sends; Swift's own libraries, which the static build links in, are owned by none)
+  is installed by the run stage, depended on by one it
   installs, or in every Debian image (the Essential packages and their dependencies).
 
 Prints "SKIP: reason" and exits 0 when a validator is missing; exits 1 naming each problem.
@@ -191,6 +192,15 @@ def check_docker():
     # What the run stage installs, and what every Debian image has.
     present = dependencies(installed, packages) | dependencies(essential, packages)
     loaded = subprocess.run(["ldd", BINARY], capture_output=True, text=True).stdout
+    # And those it opens itself when it needs them (dlopen: libcurl when it first sends),
+    # named in the binary, found where the loader would find them.
+    with open(BINARY, "rb") as binary:
+        opened = set(re.findall(rb"lib[A-Za-z0-9_+-]+\.so\.[0-9]+", binary.read()))
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    for name in sorted(opened):
+        found = re.search(r"(?m)^\s+" + re.escape(name.decode()) + r" \(libc6,x86-64[^)]*\) => (\S+)", cache)
+        if found:
+            loaded += f"\n\t{name.decode()} => {found.group(1)}"
     libraries = {}
     for library in re.findall(r"=> (/\S+)", loaded):
         # dpkg knows a file by the path its package gave, /lib or /usr/lib (merged /usr).
