@@ -25,6 +25,16 @@ struct CollectorState {
         records.free()
     }
 
+    /// Makes room for what libcsv can hand over while it reads `count` more bytes with
+    /// `pending` bytes of a field held from before: each byte ends at most one field and
+    /// one record and is at most one byte of a field. The callbacks then append without
+    /// checking for room.
+    mutating func reserve(reading count: Int, pending: Int) {
+        bytes.reserve(count + pending)
+        fieldEnds.reserve(count + 1)
+        records.reserve(count + 1)
+    }
+
     @inline(__always)
     mutating func fieldEnded(_ field: UnsafeRawBufferPointer) {
         lastTerminatorWasCR = false
@@ -49,17 +59,17 @@ struct CollectorState {
                 current.problemField = index
             }
             if storing {
-                fieldEnds.append(bytes.count)
+                fieldEnds.appendAssumingCapacity(bytes.count)
                 current.storedFields += 1
             }
             return
         }
         if storing && bytes.count - current.bytesStart + field.count <= CSVReader.maxRecordBytes {
-            if Self.copy(field, to: bytes.tail(reserving: field.count)) {
+            if Self.copy(field, to: bytes.tailAssumingCapacity) {
                 lines += LineBreaks.count(in: field)
             }
             bytes.extend(by: field.count)
-            fieldEnds.append(bytes.count)
+            fieldEnds.appendAssumingCapacity(bytes.count)
             current.storedFields += 1
             return
         }
@@ -125,7 +135,7 @@ struct CollectorState {
                 bytes.truncate(to: current.bytesStart)
                 fieldEnds.truncate(to: current.firstField)
             } else {
-                records.append(current)
+                records.appendAssumingCapacity(current)
             }
         } else if terminator >= 0 && !(terminator == 10 && lastTerminatorWasCR) {
             blankRecords += 1

@@ -198,6 +198,7 @@ private final class Parser: @unchecked Sendable {
                 try feed(bytes)
             }
         }
+        state.pointee.reserve(reading: 0, pending: clibcsv_pending_length(csv))
         if csv_fini(csv, fieldEnded, recordEnded, state) != 0 {
             try ship()
             let line = state.pointee.inRecord ? state.pointee.current.line : state.pointee.lines + 1
@@ -257,6 +258,7 @@ private final class Parser: @unchecked Sendable {
     ) throws {
         guard !range.isEmpty, let base = piece.baseAddress else { return }
         csv_set_space_func(csv, keepingBlanks ? noSpaces : nil)
+        state.pointee.reserve(reading: range.count, pending: clibcsv_pending_length(csv))
         let used = csv_parse(
             csv, base + range.lowerBound, range.count, fieldEnded, recordEnded, state)
         if used < range.count {

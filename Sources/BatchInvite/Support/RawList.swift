@@ -36,6 +36,24 @@ struct RawList<Element: BitwiseCopyable> {
         count += elements.count
     }
 
+    /// Makes room for `n` more elements, for the `AssumingCapacity` appends.
+    mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    /// `append` where `reserve` made the room.
+    @inline(__always)
+    mutating func appendAssumingCapacity(_ element: Element) {
+        assert(count < capacity)
+        base[count] = element
+        count += 1
+    }
+
+    /// Where the next elements go, when `reserve` made room for them; `extend(by:)` then
+    /// counts them.
+    @inline(__always)
+    var tailAssumingCapacity: UnsafeMutablePointer<Element> { base + count }
+
     /// Where `n` more elements go at the end, room made; `extend(by: n)` then counts them.
     @inline(__always)
     mutating func tail(reserving n: Int) -> UnsafeMutablePointer<Element> {
@@ -46,6 +64,7 @@ struct RawList<Element: BitwiseCopyable> {
     /// Counts `n` elements written at `tail(reserving:)` as appended.
     @inline(__always)
     mutating func extend(by n: Int) {
+        assert(count + n <= capacity)
         count += n
     }
 
