@@ -5,10 +5,11 @@
 #   docker run --rm -v "$PWD:/data" batch-invite validate /data/people.csv --target sendoso
 #   docker run --rm -e BATCH_INVITE_TOKEN -v "$PWD:/data" batch-invite run /data/people.csv ...
 #
-# The runtime packages are those of the libraries the binary links (`readelf -d`):
-# libcsv3, libcurl4 (which brings OpenSSL, nghttp2 and the rest) and libstdc++6 (the Swift
-# runtime, linked in statically, still needs the C++ library); libc6 and libgcc-s1 are in
-# every Debian image. A test checks the list against the libraries the binary loads.
+# The runtime packages are those of the libraries the binary links (`readelf -d`) and the
+# one it opens when it first sends (`dlopen`): libcsv3, libcurl4 (which brings OpenSSL,
+# nghttp2 and the rest) and libstdc++6 (the Swift runtime, linked in statically, still
+# needs the C++ library); libc6 and libgcc-s1 are in every Debian image. A test checks the
+# list against the libraries the binary loads and opens.
 
 FROM swift:6.3-bookworm AS build
 # hadolint ignore=DL3008

@@ -14,7 +14,7 @@
 /*
  * libcurl is opened when a command first needs it (dlopen), not when the program starts:
  * the libraries it brings (28 on Debian, TLS, Kerberos, LDAP, each with constructors)
- * cost about 9 ms of every start, validate's and status's too, which never send. The
+ * cost about 7 ms of every start, validate's and status's too, which never send. The
  * functions used are looked up into a table the caller keeps, one per process (state in
  * this header would be one per object file); every call below goes through that table,
  * typed as curl.h declares the function.

@@ -160,18 +160,8 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
             """#
         let scratch = try ScratchDirectory()
         let path = try scratch.file("people.jsonl", text)
-        func rows(scanning: Bool) throws -> [String] {
-            let target = SendosoTarget()
-            let source = try RowSource(options: InputOptions(path: path), target: target)
-            source.scansJSONLines = scanning
-            var lines: [String] = []
-            try CheckedRows(source: source, validator: RowValidator(target: target)).forEach {
-                lines.append("\($0.row) \($0.line) \($0.status) \($0.key) \($0.message)")
-            }
-            return lines
-        }
-        let scanned = try rows(scanning: true)
-        let parsed = try rows(scanning: false)
+        let scanned = try checkedLines(path, scanning: true)
+        let parsed = try checkedLines(path, scanning: false)
         #expect(scanned.count == 4003)
         #expect(scanned == parsed)
         let lines = text.utf8.filter { $0 == 0x0A }.count
@@ -186,6 +176,39 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
         #expect(scanned.contains { $0.contains("same email as row") })
         #expect(scanned.contains { $0.contains("expected a string, found a boolean") })
     }
+
+    /// One key written two ways (`é` as one character, or as `e` and a combining accent)
+    /// is one key, as `JSONParser`'s strings compare: the later value wins, as for a key
+    /// written twice the same way; not "given twice".
+    @Test func oneKeyWrittenTwoWaysIsOneKey() throws {
+        var text = ""
+        for row in 0..<1000 {
+            text +=
+                #"{"first_name":"Ada","last_name":"L","email":"a\#(row)@x.io","role":"regular","team_group_id":1}"#
+                + "\n"
+        }
+        text +=
+            "{\"first_name\":\"Q\",\"last_name\":\"R\",\"\u{E9}mail\":\"x1@x.io\",\"e\u{301}mail\":\"x2@x.io\","
+            + "\"role\":\"regular\",\"team_group_id\":1}\n"
+        let scratch = try ScratchDirectory()
+        let path = try scratch.file("people.jsonl", text)
+        for scanning in [true, false] {
+            #expect(try checkedLines(path, scanning: scanning).last == "1001 1001 valid x2@x.io ")
+        }
+    }
+}
+
+/// Each checked row of the JSON Lines file at `path` (number, line, status, key, message),
+/// with the scanner on or off.
+private func checkedLines(_ path: String, scanning: Bool) throws -> [String] {
+    let target = SendosoTarget()
+    let source = try RowSource(options: InputOptions(path: path), target: target)
+    source.scansJSONLines = scanning
+    var lines: [String] = []
+    try CheckedRows(source: source, validator: RowValidator(target: target)).forEach {
+        lines.append("\($0.row) \($0.line) \($0.status) \($0.key) \($0.message)")
+    }
+    return lines
 }
 
 extension SplitMix: RandomNumberGenerator {}

@@ -192,7 +192,7 @@ import Testing
     }
 
     /// libcurl is opened when a run first sends, not when the program starts: validate
-    /// never loads it (the libraries it brings cost about 9 ms of every start). The
+    /// never loads it (the libraries it brings cost about 7 ms of every start). The
     /// loader's own trace (`LD_DEBUG=libs`) says which libraries each command loaded.
     @Test func onlyACommandThatSendsLoadsLibcurl() throws {
         let tool = try Tool()

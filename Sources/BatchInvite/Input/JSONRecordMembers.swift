@@ -64,6 +64,13 @@ final class JSONRecordMembers {
                 == 0
     }
 
+    /// Whether members `one` and `other` have keys that are the same text, as `String`s
+    /// compare (`é` written as one character or as `e` and an accent): one key written two
+    /// ways, not two keys.
+    func equivalentKeys(_ one: Int, _ other: Int) -> Bool {
+        String(decoding: key(one), as: UTF8.self) == String(decoding: key(other), as: UTF8.self)
+    }
+
     /// Takes the members `JSONParser` found.
     func load(_ found: [JSONMember]) {
         removeAll()

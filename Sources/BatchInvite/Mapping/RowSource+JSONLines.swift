@@ -168,7 +168,9 @@ private struct JSONLinesMapper {
             fieldOfMember.append(field)
             guard field >= 0 else { continue }
             let earlier = chosen[field]
-            if earlier >= 0, problem == nil, !current.sameKey(earlier, as: current, index) {
+            if earlier >= 0, problem == nil, !current.sameKey(earlier, as: current, index),
+                !current.equivalentKeys(earlier, index)
+            {
                 let first = TextBytes.shown(current.key(earlier))
                 let second = TextBytes.shown(current.key(index))
                 problem =
