@@ -123,12 +123,7 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
     /// The rows of a file are the same read either way, after the first 1,000 lines (where
     /// the keys are decided and the scanner takes over): values, problems, duplicates.
     @Test func rowsAreTheSameScannedOrParsed() throws {
-        var text = ""
-        for row in 0..<1000 {
-            text +=
-                #"{"first_name":"Ada","last_name":"L","email":"a\#(row)@x.io","role":"regular","team_group_id":1}"#
-                + "\n"
-        }
+        var text = keyDecidingLines
         var generator = SplitMix(seed: 20_261_202)
         func pick(_ choices: [String]) -> String {
             choices[Int(generator.next() % UInt64(choices.count))]
@@ -181,12 +176,7 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
     /// is one key, as `JSONParser`'s strings compare: the later value wins, as for a key
     /// written twice the same way; not "given twice".
     @Test func oneKeyWrittenTwoWaysIsOneKey() throws {
-        var text = ""
-        for row in 0..<1000 {
-            text +=
-                #"{"first_name":"Ada","last_name":"L","email":"a\#(row)@x.io","role":"regular","team_group_id":1}"#
-                + "\n"
-        }
+        var text = keyDecidingLines
         text +=
             "{\"first_name\":\"Q\",\"last_name\":\"R\",\"\u{E9}mail\":\"x1@x.io\",\"e\u{301}mail\":\"x2@x.io\","
             + "\"role\":\"regular\",\"team_group_id\":1}\n"
@@ -197,6 +187,12 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
         }
     }
 }
+
+/// 1,000 ordinary records: the lines that decide the keys, before the scanner takes over.
+private let keyDecidingLines = (0..<1000).map {
+    #"{"first_name":"Ada","last_name":"L","email":"a\#($0)@x.io","role":"regular","team_group_id":1}"#
+        + "\n"
+}.joined()
 
 /// Each checked row of the JSON Lines file at `path` (number, line, status, key, message),
 /// with the scanner on or off.
