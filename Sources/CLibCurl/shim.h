@@ -20,50 +20,41 @@
  * typed as curl.h declares the function.
  */
 
+/* The functions used, once: the table's indexes and the names looked up come from it. */
+#define CLIBCURL_EACH_FUNCTION(X) \
+    X(curl_global_init) \
+    X(curl_easy_init) \
+    X(curl_easy_cleanup) \
+    X(curl_easy_setopt) \
+    X(curl_easy_getinfo) \
+    X(curl_easy_perform) \
+    X(curl_easy_strerror) \
+    X(curl_multi_init) \
+    X(curl_multi_cleanup) \
+    X(curl_multi_add_handle) \
+    X(curl_multi_remove_handle) \
+    X(curl_multi_perform) \
+    X(curl_multi_poll) \
+    X(curl_multi_wakeup) \
+    X(curl_multi_info_read) \
+    X(curl_multi_setopt) \
+    X(curl_slist_append) \
+    X(curl_slist_free_all)
+
 enum clibcurl_function {
-    CLIBCURL_GLOBAL_INIT,
-    CLIBCURL_EASY_INIT,
-    CLIBCURL_EASY_CLEANUP,
-    CLIBCURL_EASY_SETOPT,
-    CLIBCURL_EASY_GETINFO,
-    CLIBCURL_EASY_PERFORM,
-    CLIBCURL_EASY_STRERROR,
-    CLIBCURL_MULTI_INIT,
-    CLIBCURL_MULTI_CLEANUP,
-    CLIBCURL_MULTI_ADD_HANDLE,
-    CLIBCURL_MULTI_REMOVE_HANDLE,
-    CLIBCURL_MULTI_PERFORM,
-    CLIBCURL_MULTI_POLL,
-    CLIBCURL_MULTI_WAKEUP,
-    CLIBCURL_MULTI_INFO_READ,
-    CLIBCURL_MULTI_SETOPT,
-    CLIBCURL_SLIST_APPEND,
-    CLIBCURL_SLIST_FREE_ALL,
+#define CLIBCURL_INDEX(function) CLIBCURL_##function,
+    CLIBCURL_EACH_FUNCTION(CLIBCURL_INDEX)
+#undef CLIBCURL_INDEX
     CLIBCURL_FUNCTIONS
 };
 
 static inline const char *clibcurl_function_name(int function) {
-    switch (function) {
-    case CLIBCURL_GLOBAL_INIT: return "curl_global_init";
-    case CLIBCURL_EASY_INIT: return "curl_easy_init";
-    case CLIBCURL_EASY_CLEANUP: return "curl_easy_cleanup";
-    case CLIBCURL_EASY_SETOPT: return "curl_easy_setopt";
-    case CLIBCURL_EASY_GETINFO: return "curl_easy_getinfo";
-    case CLIBCURL_EASY_PERFORM: return "curl_easy_perform";
-    case CLIBCURL_EASY_STRERROR: return "curl_easy_strerror";
-    case CLIBCURL_MULTI_INIT: return "curl_multi_init";
-    case CLIBCURL_MULTI_CLEANUP: return "curl_multi_cleanup";
-    case CLIBCURL_MULTI_ADD_HANDLE: return "curl_multi_add_handle";
-    case CLIBCURL_MULTI_REMOVE_HANDLE: return "curl_multi_remove_handle";
-    case CLIBCURL_MULTI_PERFORM: return "curl_multi_perform";
-    case CLIBCURL_MULTI_POLL: return "curl_multi_poll";
-    case CLIBCURL_MULTI_WAKEUP: return "curl_multi_wakeup";
-    case CLIBCURL_MULTI_INFO_READ: return "curl_multi_info_read";
-    case CLIBCURL_MULTI_SETOPT: return "curl_multi_setopt";
-    case CLIBCURL_SLIST_APPEND: return "curl_slist_append";
-    case CLIBCURL_SLIST_FREE_ALL: return "curl_slist_free_all";
-    default: return "";
-    }
+    static const char *const names[] = {
+#define CLIBCURL_NAME(function) #function,
+        CLIBCURL_EACH_FUNCTION(CLIBCURL_NAME)
+#undef CLIBCURL_NAME
+    };
+    return function >= 0 && function < CLIBCURL_FUNCTIONS ? names[function] : "";
 }
 
 /* The library opened: libcurl's ABI 4 (Debian's libcurl4, the OpenSSL build). Written
@@ -88,69 +79,69 @@ static inline const char *clibcurl_open(const char *library, void **table) {
 }
 
 /* The table's entry for `function`, as the pointer type curl.h declares it with. */
-#define CLIBCURL(table, index, function) ((__typeof__(function) *)(table)[index])
+#define CLIBCURL(table, function) ((__typeof__(function) *)(table)[CLIBCURL_##function])
 
 typedef void *const *clibcurl_table;
 
 static inline CURL *clibcurl_easy_init(clibcurl_table t) {
-    return CLIBCURL(t, CLIBCURL_EASY_INIT, curl_easy_init)();
+    return CLIBCURL(t, curl_easy_init)();
 }
 
 static inline void clibcurl_easy_cleanup(clibcurl_table t, CURL *handle) {
-    CLIBCURL(t, CLIBCURL_EASY_CLEANUP, curl_easy_cleanup)(handle);
+    CLIBCURL(t, curl_easy_cleanup)(handle);
 }
 
 static inline CURLcode clibcurl_easy_perform(clibcurl_table t, CURL *handle) {
-    return CLIBCURL(t, CLIBCURL_EASY_PERFORM, curl_easy_perform)(handle);
+    return CLIBCURL(t, curl_easy_perform)(handle);
 }
 
 static inline const char *clibcurl_easy_strerror(clibcurl_table t, CURLcode code) {
-    return CLIBCURL(t, CLIBCURL_EASY_STRERROR, curl_easy_strerror)(code);
+    return CLIBCURL(t, curl_easy_strerror)(code);
 }
 
 static inline CURLM *clibcurl_multi_init(clibcurl_table t) {
-    return CLIBCURL(t, CLIBCURL_MULTI_INIT, curl_multi_init)();
+    return CLIBCURL(t, curl_multi_init)();
 }
 
 static inline CURLMcode clibcurl_multi_cleanup(clibcurl_table t, CURLM *multi) {
-    return CLIBCURL(t, CLIBCURL_MULTI_CLEANUP, curl_multi_cleanup)(multi);
+    return CLIBCURL(t, curl_multi_cleanup)(multi);
 }
 
 static inline CURLMcode clibcurl_multi_add_handle(clibcurl_table t, CURLM *multi, CURL *handle) {
-    return CLIBCURL(t, CLIBCURL_MULTI_ADD_HANDLE, curl_multi_add_handle)(multi, handle);
+    return CLIBCURL(t, curl_multi_add_handle)(multi, handle);
 }
 
 static inline CURLMcode clibcurl_multi_remove_handle(clibcurl_table t, CURLM *multi,
                                                      CURL *handle) {
-    return CLIBCURL(t, CLIBCURL_MULTI_REMOVE_HANDLE, curl_multi_remove_handle)(multi, handle);
+    return CLIBCURL(t, curl_multi_remove_handle)(multi, handle);
 }
 
 static inline CURLMcode clibcurl_multi_perform(clibcurl_table t, CURLM *multi, int *running) {
-    return CLIBCURL(t, CLIBCURL_MULTI_PERFORM, curl_multi_perform)(multi, running);
+    return CLIBCURL(t, curl_multi_perform)(multi, running);
 }
 
 static inline CURLMcode clibcurl_multi_poll(clibcurl_table t, CURLM *multi,
                                             struct curl_waitfd *extra, unsigned int count,
                                             int milliseconds, int *ready) {
-    return CLIBCURL(t, CLIBCURL_MULTI_POLL, curl_multi_poll)(multi, extra, count, milliseconds,
+    return CLIBCURL(t, curl_multi_poll)(multi, extra, count, milliseconds,
                                                              ready);
 }
 
 static inline CURLMcode clibcurl_multi_wakeup(clibcurl_table t, CURLM *multi) {
-    return CLIBCURL(t, CLIBCURL_MULTI_WAKEUP, curl_multi_wakeup)(multi);
+    return CLIBCURL(t, curl_multi_wakeup)(multi);
 }
 
 static inline CURLMsg *clibcurl_multi_info_read(clibcurl_table t, CURLM *multi, int *left) {
-    return CLIBCURL(t, CLIBCURL_MULTI_INFO_READ, curl_multi_info_read)(multi, left);
+    return CLIBCURL(t, curl_multi_info_read)(multi, left);
 }
 
 static inline struct curl_slist *clibcurl_slist_append(clibcurl_table t, struct curl_slist *list,
                                                        const char *line) {
-    return CLIBCURL(t, CLIBCURL_SLIST_APPEND, curl_slist_append)(list, line);
+    return CLIBCURL(t, curl_slist_append)(list, line);
 }
 
 static inline void clibcurl_slist_free_all(clibcurl_table t, struct curl_slist *list) {
-    CLIBCURL(t, CLIBCURL_SLIST_FREE_ALL, curl_slist_free_all)(list);
+    CLIBCURL(t, curl_slist_free_all)(list);
 }
 
 /*
@@ -159,26 +150,26 @@ static inline void clibcurl_slist_free_all(clibcurl_table t, struct curl_slist *
  */
 
 static inline CURLcode clibcurl_setopt_long(clibcurl_table t, CURL *handle, CURLoption option, long value) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
+    return CLIBCURL(t, curl_easy_setopt)(handle, option, value);
 }
 
 static inline CURLcode clibcurl_setopt_pointer(clibcurl_table t, CURL *handle, CURLoption option, const void *value) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
+    return CLIBCURL(t, curl_easy_setopt)(handle, option, value);
 }
 
 /* A string option (libcurl copies it); NULL restores the default. */
 static inline CURLcode clibcurl_setopt_string(clibcurl_table t, CURL *handle, CURLoption option, const char *value) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
+    return CLIBCURL(t, curl_easy_setopt)(handle, option, value);
 }
 
 static inline CURLcode clibcurl_setopt_offset(clibcurl_table t, CURL *handle, CURLoption option, curl_off_t value) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, value);
+    return CLIBCURL(t, curl_easy_setopt)(handle, option, value);
 }
 
 /* CURLOPT_CAINFO_BLOB: PEM bytes, copied by libcurl. */
 static inline CURLcode clibcurl_setopt_ca_blob(clibcurl_table t, CURL *handle, const void *bytes, size_t length) {
     struct curl_blob blob = {(void *)bytes, length, CURL_BLOB_COPY};
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, CURLOPT_CAINFO_BLOB, &blob);
+    return CLIBCURL(t, curl_easy_setopt)(handle, CURLOPT_CAINFO_BLOB, &blob);
 }
 
 typedef size_t (*clibcurl_data_callback)(char *data, size_t size, size_t count, void *context);
@@ -188,28 +179,28 @@ typedef int (*clibcurl_prereq_callback)(void *context, char *remote_ip, char *lo
 /* CURLOPT_WRITEFUNCTION or CURLOPT_HEADERFUNCTION. */
 static inline CURLcode clibcurl_setopt_data_callback(clibcurl_table t, CURL *handle, CURLoption option,
                                                      clibcurl_data_callback callback) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, option, callback);
+    return CLIBCURL(t, curl_easy_setopt)(handle, option, callback);
 }
 
 static inline CURLcode clibcurl_setopt_prereq_callback(clibcurl_table t, CURL *handle,
                                                        clibcurl_prereq_callback callback) {
-    return CLIBCURL(t, CLIBCURL_EASY_SETOPT, curl_easy_setopt)(handle, CURLOPT_PREREQFUNCTION, callback);
+    return CLIBCURL(t, curl_easy_setopt)(handle, CURLOPT_PREREQFUNCTION, callback);
 }
 
 static inline CURLMcode clibcurl_multi_setopt_long(clibcurl_table t, CURLM *multi, CURLMoption option, long value) {
-    return CLIBCURL(t, CLIBCURL_MULTI_SETOPT, curl_multi_setopt)(multi, option, value);
+    return CLIBCURL(t, curl_multi_setopt)(multi, option, value);
 }
 
 static inline CURLcode clibcurl_getinfo_long(clibcurl_table t, CURL *handle, CURLINFO info, long *value) {
-    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
+    return CLIBCURL(t, curl_easy_getinfo)(handle, info, value);
 }
 
 static inline CURLcode clibcurl_getinfo_pointer(clibcurl_table t, CURL *handle, CURLINFO info, void **value) {
-    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
+    return CLIBCURL(t, curl_easy_getinfo)(handle, info, value);
 }
 
 static inline CURLcode clibcurl_getinfo_string(clibcurl_table t, CURL *handle, CURLINFO info, char **value) {
-    return CLIBCURL(t, CLIBCURL_EASY_GETINFO, curl_easy_getinfo)(handle, info, value);
+    return CLIBCURL(t, curl_easy_getinfo)(handle, info, value);
 }
 
 /* The easy handle and result of a finished transfer's message (a union member in C). */
@@ -227,7 +218,7 @@ static inline CURLcode clibcurl_message_result(const CURLMsg *message) {
 
 /* Once per process, before any other libcurl call. */
 static inline CURLcode clibcurl_global_init(clibcurl_table t) {
-    return CLIBCURL(t, CLIBCURL_GLOBAL_INIT, curl_global_init)(CURL_GLOBAL_DEFAULT);
+    return CLIBCURL(t, curl_global_init)(CURL_GLOBAL_DEFAULT);
 }
 
 /* The i-th certificate's "Name:value" lines of a CURLINFO_CERTINFO result. */

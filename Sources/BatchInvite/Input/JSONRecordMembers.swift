@@ -169,8 +169,9 @@ final class JSONRecordMembers {
                     littleEndian: line.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 // The lowest flagged byte of each test is exact, so the lowest of all is.
                 let found =
-                    Self.below(word ^ 0x2222_2222_2222_2222, 1)
-                    | Self.below(word ^ 0x5C5C_5C5C_5C5C_5C5C, 1) | Self.below(word, 0x20)
+                    TextBytes.flagBytes(below: 1, in: word ^ 0x2222_2222_2222_2222)
+                    | TextBytes.flagBytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                    | TextBytes.flagBytes(below: 0x20, in: word)
                 if found != 0 { return index + found.trailingZeroBitCount >> 3 }
                 index += 8
             }
@@ -180,13 +181,6 @@ final class JSONRecordMembers {
                 index += 1
             }
             return count
-        }
-
-        /// The high bit of each byte of `word` below `limit` (at most 0x80) set: exact for
-        /// the lowest such byte.
-        @inline(__always)
-        static func below(_ word: UInt64, _ limit: UInt64) -> UInt64 {
-            (word &- 0x0101_0101_0101_0101 &* limit) & ~word & 0x8080_8080_8080_8080
         }
 
         /// After an opening quote: the string's bytes if it ends before any escape or

@@ -42,8 +42,8 @@ enum FlatJSONObject {
                     let word = UInt64(
                         littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                     let found =
-                        zeroBytes(word ^ 0x2222_2222_2222_2222)
-                        | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                        TextBytes.flagBytes(below: 1, in: word ^ 0x2222_2222_2222_2222)
+                        | TextBytes.flagBytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
                     if found == 0 {
                         index += 8
                         continue
@@ -138,13 +138,6 @@ enum FlatJSONObject {
                 return false
             }
         }
-    }
-
-    /// The high bit of every zero byte of `word` set (the lowest one is exact, which is
-    /// all `forEachMember` uses), nothing else when there is none.
-    @inline(__always)
-    private static func zeroBytes(_ word: UInt64) -> UInt64 {
-        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// A number written as plain decimal digits (an optional minus), if it is one.

@@ -54,14 +54,7 @@ struct RawList<Element: BitwiseCopyable> {
     @inline(__always)
     var tailAssumingCapacity: UnsafeMutablePointer<Element> { base + count }
 
-    /// Where `n` more elements go at the end, room made; `extend(by: n)` then counts them.
-    @inline(__always)
-    mutating func tail(reserving n: Int) -> UnsafeMutablePointer<Element> {
-        if count + n > capacity { grow(to: count + n) }
-        return base + count
-    }
-
-    /// Counts `n` elements written at `tail(reserving:)` as appended.
+    /// Counts `n` elements written at `tailAssumingCapacity` as appended.
     @inline(__always)
     mutating func extend(by n: Int) {
         assert(count + n <= capacity)

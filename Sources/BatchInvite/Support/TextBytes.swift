@@ -221,6 +221,15 @@ public enum TextBytes {
         }
     }
 
+    /// The high bit of each byte of `word` below `limit` (1 to 0x80) set; exact for the
+    /// lowest such byte (bytes above it may be flagged wrongly), which is all a search for
+    /// the first one needs. With `limit` 1 it flags zero bytes: of `word ^ 0x2222...`, the
+    /// quotes.
+    @inline(__always)
+    static func flagBytes(below limit: UInt64, in word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101 &* limit) & ~word & 0x8080_8080_8080_8080
+    }
+
     /// Whether the eight bytes of `word` are all printable ASCII (0x20 to 0x7E) other than
     /// `"` and `\\`: none of them is shown otherwise.
     @inline(__always)
