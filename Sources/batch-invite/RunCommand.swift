@@ -99,6 +99,9 @@ struct RunCommand: Command {
             faster than --rate, retrying connection errors, timeouts, 408, 429 and 5xx with
             exponential backoff and full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
             happens; the report (one line per row, in input order) is written at the end.
+            A row is sent only once the journal holds it on disk. A run killed midway leaves
+            in doubt only the rows whose requests were under way (after a restart of the
+            machine, also up to --concurrency rows that were waiting on disk to be sent).
 
             The token comes from one source, never from the command line: $BATCH_INVITE_TOKEN
             (or --token-env NAME); --token-file PATH (read again after a 401, for a rotated

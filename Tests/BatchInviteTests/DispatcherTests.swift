@@ -12,6 +12,21 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
     private var observers: [@Sendable () -> Void] = []
     private(set) var events: [String] = []
     var failing = false
+    /// Whether rows may be logged ahead of free slots (`markSending` is then called).
+    var ahead = false
+    /// `markSending` fails from its `failingMarksFrom`-th call on (from 1).
+    var failingMarksFrom = Int.max
+    private var marksCalls = 0
+
+    var logsAhead: Bool { ahead }
+
+    func markSending(rows: [Int]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        marksCalls += 1
+        guard marksCalls < failingMarksFrom else { throw BatchInviteError.io("disk full") }
+        for row in rows { events.append("marked \(row)") }
+    }
 
     func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
         lock.lock()
@@ -174,7 +189,73 @@ final class Outcomes: @unchecked Sendable {
 
 let created = TransportResult.answered(HTTPAnswer(status: 201, body: []))
 
+/// The most rows at any moment that were logged and had no answer yet, from `events`.
+func mostRowsUnderWay(_ events: [String]) -> Int {
+    var underWay = Set<String>()
+    var most = 0
+    for event in events {
+        let parts = event.split(separator: " ")
+        if parts[0] == "logged" { underWay.insert(String(parts[1])) }
+        if parts[0] == "answered" { underWay.remove(String(parts[1])) }
+        most = max(most, underWay.count)
+    }
+    return most
+}
+
 @Suite struct DispatcherTests {
+    @Test func rowsAreLoggedAheadOfTheFreeSlotsAndMarkedBeforeTheyAreSent() {
+        // Rows 5, 10, ... lose their first answer: their retry is not marked again.
+        let lost = TransportResult.failed(
+            TransportFailure(kind: .answerLost, cause: .connectionLost, detail: "reset"))
+        let answer: (Int, Int) -> TransportResult = { row, attempt in
+            row % 5 == 0 && attempt == 1 ? lost : created
+        }
+        let log = FakeLog()
+        log.ahead = true
+        let (outcomes, _, transport) = dispatch(rows: 60, concurrency: 4, log: log, answer: answer)
+        #expect(outcomes.count == 60 && outcomes.values.allSatisfy { $0.status == .invited })
+        #expect(transport.mostInFlight <= 4)
+        let events = log.events
+        for row in 1...60 {
+            let durable = events.firstIndex(of: "durable \(row)")
+            let marked = events.firstIndex(of: "marked \(row)")
+            let sent = events.firstIndex(of: "sent \(row)")
+            #expect(
+                durable != nil && marked != nil && sent != nil && durable! < marked!
+                    && marked! < sent!, "row \(row): \(events)")
+            #expect(events.filter { $0 == "marked \(row)" }.count == 1)
+        }
+        #expect(events.filter { $0 == "sent 5" }.count == 2)
+        // Up to twice the slots are logged at once; without logging ahead, the slots alone.
+        #expect((5...8).contains(mostRowsUnderWay(events)), "\(events)")
+        let strict = FakeLog()
+        _ = dispatch(rows: 60, concurrency: 4, log: strict, answer: answer)
+        #expect(mostRowsUnderWay(strict.events) <= 4)
+        #expect(!strict.events.contains { $0.hasPrefix("marked") })
+    }
+
+    @Test func aMarkThatCannotBeWrittenStopsTheRunWithItsRowsNotSent() {
+        let log = FakeLog()
+        log.ahead = true
+        log.failingMarksFrom = 3
+        let (outcomes, control, transport) = dispatch(rows: 30, concurrency: 4, log: log)
+        #expect(outcomes.count == 30)
+        guard case .localFailure(let detail)? = control.stopReason else {
+            Issue.record("stopped by \(String(describing: control.stopReason))")
+            return
+        }
+        #expect(detail.contains("disk full"))
+        let events = log.events
+        // Only rows whose mark was written were sent, each once.
+        let marked = Set(events.filter { $0.hasPrefix("marked") }.map { $0.dropFirst(7) })
+        let sent = events.filter { $0.hasPrefix("sent") }.map { $0.dropFirst(5) }
+        #expect(
+            Set(sent) == marked && sent.count == marked.count && transport.requests == sent.count)
+        for (row, outcome) in outcomes where !marked.contains(Substring("\(row)")) {
+            #expect(outcome.status == .notSent, "row \(row): \(outcome)")
+        }
+    }
+
     @Test func noRowIsSentBeforeItsDispatchRecordIsDurable() {
         let log = FakeLog()
         let (outcomes, _, _) = dispatch(rows: 40, concurrency: 8, log: log) { _, _ in created }

@@ -163,12 +163,140 @@ import Testing
         }
         // A run with --retry-failed sends row 1 again, then is killed before its answer.
         let second = try Journal(path: path, header: header)
-        _ = second.appendDispatch(row: 1, line: 2, key: "a@x.io")
+        let position = second.appendDispatch(row: 1, line: 2, key: "a@x.io")
+        try waitUntilDurable(second, position)
+        try second.markSending(rows: [1])
         try second.close()
         let summary = try JournalSummary(path: path)
         #expect(summary.inDoubt == [1])
         #expect(summary.counts == [.invited: 1, .inDoubt: 1])
         #expect(!summary.isFinished)
+    }
+
+    /// A journal whose run (started on `boot`) dispatched rows 1 to 4 and marked 1 and 2 as
+    /// sent (when it knows its boot), after an earlier run had settled row 3 (`failed`, transient) and left row 4 in
+    /// doubt; then it died.
+    func journalLoggedAhead(in scratch: ScratchDirectory, boot: String?) throws -> String {
+        let path = scratch.url.appendingPathComponent("ahead.journal").path
+        do {
+            let earlier = try Journal(
+                path: path, header: header, start: JournalStart(rowsDone: 0, boot: boot))
+            earlier.append(
+                OutcomeRecord(row: 3, line: 4, key: "c@x.io", status: .failed, httpStatus: 503),
+                marks: OutcomeMarks(transient: true))
+            let position = earlier.appendDispatch(row: 4, line: 5, key: "d@x.io")
+            try waitUntilDurable(earlier, position)
+            // A journal that does not know its boot does not log ahead, so marks nothing.
+            if earlier.logsAhead { try earlier.markSending(rows: [4]) }
+            try earlier.close()
+        }
+        let journal = try Journal(
+            path: path, header: header, start: JournalStart(rowsDone: 1, boot: boot))
+        var position: Int64 = 0
+        for row in 1...4 {
+            position = journal.appendDispatch(row: row, line: row + 1, key: "r\(row)@x.io")
+        }
+        try waitUntilDurable(journal, position)
+        // The dispatcher marks a row only once its dispatch record is on disk.
+        if journal.logsAhead { try journal.markSending(rows: [1, 2]) }
+        try journal.close()
+        return path
+    }
+
+    /// Has the journal commit what was appended, and waits until `position` is on disk.
+    func waitUntilDurable(_ journal: Journal, _ position: Int64) throws {
+        journal.commitDispatches()
+        while try journal.durablePosition() < position { usleep(1000) }
+    }
+
+    @Test func rowsLoggedAheadButNeverSentAreNotInDoubtOnTheSameBoot() throws {
+        let scratch = try ScratchDirectory()
+        let boot = "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
+        let path = try journalLoggedAhead(in: scratch, boot: boot)
+        let summary = try JournalSummary(path: path, checkHolder: false, boot: boot)
+        // 1 and 2 went out; 3 was never sent again, so its earlier outcome stands; 4 was in
+        // doubt before this run logged it again, and stays so.
+        #expect(summary.inDoubt == [1, 2, 4])
+        #expect(summary.counts == [.inDoubt: 3, .failed: 1])
+        #expect(summary.transientFailures == [3])
+        let lines = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(lines.contains("\"boot\":\"\(boot)\",\"marks_sent\":true"))
+        #expect(lines.contains("{\"type\":\"sent\",\"row\":2,\"sum\":"))
+    }
+
+    @Test func afterARestartEveryRowDispatchedWithoutAnOutcomeIsInDoubt() throws {
+        let scratch = try ScratchDirectory()
+        let boot = "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
+        let path = try journalLoggedAhead(in: scratch, boot: boot)
+        // Another boot: what the run wrote without syncing may be lost.
+        let rebooted = try JournalSummary(
+            path: path, checkHolder: false, boot: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")
+        #expect(rebooted.inDoubt == [1, 2, 3, 4])
+        #expect(rebooted.counts == [.inDoubt: 4])
+        // A run that could not tell its boot (an older version, another system) is not trusted.
+        let other = try ScratchDirectory()
+        let unknown = try journalLoggedAhead(in: other, boot: nil)
+        #expect(
+            try JournalSummary(path: unknown, checkHolder: false, boot: boot).inDoubt == [
+                1, 2, 3, 4,
+            ])
+    }
+
+    @Test func sentMarksComeAfterEveryOutcomeAppendedBeforeThem() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("marks.journal").path
+        let journal = try Journal(path: path, header: header)
+        try waitUntilDurable(journal, journal.appendDispatch(row: 2, line: 3, key: "b@x.io"))
+        // Row 1's answer came; the committing thread waits for company before writing it.
+        journal.append(OutcomeRecord(row: 1, line: 2, key: "a@x.io", status: .invited))
+        try journal.markSending(rows: [2])
+        // Row 2 is under way: a run killed now must find row 1's answer in the file.
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let outcome = try #require(written.range(of: "{\"type\":\"outcome\""))
+        let mark = try #require(written.range(of: "{\"type\":\"sent\",\"row\":2,"))
+        #expect(outcome.lowerBound < mark.lowerBound)
+        try journal.close()
+        let summary = try JournalSummary(path: path)
+        #expect(summary.counts == [.invited: 1, .inDoubt: 1] && summary.inDoubt == [2])
+    }
+
+    @Test func aRunThatDoesNotMarkItsSendsLeavesEveryDispatchedRowInDoubt() throws {
+        // With a ledger, rows are not logged ahead and not marked: a row dispatched without an
+        // outcome may have gone out, on the same boot as on another.
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("ledger.journal").path
+        let ledger = try Ledger(
+            path: scratch.url.appendingPathComponent("job.ledger").path, target: "sendoso")
+        let journal = try Journal(path: path, header: header, ledger: ledger)
+        #expect(!journal.logsAhead)
+        try waitUntilDurable(journal, journal.appendDispatch(row: 1, line: 2, key: "a@x.io"))
+        try journal.close()
+        #expect(try JournalSummary(path: path).inDoubt == [1])
+        #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("marks_sent"))
+    }
+
+    @Test func theJournalLogsAheadOnlyWithoutALedgerAndWithTheBootKnown() throws {
+        let scratch = try ScratchDirectory()
+        let known = try Journal(
+            path: scratch.url.appendingPathComponent("a.journal").path, header: header,
+            start: JournalStart(rowsDone: 0, boot: "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"))
+        #expect(known.logsAhead)
+        try known.close()
+        let unknown = try Journal(
+            path: scratch.url.appendingPathComponent("b.journal").path, header: header,
+            start: JournalStart(rowsDone: 0, boot: nil))
+        #expect(!unknown.logsAhead)
+        try unknown.close()
+    }
+
+    @Test func thisMachineTellsItsBoot() throws {
+        #expect(BootIdentity.current != nil, "Linux has /proc/sys/kernel/random/boot_id")
+        let scratch = try ScratchDirectory()
+        #expect(BootIdentity.read(path: try scratch.file("empty", [])) == nil)
+        #expect(BootIdentity.read(path: try scratch.file("bad", Array("not a uuid\n".utf8))) == nil)
+        let uuid = "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
+        #expect(
+            BootIdentity.read(path: try scratch.file("good", Array((uuid + "\n").utf8))) == uuid)
     }
 
     @Test func anUnsettledOutcomeLeavesItsRowInDoubtForTheNextRun() throws {

@@ -158,7 +158,9 @@ import Testing
         #expect([0, 1].contains(resumed.status))
         simulator.stop()
         let counts = try requestsPerKey(simulator)
-        #expect(counts.count == 400 && counts.values.filter { $0 > 1 }.count <= 4)
+        #expect(
+            counts.count == 400 && counts.values.filter { $0 > 1 }.count <= 4,
+            "\(counts.filter { $0.value > 1 }) \(result.stderr) \(resumed.stdout)")
     }
 
     @Test func statusCountsTheRowsItListsInDoubt() throws {

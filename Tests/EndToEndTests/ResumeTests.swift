@@ -126,6 +126,73 @@ import Testing
         #expect(try reportRows(tool).map { $0["row"] } == (1...300).map { String($0) })
     }
 
+    @Test func rowsLoggedAheadOfAKilledRunAreSentOnceAndOnlyThoseUnderWayAreInDoubt() throws {
+        // Slow answers: 4 requests under way, up to 4 more rows logged ahead of them.
+        let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "400"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(40))
+        var options = arguments(simulator, ["--in-doubt", "skip"])
+        options[options.firstIndex(of: "8")!] = "4"
+        let run = try BackgroundRun(tool, options)
+        // The first request alone, then a round of 4 under way.
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(run.process.processIdentifier, SIGKILL)
+        _ = run.finish()
+        // What the journal holds, and what reached the server.
+        var keys: [Int: String] = [:]
+        var answered = Set<Int>()
+        var marked = Set<Int>()
+        let journal = try String(
+            contentsOf: tool.directory.appendingPathComponent("report.csv.journal"),
+            encoding: .utf8)
+        for line in journal.split(separator: "\n") {
+            let record = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let row = record["row"] as? Int else { continue }
+            switch record["type"] as? String {
+            case "dispatch": keys[row] = record["key"] as? String
+            case "outcome": answered.insert(row)
+            case "sent": marked.insert(row)
+            default: break
+            }
+        }
+        let received = Set(try simulator.logEntries().compactMap { $0["key"] as? String })
+        let underWay = Set(
+            keys.filter { !answered.contains($0.key) && received.contains($0.value) }.keys)
+        let loggedAhead = Set(keys.keys).subtracting(answered).subtracting(marked)
+        #expect(!underWay.isEmpty && !loggedAhead.isEmpty, "\(journal)")
+        // Nothing logged ahead reached the server; every row that did was marked first.
+        #expect(loggedAhead.allSatisfy { !received.contains(keys[$0]!) })
+        #expect(underWay.isSubset(of: marked))
+        let status = try tool.run(["status", "--journal", "report.csv.journal"])
+        let listed = status.stdout.split(separator: "\n").first {
+            $0.hasPrefix("in doubt (dispatched, no answer recorded): rows ")
+        }
+        let inDoubt = Set(
+            (listed?.split(separator: " ").dropFirst(7) ?? []).compactMap {
+                Int($0.trimmingCharacters(in: CharacterSet(charactersIn: ",")))
+            })
+        // In doubt: the rows under way (marked, no answer), at most the 4 requests; not
+        // the rows logged ahead.
+        #expect(inDoubt == marked.subtracting(answered) && inDoubt.isSuperset(of: underWay))
+        #expect((1...4).contains(inDoubt.count), "\(status.stdout)")
+        // The same command skips what is in doubt and sends everything else, each once.
+        let resumed = try tool.run(options, environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(
+            resumed.stdout.contains("40 rows: \(40 - inDoubt.count) invited"), "\(resumed.stdout)")
+        simulator.stop()
+        let counts = try requestsPerKey(simulator)
+        #expect(
+            counts.values.allSatisfy { $0 == 1 }
+                && counts.count == 40 - inDoubt.count + underWay.count)
+        let report = try reportRows(tool)
+        for row in loggedAhead {
+            #expect(report[row - 1]["status"] == "invited")
+            #expect(report[row - 1]["message"]?.contains("earlier run") == false)
+        }
+        for row in inDoubt { #expect(report[row - 1]["status"] == "in_doubt") }
+    }
+
     @Test(arguments: ["retry", "skip"])
     func killedAtRandomMomentsTheSameCommandFinishesTheBatch(policy: String) throws {
         let simulator = try SimulatorProcess([

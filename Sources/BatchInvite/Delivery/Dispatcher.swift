@@ -1,13 +1,18 @@
 import Foundation
 import Synchronization
 
-/// Sends the valid rows: one event-loop thread takes them from a bounded queue, works on
-/// at most `concurrency` at a time, and for each
+/// Sends the valid rows: one event-loop thread takes them from a bounded queue, has at most
+/// `concurrency` requests in flight, and for each row
 /// 1. appends its dispatch record to the `DispatchLog` and waits, without blocking, until
 ///    the record is on disk (a row is never sent before: DESIGN.md, invariant 2);
-/// 2. waits its turn under the `RateLimiter`, sends it through the `Transport`, and
-///    retries what is transient under the `RetryPolicy` (backoff as a timer, not a sleep);
+/// 2. waits its turn under the `RateLimiter` and for a free slot, sends it through the
+///    `Transport`, and retries what is transient under the `RetryPolicy` (backoff as a
+///    timer, not a sleep);
 /// 3. hands its final outcome to `record`.
+///
+/// When the log allows it (`DispatchLog.logsAhead`), up to `concurrency` more rows are
+/// logged ahead of the free slots, so that a slot freed by an answer is refilled at once
+/// rather than after a sync; each row's first request then follows its `markSending`.
 ///
 /// The run's first request goes alone: the others wait until it got an HTTP answer, and a
 /// first request that could not be sent at all stops the run with nothing else sent. After
@@ -74,6 +79,13 @@ public final class Dispatcher: @unchecked Sendable {
     private var freeTags: [Int]
     /// Whether an HTTP answer came back in this run (the first request goes alone until then).
     private var answered = false
+    /// Whether rows are logged ahead of free slots (`DispatchLog.logsAhead`).
+    private let logsAhead: Bool
+    /// Rows worked on at once (logged, waiting or in flight) once the API answered.
+    private let rowsAtOnce: Int
+    /// The rows whose first request starts in this turn (`sendDueRows`).
+    private var starting: [Job] = []
+    private var startingRows: [Int] = []
     private var inputEnded = false
     /// Rows taken to be sent in this run (for `limit`).
     private var admitted = 0
@@ -101,6 +113,8 @@ public final class Dispatcher: @unchecked Sendable {
         let slots = max(configuration.concurrency, 1)
         queue = BoundedChannel(capacity: slots * 2)
         inFlight = Array(repeating: nil, count: slots)
+        logsAhead = log.logsAhead
+        rowsAtOnce = logsAhead ? slots * 2 : slots
         freeTags = Array((0..<slots).reversed())
     }
 
@@ -167,10 +181,10 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    /// Takes rows from the queue while there is room: `concurrency` rows at once, one
-    /// until the API has answered.
+    /// Takes rows from the queue while there is room: `rowsAtOnce` rows at once, one until
+    /// the API has answered.
     private func admitRows() {
-        let room = answered ? configuration.concurrency : 1
+        let room = answered ? rowsAtOnce : 1
         var admitted = false
         defer {
             // One group commit for every row admitted in this round.
@@ -233,10 +247,32 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         let room = answered ? configuration.concurrency : 1
-        while !ready.isEmpty && inFlight.count - freeTags.count < room {
+        starting.removeAll(keepingCapacity: true)
+        defer { starting.removeAll(keepingCapacity: true) }
+        while !ready.isEmpty && inFlight.count - freeTags.count + starting.count < room {
             let untilAllowed = limiter.reserve()
-            guard untilAllowed == 0 else { return min(wait, untilAllowed) }
-            let job = ready.removeFirst()
+            guard untilAllowed == 0 else {
+                wait = min(wait, untilAllowed)
+                break
+            }
+            starting.append(ready.removeFirst())
+        }
+        guard !starting.isEmpty else { return wait }
+        // A row's first request is written down as starting before it starts.
+        startingRows.removeAll(keepingCapacity: true)
+        if logsAhead {
+            for job in starting where job.attempts == 0 { startingRows.append(job.row.row) }
+        }
+        if !startingRows.isEmpty {
+            do {
+                try log.markSending(rows: startingRows)
+            } catch {
+                control.stop(.localFailure("\(error)"))
+                for job in starting { stopped(job) }
+                return wait
+            }
+        }
+        for job in starting {
             job.attempts += 1
             job.tokenGeneration = tokenGeneration
             statistics.request()

@@ -14,12 +14,19 @@ import Foundation
 /// before it is sent); outcomes alone wait up to `commitInterval` or `commitRecords`
 /// records, whichever comes first.
 ///
+/// Rows may be logged ahead of free request slots (`logsAhead`): the dispatcher then writes,
+/// from its own thread and without a sync, that a row's first request starts
+/// (`markSending`), so that a later run on the same boot knows which rows logged ahead never
+/// went out (`JournalSummary`).
+///
 /// Safe for concurrent use.
 public final class Journal: DispatchLog, @unchecked Sendable {
     // Safe to share: `dispatches`, `others`, `appendedDispatches`, `durableDispatches`,
-    // `closing`, `committerIdle`, `failure` and the observers are only touched with
-    // `condition` locked; `size` by the committing thread alone (and `init` before it
-    // starts); the descriptors are fixed.
+    // `closing`, `outcomesUnsynced`, `committerIdle`, `failure` and the observers are only
+    // touched with `condition` locked; `size` and `writeFailure` with `appending` locked
+    // (and by `init` before the committing thread starts); `marks`, `outcomesTaken` and `marksPlaced` by the
+    // dispatcher's thread alone; the descriptors are fixed. Locks are taken in the order
+    // `appending`, then `condition`.
 
     /// The longest a record waits before its group is written and synced.
     public static let commitInterval = 0.010
@@ -43,6 +50,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private var appendedDispatches: Int64 = 0
     private var durableDispatches: Int64 = 0
     private var closing = false
+    /// Whether `markSending` wrote outcomes that no sync followed yet.
+    private var outcomesUnsynced = false
     /// Whether the committing thread waits for records (not gathering a group).
     private var committerIdle = false
     /// Threads waiting in `enqueue` for the queue to drain.
@@ -53,8 +62,18 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// Set by the committing thread when the path no longer names the journal.
     private var lost = false
     private let committerEnded = DispatchSemaphore(value: 0)
-    /// The file's size as the committing thread has written it.
+    /// Orders the writes of the committing thread and of `markSending`; guards `size`.
+    private let appending = NSLock()
+    /// The file's size as written so far.
     private var size: Int64
+    /// The first write that failed (with `appending` held).
+    private var writeFailure: BatchInviteError?
+    /// `markSending`'s records being written, the outcomes it took, and where they are in
+    /// `marks` (the dispatcher's thread only).
+    private var marks: [UInt8] = []
+    private var outcomesTaken: [Record] = []
+    private var marksPlaced: [(row: Int, at: Int)] = []
+    public let logsAhead: Bool
     /// Syncs can be switched off for benchmarks that measure their cost (never otherwise).
     private let syncs: Bool
     /// The job's ledger, written and synced with each group (`--ledger`).
@@ -82,6 +101,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         self.syncs = syncs
         self.ledger = ledger
         self.lock = try lock ?? JournalLock(journal: path)
+        // A ledger's records of a row logged ahead would say it is in doubt after a crash,
+        // whatever the marks say; and without the boot's identity marks cannot be trusted.
+        logsAhead = ledger == nil && start.boot != nil
         descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
@@ -95,8 +117,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             // Written at once: every other record must come after it (synced with the first group).
             var bytes: [UInt8] = []
             JournalFormat.appendFrame(header.object[...], to: &bytes)
-            if let error = write(bytes, sync: false) { throw error }
-            size = Int64(bytes.count)
+            if let error = append(bytes).error { throw error }
         }
         // The thread lets go of the journal before it says it ended: once `close()`
         // returns, the journal's last reference (and with it the lock) is its owner's.
@@ -106,6 +127,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             ended.signal()
         }
         committer.start()
+        var start = start
+        start.marksSending = logsAhead
         enqueue(.object(start.object))
     }
 
@@ -117,6 +140,58 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         condition.lock()
         if !dispatches.isEmpty { condition.broadcast() }
         condition.unlock()
+    }
+
+    /// Writes, without a sync, the outcomes appended so far and then a `sent` record per
+    /// row. The outcomes come first for the reason the committing thread writes them before
+    /// dispatch records: a run killed after these rows went out must find every earlier
+    /// answer recorded (a process's writes outlive it), so that it leaves no more rows in
+    /// doubt than it had requests under way.
+    public func markSending(rows: [Int]) throws {
+        precondition(logsAhead, "rows are marked only when logged ahead")
+        // Taken before `condition`, as the committing thread does: an outcome it took is
+        // written before the marks.
+        appending.lock()
+        condition.lock()
+        // Once a write or sync failed, records may be missing: nothing more may be sent.
+        if let error = failure ?? writeFailure {
+            condition.unlock()
+            appending.unlock()
+            throw error
+        }
+        swap(&outcomesTaken, &others)
+        if producersWaiting > 0 { condition.broadcast() }
+        if !outcomesTaken.isEmpty {
+            // Written here, synced by the committing thread's next group or within the
+            // interval.
+            outcomesUnsynced = true
+            if committerIdle { condition.broadcast() }
+        }
+        let observer = outcomeObserver
+        condition.unlock()
+        marks.removeAll(keepingCapacity: true)
+        marksPlaced.removeAll(keepingCapacity: true)
+        encode(outcomesTaken, into: &marks, placed: &marksPlaced)
+        outcomesTaken.removeAll(keepingCapacity: true)
+        var object: [UInt8] = []
+        for row in rows {
+            object.removeAll(keepingCapacity: true)
+            object.append(contentsOf: "{\"type\":\"sent\",\"row\":".utf8)
+            TextBytes.appendInteger(row, to: &object)
+            object.append(UInt8(ascii: "}"))
+            JournalFormat.appendFrame(object[...], to: &marks)
+        }
+        let (start, kept, error) = appendLocked(marks)
+        appending.unlock()
+        if let observer {
+            for (row, at) in marksPlaced where at < kept { observer(row, start + Int64(at)) }
+        }
+        if let error {
+            condition.lock()
+            if failure == nil { failure = error }
+            condition.unlock()
+            throw error
+        }
     }
 
     public func durablePosition() throws -> Int64 {
@@ -133,7 +208,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     }
 
     /// Calls `observer`, on the committing thread, with the row and file offset of each
-    /// outcome once it is encoded (all of them before `close` returns). Set it before the
+    /// outcome once it is written (all of them before `close` returns). Set it before the
     /// first outcome is appended.
     public func whenOutcomeWritten(
         _ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void
@@ -193,9 +268,10 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         return 0
     }
 
-    /// Encodes `records` into `out`, telling the outcome observer where each outcome lands.
+    /// Encodes `records` into `out`, noting in `placed` each outcome's row and where in
+    /// `out` it starts.
     private func encode(
-        _ records: [Record], into out: inout [UInt8], observer: ((Int, Int64) -> Void)?
+        _ records: [Record], into out: inout [UInt8], placed: inout [(row: Int, at: Int)]
     ) {
         var object: [UInt8] = []
         for record in records {
@@ -212,7 +288,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
                 TextBytes.appendInteger(Int(time), to: &object)
                 object.append(UInt8(ascii: "}"))
             case .outcome(let outcome, let marks, let time):
-                observer?(outcome.row, size + Int64(out.count))
+                placed.append((outcome.row, out.count))
                 object.append(contentsOf: "{\"type\":\"outcome\",".utf8)
                 // Flags before the row: a reader's walk stops once it has the status.
                 if marks.transient { object.append(contentsOf: "\"transient\":true,".utf8) }
@@ -291,9 +367,10 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         var dispatchGroup: [Record] = []
         var otherGroup: [Record] = []
         var bytes: [UInt8] = []
+        var placed: [(row: Int, at: Int)] = []
         condition.lock()
         while true {
-            while dispatches.isEmpty && others.isEmpty && !closing {
+            while dispatches.isEmpty && others.isEmpty && !outcomesUnsynced && !closing {
                 committerIdle = true
                 condition.wait()
                 committerIdle = false
@@ -306,24 +383,48 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             while dispatches.isEmpty && others.count < Self.commitRecords && !closing
                 && condition.wait(until: deadline)
             {}
+            // The group is taken and written with `appending` held (taken first: see
+            // `markSending`), the sync after.
+            condition.unlock()
+            appending.lock()
+            condition.lock()
             swap(&dispatchGroup, &dispatches)
             swap(&otherGroup, &others)
             if producersWaiting > 0 { condition.broadcast() }
             let observer = outcomeObserver
             condition.unlock()
+            outcomesUnsynced = false
+            guard !dispatchGroup.isEmpty || !otherGroup.isEmpty else {
+                // `markSending` wrote the outcomes: they are synced within the interval too.
+                appending.unlock()
+                if let error = sync() {
+                    condition.lock()
+                    if failure == nil { failure = error }
+                    let observers = self.observers
+                    condition.unlock()
+                    observers.forEach { $0() }
+                }
+                condition.lock()
+                continue
+            }
             // Outcomes first: once a dispatch record is on disk, so is every outcome
             // appended before it (a run killed then leaves no more rows in doubt than it
             // had requests under way).
             bytes.removeAll(keepingCapacity: true)
-            encode(otherGroup, into: &bytes, observer: observer)
-            encode(dispatchGroup, into: &bytes, observer: nil)
-            var error = write(bytes, sync: true)
+            placed.removeAll(keepingCapacity: true)
+            encode(otherGroup, into: &bytes, placed: &placed)
+            encode(dispatchGroup, into: &bytes, placed: &placed)
+            let (start, kept, writeError) = appendLocked(bytes)
+            appending.unlock()
+            var error = writeError ?? sync()
+            if let observer {
+                for (row, at) in placed where at < kept { observer(row, start + Int64(at)) }
+            }
             // The ledger's records of the same group, on disk before any row of it is sent.
             if let ledger, error == nil {
                 error = ledger.write(
                     ledgerRecords(otherGroup + dispatchGroup, ledger), syncs: syncs)
             }
-            size += Int64(bytes.count)
             // Someone removed or replaced the file: whatever is written from now on could
             // not be found by the next run, so nothing more may be sent.
             let gone = !lock.pathNamesLockedFile
@@ -347,10 +448,29 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             }
         }
         condition.unlock()
+        // What `markSending` wrote after the last group.
+        if let error = sync() {
+            condition.lock()
+            if failure == nil { failure = error }
+            condition.unlock()
+        }
     }
 
-    /// Writes `bytes` at the end of the journal, then syncs it when `sync` says so.
-    private func write(_ bytes: [UInt8], sync: Bool) -> BatchInviteError? {
+    /// Writes `bytes` (whole records) at the end of the journal. A write that fails part
+    /// way (a full disk) keeps the records written whole and cuts off the torn one, so that
+    /// no torn record sits before later ones. Returns where the bytes start in the file and
+    /// how many of them were kept.
+    private func append(_ bytes: [UInt8]) -> (start: Int64, kept: Int, error: BatchInviteError?) {
+        appending.lock()
+        defer { appending.unlock() }
+        return appendLocked(bytes)
+    }
+
+    /// `append`, with `appending` held.
+    private func appendLocked(_ bytes: [UInt8]) -> (
+        start: Int64, kept: Int, error: BatchInviteError?
+    ) {
+        let start = size
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
@@ -358,13 +478,24 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                return .io("cannot write the journal \(path): \(String(cString: strerror(errno)))")
+                let error = BatchInviteError.io(
+                    "cannot write the journal \(path): \(String(cString: strerror(errno)))")
+                var kept = offset
+                while kept > 0 && bytes[kept - 1] != UInt8(ascii: "\n") { kept -= 1 }
+                if kept < offset { _ = ftruncate(descriptor, off_t(start) + off_t(kept)) }
+                if writeFailure == nil { writeFailure = error }
+                size += Int64(kept)
+                return (start, kept, error)
             }
             offset += written
         }
-        if sync && syncs && fsync(descriptor) != 0 {
-            return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
-        }
-        return nil
+        size += Int64(bytes.count)
+        return (start, bytes.count, nil)
+    }
+
+    /// Syncs the journal (unless syncs are switched off for a benchmark).
+    private func sync() -> BatchInviteError? {
+        guard syncs, fsync(descriptor) != 0 else { return nil }
+        return .io("cannot sync the journal \(path): \(String(cString: strerror(errno)))")
     }
 }

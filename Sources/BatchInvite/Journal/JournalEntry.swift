@@ -12,7 +12,8 @@
 /// received it.
 public struct JournalEntry {
     public enum Kind: Sendable, Equatable {
-        case header, dispatch, outcome, end, other
+        /// `sent`: a row's first request started (`DispatchLog.markSending`).
+        case header, dispatch, outcome, sent, end, other
     }
 
     public let kind: Kind
@@ -215,6 +216,7 @@ public struct JournalEntry {
     private static func kind(_ text: UnsafeRawBufferPointer) -> Kind {
         if matches(text, "outcome") { return .outcome }
         if matches(text, "dispatch") { return .dispatch }
+        if matches(text, "sent") { return .sent }
         if matches(text, "header") { return .header }
         if matches(text, "end") { return .end }
         return .other

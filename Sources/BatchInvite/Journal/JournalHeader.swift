@@ -129,10 +129,19 @@ public struct JournalStart: Sendable, Equatable {
     public var rowsDone: Int
     /// When the run opened the journal, in milliseconds since 1970.
     public var at: Int64
+    /// The machine's boot (`BootIdentity`) when the run started; nil where it is unknown.
+    /// A later run on the same boot may trust what this one wrote without syncing it.
+    public var boot: String?
+    /// Whether the run writes a `sent` record before each row's first request (set by the
+    /// journal: `Journal.logsAhead`); only then does a missing one mean a row never went out.
+    public var marksSending = false
 
-    public init(rowsDone: Int, at: Int64 = Clock.wallMilliseconds()) {
+    public init(
+        rowsDone: Int, at: Int64 = Clock.wallMilliseconds(), boot: String? = BootIdentity.current
+    ) {
         self.rowsDone = rowsDone
         self.at = at
+        self.boot = boot
     }
 
     var object: [UInt8] {
@@ -142,7 +151,13 @@ public struct JournalStart: Sendable, Equatable {
         out.append(contentsOf: ",\"at\":\(now)".utf8)
         out.append(contentsOf: ",\"version\":".utf8)
         TextBytes.appendJSONString(BatchInviteVersion.current, to: &out)
-        out.append(contentsOf: ",\"done\":\(rowsDone)}".utf8)
+        out.append(contentsOf: ",\"done\":\(rowsDone)".utf8)
+        if let boot {
+            out.append(contentsOf: ",\"boot\":".utf8)
+            TextBytes.appendJSONString(boot, to: &out)
+        }
+        if marksSending { out.append(contentsOf: ",\"marks_sent\":true".utf8) }
+        out.append(UInt8(ascii: "}"))
         return out
     }
 }

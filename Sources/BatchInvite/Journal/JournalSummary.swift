@@ -38,14 +38,27 @@ public struct JournalSummary {
 
     /// Reads the journal at `path`; `checkHolder` false when the caller holds its lock (and
     /// may cut off a torn tail), true for an observer (`status`, `report`), which changes
-    /// nothing.
-    public init(path: String, checkHolder: Bool = true) throws {
+    /// nothing. `boot` is this machine's boot (`BootIdentity`).
+    ///
+    /// A row dispatched by a run started on this same boot that marks its sends, with no
+    /// `sent` record after its dispatch record, was logged ahead and never sent: the run
+    /// wrote `sent` before the request, and what a dead process wrote survives in the page cache while the machine
+    /// runs. So it is not in doubt. After a restart, unsynced records may be lost: every row
+    /// dispatched without an outcome is in doubt.
+    public init(path: String, checkHolder: Bool = true, boot: String? = BootIdentity.current)
+        throws
+    {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw BatchInviteError.usage("no journal at \(path)")
         }
         heldBy = checkHolder ? JournalLock.holder(journal: path) : nil
         var statuses: [RowStatus?] = []
+        // Whether the run whose records are being read started on this boot.
+        var sameBoot = false
+        // Rows dispatched on this boot, with nothing before that put them in doubt, whose
+        // `sent` record has not come (yet).
+        var unsent = Set<Int>()
         // Only the run holding the journal repairs a torn tail: for anyone else the tail may
         // be a group of records being written right now.
         try JournalScanner.scan(path: path, repairs: !checkHolder) { offset, entry in
@@ -62,10 +75,18 @@ public struct JournalSummary {
             case .dispatch:
                 guard entry.row > 0 else { return }
                 while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
+                if sameBoot && dispatchOffsets[entry.row - 1] < 0 {
+                    unsent.insert(entry.row)
+                } else if !unsent.isEmpty {
+                    unsent.remove(entry.row)
+                }
                 dispatchOffsets[entry.row - 1] = offset
+            case .sent:
+                if !unsent.isEmpty { unsent.remove(entry.row) }
             case .outcome:
                 guard entry.row > 0, let status = entry.status else { return }
                 let row = entry.row
+                if !unsent.isEmpty { unsent.remove(row) }
                 while offsets.count < row {
                     offsets.append(-1)
                     statuses.append(nil)
@@ -89,9 +110,17 @@ public struct JournalSummary {
                 inputRows = json?["rows"]?.text.flatMap { Int($0) }
                 inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
             case .other:
-                if let json = entry.json() { timeline.take(json) }
+                guard let json = entry.json() else { return }
+                if json["type"]?.text == "start" {
+                    sameBoot =
+                        boot != nil && json["boot"]?.text == boot
+                        && json["marks_sent"] == .bool(true)
+                }
+                timeline.take(json)
             }
         }
+        // Logged ahead and never sent: as if never dispatched.
+        for row in unsent { dispatchOffsets[row - 1] = -1 }
         // A row dispatched again after an outcome (a resumed run died sending it) is in
         // doubt: its older outcome no longer counts.
         for (index, status) in statuses.enumerated() {
