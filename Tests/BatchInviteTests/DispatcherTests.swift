@@ -159,7 +159,10 @@ func dispatch(
     let dispatcher = Dispatcher(
         target: NumberTarget(), transport: transport, limiter: RateLimiter(rate: 0, burst: 1),
         control: control, statistics: RunStatistics(), configuration: configuration, log: log,
-        record: { record, _ in outcomes.add(record) })
+        record: { record, _ in
+            outcomes.add(record)
+            log.note("outcome \(record.row)")
+        })
     dispatcher.start()
     for number in 1...rows {
         var row = CheckedRow(
@@ -232,6 +235,31 @@ func mostRowsUnderWay(_ events: [String]) -> Int {
         _ = dispatch(rows: 60, concurrency: 4, log: strict, answer: answer)
         #expect(mostRowsUnderWay(strict.events) <= 4)
         #expect(!strict.events.contains { $0.hasPrefix("marked") })
+    }
+
+    @Test func rowsWaitingToBeSentAgainCountAmongTheRowsUnderWay() {
+        // Every first attempt gets a 503: rows wait out backoffs while others are logged
+        // ahead. Rows sent and without an outcome (in doubt if the run died) never exceed
+        // the concurrency, nor do requests in flight.
+        let unavailable = TransportResult.answered(HTTPAnswer(status: 503, body: []))
+        let log = FakeLog()
+        log.ahead = true
+        let (outcomes, _, transport) = dispatch(rows: 60, concurrency: 4, log: log) {
+            row, attempt in
+            row > 1 && attempt == 1 ? unavailable : created
+        }
+        #expect(outcomes.count == 60 && outcomes.values.allSatisfy { $0.status == .invited })
+        #expect(transport.mostInFlight <= 4)
+        var underWay = Set<Substring>()
+        var most = 0
+        for event in log.events {
+            let parts = event.split(separator: " ")
+            if parts[0] == "sent" { underWay.insert(parts[1]) }
+            if parts[0] == "outcome" { underWay.remove(parts[1]) }
+            most = max(most, underWay.count)
+        }
+        #expect(most == 4, "\(log.events)")
+        #expect(mostRowsUnderWay(log.events) > 4)
     }
 
     @Test func aMarkThatCannotBeWrittenStopsTheRunWithItsRowsNotSent() {

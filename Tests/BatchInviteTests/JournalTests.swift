@@ -224,6 +224,24 @@ import Testing
         #expect(lines.contains("{\"type\":\"sent\",\"row\":2,\"sum\":"))
     }
 
+    @Test func aRowLoggedAheadByTwoKilledRunsAndNeverSentIsNotInDoubt() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("twice.journal").path
+        let boot = "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
+        for done in 0..<2 {
+            // Each run logs rows 1 and 2 ahead, sends row 2 only in the second, and dies.
+            let journal = try Journal(
+                path: path, header: header, start: JournalStart(rowsDone: done, boot: boot))
+            _ = journal.appendDispatch(row: 1, line: 2, key: "a@x.io")
+            try waitUntilDurable(journal, journal.appendDispatch(row: 2, line: 3, key: "b@x.io"))
+            if done == 1 { try journal.markSending(rows: [2]) }
+            try journal.close()
+        }
+        let summary = try JournalSummary(path: path, checkHolder: false, boot: boot)
+        #expect(summary.inDoubt == [2])
+        #expect(summary.counts == [.inDoubt: 1])
+    }
+
     @Test func afterARestartEveryRowDispatchedWithoutAnOutcomeIsInDoubt() throws {
         let scratch = try ScratchDirectory()
         let boot = "0b5e7c1a-1d2e-4f3a-9b8c-7d6e5f4a3b2c"

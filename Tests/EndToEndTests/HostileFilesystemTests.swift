@@ -152,6 +152,14 @@ import Testing
             result.stderr.contains(
                 "sent in this run, and the journal records them: the same command resumes"))
         #expect(try leftovers(tool).isEmpty)
+        // No report that leaves rows out: a whole one, or none and the reason.
+        if FileManager.default.fileExists(
+            atPath: tool.directory.appendingPathComponent("report.csv").path)
+        {
+            #expect(try reportRows(tool).count == 400)
+        } else {
+            #expect(result.stderr.contains("the report could not be written"))
+        }
         // With room again, the same command finishes the batch.
         let resumed = try tool.run(
             arguments(simulator), environment: ["BATCH_INVITE_TOKEN": "secret"])

@@ -193,6 +193,36 @@ import Testing
         for row in inDoubt { #expect(report[row - 1]["status"] == "in_doubt") }
     }
 
+    @Test func rowsWaitingForTheRateAcrossKilledRunsAreNotInDoubt() throws {
+        // Under a rate limit, rows logged ahead wait for their turn: each killed run leaves
+        // some logged and never sent, some of them logged by the run before too.
+        let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "100"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(40))
+        var options = arguments(simulator, ["--in-doubt", "skip"])
+        options[options.firstIndex(of: "8")!] = "4"
+        var slow = options
+        slow[slow.firstIndex(of: "--rate")! + 1] = "6"
+        for _ in 0..<3 {
+            let run = try BackgroundRun(tool, slow)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.9...1.3))
+            kill(run.process.processIdentifier, SIGKILL)
+            _ = run.finish()
+        }
+        let last = try tool.run(options, environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect([0, 1].contains(last.status))
+        simulator.stop()
+        let counts = try requestsPerKey(simulator)
+        // Nothing twice (--in-doubt skip), and a row is in doubt only if it reached the API.
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        let report = try reportRows(tool)
+        #expect(report.count == 40)
+        for row in report where row["status"] != "invited" {
+            #expect(row["status"] == "in_doubt" && counts[row["key"] ?? ""] == 1, "\(row)")
+        }
+        #expect(report.filter { $0["status"] == "in_doubt" }.count <= 4 * 3)
+    }
+
     @Test(arguments: ["retry", "skip"])
     func killedAtRandomMomentsTheSameCommandFinishesTheBatch(policy: String) throws {
         let simulator = try SimulatorProcess([

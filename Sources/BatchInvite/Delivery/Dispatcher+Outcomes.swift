@@ -43,6 +43,7 @@ extension Dispatcher {
         invitationStatus: String = "", expiresAt: String = "", marks: OutcomeMarks = OutcomeMarks()
     ) {
         statistics.count(status)
+        if job.began { begun -= 1 }
         let redactor = configuration.redactor
         let row = job.row
         record(

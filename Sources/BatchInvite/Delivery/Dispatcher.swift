@@ -66,8 +66,14 @@ public final class Dispatcher: @unchecked Sendable {
     // The loop thread's state.
     /// Rows whose dispatch record is not on disk yet, oldest first.
     private var unlogged = JobQueue()
-    /// Rows that may be sent as soon as the rate allows, oldest first.
+    /// Rows whose first request may start as soon as the rate allows, oldest first.
     private var ready = JobQueue()
+    /// Rows that began and may be sent again as soon as the rate allows (after a backoff,
+    /// for a renewed token): they go before `ready`.
+    private var retries = JobQueue()
+    /// Rows whose first request started and that have no outcome yet: at most
+    /// `concurrency`, so that a run killed at any moment leaves no more rows in doubt.
+    var begun = 0
     /// Rows waiting out a backoff.
     private var delayed: [Job] = []
     /// Rows whose token was rejected, waiting for the renewed one.
@@ -155,7 +161,7 @@ public final class Dispatcher: @unchecked Sendable {
     // MARK: The loop
 
     private var active: Int {
-        unlogged.count + ready.count + delayed.count + awaitingToken.count
+        unlogged.count + ready.count + retries.count + delayed.count + awaitingToken.count
             + (inFlight.count - freeTags.count)
     }
 
@@ -239,7 +245,7 @@ public final class Dispatcher: @unchecked Sendable {
             var index = 0
             while index < delayed.count {
                 if delayed[index].notBefore <= now {
-                    ready.append(delayed.remove(at: index))
+                    retries.append(delayed.remove(at: index))
                 } else {
                     wait = min(wait, delayed[index].notBefore - now)
                     index += 1
@@ -249,19 +255,28 @@ public final class Dispatcher: @unchecked Sendable {
         let room = answered ? configuration.concurrency : 1
         starting.removeAll(keepingCapacity: true)
         defer { starting.removeAll(keepingCapacity: true) }
-        while !ready.isEmpty && inFlight.count - freeTags.count + starting.count < room {
+        var beginning = 0
+        while inFlight.count - freeTags.count + starting.count < room {
+            // Rows that began go first; a new row only while fewer than `room` are under way.
+            let fromRetries = !retries.isEmpty
+            guard fromRetries || (!ready.isEmpty && begun + beginning < room) else { break }
             let untilAllowed = limiter.reserve()
             guard untilAllowed == 0 else {
                 wait = min(wait, untilAllowed)
                 break
             }
-            starting.append(ready.removeFirst())
+            if fromRetries {
+                starting.append(retries.removeFirst())
+            } else {
+                starting.append(ready.removeFirst())
+                beginning += 1
+            }
         }
         guard !starting.isEmpty else { return wait }
         // A row's first request is written down as starting before it starts.
         startingRows.removeAll(keepingCapacity: true)
         if logsAhead {
-            for job in starting where job.attempts == 0 { startingRows.append(job.row.row) }
+            for job in starting where !job.began { startingRows.append(job.row.row) }
         }
         if !startingRows.isEmpty {
             do {
@@ -273,6 +288,10 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         for job in starting {
+            if !job.began {
+                job.began = true
+                begun += 1
+            }
             job.attempts += 1
             job.tokenGeneration = tokenGeneration
             statistics.request()
@@ -296,7 +315,7 @@ public final class Dispatcher: @unchecked Sendable {
         if generation != tokenGeneration {
             transport.setToken(token)
             tokenGeneration = generation
-            for job in awaitingToken { ready.append(job) }
+            for job in awaitingToken { retries.append(job) }
             awaitingToken.removeAll()
         }
         return keeper.maintain()
@@ -307,6 +326,7 @@ public final class Dispatcher: @unchecked Sendable {
         var left: [Job] = []
         while !unlogged.isEmpty { left.append(unlogged.removeFirst()) }
         while !ready.isEmpty { left.append(ready.removeFirst()) }
+        while !retries.isEmpty { left.append(retries.removeFirst()) }
         left += delayed + awaitingToken
         delayed.removeAll()
         awaitingToken.removeAll()
@@ -337,7 +357,7 @@ public final class Dispatcher: @unchecked Sendable {
                     case .sendAgain:
                         // The API did not act on it: no attempt used up.
                         job.attempts -= 1
-                        ready.append(job)
+                        retries.append(job)
                         return
                     case .wait:
                         job.attempts -= 1
@@ -435,7 +455,7 @@ public final class Dispatcher: @unchecked Sendable {
         }
         statistics.retry()
         if pausedByServer {
-            ready.append(job)
+            retries.append(job)
         } else {
             job.notBefore = clock() + retry.backoff(after: job.attempts)
             delayed.append(job)

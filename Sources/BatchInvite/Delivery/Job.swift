@@ -6,6 +6,9 @@ final class Job {
     /// Where its dispatch record ends in the log (the log must be durable that far).
     var logPosition: Int64 = 0
     var attempts = 0
+    /// Whether its first request started: from then on it counts among the rows under
+    /// way (`Dispatcher.begun`) until it ends.
+    var began = false
     /// What each attempt whose answer was lost met.
     var lostAnswers: [String] = []
     var lastError = ""

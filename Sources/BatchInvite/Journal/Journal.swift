@@ -22,8 +22,8 @@ import Foundation
 /// Safe for concurrent use.
 public final class Journal: DispatchLog, @unchecked Sendable {
     // Safe to share: `dispatches`, `others`, `appendedDispatches`, `durableDispatches`,
-    // `closing`, `outcomesUnsynced`, `committerIdle`, `failure` and the observers are only
-    // touched with `condition` locked; `size` and `writeFailure` with `appending` locked
+    // `closing`, `outcomesUnsynced`, `unwritten`, `committerIdle`, `failure` and the
+    // observers are only touched with `condition` locked; `size` and `writeFailure` with `appending` locked
     // (and by `init` before the committing thread starts); `marks`, `outcomesTaken` and `marksPlaced` by the
     // dispatcher's thread alone; the descriptors are fixed. Locks are taken in the order
     // `appending`, then `condition`.
@@ -52,6 +52,8 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     private var closing = false
     /// Whether `markSending` wrote outcomes that no sync followed yet.
     private var outcomesUnsynced = false
+    /// Outcomes that could not be written.
+    private var unwritten = 0
     /// Whether the committing thread waits for records (not gathering a group).
     private var committerIdle = false
     /// Threads waiting in `enqueue` for the queue to drain.
@@ -183,9 +185,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         }
         let (start, kept, error) = appendLocked(marks)
         appending.unlock()
-        if let observer {
-            for (row, at) in marksPlaced where at < kept { observer(row, start + Int64(at)) }
-        }
+        tell(observer, marksPlaced, writtenAt: start, kept: kept)
         if let error {
             condition.lock()
             if failure == nil { failure = error }
@@ -207,8 +207,10 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Calls `observer`, on the committing thread, with the row and file offset of each
-    /// outcome once it is written (all of them before `close` returns). Set it before the
+    /// Calls `observer`, on the committing thread or the dispatcher's (`markSending`), with
+    /// the row and file offset of each outcome once it is written (all of them before
+    /// `close` returns; those that could not be written are counted in
+    /// `outcomesNotWritten`). Set it before the
     /// first outcome is appended.
     public func whenOutcomeWritten(
         _ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void
@@ -390,10 +392,10 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             condition.lock()
             swap(&dispatchGroup, &dispatches)
             swap(&otherGroup, &others)
+            outcomesUnsynced = false
             if producersWaiting > 0 { condition.broadcast() }
             let observer = outcomeObserver
             condition.unlock()
-            outcomesUnsynced = false
             guard !dispatchGroup.isEmpty || !otherGroup.isEmpty else {
                 // `markSending` wrote the outcomes: they are synced within the interval too.
                 appending.unlock()
@@ -417,9 +419,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             let (start, kept, writeError) = appendLocked(bytes)
             appending.unlock()
             var error = writeError ?? sync()
-            if let observer {
-                for (row, at) in placed where at < kept { observer(row, start + Int64(at)) }
-            }
+            tell(observer, placed, writtenAt: start, kept: kept)
             // The ledger's records of the same group, on disk before any row of it is sent.
             if let ledger, error == nil {
                 error = ledger.write(
@@ -456,10 +456,40 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         }
     }
 
+    /// Tells the outcome observer where the outcomes `placed` in bytes written at `start`
+    /// are, for those among the `kept` bytes; counts the others as not written.
+    private func tell(
+        _ observer: ((Int, Int64) -> Void)?, _ placed: [(row: Int, at: Int)],
+        writtenAt start: Int64,
+        kept: Int
+    ) {
+        var lost = 0
+        for (row, at) in placed {
+            if at < kept {
+                observer?(row, start + Int64(at))
+            } else {
+                lost += 1
+            }
+        }
+        guard lost > 0 else { return }
+        condition.lock()
+        unwritten += lost
+        condition.unlock()
+    }
+
+    /// Outcomes that could not be written (the disk full, a write error): the report made
+    /// from the journal would lack their rows.
+    public var outcomesNotWritten: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return unwritten
+    }
+
     /// Writes `bytes` (whole records) at the end of the journal. A write that fails part
     /// way (a full disk) keeps the records written whole and cuts off the torn one, so that
-    /// no torn record sits before later ones. Returns where the bytes start in the file and
-    /// how many of them were kept.
+    /// no torn record sits before later ones; after a failed write nothing more is written
+    /// (a record after a cut that did not take would make the journal unreadable). Returns
+    /// where the bytes start in the file and how many of them were kept.
     private func append(_ bytes: [UInt8]) -> (start: Int64, kept: Int, error: BatchInviteError?) {
         appending.lock()
         defer { appending.unlock() }
@@ -471,6 +501,7 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         start: Int64, kept: Int, error: BatchInviteError?
     ) {
         let start = size
+        if let writeFailure { return (start, 0, writeFailure) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {

@@ -75,7 +75,9 @@ public struct JournalSummary {
             case .dispatch:
                 guard entry.row > 0 else { return }
                 while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
-                if sameBoot && dispatchOffsets[entry.row - 1] < 0 {
+                // Logged again by a run that marks its sends: never sent if it was not sent
+                // before either (logged ahead by an earlier run on this boot too).
+                if sameBoot && (dispatchOffsets[entry.row - 1] < 0 || unsent.contains(entry.row)) {
                     unsent.insert(entry.row)
                 } else if !unsent.isEmpty {
                     unsent.remove(entry.row)

@@ -270,12 +270,21 @@ public final class BatchRun {
                 problems.append("it could not be written back: the next run starts afresh")
             }
         }
-        do {
-            try writer.writeOutcomes(
-                at: offsets.all.lazy.filter { $0 >= 0 }, from: journal.recordReader)
-            try writer.finish()
-        } catch {
-            problems.append("the report could not be written (\(error))")
+        let unwritten = journal.outcomesNotWritten
+        if unwritten > 0 {
+            // A report made from the journal would leave their rows out.
+            problems.append(
+                "the report could not be written (\(unwritten) "
+                    + (unwritten == 1 ? "outcome" : "outcomes")
+                    + " could not be written to the journal)")
+        } else {
+            do {
+                try writer.writeOutcomes(
+                    at: offsets.all.lazy.filter { $0 >= 0 }, from: journal.recordReader)
+                try writer.finish()
+            } catch {
+                problems.append("the report could not be written (\(error))")
+            }
         }
         if !problems.isEmpty, statistics.snapshot.requests == 0, control.stopReason == nil {
             // Nothing was sent: an ordinary error of the files (exit 2).
