@@ -2,11 +2,13 @@ import Foundation
 import Testing
 
 @Suite struct ResumeTests {
-    func arguments(_ simulator: SimulatorProcess, _ extra: [String] = []) -> [String] {
+    func arguments(
+        _ simulator: SimulatorProcess, _ extra: [String] = [], concurrency: Int = 8, rate: Int = 0
+    ) -> [String] {
         [
             "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL, "--rate",
-            "0",
-            "--concurrency", "8", "--progress", "none", "--report", "report.csv",
+            "\(rate)", "--concurrency", "\(concurrency)", "--progress", "none", "--report",
+            "report.csv",
         ] + extra
     }
 
@@ -131,8 +133,7 @@ import Testing
         let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "400"])
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(40))
-        var options = arguments(simulator, ["--in-doubt", "skip"])
-        options[options.firstIndex(of: "8")!] = "4"
+        let options = arguments(simulator, ["--in-doubt", "skip"], concurrency: 4)
         let run = try BackgroundRun(tool, options)
         // The first request alone, then a round of 4 under way.
         Thread.sleep(forTimeInterval: 1.0)
@@ -199,10 +200,8 @@ import Testing
         let simulator = try SimulatorProcess(["--token", "secret", "--latency-ms", "100"])
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(40))
-        var options = arguments(simulator, ["--in-doubt", "skip"])
-        options[options.firstIndex(of: "8")!] = "4"
-        var slow = options
-        slow[slow.firstIndex(of: "--rate")! + 1] = "6"
+        let options = arguments(simulator, ["--in-doubt", "skip"], concurrency: 4)
+        let slow = arguments(simulator, ["--in-doubt", "skip"], concurrency: 4, rate: 6)
         for _ in 0..<3 {
             let run = try BackgroundRun(tool, slow)
             Thread.sleep(forTimeInterval: Double.random(in: 0.9...1.3))
