@@ -24,7 +24,8 @@ public final class Dispatcher: @unchecked Sendable {
     // loop thread's alone.
 
     public struct Configuration: Sendable {
-        /// Rows worked on at once, and so requests in flight at most. Default 8.
+        /// Requests in flight at most, and rows sent without an outcome yet (in doubt if the
+        /// run died); as many more rows may wait on disk when the log logs ahead. Default 8.
         public var concurrency = 8
         /// The request path (`--path`, else the target's).
         public var path: String
