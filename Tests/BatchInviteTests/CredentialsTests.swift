@@ -33,6 +33,31 @@ final class ScriptedSource: TokenSource, @unchecked Sendable {
     }
 }
 
+/// A token source that gives the same token every time, the second and later times only
+/// once `gate` lets it.
+final class GatedSource: TokenSource, @unchecked Sendable {
+    let token: AccessToken
+    let gate: DispatchSemaphore
+    private let lock = NSLock()
+    private var fetched = 0
+    let renews = true
+    let name = "the gated source"
+
+    init(_ token: AccessToken, gate: DispatchSemaphore) {
+        self.token = token
+        self.gate = gate
+    }
+
+    func fetch() throws -> AccessToken {
+        lock.lock()
+        fetched += 1
+        let first = fetched == 1
+        lock.unlock()
+        if !first { gate.wait() }
+        return token
+    }
+}
+
 /// Waits (up to 2 s) until `condition` holds.
 func eventually(_ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(2)
@@ -75,6 +100,27 @@ func eventually(_ condition: () -> Bool) -> Bool {
 }
 
 @Suite struct TokenKeeperTests {
+    @Test func a401DuringAnEarlyRenewalThatGivesTheSameTokenIsARealRejection() throws {
+        // The source hands out "a" again (a cached token) only once let through.
+        let clock = ManualClock()
+        let gate = DispatchSemaphore(value: 0)
+        let source = GatedSource(AccessToken(value: "a", lifetime: 100), gate: gate)
+        let keeper = TokenKeeper(
+            source: source, redactor: Redactor(secrets: []),
+            clock: {
+                clock.read()
+            })
+        try keeper.start()
+        clock.advance(95)
+        _ = keeper.maintain()  // the early renewal begins
+        // Meanwhile the API rejects "a": the request waits for the renewal.
+        #expect(keeper.rejected(generation: 1) == .wait)
+        gate.signal()
+        // The same token again: held requests would wait for ever; the rejection is real.
+        #expect(eventually { keeper.failure != nil })
+        #expect(keeper.failure?.exitCode == .credentialsRejected)
+    }
+
     @Test func aTokenIsRenewedWhenATenthOfItsLifetimeIsLeft() throws {
         let clock = ManualClock()
         let source = ScriptedSource([

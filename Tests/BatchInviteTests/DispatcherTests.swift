@@ -24,7 +24,9 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         marksCalls += 1
-        guard marksCalls < failingMarksFrom else { throw BatchInviteError.io("disk full") }
+        guard marksCalls < failingMarksFrom, !failing else {
+            throw BatchInviteError.io("disk full")
+        }
         for row in rows { events.append("marked \(row)") }
     }
 
@@ -260,6 +262,28 @@ func mostRowsUnderWay(_ events: [String]) -> Int {
         }
         #expect(most == 4, "\(log.events)")
         #expect(mostRowsUnderWay(log.events) > 4)
+    }
+
+    @Test(arguments: [false, true])
+    func nothingIsSentAgainOnceTheJournalFailed(ahead: Bool) {
+        let unavailable = TransportResult.answered(HTTPAnswer(status: 503, body: []))
+        let log = FakeLog()
+        log.ahead = ahead
+        let (outcomes, control, _) = dispatch(rows: 40, concurrency: 4, log: log) { row, attempt in
+            if row == 6 {
+                log.failing = true
+                log.note("journal failed")
+            }
+            return row > 1 && attempt == 1 ? unavailable : created
+        }
+        #expect(outcomes.count == 40)
+        guard case .localFailure? = control.stopReason else {
+            Issue.record("stopped by \(String(describing: control.stopReason))")
+            return
+        }
+        let events = log.events
+        let failed = events.firstIndex(of: "journal failed")!
+        #expect(!events[failed...].contains { $0.hasPrefix("sent") }, "\(events)")
     }
 
     @Test func aMarkThatCannotBeWrittenStopsTheRunWithItsRowsNotSent() {

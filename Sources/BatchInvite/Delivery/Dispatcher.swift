@@ -279,14 +279,18 @@ public final class Dispatcher: @unchecked Sendable {
         if logsAhead {
             for job in starting where !job.began { startingRows.append(job.row.row) }
         }
-        if !startingRows.isEmpty {
-            do {
+        do {
+            if !startingRows.isEmpty {
                 try log.markSending(rows: startingRows)
-            } catch {
-                control.stop(.localFailure("\(error)"))
-                for job in starting { stopped(job) }
-                return wait
+            } else {
+                // Rows sent again need no new record, but nothing goes out once the log
+                // failed: their outcomes could not be recorded.
+                _ = try log.durablePosition()
             }
+        } catch {
+            control.stop(.localFailure("\(error)"))
+            for job in starting { stopped(job) }
+            return wait
         }
         for job in starting {
             if !job.began {

@@ -36,6 +36,9 @@ public final class TokenKeeper: @unchecked Sendable {
     /// Whether a request with the token in use got an answer other than 401.
     private var worked = false
     private var refreshing = false
+    /// Whether a request with the token in use got a 401 while a renewal was under way
+    /// (the requests held for it wait for another token).
+    private var rejectedWhileRenewing = false
     /// A proactive renewal failed transiently: the next try, not before.
     private var retryAt: Double?
     /// The token in use cannot be renewed early (its source gave it again).
@@ -129,7 +132,10 @@ public final class TokenKeeper: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if generation < self.generation { return .sendAgain }
-        if refreshing { return .wait }
+        if refreshing {
+            rejectedWhileRenewing = true
+            return .wait
+        }
         guard source.renews, failed == nil, !(fromRejection && !worked) else { return .rejected }
         beginRenewal(afterRejection: true)
         return .wait
@@ -150,17 +156,20 @@ public final class TokenKeeper: @unchecked Sendable {
         if case .success(let fresh) = result { redactor.add(fresh.value) }
         lock.lock()
         refreshing = false
+        // A renewal begun before the API rejected the token ends as one begun after.
+        let rejected = afterRejection || rejectedWhileRenewing
         switch result {
         case .success(let fresh) where fresh.value != rejectedValue:
             token = fresh
             generation += 1
+            rejectedWhileRenewing = false
             obtainedAt = clock()
-            fromRejection = afterRejection
+            fromRejection = rejected
             worked = false
             noEarlyRenewal = false
             renewals += 1
         case .success(let same):
-            if afterRejection {
+            if rejected {
                 failed = CredentialFailure(
                     "the API rejected the token (HTTP 401) and \(source.name) gives the same one "
                         + "again; check the credentials and their permissions, then run again",

@@ -273,10 +273,13 @@ public final class BatchRun {
         let unwritten = journal.outcomesNotWritten
         if unwritten > 0 {
             // A report made from the journal would leave their rows out.
+            let older =
+                FileManager.default.fileExists(atPath: configuration.reportPath)
+                ? " (\(configuration.reportPath) is an older report)" : ""
             problems.append(
                 "the report could not be written (\(unwritten) "
                     + (unwritten == 1 ? "outcome" : "outcomes")
-                    + " could not be written to the journal)")
+                    + " could not be written to the journal)\(older)")
         } else {
             do {
                 try writer.writeOutcomes(
