@@ -135,8 +135,13 @@ import Testing
         try tool.write("people.csv", sendosoCSV(40))
         let options = arguments(simulator, ["--in-doubt", "skip"], concurrency: 4)
         let run = try BackgroundRun(tool, options)
-        // The first request alone, then a round of 4 under way.
-        Thread.sleep(forTimeInterval: 1.0)
+        // The first request alone; once it is answered, a round of 4 goes out (and 4 more
+        // rows are logged ahead). Killed while they are under way, whatever the start took.
+        let deadline = Date().addingTimeInterval(10)
+        while ((try? simulator.logEntries().count) ?? 0) < 2 && Date() < deadline {
+            usleep(10_000)
+        }
+        Thread.sleep(forTimeInterval: 0.15)
         kill(run.process.processIdentifier, SIGKILL)
         _ = run.finish()
         // What the journal holds, and what reached the server.
