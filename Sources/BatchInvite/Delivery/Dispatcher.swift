@@ -283,8 +283,8 @@ public final class Dispatcher: @unchecked Sendable {
             if !startingRows.isEmpty {
                 try log.markSending(rows: startingRows)
             } else {
-                // Rows sent again need no new record, but nothing goes out once the log
-                // failed: their outcomes could not be recorded.
+                // Nothing to mark (rows sent again, or a log that does not log ahead), but
+                // nothing goes out once the log failed: no outcome could be recorded.
                 _ = try log.durablePosition()
             }
         } catch {
