@@ -254,7 +254,7 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         let room = answered ? configuration.concurrency : 1
-        starting.removeAll(keepingCapacity: true)
+        // Empty on entry: emptied on the way out.
         defer { starting.removeAll(keepingCapacity: true) }
         var beginning = 0
         while inFlight.count - freeTags.count + starting.count < room {

@@ -164,13 +164,10 @@ final class JSONRecordMembers {
             var index = at
             let count = line.count
             while index + 8 <= count {
-                // Little-endian order whatever the machine's: byte k is bits 8k...8k+7.
-                let word = UInt64(
-                    littleEndian: line.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let word = TextBytes.word(line, at: index)
                 // The lowest flagged byte of each test is exact, so the lowest of all is.
                 let found =
-                    TextBytes.flagBytes(below: 1, in: word ^ 0x2222_2222_2222_2222)
-                    | TextBytes.flagBytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                    TextBytes.flagQuotesAndBackslashes(in: word)
                     | TextBytes.flagBytes(below: 0x20, in: word)
                 if found != 0 { return index + found.trailingZeroBitCount >> 3 }
                 index += 8

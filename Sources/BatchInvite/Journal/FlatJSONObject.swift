@@ -38,12 +38,8 @@ enum FlatJSONObject {
             var escaped = false
             while index < count {
                 if index + 8 <= count {
-                    // Little-endian order whatever the machine's: byte k is bits 8k...8k+7.
-                    let word = UInt64(
-                        littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                    let found =
-                        TextBytes.flagBytes(below: 1, in: word ^ 0x2222_2222_2222_2222)
-                        | TextBytes.flagBytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                    let found = TextBytes.flagQuotesAndBackslashes(
+                        in: TextBytes.word(bytes, at: index))
                     if found == 0 {
                         index += 8
                         continue

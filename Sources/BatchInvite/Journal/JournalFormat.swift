@@ -94,8 +94,7 @@ public enum CRC32 {
             var index = 0
             let count = bytes.count
             while index + 8 <= count {
-                let word = UInt64(
-                    littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let word = TextBytes.word(bytes, at: index)
                 let low = UInt32(truncatingIfNeeded: word) ^ crc
                 let high = UInt32(truncatingIfNeeded: word >> 32)
                 crc =

@@ -36,9 +36,3 @@ public protocol DispatchLog: AnyObject, Sendable {
     /// it could not be written: the rows must not be sent.
     func markSending(rows: [Int]) throws
 }
-
-extension DispatchLog {
-    public var logsAhead: Bool { false }
-
-    public func markSending(rows: [Int]) throws {}
-}

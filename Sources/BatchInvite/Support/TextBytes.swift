@@ -121,10 +121,7 @@ public enum TextBytes {
             // Runs of ASCII are skipped eight bytes at a time, up to the first byte that is
             // not ASCII (little-endian: the lowest high bit set).
             if index + 8 <= count {
-                let high =
-                    UInt64(
-                        littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                    & 0x8080_8080_8080_8080
+                let high = word(bytes, at: index) & 0x8080_8080_8080_8080
                 if high == 0 {
                     index += 8
                     continue
@@ -228,6 +225,21 @@ public enum TextBytes {
     @inline(__always)
     static func flagBytes(below limit: UInt64, in word: UInt64) -> UInt64 {
         (word &- 0x0101_0101_0101_0101 &* limit) & ~word & 0x8080_8080_8080_8080
+    }
+
+    /// The eight bytes at `offset` of `bytes` as a word whose byte k is bits 8k...8k+7
+    /// whatever the machine's order.
+    @inline(__always)
+    static func word(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// `flagBytes` for the quotes and backslashes of `word`: the lowest flagged byte is the
+    /// first `"` or `\`.
+    @inline(__always)
+    static func flagQuotesAndBackslashes(in word: UInt64) -> UInt64 {
+        flagBytes(below: 1, in: word ^ 0x2222_2222_2222_2222)
+            | flagBytes(below: 1, in: word ^ 0x5C5C_5C5C_5C5C_5C5C)
     }
 
     /// Whether the eight bytes of `word` are all printable ASCII (0x20 to 0x7E) other than
