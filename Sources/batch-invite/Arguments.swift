@@ -73,6 +73,9 @@ struct Arguments {
         }
     }
 
+    /// Every argument and option value, for checks that must consider any of them a path.
+    var mentioned: [String] { positional + values.values.flatMap { $0 } }
+
     /// The value of a single-valued option, if given.
     func value(_ name: String) -> String? { values[name]?.last }
 

@@ -6,6 +6,7 @@ import Foundation
 /// summary left from an earlier run is removed first, so a stale one is never read as
 /// tonight's.
 struct JobOutputs {
+    private static let writing = NSLock()
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--summary-json", value: "PATH",
@@ -28,30 +29,69 @@ struct JobOutputs {
         let input = arguments.positional.first.map { URL(fileURLWithPath: $0).lastPathComponent }
         jobName =
             arguments.value("--job-name") ?? (input == "-" ? "stdin" : input ?? "batch-invite")
-        if let summaryPath { unlink(summaryPath) }
+    }
+
+    /// Puts the outputs among the command's files, for their checks.
+    func register(in files: inout CommandFiles) {
+        files.writes("--summary-json", summaryPath)
+        files.writes("--metrics-file", metricsPath)
+    }
+
+    /// Once the command's files passed their checks: a summary left by an earlier run is
+    /// removed, so that a stale one is never read as tonight's (a stream is left alone).
+    func prepare() {
+        guard let summaryPath, case .file(let real)? = try? OutputTarget(summaryPath) else {
+            return
+        }
+        unlink(real)
     }
 
     /// Runs `body`, then writes the summary and metrics with its outcome, whether it
-    /// returned an exit code or threw (the error's code and message).
+    /// returned an exit code or threw (the error's code and message). An output that
+    /// cannot be written makes the exit code 6.
     func around(
         _ summary: JobSummary, redactor: Redactor?,
         _ body: (inout JobSummary) throws -> Int32
     ) throws -> Int32 {
         var summary = summary
         do {
-            let code = try body(&summary)
+            var code = try body(&summary)
+            StandardOutput.shared.flush()
+            if let failure = StandardOutput.shared.failure {
+                summary.error = summary.error ?? failure
+                if [0, 1, 4].contains(code) { code = ExitCode.localFailure.code }
+            }
             summary.exitCode = ExitCode(code: code) ?? .usage
-            write(summary)
-            return code
+            return write(summary).code
+        } catch BatchInviteError.closedPipe {
+            throw BatchInviteError.closedPipe
         } catch {
-            summary.exitCode =
-                (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode
-                ?? .usage
+            summary.exitCode = Self.exitCode(of: error)
             let text = "\(error)"
             summary.error = redactor?.redact(text) ?? text
             write(summary)
             throw error
         }
+    }
+
+    /// A signal that ends the command at once (nothing was sent): the summary and metrics
+    /// say so, then the process exits with 128 + the signal's number.
+    func interrupted(_ started: JobSummary, signal: Int32) -> Never {
+        var summary = started
+        summary.exitCode = .interrupted(signal: signal)
+        summary.error =
+            "stopped by \(Signals.name(signal))"
+            + (summary.command == "run" ? " before anything was sent" : "")
+        printError("batch-invite \(summary.command): \(summary.error ?? "")")
+        summary.htmlPath = nil
+        // Held to the exit: the command's own thread writes nothing more.
+        Self.writing.lock()
+        writeLocked(summary)
+        exit(128 + signal)
+    }
+
+    static func exitCode(of error: any Error) -> ExitCode {
+        (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode ?? .usage
     }
 
     /// The input's fingerprint for the summary, when one is written (it costs a read of
@@ -61,44 +101,61 @@ struct JobOutputs {
         return try? InputFingerprint.of(path: path)
     }
 
-    /// A command that stopped while reading its own options: the summary says so.
-    func failedEarly(command: String, error: any Error) {
+    /// A command that stopped while reading its own options: the summary says so, when
+    /// its path is safe to write: no other of the command's `files` (when they could be
+    /// told) nor of its `arguments`.
+    func failedEarly(
+        command: String, error: any Error, files: CommandFiles?, arguments: [String]
+    ) {
+        guard let summaryPath,
+            files?.safeForFailureSummary(summaryPath) ?? true,
+            CommandFiles.safeForFailureSummary(summaryPath, besides: arguments)
+        else { return }
         var summary = JobSummary(command: command)
-        summary.exitCode =
-            (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode
-            ?? .usage
+        summary.finished = Clock.wallMilliseconds()
+        summary.exitCode = Self.exitCode(of: error)
         summary.error = "\(error)"
-        write(summary)
+        try? OutputFile.write(summary.json, to: summaryPath)
     }
 
-    /// A command line that could not be read at all: the summary says so (the metrics,
-    /// whose path is not known for sure, are left alone).
-    static func failedParsing(summaryPath: String, command: String, error: any Error) {
+    /// A command line that could not be read at all: the summary says so when its path is
+    /// no other argument's file (the metrics, whose path is not known for sure, are left
+    /// alone).
+    static func failedParsing(
+        summaryPath: String, command: String, error: any Error, arguments: [String]
+    ) {
+        guard CommandFiles.safeForFailureSummary(summaryPath, besides: arguments) else { return }
         var summary = JobSummary(command: command)
         summary.finished = Clock.wallMilliseconds()
         summary.exitCode = .usage
         summary.error = "\(error)"
-        try? JobSummary.writeAtomically(summary.json, to: summaryPath)
+        try? OutputFile.write(summary.json, to: summaryPath)
     }
 
-    /// Writes what was asked for; a failure to is said on stderr, and does not change the
-    /// command's exit code.
-    private func write(_ finished: JobSummary) {
+    /// Writes what was asked for: the page first, then the metrics and the summary with
+    /// the exit code that includes any failure before them. A failure is said on stderr;
+    /// returns the exit code (6 when one happened to a command that would have ended 0, 1
+    /// or 4).
+    @discardableResult
+    private func write(_ finished: JobSummary) -> ExitCode {
+        // One writer at a time: a signal's exit never meets a summary half written by the
+        // command's own thread.
+        Self.writing.lock()
+        defer { Self.writing.unlock() }
+        return writeLocked(finished)
+    }
+
+    @discardableResult
+    private func writeLocked(_ finished: JobSummary) -> ExitCode {
         var summary = finished
         summary.finished = Clock.wallMilliseconds()
-        if let summaryPath {
-            do {
-                try JobSummary.writeAtomically(summary.json, to: summaryPath)
-            } catch {
-                printError("batch-invite \(summary.command): --summary-json: \(error)")
-            }
-        }
-        if let metricsPath {
-            do {
-                try JobSummary.writeAtomically(
-                    Array(summary.prometheus(job: jobName).utf8), to: metricsPath)
-            } catch {
-                printError("batch-invite \(summary.command): --metrics-file: \(error)")
+        func fail(_ option: String, _ error: any Error) {
+            printError("batch-invite \(summary.command): \(option): \(error)")
+            if summary.error == nil { summary.error = "\(option): \(error)" }
+            if summary.exitCode == .success || summary.exitCode == .rowsNotDone
+                || summary.exitCode == .unfinished
+            {
+                summary.exitCode = .localFailure
             }
         }
         // The page shows a report: only a command that wrote one has it.
@@ -110,8 +167,23 @@ struct JobOutputs {
                 ).write(to: htmlPath)
                 printError("html: \(htmlPath)")
             } catch {
-                printError("batch-invite \(summary.command): --html: \(error)")
+                fail("--html", error)
             }
         }
+        if let metricsPath {
+            do {
+                try OutputFile.write(Array(summary.prometheus(job: jobName).utf8), to: metricsPath)
+            } catch {
+                fail("--metrics-file", error)
+            }
+        }
+        if let summaryPath {
+            do {
+                try OutputFile.write(summary.json, to: summaryPath)
+            } catch {
+                fail("--summary-json", error)
+            }
+        }
+        return summary.exitCode
     }
 }

@@ -86,7 +86,12 @@ struct RunCommand: Command {
                 help: "on resuming, send again rows that failed on transient errors"),
             OptionSpec(
                 name: "--restart", value: nil,
-                help: "start a new journal (the old one kept as <journal>.1)"),
+                help:
+                    "start a new journal (the old one set aside as <journal>.<its start time>; "
+                    + "people it invited are already_invited, those in doubt follow --in-doubt)"),
+            OptionSpec(
+                name: "--reinvite", value: nil,
+                help: "send again to people the journal set aside by --restart had invited"),
             OptionSpec(
                 name: "--allow-insecure-http", value: nil,
                 help: "allow http:// to a host that is not loopback"),
@@ -154,12 +159,49 @@ struct RunCommand: Command {
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
+        var files: CommandFiles?
         do {
             try self.init(parsing: arguments, outputs: outputs)
+            files = Self.files(
+                arguments, input: input.path, report: report, outputs: outputs,
+                journal: dryRun ? nil : configuration.journalPath)
+            try files?.check()
         } catch {
-            outputs.failedEarly(command: Self.name, error: error)
+            outputs.failedEarly(
+                command: Self.name, error: error, files: files, arguments: arguments.mentioned)
             throw error
         }
+        files?.removeStaleTemporaries()
+        outputs.prepare()
+        report.prepare()
+    }
+
+    /// The files a run reads and writes: its outputs may be none of the others; the
+    /// journal (with its lock file and the copy of standard input beside it) and the ledger
+    /// are read back and written in place (`journal` nil for a dry run, which writes
+    /// neither).
+    static func files(
+        _ arguments: Arguments, input: String, report: ReportArguments, outputs: JobOutputs,
+        journal: String?
+    ) -> CommandFiles {
+        var files = CommandFiles()
+        files.reads("FILE", input)
+        for option in ["--config", "--token-file", "--client-secret-file", "--cacert"] {
+            files.reads(option, arguments.value(option))
+        }
+        if let journal {
+            files.keeps(arguments.has("--journal") ? "--journal" : "the journal", journal)
+            files.keeps("the journal's lock file", journal + ".lock")
+            files.keeps("the journal's restart history", journal + ".history")
+            files.keeps("the copy of the input", StandardInputSpool.path(beside: journal))
+            files.keeps("--ledger", arguments.value("--ledger"))
+        } else {
+            files.reads("--journal", arguments.value("--journal"))
+            files.reads("--ledger", arguments.value("--ledger"))
+        }
+        report.register(in: &files)
+        outputs.register(in: &files)
+        return files
     }
 
     private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
@@ -195,17 +237,12 @@ struct RunCommand: Command {
         delivery.concurrency = try arguments.integer("--concurrency", 8, in: 1...256)
         delivery.retry.maxAttempts = try arguments.integer("--max-attempts", 5, in: 1...100)
         delivery.retry.maxRetryAfter = try arguments.number(
-            "--max-retry-after", 120, in: 0...Double.greatestFiniteMagnitude,
-            what: "a number of at least 0")
+            "--max-retry-after", 120, in: 0...86_400, what: "a number of seconds from 0 to 86400")
         let timeout = try arguments.number(
-            "--timeout", 30, in: 0...Double.greatestFiniteMagnitude, what: "a number of at least 0")
-        guard timeout > 0 else { throw BatchInviteError.usage("--timeout must be above 0") }
+            "--timeout", 30, in: 0.001...86_400, what: "a number of seconds from 0.001 to 86400")
         let connectTimeout = try arguments.number(
-            "--connect-timeout", 10, in: 0...Double.greatestFiniteMagnitude,
-            what: "a number of at least 0")
-        guard connectTimeout > 0 else {
-            throw BatchInviteError.usage("--connect-timeout must be above 0")
-        }
+            "--connect-timeout", 10, in: 0.001...86_400,
+            what: "a number of seconds from 0.001 to 86400")
         var settings = CurlTransport.Configuration(baseURL: baseURL, token: "")
         settings.concurrency = delivery.concurrency
         settings.timeout = timeout
@@ -220,12 +257,6 @@ struct RunCommand: Command {
                 scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
         }
         transportSettings = settings
-        tokenSource =
-            dryRun && !checkConnection
-            ? nil
-            : try CredentialArguments.source(
-                from: arguments, transport: settings, redactor: redactor,
-                allowInsecure: allowInsecure)
         let journalPath =
             arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
@@ -236,11 +267,16 @@ struct RunCommand: Command {
                 target: target.name, baseURL: baseURL, path: delivery.path, input: path,
                 fingerprint: nil, inputOptions: input))
         configuration.overview = report.html != nil
+        let rateRange = "a number of requests per second from 0.001 to 1000000, or 0 for no limit"
         configuration.rate = try arguments.number(
-            "--rate", target.defaultRate, in: 0...Double.greatestFiniteMagnitude,
-            what: "a number of at least 0")
+            "--rate", target.defaultRate, in: 0...1_000_000, what: rateRange)
+        if configuration.rate > 0 && configuration.rate < 0.001 {
+            throw BatchInviteError.usage(
+                "--rate \"\(arguments.value("--rate") ?? "")\" must be \(rateRange)")
+        }
         configuration.burst = try arguments.integer("--burst", 1, in: 1...100_000)
         configuration.restart = arguments.has("--restart")
+        configuration.reinvite = arguments.has("--reinvite")
         // Benchmarks only (BENCHMARKS.md, the journal's cost): a crash could then lose records.
         configuration.syncsJournal =
             ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
@@ -251,8 +287,7 @@ struct RunCommand: Command {
                 throw BatchInviteError.usage("--reinvite-after needs --ledger PATH")
             }
             configuration.reinviteAfterDays = try arguments.number(
-                "--reinvite-after", 0, in: 0...Double.greatestFiniteMagnitude,
-                what: "a number of days of at least 0")
+                "--reinvite-after", 0, in: 0...36_500, what: "a number of days from 0 to 36500")
         }
         if arguments.value("--limit") != nil {
             configuration.delivery.limit = try arguments.integer("--limit", 0, in: 1...Int.max)
@@ -266,6 +301,13 @@ struct RunCommand: Command {
             configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
         }
         self.configuration = configuration
+        // Last: every option is checked before a token source runs or reads anything.
+        tokenSource =
+            dryRun && !checkConnection
+            ? nil
+            : try CredentialArguments.source(
+                from: arguments, transport: settings, redactor: redactor,
+                allowInsecure: allowInsecure)
     }
 
     func run() throws -> Int32 {
@@ -275,6 +317,12 @@ struct RunCommand: Command {
         summary.report = dryRun ? report.path : configuration.reportPath
         summary.journal = dryRun ? nil : configuration.journalPath
         if dryRun { summary.inputFingerprint = outputs.fingerprint(of: input.path) }
+        // Until a row may have gone out, a signal ends the command at once (nothing was
+        // sent), its summary saying so.
+        let started = summary
+        let outputs = self.outputs
+        Signals.handle { number in outputs.interrupted(started, signal: number) }
+        defer { Signals.handle(nil) }
         return try outputs.around(summary, redactor: redactor) { try run(&$0) }
     }
 
@@ -294,11 +342,13 @@ struct RunCommand: Command {
         // or 5), with nothing read or sent.
         let keeper = TokenKeeper(source: tokenSource!, redactor: redactor)
         try keeper.start()
-        // Standard input is kept in a file first: read through before anything is sent,
+        // Standard input (and any input that is not a regular file: a named pipe, a
+        // device) is kept in a file first: read once, through, before anything is sent,
         // and fingerprinted, so that resuming with another input is refused.
         var input = self.input
         let spool =
-            input.path == "-" ? try StandardInputSpool(beside: configuration.journalPath) : nil
+            StandardInputSpool.isNeeded(for: input.path)
+            ? try StandardInputSpool(from: input.path, beside: configuration.journalPath) : nil
         if let spool { input.path = spool.path }
         defer { withExtendedLifetime(spool) {} }
         var settings = transportSettings
@@ -318,8 +368,7 @@ struct RunCommand: Command {
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
             onWarning: { printError($0) })
-        let signals = Self.stopOnSignals(batch.control)
-        defer { signals.forEach { $0.cancel() } }
+        Signals.handle(Self.stopOnSignals(batch.control, early: summary, outputs: outputs))
         let result = try batch.run()
         let stats = result.statistics
         summary.take(stats)
@@ -372,23 +421,25 @@ struct RunCommand: Command {
         return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
     }
 
-    /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is
-    /// flushed and the report written (exit 130/143). A second signal exits at once.
-    static func stopOnSignals(_ control: RunControl) -> [DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if control.isStopped {
-                    exit(128 + number)
-                }
-                printError(
-                    "batch-invite run: stopping on signal \(number): requests in flight finish; signal again to quit at once"
-                )
-                control.stop(.interrupted(signal: number))
+    /// Once rows may have gone out, SIGINT, SIGTERM and SIGHUP stop the run: no new rows,
+    /// requests in flight end (at their deadline at the latest), the journal is flushed and
+    /// the report written (exit 130, 143, 129). A second signal exits at once. Before, the
+    /// process exits at once (nothing was sent).
+    static func stopOnSignals(_ control: RunControl, early: JobSummary, outputs: JobOutputs)
+        -> @Sendable (Int32) -> Void
+    {
+        { number in
+            guard control.sendingBegan else {
+                outputs.interrupted(early, signal: number)
+                return
             }
-            source.resume()
-            return source
+            if control.isStopped {
+                exit(128 + number)
+            }
+            printError(
+                "batch-invite run: stopping on \(Signals.name(number)): requests in flight "
+                    + "finish; signal again to quit at once")
+            control.stop(.interrupted(signal: number))
         }
     }
 

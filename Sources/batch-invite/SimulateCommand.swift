@@ -108,8 +108,8 @@ struct SimulateCommand: Command {
             )
         }
         configuration.tokenLifetime = try arguments.number(
-            "--token-lifetime", 3600, in: 0.001...Double.greatestFiniteMagnitude,
-            what: "a number of seconds above 0")
+            "--token-lifetime", 3600, in: 0.001...31_536_000,
+            what: "a number of seconds from 0.001 to 31536000 (a year)")
         if let teams = arguments.value("--teams") {
             var set = Set<Int64>()
             for part in teams.split(separator: ",", omittingEmptySubsequences: false) {
@@ -128,12 +128,10 @@ struct SimulateCommand: Command {
             Double(try arguments.integer("--latency-ms", 0, in: 0...3_600_000)) / 1000
         configuration.jitter =
             Double(try arguments.integer("--jitter-ms", 0, in: 0...3_600_000)) / 1000
-        if let text = arguments.value("--rate-limit") {
-            guard let rate = Double(text), rate > 0, rate.isFinite else {
-                throw BatchInviteError.usage(
-                    "--rate-limit \"\(text)\" must be a number of requests per second above 0")
-            }
-            configuration.rateLimit = rate
+        if arguments.value("--rate-limit") != nil {
+            configuration.rateLimit = try arguments.number(
+                "--rate-limit", 1, in: 0.001...1_000_000,
+                what: "a number of requests per second from 0.001 to 1000000")
         }
         if arguments.has("--burst") {
             configuration.burst = try arguments.integer("--burst", 1, in: 1...1_000_000)
@@ -154,7 +152,8 @@ struct SimulateCommand: Command {
         configuration.requestLogPath = arguments.value("--request-log")
         if let seed = arguments.value("--seed") {
             guard let value = UInt64(seed) else {
-                throw BatchInviteError.usage("--seed \"\(seed)\" must be a whole number")
+                throw BatchInviteError.usage(
+                    "--seed \"\(seed)\" must be a whole number from 0 to \(UInt64.max)")
             }
             configuration.seed = value
         } else {
@@ -168,6 +167,10 @@ struct SimulateCommand: Command {
             / 1000
         configuration.limits.maxConnections = try arguments.integer(
             "--max-connections", 1024, in: 1...100_000)
+        var files = CommandFiles()
+        files.reads("--users-file", arguments.value("--users-file"))
+        files.writes("--request-log", configuration.requestLogPath)
+        try files.check()
         self.configuration = configuration
     }
 
@@ -178,14 +181,7 @@ struct SimulateCommand: Command {
             simulator.handle($0)
         }
         let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
+        Signals.handle { _ in stop.signal() }
         server.start()
         StandardOutput.shared.write("listening on http://127.0.0.1:\(server.port)\n")
         StandardOutput.shared.flush()
@@ -195,7 +191,6 @@ struct SimulateCommand: Command {
                     ? "" : "; OAuth token endpoint at /oauth2/platformtoken"))
         stop.wait()
         server.stop()
-        sources.forEach { $0.cancel() }
         return ExitCode.success.code
     }
 

@@ -5,10 +5,13 @@
 #endif
 
 /// Buffered standard output that ends the process quietly when the reader goes away
-/// (`batch-invite inspect big.csv | head`).
+/// (`batch-invite inspect big.csv | head`). Any other failure to write (`> /dev/full`) is
+/// kept in `failure`, later writes are dropped, and the command ends with exit 6.
 final class StandardOutput {
     nonisolated(unsafe) static let shared = StandardOutput()  // used from the main thread only
     private var buffer: [UInt8] = []
+    /// Why standard output could not be written, once it could not.
+    private(set) var failure: String?
 
     func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
@@ -21,6 +24,8 @@ final class StandardOutput {
     }
 
     func flush() {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == nil else { return }
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes {
@@ -29,11 +34,11 @@ final class StandardOutput {
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EPIPE { exit(0) }
+                failure = "cannot write to standard output: \(String(cString: strerror(errno)))"
                 return
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

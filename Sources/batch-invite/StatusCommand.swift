@@ -15,8 +15,11 @@ struct StatusCommand: Command {
             Reads a run's journal (a torn last record is cut off) and prints its target and
             input, how many rows ended in each status, the rows in doubt, when it was last
             written and whether a run holds it now. Sends nothing.
-            Exit 0 when every row was invited, 1 when the run finished with rows not invited,
-            4 when it is unfinished (rows not sent or in doubt, or a run holds it).
+            Every input row is counted: rows the run never reached (it was killed) are not
+            sent. "finished" is yes only when the last run wrote its end and left nothing to
+            do. Exit 0 when every row was invited, 1 when every row was reached and some were
+            not invited, 4 when the batch is unfinished (rows not reached, not sent or in
+            doubt, or a run holds the journal).
             """,
         options: options)
 
@@ -34,10 +37,12 @@ struct StatusCommand: Command {
         let statuses: [RowStatus] = [
             .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt,
         ]
+        let counts = summary.countsWithUnreached
         let last =
             summary.lastActivity.map {
                 Clock.iso8601(milliseconds: Int64($0.timeIntervalSince1970 * 1000))
             } ?? ""
+        let code = Self.exitCode(summary)
         if json {
             var out: [UInt8] = Array("{\"journal\":".utf8)
             TextBytes.appendJSONString(journal, to: &out)
@@ -47,13 +52,16 @@ struct StatusCommand: Command {
             }
             out.append(contentsOf: ",\"rows\":\(summary.rows),\"counts\":{".utf8)
             out.append(
-                contentsOf: statuses.map { "\"\($0.rawValue)\":\(summary.counts[$0] ?? 0)" }.joined(
+                contentsOf: statuses.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(
                     separator: ","
                 ).utf8)
             out.append(
                 contentsOf:
                     "},\"in_doubt\":[\(summary.inDoubt.map(String.init).joined(separator: ","))]"
                     .utf8)
+            out.append(contentsOf: ",\"not_reached\":\(summary.notReached)".utf8)
+            out.append(
+                contentsOf: ",\"input_rows\":\(summary.inputRows.map(String.init) ?? "null")".utf8)
             out.append(contentsOf: ",\"last_activity\":".utf8)
             TextBytes.appendJSONString(last, to: &out)
             out.append(
@@ -68,10 +76,19 @@ struct StatusCommand: Command {
             text += ", base URL: \(summary.header?["base_url"]?.text ?? "?")\n"
             text +=
                 "\(summary.rows) rows: "
-                + statuses.filter { $0 != .alreadyInvited || (summary.counts[$0] ?? 0) > 0 }.map {
-                    "\(summary.counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
+                + statuses.filter { $0 != .alreadyInvited || (counts[$0] ?? 0) > 0 }.map {
+                    "\(counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
                 }
                 .joined(separator: ", ") + "\n"
+            if summary.inputRows == nil {
+                text +=
+                    "the input was not read through: rows past the \(summary.rows) recorded are "
+                    + "not counted, and the run is unfinished\n"
+            } else if summary.notReached > 0 {
+                text +=
+                    "not reached: \(summary.notReached) \(summary.notReached == 1 ? "row" : "rows") "
+                    + "(the run stopped before them; the same run command sends them)\n"
+            }
             if !summary.inDoubt.isEmpty {
                 text +=
                     "in doubt (dispatched, no answer recorded): rows "
@@ -80,11 +97,23 @@ struct StatusCommand: Command {
             }
             text += "started: \(summary.header?["started"]?.text ?? "?"), last activity: \(last)\n"
             text += "running now: " + (summary.heldBy.map { "yes (\($0))" } ?? "no") + "\n"
+            text +=
+                "finished: "
+                + (summary.isFinished
+                    ? "yes"
+                    : summary.lastRunEnded
+                        ? "no, rows are left to send" : "no, the run did not write its end") + "\n"
             StandardOutput.shared.write(text)
         }
-        if !summary.isFinished { return ExitCode.unfinished.code }
+        return code.code
+    }
+
+    /// 4 while a run holds the journal or any row is unreached, not sent or in doubt (or
+    /// the input's row count is unknown); else 0 when every row was invited, 1 when not.
+    static func exitCode(_ summary: JournalSummary) -> ExitCode {
+        guard summary.isSettled else { return .unfinished }
         let done = (summary.counts[.invited] ?? 0) + (summary.counts[.alreadyInvited] ?? 0)
-        return (done == summary.rows ? ExitCode.success : .rowsNotDone).code
+        return done == summary.rows ? .success : .rowsNotDone
     }
 }
 
@@ -126,6 +155,12 @@ struct ReportCommand: Command {
             arguments,
             defaultPath: journal.hasSuffix(".journal")
                 ? String(journal.dropLast(".journal".count)) : journal + ".report.csv")
+        var files = CommandFiles()
+        files.reads("--journal", journal)
+        report.register(in: &files)
+        try files.check()
+        files.removeStaleTemporaries()
+        report.prepare()
     }
 
     func run() throws -> Int32 {
@@ -174,7 +209,7 @@ struct ReportCommand: Command {
             summary.durationSeconds > 0 ? Double(invited) / summary.durationSeconds : 0
         let done = (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
         summary.exitCode =
-            !journal.isFinished
+            !journal.isSettled
             ? .unfinished : done == overview.rows ? .success : .rowsNotDone
         return summary
     }

@@ -28,19 +28,38 @@ struct ValidateCommand: Command {
     let input: InputOptions
     let report: ReportArguments
     let outputs: JobOutputs
+    let configPath: String?
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
+        var files: CommandFiles?
         do {
             try self.init(parsing: arguments, outputs: outputs)
+            files = self.files
+            try files?.check()
         } catch {
-            outputs.failedEarly(command: Self.name, error: error)
+            outputs.failedEarly(
+                command: Self.name, error: error, files: files, arguments: arguments.mentioned)
             throw error
         }
+        files?.removeStaleTemporaries()
+        outputs.prepare()
+        report.prepare()
+    }
+
+    /// The files the command reads and writes.
+    private var files: CommandFiles {
+        var files = CommandFiles()
+        files.reads("FILE", input.path)
+        files.reads("--config", configPath)
+        report.register(in: &files)
+        outputs.register(in: &files)
+        return files
     }
 
     private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
         self.outputs = outputs
+        configPath = arguments.value("--config")
         let path = try arguments.single("an input FILE", command: Self.name)
         target = try InputArguments.target(from: arguments, command: Self.name)!
         input = try InputArguments.options(path: path, from: arguments, target: target)
@@ -53,6 +72,10 @@ struct ValidateCommand: Command {
         summary.input = input.path
         summary.report = report.path
         summary.inputFingerprint = outputs.fingerprint(of: input.path)
+        let started = summary
+        let outputs = self.outputs
+        Signals.handle { number in outputs.interrupted(started, signal: number) }
+        defer { Signals.handle(nil) }
         return try outputs.around(summary, redactor: nil) {
             try Self.validate(input: input, target: target, report: report, summary: &$0)
         }
@@ -95,6 +118,8 @@ struct ReportArguments {
         help: "also write the report as one self-contained HTML page (README: The report)")
 
     let path: String
+    /// Whether `--report` gave the path (else it is the default one).
+    let pathGiven: Bool
     let format: ReportFormat
     /// `--html`: the page beside the report, if asked for.
     let html: String?
@@ -102,10 +127,6 @@ struct ReportArguments {
     /// The report of a command reading `inputPath`.
     init(_ arguments: Arguments, inputPath: String) throws {
         try self.init(arguments) { Self.defaultPath(for: inputPath, format: $0) }
-        if path == inputPath && path != "-" {
-            throw BatchInviteError.usage(
-                "the report would overwrite the input \(path); choose another --report")
-        }
     }
 
     /// A report whose path is `defaultPath` unless `--report` gives one.
@@ -121,9 +142,11 @@ struct ReportArguments {
         if let path = arguments.value("--report") {
             guard !path.isEmpty else { throw BatchInviteError.usage("--report needs a path") }
             self.path = path
+            pathGiven = true
             format = given ?? ReportFormat(path: path)
         } else {
             path = fallback(given ?? .csv)
+            pathGiven = false
             format = given ?? ReportFormat(path: path)
         }
         html = arguments.value("--html")
@@ -131,13 +154,20 @@ struct ReportArguments {
             guard !html.isEmpty, html != "-" else {
                 throw BatchInviteError.usage("--html needs a file's path")
             }
-            guard html != path, html != arguments.positional.first else {
-                throw BatchInviteError.usage(
-                    "--html \(html) would overwrite the \(html == path ? "report" : "input")")
-            }
-            // A page left by an earlier command must not pass for this one's.
-            unlink(html)
         }
+    }
+
+    /// Puts the report and the page among the command's files, for their checks.
+    func register(in files: inout CommandFiles) {
+        files.writes(pathGiven ? "--report" : "the report (by default)", path)
+        files.writes("--html", html)
+    }
+
+    /// Once the command's files passed their checks: a page left by an earlier command
+    /// must not pass for this one's (a stream is left alone).
+    func prepare() {
+        guard let html, case .file(let real)? = try? OutputTarget(html) else { return }
+        unlink(real)
     }
 
     /// `<input name without extension>.report.csv` in the current directory.

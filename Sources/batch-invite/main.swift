@@ -50,7 +50,8 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
                 command.options.contains(where: { $0.name == "--summary-json" })
             {
                 JobOutputs.failedParsing(
-                    summaryPath: arguments[index + 1], command: command.name, error: error)
+                    summaryPath: arguments[index + 1], command: command.name, error: error,
+                    arguments: arguments)
             }
             throw error
         }
@@ -59,19 +60,33 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
             return ExitCode.success.code
         }
         return try command.execute(parsed)
+    } catch BatchInviteError.closedPipe {
+        return ExitCode.success.code
     } catch {
         StandardOutput.shared.flush()
         printError("batch-invite \(command.name): \(error)")
-        let code =
-            (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode
-            ?? .usage
-        return code.code
+        return JobOutputs.exitCode(of: error).code
     }
+}
+
+/// The exit status once standard output is flushed: a failure to write it (`> /dev/full`)
+/// makes a command that would have ended 0, 1 or 4 end with 6, said on stderr.
+func finalStatus(_ status: Int32, command: String?) -> Int32 {
+    StandardOutput.shared.flush()
+    guard let failure = StandardOutput.shared.failure else { return status }
+    printError("batch-invite\(command.map { " " + $0 } ?? ""): \(failure)")
+    return [0, 1, 4].contains(status) ? ExitCode.localFailure.code : status
 }
 
 signal(SIGPIPE, SIG_IGN)
 // A file size limit (ulimit -f) is a write error to report, not a reason to die.
 signal(SIGXFSZ, SIG_IGN)
-let status = runTool(Array(CommandLine.arguments.dropFirst()))
-StandardOutput.shared.flush()
-exit(status)
+Signals.install()
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status = runTool(arguments)
+exit(
+    finalStatus(
+        status,
+        command: arguments.first.flatMap { name in
+            commands.contains { $0.name == name } ? name : nil
+        }))

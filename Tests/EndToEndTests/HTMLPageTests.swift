@@ -180,7 +180,8 @@ enum Chromium {
                 "--html", path,
             ])
             #expect(
-                refused.status == 2 && refused.stderr.contains("--html \(path) would overwrite"))
+                refused.status == 2
+                    && refused.stderr.contains("and --html \(path) are the same file"))
         }
     }
 }

@@ -391,7 +391,14 @@ func parseCSV(_ text: String) -> [[String]] {
         // The first three are already invited at the server: done, with the fourth invited.
         #expect(restarted.status == 0)
         #expect(restarted.stdout.hasPrefix("4 rows: 1 invited, 3 already invited,"))
-        #expect(FileManager.default.fileExists(atPath: tool.path("report.csv.journal.1")))
+        // The old journal is set aside under its start time, and its people are remembered.
+        let setAside = try FileManager.default.contentsOfDirectory(atPath: tool.directory.path)
+            .filter {
+                $0.range(of: #"^report\.csv\.journal\.\d{8}T\d{6}Z$"#, options: .regularExpression)
+                    != nil
+            }
+        #expect(setAside.count == 1)
+        #expect(FileManager.default.fileExists(atPath: tool.path("report.csv.journal.history")))
     }
 }
 

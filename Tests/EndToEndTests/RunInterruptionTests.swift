@@ -24,7 +24,7 @@ final class BackgroundRun {
         process.standardError = errors
         try process.run()
         Thread {
-            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
             try? stdin.fileHandleForWriting.close()
         }.start()
     }

@@ -184,7 +184,7 @@ import Testing
             let result = try tool.run(
                 [
                     "run", "people.csv", "--base-url", simulator.baseURL, "--report", "out.csv",
-                    "--restart",
+                    "--restart", "--reinvite",
                 ]
                     + arguments, environment: ["JOB_TOKEN": "secret"])
             simulator.stop()

@@ -70,10 +70,15 @@ final class Tool {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", command], environment: environment)
     }
 
+    /// A child that stops reading its standard input early (a stream it refuses) must not
+    /// end the tests with SIGPIPE: the write fails instead.
+    private static let ignoresBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     private func launch(
         _ executable: URL, _ arguments: [String], input: [UInt8] = [],
         environment: [String: String]?
     ) throws -> ToolResult {
+        _ = Self.ignoresBrokenPipes
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -92,7 +97,7 @@ final class Tool {
         process.standardError = stderr
         try process.run()
         let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()

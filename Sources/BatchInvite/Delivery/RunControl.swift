@@ -19,7 +19,7 @@ public final class RunControl: @unchecked Sendable {
         /// No token could be had (its command, file or endpoint failed, or gave one the API
         /// rejects).
         case credentialsFailed(CredentialFailure)
-        /// SIGINT or SIGTERM.
+        /// SIGINT, SIGTERM or SIGHUP.
         case interrupted(signal: Int32)
         /// A local failure (the journal could not be written, or was removed; the input could
         /// not be read): nothing more may be sent.
@@ -77,6 +77,7 @@ public final class RunControl: @unchecked Sendable {
     private var reason: StopReason?
     private var consecutiveOutageRows = 0
     private var observers: [@Sendable () -> Void] = []
+    private var began = false
 
     public init(outageThreshold: Int = 20) {
         self.outageThreshold = outageThreshold
@@ -89,6 +90,21 @@ public final class RunControl: @unchecked Sendable {
     }
 
     public var isStopped: Bool { stopReason != nil }
+
+    /// Whether rows may have been sent: set once, just before the first row can go out.
+    /// Until then a signal may end the process at once, as nothing was sent.
+    public var sendingBegan: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return began
+    }
+
+    /// Marks that rows may be sent from now on.
+    public func beginSending() {
+        lock.lock()
+        began = true
+        lock.unlock()
+    }
 
     /// Stops the run (the first reason given is kept) and tells the observers.
     public func stop(_ why: StopReason) {

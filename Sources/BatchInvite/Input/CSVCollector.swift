@@ -249,4 +249,16 @@ enum LineBreaks {
         }
         return count
     }
+
+    /// How many bytes follow the last line break (CR or LF) of `bytes`; nil when it has
+    /// none.
+    static func bytesAfterLast(in bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = bytes.count
+        while index > 0 {
+            index -= 1
+            let byte = bytes[index]
+            if byte == 10 || byte == 13 { return bytes.count - 1 - index }
+        }
+        return nil
+    }
 }

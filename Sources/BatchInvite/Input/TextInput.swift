@@ -19,6 +19,10 @@ import Foundation
 public final class TextInput {
     /// How many bytes are read from the file at a time.
     public static let chunkSize = 256 * 1024
+    /// Bytes an input that is not a regular file may run without a line break (CR or LF)
+    /// before reading stops: room for a record of `CSVReader.maxRecordBytes` and a JSON
+    /// line of `JSONLinesReader.maxLineBytes`, and more.
+    public static let longestLine = 16 << 20
 
     /// The name used in messages: the path as given, or `standard input`.
     public let displayName: String
@@ -192,8 +196,27 @@ public final class TextInput {
 
     /// Calls `body` with each successive piece of the input as UTF-8, until the end.
     /// The buffer is only valid during the call.
+    ///
+    /// An input that is not a regular file (standard input, a named pipe, a device) has no
+    /// end to wait for: once it runs `longestLine` bytes without a line break (a stream of
+    /// NUL bytes), reading stops with `BatchInviteError.input`, as no header or record can
+    /// be that long.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let limitsLines = size == nil
+        var sinceLineBreak = 0
+        var total = 0
         func hand(_ bytes: UnsafeRawBufferPointer) throws {
+            if limitsLines {
+                total += bytes.count
+                sinceLineBreak =
+                    LineBreaks.bytesAfterLast(in: bytes) ?? sinceLineBreak + bytes.count
+                if sinceLineBreak > Self.longestLine {
+                    throw BatchInviteError.input(
+                        "\(displayName) ran \(Self.longestLine >> 20) MiB without a line break "
+                            + "(after \(total - sinceLineBreak) bytes): that is not CSV or JSON "
+                            + "Lines text")
+                }
+            }
             let rest = preamble.skip(bytes)
             if !rest.isEmpty { try body(rest) }
         }

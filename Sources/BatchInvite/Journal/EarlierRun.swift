@@ -10,6 +10,10 @@ struct EarlierRun {
     /// The input's data rows, when a run read it to its end.
     var inputRows: Int?
     var inputBlankRecords: Int
+    /// Whether the last run wrote its end (it was not killed).
+    var lastRunEnded = true
+    /// The journal a `--restart` set aside to begin this one, if one did.
+    var restartHistory: String?
     /// How the earlier run read the input (its encoding and preamble in force), when the
     /// journal says; a resumed run reads it the same way.
     var inputOptions: InputOptions?
@@ -86,13 +90,15 @@ struct EarlierRun {
             throw BatchInviteError.input(
                 "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
                     + "); run the same command as before to resume it, or pass --restart to start over "
-                    + "(the old journal is kept as \(path).1)")
+                    + "(the old journal is set aside and whom it invited is not invited again)")
         }
         return EarlierRun(
             offsets: summary.offsets, latest: summary.latest,
             transientFailures: summary.transientFailures,
             inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
-            inputBlankRecords: summary.inputBlankRecords, inputOptions: earlierOptions,
+            inputBlankRecords: summary.inputBlankRecords, lastRunEnded: summary.lastRunEnded,
+            restartHistory: header["restart_history"]?.text,
+            inputOptions: earlierOptions,
             timeline: summary.timeline)
     }
 }

@@ -18,6 +18,9 @@ public struct JournalHeader: Sendable, Equatable {
     /// How the input is read (format, delimiter, encoding, `--map`, defaults), so that
     /// `report` can read it again the same way; its path is kept made absolute.
     public var inputOptions: InputOptions?
+    /// The journal a `--restart` set aside to begin this one, whose history
+    /// (`RestartHistory`) the runs of this journal keep to.
+    public var restartHistory: String?
 
     public init(
         target: String, baseURL: String, path: String, input: String,
@@ -80,6 +83,10 @@ public struct JournalHeader: Sendable, Equatable {
         if let options = inputOptions, options.path != "-" {
             appendOptions(options, to: &out)
         }
+        if let restartHistory {
+            out.append(contentsOf: ",\"restart_history\":".utf8)
+            TextBytes.appendJSONString(restartHistory, to: &out)
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -135,13 +142,26 @@ public struct JournalStart: Sendable, Equatable {
     /// Whether the run writes a `sent` record before each row's first request (set by the
     /// journal: `Journal.logsAhead`); only then does a missing one mean a row never went out.
     public var marksSending = false
+    /// The input's data rows and blank records, when known before the first request (the
+    /// run read it through first, or an earlier run on the journal did): from this record
+    /// on, `status` counts every input row, those the run never reached too.
+    public var inputRows: (rows: Int, blankRecords: Int)?
 
     public init(
-        rowsDone: Int, at: Int64 = Clock.wallMilliseconds(), boot: String? = BootIdentity.current
+        rowsDone: Int, at: Int64 = Clock.wallMilliseconds(), boot: String? = BootIdentity.current,
+        inputRows: (rows: Int, blankRecords: Int)? = nil
     ) {
         self.rowsDone = rowsDone
         self.at = at
         self.boot = boot
+        self.inputRows = inputRows
+    }
+
+    public static func == (left: JournalStart, right: JournalStart) -> Bool {
+        left.rowsDone == right.rowsDone && left.at == right.at && left.boot == right.boot
+            && left.marksSending == right.marksSending
+            && left.inputRows?.rows == right.inputRows?.rows
+            && left.inputRows?.blankRecords == right.inputRows?.blankRecords
     }
 
     var object: [UInt8] {
@@ -157,6 +177,12 @@ public struct JournalStart: Sendable, Equatable {
             TextBytes.appendJSONString(boot, to: &out)
         }
         if marksSending { out.append(contentsOf: ",\"marks_sent\":true".utf8) }
+        if let inputRows {
+            out.append(
+                contentsOf:
+                    ",\"input_rows\":\(inputRows.rows),\"input_blank\":\(inputRows.blankRecords)"
+                    .utf8)
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -180,13 +206,15 @@ public struct InputFingerprint: Sendable, Equatable {
     /// Reads `path` through once; nil for standard input or what is not a regular file.
     public static func of(path: String) throws -> InputFingerprint? {
         guard path != "-" else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Opened without waiting: a named pipe without a writer is not a file to hash.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else {
             throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { Glibc.close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         var hash: UInt64 = 0x6261_7463_682d_696e
         var size: Int64 = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -36,6 +36,13 @@ public final class JournalLock: @unchecked Sendable {
                 throw BatchInviteError.io(
                     "cannot open the journal \(journal): \(String(cString: strerror(errno)))")
             }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                Glibc.close(descriptor)
+                throw BatchInviteError.usage(
+                    "the journal \(journal) is \(FileKind.describe(status.st_mode)); it must be a "
+                        + "regular file")
+            }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 Glibc.close(descriptor)
                 throw BatchInviteError.inUse(
@@ -56,9 +63,17 @@ public final class JournalLock: @unchecked Sendable {
         }
         let owner =
             "pid \(getpid())\nsince \(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\n"
-        let info = open(infoPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // Only ever a regular file of its own: never a link followed, a device truncated.
+        let info = open(infoPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
         if info >= 0 {
-            _ = Array(owner.utf8).withUnsafeBytes { Glibc.write(info, $0.baseAddress, $0.count) }
+            var status = stat()
+            if fstat(info, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                ftruncate(info, 0) == 0
+            {
+                _ = Array(owner.utf8).withUnsafeBytes {
+                    Glibc.write(info, $0.baseAddress, $0.count)
+                }
+            }
             Glibc.close(info)
         }
     }
@@ -67,20 +82,31 @@ public final class JournalLock: @unchecked Sendable {
         Glibc.close(descriptor)
     }
 
-    /// `--restart`: the journal this lock holds is kept as `<journal>.1` (an older `.1`
-    /// goes) and a new one begins; returns the new journal's lock. Files that are not
-    /// journals are neither moved nor removed.
-    public func restarting() throws -> JournalLock {
+    /// `--restart`: the journal this lock holds is set aside as `<journal>.<its start time>`
+    /// (`journal.20261206T082051Z`, with `-2`, `-3`... when that name is taken), and a new
+    /// one begins; returns the new journal's lock and where the old one went (nil when
+    /// there was none, or it was empty). Files that are not journals are neither moved nor
+    /// removed.
+    public func restarting() throws -> (lock: JournalLock, setAside: String?) {
         guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int,
             size > 0
-        else { return self }
-        try JournalScanner.checkIsJournal(path)
-        if FileManager.default.fileExists(atPath: path + ".1") {
-            try JournalScanner.checkIsJournal(path + ".1")
-            try FileManager.default.removeItem(atPath: path + ".1")
+        else { return (self, nil) }
+        let started = try JournalScanner.header(of: path)?["started"]?.text ?? ""
+        // "2026-12-06T08:20:51.123Z" -> "20261206T082051Z"
+        let stamp = started.prefix(19).filter { $0 != "-" && $0 != ":" }
+        let base = path + "." + (stamp.count == 15 ? stamp + "Z" : "old")
+        var name = base
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: name) {
+            suffix += 1
+            name = base + "-\(suffix)"
         }
-        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        return try JournalLock(journal: path)
+        guard rename(path, name) == 0 else {
+            throw BatchInviteError.io(
+                "cannot set the journal \(path) aside as \(name): \(String(cString: strerror(errno)))"
+            )
+        }
+        return (try JournalLock(journal: path), name)
     }
 
     /// Whether the journal's path still names the file this lock holds (it may have been

@@ -47,6 +47,15 @@ public final class JournalReader {
         return record
     }
 
+    /// The whole record written at `offset`, as a JSON value.
+    public func object(at offset: Int64) throws -> JSONValue {
+        guard let object = try line(at: offset).flatMap({ JournalEntry(line: $0)?.json() })
+        else {
+            throw BatchInviteError.io("the journal \(path) is damaged at byte \(offset)")
+        }
+        return object
+    }
+
     /// Calls `body` with the report columns of the outcome record written at `offset`.
     public func withReportColumns(
         at offset: Int64, _ body: (JournalEntry.ReportColumns) throws -> Void

@@ -76,6 +76,11 @@ public enum JournalScanner {
 
     /// Throws unless the file at `path` starts with a journal's header record.
     public static func checkIsJournal(_ path: String) throws {
+        _ = try header(of: path)
+    }
+
+    /// The header record of the journal at `path`; throws unless the file starts with one.
+    public static func header(of path: String) throws -> JSONValue? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
@@ -89,8 +94,10 @@ public enum JournalScanner {
             if let base = bytes.baseAddress, let found = memchr(base, 0x0A, bytes.count) {
                 let line = UnsafeRawBufferPointer(
                     rebasing: bytes[0..<base.distance(to: UnsafeRawPointer(found))])
-                guard JournalEntry(line: line)?.kind == .header else { throw notAJournal(path) }
-                return
+                guard let entry = JournalEntry(line: line), entry.kind == .header else {
+                    throw notAJournal(path)
+                }
+                return entry.json()
             }
             guard try buffer.fill(from: descriptor, path: path) > 0, bytes.count < 16 << 20 else {
                 throw notAJournal(path)

@@ -25,10 +25,14 @@ public struct JournalSummary {
     /// Per row (index row - 1): the offset of its dispatch record when it has no outcome
     /// after it, or of its outcome when that is unsettled (the row is in doubt), else -1.
     public var dispatchOffsets: [Int64] = []
-    /// How many data rows the input has, when a run read it to its end (an `end` record).
+    /// How many data rows the input has, when a run read it to its end (an `end` record)
+    /// or through before sending (a `start` record's `input_rows`).
     public var inputRows: Int?
     /// Blank records the input has (with `inputRows`).
     public var inputBlankRecords = 0
+    /// Whether the last run on the journal wrote its end (it read its input to the end and
+    /// recorded every row); false for a run that was killed, or is running.
+    public var lastRunEnded = false
     /// The pid and start time written by the run holding the journal, if one does now.
     public var heldBy: String?
     /// When the journal was last written.
@@ -111,12 +115,18 @@ public struct JournalSummary {
                 let json = entry.json()
                 inputRows = json?["rows"]?.text.flatMap { Int($0) }
                 inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
+                lastRunEnded = true
             case .other:
                 guard let json = entry.json() else { return }
                 if json["type"]?.text == "start" {
                     sameBoot =
                         boot != nil && json["boot"]?.text == boot
                         && json["marks_sent"] == .bool(true)
+                    lastRunEnded = false
+                    if let rows = json["input_rows"]?.text.flatMap({ Int($0) }) {
+                        inputRows = rows
+                        inputBlankRecords = json["input_blank"]?.text.flatMap { Int($0) } ?? 0
+                    }
                 }
                 timeline.take(json)
             }
@@ -139,12 +149,31 @@ public struct JournalSummary {
         }
     }
 
-    /// Rows with an outcome.
-    public var rows: Int { counts.values.reduce(0, +) }
+    /// Rows with an outcome, or in doubt.
+    public var recordedRows: Int { counts.values.reduce(0, +) }
 
-    /// Whether every row the journal knows ended (no run holds it, nothing not sent or in doubt).
-    public var isFinished: Bool {
-        heldBy == nil && (counts[.notSent] ?? 0) == 0 && inDoubt.isEmpty && header != nil
+    /// Input rows the runs never reached: no outcome, not dispatched (a run was killed,
+    /// or is still running). 0 when the input's row count is not known.
+    public var notReached: Int { max((inputRows ?? 0) - recordedRows, 0) }
+
+    /// Every input row: those recorded and those never reached.
+    public var rows: Int { recordedRows + notReached }
+
+    /// Rows per status, the rows never reached counted as `not_sent`.
+    public var countsWithUnreached: [RowStatus: Int] {
+        var all = counts
+        if notReached > 0 { all[.notSent, default: 0] += notReached }
+        return all
     }
+
+    /// Whether nothing is left to do: no run holds the journal, the input's row count is
+    /// known and every row was reached, none is `not_sent` or in doubt.
+    public var isSettled: Bool {
+        heldBy == nil && header != nil && inputRows != nil && notReached == 0
+            && (counts[.notSent] ?? 0) == 0 && inDoubt.isEmpty
+    }
+
+    /// Whether the last run wrote its end and left nothing to do.
+    public var isFinished: Bool { lastRunEnded && isSettled }
 
 }

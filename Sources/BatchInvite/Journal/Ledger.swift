@@ -61,6 +61,13 @@ public final class Ledger: @unchecked Sendable {
             throw BatchInviteError.io(
                 "cannot open the ledger \(path): \(String(cString: strerror(errno)))")
         }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw BatchInviteError.usage(
+                "the ledger \(path) is \(FileKind.describe(status.st_mode)); it must be a regular "
+                    + "file")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw BatchInviteError.inUse("the ledger \(path) is in use by another run")

@@ -1,4 +1,4 @@
-/// The one error type of the tool. Each case picks an exit code; `description` is the
+/// The tool's errors of its own (the token sources have `CredentialFailure`). Each case picks an exit code; `description` is the
 /// single line a person reads on standard error.
 public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
     /// The command line is wrong: an unknown option, a malformed value, a missing argument.
@@ -9,21 +9,32 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
     case io(String)
     /// Another run holds the journal: trying later may work.
     case inUse(String)
+    /// An output (a report, a page, a summary, standard output) could not be written once
+    /// the command was under way: a local failure (exit 6), whatever was read or sent.
+    case output(String)
+    /// Standard output's reader went away (`batch-invite inspect big.csv | head`): the
+    /// command ends quietly, as a pipeline expects.
+    case closedPipe
 
     public var description: String {
         switch self {
-        case .usage(let message), .input(let message), .io(let message), .inUse(let message):
+        case .usage(let message), .input(let message), .io(let message), .inUse(let message),
+            .output(let message):
             return message
+        case .closedPipe:
+            return "standard output was closed"
         }
     }
 
     /// The exit code this error ends the process with (see README, "Exit codes"): `usage`
     /// (2) when the user must fix something first (nothing was sent), `temporary` (5) when
-    /// another run holds the journal.
+    /// another run holds the journal, `localFailure` (6) when an output could not be written.
     public var exitCode: ExitCode {
         switch self {
         case .usage, .input, .io: return .usage
         case .inUse: return .temporary
+        case .output: return .localFailure
+        case .closedPipe: return .success
         }
     }
 }

@@ -160,20 +160,6 @@ public struct JobSummary: Sendable {
         return text
     }
 
-    /// Writes `bytes` to `path` whole or not at all: under a temporary name beside it,
-    /// then renamed.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw BatchInviteError.io("cannot write \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw BatchInviteError.io("cannot write \(path): \(reason)")
-        }
-    }
-
     private static func decimal(_ value: Double) -> String {
         value.isFinite ? String(format: "%.3f", value) : "0"
     }

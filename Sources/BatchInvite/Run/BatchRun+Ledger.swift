@@ -39,6 +39,36 @@ extension BatchRun {
         }
     }
 
+    /// What the history of the journal set aside by `--restart` makes of a valid row: the
+    /// outcome it ends with unsent (already invited; in doubt under `--in-doubt skip`), or
+    /// nil to send it, with a note when it may reach the person again.
+    func historyOutcome(of row: inout CheckedRow, _ entry: Ledger.Entry, setAside: String)
+        -> OutcomeRecord?
+    {
+        let date = Clock.iso8601(milliseconds: entry.at * 1000).prefix(16) + "Z"
+        switch entry.state {
+        case .invited:
+            return OutcomeRecord(
+                row: row.row, line: row.line, key: row.key, status: .alreadyInvited,
+                message:
+                    "invited on \(date) by the run this restart set aside (journal \(setAside))")
+        case .inDoubt:
+            if configuration.delivery.inDoubt == .skip {
+                return OutcomeRecord(
+                    row: row.row, line: row.line, key: row.key, status: .inDoubt,
+                    message:
+                        "in doubt: the run this restart set aside sent it on \(date) and got no "
+                        + "answer (journal \(setAside)); not sent again (--in-doubt skip)")
+            }
+            row.note =
+                " (note: the run this restart set aside sent it on \(date) and got no answer, so "
+                + "this person may have been invited twice)"
+            return nil
+        case .settled, .forgotten:
+            return nil
+        }
+    }
+
     private static func days(_ days: Double) -> String {
         days == days.rounded() ? "\(Int(days)) days" : "\(days) days"
     }

@@ -20,8 +20,12 @@ public final class BatchRun {
         public var syncsJournal = true
         /// The journal's first record.
         public var header: JournalHeader
-        /// Start a new journal even if one exists (the old one kept as `<journal>.1`).
+        /// Start a new journal even if one exists (the old one set aside as
+        /// `<journal>.<its start time>`, its history kept: `RestartHistory`).
         public var restart = false
+        /// Send again to people the journal set aside by `--restart` had invited
+        /// (`--reinvite`).
+        public var reinvite = false
         /// Send again rows that failed on transient errors in an earlier run.
         public var retryFailed = false
         /// The job's ledger across runs (`--ledger`), if any.
@@ -84,9 +88,13 @@ public final class BatchRun {
 
     public func run() throws -> Result {
         var lock = try JournalLock(journal: configuration.journalPath)
-        if configuration.restart { lock = try lock.restarting() }
+        var setAside: String?
+        if configuration.restart { (lock, setAside) = try lock.restarting() }
         let earlier: EarlierRun?
         let ledger: Ledger?
+        var history: Ledger?
+        var historySource = setAside
+        var inputRows: (rows: Int, blankRecords: Int)?
         do {
             earlier = try EarlierRun.read(
                 journal: configuration.journalPath, for: configuration.header)
@@ -99,8 +107,25 @@ public final class BatchRun {
                 options.skipLines = options.skipLines ?? theirs.skipLines
                 pipeline = try RowPipeline(options: options, target: target, onWarning: onWarning)
             }
-            if earlier == nil { try pipeline.checkWholeInput() }
+            if let earlier {
+                inputRows = earlier.inputRows.map { ($0, earlier.inputBlankRecords) }
+            } else {
+                inputRows = try pipeline.checkWholeInput()
+            }
             ledger = try configuration.ledgerPath.map { try Ledger(path: $0, target: target.name) }
+            // What the journal set aside by --restart knew: written once at the restart,
+            // read again by every run of the new journal.
+            if let setAside {
+                try RestartHistory.write(
+                    journal: configuration.journalPath, from: setAside, target: target.name)
+            } else {
+                historySource = earlier?.restartHistory
+            }
+            if let historySource, !configuration.reinvite {
+                history = try RestartHistory.open(
+                    journal: configuration.journalPath, setAside: historySource,
+                    target: target.name)
+            }
         } catch {
             lock.removeIfCreatedEmpty()
             throw error
@@ -116,9 +141,10 @@ public final class BatchRun {
                 }
             } ?? 0
         var header = configuration.header
+        header.restartHistory = historySource
         header.inputOptions?.encoding = source.encoding.0
         header.inputOptions?.skipLines = source.linesSkipped
-        let start = JournalStart(rowsDone: settled)
+        let start = JournalStart(rowsDone: settled, inputRows: inputRows)
         let journal = try Journal(
             path: configuration.journalPath, header: header, start: start, lock: lock,
             syncs: configuration.syncsJournal, ledger: ledger)
@@ -149,6 +175,7 @@ public final class BatchRun {
         defer { progress.stop() }
         let trimmer = MemoryTrimmer()
         defer { trimmer.stop() }
+        control.beginSending()
         dispatcher.start()
         sampler.start()
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
@@ -194,6 +221,16 @@ public final class BatchRun {
                     + "before; this person may have been invited twice)"
             } else if let ledger, let entry = ledger.entry(for: row.key) {
                 guard let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path) else {
+                    if entry.state == .inDoubt { statistics.resentInDoubt() }
+                    dispatcher.submit(row)
+                    return
+                }
+                statistics.count(outcome.status)
+                record(outcome, OutcomeMarks())
+                return
+            } else if let history, let historySource, let entry = history.entry(for: row.key) {
+                guard let outcome = historyOutcome(of: &row, entry, setAside: historySource)
+                else {
                     if entry.state == .inDoubt { statistics.resentInDoubt() }
                     dispatcher.submit(row)
                     return
@@ -316,7 +353,7 @@ public final class BatchRun {
     /// `earlierRun`, says it has not changed). Nil when there is work left.
     private func finishedAlready(_ earlier: EarlierRun) throws -> Result? {
         guard configuration.header.fingerprint != nil, let rows = earlier.inputRows,
-            earlier.inDoubtRows.isEmpty, earlier.offsets.count == rows
+            earlier.lastRunEnded, earlier.inDoubtRows.isEmpty, earlier.offsets.count == rows
         else { return nil }
         var counts: [RowStatus: Int] = [:]
         for row in stride(from: 1, through: rows, by: 1) {

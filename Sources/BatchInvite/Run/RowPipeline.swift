@@ -36,12 +36,13 @@ public struct RowPipeline {
     /// Reads the file through once, on a reader of its own, so that what would stop a run
     /// half way stops it (exit 2) before anything is sent: broken CSV quoting far down, or
     /// a byte that is not UTF-8 past the 64 KiB the encoding was guessed from. (A broken
-    /// JSON line is one invalid row.)
-    public func checkWholeInput() throws {
-        guard options.path != "-", options.resolvedFormat == .csv || !source.encoding.given
-        else { return }
+    /// JSON line is one invalid row.) Returns the input's data rows and blank records, for
+    /// the journal: from then on `status` counts every input row, those never reached too.
+    public func checkWholeInput() throws -> (rows: Int, blankRecords: Int) {
         let reader = try RowSource(options: options, target: target)
         reader.stopsOnInvalidText = true
-        try reader.forEachRow { _ in }
+        var rows = 0
+        try reader.forEachRow { _ in rows += 1 }
+        return (rows, reader.blankRecordsSkipped)
     }
 }

@@ -25,7 +25,7 @@ public enum RunReport {
         "in doubt: the run stopped while sending this row, so it may have arrived; the same "
         + "run command sends it again (--in-doubt retry) or reports it in_doubt (--in-doubt skip)"
     static let notReachedMessage =
-        "not sent: the run stopped before this row; the same run command sends it"
+        "not reached: the run stopped before this row; the same run command sends it"
 
     /// Writes the report of the journal at `journal` to `reportPath`; `warn` hears why the
     /// input could not be read again, if it could not.
@@ -72,13 +72,22 @@ public enum RunReport {
         }
         switch input(of: summary) {
         case .failure(let reason):
+            let known = max(summary.offsets.count, summary.dispatchOffsets.count)
+            let rows = max(summary.inputRows ?? 0, known)
             warn(
-                "warning: \(reason); the report holds the \(max(summary.offsets.count, summary.dispatchOffsets.count)) rows the journal knows, not the rows the run never reached"
-            )
-            for row in stride(
-                from: 1, through: max(summary.offsets.count, summary.dispatchOffsets.count), by: 1)
-            {
-                _ = try journalLine(row)
+                "warning: \(reason); "
+                    + (rows > known
+                        ? "the \(rows - known) rows the run never reached are reported without "
+                            + "their key or line"
+                        : "the report holds the \(known) rows the journal knows, not the rows the "
+                            + "run never reached"))
+            for row in stride(from: 1, through: rows, by: 1) where try !journalLine(row) {
+                // Never reached (the journal has no line for it), and the input is gone.
+                try writer.write(
+                    OutcomeRecord(
+                        row: row, line: 0, key: "", status: .notSent,
+                        message: notReachedMessage + " (its key is not known: \(reason))"))
+                counts.notReached += 1
             }
         case .success(let pipeline):
             try pipeline.checkedRows().forEachBatch { batch in

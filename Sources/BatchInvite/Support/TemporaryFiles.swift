@@ -11,7 +11,7 @@ import Synchronization
 /// removed when the process exits without completing them (an error, a second signal),
 /// and, for those a killed process left behind, by the next process that writes the same
 /// path.
-enum TemporaryFiles {
+public enum TemporaryFiles {
     private static let registered = Mutex<Set<String>>([])
     private static let hook: Void = {
         atexit {
@@ -38,7 +38,7 @@ enum TemporaryFiles {
     }
 
     /// Removes the temporary files of `path` left by processes that no longer run.
-    static func removeStale(of path: String) {
+    public static func removeStale(of path: String) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".tmp-"
