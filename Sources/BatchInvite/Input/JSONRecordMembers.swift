@@ -64,11 +64,35 @@ final class JSONRecordMembers {
                 == 0
     }
 
-    /// Whether members `one` and `other` have keys that are the same text, as `String`s
-    /// compare (`é` written as one character or as `e` and an accent): one key written two
-    /// ways, not two keys.
-    func equivalentKeys(_ one: Int, _ other: Int) -> Bool {
-        String(decoding: key(one), as: UTF8.self) == String(decoding: key(other), as: UTF8.self)
+    /// The first member whose key an earlier member has too, and that earlier member; nil
+    /// when the keys are all different. Keys are the same when they are the same text as
+    /// `String`s compare it: escapes decoded, and `é` written as one character or as `e`
+    /// and an accent.
+    func repeatedKey() -> (first: Int, again: Int)? {
+        let count = list.count
+        guard count > 1 else { return nil }
+        if count > 16 {
+            // A record of many keys: one hashed look-up each, not every pair.
+            var seen: [String: Int] = [:]
+            for index in 0..<count {
+                let key = String(decoding: key(index), as: UTF8.self)
+                if let first = seen.updateValue(index, forKey: key) { return (first, index) }
+            }
+            return nil
+        }
+        var ascii = true
+        for again in 0..<count {
+            for first in 0..<again where sameKey(first, as: self, again) { return (first, again) }
+            ascii = ascii && TextBytes.isASCII(key(again))
+        }
+        // Different bytes are different text, unless a key is not ASCII (`e` and an accent
+        // is `é`; even an ASCII `K` is the Kelvin sign, U+212A).
+        guard !ascii else { return nil }
+        let keys = (0..<count).map { String(decoding: key($0), as: UTF8.self) }
+        for again in 1..<count {
+            for first in 0..<again where keys[first] == keys[again] { return (first, again) }
+        }
+        return nil
     }
 
     /// Takes the members `JSONParser` found.
