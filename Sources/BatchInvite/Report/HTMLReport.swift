@@ -271,12 +271,16 @@ public struct HTMLReport {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `value` as HTML text to `out`.
+    /// Appends `value` as HTML text to `out`, each bidirectional control written `\u202E`
+    /// (a name or an API's message that holds one would show the page's text around it in
+    /// another order).
     static func appendText(_ value: String, to out: inout [UInt8]) {
         var value = value
-        value.withUTF8 { bytes in
+        value.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
             var run = 0  // where the bytes not yet copied start
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < bytes.count {
                 let replacement: StaticString
                 switch bytes[index] {
                 case 0x26: replacement = "&amp;"
@@ -285,15 +289,25 @@ public struct HTMLReport {
                 case 0x22: replacement = "&quot;"
                 case 0x27: replacement = "&#39;"
                 case 0: replacement = "\u{FFFD}"
-                default: continue
+                case 0xE2 where TextBytes.isBidiControl(bytes, at: index):
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<index]))
+                    let control = UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 3)])
+                    out.append(contentsOf: TextBytes.escapingBidiControls(control) ?? [])
+                    index += 3
+                    run = index
+                    continue
+                default:
+                    index += 1
+                    continue
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<index]))
                 out.append(
                     contentsOf: UnsafeBufferPointer(
                         start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                run = index + 1
+                index += 1
+                run = index
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
     }
 }

@@ -38,7 +38,10 @@ public enum FieldRules {
         return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
 
-    /// A person's name: not empty, no control characters, at most `maxLength` characters.
+    /// A person's name: not empty, no control characters, none of the bidirectional
+    /// controls that reorder the text after them (`TextBytes.isBidiControl`: a name could
+    /// display reversed), at most `maxLength` characters. The marks of right-to-left text
+    /// (U+200E, U+200F, U+061C) and the joiners (U+200C, U+200D) are fine.
     public static func checkName(
         _ value: UnsafeRawBufferPointer, maxLength: Int = 255, field: String,
         problems: inout RowProblems
@@ -65,14 +68,43 @@ public enum FieldRules {
         // points: every byte that does not continue a sequence (the text is valid UTF-8).
         var count = 0
         var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
         for byte in value {
             if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) {
                 return problems.add(field, value, "contains a control character")
             }
+            // The bidirectional controls are E2 80 AA-AE and E2 81 A6-A9.
+            if beforePrevious == 0xE2 && byte >= 0xA6 && byte <= 0xAE
+                && ((previous == 0x80 && byte >= 0xAA) || (previous == 0x81 && byte <= 0xA9))
+            {
+                return bidiControl(value, previous, byte, field: field, problems: &problems)
+            }
             if byte & 0xC0 != 0x80 { count += 1 }
+            beforePrevious = previous
             previous = byte
         }
         if count > maxLength { tooLong(count, maxLength, field: field, problems: &problems) }
+    }
+
+    /// `contains \u202E (right-to-left override), ...`, for the control E2 `second` `third`.
+    private static func bidiControl(
+        _ value: UnsafeRawBufferPointer, _ second: UInt8, _ third: UInt8, field: String,
+        problems: inout RowProblems
+    ) {
+        let names = [
+            "left-to-right embedding", "right-to-left embedding", "pop directional formatting",
+            "left-to-right override", "right-to-left override", "left-to-right isolate",
+            "right-to-left isolate", "first strong isolate", "pop directional isolate",
+        ]
+        let name = second == 0x80 ? names[Int(third - 0xAA)] : names[5 + Int(third - 0xA6)]
+        let control = [0xE2, second, third]
+        problems.begin(field)
+        problems.appendQuoted(value)
+        problems.append(" contains ")
+        control.withUnsafeBytes { problems.append(TextBytes.shown($0)) }
+        problems.append(
+            " (\(name)), a bidirectional control that can show the text in another order (the "
+                + "marks U+200E, U+200F and U+061C are accepted)")
     }
 
     /// `is 300 characters long, at most 255 are allowed`.
