@@ -114,6 +114,16 @@ public struct HTMLReport {
         if let report = summary.report ?? reportPath { facts.append(("report", report)) }
         if let journal = summary.journal { facts.append(("journal", journal)) }
         if let error = summary.error { facts.append(("stopped", error)) }
+        let twice = overview.invitedTwiceCount
+        if twice > 0 {
+            facts.append(
+                (
+                    "invited twice?",
+                    "\(twice) \(twice == 1 ? "row" : "rows") may have been invited twice (sent "
+                        + "again after an answer was lost or a run stopped while sending): see "
+                        + "the problems below"
+                ))
+        }
         var html = """
             <header>
             <h1>batch-invite \(Self.text(summary.command)): \(Self.text(inputName))</h1>
@@ -177,9 +187,12 @@ public struct HTMLReport {
         for group in groups {
             var first = group.first.map { "\($0.row) (\($0.line))" }.joined(separator: ", ")
             if group.count > group.first.count { first += ", …" }
+            // The rows that may have been invited twice are of several statuses.
+            let kind = group.status?.rawValue ?? "invited_twice"
+            let status = group.status?.rawValue ?? "invited twice?"
             html += """
-                <tr data-group="\(group.status.rawValue)"><td><span class="swatch s-\(group.status.rawValue)"></span>\
-                \(group.status.rawValue)</td><td class="label">\(Self.text(group.label))</td>\
+                <tr data-group="\(kind)"><td><span class="swatch s-\(kind)"></span>\
+                \(status)</td><td class="label">\(Self.text(group.label))</td>\
                 <td class="n">\(group.count)</td><td class="places">\(first)</td></tr>
 
                 """
