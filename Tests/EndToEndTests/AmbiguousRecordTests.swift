@@ -116,6 +116,13 @@ import Testing
                 { Self.line(email: $0, [("\"dept\"", "\"sales\""), ("\"dept\"", "\"hr\"")]) },
                 "key \"dept\" appears twice"
             ),
+            (
+                {
+                    Self.line(
+                        email: $0, [("\"caf\u{E9}\"", "\"x\""), ("\"cafe\u{301}\"", "\"y\"")])
+                },
+                "key \"cafe\u{301}\" appears twice (written two ways that are the same text)"
+            ),
             // The same keys in the same order as the line before: still refused.
             (
                 { Self.line(email: $0, [("\"dept\"", "\"it\""), ("\"dept\"", "\"ops\"")]) },

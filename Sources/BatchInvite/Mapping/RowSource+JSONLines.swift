@@ -41,8 +41,8 @@ private struct JSONLinesMapper {
     var fieldOfMember: [Int] = []
     var previous = JSONRecordMembers()
     var previousFieldOfMember: [Int] = []
-    /// The previous line's repeated key (see `JSONRecordMembers.repeatedKey`), if any.
-    var previousRepeatedKey: (first: Int, again: Int)?
+    /// The previous line's key repeated among the keys that feed no field, if any.
+    var previousUnusedRepeated: (first: Int, again: Int)?
     /// -1: not a field; keys repeat on every line.
     var fieldOfKey: [String: Int] = [:]
     /// Per field, whether a `--map` chose its key.
@@ -162,6 +162,12 @@ private struct JSONLinesMapper {
     ) throws {
         rowNumber += 1
         var givenTwice: String?
+        // A key given twice makes the record ambiguous, whichever key it is: readers differ
+        // on which value counts. Two members with the same key feed the same field, so for
+        // the keys of fields it is found among the members a field has twice; the keys of
+        // no field are compared among themselves (nearly always one or none).
+        var repeated: (first: Int, again: Int)?
+        var unused = 0
         for field in chosen.indices { chosen[field] = -1 }
         fieldOfMember.removeAll(keepingCapacity: true)
         var keysAsBefore = current.members.count == previous.members.count
@@ -171,19 +177,32 @@ private struct JSONLinesMapper {
             keysAsBefore = keysAsBefore && asBefore
             let field = self.field(ofMember: index, asBefore: asBefore)
             fieldOfMember.append(field)
-            guard field >= 0 else { continue }
+            guard field >= 0 else {
+                unused += 1
+                continue
+            }
             let earlier = chosen[field]
-            if earlier >= 0, givenTwice == nil {
-                let first = TextBytes.shown(current.key(earlier))
-                let second = TextBytes.shown(current.key(index))
-                givenTwice =
-                    "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
+            if earlier >= 0 {
+                if current.sameText(earlier, index) {
+                    if repeated == nil { repeated = (earlier, index) }
+                } else if givenTwice == nil {
+                    let first = TextBytes.shown(current.key(earlier))
+                    let second = TextBytes.shown(current.key(index))
+                    givenTwice =
+                        "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
+                }
             }
             chosen[field] = index
         }
-        // The same key twice makes the record ambiguous, whichever key it is: readers differ
-        // on which value counts. Keys as the previous line's have its verdict.
-        let repeated = keysAsBefore ? previousRepeatedKey : current.repeatedKey()
+        // Keys as the previous line's have its verdict.
+        var unusedRepeated: (first: Int, again: Int)?
+        if unused > 1 {
+            unusedRepeated =
+                keysAsBefore
+                ? previousUnusedRepeated
+                : current.repeatedKey(among: { fieldOfMember[$0] < 0 })
+        }
+        repeated = repeated ?? unusedRepeated
         let repeatedKey = repeated.map { first, again in
             "key \"\(TextBytes.shown(current.key(again)))\" appears twice"
                 + (current.sameKey(first, as: current, again)
@@ -213,6 +232,6 @@ private struct JSONLinesMapper {
         }
         swap(&current, &previous)
         swap(&fieldOfMember, &previousFieldOfMember)
-        previousRepeatedKey = repeated
+        previousUnusedRepeated = unusedRepeated
     }
 }

@@ -69,7 +69,12 @@ public final class ProgressDisplay: @unchecked Sendable {
         lock.unlock()
         guard wasRunning else { return }
         ended.wait()
-        if mode == .bar { write(escapes ? "\r\u{1B}[K" : "\r" + blanks(width) + "\r") }
+        guard mode == .bar else { return }
+        if escapes {
+            write("\r\u{1B}[K")
+        } else if width > 0 {
+            write("\r" + blanks(width) + "\r")
+        }
     }
 
     private var isRunning: Bool {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// The checks the API contracts ask of single values, on UTF-8 bytes. Each adds nothing
 /// when the value is fine, else a reason about `field` to `problems` (`email: "bob@" is not
 /// an email address`).
@@ -68,20 +74,26 @@ public enum FieldRules {
         // points: every byte that does not continue a sequence (the text is valid UTF-8).
         var count = 0
         var previous: UInt8 = 0
-        var beforePrevious: UInt8 = 0
         for byte in value {
             if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) {
                 return problems.add(field, value, "contains a control character")
             }
-            // The bidirectional controls are E2 80 AA-AE and E2 81 A6-A9.
-            if beforePrevious == 0xE2 && byte >= 0xA6 && byte <= 0xAE
-                && ((previous == 0x80 && byte >= 0xAA) || (previous == 0x81 && byte <= 0xA9))
-            {
-                return bidiControl(value, previous, byte, field: field, problems: &problems)
-            }
             if byte & 0xC0 != 0x80 { count += 1 }
-            beforePrevious = previous
             previous = byte
+        }
+        // The bidirectional controls start with E2, which few names hold: memchr finds
+        // each, and there is nearly always none.
+        if let base = value.baseAddress {
+            var index = 0
+            while index < value.count, let found = memchr(base + index, 0xE2, value.count - index) {
+                index = UnsafeRawPointer(found) - base
+                if TextBytes.isBidiControl(value, at: index) {
+                    return bidiControl(
+                        value, value[index + 1], value[index + 2], field: field,
+                        problems: &problems)
+                }
+                index += 1
+            }
         }
         if count > maxLength { tooLong(count, maxLength, field: field, problems: &problems) }
     }
