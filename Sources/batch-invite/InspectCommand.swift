@@ -67,7 +67,7 @@ struct InspectCommand: Command {
                     TextBytes.appendJSONString(field, to: &line)
                 }
                 line.append(contentsOf: "]\n".utf8)
-                output.write(bytes: line)
+                Self.write(line)
             }
             describe(
                 "format: csv, \(encoding), delimiter: \(Self.show(reader.delimiter))"
@@ -77,7 +77,7 @@ struct InspectCommand: Command {
             try reader.forEachRecord { record in
                 switch record.members {
                 case .success(let members):
-                    output.write(JSONValue.object(members).encoded + "\n")
+                    Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
                 case .failure(let error):
                     output.flush()
                     printError("line \(record.line): \(Self.describe(error.problem))")
@@ -90,7 +90,6 @@ struct InspectCommand: Command {
     }
 
     private func printRows() throws {
-        let output = StandardOutput.shared
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
         var line: [UInt8] = []
@@ -117,7 +116,7 @@ struct InspectCommand: Command {
                 TextBytes.appendJSONString(problem, to: &line)
             }
             line.append(contentsOf: "}\n".utf8)
-            output.write(bytes: line)
+            Self.write(line)
         }
         let (encoding, given) = source.encoding
         let guessed = !given && encoding != .utf8
@@ -126,6 +125,14 @@ struct InspectCommand: Command {
         if source.linesSkipped > 0 { facts += ", \(source.linesSkipped) lines skipped" }
         if let delimiter = source.delimiter { facts += ", delimiter: \(Self.show(delimiter))" }
         describe(facts + ", \(source.blankRecordsSkipped) blank records skipped")
+    }
+
+    /// Writes a line of JSON to standard output, each bidirectional control in its strings
+    /// written `\u202E` (the same string to a JSON reader, and shown in the order it was
+    /// written on a terminal).
+    private static func write(_ line: [UInt8]) {
+        let escaped = line.withUnsafeBytes { TextBytes.escapingBidiControls($0) }
+        StandardOutput.shared.write(bytes: escaped ?? line)
     }
 
     private func describe(_ facts: String) {

@@ -1,3 +1,5 @@
+import BatchInvite
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -42,8 +44,10 @@ final class StandardOutput {
     }
 }
 
-/// Writes one line to standard error at once.
+/// Writes one line to standard error at once, each bidirectional control in it written
+/// `\u202E`: whatever a line quotes (a file's text, an API's or a token command's words),
+/// it shows in the order it was written.
 func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((TextBytes.escapingBidiControls(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
 }

@@ -14,6 +14,11 @@ func apply(
     return problems.isEmpty ? nil : problems.text
 }
 
+/// The embeddings, overrides and isolates, which reorder the text after them.
+let bidiControls = Set<UInt32>([
+    0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+])
+
 func trimmed(_ value: String) -> String {
     var bytes = Array(value.utf8)
     return bytes.withUnsafeMutableBytes {
@@ -83,6 +88,9 @@ func trimmed(_ value: String) -> String {
             #expect(
                 (message?.contains("control character") ?? false) == control,
                 "U+\(String(value, radix: 16))")
+            #expect(
+                (message?.contains("a bidirectional control") ?? false)
+                    == bidiControls.contains(value), "U+\(String(value, radix: 16))")
         }
         #expect(
             apply({ FieldRules.checkName($0, maxLength: 3, field: $1, problems: &$2) }, "Zoë")
@@ -121,8 +129,13 @@ func trimmed(_ value: String) -> String {
                 case 0xC2 where length == 2 && rest[1] <= 0x9F:
                     out += String(format: "\\xc2\\x%02x", rest[1])
                 default:
+                    let scalar =
+                        String(decoding: rest[0..<max(length, 1)], as: UTF8.self)
+                        .unicodeScalars.first?.value ?? 0
                     if byte < 0x80 {
                         out += String(UnicodeScalar(byte))
+                    } else if length > 0 && bidiControls.contains(scalar) {
+                        out += "\\u" + String(scalar, radix: 16, uppercase: true)
                     } else if length > 0 {
                         out += String(decoding: rest[0..<length], as: UTF8.self)
                     } else {
@@ -137,7 +150,7 @@ func trimmed(_ value: String) -> String {
         let pieces: [[UInt8]] = [
             Array("abcdefgh".utf8), Array("ada.lovelace@example.org".utf8), [0x22], [0x5C], [0x09],
             [0x0A], [0x01], [0x7F], [0x20], [0xC3, 0xA9], [0xC2, 0x85], [0xE2, 0x80, 0xA6], [0xFF],
-            [0xF0, 0x9F, 0x98, 0x80],
+            [0xF0, 0x9F, 0x98, 0x80], [0xE2, 0x80, 0xAE], [0xE2, 0x81, 0xA6], [0xE2, 0x80, 0x8F],
         ]
         for _ in 0..<5_000 {
             var bytes: [UInt8] = []

@@ -49,7 +49,7 @@ import Testing
             (.failed, "Team group not found"),
             (.invited, ""),
         ])
-        let groups = overview.groups.map { "\($0.status.rawValue) \($0.label) \($0.count)" }
+        let groups = overview.groups.map { "\($0.status?.rawValue ?? "-") \($0.label) \($0.count)" }
         #expect(
             groups == [
                 "failed Team group not found 3",
@@ -64,6 +64,33 @@ import Testing
         // Duplicates are grouped, not listed: only the first is sent, nothing to fix.
         #expect(overview.attentionCount == 6)
         #expect(overview.attention.map(\.place.row) == [2, 3, 4, 6, 7, 8])
+    }
+
+    @Test func rowsThatMayHaveBeenInvitedTwiceAreOneGroupWhateverTheirStatus() {
+        let lost =
+            " (note: attempt 1 timed out; the API may have acted on it, so this person may have "
+            + "been invited more than once)"
+        let overview = overview([
+            (.invited, "Invitation sent successfully"),
+            (.invited, "Invitation sent successfully" + lost),
+            (.alreadyInvited, "Email has already been invited" + lost),
+            (.failed, "Please enter a valid team group" + lost),
+            // Sent again on purpose: not a row that may have been invited by mistake.
+            (
+                .invited,
+                "Invitation sent successfully (note: invited on 2026-11-30 by an earlier run; "
+                    + "sent again after --reinvite-after 30 days)"
+            ),
+        ])
+        #expect(
+            overview.groups.map { "\($0.status?.rawValue ?? "-") \($0.label) \($0.count)" } == [
+                "- \(ReportOverview.invitedTwiceLabel) 3",
+                "failed Please enter a valid team group\(lost) 1",
+            ])
+        #expect(overview.groups[0].first.map(\.row) == [2, 3, 4])
+        #expect(overview.invitedTwiceCount == 3)
+        #expect(overview.attention.map(\.place.row) == [2, 3, 4])
+        #expect(overview.counts == [.invited: 3, .alreadyInvited: 1, .failed: 1])
     }
 
     @Test func theListAndTheGroupsStopGrowingWhereTheyShould() {

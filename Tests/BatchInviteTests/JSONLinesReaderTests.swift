@@ -98,6 +98,21 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
             ])
     }
 
+    /// An escaped surrogate without its pair is U+FFFD by default (an API's answer), and
+    /// an error that says where in a record of a file.
+    @Test func anUnpairedSurrogateEscapeIsReplacedOrRefusedAsAsked() throws {
+        let line = Array(#"{"a":["x\ud800y"],"b":"\ud83d\ude00"}"#.utf8)
+        let replaced = try line.withUnsafeBytes { try JSONParser.parse($0) }
+        #expect(replaced["a"] == .array([.string("x\u{FFFD}y")]))
+        #expect(replaced["b"] == .string("\u{1F600}"))
+        let refused = #expect(throws: JSONParseError.self) {
+            try line.withUnsafeBytes { try JSONParser.parse($0, loneSurrogates: .refused) }
+        }
+        #expect(
+            refused?.description
+                == #"the text of key "a" holds an unpaired surrogate escape (\ud800) at column 9"#)
+    }
+
     @Test func conformanceVerdictsMatch() throws {
         guard let directory = conformanceDirectory() else {
             print("JSON Lines conformance corpus skipped: ../shared/conformance is absent")

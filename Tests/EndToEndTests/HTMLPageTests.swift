@@ -74,7 +74,7 @@ enum Chromium {
         var counts: [String: Int] = [:]
         var order: [String] = []
         for row in rows {
-            let status = row["status"] ?? ""
+            var status = row["status"] ?? ""
             let message = row["message"] ?? ""
             var labels: [String]
             switch status {
@@ -98,12 +98,31 @@ enum Chromium {
                 if counts[id] == nil { order.append(id) }
                 counts[id, default: 0] += 1
             }
+            // Whatever their status, the rows sent again after an answer was lost or a run
+            // stopped while sending them, by the note in their message.
+            if ["invited", "already_invited", "failed"].contains(status)
+                && message.contains("this person may have been invited")
+            {
+                labels = [Self.invitedTwice]
+                status = "invited_twice"
+            } else {
+                labels = []
+            }
+            for label in labels {
+                let id = "\(status) \(label)"
+                if counts[id] == nil { order.append(id) }
+                counts[id, default: 0] += 1
+            }
         }
         return order.enumerated().sorted {
             counts[$0.element]! != counts[$1.element]!
                 ? counts[$0.element]! > counts[$1.element]! : $0.offset < $1.offset
         }.map { "\($0.element) \(counts[$0.element]!)" }
     }
+
+    /// The label of the group of rows that may have been invited twice.
+    static let invitedTwice =
+        "may have been invited twice: sent again after an answer was lost or a run stopped while sending"
 
     static func reportCounts(_ rows: [[String: String]]) -> [String: Int] {
         var counts: [String: Int] = [:]
@@ -278,5 +297,108 @@ extension HTMLPageTests {
         #expect(Self.matches(#"<tr><td class="n">\d+</td>"#, in: page).count == 10_000)
         #expect(Self.pageGroups(page) == [#"invalid email: "…" is not an email address 10050"#])
         #expect(page.utf8.count < 4_000_000)
+    }
+}
+
+extension HTMLPageTests {
+    /// Checks the page `page` against the report `report` for the rows whose person may
+    /// have been invited twice: one group of them with its count and first ten rows, the
+    /// headline's count, and the list of rows that need attention. Returns how many there
+    /// are.
+    @discardableResult
+    func checkInvitedTwice(_ tool: Tool, page: String, report: String) throws -> Int {
+        let rows = try reportRows(tool, report)
+        let twice = rows.filter {
+            ["invited", "already_invited", "failed"].contains($0["status"] ?? "")
+                && $0["message"]?.contains("this person may have been invited") == true
+        }
+        let html = try tool.read(page)
+        #expect(Self.pageGroups(html) == Self.reportGroups(rows), "\(page)")
+        #expect(
+            Self.pageGroups(html).contains("invited_twice \(Self.invitedTwice) \(twice.count)"),
+            "\(page)")
+        let places =
+            twice.prefix(10).map { "\($0["row"] ?? "") (\($0["line"] ?? ""))" }
+            .joined(separator: ", ") + (twice.count > 10 ? ", …" : "")
+        #expect(
+            Self.matches(
+                #"<tr data-group="invited_twice">.*?<td class="places">(.*?)</td>"#, in: html
+            )
+            .first == [places], "\(page)")
+        #expect(
+            html.contains(
+                "<dt>invited twice?</dt><dd>\(twice.count) \(twice.count == 1 ? "row" : "rows") "
+                    + "may have been invited twice (sent again after an answer was lost or a run "
+                    + "stopped while sending): see the problems below</dd>"), "\(page)")
+        let needing = rows.filter {
+            ["invalid", "failed", "in_doubt", "not_sent"].contains($0["status"] ?? "")
+        }.count
+        let invitedTwice = twice.filter { $0["status"] != "failed" }.count
+        #expect(
+            html.contains("<h2>Rows that need attention: \(needing + invitedTwice)</h2>"),
+            "\(page)")
+        return twice.count
+    }
+
+    @Test func rowsThatMayHaveBeenInvitedTwiceAreAProblemOnThePage() throws {
+        // An answer lost after the API acted: the row is sent again in the same run.
+        let lossy = try SimulatorProcess([
+            "--token", "secret", "--drop-after", "0.25", "--seed", "7",
+        ])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(40))
+        let run = try runAgainst(
+            lossy, tool, file: "people.csv", ["--rate", "0", "--html", "run.html"])
+        // Every row is invited or already invited: the exit code has nothing to say.
+        #expect(run.status == 0, "\(run.stderr)")
+        let lost = try checkInvitedTwice(tool, page: "run.html", report: "report.csv")
+        #expect(lost > 0 && lost < 40)
+        // The page report --journal makes from the journal says the same.
+        let rebuilt = try tool.run([
+            "report", "--journal", "report.csv.journal", "--report", "again.csv", "--html",
+            "again.html",
+        ])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(try checkInvitedTwice(tool, page: "again.html", report: "again.csv") == lost)
+        if let dom = try checkPage(tool, "run.html") {
+            #expect(Self.pageGroups(dom) == Self.reportGroups(try reportRows(tool)))
+        }
+
+        // A run killed while sending: the rows under way are sent again when it resumes.
+        let slow = try SimulatorProcess(["--token", "secret", "--latency-ms", "400"])
+        try tool.write("killed.csv", sendosoCSV(40))
+        let options = [
+            "run", "killed.csv", "--target", "sendoso", "--base-url", slow.baseURL, "--rate", "0",
+            "--concurrency", "4", "--progress", "none", "--report", "killed.report.csv", "--html",
+            "killed.html",
+        ]
+        let killed = try BackgroundRun(tool, options)
+        let deadline = Date().addingTimeInterval(10)
+        while ((try? slow.logEntries().count) ?? 0) < 2 && Date() < deadline { usleep(10_000) }
+        Thread.sleep(forTimeInterval: 0.15)
+        kill(killed.process.processIdentifier, SIGKILL)
+        _ = killed.finish()
+        let resumed = try tool.run(options, environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let resent = try checkInvitedTwice(tool, page: "killed.html", report: "killed.report.csv")
+        #expect((1...4).contains(resent))
+        #expect(
+            try reportRows(tool, "killed.report.csv").contains {
+                $0["message"]?.contains("an earlier run stopped while sending this row") == true
+            })
+
+        // A ledger's key in doubt from an earlier night, sent again the next night.
+        let dropping = try SimulatorProcess(["--token", "secret", "--drop-after", "1"])
+        try tool.write("night.csv", sendosoCSV(3))
+        let night1 = try runAgainst(
+            dropping, tool, file: "night.csv", report: "night1.csv",
+            ["--rate", "0", "--ledger", "job.ledger", "--in-doubt", "skip"])
+        #expect(night1.status == 1, "\(night1.stderr)")
+        let fresh = try SimulatorProcess(["--token", "secret"])
+        let night2 = try runAgainst(
+            fresh, tool, file: "night.csv", report: "night2.csv",
+            ["--rate", "0", "--ledger", "job.ledger", "--html", "night2.html"])
+        #expect(night2.status == 0, "\(night2.stderr)")
+        #expect(try checkInvitedTwice(tool, page: "night2.html", report: "night2.csv") == 3)
     }
 }

@@ -35,7 +35,7 @@ extension Dispatcher {
         guard !lostAnswers.isEmpty else { return "" }
         return " (note: \(lostAnswers.joined(separator: ", ")); the API may have acted on "
             + (lostAnswers.count == 1 ? "it" : "them")
-            + ", so this person may have been invited more than once)"
+            + ", so \(RepeatNote.words) more than once)"
     }
 
     func finish(

@@ -6,7 +6,9 @@
 
 /// Reads JSON Lines: one JSON object per line, split on LF (a CR before it is whitespace).
 /// Blank lines are skipped and counted; a line that is not one JSON object is handed on
-/// with `RecordProblem.notAnObject` and the parser's reason, and reading goes on.
+/// with `RecordProblem.notAnObject` and the parser's reason, and reading goes on. An escaped
+/// surrogate without its pair (`"\ud800"`) stands for no character: its line is not
+/// read as text with U+FFFD in its place, but handed on with the parser's reason too.
 public final class JSONLinesReader {
     /// The limit on one line's size; a longer line is reported, not kept.
     public static let maxLineBytes = 4 << 20
@@ -94,7 +96,7 @@ public final class JSONLinesReader {
         }
         let members: Result<[JSONMember], RecordProblemError>
         do {
-            switch try JSONParser.parse(bytes) {
+            switch try JSONParser.parse(bytes, loneSurrogates: .refused) {
             case .object(let found): members = .success(found)
             case let other:
                 members = .failure(

@@ -65,10 +65,51 @@ final class JSONRecordMembers {
     }
 
     /// Whether members `one` and `other` have keys that are the same text, as `String`s
-    /// compare (`é` written as one character or as `e` and an accent): one key written two
-    /// ways, not two keys.
-    func equivalentKeys(_ one: Int, _ other: Int) -> Bool {
-        String(decoding: key(one), as: UTF8.self) == String(decoding: key(other), as: UTF8.self)
+    /// compare it: the same bytes (escapes decoded), or `é` written as one character and as
+    /// `e` and an accent.
+    func sameText(_ one: Int, _ other: Int) -> Bool {
+        sameKey(one, as: self, other)
+            || String(decoding: key(one), as: UTF8.self)
+                == String(decoding: key(other), as: UTF8.self)
+    }
+
+    /// The first of the members `included` says whose key (as `sameText` compares) an
+    /// earlier one of them has too, and that earlier member; nil when there is none.
+    func repeatedKey(among included: (Int) -> Bool) -> (first: Int, again: Int)? {
+        let members = list.buffer
+        if members.count > 16 {
+            // A record of many keys: one hashed look-up each, not every pair.
+            var seen: [String: Int] = [:]
+            for index in members.indices where included(index) {
+                let key = String(decoding: key(index), as: UTF8.self)
+                if let first = seen.updateValue(index, forKey: key) { return (first, index) }
+            }
+            return nil
+        }
+        let base = storage.base
+        var bits: UInt8 = 0  // the keys' bytes OR'ed: 0x80 when one is not ASCII
+        for again in members.indices where included(again) {
+            let start = members[again].keyStart
+            let length = members[again].keyEnd - start
+            for first in 0..<again where included(first) {
+                let other = members[first]
+                if other.keyEnd - other.keyStart == length
+                    && memcmp(base + other.keyStart, base + start, length) == 0
+                {
+                    return (first, again)
+                }
+            }
+            for offset in start..<(start + length) { bits |= base[offset] }
+        }
+        // Different bytes are different text, unless a key is not ASCII (`e` and an accent
+        // is `é`; even an ASCII `K` is the Kelvin sign, U+212A).
+        guard bits & 0x80 != 0 else { return nil }
+        for again in members.indices where included(again) {
+            for first in 0..<again where included(first) && sameText(first, again) {
+                return (first, again)
+            }
+        }
+        return nil
     }
 
     /// Takes the members `JSONParser` found.

@@ -102,7 +102,7 @@ public struct HeaderMatcher: Sendable {
                         + Self.list(headers)
                     if let near = Self.closest(to: name, among: headers) {
                         message +=
-                            "; did you mean \"\(headers[near])\"? (--map \"\(Self.mapName(headers[near], position: near))=\(fieldNames[mapping.field])\")"
+                            "; did you mean \"\(TextBytes.shown(headers[near]))\"? (--map \"\(Self.mapName(headers[near], position: near))=\(fieldNames[mapping.field])\")"
                     }
                     throw BatchInviteError.usage(message)
                 }

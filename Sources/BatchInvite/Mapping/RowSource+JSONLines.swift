@@ -41,6 +41,8 @@ private struct JSONLinesMapper {
     var fieldOfMember: [Int] = []
     var previous = JSONRecordMembers()
     var previousFieldOfMember: [Int] = []
+    /// The previous line's key repeated among the keys that feed no field, if any.
+    var previousUnusedRepeated: (first: Int, again: Int)?
     /// -1: not a field; keys repeat on every line.
     var fieldOfKey: [String: Int] = [:]
     /// Per field, whether a `--map` chose its key.
@@ -140,11 +142,10 @@ private struct JSONLinesMapper {
         try handleMembers(line: record.line, problem: problem, body)
     }
 
-    /// The field member `index` of `current` feeds (-1: none).
-    private mutating func field(ofMember index: Int) -> Int {
-        if index < previous.members.count, current.sameKey(index, as: previous, index) {
-            return previousFieldOfMember[index]
-        }
+    /// The field member `index` of `current` feeds (-1: none); `asBefore` when the previous
+    /// line's member `index` has the same key.
+    private mutating func field(ofMember index: Int, asBefore: Bool) -> Int {
+        if asBefore { return previousFieldOfMember[index] }
         let key = String(decoding: current.key(index), as: UTF8.self)
         if let known = fieldOfKey[key] { return known }
         // A key first seen after the first lines: its alias, unless a --map chose that
@@ -160,24 +161,54 @@ private struct JSONLinesMapper {
         line: Int, problem: String?, _ body: (RowSource.Row) throws -> Void
     ) throws {
         rowNumber += 1
-        var problem = problem
+        var givenTwice: String?
+        // A key given twice makes the record ambiguous, whichever key it is: readers differ
+        // on which value counts. Two members with the same key feed the same field, so for
+        // the keys of fields it is found among the members a field has twice; the keys of
+        // no field are compared among themselves (nearly always one or none).
+        var repeated: (first: Int, again: Int)?
+        var unused = 0
         for field in chosen.indices { chosen[field] = -1 }
         fieldOfMember.removeAll(keepingCapacity: true)
+        var keysAsBefore = current.members.count == previous.members.count
         for index in current.members.indices {
-            let field = self.field(ofMember: index)
+            let asBefore =
+                index < previous.members.count && current.sameKey(index, as: previous, index)
+            keysAsBefore = keysAsBefore && asBefore
+            let field = self.field(ofMember: index, asBefore: asBefore)
             fieldOfMember.append(field)
-            guard field >= 0 else { continue }
+            guard field >= 0 else {
+                unused += 1
+                continue
+            }
             let earlier = chosen[field]
-            if earlier >= 0, problem == nil, !current.sameKey(earlier, as: current, index),
-                !current.equivalentKeys(earlier, index)
-            {
-                let first = TextBytes.shown(current.key(earlier))
-                let second = TextBytes.shown(current.key(index))
-                problem =
-                    "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
+            if earlier >= 0 {
+                if current.sameText(earlier, index) {
+                    if repeated == nil { repeated = (earlier, index) }
+                } else if givenTwice == nil {
+                    let first = TextBytes.shown(current.key(earlier))
+                    let second = TextBytes.shown(current.key(index))
+                    givenTwice =
+                        "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
+                }
             }
             chosen[field] = index
         }
+        // Keys as the previous line's have its verdict.
+        var unusedRepeated: (first: Int, again: Int)?
+        if unused > 1 {
+            unusedRepeated =
+                keysAsBefore
+                ? previousUnusedRepeated
+                : current.repeatedKey(among: { fieldOfMember[$0] < 0 })
+        }
+        repeated = repeated ?? unusedRepeated
+        let repeatedKey = repeated.map { first, again in
+            "key \"\(TextBytes.shown(current.key(again)))\" appears twice"
+                + (current.sameKey(first, as: current, again)
+                    ? "" : " (written two ways that are the same text)")
+        }
+        let problem = problem ?? repeatedKey ?? givenTwice
         let members = current
         for field in values.indices {
             guard chosen[field] >= 0 else {
@@ -201,5 +232,6 @@ private struct JSONLinesMapper {
         }
         swap(&current, &previous)
         swap(&fieldOfMember, &previousFieldOfMember)
+        previousUnusedRepeated = unusedRepeated
     }
 }

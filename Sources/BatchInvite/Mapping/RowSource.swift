@@ -262,7 +262,7 @@ public final class RowSource {
         case .fieldTooLarge(let field)?:
             let column =
                 field < layout.headers.count
-                ? "column \"\(layout.headers[field])\"" : "field \(field + 1)"
+                ? "column \"\(TextBytes.shown(layout.headers[field]))\"" : "field \(field + 1)"
             return "\(column): the value is over 1 MiB"
         case .recordTooLarge?:
             return "the row is over \(CSVReader.maxRecordBytes >> 20) MiB"

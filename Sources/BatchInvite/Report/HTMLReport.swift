@@ -114,6 +114,16 @@ public struct HTMLReport {
         if let report = summary.report ?? reportPath { facts.append(("report", report)) }
         if let journal = summary.journal { facts.append(("journal", journal)) }
         if let error = summary.error { facts.append(("stopped", error)) }
+        let twice = overview.invitedTwiceCount
+        if twice > 0 {
+            facts.append(
+                (
+                    "invited twice?",
+                    "\(twice) \(twice == 1 ? "row" : "rows") may have been invited twice (sent "
+                        + "again after an answer was lost or a run stopped while sending): see "
+                        + "the problems below"
+                ))
+        }
         var html = """
             <header>
             <h1>batch-invite \(Self.text(summary.command)): \(Self.text(inputName))</h1>
@@ -177,9 +187,12 @@ public struct HTMLReport {
         for group in groups {
             var first = group.first.map { "\($0.row) (\($0.line))" }.joined(separator: ", ")
             if group.count > group.first.count { first += ", …" }
+            // The rows that may have been invited twice are of several statuses.
+            let kind = group.status?.rawValue ?? "invited_twice"
+            let status = group.status?.rawValue ?? "invited twice?"
             html += """
-                <tr data-group="\(group.status.rawValue)"><td><span class="swatch s-\(group.status.rawValue)"></span>\
-                \(group.status.rawValue)</td><td class="label">\(Self.text(group.label))</td>\
+                <tr data-group="\(kind)"><td><span class="swatch s-\(kind)"></span>\
+                \(status)</td><td class="label">\(Self.text(group.label))</td>\
                 <td class="n">\(group.count)</td><td class="places">\(first)</td></tr>
 
                 """
@@ -271,12 +284,16 @@ public struct HTMLReport {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `value` as HTML text to `out`.
+    /// Appends `value` as HTML text to `out`, each bidirectional control written `\u202E`
+    /// (a name or an API's message that holds one would show the page's text around it in
+    /// another order).
     static func appendText(_ value: String, to out: inout [UInt8]) {
         var value = value
-        value.withUTF8 { bytes in
+        value.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
             var run = 0  // where the bytes not yet copied start
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < bytes.count {
                 let replacement: StaticString
                 switch bytes[index] {
                 case 0x26: replacement = "&amp;"
@@ -285,15 +302,25 @@ public struct HTMLReport {
                 case 0x22: replacement = "&quot;"
                 case 0x27: replacement = "&#39;"
                 case 0: replacement = "\u{FFFD}"
-                default: continue
+                case 0xE2 where TextBytes.isBidiControl(bytes, at: index):
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<index]))
+                    let control = UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 3)])
+                    out.append(contentsOf: TextBytes.escapingBidiControls(control) ?? [])
+                    index += 3
+                    run = index
+                    continue
+                default:
+                    index += 1
+                    continue
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<index]))
                 out.append(
                     contentsOf: UnsafeBufferPointer(
                         start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                run = index + 1
+                index += 1
+                run = index
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
     }
 }

@@ -7,9 +7,13 @@ import Foundation
 #endif
 
 /// Progress on standard error while a run sends: on a terminal one line redrawn five
-/// times a second; otherwise a plain line every five seconds; or nothing.
+/// times a second; otherwise a plain line every five seconds; or nothing. The line is
+/// cleared with `ESC [K` only where `Terminal.acceptsEscapes` says so; elsewhere (`TERM`
+/// dumb, `NO_COLOR`, `--progress bar` to a file) it is redrawn after `\r` and padded with
+/// spaces over the longer line before it.
 public final class ProgressDisplay: @unchecked Sendable {
-    // Safe to share: `running` is only touched with `lock` held; the rest is immutable.
+    // Safe to share: `running` is only touched with `lock` held; `width` only by the
+    // drawing thread, then by `stop` once that thread has ended; the rest is immutable.
 
     public enum Mode: String, Sendable {
         case auto, bar, log, none
@@ -25,6 +29,10 @@ public final class ProgressDisplay: @unchecked Sendable {
     }
 
     private let mode: Mode
+    /// Whether the live line is cleared with an escape sequence.
+    private let escapes = Terminal.acceptsEscapes(2)
+    /// The characters of the live line last drawn.
+    private var width = 0
     private let read: @Sendable () -> Reading
     private let lock = NSLock()
     private var running = true
@@ -61,7 +69,12 @@ public final class ProgressDisplay: @unchecked Sendable {
         lock.unlock()
         guard wasRunning else { return }
         ended.wait()
-        if mode == .bar { write("\r\u{1B}[K") }
+        guard mode == .bar else { return }
+        if escapes {
+            write("\r\u{1B}[K")
+        } else if width > 0 {
+            write("\r" + blanks(width) + "\r")
+        }
     }
 
     private var isRunning: Bool {
@@ -90,7 +103,14 @@ public final class ProgressDisplay: @unchecked Sendable {
         if stats[.failed] > 0 { parts.append("\(stats[.failed]) failed") }
         if stats.throttled > 0 { parts.append("\(stats.throttled) 429s") }
         let line = parts.joined(separator: " · ")
-        write(mode == .bar ? "\r\u{1B}[K" + line : "progress: " + line + "\n")
+        guard mode == .bar else { return write("progress: " + line + "\n") }
+        let count = line.unicodeScalars.count
+        write(escapes ? "\r\u{1B}[K" + line : "\r" + line + blanks(width - count))
+        width = count
+    }
+
+    private func blanks(_ count: Int) -> String {
+        String(repeating: " ", count: max(count, 0))
     }
 
     private func write(_ text: String) {

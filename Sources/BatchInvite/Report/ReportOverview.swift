@@ -1,8 +1,9 @@
 /// What the HTML report shows of a report, gathered line by line as the report is written:
 /// rows per status, the problems grouped (invalid rows by field and kind of problem,
-/// failed rows by the API's message, the others by what they say), and the first rows
-/// that need attention. Its size does not grow with the report's: a million rows make the
-/// same few groups and at most `attentionLimit` listed rows.
+/// failed rows by the API's message, the others by what they say; and, whatever their
+/// status, the rows whose person may have been invited twice, by their `RepeatNote`), and
+/// the first rows that need attention. Its size does not grow with the report's: a million
+/// rows make the same few groups and at most `attentionLimit` listed rows.
 public struct ReportOverview: Sendable {
     /// Rows needing attention listed at most (the rest are counted).
     public static let attentionLimit = 10_000
@@ -19,7 +20,9 @@ public struct ReportOverview: Sendable {
 
     /// Rows sharing a problem.
     public struct Group: Sendable {
-        public var status: RowStatus
+        /// The rows' status; nil for the rows whose person may have been invited twice,
+        /// whatever their status (`invitedTwiceLabel`).
+        public var status: RowStatus?
         /// `email: "…" is not an email address`, or the API's message as it came.
         public var label: String
         public var count = 0
@@ -36,7 +39,14 @@ public struct ReportOverview: Sendable {
         public var message: String
     }
 
+    /// The label of the group of rows whose person may have been invited twice.
+    public static let invitedTwiceLabel =
+        "may have been invited twice: sent again after an answer was lost or a run stopped "
+        + "while sending"
+
     private var countByStatus = [Int](repeating: 0, count: RowStatus.allCases.count)
+    /// Rows whose message says their person may have been invited twice.
+    public private(set) var invitedTwiceCount = 0
     /// A group's digest (`group`) to its place in `groupList`.
     private var groupIndex: [UInt64: Int] = [:]
     private var groupList: [Group] = []
@@ -77,14 +87,24 @@ public struct ReportOverview: Sendable {
         message: UnsafeRawBufferPointer
     ) {
         countByStatus[Self.index(status)] += 1
+        let invitedTwice: Bool
         switch status {
-        case .valid, .invited, .alreadyInvited:
+        case .valid:
             return
-        case .invalid, .duplicate, .failed, .notSent, .inDoubt:
-            break
+        case .invited, .alreadyInvited, .failed:
+            invitedTwice = RepeatNote.isIn(message)
+            guard invitedTwice || status == .failed else { return }
+        case .invalid, .duplicate, .notSent, .inDoubt:
+            invitedTwice = false
         }
         let place = Place(row: row, line: line)
-        Self.forEachLabel(of: message, status: status) { group(status, $0, place) }
+        if status != .invited && status != .alreadyInvited {
+            Self.forEachLabel(of: message, status: status) { group(status, $0, place) }
+        }
+        if invitedTwice {
+            invitedTwiceCount += 1
+            group(nil, Array(Self.invitedTwiceLabel.utf8), place)
+        }
         guard status != .duplicate else { return }
         attentionCount += 1
         if attention.count < Self.attentionLimit {
@@ -95,13 +115,14 @@ public struct ReportOverview: Sendable {
         }
     }
 
-    private mutating func group(_ status: RowStatus, _ label: [UInt8], _ place: Place) {
+    private mutating func group(_ status: RowStatus?, _ label: [UInt8], _ place: Place) {
         // Groups are found by a 64-bit digest of their status and label (a collision
         // between two of at most a thousand labels would only merge two groups).
-        let statusByte = UInt64(Self.index(status))
+        let statusByte = UInt64(status.map(Self.index) ?? RowStatus.allCases.count)
         var id = label.withUnsafeBytes { KeyDigest.digest($0) } &+ statusByte
         var label = label
-        if groupIndex[id] == nil && groupList.count >= Self.groupLimit {
+        // The group of rows that may have been invited twice is never merged away.
+        if groupIndex[id] == nil && groupList.count >= Self.groupLimit && status != nil {
             label = Array("(other messages)".utf8)
             id = label.withUnsafeBytes { KeyDigest.digest($0) } &+ statusByte
         }

@@ -144,7 +144,8 @@ public enum ReportFormat: String, Sendable {
 }
 
 /// A report's overview as it is gathered: rows that are done only counted (a million of
-/// them cost a few milliseconds), the others handed to the `ReportOverview`.
+/// them cost a few milliseconds), the others (and the done ones with a `RepeatNote`)
+/// handed to the `ReportOverview`.
 final class ReportTally {
     private let done = UnsafeMutablePointer<Int>.allocate(capacity: 3)
     private var details = ReportOverview()
@@ -164,9 +165,9 @@ final class ReportTally {
     ) {
         switch status {
         case .valid: done[0] += 1
-        case .invited: done[1] += 1
-        case .alreadyInvited: done[2] += 1
-        case .invalid, .duplicate, .failed, .notSent, .inDoubt:
+        case .invited where !RepeatNote.isIn(message): done[1] += 1
+        case .alreadyInvited where !RepeatNote.isIn(message): done[2] += 1
+        case .invited, .alreadyInvited, .invalid, .duplicate, .failed, .notSent, .inDoubt:
             details.add(
                 row: row, line: line, key: key, status: status, httpStatus: httpStatus,
                 message: message)

@@ -31,8 +31,8 @@ extension BatchRun {
                         + "\(ledger)); not sent again (--in-doubt skip)")
             }
             row.note =
-                " (note: an earlier run sent it on \(date) and got no answer, so this person may "
-                + "have been invited twice)"
+                " (note: an earlier run sent it on \(date) and got no answer, so "
+                + "\(RepeatNote.words) twice)"
             return nil
         case .settled, .forgotten:
             return nil

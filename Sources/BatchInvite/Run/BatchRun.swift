@@ -218,7 +218,7 @@ public final class BatchRun {
                 statistics.resentInDoubt()
                 row.note =
                     " (note: an earlier run stopped while sending this row, so it may have arrived "
-                    + "before; this person may have been invited twice)"
+                    + "before; \(RepeatNote.words) twice)"
             } else if let ledger, let entry = ledger.entry(for: row.key) {
                 guard let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path) else {
                     if entry.state == .inDoubt { statistics.resentInDoubt() }

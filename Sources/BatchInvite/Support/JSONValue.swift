@@ -56,17 +56,35 @@ public struct JSONMember: Equatable, Sendable {
 
 /// A strict RFC 8259 parser for one JSON text held in bytes: whitespace around one value,
 /// nothing else. Errors say what was expected and the column (1-based byte offset).
-/// Escaped lone surrogates become U+FFFD, as most parsers do; raw invalid UTF-8 is an error.
+/// Raw invalid UTF-8 is an error; an escaped surrogate without its pair becomes U+FFFD, as
+/// most parsers do, or is an error where the caller says so (`LoneSurrogates.refused`).
 public struct JSONParser {
     /// Nesting deeper than this is refused rather than risking the stack.
     public static let maxDepth = 256
 
+    /// What an escape of a surrogate without its pair (`"\ud800"`, `"\udc00"`, a high one
+    /// followed by anything but a low one) stands for: RFC 8259 leaves it to the reader.
+    public enum LoneSurrogates: Sendable {
+        /// U+FFFD, the replacement character (answers from an API, files of our own).
+        case replaced
+        /// An error that names the key whose text holds it (records from a user's file,
+        /// where U+FFFD would go on as if it were the person's name).
+        case refused
+    }
+
     private let bytes: UnsafeRawBufferPointer
+    private let loneSurrogates: LoneSurrogates
     private var position = 0
+    /// The key of the member whose value is being read (the innermost one), for messages.
+    private var memberKey: String?
+    /// Whether the string being read is a key.
+    private var readingKey = false
 
     /// Parses `bytes` as exactly one JSON value.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, loneSurrogates: LoneSurrogates = .replaced
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, loneSurrogates: loneSurrogates)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -76,8 +94,9 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: UnsafeRawBufferPointer) {
+    private init(bytes: UnsafeRawBufferPointer, loneSurrogates: LoneSurrogates) {
         self.bytes = bytes
+        self.loneSurrogates = loneSurrogates
     }
 
     private func error(_ message: String) -> JSONParseError {
@@ -148,14 +167,19 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else {
                 throw error("expected a member name in double quotes, found \(describe(current))")
             }
+            readingKey = true
             let key = try parseString()
+            readingKey = false
             skipWhitespace()
             guard current == UInt8(ascii: ":") else {
                 throw error("expected ':' after the member name, found \(describe(current))")
             }
             position += 1
             skipWhitespace()
+            let outer = memberKey
+            memberKey = key
             members.append(JSONMember(key: key, value: try parseValue(depth: depth + 1)))
+            memberKey = outer
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
@@ -295,7 +319,24 @@ public struct JSONParser {
             }
             position = save
         }
-        return Unicode.Scalar(UInt32(first)) ?? "\u{FFFD}"
+        if let scalar = Unicode.Scalar(UInt32(first)) { return scalar }
+        guard loneSurrogates == .replaced else {
+            throw loneSurrogate(escape: position - 6)
+        }
+        return "\u{FFFD}"
+    }
+
+    /// The error for the unpaired surrogate escape at `escape`: `the text of key
+    /// "first_name" holds an unpaired surrogate escape (\ud800)`.
+    private func loneSurrogate(escape: Int) -> JSONParseError {
+        let sequence = String(
+            decoding: UnsafeRawBufferPointer(rebasing: bytes[escape..<(escape + 6)]), as: UTF8.self)
+        let place =
+            readingKey
+            ? "a key" : memberKey.map { "the text of key \"\(TextBytes.shown($0))\"" } ?? "a string"
+        return JSONParseError(
+            message: "\(place) holds an unpaired surrogate escape (\(sequence))", column: escape + 1
+        )
     }
 
     private mutating func hex4() throws(JSONParseError) -> UInt16 {

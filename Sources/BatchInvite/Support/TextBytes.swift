@@ -146,8 +146,9 @@ public enum TextBytes {
 
     /// Text from a file as messages show it: `"` and `\\` escaped, tab, CR and LF as `\t`,
     /// `\r`, `\n`, every other control character and every byte that is not valid UTF-8
-    /// as `\xHH`, and cut after `limit` characters (with `…`). A message never carries raw
-    /// control bytes to a terminal or a log.
+    /// as `\xHH`, each bidirectional control (see `isBidiControl`) as `\u202E`, and cut
+    /// after `limit` characters (with `…`). A message never carries raw control bytes to a
+    /// terminal or a log, nor anything that would show the text around it in another order.
     public static func shown(_ bytes: UnsafeRawBufferPointer, limit: Int = 60) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(min(bytes.count, limit * 4) + 8)
@@ -205,6 +206,8 @@ public enum TextBytes {
                 if byte == 0xC2 && bytes[index + 1] <= 0x9F {
                     hex(byte)
                     hex(bytes[index + 1])
+                } else if isBidiControl(bytes, at: index) {
+                    appendBidiEscape(bytes[index + 1], bytes[index + 2], to: &out)
                 } else {
                     out.append(
                         contentsOf: UnsafeRawBufferPointer(
@@ -216,6 +219,61 @@ public enum TextBytes {
                 index += 1
             }
         }
+    }
+
+    /// Whether the UTF-8 sequence at `index` is one of the bidirectional controls that act
+    /// on the text after them: the embeddings and overrides U+202A-U+202E (LRE, RLE, PDF,
+    /// LRO, RLO) and the isolates U+2066-U+2069 (LRI, RLI, FSI, PDI), E2 80 AA-AE and
+    /// E2 81 A6-A9 (a name holding U+202E shows the rest of it reversed). The marks that
+    /// real text carries (U+200E, U+200F, U+061C) and the joiners (U+200C, U+200D) are not.
+    @inline(__always)
+    public static func isBidiControl(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
+        guard bytes[index] == 0xE2, index + 2 < bytes.count else { return false }
+        let second = bytes[index + 1]
+        let third = bytes[index + 2]
+        return (second == 0x80 && third >= 0xAA && third <= 0xAE)
+            || (second == 0x81 && third >= 0xA6 && third <= 0xA9)
+    }
+
+    /// Appends the bidirectional control whose UTF-8 bytes are E2, `second`, `third` as
+    /// `\u202E`.
+    private static func appendBidiEscape(_ second: UInt8, _ third: UInt8, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789ABCDEF"
+        let scalar = 0x2000 | Int(second & 0x3F) << 6 | Int(third & 0x3F)
+        out.append(0x5C)
+        out.append(UInt8(ascii: "u"))
+        for shift in [12, 8, 4, 0] { out.append(digits.utf8Start[scalar >> shift & 15]) }
+    }
+
+    /// `bytes` with each bidirectional control (see `isBidiControl`) written `\u202E`, and
+    /// nothing else changed: for whatever goes to a terminal (standard error, `inspect`'s
+    /// JSON, where `\u202E` is the same string) and the HTML page. Nil when there is none.
+    public static func escapingBidiControls(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let first = bytes.indices.first(where: { isBidiControl(bytes, at: $0) }) else {
+            return nil
+        }
+        var out = Array(bytes[..<first])
+        var index = first
+        while index < bytes.count {
+            if isBidiControl(bytes, at: index) {
+                appendBidiEscape(bytes[index + 1], bytes[index + 2], to: &out)
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// `text` with each bidirectional control written `\u202E` (see `escapingBidiControls`).
+    public static func escapingBidiControls(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { utf8 in
+            escapingBidiControls(UnsafeRawBufferPointer(utf8)).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        } ?? text
     }
 
     /// The high bit of each byte of `word` below `limit` (1 to 0x80) set; exact for the

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// The checks the API contracts ask of single values, on UTF-8 bytes. Each adds nothing
 /// when the value is fine, else a reason about `field` to `problems` (`email: "bob@" is not
 /// an email address`).
@@ -38,7 +44,10 @@ public enum FieldRules {
         return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
 
-    /// A person's name: not empty, no control characters, at most `maxLength` characters.
+    /// A person's name: not empty, no control characters, none of the bidirectional
+    /// controls that reorder the text after them (`TextBytes.isBidiControl`: a name could
+    /// display reversed), at most `maxLength` characters. The marks of right-to-left text
+    /// (U+200E, U+200F, U+061C) and the joiners (U+200C, U+200D) are fine.
     public static func checkName(
         _ value: UnsafeRawBufferPointer, maxLength: Int = 255, field: String,
         problems: inout RowProblems
@@ -72,7 +81,42 @@ public enum FieldRules {
             if byte & 0xC0 != 0x80 { count += 1 }
             previous = byte
         }
+        // The bidirectional controls start with E2, which few names hold: memchr finds
+        // each, and there is nearly always none.
+        if let base = value.baseAddress {
+            var index = 0
+            while index < value.count, let found = memchr(base + index, 0xE2, value.count - index) {
+                index = UnsafeRawPointer(found) - base
+                if TextBytes.isBidiControl(value, at: index) {
+                    return bidiControl(
+                        value, value[index + 1], value[index + 2], field: field,
+                        problems: &problems)
+                }
+                index += 1
+            }
+        }
         if count > maxLength { tooLong(count, maxLength, field: field, problems: &problems) }
+    }
+
+    /// `contains \u202E (right-to-left override), ...`, for the control E2 `second` `third`.
+    private static func bidiControl(
+        _ value: UnsafeRawBufferPointer, _ second: UInt8, _ third: UInt8, field: String,
+        problems: inout RowProblems
+    ) {
+        let names = [
+            "left-to-right embedding", "right-to-left embedding", "pop directional formatting",
+            "left-to-right override", "right-to-left override", "left-to-right isolate",
+            "right-to-left isolate", "first strong isolate", "pop directional isolate",
+        ]
+        let name = second == 0x80 ? names[Int(third - 0xAA)] : names[5 + Int(third - 0xA6)]
+        let control = [0xE2, second, third]
+        problems.begin(field)
+        problems.appendQuoted(value)
+        problems.append(" contains ")
+        control.withUnsafeBytes { problems.append(TextBytes.shown($0)) }
+        problems.append(
+            " (\(name)), a bidirectional control that can show the text in another order (the "
+                + "marks U+200E, U+200F and U+061C are accepted)")
     }
 
     /// `is 300 characters long, at most 255 are allowed`.
