@@ -15,10 +15,12 @@ public enum ExitCode: Sendable, Equatable {
     /// Temporary: the API could not be reached or looked down, or another run holds the
     /// journal; run the same command later.
     case temporary
-    /// A local failure after sending began (the journal removed or not writable, the disk
-    /// full); the journal says what was sent and the same command resumes.
+    /// A local failure: an output or the journal could not be written (the disk full, a
+    /// device, standard output; for `run`, the journal removed after sending began); the
+    /// journal says what was sent and the same command resumes.
     case localFailure
-    /// Stopped by a signal (130 for SIGINT, 143 for SIGTERM); the same command resumes.
+    /// Stopped by a signal (129 for SIGHUP, 130 for SIGINT, 143 for SIGTERM); the same
+    /// command resumes.
     case interrupted(signal: Int32)
 
     /// The process's exit status.
@@ -69,15 +71,17 @@ public enum ExitCode: Sendable, Equatable {
         exit codes:
           0        every row invited or already invited (run), or valid (validate)
           1        finished; some rows not invited or invalid (see the report)
-          2        usage, configuration or input error; nothing sent
+          2        usage, configuration or input error (an output that is another of
+                   the command's files, or cannot be written); nothing sent
           3        the credentials were rejected (by the API: 401/403, or by the token
                    source)
           4        the batch is unfinished (status; run --limit stopped at its limit); run
                    the same command again
           5        temporary: the API or the token source unreachable or down, or the
                    journal held by another run; run the same command later
-          6        a local failure after sending began (journal removed or not writable,
-                   disk full); the same command resumes
-          130/143  interrupted by SIGINT/SIGTERM; the same command resumes
+          6        a local failure: an output or the journal could not be written (disk
+                   full, standard output); for run the journal says what was sent and
+                   the same command resumes
+          129/130/143  interrupted by SIGHUP/SIGINT/SIGTERM; the same command resumes
         """
 }
