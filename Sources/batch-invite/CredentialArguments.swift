@@ -17,6 +17,11 @@ enum CredentialArguments {
                 + "access_token and expires_in or expires_at; run again before expiry and after a 401"
         ),
         OptionSpec(
+            name: "--token-command-timeout", value: "SECONDS",
+            help:
+                "stop the token command (and all it started) after this long, exit 5 (default 30)"
+        ),
+        OptionSpec(
             name: "--oauth-token-url", value: "URL",
             help: "get tokens by OAuth client credentials from this endpoint (https://)"),
         OptionSpec(name: "--client-id", value: "ID", help: "the OAuth client ID"),
@@ -52,11 +57,19 @@ enum CredentialArguments {
         {
             throw BatchInviteError.usage("\(stray) needs --oauth-token-url")
         }
+        if arguments.has("--token-command-timeout") && !arguments.has("--token-command") {
+            throw BatchInviteError.usage("--token-command-timeout needs --token-command")
+        }
         if let command = arguments.value("--token-command") {
             guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw BatchInviteError.usage("--token-command must not be empty")
             }
-            return TokenCommand(command: command, redactor: redactor)
+            let timeout = try arguments.number(
+                "--token-command-timeout", 30, in: 0...86_400, what: "a number of seconds above 0")
+            guard timeout > 0 else {
+                throw BatchInviteError.usage("--token-command-timeout must be above 0")
+            }
+            return TokenCommand(command: command, timeout: timeout, redactor: redactor)
         }
         if let url = arguments.value("--oauth-token-url") {
             return try oauth(

@@ -301,6 +301,9 @@ func eventually(_ condition: () -> Bool) -> Bool {
         #expect(failure("true")?.message == "the token command printed nothing")
         let slow = failure("sleep 5", timeout: 0.3)
         #expect(slow?.exitCode == .temporary)
-        #expect(slow?.message == "the token command took longer than 0.3 s and was stopped")
+        #expect(
+            slow?.message
+                == "the token command took longer than 0.3 s and was stopped, with everything it started"
+        )
     }
 }

@@ -64,6 +64,16 @@ final class Tool {
         try launch(Self.binary, arguments, input: input, environment: environment)
     }
 
+    /// Runs `batch-invite ARGUMENTS` through `launcher`, a command line that runs the
+    /// program given after it (a wrapper that measures it, say), the same way.
+    func run(_ arguments: [String], environment: [String: String]? = nil, launcher: [String])
+        throws -> ToolResult
+    {
+        try launch(
+            URL(fileURLWithPath: "/usr/bin/env"), launcher + [Self.binary.path] + arguments,
+            environment: environment)
+    }
+
     /// Runs `/bin/sh -c COMMAND` (a command line that starts the binary with limits of its
     /// own, `ulimit` say) the same way.
     func runShell(_ command: String, environment: [String: String]? = nil) throws -> ToolResult {
