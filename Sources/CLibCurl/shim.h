@@ -243,6 +243,15 @@ static inline int clibcurl_timer_arm(int fd, long long nanoseconds) {
     return timerfd_settime(fd, 0, &spec, NULL);
 }
 
+/* glibc's memmem (a GNU extension Swift's Glibc module leaves out): the first place
+ * `needle` occurs in `haystack`, or NULL. */
+void *memmem(const void *haystack, size_t haystack_length, const void *needle,
+             size_t needle_length);
+static inline const void *clibcurl_memmem(const void *haystack, size_t haystack_length,
+                                          const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
+}
+
 /* glibc's pipe2 and posix_spawn_file_actions_addclosefrom_np (GNU extensions Swift's
  * Glibc module leaves out), for a command run in a process group of its own: its pipes
  * are made close-on-exec in one step, and the command gets no other descriptor of ours

@@ -143,6 +143,13 @@ enum CredentialArguments {
             settings.transport.proxy = ProxySettings.resolve(
                 scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
         }
-        return OAuthClientCredentials(settings: settings)
+        return OAuthClientCredentials(settings: settings, redactor: redactor)
+    }
+
+    /// The first control character of `text`, as messages show it.
+    private static func controlCharacter(in text: String) -> String? {
+        text.unicodeScalars.first { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }.map {
+            TextBytes.shown(String($0))
+        }
     }
 }

@@ -47,10 +47,29 @@ struct JobOutputs {
             summary.exitCode =
                 (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode
                 ?? .usage
-            let text = "\(error)"
-            summary.error = redactor?.redact(text) ?? text
+            let error = Self.redacted(error, by: redactor)
+            summary.error = "\(error)"
             write(summary)
             throw error
+        }
+    }
+
+    /// `error` with every secret `redactor` knows hidden in its message, and the same
+    /// exit code: what `main` prints and the summary keeps.
+    static func redacted(_ error: any Error, by redactor: Redactor?) -> any Error {
+        guard let redactor else { return error }
+        let text = "\(error)"
+        let hidden = redactor.redact(text)
+        guard hidden != text else { return error }
+        switch error {
+        case var failure as CredentialFailure:
+            failure.message = redactor.redact(failure.message)
+            return failure
+        case BatchInviteError.inUse:
+            return BatchInviteError.inUse(hidden)
+        default:
+            // Every other error ends with exit 2 (main), as .usage does.
+            return BatchInviteError.usage(hidden)
         }
     }
 

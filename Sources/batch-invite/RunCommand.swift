@@ -143,8 +143,9 @@ struct RunCommand: Command {
     let dryRun: Bool
     let checkConnection: Bool
     let checkPath: String?
-    /// Every secret of the run, hidden in whatever is printed or stored.
-    let redactor = Redactor(secrets: [])
+    /// Every secret of the run, in every form it is sent in, hidden in whatever is
+    /// printed or stored: the one redactor of the run.
+    let redactor: Redactor
     /// Where the token comes from (nil for a dry run that checks nothing).
     let tokenSource: (any TokenSource)?
     let configuration: BatchRun.Configuration
@@ -154,16 +155,19 @@ struct RunCommand: Command {
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
+        let redactor = Redactor()
         do {
-            try self.init(parsing: arguments, outputs: outputs)
+            try self.init(parsing: arguments, outputs: outputs, redactor: redactor)
         } catch {
+            let error = JobOutputs.redacted(error, by: redactor)
             outputs.failedEarly(command: Self.name, error: error)
             throw error
         }
     }
 
-    private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
+    private init(parsing arguments: Arguments, outputs: JobOutputs, redactor: Redactor) throws {
         self.outputs = outputs
+        self.redactor = redactor
         dryRun = arguments.has("--dry-run")
         checkConnection = arguments.has("--check-connection")
         checkPath = arguments.value("--check-path")
@@ -317,7 +321,7 @@ struct RunCommand: Command {
         summary.inputFingerprint = configuration.header.fingerprint
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
-            onWarning: { printError($0) })
+            onWarning: { [redactor] in printError(redactor.redact($0)) })
         let signals = Self.stopOnSignals(batch.control)
         defer { signals.forEach { $0.cancel() } }
         let result = try batch.run()
@@ -326,7 +330,7 @@ struct RunCommand: Command {
         summary.overview = result.overview
         summary.timeline = result.timeline
         summary.htmlPath = report.html
-        if let failure = result.localFailure { summary.error = failure }
+        if let failure = result.localFailure { summary.error = redactor.redact(failure) }
         if let reason = result.stopReason { summary.error = redactor.redact(reason.description) }
         var line =
             "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, "
@@ -348,11 +352,11 @@ struct RunCommand: Command {
         StandardOutput.shared.flush()
         printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
         if let failure = result.localFailure {
-            printError("batch-invite run: stopped: \(failure)")
+            printError("batch-invite run: stopped: \(redactor.redact(failure))")
             return ExitCode.localFailure.code
         }
         if let reason = result.stopReason {
-            printError("batch-invite run: \(reason.description)")
+            printError("batch-invite run: \(redactor.redact(reason.description))")
             if case .firstRequestFailed(let failure) = reason,
                 failure.cause == .untrustedCertificate,
                 let certificate = transport.describeServerCertificate()
