@@ -16,6 +16,8 @@ final class Tool {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "batch-invite-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Whatever the umask: a config file in it must be one others cannot replace.
+        chmod(directory.path, 0o755)
     }
 
     deinit {
@@ -51,6 +53,15 @@ final class Tool {
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         try write(name, Array(text.utf8))
+    }
+
+    /// A config file (`--config`), mode 0644 whatever the umask: `run` refuses one that
+    /// others may write.
+    @discardableResult
+    func writeConfig(_ name: String, _ text: String) throws -> String {
+        let path = try write(name, text)
+        chmod(path, 0o644)
+        return path
     }
 
     func read(_ name: String) throws -> String {
