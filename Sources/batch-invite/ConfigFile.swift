@@ -117,7 +117,9 @@ enum ConfigFile {
                 if arguments.has(spec.name) { text += "\(name) = true\n" }
                 continue
             }
-            for value in arguments.all(spec.name) {
+            for given in arguments.all(spec.name) {
+                // A password in a URL is not printed (run refuses it: checkURL).
+                let value = given.contains("://") ? Redactor.hidingUserInfo(given) : given
                 let needsQuotes =
                     value.contains("=") || value.hasPrefix(" ") || value.hasSuffix(" ")
                     || value.contains("#")

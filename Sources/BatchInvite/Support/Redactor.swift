@@ -295,4 +295,13 @@ public final class Redactor: @unchecked Sendable {
         }
         return out
     }
+
+    /// `url` with any user information (`user:password@`) replaced by the mark, for
+    /// messages: `http://[redacted]@host/path`. Everything up to the last `@` goes, so a
+    /// password holding `/` or `#` unencoded is hidden too.
+    public static func hidingUserInfo(_ url: String) -> String {
+        let start = url.range(of: "://")?.upperBound ?? url.startIndex
+        guard let at = url[start...].lastIndex(of: "@") else { return url }
+        return String(url[..<start]) + mark + String(url[at...])
+    }
 }
