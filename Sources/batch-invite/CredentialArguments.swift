@@ -103,6 +103,11 @@ enum CredentialArguments {
         guard let clientID = arguments.value("--client-id"), !clientID.isEmpty else {
             throw BatchInviteError.usage("--oauth-token-url needs --client-id ID")
         }
+        if let bad = controlCharacter(in: clientID) {
+            throw BatchInviteError.usage(
+                "--client-id \"\(TextBytes.shown(clientID))\" holds a control character (\(bad)); "
+                    + "give the ID as the identity provider shows it")
+        }
         let secret: String
         switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
         case (let name?, nil):
@@ -129,6 +134,14 @@ enum CredentialArguments {
         case (_?, _?):
             throw BatchInviteError.usage(
                 "give --client-secret-env or --client-secret-file, not both")
+        }
+        if let bad = controlCharacter(in: secret) {
+            let place =
+                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
+                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
+            throw BatchInviteError.usage(
+                "\(place): the client secret holds a control character (\(bad)); check how it "
+                    + "was written there")
         }
         redactor.add(secret)
         var settings = OAuthClientCredentials.Settings(
