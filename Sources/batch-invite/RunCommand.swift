@@ -279,6 +279,11 @@ struct RunCommand: Command {
     }
 
     private func run(_ summary: inout JobSummary) throws -> Int32 {
+        // Until the batch takes signals over, one ends the process at once: a token
+        // command (in a process group of its own, so the terminal's Ctrl-C misses it) is
+        // then killed on the way out.
+        let early = Self.exitOnSignals()
+        defer { early.forEach { $0.cancel() } }
         if checkConnection {
             let checked = try ConnectionCheck(
                 settings: transportSettings, source: tokenSource!, redactor: redactor,
@@ -320,6 +325,7 @@ struct RunCommand: Command {
             onWarning: { [redactor] in printError(redactor.redact($0)) })
         let signals = Self.stopOnSignals(batch.control)
         defer { signals.forEach { $0.cancel() } }
+        early.forEach { $0.cancel() }
         let result = try batch.run()
         let stats = result.statistics
         summary.take(stats)
@@ -387,6 +393,18 @@ struct RunCommand: Command {
                 )
                 control.stop(.interrupted(signal: number))
             }
+            source.resume()
+            return source
+        }
+    }
+
+    /// SIGINT and SIGTERM end the process with 130/143 (exit handlers run: temporary files
+    /// go, token commands are killed).
+    static func exitOnSignals() -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { exit(128 + number) }
             source.resume()
             return source
         }

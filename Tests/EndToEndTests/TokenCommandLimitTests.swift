@@ -115,4 +115,42 @@ import Testing
             #expect(isGone(pid), "the background sleep \(pid) outlived the run")
         }
     }
+
+    /// A signal that ends the run ends a token command that runs then, with everything it
+    /// started (in a group of its own, it does not get the terminal's Ctrl-C), whether it
+    /// fetches the first token or renews one during the run.
+    @Test(arguments: [(SIGINT, Int32(130), false), (SIGTERM, Int32(143), true)])
+    func aSignalThatEndsTheRunEndsTheTokenCommandToo(signal: Int32, status: Int32, renewal: Bool)
+        throws
+    {
+        let server = try ServerProcess(script: "hostile_server.py", ["ok", "LOG"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(20))
+        let hang = "sleep 1000 & echo $! > background.pid; sleep 1000"
+        let command =
+            renewal
+            ? #"if [ -e once ]; then \#(hang); fi; touch once; "#
+                + #"printf '{"access_token":"tok-12345","expires_in":1}'"#
+            : hang
+        let run = try BackgroundRun(
+            tool,
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", server.url, "--rate",
+                "4", "--progress", "none", "--report", "report.csv", "--token-command", command,
+            ])
+        let deadline = Date().addingTimeInterval(10)
+        while (try? tool.read("background.pid")) == nil && Date() < deadline { usleep(20_000) }
+        let text = try tool.read("background.pid").trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(Int32(text))
+        defer { kill(pid, SIGKILL) }
+        Thread.sleep(forTimeInterval: 0.2)
+        let signalled = Date()
+        kill(run.process.processIdentifier, signal)
+        let (exit, stderr) = run.finish()
+        server.stop()
+        #expect(exit == status, "\(stderr)")
+        #expect(Date().timeIntervalSince(signalled) < 5)
+        #expect(isGone(pid), "the token command's background sleep \(pid) outlived the run")
+        #expect(try server.received().isEmpty != renewal)
+    }
 }

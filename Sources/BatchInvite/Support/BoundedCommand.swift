@@ -1,5 +1,6 @@
 private import CLibCurl
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,6 +15,8 @@ import Foundation
 /// it: when it ends (or is stopped), its group gets SIGTERM, and SIGKILL once its pipes
 /// close or `grace` seconds have passed, so nothing it left behind outlives `run`.
 /// The group's leader is reaped only after that, so its ID cannot name another group.
+/// A group of its own does not get the terminal's Ctrl-C: every group still running when
+/// this process exits gets SIGKILL.
 public struct BoundedCommand: Sendable {
     /// How the command ended.
     public enum Ending: Sendable, Equatable {
@@ -55,6 +58,16 @@ public struct BoundedCommand: Sendable {
         self.command = command
     }
 
+    /// The leaders of the groups running now.
+    private static let running = Mutex<Set<pid_t>>([])
+    private static let hook: Void = {
+        atexit {
+            BoundedCommand.running.withLock { leaders in
+                for leader in leaders { kill(-leader, SIGKILL) }
+            }
+        }
+    }()
+
     /// Runs it to its end. Throws `StartFailure` when it cannot be started.
     public func run() throws -> Result {
         var outputPipe: [Int32] = [-1, -1]
@@ -73,7 +86,9 @@ public struct BoundedCommand: Sendable {
                 if nothing >= 0 { close(nothing) }
             }
             guard nothing >= 0 else { throw failure("open /dev/null") }
+            _ = Self.hook
             leader = try spawn(input: nothing, output: outputPipe[1], errors: errorPipe[1])
+            Self.running.withLock { _ = $0.insert(leader) }
         } catch {
             close(outputPipe[0])
             close(errorPipe[0])
@@ -209,6 +224,7 @@ public struct BoundedCommand: Sendable {
         // the leader last: until it is reaped its ID names no other group.
         kill(-leader, SIGKILL)
         let status = waitForEnd(leader)
+        Self.running.withLock { _ = $0.remove(leader) }
         if let stoppedFor {
             result.ending = stoppedFor
         } else if status & 0x7F == 0 {
