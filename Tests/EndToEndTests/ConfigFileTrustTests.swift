@@ -16,6 +16,9 @@ import Testing
         var refusal: String?
         /// Whether it changes owners (root only).
         var chowns = false
+        /// A directory (in the test's) that the run sees mounted read-only, in a mount
+        /// namespace of its own (root only).
+        var readOnly: String?
     }
 
     static let job = "target = sendoso\ntoken-command = touch command-ran; echo tok-12345\n"
@@ -127,6 +130,13 @@ import Testing
                     atPath: tool.path("mount/job.conf"), withDestinationPath: "..data/job.conf")
                 return "mount/job.conf"
             }, refusal: nil),
+        Case(
+            testDescription:
+                "in a directory everyone may write, mounted read-only (a ConfigMap's, with runc)",
+            setUp: { tool in
+                _ = try directory(tool, "configmap", mode: 0o777)
+                return try config(tool, "configmap/job.conf", mode: 0o666)
+            }, refusal: nil, readOnly: "configmap"),
     ]
 
     @Test(arguments: cases)
@@ -135,14 +145,32 @@ import Testing
             print("skipped: giving a file to another user needs root")
             return
         }
+        if trust.readOnly != nil && geteuid() != 0 {
+            print("skipped: a read-only mount needs root")
+            return
+        }
         let server = try ServerProcess(script: "hostile_server.py", ["ok", "LOG"])
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(2))
         let path = try trust.setUp(tool)
-        let result = try tool.run([
+        let arguments = [
             "run", "people.csv", "--config", path, "--base-url", server.url, "--progress", "none",
             "--report", "report.csv",
-        ])
+        ]
+        let result: ToolResult
+        if let readOnly = trust.readOnly {
+            // Mounted for the run alone: the namespace goes with it.
+            let directory = tool.path(readOnly)
+            result = try tool.run(
+                arguments,
+                launcher: [
+                    "unshare", "-m", "sh", "-c",
+                    "mount --bind \(directory) \(directory) && "
+                        + "mount -o remount,bind,ro \(directory) && exec \"$0\" \"$@\"",
+                ])
+        } else {
+            result = try tool.run(arguments)
+        }
         server.stop()
         let ran = FileManager.default.fileExists(atPath: tool.path("command-ran"))
         guard let refusal = trust.refusal else {

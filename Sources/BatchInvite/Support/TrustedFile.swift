@@ -11,8 +11,10 @@ import Foundation
 /// and writable by no group or others, and so is every directory its path is looked up
 /// in (a directory others may write lets them swap the file, unless it has the sticky bit,
 /// as `/tmp`), through every symbolic link on the way (the directory holding a link is
-/// checked, then the link's target). The file is checked through the descriptor it is
-/// read from, so what is checked is what is read.
+/// checked, then the link's target). What sits on a read-only mount passes (no one but
+/// root could change it: a Kubernetes ConfigMap mounted readOnly, whose directory is
+/// 0777). The file is checked through the descriptor it is read from, so what is checked
+/// is what is read.
 public struct TrustedFile {
     /// Why the file could be changed by someone else.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -54,7 +56,11 @@ public struct TrustedFile {
         if kind == S_IFREG {
             name = try Self.walk(path)
         }
-        if let problem = Self.problem(info, at: name.path, directory: false, through: name.link) {
+        var volume = statvfs()
+        let readOnly = fstatvfs(descriptor, &volume) == 0 && volume.f_flag & UInt(ST_RDONLY) != 0
+        if !readOnly,
+            let problem = Self.problem(info, at: name.path, directory: false, through: name.link)
+        {
             throw problem
         }
         contents = try Self.readAll(descriptor)
@@ -132,7 +138,9 @@ public struct TrustedFile {
             guard pending.contains(where: { !$0.isEmpty && $0 != "." }) else {
                 return (candidate, link)
             }
-            if let problem = problem(info, at: candidate, directory: true, through: link) {
+            if !isReadOnly(candidate),
+                let problem = problem(info, at: candidate, directory: true, through: link)
+            {
                 throw problem
             }
             current = candidate
@@ -147,7 +155,14 @@ public struct TrustedFile {
                 description:
                     "cannot check \(directory): \(String(cString: strerror(errno)))")
         }
-        return problem(info, at: directory, directory: true, through: link)
+        return isReadOnly(directory)
+            ? nil : problem(info, at: directory, directory: true, through: link)
+    }
+
+    /// Whether `path` is on a read-only mount.
+    private static func isReadOnly(_ path: String) -> Bool {
+        var volume = statvfs()
+        return statvfs(path, &volume) == 0 && volume.f_flag & UInt(ST_RDONLY) != 0
     }
 
     /// What is wrong with a file or directory of these owner and mode, if anything.
