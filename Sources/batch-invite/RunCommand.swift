@@ -1,5 +1,6 @@
 import BatchInvite
 import Foundation
+import Synchronization
 
 /// `batch-invite run`: sends one invitation per valid row and writes the report.
 struct RunCommand: Command {
@@ -279,11 +280,12 @@ struct RunCommand: Command {
     }
 
     private func run(_ summary: inout JobSummary) throws -> Int32 {
-        // Until the batch takes signals over, one ends the process at once: a token
-        // command (in a process group of its own, so the terminal's Ctrl-C misses it) is
-        // then killed on the way out.
-        let early = Self.exitOnSignals()
-        defer { early.forEach { $0.cancel() } }
+        // SIGINT and SIGTERM are the run's from here: until the batch starts, one ends the
+        // process at once (a token command, in a process group of its own that the
+        // terminal's Ctrl-C misses, is then killed on the way out); then they stop it.
+        let route = SignalRoute()
+        let signals = Self.handleSignals(route)
+        defer { signals.forEach { $0.cancel() } }
         if checkConnection {
             let checked = try ConnectionCheck(
                 settings: transportSettings, source: tokenSource!, redactor: redactor,
@@ -323,9 +325,7 @@ struct RunCommand: Command {
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
             onWarning: { [redactor] in printError(redactor.redact($0)) })
-        let signals = Self.stopOnSignals(batch.control)
-        defer { signals.forEach { $0.cancel() } }
-        early.forEach { $0.cancel() }
+        route.stop(batch.control)
         let result = try batch.run()
         let stats = result.statistics
         summary.take(stats)
@@ -378,14 +378,16 @@ struct RunCommand: Command {
         return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
     }
 
-    /// SIGINT and SIGTERM stop the run: no new rows, requests in flight end, the journal is
-    /// flushed and the report written (exit 130/143). A second signal exits at once.
-    static func stopOnSignals(_ control: RunControl) -> [DispatchSourceSignal] {
+    /// SIGINT and SIGTERM stop the run once `route` has its control: no new rows, requests
+    /// in flight end, the journal is flushed and the report written (exit 130/143). A
+    /// second signal, or one before then, exits at once (130/143; exit handlers run: temporary
+    /// files go, token commands are killed).
+    static func handleSignals(_ route: SignalRoute) -> [DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                if control.isStopped {
+                guard let control = route.control, !control.isStopped else {
                     exit(128 + number)
                 }
                 printError(
@@ -393,18 +395,6 @@ struct RunCommand: Command {
                 )
                 control.stop(.interrupted(signal: number))
             }
-            source.resume()
-            return source
-        }
-    }
-
-    /// SIGINT and SIGTERM end the process with 130/143 (exit handlers run: temporary files
-    /// go, token commands are killed).
-    static func exitOnSignals() -> [DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { exit(128 + number) }
             source.resume()
             return source
         }
@@ -538,4 +528,20 @@ struct RunCommand: Command {
         let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
+}
+
+/// Where `run` sends SIGINT and SIGTERM: nowhere before the batch starts (the process ends
+/// at once), then to the batch's `RunControl`. One set of signal sources serves both:
+/// with a set for each, cancelling the first when the second began lost a SIGTERM sent
+/// about then (DeploymentRecipeTests' wrapper test).
+final class SignalRoute: Sendable {
+    private let target = Mutex<RunControl?>(nil)
+
+    /// Signals stop the run `control` controls from now on.
+    func stop(_ control: RunControl) {
+        target.withLock { $0 = control }
+    }
+
+    /// The run signals stop, once there is one.
+    var control: RunControl? { target.withLock { $0 } }
 }
