@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/timerfd.h>
@@ -240,6 +241,28 @@ static inline int clibcurl_timer_arm(int fd, long long nanoseconds) {
     spec.it_value.tv_sec = nanoseconds / 1000000000LL;
     spec.it_value.tv_nsec = nanoseconds % 1000000000LL;
     return timerfd_settime(fd, 0, &spec, NULL);
+}
+
+/* glibc's memmem (a GNU extension Swift's Glibc module leaves out): the first place
+ * `needle` occurs in `haystack`, or NULL. */
+void *memmem(const void *haystack, size_t haystack_length, const void *needle,
+             size_t needle_length);
+static inline const void *clibcurl_memmem(const void *haystack, size_t haystack_length,
+                                          const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
+}
+
+/* glibc's pipe2 and posix_spawn_file_actions_addclosefrom_np (GNU extensions Swift's
+ * Glibc module leaves out), for a command run in a process group of its own: its pipes
+ * are made close-on-exec in one step, and the command gets no other descriptor of ours
+ * (a socket, the journal). */
+int pipe2(int fds[2], int flags);
+int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int clibcurl_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+static inline int clibcurl_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
 
 /* glibc's malloc_trim: gives freed heap memory back to the system. */

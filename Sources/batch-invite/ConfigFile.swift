@@ -5,7 +5,8 @@ import Foundation
 /// name without its dashes; a flag is `name = true`, or its name alone), `#` starting a
 /// comment. Options on the command line win over the file's. A secret cannot be written
 /// in it, only where to find one (`token-env`, `token-file`, `token-command`,
-/// `client-secret-env`, `client-secret-file`).
+/// `client-secret-env`, `client-secret-file`). A file that someone else than the user
+/// running (or root) could change or replace is not read at all (`TrustedFile`).
 enum ConfigFile {
     static let specs: [OptionSpec] = [
         OptionSpec(
@@ -25,7 +26,20 @@ enum ConfigFile {
     static func read(_ path: String, specs: [OptionSpec], command: String) throws -> [(
         name: String, value: String
     )] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        // Whatever it holds: a config file can run a command (token-command) or send the
+        // token and the client secret elsewhere (base-url, oauth-token-url, cacert).
+        let file: TrustedFile
+        do {
+            file = try TrustedFile(path: path)
+        } catch let problem as TrustedFile.Problem {
+            throw BatchInviteError.usage(
+                "--config \(path): \(problem.reason), and a config file can run a command "
+                    + "(token-command) or send the token elsewhere (base-url); it is not read. "
+                    + "Run: \(problem.fix)")
+        } catch {
+            throw BatchInviteError.usage("--config \(path): \(error)")
+        }
+        guard let text = String(validating: file.contents, as: UTF8.self) else {
             throw BatchInviteError.usage("--config \(path): cannot read it as UTF-8 text")
         }
         var options: [(String, String)] = []
@@ -103,7 +117,9 @@ enum ConfigFile {
                 if arguments.has(spec.name) { text += "\(name) = true\n" }
                 continue
             }
-            for value in arguments.all(spec.name) {
+            for given in arguments.all(spec.name) {
+                // A password in a URL is not printed (run refuses it: checkURL).
+                let value = given.contains("://") ? Redactor.hidingUserInfo(given) : given
                 let needsQuotes =
                     value.contains("=") || value.hasPrefix(" ") || value.hasSuffix(" ")
                     || value.contains("#")

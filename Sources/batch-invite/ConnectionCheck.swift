@@ -20,8 +20,9 @@ struct ConnectionCheck {
         }
         let token: AccessToken
         do {
-            token = try source.fetch()
-            redactor.add(token.value)
+            let fetched = try source.fetch()
+            redactor.add(fetched.value)
+            token = try fetched.checked(from: source.name)
         } catch let failure as CredentialFailure {
             say("token: failed: \(failure.message)")
             return failure.exitCode

@@ -17,6 +17,11 @@ enum CredentialArguments {
                 + "access_token and expires_in or expires_at; run again before expiry and after a 401"
         ),
         OptionSpec(
+            name: "--token-command-timeout", value: "SECONDS",
+            help:
+                "stop the token command (and all it started) after this long, exit 5 (default 30)"
+        ),
+        OptionSpec(
             name: "--oauth-token-url", value: "URL",
             help: "get tokens by OAuth client credentials from this endpoint (https://)"),
         OptionSpec(name: "--client-id", value: "ID", help: "the OAuth client ID"),
@@ -52,11 +57,19 @@ enum CredentialArguments {
         {
             throw BatchInviteError.usage("\(stray) needs --oauth-token-url")
         }
+        if arguments.has("--token-command-timeout") && !arguments.has("--token-command") {
+            throw BatchInviteError.usage("--token-command-timeout needs --token-command")
+        }
         if let command = arguments.value("--token-command") {
             guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw BatchInviteError.usage("--token-command must not be empty")
             }
-            return TokenCommand(command: command, redactor: redactor)
+            let timeout = try arguments.number(
+                "--token-command-timeout", 30, in: 0...86_400, what: "a number of seconds above 0")
+            guard timeout > 0 else {
+                throw BatchInviteError.usage("--token-command-timeout must be above 0")
+            }
+            return TokenCommand(command: command, timeout: timeout, redactor: redactor)
         }
         if let url = arguments.value("--oauth-token-url") {
             return try oauth(
@@ -90,6 +103,11 @@ enum CredentialArguments {
         guard let clientID = arguments.value("--client-id"), !clientID.isEmpty else {
             throw BatchInviteError.usage("--oauth-token-url needs --client-id ID")
         }
+        if let bad = controlCharacter(in: clientID) {
+            throw BatchInviteError.usage(
+                "--client-id \"\(TextBytes.shown(clientID))\" holds a control character (\(bad)); "
+                    + "give the ID as the identity provider shows it")
+        }
         let secret: String
         switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
         case (let name?, nil):
@@ -117,6 +135,14 @@ enum CredentialArguments {
             throw BatchInviteError.usage(
                 "give --client-secret-env or --client-secret-file, not both")
         }
+        if let bad = controlCharacter(in: secret) {
+            let place =
+                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
+                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
+            throw BatchInviteError.usage(
+                "\(place): the client secret holds a control character (\(bad)); check how it "
+                    + "was written there")
+        }
         redactor.add(secret)
         var settings = OAuthClientCredentials.Settings(
             tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
@@ -130,6 +156,13 @@ enum CredentialArguments {
             settings.transport.proxy = ProxySettings.resolve(
                 scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
         }
-        return OAuthClientCredentials(settings: settings)
+        return OAuthClientCredentials(settings: settings, redactor: redactor)
+    }
+
+    /// The first control character of `text`, as messages show it.
+    private static func controlCharacter(in text: String) -> String? {
+        text.unicodeScalars.first { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }.map {
+            TextBytes.shown(String($0))
+        }
     }
 }

@@ -67,8 +67,8 @@ struct JobOutputs {
             throw BatchInviteError.closedPipe
         } catch {
             summary.exitCode = Self.exitCode(of: error)
-            let text = "\(error)"
-            summary.error = redactor?.redact(text) ?? text
+            let error = Self.redacted(error, by: redactor)
+            summary.error = "\(error)"
             write(summary)
             throw error
         }
@@ -92,6 +92,25 @@ struct JobOutputs {
 
     static func exitCode(of error: any Error) -> ExitCode {
         (error as? BatchInviteError)?.exitCode ?? (error as? CredentialFailure)?.exitCode ?? .usage
+    }
+
+    /// `error` with every secret `redactor` knows hidden in its message, and the same
+    /// exit code: what `main` prints and the summary keeps.
+    static func redacted(_ error: any Error, by redactor: Redactor?) -> any Error {
+        guard let redactor else { return error }
+        let text = "\(error)"
+        let hidden = redactor.redact(text)
+        guard hidden != text else { return error }
+        switch error {
+        case var failure as CredentialFailure:
+            failure.message = redactor.redact(failure.message)
+            return failure
+        case BatchInviteError.inUse:
+            return BatchInviteError.inUse(hidden)
+        default:
+            // Every other error ends with exit 2 (main), as .usage does.
+            return BatchInviteError.usage(hidden)
+        }
     }
 
     /// The input's fingerprint for the summary, when one is written (it costs a read of

@@ -148,8 +148,9 @@ struct RunCommand: Command {
     let dryRun: Bool
     let checkConnection: Bool
     let checkPath: String?
-    /// Every secret of the run, hidden in whatever is printed or stored.
-    let redactor = Redactor(secrets: [])
+    /// Every secret of the run, in every form it is sent in, hidden in whatever is
+    /// printed or stored: the one redactor of the run.
+    let redactor: Redactor
     /// Where the token comes from (nil for a dry run that checks nothing).
     let tokenSource: (any TokenSource)?
     let configuration: BatchRun.Configuration
@@ -159,14 +160,16 @@ struct RunCommand: Command {
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
+        let redactor = Redactor()
         var files: CommandFiles?
         do {
-            try self.init(parsing: arguments, outputs: outputs)
+            try self.init(parsing: arguments, outputs: outputs, redactor: redactor)
             files = Self.files(
                 arguments, input: input.path, report: report, outputs: outputs,
                 journal: dryRun ? nil : configuration.journalPath)
             try files?.check()
         } catch {
+            let error = JobOutputs.redacted(error, by: redactor)
             outputs.failedEarly(
                 command: Self.name, error: error, files: files, arguments: arguments.mentioned)
             throw error
@@ -204,8 +207,9 @@ struct RunCommand: Command {
         return files
     }
 
-    private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
+    private init(parsing arguments: Arguments, outputs: JobOutputs, redactor: Redactor) throws {
         self.outputs = outputs
+        self.redactor = redactor
         dryRun = arguments.has("--dry-run")
         checkConnection = arguments.has("--check-connection")
         checkPath = arguments.value("--check-path")
@@ -215,9 +219,7 @@ struct RunCommand: Command {
         if checkPath != nil && !checkConnection {
             throw BatchInviteError.usage("--check-path goes with --dry-run --check-connection")
         }
-        if let checkPath, !checkPath.hasPrefix("/") {
-            throw BatchInviteError.usage("--check-path must start with /")
-        }
+        if let checkPath { _ = try Self.checkPath(checkPath, option: "--check-path") }
         let path =
             checkConnection && arguments.positional.isEmpty
             ? "" : try arguments.single("an input FILE", command: Self.name)
@@ -230,10 +232,8 @@ struct RunCommand: Command {
         input = try InputArguments.options(path: path, from: arguments, target: target)
         report = try ReportArguments(arguments, inputPath: path)
         var delivery = Dispatcher.Configuration(
-            path: arguments.value("--path") ?? target.defaultPath)
-        guard delivery.path.hasPrefix("/") else {
-            throw BatchInviteError.usage("--path must start with /")
-        }
+            path: try arguments.value("--path").map { try Self.checkPath($0, option: "--path") }
+                ?? target.defaultPath)
         delivery.concurrency = try arguments.integer("--concurrency", 8, in: 1...256)
         delivery.retry.maxAttempts = try arguments.integer("--max-attempts", 5, in: 1...100)
         delivery.retry.maxRetryAfter = try arguments.number(
@@ -367,7 +367,7 @@ struct RunCommand: Command {
         summary.inputFingerprint = configuration.header.fingerprint
         let batch = try BatchRun(
             input: input, target: target, transport: transport, configuration: configuration,
-            onWarning: { printError($0) })
+            onWarning: { [redactor] in printError(redactor.redact($0)) })
         Signals.handle(Self.stopOnSignals(batch.control, early: summary, outputs: outputs))
         let result = try batch.run()
         let stats = result.statistics
@@ -375,7 +375,7 @@ struct RunCommand: Command {
         summary.overview = result.overview
         summary.timeline = result.timeline
         summary.htmlPath = report.html
-        if let failure = result.localFailure { summary.error = failure }
+        if let failure = result.localFailure { summary.error = redactor.redact(failure) }
         if let reason = result.stopReason { summary.error = redactor.redact(reason.description) }
         var line =
             "\(stats.rows) \(stats.rows == 1 ? "row" : "rows"): \(stats[.invited]) invited, "
@@ -397,11 +397,11 @@ struct RunCommand: Command {
         StandardOutput.shared.flush()
         printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
         if let failure = result.localFailure {
-            printError("batch-invite run: stopped: \(failure)")
+            printError("batch-invite run: stopped: \(redactor.redact(failure))")
             return ExitCode.localFailure.code
         }
         if let reason = result.stopReason {
-            printError("batch-invite run: \(reason.description)")
+            printError("batch-invite run: \(redactor.redact(reason.description))")
             if case .firstRequestFailed(let failure) = reason,
                 failure.cause == .untrustedCertificate,
                 let certificate = transport.describeServerCertificate()
@@ -455,25 +455,114 @@ struct RunCommand: Command {
         return Array(data)
     }
 
-    /// An http(s) URL without a query; https required except on loopback (a token, or a
-    /// client secret, never travels unencrypted over a network). The base URL loses a
-    /// trailing slash.
+    /// An http(s) URL that secrets go to (`--base-url`, `--oauth-token-url`); exit 2, with
+    /// what to do, for anything in it that would be kept or sent otherwise than meant:
+    /// user information (a password would be kept in the journal and shown, where the
+    /// token options keep secrets out of both), a fragment (never sent: requests would go
+    /// elsewhere than written), a query (each request adds its own path and query), a
+    /// space, control or non-ASCII character (percent-encode it). https is required
+    /// except on loopback: a token, or a client secret, never travels unencrypted over a
+    /// network. The base URL loses a trailing slash.
     static func checkURL(
         _ text: String, option: String, allowInsecure: Bool, keepsPath: Bool = false
     ) throws -> String {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-            let host = url.host, !host.isEmpty,
-            scheme == "https" || scheme == "http", url.query == nil
-        else {
-            throw BatchInviteError.usage(
-                "\(option) \"\(text)\" is not an http(s) URL like https://app.sendoso.com")
+        let tokenURL = option == "--oauth-token-url"
+        let example =
+            tokenURL
+            ? "https://abc1234.id.cyberark.cloud/oauth2/platformtoken" : "https://app.sendoso.com"
+        let hidden = Redactor.hidingUserInfo(text)
+        func shown(_ url: some StringProtocol) -> String {
+            "\(option) \"\(TextBytes.shown(String(url), limit: 200))\""
         }
-        if scheme == "http" && !allowInsecure && !isLoopback(host) {
+        guard let schemeEnd = text.range(of: "://"),
+            ["http", "https"].contains(text[..<schemeEnd.lowerBound].lowercased())
+        else {
+            throw BatchInviteError.usage("\(shown(hidden)) is not an http(s) URL like \(example)")
+        }
+        if let problem = urlCharacterProblem(text) {
             throw BatchInviteError.usage(
-                "\(option) \"\(text)\" uses http:// to a remote host: secrets would travel "
+                "\(shown(hidden)) holds \(problem); a URL is written in visible ASCII "
+                    + "(percent-encode the rest)")
+        }
+        let afterScheme = text[schemeEnd.upperBound...]
+        let authority = afterScheme.prefix { !"/?#".contains($0) }
+        if authority.contains("@") {
+            let instead =
+                tokenURL
+                ? "give the client's ID and secret with --client-id ID and --client-secret-env "
+                    + "NAME or --client-secret-file PATH"
+                : "give the token with --token-env NAME, --token-file PATH, --token-command CMD "
+                    + "or --oauth-token-url URL"
+            throw BatchInviteError.usage(
+                "\(shown(hidden)) holds a user name or password (before @): "
+                    + (tokenURL
+                        ? "it would be sent besides the client's credentials and shown in messages"
+                        : "it would be kept in the journal and shown by status")
+                    + "; remove it, and \(instead)")
+        }
+        if let hash = text.firstIndex(of: "#") {
+            throw BatchInviteError.usage(
+                "\(shown(text[..<hash] + "#…")) has a fragment (the part after #), which is never "
+                    + "sent: requests would go to \(text[..<hash]); remove it")
+        }
+        if let question = text.firstIndex(of: "?") {
+            let why =
+                tokenURL
+                ? "the token request's parameters go in its form body"
+                : "each request adds its own path and query to the base URL"
+            throw BatchInviteError.usage(
+                "\(shown(text[..<question] + "?…")) has a query (the part after ?): \(why), and a "
+                    + "key in it would be kept and shown; remove it (a token or secret goes in "
+                    + "the options for it, never in a URL)")
+        }
+        guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
+            throw BatchInviteError.usage("\(shown(text)) is not an http(s) URL like \(example)")
+        }
+        if url.scheme?.lowercased() == "http" && !allowInsecure && !isLoopback(host) {
+            throw BatchInviteError.usage(
+                "\(shown(text)) uses http:// to a remote host: secrets would travel "
                     + "unencrypted; use https:// (or --allow-insecure-http if you must)")
         }
         return !keepsPath && text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// A request path (`--path`, `--check-path`), appended to the base URL as it is: it
+    /// starts with `/` and holds no fragment, no query (a target adds its own: cyberark-sms
+    /// `?ID=`), no space, control or non-ASCII character (a CR LF would end the request
+    /// line and start a header). Exit 2 otherwise.
+    static func checkPath(_ text: String, option: String) throws -> String {
+        guard text.hasPrefix("/") else {
+            throw BatchInviteError.usage("\(option) must start with /")
+        }
+        if let problem = urlCharacterProblem(text) {
+            throw BatchInviteError.usage(
+                "\(option) \"\(TextBytes.shown(text))\" holds \(problem); a path is written in "
+                    + "visible ASCII (percent-encode the rest)")
+        }
+        if let hash = text.firstIndex(of: "#") {
+            throw BatchInviteError.usage(
+                "\(option) \"\(TextBytes.shown(text[..<hash] + "#…"))\" has a fragment (the part "
+                    + "after #), which is never sent: requests would go to \(text[..<hash]); remove it"
+            )
+        }
+        if let question = text.firstIndex(of: "?") {
+            throw BatchInviteError.usage(
+                "\(option) \"\(TextBytes.shown(text[..<question] + "?…"))\" has a query (the part "
+                    + "after ?): a request's query is the target's own; remove it")
+        }
+        return text
+    }
+
+    /// The first character a URL cannot hold as it is, in words, or nil.
+    private static func urlCharacterProblem(_ text: String) -> String? {
+        guard let bad = text.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value >= 0x7F })
+        else { return nil }
+        switch bad.value {
+        case 0x20: return "a space"
+        case 0..<0x20, 0x7F...0x9F:
+            return "a control character (\(TextBytes.shown(String(bad))))"
+        default: return "a character that is not ASCII (\(String(bad)))"
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {

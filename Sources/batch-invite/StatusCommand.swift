@@ -48,7 +48,10 @@ struct StatusCommand: Command {
             TextBytes.appendJSONString(journal, to: &out)
             for field in ["target", "base_url", "input", "started"] {
                 out.append(contentsOf: ",\"\(field)\":".utf8)
-                TextBytes.appendJSONString(summary.header?[field]?.text ?? "", to: &out)
+                let value = summary.header?[field]?.text ?? ""
+                // A journal of an earlier version may hold a password in its base URL.
+                TextBytes.appendJSONString(
+                    field == "base_url" ? Redactor.hidingUserInfo(value) : value, to: &out)
             }
             out.append(contentsOf: ",\"rows\":\(summary.rows),\"counts\":{".utf8)
             out.append(
@@ -73,7 +76,8 @@ struct StatusCommand: Command {
             var text = "journal: \(journal)\n"
             text +=
                 "target: \(summary.header?["target"]?.text ?? "?"), input: \(summary.header?["input"]?.text ?? "?")"
-            text += ", base URL: \(summary.header?["base_url"]?.text ?? "?")\n"
+            text +=
+                ", base URL: \(Redactor.hidingUserInfo(summary.header?["base_url"]?.text ?? "?"))\n"
             text +=
                 "\(summary.rows) rows: "
                 + statuses.filter { $0 != .alreadyInvited || (counts[$0] ?? 0) > 0 }.map {

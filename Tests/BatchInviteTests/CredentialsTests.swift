@@ -198,6 +198,30 @@ func eventually(_ condition: () -> Bool) -> Bool {
         #expect(eventually { keeper.current.value == "c" })
     }
 
+    @Test func aTokenThatWouldAddAHeaderIsRefusedFirstOrRenewed() throws {
+        let first = TokenKeeper(
+            source: ScriptedSource([AccessToken(value: "tok\r\nX-Injected: yes")]),
+            redactor: Redactor())
+        #expect(throws: CredentialFailure.self) { try first.start() }
+        let redactor = Redactor()
+        let renewed = TokenKeeper(
+            source: ScriptedSource([
+                AccessToken(value: "good-token"), AccessToken(value: "bäd-token"),
+            ]), redactor: redactor)
+        try renewed.start()
+        #expect(renewed.rejected(generation: 1) == .wait)
+        #expect(eventually { renewed.failure != nil })
+        #expect(renewed.failure?.exitCode == .credentialsRejected)
+        #expect(
+            renewed.failure?.message
+                == "the scripted source gave a token that cannot be sent: its character 2 is not "
+                + "ASCII (ä); a token is visible ASCII only (a CR or LF would add a header of its "
+                + "own to the request); nothing was sent with it: fix what the scripted source "
+                + "gives, then run again")
+        #expect(renewed.current.value == "good-token")
+        #expect(redactor.redact("bäd-token") == "[redacted]")
+    }
+
     @Test func aSourceThatGivesTheSameTokenAgainMakesTheRejectionReal() throws {
         let file = ScriptedSource([AccessToken(value: "same")])
         let keeper = TokenKeeper(source: file, redactor: Redactor(secrets: []))
@@ -301,6 +325,9 @@ func eventually(_ condition: () -> Bool) -> Bool {
         #expect(failure("true")?.message == "the token command printed nothing")
         let slow = failure("sleep 5", timeout: 0.3)
         #expect(slow?.exitCode == .temporary)
-        #expect(slow?.message == "the token command took longer than 0.3 s and was stopped")
+        #expect(
+            slow?.message
+                == "the token command took longer than 0.3 s and was stopped, with everything it started"
+        )
     }
 }

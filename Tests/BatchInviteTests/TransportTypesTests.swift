@@ -73,4 +73,52 @@ import Testing
                 == "Bearer [redacted] was [redacted]")
         #expect(redactor.redact("about ab") == "about ab")
     }
+
+    @Test func aSecretIsFoundInEveryFormAnEchoWritesItIn() {
+        let redactor = Redactor(secrets: ["s3cr3t+/= &x", "tök/ən😀"])
+        let forms = [
+            "s3cr3t+/= &x",  // as it is
+            "s3cr3t%2B%2F%3D+%26x",  // form-encoded, as sent
+            "s3cr3t%2b%2f%3d%20%26x",  // percent-encoded, lower case, space as %20
+            "s3cr3t+%2F= %26x",  // partly encoded
+            #"s3cr3t+\/= &x"#,  // JSON, / escaped (PHP)
+            #"s3cr3t\u002B/= \u0026x"#,  // JSON, .NET's escapes
+            #"s3cr3t\u002b\u002f\u003d\u0020\u0026x"#,  // every punctuation escaped
+            #"s3cr3t\u002b\/=+&x"#,  // a mixture
+            #"s3cr3t%2B%2F%3D\u002B%26x"#,  // form-encoded, then JSON-escaped (.NET)
+            #"s3cr3t\u00252B\u00252F%3D+%26x"#,  // form-encoded, then every % escaped
+            #"t\u00f6k\/\u0259n\ud83d\ude00"#,  // non-ASCII as \uXXXX, a surrogate pair
+            "t%C3%B6k%2F%C9%99n%F0%9F%98%80",  // UTF-8 percent-encoded
+        ]
+        for form in forms {
+            #expect(redactor.redact("<\(form)>") == "<[redacted]>", "\(form)")
+            #expect(
+                redactor.redact(Array("<\(form)>".utf8)) == Array("<[redacted]>".utf8), "\(form)")
+        }
+        // A piece of one is no form of it.
+        #expect(redactor.redact("s3cr3t+/= &") == "s3cr3t+/= &")
+        #expect(redactor.redact(#"s3cr3t\u002b/"#) == #"s3cr3t\u002b/"#)
+    }
+
+    @Test func overlappingSecretsBecomeOneMarkAndAMarkIsNeverTakenApart() {
+        let redactor = Redactor(secrets: ["abcdef", "defghi", "dact"])
+        #expect(redactor.redact("xabcdefghiy") == "x[redacted]y")
+        // "dact" is inside the mark: every match is found in the text as given.
+        #expect(redactor.redact("a dact and abcdef") == "a [redacted] and [redacted]")
+    }
+
+    @Test func theBasicCredentialsOfAnOAuthClientAreASecretOfTheRun() {
+        let redactor = Redactor()
+        let source = OAuthClientCredentials(
+            settings: .init(
+                tokenURL: "https://id.example.com/oauth2/token", clientID: "cid",
+                clientSecret: "s3cr3t+/= &x",
+                transport: CurlTransport.Configuration(baseURL: "", token: "")),
+            redactor: redactor)
+        #expect(source.name == "the token endpoint https://id.example.com/oauth2/token")
+        #expect(
+            redactor.redact("Authorization: Basic Y2lkOnMzY3IzdCUyQiUyRiUzRCslMjZ4")
+                == "Authorization: Basic [redacted]")
+        #expect(redactor.redact("client_secret=s3cr3t%2B%2F%3D+%26x") == "client_secret=[redacted]")
+    }
 }

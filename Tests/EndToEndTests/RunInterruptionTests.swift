@@ -31,9 +31,11 @@ final class BackgroundRun {
 
     /// Waits for the end; returns the exit status and what went to stderr.
     func finish() -> (status: Int32, stderr: String) {
-        let text = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+        let text = ReadInBackground(errors.fileHandleForReading)
+        if !Tool.waitOrKill(process, seconds: 120) {
+            Issue.record("batch-invite \(process.arguments ?? []) did not finish in 120 s")
+        }
+        return (process.terminationStatus, String(decoding: text.wait(seconds: 10), as: UTF8.self))
     }
 }
 

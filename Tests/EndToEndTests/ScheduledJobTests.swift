@@ -201,7 +201,7 @@ import Testing
             "--role", "manager", "--team-group-id", "3", "--map", "Mail=email", "--progress",
             "none",
         ]
-        try tool.write(
+        try tool.writeConfig(
             "job.conf",
             """
             # the nightly job
@@ -230,13 +230,13 @@ import Testing
                 && printed.stdout.contains("\nmap = \"Mail=email\"\n"))
         #expect(printed.stdout.contains("token-env = JOB_TOKEN\n"))
         // A secret, an unknown name: exit 2 before anything.
-        try tool.write("secret.conf", "target = sendoso\ntoken = abc123\n")
+        try tool.writeConfig("secret.conf", "target = sendoso\ntoken = abc123\n")
         let secret = try tool.run([
             "run", "people.csv", "--config", "secret.conf", "--base-url", "http://127.0.0.1:1",
         ])
         #expect(secret.status == 2)
         #expect(secret.stderr.contains("line 2: a secret cannot be written in a config file"))
-        try tool.write("typo.conf", "target = sendoso\nreprot-format = csv\n")
+        try tool.writeConfig("typo.conf", "target = sendoso\nreprot-format = csv\n")
         let typo = try tool.run(["validate", "people.csv", "--config", "typo.conf"])
         #expect(typo.status == 2)
         #expect(

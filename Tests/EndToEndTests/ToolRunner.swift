@@ -16,6 +16,8 @@ final class Tool {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "batch-invite-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Whatever the umask: a config file in it must be one others cannot replace.
+        chmod(directory.path, 0o755)
     }
 
     deinit {
@@ -53,6 +55,15 @@ final class Tool {
         try write(name, Array(text.utf8))
     }
 
+    /// A config file (`--config`), mode 0644 whatever the umask: `run` refuses one that
+    /// others may write.
+    @discardableResult
+    func writeConfig(_ name: String, _ text: String) throws -> String {
+        let path = try write(name, text)
+        chmod(path, 0o644)
+        return path
+    }
+
     func read(_ name: String) throws -> String {
         try String(contentsOfFile: path(name), encoding: .utf8)
     }
@@ -62,6 +73,16 @@ final class Tool {
         throws -> ToolResult
     {
         try launch(Self.binary, arguments, input: input, environment: environment)
+    }
+
+    /// Runs `batch-invite ARGUMENTS` through `launcher`, a command line that runs the
+    /// program given after it (a wrapper that measures it, say), the same way.
+    func run(_ arguments: [String], environment: [String: String]? = nil, launcher: [String])
+        throws -> ToolResult
+    {
+        try launch(
+            URL(fileURLWithPath: "/usr/bin/env"), launcher + [Self.binary.path] + arguments,
+            environment: environment)
     }
 
     /// Runs `/bin/sh -c COMMAND` (a command line that starts the binary with limits of its
@@ -102,17 +123,32 @@ final class Tool {
         }
         writer.start()
         let errors = ReadInBackground(stderr.fileHandleForReading)
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
+        let output = ReadInBackground(stdout.fileHandleForReading)
+        if !Self.waitOrKill(process, seconds: 60) {
             Issue.record("batch-invite \(arguments.joined(separator: " ")) did not finish in 60 s")
         }
-        process.waitUntilExit()
         return ToolResult(
-            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errors.wait(), as: UTF8.self))
+            status: process.terminationStatus,
+            stdout: String(decoding: output.wait(seconds: 10), as: UTF8.self),
+            stderr: String(decoding: errors.wait(seconds: 10), as: UTF8.self))
+    }
+
+    /// Waits for `process` to end; past `seconds` sends SIGTERM, and SIGKILL 5 s later (a
+    /// hung binary fails its test instead of hanging the suite). False when it had to.
+    @discardableResult
+    static func waitOrKill(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        guard process.isRunning else {
+            process.waitUntilExit()
+            return true
+        }
+        process.terminate()
+        let grace = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < grace { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return false
     }
 }
 
@@ -131,6 +167,13 @@ final class ReadInBackground: @unchecked Sendable {
 
     func wait() -> Data {
         done.wait()
+        return data
+    }
+
+    /// What was read, once the writers closed the pipe; empty when they did not within
+    /// `seconds` (a child the process left holds it open).
+    func wait(seconds: Double) -> Data {
+        guard done.wait(timeout: .now() + seconds) == .success else { return Data() }
         return data
     }
 }

@@ -11,6 +11,43 @@ public struct AccessToken: Sendable, Equatable {
         self.value = value
         self.lifetime = lifetime
     }
+
+    /// What in `value` could not go into an `Authorization: Bearer` header as it is, in
+    /// words ("character 9 is a control character (\r)"), or nil when every character is
+    /// visible ASCII. RFC 6750's tokens are visible ASCII; a CR or LF would end the header
+    /// and start another the API would obey, a space or a non-ASCII byte would be read as
+    /// something else than what the source meant.
+    public static func headerProblem(in value: String) -> String? {
+        for (index, scalar) in value.unicodeScalars.enumerated() {
+            let place = "character \(index + 1)"
+            switch scalar.value {
+            case 0x21...0x7E: continue
+            case 0x20: return "\(place) is a space"
+            case 0..<0x20, 0x7F, 0x80...0x9F:
+                return "\(place) is a control character (\(TextBytes.shown(String(scalar))))"
+            default: return "\(place) is not ASCII (\(TextBytes.shown(String(scalar))))"
+            }
+        }
+        return nil
+    }
+
+    /// The token as `source` gave it, refused (exit 3: the source must be fixed) when it
+    /// could not be sent as it is (`headerProblem`); the message never shows the token.
+    public func checked(from source: String) throws -> AccessToken {
+        if value.isEmpty {
+            throw CredentialFailure(
+                "\(source) gave an empty token; nothing was sent with it",
+                exitCode: .credentialsRejected)
+        }
+        if let problem = Self.headerProblem(in: value) {
+            throw CredentialFailure(
+                "\(source) gave a token that cannot be sent: its \(problem); a token is "
+                    + "visible ASCII only (a CR or LF would add a header of its own to the "
+                    + "request); nothing was sent with it: fix what \(source) gives, then run again",
+                exitCode: .credentialsRejected)
+        }
+        return self
+    }
 }
 
 /// Why no token could be had, and how the run ends for it: exit 3 when the credentials

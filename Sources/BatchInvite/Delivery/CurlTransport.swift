@@ -103,7 +103,10 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     }
 
     private static func commonLines(_ configuration: Configuration, token: String) -> [String] {
-        (token.isEmpty ? [] : ["Authorization: Bearer " + token]) + [
+        // A token that could end the header and start another is never put in one (the
+        // token keeper refuses it before this; requests then go without, and get a 401).
+        let sendable = !token.isEmpty && AccessToken.headerProblem(in: token) == nil
+        return (sendable ? ["Authorization: Bearer " + token] : []) + [
             "Accept: application/json", "User-Agent: " + configuration.userAgent, "Expect:",
         ]
     }
@@ -140,6 +143,20 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     // MARK: Sending
 
     public func start(_ request: APIRequest, tag: Int) {
+        if let unsafe = Self.unsafePart(of: request) {
+            // A control character would end the request line or a header line and start
+            // another: such a request is never written.
+            finished.append(
+                (
+                    tag,
+                    .failed(
+                        TransportFailure(
+                            kind: .notSent, cause: .local,
+                            detail: "the request's \(unsafe) holds a control character or a "
+                                + "space; it was not sent"))
+                ))
+            return
+        }
         let transfer = Transfer(
             request: request, tag: tag, url: configuration.baseURL + request.pathAndQuery,
             limit: configuration.answerLimit)
@@ -197,6 +214,22 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 ))
             release(transfer, context: context)
         }
+    }
+
+    /// The part of `request` that cannot be written as it is: a path with a control
+    /// character or a space, or a header with a control character (tab aside).
+    private static func unsafePart(of request: APIRequest) -> String? {
+        func control(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 || byte == 0x7F }
+        if request.pathAndQuery.utf8.contains(where: { control($0) || $0 == 0x20 }) {
+            return "path"
+        }
+        if let type = request.contentType, type.utf8.contains(where: control) {
+            return "Content-Type header"
+        }
+        for line in request.headers where line.utf8.contains(where: control) {
+            return TextBytes.shown(String(line.prefix { $0 != ":" }), limit: 40) + " header"
+        }
+        return nil
     }
 
     /// Waits under 100 ms are kept to the microsecond (a timer descriptor joins the

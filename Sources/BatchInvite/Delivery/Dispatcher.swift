@@ -402,7 +402,11 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             case .final:
                 control.rowAnswered()
-                switch target.interpret(status: status, body: answer.body) {
+                // Secrets out of the body before anything quotes it, or cuts it to quote a
+                // part: a secret across the cut would leave a piece the redactor cannot
+                // recognise. A body without one is not copied.
+                let body = configuration.redactor.redact(answer.body)
+                switch target.interpret(status: status, body: body) {
                 case .invited(let message, let invitationStatus, let expiresAt):
                     limiter.succeeded()
                     finish(

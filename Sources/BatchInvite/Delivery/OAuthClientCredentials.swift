@@ -37,13 +37,28 @@ public struct OAuthClientCredentials: TokenSource {
     }
 
     public let settings: Settings
+    /// The run's redactor: it learns the client secret and the `Basic` credentials made of
+    /// it, and hides them (and every token) in what the endpoint says back.
+    public let redactor: Redactor
     /// Attempts at a token request whose failure is transient.
     public var attempts = 3
     /// Seconds between them.
     public var pause = 1.0
 
-    public init(settings: Settings) {
+    /// `redactor` learns the secret in every form it is sent in.
+    public init(settings: Settings, redactor: Redactor) {
         self.settings = settings
+        self.redactor = redactor
+        redactor.add(settings.clientSecret)
+        redactor.add(basicCredentials)
+    }
+
+    /// The value of the `Authorization: Basic` header (section 2.3.1: the ID and secret
+    /// form-encoded, joined by `:`, then Base64'd); sent only under `.basic`.
+    var basicCredentials: String {
+        let pair =
+            Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)
+        return Data(pair.utf8).base64EncodedString()
     }
 
     public var name: String { "the token endpoint \(settings.tokenURL)" }
@@ -66,7 +81,8 @@ public struct OAuthClientCredentials: TokenSource {
                 lastFailure = failure
             }
         }
-        throw lastFailure!
+        throw lastFailure
+            ?? CredentialFailure("\(name): no attempt was made", exitCode: .temporary)
     }
 
     /// The request's form body and headers.
@@ -76,11 +92,7 @@ public struct OAuthClientCredentials: TokenSource {
         var headers = ["Accept: application/json", "Cache-Control: no-store"]
         switch settings.authentication {
         case .basic:
-            // Section 2.3.1: the ID and secret are form-encoded, then joined and Base64'd.
-            let pair =
-                Self.formEncoded(settings.clientID) + ":"
-                + Self.formEncoded(settings.clientSecret)
-            headers.append("Authorization: Basic " + Data(pair.utf8).base64EncodedString())
+            headers.append("Authorization: Basic " + basicCredentials)
         case .body:
             fields += [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]
         }
@@ -91,7 +103,6 @@ public struct OAuthClientCredentials: TokenSource {
     }
 
     private func exchange(_ transport: CurlTransport) throws -> AccessToken {
-        let redactor = Redactor(secrets: [settings.clientSecret])
         switch transport.exchange(request) {
         case .failed(let failure):
             throw CredentialFailure(
@@ -120,7 +131,8 @@ public struct OAuthClientCredentials: TokenSource {
                 "the token endpoint \(settings.tokenURL) refused the client \"\(settings.clientID)\""
                 + " (HTTP \(answer.status)"
             if let object, let error = TokenText.oauthError(object) {
-                message += ", " + redactor.redact(error)
+                // Hidden first, then cut: a secret across the cut would leave a piece.
+                message += ", " + TextBytes.shown(redactor.redact(error), limit: 300)
             }
             throw CredentialFailure(message + ")", exitCode: .credentialsRejected)
         }

@@ -42,11 +42,7 @@ public struct ProxySettings: Sendable, Equatable {
 
     /// The proxy URL with any user name and password replaced, for messages.
     public var displayURL: String? {
-        guard let url else { return nil }
-        guard let at = url.lastIndex(of: "@") else { return url }
-        let schemeEnd = url.range(of: "://")?.upperBound ?? url.startIndex
-        guard schemeEnd <= at else { return url }
-        return String(url[..<schemeEnd]) + "[redacted]" + String(url[at...])
+        url.map(Redactor.hidingUserInfo)
     }
 
     /// Whether `host` is a loopback name or address.

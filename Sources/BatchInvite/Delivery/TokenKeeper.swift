@@ -57,10 +57,10 @@ public final class TokenKeeper: @unchecked Sendable {
         self.clock = clock
     }
 
-    /// Fetches the first token, waiting for it. Throws `CredentialFailure`.
+    /// Fetches the first token, waiting for it. Throws `CredentialFailure`, also for a
+    /// token that cannot be sent as it is (`AccessToken.checked`).
     public func start() throws {
-        let first = try source.fetch()
-        redactor.add(first.value)
+        let first = try fetch()
         lock.lock()
         token = first
         generation = 1
@@ -151,9 +151,16 @@ public final class TokenKeeper: @unchecked Sendable {
         }.start()
     }
 
+    /// A token from the source, known to the redactor, and refused when it could not be
+    /// sent as it is: every token, the first and each renewal, passes here.
+    private func fetch() throws -> AccessToken {
+        let token = try source.fetch()
+        redactor.add(token.value)
+        return try token.checked(from: source.name)
+    }
+
     private func renew(afterRejection: Bool, rejectedValue: String) {
-        let result = Result { try source.fetch() }
-        if case .success(let fresh) = result { redactor.add(fresh.value) }
+        let result = Result { try fetch() }
         lock.lock()
         refreshing = false
         // A renewal begun before the API rejected the token ends as one begun after.

@@ -58,7 +58,8 @@ struct EarlierRun {
             differences.append("target \(header["target"]?.text ?? "?")")
         }
         if header["base_url"]?.text != now.baseURL {
-            differences.append("base URL \(header["base_url"]?.text ?? "?")")
+            differences.append(
+                "base URL \(Redactor.hidingUserInfo(header["base_url"]?.text ?? "?"))")
         }
         if let fingerprint = now.fingerprint,
             header["input_size"]?.text != String(fingerprint.size)
