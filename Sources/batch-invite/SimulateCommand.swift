@@ -69,7 +69,7 @@ struct SimulateCommand: Command {
             Serves the Sendoso "Invite New User" endpoint (POST /api/v3/users) and CyberArk's
             "Send Invitation SMS" (POST /UserMgmt/SendSmsInvite?ID=...) on 127.0.0.1, as
             the README describes them ("The two APIs"), for tests, demos and dry rehearsals. The first
-            line on standard output is "listening on http://127.0.0.1:PORT". SIGINT or
+            line on standard output is "listening on http://127.0.0.1:PORT". SIGINT, SIGHUP or
             SIGTERM stops it. Each request-log line is written before its answer is
             sent, so even kill -9 loses none.
 

@@ -57,7 +57,8 @@ public struct OAuthClientCredentials: TokenSource {
     /// form-encoded, joined by `:`, then Base64'd); sent only under `.basic`.
     var basicCredentials: String {
         let pair =
-            Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)
+            FormEncoding.encode(settings.clientID) + ":"
+            + FormEncoding.encode(settings.clientSecret)
         return Data(pair.utf8).base64EncodedString()
     }
 
@@ -96,7 +97,7 @@ public struct OAuthClientCredentials: TokenSource {
         case .body:
             fields += [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]
         }
-        let body = fields.map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        let body = fields.map { "\($0.0)=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
         return APIRequest(
             method: "POST", pathAndQuery: "", body: Array(body.utf8),
             contentType: "application/x-www-form-urlencoded", headers: headers)
@@ -136,24 +137,5 @@ public struct OAuthClientCredentials: TokenSource {
             }
             throw CredentialFailure(message + ")", exitCode: .credentialsRejected)
         }
-    }
-
-    /// `application/x-www-form-urlencoded` encoding: unreserved characters as they are,
-    /// space as `+`, every other byte as `%HH`.
-    static func formEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
-            case UInt8(ascii: " "):
-                out.append("+")
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 }

@@ -220,26 +220,24 @@ public final class BatchRun {
                     " (note: an earlier run stopped while sending this row, so it may have arrived "
                     + "before; \(RepeatNote.words) twice)"
             } else if let ledger, let entry = ledger.entry(for: row.key) {
-                guard let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path) else {
-                    if entry.state == .inDoubt { statistics.resentInDoubt() }
-                    dispatcher.submit(row)
-                    return
-                }
-                statistics.count(outcome.status)
-                record(outcome, OutcomeMarks())
-                return
+                let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path)
+                return settle(row, known: entry, outcome)
             } else if let history, let historySource, let entry = history.entry(for: row.key) {
-                guard let outcome = historyOutcome(of: &row, entry, setAside: historySource)
-                else {
-                    if entry.state == .inDoubt { statistics.resentInDoubt() }
-                    dispatcher.submit(row)
-                    return
-                }
-                statistics.count(outcome.status)
-                record(outcome, OutcomeMarks())
-                return
+                let outcome = historyOutcome(of: &row, entry, setAside: historySource)
+                return settle(row, known: entry, outcome)
             }
             dispatcher.submit(row)
+        }
+        /// A row whose key the ledger or a restart's history knows: recorded with the
+        /// outcome it ends with unsent, or sent (again, when it was in doubt).
+        func settle(_ row: CheckedRow, known entry: Ledger.Entry, _ outcome: OutcomeRecord?) {
+            guard let outcome else {
+                if entry.state == .inDoubt { statistics.resentInDoubt() }
+                dispatcher.submit(row)
+                return
+            }
+            statistics.count(outcome.status)
+            record(outcome, OutcomeMarks())
         }
         do {
             try rows.forEachBatch { batch in

@@ -63,7 +63,7 @@ public final class Redactor: @unchecked Sendable {
     /// Redacts `secret`, in each of its forms, from now on.
     public func add(_ secret: String) {
         guard secret.utf8.count >= 4 else { return }
-        let encoded = Self.formEncoded(secret)
+        let encoded = FormEncoding.encode(secret)
         lock.lock()
         defer { lock.unlock() }
         guard learnt.insert(secret).inserted else { return }
@@ -275,25 +275,6 @@ public final class Redactor: @unchecked Sendable {
             value = value << 4 | UInt32(digit)
         }
         return value
-    }
-
-    /// `application/x-www-form-urlencoded` as the tool sends it: unreserved characters as
-    /// they are, space as `+`, every other byte as `%HH`.
-    private static func formEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 
     /// `url` with any user information (`user:password@`) replaced by the mark, for
