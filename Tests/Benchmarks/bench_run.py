@@ -13,7 +13,8 @@
    simulator's request log.
 4. With LARGE=1: peak RSS of a 1,000,000-row run against nginx (concurrency 32).
 
-usage: bench_run.py BINARY DATA_DIR [RUNS]
+usage: bench_run.py BINARY DATA_DIR [RUNS]   (BEFORE=OTHER_BINARY adds an A/B of run's
+throughput against it, in the same rounds)
 """
 import csv
 import json
@@ -28,6 +29,8 @@ import time
 
 BINARY, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+# BEFORE=path: also the build before a change, in the same rounds (throughput only).
+BEFORE = os.environ.get("BEFORE")
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUCCESS = ('{"success":true,"message":"Invitation sent successfully","receiver_email":"x@example.com",'
            '"team_group_id":1234,"user_role":"regular","invitation_status":"pending",'
@@ -154,11 +157,11 @@ def timed(command, environment=None):
         return wall, usage.ru_utime + usage.ru_stime, int(peak.read().split()[-1]) / 1024, output
 
 
-def run(url, rows, *arguments):
+def run(url, rows, *arguments, binary=None):
     """batch-invite run; returns (wall s, CPU s, peak RSS MB, invited)."""
     with tempfile.TemporaryDirectory() as scratch:
         wall, cpu, rss, output = timed(
-            [BINARY, "run", people(rows), "--target", "sendoso", "--base-url", url, "--report",
+            [binary or BINARY, "run", people(rows), "--target", "sendoso", "--base-url", url, "--report",
              os.path.join(scratch, "report.csv"), "--progress", "none", *arguments],
             {"BATCH_INVITE_TOKEN": "bench-token"})
         return wall, cpu, rss, int(re.search(r"(\d+) invited", output).group(1))
@@ -185,6 +188,12 @@ def throughput():
                 wall, cpu, _, invited = run(nginx.url, rows, "--rate", "0", "--concurrency", str(concurrency))
                 assert invited == sent, invited
                 samples["run"].append((invited / wall, cpu / invited * 1000))
+                if BEFORE:
+                    # The build before a change, in the same round: an A/B.
+                    wall, cpu, _, invited = run(nginx.url, rows, "--rate", "0", "--concurrency",
+                                                str(concurrency), binary=BEFORE)
+                    assert invited == sent, invited
+                    samples.setdefault("before", []).append((invited / wall, cpu / invited * 1000))
     finally:
         nginx.stop()
     print(f"1. nginx answering 201, {rows:,} rows ({sent:,} sent), median of {RUNS} interleaved rounds, "
@@ -199,6 +208,14 @@ def throughput():
             medians[name] = (rate, cpu)
             print(f"   | {concurrency} | {label} | {rate:,.0f} | {cpu:.3f} | "
                   f"{', '.join(f'{r:,.0f}' for r, _ in samples[name])} |")
+        if BEFORE:
+            rate = statistics.median(r for r, _ in samples["before"])
+            ratios = [after / before for (after, _), (before, _) in zip(samples["run"], samples["before"])]
+            print(f"   | {concurrency} | run, the build before (BEFORE) | {rate:,.0f} | "
+                  f"{statistics.median(c for _, c in samples['before']):.3f} | "
+                  f"{', '.join(f'{r:,.0f}' for r, _ in samples['before'])} |")
+            print(f"   | {concurrency} | run / the build before | {statistics.median(ratios):.3f} "
+                  f"(per round {min(ratios):.3f}-{max(ratios):.3f}) | | |")
         run_rate, run_cpu = medians["run"]
         print(f"   | {concurrency} | run / peer | {run_rate / medians['peer'][0]:.2f}x (goal 3x) | "
               f"{run_cpu / medians['peer'][1]:.2f}x (goal at most 0.5x) | |")

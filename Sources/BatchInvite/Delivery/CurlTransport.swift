@@ -219,14 +219,22 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     /// The part of `request` that cannot be written as it is: a path with a control
     /// character or a space, or a header with a control character (tab aside).
     private static func unsafePart(of request: APIRequest) -> String? {
-        func control(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 || byte == 0x7F }
-        if request.pathAndQuery.utf8.contains(where: { control($0) || $0 == 0x20 }) {
-            return "path"
+        // A byte loop over the UTF-8 storage: this runs for every request.
+        func holds(_ text: String, space: Bool) -> Bool {
+            var text = text
+            return text.withUTF8 { bytes in
+                for byte in bytes
+                where byte < 0x20 && byte != 0x09 || byte == 0x7F || (space && byte == 0x20) {
+                    return true
+                }
+                return false
+            }
         }
-        if let type = request.contentType, type.utf8.contains(where: control) {
+        if holds(request.pathAndQuery, space: true) { return "path" }
+        if let type = request.contentType, holds(type, space: false) {
             return "Content-Type header"
         }
-        for line in request.headers where line.utf8.contains(where: control) {
+        for line in request.headers where holds(line, space: false) {
             return TextBytes.shown(String(line.prefix { $0 != ":" }), limit: 40) + " header"
         }
         return nil
