@@ -21,7 +21,15 @@ enum InputArguments {
             help: "lines before the header to skip (default: an Entra template's version line)"),
         OptionSpec(
             name: "--map", value: "\"HEADER=field\"",
-            help: "read column HEADER (or #N, the Nth column) as field (repeatable)",
+            help:
+                "read column HEADER (or #N, the Nth column) as field; field - leaves it unread, "
+                + "full_name splits whole names into first and last (repeatable)",
+            repeatable: true),
+        OptionSpec(
+            name: "--where", value: "\"COLUMN=VALUE\"",
+            help:
+                "only rows whose COLUMN (or #N) is VALUE (COLUMN!=VALUE: is not); VALUE may be a "
+                + "comma list; the others are skipped, never sent (repeatable)",
             repeatable: true),
     ]
 
@@ -89,6 +97,14 @@ enum InputArguments {
                 HeaderMapping(
                     header: String(pair[..<equals]),
                     field: String(pair[pair.index(after: equals)...])))
+        }
+        for text in arguments.all("--where") {
+            guard let filter = RowFilter(text) else {
+                throw BatchInviteError.usage(
+                    "--where \"\(text)\" must look like \"COLUMN=VALUE\" or \"COLUMN!=VALUE\" "
+                        + "(VALUE may be a comma list)")
+            }
+            options.filters.append(filter)
         }
         for spec in defaultSpecs {
             guard let value = arguments.value(spec.name) else { continue }

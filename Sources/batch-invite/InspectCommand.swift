@@ -115,6 +115,10 @@ struct InspectCommand: Command {
                 line.append(contentsOf: ",\"problem\":".utf8)
                 TextBytes.appendJSONString(problem, to: &line)
             }
+            if let skipped = row.skipped {
+                line.append(contentsOf: ",\"skipped\":".utf8)
+                TextBytes.appendJSONString(skipped, to: &line)
+            }
             line.append(contentsOf: "}\n".utf8)
             Self.write(line)
         }

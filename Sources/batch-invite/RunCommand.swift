@@ -382,6 +382,7 @@ struct RunCommand: Command {
             + (stats[.alreadyInvited] > 0 ? "\(stats[.alreadyInvited]) already invited, " : "")
             + "\(stats[.failed]) failed, \(stats[.invalid]) invalid, \(stats[.duplicate]) duplicate, \(stats[.notSent]) not sent"
         if stats[.inDoubt] > 0 { line += ", \(stats[.inDoubt]) in doubt" }
+        if stats[.skipped] > 0 { line += ", \(stats[.skipped]) skipped (--where)" }
         if result.alreadyDone > 0 {
             line += " (\(result.alreadyDone) already done by an earlier run)"
         }
@@ -416,8 +417,9 @@ struct RunCommand: Command {
                     + "command sends the rest")
             return ExitCode.unfinished.code
         }
-        // Every row invited, by this run or before it, is a job done.
-        let done = stats[.invited] + stats[.alreadyInvited]
+        // Every row invited, by this run or before it, is a job done; so is one a --where
+        // leaves out.
+        let done = stats[.invited] + stats[.alreadyInvited] + stats[.skipped]
         return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
     }
 

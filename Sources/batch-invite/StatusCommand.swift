@@ -35,7 +35,7 @@ struct StatusCommand: Command {
     func run() throws -> Int32 {
         let summary = try JournalSummary(path: journal)
         let statuses: [RowStatus] = [
-            .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt,
+            .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt, .skipped,
         ]
         let counts = summary.countsWithUnreached
         let last =
@@ -80,7 +80,9 @@ struct StatusCommand: Command {
                 ", base URL: \(Redactor.hidingUserInfo(summary.header?["base_url"]?.text ?? "?"))\n"
             text +=
                 "\(summary.rows) rows: "
-                + statuses.filter { $0 != .alreadyInvited || (counts[$0] ?? 0) > 0 }.map {
+                + statuses.filter {
+                    ($0 != .alreadyInvited && $0 != .skipped) || (counts[$0] ?? 0) > 0
+                }.map {
                     "\(counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
                 }
                 .joined(separator: ", ") + "\n"
@@ -116,7 +118,9 @@ struct StatusCommand: Command {
     /// the input's row count is unknown); else 0 when every row was invited, 1 when not.
     static func exitCode(_ summary: JournalSummary) -> ExitCode {
         guard summary.isSettled else { return .unfinished }
-        let done = (summary.counts[.invited] ?? 0) + (summary.counts[.alreadyInvited] ?? 0)
+        let done =
+            (summary.counts[.invited] ?? 0) + (summary.counts[.alreadyInvited] ?? 0)
+            + (summary.counts[.skipped] ?? 0)
         return done == summary.rows ? .success : .rowsNotDone
     }
 }
@@ -211,7 +215,9 @@ struct ReportCommand: Command {
         summary.peakRate = Double(seconds.map(\.invited).max() ?? 0)
         summary.averageRate =
             summary.durationSeconds > 0 ? Double(invited) / summary.durationSeconds : 0
-        let done = (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
+        let done =
+            (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
+            + (overview.counts[.skipped] ?? 0)
         summary.exitCode =
             !journal.isSettled
             ? .unfinished : done == overview.rows ? .success : .rowsNotDone

@@ -94,6 +94,7 @@ struct ValidateCommand: Command {
         summary.htmlPath = report.html
         summary.counts = [
             .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
+            .skipped: result.skipped,
         ]
         StandardOutput.shared.write(result.line + "\n")
         StandardOutput.shared.flush()

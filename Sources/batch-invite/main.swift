@@ -62,6 +62,14 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
         return try command.execute(parsed)
     } catch BatchInviteError.closedPipe {
         return ExitCode.success.code
+    } catch BatchInviteError.advice(let message, let fix, let alternatives) {
+        StandardOutput.shared.flush()
+        printError(
+            "batch-invite \(command.name): "
+                + Advice.line(
+                    message, fix: fix, alternatives: alternatives, command: command.name,
+                    arguments: arguments, specs: command.options))
+        return ExitCode.usage.code
     } catch {
         StandardOutput.shared.flush()
         printError("batch-invite \(command.name): \(error)")

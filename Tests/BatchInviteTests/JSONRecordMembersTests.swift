@@ -49,7 +49,8 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
         let (scanned, parsed) = readBothWays(line)
         #expect(
             scanned == [
-                "first_name a string Renée", "n a number -1.5e3", "t a boolean ", "f a boolean ",
+                "first_name a string Renée", "n a number -1.5e3", "t a boolean true",
+                "f a boolean false",
                 "z null ", "e a string a\"\\/\t",
             ])
         #expect(scanned == parsed)

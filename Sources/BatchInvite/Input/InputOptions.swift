@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to read an input file: the options shared by `validate`, `inspect` and `run`.
 public struct InputOptions: Sendable, Equatable {
     /// The file to read; `-` is standard input.
@@ -18,6 +20,8 @@ public struct InputOptions: Sendable, Equatable {
     /// Values for fields whose cell is empty or whose column is missing, by field name
     /// (`--role`, `--team-group-id`).
     public var defaults: [String: String] = [:]
+    /// `--where` conditions every row must meet to be sent (the others are `skipped`).
+    public var filters: [RowFilter] = []
 
     public init(path: String) {
         self.path = path
@@ -42,6 +46,52 @@ public struct HeaderMapping: Sendable, Equatable {
     public init(header: String, field: String) {
         self.header = header
         self.field = field
+    }
+}
+
+/// One `--where "COLUMN=VALUE"` (or `COLUMN!=VALUE`): a row is read only when its cell in
+/// the column (by header text matched like `--map`'s, or `#N`) is one of the values (or is
+/// none of them). Values compare trimmed and whatever their case; a comma separates
+/// several; an empty value is an empty cell.
+public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
+    public var column: String
+    public var negated: Bool
+    public var values: [String]
+
+    public init(column: String, negated: Bool, values: [String]) {
+        self.column = column
+        self.negated = negated
+        self.values = values
+    }
+
+    /// Parses `COLUMN=VALUE[,VALUE...]` or `COLUMN!=...`; nil when it is neither.
+    public init?(_ text: String) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
+        var columnEnd = equals
+        negated = false
+        if text[text.index(before: equals)] == "!" {
+            columnEnd = text.index(before: equals)
+            negated = true
+        }
+        column = String(text[..<columnEnd])
+        guard !column.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        values = text[text.index(after: equals)...].split(
+            separator: ",", omittingEmptySubsequences: false
+        ).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// As given: `Status!=deactivated,bot`.
+    public var description: String {
+        column + (negated ? "!=" : "=") + values.joined(separator: ",")
+    }
+
+    /// Whether a cell (its text) lets the row through.
+    public func admits(_ cell: String) -> Bool {
+        let value = cell.trimmingCharacters(in: .whitespaces)
+        let matches = values.contains {
+            $0.compare(value, options: .caseInsensitive) == .orderedSame
+        }
+        return matches != negated
     }
 }
 

@@ -17,7 +17,8 @@ final class JSONRecordMembers {
         var keyStart: Int
         var keyEnd: Int
         var kind: JSONKind
-        /// A string's text (escapes decoded) or a number as written; empty for other kinds.
+        /// A string's text (escapes decoded), a number or a boolean as written; empty for
+        /// other kinds.
         var valueStart: Int
         var valueEnd: Int
     }
@@ -48,7 +49,7 @@ final class JSONRecordMembers {
         return UnsafeRawBufferPointer(rebasing: bytes[member.keyStart..<member.keyEnd])
     }
 
-    /// Member `index`'s value: a string's text or a number as written.
+    /// Member `index`'s value: a string's text, a number or a boolean as written.
     func value(_ member: Member) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[member.valueStart..<member.valueEnd])
     }
@@ -120,6 +121,12 @@ final class JSONRecordMembers {
             switch member.value {
             case .string(let text), .number(let text):
                 let value = append(text)
+                list.append(
+                    Member(
+                        keyStart: key.start, keyEnd: key.end, kind: member.value.kind,
+                        valueStart: value.start, valueEnd: value.end))
+            case .bool(let flag):
+                let value = append(flag ? "true" : "false")
                 list.append(
                     Member(
                         keyStart: key.start, keyEnd: key.end, kind: member.value.kind,
@@ -242,8 +249,15 @@ final class JSONRecordMembers {
                 guard number() else { return nil }
                 bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[first..<at]))
                 return .number
-            case UInt8(ascii: "t"): return literal("true") ? .bool : nil
-            case UInt8(ascii: "f"): return literal("false") ? .bool : nil
+            // A boolean's text too: a `--where` compares it.
+            case UInt8(ascii: "t"):
+                guard literal("true") else { return nil }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[(at - 4)..<at]))
+                return .bool
+            case UInt8(ascii: "f"):
+                guard literal("false") else { return nil }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[(at - 5)..<at]))
+                return .bool
             case UInt8(ascii: "n"): return literal("null") ? .null : nil
             default: return nil
             }

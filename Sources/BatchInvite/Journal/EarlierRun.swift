@@ -31,7 +31,7 @@ struct EarlierRun {
         // Dispatched again after an outcome: the later attempt decides (in doubt).
         guard !inDoubtRows.contains(row), let previous = status(of: row) else { return nil }
         switch previous {
-        case .invited, .alreadyInvited, .invalid, .duplicate, .inDoubt:
+        case .invited, .alreadyInvited, .invalid, .duplicate, .inDoubt, .skipped:
             return previous
         case .failed:
             return retryFailed && transientFailures.contains(row) ? nil : previous
@@ -85,6 +85,21 @@ struct EarlierRun {
             }
             if let lines = mine.skipLines, lines != theirs.skipLines {
                 differences.append("--skip-lines \(theirs.skipLines ?? 0)")
+            }
+            // Which column is which field, and which rows count: another reading is
+            // another run (a row number would mean another person).
+            if mine.mappings != theirs.mappings {
+                differences.append(
+                    theirs.mappings.isEmpty
+                        ? "no --map"
+                        : theirs.mappings.map { "--map \"\($0.header)=\($0.field)\"" }
+                            .joined(separator: " "))
+            }
+            if mine.filters != theirs.filters {
+                differences.append(
+                    theirs.filters.isEmpty
+                        ? "no --where"
+                        : theirs.filters.map { "--where \"\($0)\"" }.joined(separator: " "))
             }
         }
         guard differences.isEmpty else {

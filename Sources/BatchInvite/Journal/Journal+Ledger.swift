@@ -25,7 +25,7 @@ extension Journal {
                         ledger.appendRecord(
                             key: outcome.key, state: .settled, at: time / 1000, to: &out)
                     }
-                case .inDoubt, .valid, .invalid, .duplicate:
+                case .inDoubt, .valid, .invalid, .duplicate, .skipped:
                     break
                 }
             case .object:

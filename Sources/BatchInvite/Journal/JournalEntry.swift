@@ -256,6 +256,7 @@ extension RowStatus {
         case (8, UInt8(ascii: "n")): status = .notSent
         case (8, UInt8(ascii: "i")): status = .inDoubt
         case (15, UInt8(ascii: "a")): status = .alreadyInvited
+        case (7, UInt8(ascii: "s")): status = .skipped
         default: return nil
         }
         let same =

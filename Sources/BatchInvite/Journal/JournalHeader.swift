@@ -53,6 +53,11 @@ public struct JournalHeader: Sendable, Equatable {
                 options.mappings.append(HeaderMapping(header: header, field: field))
             }
         }
+        for filter in header["input_where"]?.elements ?? [] {
+            if let text = filter.text, let parsed = RowFilter(text) {
+                options.filters.append(parsed)
+            }
+        }
         if case .object(let members)? = header["input_defaults"] {
             for member in members {
                 if let value = member.value.text { options.defaults[member.key] = value }
@@ -114,6 +119,11 @@ public struct JournalHeader: Sendable, Equatable {
             out.append(contentsOf: ",\"field\":".utf8)
             TextBytes.appendJSONString(mapping.field, to: &out)
             out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "],\"input_where\":[".utf8)
+        for (index, filter) in options.filters.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            TextBytes.appendJSONString(filter.description, to: &out)
         }
         out.append(contentsOf: "],\"input_defaults\":{".utf8)
         for (index, (field, value)) in options.defaults.sorted(by: { $0.key < $1.key })

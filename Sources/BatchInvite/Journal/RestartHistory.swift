@@ -61,7 +61,7 @@ public enum RestartHistory {
                     case .invited, .alreadyInvited: state = .invited
                     case .inDoubt: state = .inDoubt
                     case .failed: state = .settled
-                    case .notSent, .invalid, .duplicate, .valid: continue
+                    case .notSent, .invalid, .duplicate, .valid, .skipped: continue
                     }
                     offset = summary.offsets[row - 1]
                 } else {

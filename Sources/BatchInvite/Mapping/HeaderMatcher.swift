@@ -10,10 +10,20 @@ import Foundation
 /// - `--map "Header Text=field"` names a column by its header, and `--map "#3=field"` by its
 ///   position (from 1), which tells apart repeated or empty headers. A `--map` wins over
 ///   aliases; one that names no column stops the command (exit 2) with the headers found.
+///   `--map "Header=-"` leaves a column unread (no alias can take it), and `--map
+///   "Name=full_name"` reads whole names into the target's first and last name fields
+///   (`FullName` splits them).
 public struct HeaderMatcher: Sendable {
     private let byAlias: [String: Int]
     private let mappings: [(header: Header, field: Int, text: String)]
     private let fieldNames: [String]
+    /// The target's name fields a full name fills, if it has them.
+    private let fullName: FullNameSpec?
+    /// Headers a `--map "Header=-"` leaves unread (normalized): no alias takes them.
+    private let unread: Set<String>
+    /// A `--map`'s field for a column left unread (`-`), and for a full name.
+    static let ignored = -1
+    static let wholeName = -2
 
     /// How a `--map` names its column.
     private enum Header: Equatable {
@@ -32,15 +42,26 @@ public struct HeaderMatcher: Sendable {
         }
         var parsed: [(Header, Int, String)] = []
         for mapping in mappings {
+            let wanted = Self.normalize(mapping.field)
+            let pseudo: Int? =
+                mapping.field.trimmingCharacters(in: .whitespaces) == "-"
+                ? Self.ignored : wanted == "fullname" ? Self.wholeName : nil
+            if pseudo == Self.wholeName && target.fullName == nil {
+                throw BatchInviteError.usage(
+                    "--map \"\(mapping.header)=\(mapping.field)\": \(target.name) has no first and "
+                        + "last name for a full name to fill (its fields: "
+                        + target.fields.map(\.name).joined(separator: ", ") + ")")
+            }
             guard
-                let index = target.fields.firstIndex(where: {
-                    Self.normalize($0.name) == Self.normalize(mapping.field)
-                })
+                let index = pseudo
+                    ?? target.fields.firstIndex(where: { Self.normalize($0.name) == wanted })
             else {
                 throw BatchInviteError.usage(
                     "--map \"\(mapping.header)=\(mapping.field)\": \(target.name) has no field "
                         + "\"\(mapping.field)\" (its fields: "
-                        + target.fields.map(\.name).joined(separator: ", ") + ")")
+                        + target.fields.map(\.name).joined(separator: ", ")
+                        + (target.fullName == nil ? "" : "; or full_name")
+                        + "; or - to leave the column unread)")
             }
             let text = "\(mapping.header)=\(mapping.field)"
             if mapping.header.hasPrefix("#"), let position = Int(mapping.header.dropFirst()) {
@@ -56,6 +77,12 @@ public struct HeaderMatcher: Sendable {
         byAlias = aliases
         self.mappings = parsed
         fieldNames = target.fields.map(\.name)
+        fullName = target.fullName
+        unread = Set(
+            parsed.compactMap { header, field, _ in
+                guard field == Self.ignored, case .name(let name) = header else { return nil }
+                return name
+            })
     }
 
     /// Which column feeds each field, and which columns feed none.
@@ -64,8 +91,18 @@ public struct HeaderMatcher: Sendable {
         public var columnOfField: [Int?]
         /// Per field, whether a `--map` chose its column.
         public var mapped: [Bool]
-        /// Columns no field is read from.
+        /// Columns no field is read from (those left unread by a `--map` excepted).
         public var unused: [Int]
+        /// The column of whole names (`--map "Name=full_name"`), read into the first and the
+        /// last name field: the first name's `columnOfField` is it.
+        public var fullNameColumn: Int?
+        /// The last name field a full name fills, when `fullNameColumn` is set.
+        public var fullNameLast: Int?
+
+        /// Whether field `field` gets its value from a column (a full name's included).
+        public func covers(_ field: Int) -> Bool {
+            columnOfField[field] != nil || (fullNameColumn != nil && fullNameLast == field)
+        }
     }
 
     /// Assigns `headers` (in column order) to fields: `--map`s first, then aliases. Stops
@@ -78,6 +115,7 @@ public struct HeaderMatcher: Sendable {
         var columnOfField = [Int?](repeating: nil, count: fieldNames.count)
         var mapped = [Bool](repeating: false, count: fieldNames.count)
         var used = Set<Int>()
+        var fullNameColumn: Int?
         let normalized = headers.map(Self.normalize)
         for mapping in mappings {
             let column: Int
@@ -115,6 +153,25 @@ public struct HeaderMatcher: Sendable {
                 }
                 column = first
             }
+            if mapping.field == Self.ignored {
+                used.insert(column)
+                continue
+            }
+            if mapping.field == Self.wholeName, let fullName {
+                for field in [fullName.first, fullName.last] {
+                    if let other = columnOfField[field], other != column {
+                        throw BatchInviteError.usage(
+                            "--map gives \(fieldNames[field]) twice: \(what) #\(other + 1) "
+                                + "\"\(TextBytes.shown(headers[other]))\" and the full name in #\(column + 1) "
+                                + "\"\(TextBytes.shown(headers[column]))\"")
+                    }
+                    mapped[field] = true
+                }
+                columnOfField[fullName.first] = column
+                fullNameColumn = column
+                used.insert(column)
+                continue
+            }
             if let other = columnOfField[mapping.field], other != column {
                 throw BatchInviteError.usage(
                     "--map gives two \(what)s for \(fieldNames[mapping.field]): #\(other + 1) "
@@ -149,12 +206,53 @@ public struct HeaderMatcher: Sendable {
             }
         }
         let unused = headers.indices.filter { !used.contains($0) }
-        return Assignment(columnOfField: columnOfField, mapped: mapped, unused: unused)
+        return Assignment(
+            columnOfField: columnOfField, mapped: mapped, unused: unused,
+            fullNameColumn: fullNameColumn,
+            fullNameLast: fullNameColumn.flatMap { _ in fullName?.last })
+    }
+
+    /// The column `name` names among `headers`, as a `--map` names one: `#N` by position,
+    /// else by its header (matched without regard to case, accents and spaces, or a part
+    /// of an annotated one). Exit 2 when none is, or several are, named so; `option` is the
+    /// option's whole text, for the message.
+    static func column(named name: String, in headers: [String], what: String, option: String)
+        throws -> Int
+    {
+        if name.hasPrefix("#"), let position = Int(name.dropFirst()) {
+            guard position >= 1, position <= headers.count else {
+                throw BatchInviteError.usage(
+                    "\(option): there is no \(what) #\(position) (the \(what)s are: "
+                        + list(headers) + ")")
+            }
+            return position - 1
+        }
+        let wanted = normalize(name)
+        var matches = headers.indices.filter { normalize(headers[$0]) == wanted }
+        if matches.isEmpty {
+            matches = headers.indices.filter { parts(of: headers[$0]).contains(wanted) }
+        }
+        guard let first = matches.first else {
+            var message =
+                "\(option): no \(what) is named \"\(name)\"; the \(what)s are: " + list(headers)
+            if let near = closest(to: wanted, among: headers) {
+                message += "; did you mean \"\(TextBytes.shown(headers[near]))\"?"
+            }
+            throw BatchInviteError.usage(message)
+        }
+        guard matches.count == 1 else {
+            throw BatchInviteError.usage(
+                "\(option): \(matches.count) \(what)s are named so ("
+                    + matches.map { "#\($0 + 1)" }.joined(separator: ", ")
+                    + "); name one by its position, #\(first + 1)")
+        }
+        return first
     }
 
     /// The field `header` stands for by its name or an alias (either part of an annotated
     /// header), if any.
     public func field(forHeader header: String) -> Int? {
+        if !unread.isEmpty && unread.contains(Self.normalize(header)) { return nil }
         for candidate in Self.parts(of: header) {
             if let field = byAlias[candidate] { return field }
         }

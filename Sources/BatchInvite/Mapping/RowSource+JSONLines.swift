@@ -49,6 +49,10 @@ private struct JSONLinesMapper {
     var mapped: [Bool]
     /// Per field, the index of the member it is read from (-1: none).
     var chosen: [Int]
+    /// The target's first and last name fields, when one key holds whole names.
+    var fullName: FullNameSpec?
+    /// The `--where` conditions and the key each looks at.
+    var filters: [(key: [UInt8], filter: RowFilter)] = []
 
     init(source: RowSource) {
         self.source = source
@@ -71,25 +75,35 @@ private struct JSONLinesMapper {
             }
         }
         // No object at all (an empty file, or only broken lines): each line says why.
-        guard !keys.isEmpty else { return }
-        let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
-        let lacking = assignment.columnOfField.indices.filter {
-            assignment.columnOfField[$0] == nil && defaults[$0] == nil
+        guard !keys.isEmpty else {
+            filters = try source.filterColumns([], what: "key").map {
+                (Array($0.filter.column.utf8), $0.filter)
+            }
+            return
         }
-        if !lacking.isEmpty {
-            var samples = [[String]](repeating: [], count: keys.count)
-            let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-            for case .success(let members) in records.prefix(RowSource.sampleRows).map(\.members) {
-                for member in members {
-                    if let column = position[member.key], let text = member.value.text {
-                        samples[column].append(text)
+        let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+        let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        let advice = ColumnAdvice(
+            target: target, matcher: matcher, displayName: source.displayName, what: "key",
+            headers: keys, assignment: assignment, hasDefault: defaults.map { $0 != nil },
+            tally: Self.tally(records, keys: keys, assignment: assignment, target: target),
+            samples: {
+                var samples = [[String]](repeating: [], count: keys.count)
+                for case .success(let members) in records.map(\.members) {
+                    for member in members {
+                        if let column = position[member.key], let text = member.value.text {
+                            samples[column].append(text)
+                        }
                     }
                 }
-            }
-            throw MissingColumns(
-                target: target, matcher: matcher, displayName: source.displayName, what: "key",
-                headers: keys, assignment: assignment, missing: lacking, samples: samples
-            ).error
+                return samples
+            })
+        let (warnings, error) = advice.judge()
+        if let error { throw error }
+        warnings.forEach(source.onWarning)
+        fullName = assignment.fullNameColumn == nil ? nil : target.fullName
+        filters = try source.filterColumns(keys, what: "key").map {
+            (Array(keys[$0.column].utf8), $0.filter)
         }
         mapped = assignment.mapped
         for (index, key) in keys.enumerated() {
@@ -109,6 +123,28 @@ private struct JSONLinesMapper {
                     + unused.prefix(20).map { "\"\(TextBytes.shown($0))\"" }.joined(separator: ", ")
             )
         }
+    }
+
+    /// How each field's values fared in `records` (the key a field is read from: the one
+    /// `assignment` gives it, by its position in `keys`).
+    private static func tally(
+        _ records: [JSONLinesReader.Record], keys: [String],
+        assignment: HeaderMatcher.Assignment, target: any Target
+    ) -> [ColumnAdvice.FieldTally] {
+        var tally = [ColumnAdvice.FieldTally](repeating: .init(), count: target.fields.count)
+        for case .success(let members) in records.map(\.members) {
+            for field in target.fields.indices {
+                guard let column = assignment.columnOfField[field],
+                    column != assignment.fullNameColumn,
+                    let member = members.first(where: { $0.key == keys[column] }),
+                    let text = member.value.text,
+                    !text.allSatisfy(\.isWhitespace)
+                else { continue }
+                let failed = !target.problems(of: text, inField: field).isEmpty
+                tally[field].count(failed: failed) { text }
+            }
+        }
+        return tally
     }
 
     /// Hands line `line` on as a row: read by `JSONRecordMembers.scan` when it can, else
@@ -226,9 +262,28 @@ private struct JSONLinesMapper {
             }
         }
         let row = rowNumber
-        try values.withUnsafeBufferPointer { slots in
-            try body(
-                RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
+        let (fullName, filters, source) = (self.fullName, self.filters, self.source)
+        try values.withUnsafeMutableBufferPointer { slots in
+            var problem = problem
+            if problem == nil, fullName != nil {
+                problem = source.splitFullName(slots, fullName)
+            }
+            var row = RowSource.Row(
+                row: row, line: line, values: RowValues(UnsafeBufferPointer(slots)),
+                problem: problem)
+            if !filters.isEmpty {
+                row.skipped = source.skipReason(
+                    filters.indices.map { ($0, filters[$0].filter) }
+                ) { index in
+                    let key = filters[index].key
+                    let found = members.members.indices.first {
+                        members.key($0).elementsEqual(key)
+                    }
+                    return found.map { members.value(members.members[$0]) }
+                        ?? UnsafeRawBufferPointer(start: nil, count: 0)
+                }
+            }
+            try body(row)
         }
         swap(&current, &previous)
         swap(&fieldOfMember, &previousFieldOfMember)

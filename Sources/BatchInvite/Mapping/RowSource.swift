@@ -79,6 +79,8 @@ public final class RowSource {
         /// What is wrong with the record as a whole, if anything; its values are then
         /// not to be trusted.
         public let problem: String?
+        /// Why a `--where` leaves the row out, if it does (`Status is "deactivated"`).
+        public var skipped: String? = nil
     }
 
     /// Calls `body` with every data row, in order.
@@ -118,79 +120,137 @@ public final class RowSource {
         var columnOfField: [Int?]
         var headers: [String]
         var width: Int
+        /// The target's first and last name fields, when one column holds whole names.
+        var fullName: FullNameSpec?
+        /// The `--where` conditions and the column each looks at.
+        var filters: [(column: Int, filter: RowFilter)] = []
     }
 
     private func readCSV(_ body: (Row) throws -> Void) throws {
         let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
         reader.readAhead = readAhead
+        /// The header's columns and their fields, until the first rows are judged.
+        var header: (headers: [String], assignment: HeaderMatcher.Assignment)?
         var layout: Layout?
-        /// A header without a required column: the first rows' values, kept for the advice.
-        var missing: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int])?
-        var samples: [[String]] = []
-        var sampled = 0
+        /// The first data records, kept until the columns are judged.
+        var sample: RecordSample? = RecordSample()
         /// The first sampled record that looks like a better header, and its line.
         var laterHeader: Int?
         var rowNumber = 0
         var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
+        /// Judges the columns from the records kept, then hands those on.
+        func decide() throws {
+            guard let kept = sample, let (headers, assignment) = header else { return }
+            sample = nil
+            var decided = try judgeColumns(
+                headers: headers, assignment: assignment, sample: kept, laterHeader: laterHeader)
+            layout = decided
+            try kept.forEach { record in
+                rowNumber += 1
+                try row(from: record, number: rowNumber, layout: &decided, values: &values, body)
+            }
+        }
         try reader.forEachRecord { record in
-            if let gap = missing {
-                let strings = record.strings
-                for (column, text) in strings.enumerated() where column < samples.count {
-                    samples[column].append(text)
-                }
-                if laterHeader == nil && fieldsNamed(by: strings) > fieldsNamed(by: gap.headers) {
-                    laterHeader = record.line
-                }
-                sampled += 1
-                if sampled == Self.sampleRows {
-                    throw missingColumns(gap, samples: samples, laterHeader: laterHeader)
-                }
-                return
+            guard let kept = sample else {
+                rowNumber += 1
+                // In place: copying the layout would cost two reference counts per row.
+                return try row(
+                    from: record, number: rowNumber, layout: &layout!, values: &values, body)
             }
-            if layout == nil {
+            guard let (headers, assignment) = header else {
                 delimiter = reader.delimiter
-                let (headers, assignment, lacking) = try readHeader(record)
-                if lacking.isEmpty {
-                    layout = Layout(
-                        columnOfField: assignment.columnOfField, headers: headers,
-                        width: headers.count)
-                } else {
-                    missing = (headers, assignment, lacking)
-                    samples = Array(repeating: [], count: headers.count)
-                }
+                header = try readHeader(record)
+                // A --where that names no column stops before any row is read.
+                _ = try filterColumns(header?.headers ?? [], what: "column")
                 return
             }
-            rowNumber += 1
-            // In place: copying the layout would cost two reference counts per row.
-            try row(from: record, number: rowNumber, layout: &layout!, values: &values, body)
+            kept.append(record)
+            // A header that lacks a column: is a later line the real header?
+            if laterHeader == nil, kept.count <= Self.sampleRows,
+                lacksColumns(assignment),
+                fieldsNamed(by: record.strings) > fieldsNamed(by: headers)
+            {
+                laterHeader = record.line
+            }
+            if kept.count == Self.judgedRows { try decide() }
         }
-        if let gap = missing {
-            throw missingColumns(gap, samples: samples, laterHeader: laterHeader)
-        }
-        if layout == nil {
+        guard header != nil else {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
         }
+        try decide()
     }
 
-    /// Rows read after a header that lacks a column, to judge which column holds what.
+    /// Rows read after a header that lacks a column, to find a later line that would be a
+    /// better header.
     static let sampleRows = 20
+    /// The first data rows read before any is handed out, to judge what the columns hold
+    /// (`ColumnAdvice`).
+    public static let judgedRows = 1000
 
-    private func missingColumns(
-        _ gap: (headers: [String], assignment: HeaderMatcher.Assignment, fields: [Int]),
-        samples: [[String]], laterHeader: Int?
-    ) -> BatchInviteError {
-        var missing = MissingColumns(
+    /// Whether `assignment` leaves a field without a column or a default.
+    private func lacksColumns(_ assignment: HeaderMatcher.Assignment) -> Bool {
+        target.fields.indices.contains { !assignment.covers($0) && defaults[$0] == nil }
+    }
+
+    /// The layout the columns will be read with, once the first records (`sample`) show
+    /// they hold what their fields need; else the error that says what to do (exit 2).
+    private func judgeColumns(
+        headers: [String], assignment: HeaderMatcher.Assignment, sample: RecordSample,
+        laterHeader: Int?
+    ) throws -> Layout {
+        var layout = Layout(
+            columnOfField: assignment.columnOfField, headers: headers, width: headers.count,
+            fullName: assignment.fullNameColumn == nil ? nil : target.fullName,
+            filters: try filterColumns(headers, what: "column"))
+        var tally = [ColumnAdvice.FieldTally](repeating: .init(), count: target.fields.count)
+        var values = self.values
+        var key = RowKey()
+        var problems = RowProblems()
+        try sample.forEach { record in
+            guard record.problem == nil, TextBytes.isValidUTF8(record.allBytes),
+                skipReason(layout.filters, { record[$0] }) == nil
+            else { return }
+            try values.withUnsafeMutableBufferPointer { slots in
+                fill(slots, from: record, layout: layout)
+                guard splitFullName(slots, layout.fullName) == nil else { return }
+                key.removeAll()
+                problems.removeAll()
+                target.validate(
+                    RowValues(UnsafeBufferPointer(slots)), key: &key, problems: &problems)
+            }
+            for field in target.fields.indices {
+                guard let column = layout.columnOfField[field],
+                    !FieldRules.trimmed(record[column]).isEmpty
+                else { continue }
+                tally[field].count(failed: problems.concerns(target.fields[field].name)) {
+                    String(decoding: FieldRules.trimmed(record[column]), as: UTF8.self)
+                }
+            }
+        }
+        var advice = ColumnAdvice(
             target: target, matcher: matcher, displayName: input.displayName, what: "column",
-            headers: gap.headers, assignment: gap.assignment, missing: gap.fields,
-            samples: samples)
+            headers: headers, assignment: assignment, hasDefault: defaults.map { $0 != nil },
+            tally: tally, samples: { sample.columns(width: headers.count) })
         if let line = laterHeader {
             let skip = line - 1
-            missing.extraAdvice =
+            advice.extraAdvice =
                 "line \(line) looks like the header: give --skip-lines \(skip) to skip the "
                 + "\(skip == 1 ? "line" : "\(skip) lines") before it"
         }
-        return missing.error
+        let (warnings, error) = advice.judge()
+        if let error { throw error }
+        warnings.forEach(onWarning)
+        if !assignment.unused.isEmpty {
+            let unused = assignment.unused.filter { !headers[$0].allSatisfy(\.isWhitespace) }
+            if !unused.isEmpty {
+                onWarning(
+                    "warning: ignoring \(unused.count == 1 ? "column" : "columns") not used by \(target.name): "
+                        + unused.map { "\"\(TextBytes.shown(headers[$0]))\"" }.joined(
+                            separator: ", "))
+            }
+        }
+        return layout
     }
 
     /// How many of the target's fields a record would name if it were the header.
@@ -202,19 +262,76 @@ public final class RowSource {
         from record: CSVRecord, number: Int, layout: inout Layout, values: inout [FieldValue],
         _ body: (Row) throws -> Void
     ) throws {
-        let problem = try csvProblem(record, layout: layout)
+        var problem = try csvProblem(record, layout: layout)
         try values.withUnsafeMutableBufferPointer { slots in
-            for field in slots.indices {
-                if let column = layout.columnOfField[field] {
-                    slots[field] = withDefault(record[column], field: field)
-                } else {
-                    slots[field] = defaults[field].map { .text($0) } ?? .missing
-                }
+            fill(slots, from: record, layout: layout)
+            if let fullName = layout.fullName, problem == nil {
+                problem = splitFullName(slots, fullName)
             }
-            try body(
-                Row(
-                    row: number, line: record.line, values: RowValues(UnsafeBufferPointer(slots)),
-                    problem: problem))
+            var row = Row(
+                row: number, line: record.line, values: RowValues(UnsafeBufferPointer(slots)),
+                problem: problem)
+            if !layout.filters.isEmpty { row.skipped = skipReason(layout.filters, { record[$0] }) }
+            try body(row)
+        }
+    }
+
+    /// Each `--where` with the column (or key) it names among `headers`; exit 2 for one
+    /// that names none.
+    func filterColumns(_ headers: [String], what: String) throws -> [(
+        column: Int, filter: RowFilter
+    )] {
+        try options.filters.map { filter in
+            (
+                try HeaderMatcher.column(
+                    named: filter.column, in: headers, what: what,
+                    option: "--where \"\(filter)\""), filter
+            )
+        }
+    }
+
+    /// Why `filters` leave a row out (the first that does), given its cells by column.
+    func skipReason(
+        _ filters: [(column: Int, filter: RowFilter)], _ cell: (Int) -> UnsafeRawBufferPointer
+    ) -> String? {
+        for (column, filter) in filters {
+            let text = String(decoding: cell(column), as: UTF8.self)
+            if !filter.admits(text) {
+                let shown = text.trimmingCharacters(in: .whitespaces)
+                return "skipped: \(filter.column) is "
+                    + (shown.isEmpty ? "empty" : "\"\(TextBytes.shown(shown))\"")
+                    + " (--where \"\(filter)\")"
+            }
+        }
+        return nil
+    }
+
+    /// Puts `record`'s cells in the target's field order, defaults filled in.
+    private func fill(
+        _ slots: UnsafeMutableBufferPointer<FieldValue>, from record: CSVRecord, layout: Layout
+    ) {
+        for field in slots.indices {
+            if let column = layout.columnOfField[field] {
+                slots[field] = withDefault(record[column], field: field)
+            } else {
+                slots[field] = defaults[field].map { .text($0) } ?? .missing
+            }
+        }
+    }
+
+    /// Splits the whole name in the first name's slot into the first and last names
+    /// (`FullName`); the row's problem when it cannot be split.
+    func splitFullName(_ slots: UnsafeMutableBufferPointer<FieldValue>, _ spec: FullNameSpec?)
+        -> String?
+    {
+        guard let spec, case .text(let whole) = slots[spec.first] else { return nil }
+        switch FullName.split(whole) {
+        case .parts(let first, let last):
+            slots[spec.first] = .text(first)
+            slots[spec.last] = .text(last)
+            return nil
+        case .problem(let reason):
+            return "full name \(reason)"
         }
     }
 
@@ -225,11 +342,8 @@ public final class RowSource {
         return .text(bytes)
     }
 
-    /// The header's columns assigned to fields; the fields left without a column (and
-    /// without a default). Warns of the columns no field uses.
-    private func readHeader(_ header: CSVRecord) throws -> (
-        [String], HeaderMatcher.Assignment, [Int]
-    ) {
+    /// The header's columns assigned to fields (judged later, with the first rows).
+    private func readHeader(_ header: CSVRecord) throws -> ([String], HeaderMatcher.Assignment) {
         if header.problem != nil {
             throw BatchInviteError.input(
                 "line \(header.line): the header line is too large to be a header")
@@ -244,17 +358,7 @@ public final class RowSource {
         }
         var headers = header.strings
         while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
-        let assignment = try matcher.assign(headers)
-        let lacking = assignment.columnOfField.indices.filter {
-            assignment.columnOfField[$0] == nil && defaults[$0] == nil
-        }
-        let unused = assignment.unused.filter { !headers[$0].allSatisfy(\.isWhitespace) }
-        if lacking.isEmpty && !unused.isEmpty {
-            onWarning(
-                "warning: ignoring \(unused.count == 1 ? "column" : "columns") not used by \(target.name): "
-                    + unused.map { "\"\(TextBytes.shown(headers[$0]))\"" }.joined(separator: ", "))
-        }
-        return (headers, assignment, lacking)
+        return (headers, try matcher.assign(headers))
     }
 
     private func csvProblem(_ record: CSVRecord, layout: Layout) throws -> String? {
@@ -272,14 +376,14 @@ public final class RowSource {
         if !TextBytes.isValidUTF8(record.allBytes) {
             return try invalidTextProblem(line: record.line)
         }
+        // Fewer cells than the header: the missing trailing ones are empty (exports leave
+        // them off). More non-empty cells than the header: which is which cannot be told.
         var nonEmptyWidth = record.fieldCount
         while nonEmptyWidth > layout.width && record[nonEmptyWidth - 1].isEmpty {
             nonEmptyWidth -= 1
         }
-        if record.fieldCount < layout.width || nonEmptyWidth > layout.width {
-            let count = record.fieldCount < layout.width ? record.fieldCount : nonEmptyWidth
-            return
-                "row has \(count) \(count == 1 ? "field" : "fields"), the header has \(layout.width)"
+        if nonEmptyWidth > layout.width {
+            return "row has \(nonEmptyWidth) fields, the header has \(layout.width)"
         }
         return nil
     }

@@ -12,6 +12,11 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
     /// An output (a report, a page, a summary, standard output) could not be written once
     /// the command was under way: a local failure (exit 6), whatever was read or sent.
     case output(String)
+    /// The input cannot be read as it stands, and options would make it readable: `fix`
+    /// (options and their values, as on a command line) mends every problem `message`
+    /// names; `alternatives` are other ways, in words. Exit 2; the tool prints the whole
+    /// command line that works.
+    case advice(message: String, fix: [String], alternatives: [String])
     /// Standard output's reader went away (`batch-invite inspect big.csv | head`): the
     /// command ends quietly, as a pipeline expects.
     case closedPipe
@@ -23,6 +28,10 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
             return message
         case .closedPipe:
             return "standard output was closed"
+        case .advice(let message, let fix, let alternatives):
+            return message + "; give " + ShellWords.join(fix)
+                + (alternatives.isEmpty
+                    ? "" : " (or: " + alternatives.joined(separator: "; ") + ")")
         }
     }
 
@@ -31,7 +40,7 @@ public enum BatchInviteError: Error, Equatable, CustomStringConvertible {
     /// another run holds the journal, `localFailure` (6) when an output could not be written.
     public var exitCode: ExitCode {
         switch self {
-        case .usage, .input, .io: return .usage
+        case .usage, .input, .io, .advice: return .usage
         case .inUse: return .temporary
         case .output: return .localFailure
         case .closedPipe: return .success

@@ -17,4 +17,6 @@ public enum RowStatus: String, Sendable, CaseIterable {
     case notSent = "not_sent"
     /// Sent, but whether it arrived is unknown.
     case inDoubt = "in_doubt"
+    /// Left out by a `--where` condition: not a person to invite; never sent, and done.
+    case skipped
 }

@@ -118,6 +118,7 @@ enum CSVCells {
         case .failed: name = "failed"
         case .notSent: name = "not_sent"
         case .inDoubt: name = "in_doubt"
+        case .skipped: name = "skipped"
         }
         putBytes(
             UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),

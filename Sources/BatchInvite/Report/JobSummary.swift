@@ -52,8 +52,11 @@ public struct JobSummary: Sendable {
     /// The statuses a command reports, in the report's order.
     var statuses: [RowStatus] {
         command == "validate"
-            ? [.valid, .invalid, .duplicate]
-            : [.invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt]
+            ? [.valid, .invalid, .duplicate, .skipped]
+            : [
+                .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt,
+                .skipped,
+            ]
     }
 
     /// The JSON summary, one object and a newline.

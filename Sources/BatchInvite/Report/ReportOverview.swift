@@ -94,7 +94,7 @@ public struct ReportOverview: Sendable {
         case .invited, .alreadyInvited, .failed:
             invitedTwice = RepeatNote.isIn(message)
             guard invitedTwice || status == .failed else { return }
-        case .invalid, .duplicate, .notSent, .inDoubt:
+        case .invalid, .duplicate, .notSent, .inDoubt, .skipped:
             invitedTwice = false
         }
         let place = Place(row: row, line: line)
@@ -203,6 +203,7 @@ public struct ReportOverview: Sendable {
         case .failed: 5
         case .notSent: 6
         case .inDoubt: 7
+        case .skipped: 8
         }
     }
 }

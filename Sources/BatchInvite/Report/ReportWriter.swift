@@ -167,7 +167,8 @@ final class ReportTally {
         case .valid: done[0] += 1
         case .invited where !RepeatNote.isIn(message): done[1] += 1
         case .alreadyInvited where !RepeatNote.isIn(message): done[2] += 1
-        case .invited, .alreadyInvited, .invalid, .duplicate, .failed, .notSent, .inDoubt:
+        case .invited, .alreadyInvited, .invalid, .duplicate, .failed, .notSent, .inDoubt,
+            .skipped:
             details.add(
                 row: row, line: line, key: key, status: status, httpStatus: httpStatus,
                 message: message)

@@ -4,12 +4,14 @@ public struct ValidationSummary: Sendable, Equatable {
     public var valid = 0
     public var invalid = 0
     public var duplicate = 0
+    /// Rows a `--where` left out.
+    public var skipped = 0
     public var blankRecordsSkipped = 0
 
     public init() {}
 
     /// Data rows read (blank records not counted).
-    public var rows: Int { valid + invalid + duplicate }
+    public var rows: Int { valid + invalid + duplicate + skipped }
 
     /// Counts one verdict.
     public mutating func count(_ status: RowStatus) {
@@ -17,6 +19,7 @@ public struct ValidationSummary: Sendable, Equatable {
         case .valid: valid += 1
         case .invalid: invalid += 1
         case .duplicate: duplicate += 1
+        case .skipped: skipped += 1
         default: break
         }
     }
@@ -25,6 +28,7 @@ public struct ValidationSummary: Sendable, Equatable {
     public var line: String {
         var text =
             "\(rows) \(rows == 1 ? "row" : "rows"): \(valid) valid, \(invalid) invalid, \(duplicate) duplicate"
+            + (skipped > 0 ? ", \(skipped) skipped (--where)" : "")
         if blankRecordsSkipped > 0 {
             text +=
                 "; \(blankRecordsSkipped) blank \(blankRecordsSkipped == 1 ? "row" : "rows") skipped"

@@ -23,6 +23,15 @@ public struct RowProblems: Sendable {
         }
     }
 
+    /// Whether a reason is about `field` (starts with `field: `).
+    public func concerns(_ field: String) -> Bool {
+        let prefix = Array(field.utf8) + [0x3A, 0x20]
+        return starts.contains { start in
+            bytes.count - start >= prefix.count
+                && bytes[start..<start + prefix.count].elementsEqual(prefix)
+        }
+    }
+
     public mutating func removeAll() {
         // Most rows have none: emptying an empty array still costs a call.
         guard !starts.isEmpty else { return }

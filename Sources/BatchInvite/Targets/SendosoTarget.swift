@@ -50,11 +50,23 @@ public struct SendosoTarget: Target {
             aliases: ["Team Group ID", "Team ID", "Team", "Équipe", "Equipo", "Equipe", "Squadra"],
             acceptsNumber: true,
             defaultOption: .init(
-                name: "--team-group-id", value: "N",
+                name: "--team-group-id", value: "TEAM_ID",
                 help: "team_group_id for rows where it is empty or missing")),
     ]
 
     public init() {}
+
+    /// A column of whole names can fill first_name and last_name (`--map "Name=full_name"`).
+    public let fullName: FullNameSpec? = FullNameSpec(
+        first: Field.firstName.rawValue, last: Field.lastName.rawValue,
+        aliases: [
+            "Name", "Full Name", "Fullname", "Display Name", "Real Name", "Contact Name",
+            "Employee Name", "Member Name", "Student Name",
+            "Nom complet", "Nom et prénom", "Vollständiger Name", "Name Vorname",
+            "Nombre completo", "Nombre y apellidos", "Nome completo", "Nome e sobrenome",
+            "Nome", "Nominativo", "Volledige naam", "ФИО", "Ф.И.О.", "ФИО сотрудника",
+            "Полное имя", "Имя и фамилия", "姓名", "氏名", "名前", "이름", "성명",
+        ])
 
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
         if let first = trimmedText(values, Field.firstName.rawValue, problems: &problems) {

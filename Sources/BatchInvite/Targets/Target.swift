@@ -37,6 +37,31 @@ public protocol Target: Sendable {
     /// `Retry-After` (which is read first); nil when it says nothing. `now` is the time in
     /// seconds since 1970.
     func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double?
+
+    /// The two name fields a full-name column can fill (`--map "Name=full_name"`), and the
+    /// headers that mean a full name; nil for a target without names.
+    var fullName: FullNameSpec? { get }
+}
+
+extension Target {
+    public var fullName: FullNameSpec? { nil }
+}
+
+/// A target's first and last name fields, which one column holding whole names can fill
+/// (`FullName` splits each value), and the header texts that mean such a column.
+public struct FullNameSpec: Sendable {
+    /// The field (index in `Target.fields`) the given names go to.
+    public let first: Int
+    /// The field the family names go to.
+    public let last: Int
+    /// Header texts that mean a full name (`Name`, `Full Name`, `Nome`, `ФИО`, `氏名`).
+    public let aliases: [String]
+
+    public init(first: Int, last: Int, aliases: [String]) {
+        self.first = first
+        self.last = last
+        self.aliases = aliases
+    }
 }
 
 /// One field a target needs from each row.

@@ -28,6 +28,25 @@ public struct RowValidator: Sendable {
         key.removeAll()
         problems.removeAll()
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        if let reason = row.skipped {
+            // Not a person to invite: reported with its key (as the file has it), never sent,
+            // and no duplicate of anyone (its digest is none).
+            if case .text(let bytes) = row.values[target.keyField] {
+                key.setLowercased(FieldRules.trimmed(bytes))
+                if let shown = key.withUnsafeBytes({ TextBytes.escapingUnprintable($0) }) {
+                    key.set(shown)
+                }
+            }
+            var message = Array(reason.utf8)
+            key.withUnsafeBytes { key in
+                message.withUnsafeMutableBytes { message in
+                    batch.append(
+                        row: row.row, line: row.line, status: .skipped, digest: 0, key: key,
+                        message: UnsafeRawBufferPointer(message), payload: none)
+                }
+            }
+            return
+        }
         if let problem = row.problem {
             if case .text(let bytes) = row.values[target.keyField] {
                 key.setLowercased(FieldRules.trimmed(bytes))
