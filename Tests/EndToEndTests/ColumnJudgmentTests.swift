@@ -182,8 +182,9 @@ import Testing
         let rows = try Self.inspected(
             tool,
             Array(advised.dropFirst()).map { $0 == "TEAM_ID" ? "5" : $0 })
-        #expect(rows[0]["first_name"] as? String == "Atila")
-        #expect(rows[0]["last_name"] as? String == "Xavier")
+        let row = try #require(rows.first)
+        #expect(row["first_name"] as? String == "Atila")
+        #expect(row["last_name"] as? String == "Xavier")
     }
 
     @Test func aFullNameColumnIsOfferedWhenNoNameColumnIsThere() throws {
@@ -218,12 +219,13 @@ import Testing
         try tool.write("n.csv", "Name,Email\n\"\(name)\",x@example.com\n")
         let rows = try Self.inspected(
             tool, ["n.csv", "--map", "Name=full_name", "--role", "regular", "--team-group-id", "1"])
+        let row = try #require(rows.first)
         if problem.isEmpty {
-            #expect(rows[0]["first_name"] as? String == first)
-            #expect(rows[0]["last_name"] as? String == last)
-            #expect(rows[0]["problem"] == nil)
+            #expect(row["first_name"] as? String == first)
+            #expect(row["last_name"] as? String == last)
+            #expect(row["problem"] == nil)
         } else {
-            #expect((rows[0]["problem"] as? String)?.hasPrefix(problem) == true, "\(rows)")
+            #expect((row["problem"] as? String)?.hasPrefix(problem) == true, "\(rows)")
         }
     }
 
@@ -233,7 +235,7 @@ import Testing
             "x.csv", "First Name,Last Name,Email,Role,Team ID\nA,B,a@x.io,Boss,3\n")
         let rows = try Self.inspected(
             tool, ["x.csv", "--map", "Role=-", "--role", "manager"])
-        #expect(rows[0]["role"] as? String == "manager")
+        #expect(try #require(rows.first)["role"] as? String == "manager")
         // An unknown field names the dash and full_name among the choices.
         let wrong = try tool.run(["validate", "x.csv", "--target", "sendoso", "--map", "Role=job"])
         #expect(
