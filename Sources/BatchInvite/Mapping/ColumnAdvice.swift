@@ -248,7 +248,7 @@ struct ColumnAdvice {
             message +=
                 "; no \(what) seems to hold \(unfixable.joined(separator: " or ")): add "
                 + (unfixable.count == 1 ? "it" : "them") + " to the file, or name the \(what) "
-                + "that holds \(unfixable.count == 1 ? "it" : "each") with --map \"HEADER=\(unfixable[0])\""
+                + "that holds \(unfixable.count == 1 ? "it" : "each") with a --map"
             if !fix.isEmpty { message += "; the rest takes " + ShellWords.join(fix) }
             return .input(message)
         }
@@ -305,7 +305,8 @@ struct ColumnAdvice {
                 }
             }
             let values = filled(column)
-            if values.count >= 2 {
+            // One value tells for a field whose values stand out (an e-mail address).
+            if values.count >= 2 || (distinctive && !values.isEmpty) {
                 let fraction =
                     Double(values.filter { accepts($0, field: field) }.count) / Double(values.count)
                 if fraction >= 0.8 {

@@ -10,11 +10,9 @@
 ///   stays with the last name: "Martin Luther King, Jr.";
 /// - "Фамилия Имя Отчество" (three Cyrillic words, the last a patronymic: -ович, -евич,
 ///   -ична, -овна, -евна, -ич) is last name, first name, and the patronymic is left out;
-/// - a Korean name written in Hangul without a space (박효식) is split after its family
-///   name: the first syllable, or two for the two-syllable family names (남궁, 황보, ...);
-/// - one word has no last name ("Cher"), and a name in a script written without spaces
-///   (山田太郎: which characters are the family name cannot be told) cannot be split: the
-///   row is invalid, saying so.
+/// - one word has no last name ("Cher"), and a name written without a space between its
+///   family and given names (山田太郎, 박효식: which characters are the family name cannot
+///   be told for sure) cannot be split: the row is invalid, saying so.
 public enum FullName {
     /// The parts of a split name, or why there are none.
     public enum Split {
@@ -30,11 +28,6 @@ public enum FullName {
 
     static let suffixes: Set<String> = [
         "jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d.", "esq", "esq.",
-    ]
-
-    /// Korean family names of two syllables.
-    static let koreanDoubleFamilyNames: Set<String> = [
-        "남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절", "어금", "장곡",
     ]
 
     static let patronymicEndings = ["ович", "евич", "ьич", "ична", "инична", "овна", "евна"]
@@ -84,21 +77,10 @@ public enum FullName {
             last: UnsafeRawBufferPointer(rebasing: whole[words[start].lowerBound..<lastEnd]))
     }
 
-    /// A name of one word: a Korean name in Hangul split after its family name, else no
-    /// last name (or one that cannot be told, in a script written without spaces).
+    /// A name of one word: no last name, or one that cannot be told (a name written
+    /// without a space between its parts).
     private static func oneWord(_ whole: UnsafeRawBufferPointer) -> Split {
-        let name = text(whole)
-        let scalars = Array(name.unicodeScalars)
-        if scalars.count >= 2 && scalars.count <= 5 && scalars.allSatisfy(isHangulSyllable) {
-            let family =
-                koreanDoubleFamilyNames.contains(
-                    String(String.UnicodeScalarView(scalars.prefix(2)))) && scalars.count >= 3
-                ? 2 : 1
-            let cut = String(String.UnicodeScalarView(scalars.prefix(family))).utf8.count
-            return .parts(
-                first: UnsafeRawBufferPointer(rebasing: whole[cut...]),
-                last: UnsafeRawBufferPointer(rebasing: whole[..<cut]))
-        }
+        let scalars = Array(text(whole).unicodeScalars)
         if scalars.contains(where: isWrittenWithoutSpaces) {
             return .problem(
                 "\"\(TextBytes.shown(whole))\" cannot be split: it is written without spaces, so "
@@ -108,16 +90,13 @@ public enum FullName {
         return .problem("\"\(TextBytes.shown(whole))\" has no last name")
     }
 
-    private static func isHangulSyllable(_ scalar: Unicode.Scalar) -> Bool {
-        (0xAC00...0xD7A3).contains(scalar.value)
-    }
-
-    /// Han ideographs, kana, Thai, Lao, Khmer, Myanmar: scripts whose names are written
-    /// without a space between their parts.
+    /// Han ideographs, kana, Hangul, Thai, Lao, Khmer, Myanmar: scripts whose names are
+    /// written without a space between the family and the given name.
     private static func isWrittenWithoutSpaces(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2FFFF, 0xF900...0xFAFF,  // Han
             0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F,  // kana
+            0xAC00...0xD7A3, 0x1100...0x11FF, 0x3130...0x318F,  // Hangul
             0x0E00...0x0EFF, 0x1780...0x17FF, 0x1000...0x109F:  // Thai, Lao, Khmer, Myanmar
             return true
         default:

@@ -113,6 +113,8 @@ public final class RowSource {
     public var encoding: (TextEncoding, given: Bool) { (input.encoding, input.encodingWasGiven) }
     /// Lines skipped before the header.
     public var linesSkipped: Int { input.linesSkipped }
+    /// The CSV header's cells, blank ones at its end included.
+    private var headerWidth = 0
 
     // MARK: CSV
 
@@ -199,8 +201,11 @@ public final class RowSource {
         headers: [String], assignment: HeaderMatcher.Assignment, sample: RecordSample,
         laterHeader: Int?
     ) throws -> Layout {
+        // Cells under empty trailing headers are no extra cells: the width is the header's
+        // whole, blanks at its end included.
         var layout = Layout(
-            columnOfField: assignment.columnOfField, headers: headers, width: headers.count,
+            columnOfField: assignment.columnOfField, headers: headers,
+            width: max(headers.count, headerWidth),
             fullName: assignment.fullNameColumn == nil ? nil : target.fullName,
             filters: try filterColumns(headers, what: "column"))
         var tally = [ColumnAdvice.FieldTally](repeating: .init(), count: target.fields.count)
@@ -358,6 +363,7 @@ public final class RowSource {
         }
         var headers = header.strings
         while let last = headers.last, last.allSatisfy(\.isWhitespace) { headers.removeLast() }
+        headerWidth = header.fieldCount
         return (headers, try matcher.assign(headers))
     }
 

@@ -20,14 +20,17 @@ public struct SendosoTarget: Target {
             aliases: [
                 "First Name", "Given Name", "Forename", "First", "Prénom", "Vorname", "Nombre",
                 "Nombres", "Nombre de pila", "Primeiro Nome", "Nome", "Nome próprio", "Voornaam",
-                "Roepnaam",
+                "Roepnaam", "Имя", "Adı", "Imię", "Jméno", "Keresztnév", "Etunimi",
+                "Förnamn", "Fornavn", "名", "名字",
             ]),
         FieldSpec(
             name: "last_name",
             aliases: [
                 "Last Name", "Surname", "Family Name", "Last", "Nom", "Nom de famille",
                 "Nachname", "Familienname", "Apellido", "Apellidos", "Sobrenome", "Apelido",
-                "Último nome", "Cognome", "Achternaam", "Familienaam",
+                "Último nome", "Cognome", "Achternaam", "Familienaam", "Фамилия", "Soyadı", "Soyad",
+                "Nazwisko", "Příjmení", "Vezetéknév", "Sukunimi", "Efternamn", "Etternavn", "姓",
+                "姓氏", "성",
             ]),
         FieldSpec(
             name: "email",
@@ -38,7 +41,9 @@ public struct SendosoTarget: Target {
                 "E-Mail-Adresse", "Mailadresse", "Correo", "Correo electrónico",
                 "Dirección de correo", "Correio eletrónico", "Correio eletrônico",
                 "Endereço de e-mail", "Posta elettronica", "Indirizzo e-mail", "Indirizzo email",
-                "E-mailadres", "Mailadres",
+                "E-mailadres", "Mailadres", "E-mail 1 - Value", "Электронная почта",
+                "Эл. почта", "Почта", "E-posta", "Eposta", "メールアドレス", "メール", "电子邮件",
+                "電子郵件", "电子邮箱", "邮箱", "이메일", "전자우편", "Sähköposti", "E-post",
             ]),
         FieldSpec(
             name: "role", aliases: ["Rôle", "Rolle", "Rol", "Função", "Ruolo"],
@@ -65,7 +70,8 @@ public struct SendosoTarget: Target {
             "Nom complet", "Nom et prénom", "Vollständiger Name", "Name Vorname",
             "Nombre completo", "Nombre y apellidos", "Nome completo", "Nome e sobrenome",
             "Nome", "Nominativo", "Volledige naam", "ФИО", "Ф.И.О.", "ФИО сотрудника",
-            "Полное имя", "Имя и фамилия", "姓名", "氏名", "名前", "이름", "성명",
+            "Полное имя", "Имя и фамилия", "Adı Soyadı", "Ad Soyad", "Adı ve Soyadı", "姓名",
+            "氏名", "名前", "이름", "성명",
         ])
 
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
