@@ -198,8 +198,7 @@ import Testing
                 == "batch-invite validate: foreign-fr-username.csv: missing required column email for sendoso; "
                 + "the columns are: #1 \"Nom\", #2 \"Prénom\", #3 \"Poste\", #4 \"UserName\", #5 \"Service\"; "
                 + "sendoso needs: first_name, last_name, email, role, team_group_id; no column seems to "
-                + "hold email: add it to the file, or name the column that holds it with "
-                + "--map \"HEADER=email\"\n")
+                + "hold email: add it to the file, or name the column that holds it with a --map\n")
     }
 
     @Test func aColumnHeadedByANumberIsNeverOfferedButAColumnOfUUIDsIs() throws {
@@ -213,8 +212,8 @@ import Testing
             numbered.stderr
                 == "batch-invite validate: cyberark-numbered.csv: missing required column ID for cyberark-sms; "
                 + "the columns are: #1 \"0\", #2 \"Display Name\", #3 \"Mobile\"; cyberark-sms needs: ID; "
-                + "no column seems to hold ID: add it to the file, or name the column that holds it with "
-                + "--map \"HEADER=ID\"\n"
+                + "no column seems to hold ID: add it to the file, or name the column that holds it with a "
+                + "--map\n"
         )
         try fixture(tool, "cyberark-unnamed.csv")
         let unnamed = try tool.run(["validate", "cyberark-unnamed.csv", "--target", "cyberark-sms"])
@@ -493,8 +492,8 @@ import Testing
                 == "batch-invite validate: users.jsonl: missing required keys first_name, last_name, role, "
                 + "team_group_id for sendoso; the keys are: #1 \"username\", #2 \"email\", #3 \"country\"; "
                 + "sendoso needs: first_name, last_name, email, role, team_group_id; no key seems to hold "
-                + "first_name or last_name: add them to the file, or name the key that holds each with "
-                + "--map \"HEADER=first_name\"; the rest takes --role regular --team-group-id TEAM_ID\n"
+                + "first_name or last_name: add them to the file, or name the key that holds each with a "
+                + "--map; the rest takes --role regular --team-group-id TEAM_ID\n"
         )
         #expect(!FileManager.default.fileExists(atPath: tool.path("users.report.csv")))
         // With the names there, the advice for the rest works as printed.

@@ -164,7 +164,7 @@ import Testing
             ),
             (
                 "nocolumn.csv", Array("Name\nAda\n".utf8),
-                "batch-invite validate: nocolumn.csv: missing required column ID for cyberark-sms; the columns are: #1 \"Name\"; cyberark-sms needs: ID; no column seems to hold ID: add it to the file, or name the column that holds it with --map \"HEADER=ID\"\n"
+                "batch-invite validate: nocolumn.csv: missing required column ID for cyberark-sms; the columns are: #1 \"Name\"; cyberark-sms needs: ID; no column seems to hold ID: add it to the file, or name the column that holds it with a --map\n"
             ),
         ] as [(String, [UInt8], String)])
     func aBadFileStopsWithExitTwoAndOneLine(name: String, bytes: [UInt8], message: String) throws {
