@@ -12,10 +12,11 @@ import Foundation
 ///
 /// Its first 64 KiB are read at once to decide how to read the rest: a byte order mark
 /// wins; else the encoding given; else a guess (`EncodingGuess`): UTF-16 by its zero
-/// bytes, UTF-8 when valid, windows-1252 (with a warning in `notes`) when not, and a stop
-/// when it is neither. Files that are plainly not text stop here with a
-/// `BatchInviteError.input` that says what the file looks like: an Excel workbook, UTF-32,
-/// or binary data with a NUL byte.
+/// bytes, UTF-8 when valid; when not, the legacy encoding (windows-1252, windows-1251,
+/// cp932, gb18030, big5, cp949...) whose reading is plausible and clearly the best, with a
+/// warning in `notes`, and a stop that names the best readings when none is. Files that
+/// are plainly not text stop here with a `BatchInviteError.input` that says what the file
+/// looks like: an Excel workbook, UTF-32, or binary data with a NUL byte.
 public final class TextInput {
     /// How many bytes are read from the file at a time.
     public static let chunkSize = 256 * 1024
@@ -130,14 +131,14 @@ public final class TextInput {
                 )
             case .windows1252(let offset):
                 decoder.use(.windows1252)
-                notes.append(
-                    "warning: \(displayName) is not UTF-8 (\(Self.where(offset, in: bytes))); "
-                        + "reading it as windows-1252; give --encoding to read it otherwise")
+                notes.append(guessedNote(offset, .windows1252, in: bytes))
+            case .legacy(let encoding, let offset):
+                decoder.use(encoding)
+                notes.append(guessedNote(offset, encoding, in: bytes))
+            case .ambiguous(let readings, let offset):
+                throw BatchInviteError.input(ambiguity(readings, at: offset, in: bytes))
             case .unknown(let offset):
-                throw BatchInviteError.input(
-                    "\(displayName) is neither UTF-8 nor windows-1252 text "
-                        + "(\(Self.where(offset, in: bytes))); save it as UTF-8, or give "
-                        + "--encoding windows-1252 to read it as windows-1252 all the same")
+                throw BatchInviteError.input(unknown(at: offset, in: bytes))
             }
         }
         if skipLines == nil, let line = entraVersionLine() {
@@ -155,23 +156,70 @@ public final class TextInput {
         }
     }
 
+    private func guessedNote(
+        _ offset: Int, _ encoding: TextEncoding, in bytes: UnsafeRawBufferPointer
+    ) -> String {
+        "warning: \(displayName) is not UTF-8 (\(Self.where(offset, in: bytes, as: [encoding]))); "
+            + "reading it as \(encoding); give --encoding to read it otherwise"
+    }
+
+    private func ambiguity(
+        _ readings: [EncodingReading], at offset: Int, in bytes: UnsafeRawBufferPointer
+    ) -> String {
+        let encodings = readings.map(\.encoding)
+        let place = Self.where(offset, in: bytes, as: encodings)
+        guard encodings.count > 1 else {
+            return "\(displayName) is not UTF-8, and reads only doubtfully as \(encodings[0]) "
+                + "(\(place)); give --encoding \(encodings[0]) if that reading is right, or "
+                + "--encoding with the file's own encoding"
+        }
+        return "\(displayName) is not UTF-8, and reads as more than one encoding (\(place)); "
+            + "give the one whose reading is right: "
+            + encodings.map { "--encoding \($0)" }.joined(separator: " or ")
+    }
+
+    private func unknown(at offset: Int, in bytes: UnsafeRawBufferPointer) -> String {
+        let place = Self.where(offset, in: bytes, as: [.windows1252])
+        let unassigned: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
+        let isWindows1252 = !bytes.contains {
+            unassigned.contains($0) || ($0 < 0x20 && ![9, 10, 11, 12, 13, 0x1A].contains($0))
+        }
+        guard isWindows1252 else {
+            return "\(displayName) is neither UTF-8 nor windows-1252 text (\(place)); save it as "
+                + "UTF-8, or give --encoding windows-1252 to read it as windows-1252 all the same"
+        }
+        return "\(displayName) is not UTF-8, and reads as none of the encodings the tool tells "
+            + "apart (\(place)); save it as UTF-8, or give --encoding with its encoding (any name "
+            + "iconv knows, such as windows-1253, iso-8859-7 or cp866)"
+    }
+
     /// Where the byte at `offset` of `bytes` is, for messages: its line and the word
-    /// around it as read in windows-1252.
-    private static func `where`(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> String {
+    /// around it as read in each of `encodings`.
+    private static func `where`(
+        _ offset: Int, in bytes: UnsafeRawBufferPointer, as encodings: [TextEncoding]
+    ) -> String {
         let line = LineBreaks.count(in: UnsafeRawBufferPointer(rebasing: bytes[..<offset])) + 1
-        let isWordEnd: (UInt8) -> Bool = { $0 <= 0x20 || ",;|\t\"".utf8.contains($0) }
+        // A `|` may be the second byte of a character in the multi-byte encodings.
+        let singleByte = encodings == [.windows1252]
+        let isWordEnd: (UInt8) -> Bool = {
+            $0 <= 0x20 || ",;\t\"".utf8.contains($0) || (singleByte && $0 == UInt8(ascii: "|"))
+        }
+        let reach = singleByte ? 30 : 40
         var start = offset
-        while start > 0 && offset - start < 30 && !isWordEnd(bytes[start - 1]) { start -= 1 }
+        while start > 0 && offset - start < reach && !isWordEnd(bytes[start - 1]) { start -= 1 }
         var end = offset + 1
-        while end < bytes.count && end - offset < 30 && !isWordEnd(bytes[end]) { end += 1 }
+        while end < bytes.count && end - offset < reach && !isWordEnd(bytes[end]) { end += 1 }
         let word = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        var decoder = TextDecoder(encoding: .windows1252)
-        var text: [UInt8] = []
-        _ = decoder.detectStart(word, isFinal: true)
-        decoder.decode(word, isFinal: true, into: &text)
+        let readings = encodings.map { encoding in
+            var decoder = TextDecoder(encoding: encoding)
+            var text: [UInt8] = []
+            _ = decoder.detectStart(word, isFinal: true)
+            decoder.decode(word, isFinal: true, into: &text)
+            return "\"\(TextBytes.shown(String(decoding: text, as: UTF8.self)))\" in \(encoding)"
+        }
         return "line \(line) has byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) in "
-            + "\"\(TextBytes.shown(word))\", \"\(TextBytes.shown(String(decoding: text, as: UTF8.self)))\" "
-            + "in windows-1252"
+            + "\"\(TextBytes.shown(word))\"" + (encodings.count > 1 ? ": " : ", ")
+            + readings.joined(separator: ", ")
     }
 
     /// The first line when it is the `version:v1.0` line Microsoft Entra's bulk templates
@@ -298,7 +346,7 @@ public final class TextInput {
                 "\(displayName) is an Office document (.xls): "
                     + "save it as \"CSV UTF-8\" and try again")
         }
-        guard decoder.encoding != .utf16 else { return }
+        guard decoder.encoding != .utf16, decoder.encoding.isASCIICompatible else { return }
         // Text may hold a stray control byte (the row holding it is reported); binary data
         // and UTF-16 without a byte order mark are full of them.
         let sample = bytes.prefix(8192)
