@@ -138,6 +138,32 @@ import Testing
         #expect(given.stdout.contains(#""first_name":"Μαρία","last_name":"Νικολάου""#))
     }
 
+    @Test func aFileMixingUTF8WithAnotherEncodingIsNotReadAsWindows1252() throws {
+        let tool = try Tool()
+        // Two rows in UTF-8, then one a windows-1252 editor added: read as windows-1252,
+        // "José" would become "JosÃ©".
+        try tool.write(
+            "mixed.csv",
+            Array(people([("José", "García"), ("Zoë", "Müller")]).utf8) + Array("Ren".utf8) + [0xE9]
+                + Array(",Roy,r@example.com,regular,1\n".utf8))
+        let result = try tool.run(["validate", "mixed.csv", "--target", "sendoso"])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr
+                == "batch-invite validate: mixed.csv mixes UTF-8 with another encoding (line 4 has byte "
+                + "0xE9 in \"Ren\\xe9\", \"René\" in windows-1252, and line 2 is UTF-8); give --encoding "
+                + "utf-8 to read it as UTF-8 with the rows that are not reported invalid, or save it again "
+                + "as UTF-8 all through\n")
+        let advised = try tool.run([
+            "validate", "mixed.csv", "--target", "sendoso", "--encoding", "utf-8", "--report", "-",
+        ])
+        #expect(advised.stdout.hasSuffix("3 rows: 2 valid, 1 invalid, 0 duplicate\n"))
+        let inspect = try tool.run([
+            "inspect", "mixed.csv", "--target", "sendoso", "--encoding", "utf-8",
+        ])
+        #expect(inspect.stdout.contains(#""first_name":"José","last_name":"García""#))
+    }
+
     @Test func bytesThatReadWellInTwoEncodingsStopWithBothReadings() throws {
         let tool = try Tool()
         // 从代 in GB18030 is 植測 in Big5: both frequent characters of their script.

@@ -38,6 +38,15 @@ extension TextInput {
             return "\(displayName) is neither UTF-8 nor windows-1252 text (\(place)); save it as "
                 + "UTF-8, or give --encoding windows-1252 to read it as windows-1252 all the same"
         }
+        let before = UnsafeRawBufferPointer(rebasing: bytes[..<offset])
+        if let utf8 = before.firstIndex(where: { $0 >= 0x80 }) {
+            // Valid UTF-8 outside ASCII before the first byte that is not: a file edited
+            // in two tools. Read in a legacy encoding, its UTF-8 names would be garbled.
+            let line = LineBreaks.count(in: UnsafeRawBufferPointer(rebasing: bytes[..<utf8])) + 1
+            return "\(displayName) mixes UTF-8 with another encoding (\(place), and line \(line) "
+                + "is UTF-8); give --encoding utf-8 to read it as UTF-8 with the rows that are not "
+                + "reported invalid, or save it again as UTF-8 all through"
+        }
         return "\(displayName) is not UTF-8, and reads as none of the encodings the tool tells "
             + "apart (\(place)); save it as UTF-8, or give --encoding with its encoding (any name "
             + "iconv knows, such as windows-1253, iso-8859-7 or cp866)"
