@@ -14,8 +14,8 @@ enum InputArguments {
             help: "CSV delimiter: , ; tab | or one character (default: detected)"),
         OptionSpec(
             name: "--encoding", value: "E",
-            help: "utf-8, windows-1252 or utf-16 (default: a BOM's, else guessed from the "
-                + "first 64 KiB)"),
+            help: "utf-8, windows-1252, utf-16 or any name iconv knows (shift_jis, gb18030, "
+                + "windows-1251...) (default: a BOM's, else guessed from the first 64 KiB)"),
         OptionSpec(
             name: "--skip-lines", value: "N",
             help: "lines before the header to skip (default: an Entra template's version line)"),
@@ -79,7 +79,10 @@ enum InputArguments {
         if let encoding = arguments.value("--encoding") {
             guard let parsed = TextEncoding(optionValue: encoding) else {
                 throw BatchInviteError.usage(
-                    "--encoding \"\(encoding)\" is not one of utf-8, windows-1252, utf-16")
+                    "--encoding \"\(TextBytes.shown(encoding))\" is not an encoding this system's iconv "
+                        + "knows; give one such as utf-8, windows-1252, utf-16, shift_jis, cp932, euc-jp, "
+                        + "gb18030, big5, cp949, windows-1251, koi8-r or iso-8859-15 (`iconv -l` lists "
+                        + "them all)")
             }
             options.encoding = parsed
         }

@@ -80,7 +80,8 @@ struct InspectCommand: Command {
                     Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
                 case .failure(let error):
                     output.flush()
-                    printError("line \(record.line): \(Self.describe(error.problem))")
+                    printError(
+                        "line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
                 }
             }
             describe(
@@ -152,10 +153,11 @@ struct InspectCommand: Command {
         }
     }
 
-    private static func describe(_ problem: RecordProblem) -> String {
+    private static func describe(_ problem: RecordProblem, in encoding: TextEncoding) -> String {
         switch problem {
         case .notAnObject(let reason): return reason
-        case .invalidText: return "not valid UTF-8 text"
+        case .invalidText:
+            return encoding == .utf8 ? "not valid UTF-8 text" : "not valid \(encoding) text"
         case .lineTooLong: return "longer than \(JSONLinesReader.maxLineBytes >> 20) MiB"
         case .fieldTooLarge(let field): return "field \(field + 1) is over 1 MiB"
         case .recordTooLarge: return "record too large"

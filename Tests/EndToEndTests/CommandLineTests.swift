@@ -52,8 +52,10 @@ import Testing
             "batch-invite validate: --role does not apply to --target cyberark-sms\n"
         ),
         (
-            ["validate", "x.csv", "--target", "sendoso", "--encoding", "latin9"],
-            "batch-invite validate: --encoding \"latin9\" is not one of utf-8, windows-1252, utf-16\n"
+            ["validate", "x.csv", "--target", "sendoso", "--encoding", "latin99"],
+            "batch-invite validate: --encoding \"latin99\" is not an encoding this system's iconv knows; "
+                + "give one such as utf-8, windows-1252, utf-16, shift_jis, cp932, euc-jp, gb18030, big5, "
+                + "cp949, windows-1251, koi8-r or iso-8859-15 (`iconv -l` lists them all)\n"
         ),
         (
             ["validate", "x.csv", "--target", "sendoso", "--map", "Mail"],

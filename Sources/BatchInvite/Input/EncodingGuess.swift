@@ -1,16 +1,41 @@
 /// What the first bytes of a file without a byte order mark say about its encoding, when
 /// no `--encoding` was given: UTF-16 by its pattern of zero bytes, UTF-8 when the sample is
-/// valid UTF-8, windows-1252 when it is not but every byte above 0x7F is a windows-1252
-/// character, else nothing the tool can read without being told.
+/// valid UTF-8. When it is not, each encoding of `candidates` that reads every byte of it
+/// is scored (`ReadingScore`: how much the reading looks like text of its language), and
+/// the best is taken when it is plausible and clearly ahead of the next (`decide`); two
+/// close ones are for the user to choose from; none, and the tool cannot read it untold.
 enum EncodingGuess: Equatable {
     case utf8
     case utf16(bigEndian: Bool)
     /// Not UTF-8; the first byte that is not, from the start of the sample.
     case windows1252(firstInvalid: Int)
+    /// Another encoding than windows-1252 reads it plausibly, and clearly better than the
+    /// others.
+    case legacy(TextEncoding, firstInvalid: Int)
+    /// The best readings (two, or one that is not plausible enough on its own), best first.
+    case ambiguous([EncodingReading], firstInvalid: Int)
+    /// No encoding reads it plausibly.
     case unknown(firstInvalid: Int)
 
     /// How many bytes of a file the guess looks at.
     static let sampleSize = 64 * 1024
+
+    /// The encodings a guess chooses from, each with the language it is scored as: the
+    /// Windows code pages of Western Europe, Cyrillic (and KOI8-R), Japanese (and EUC-JP),
+    /// Simplified and Traditional Chinese, and Korean. Each is the widest of its family
+    /// (cp932 reads all of Shift_JIS, gb18030 all of GBK and GB2312, cp949 all of EUC-KR).
+    static let candidates: [(TextEncoding, ReadingScore.Language)] = [
+        (.windows1252, .western), (.iconv("windows-1251"), .cyrillic),
+        (.iconv("koi8-r"), .cyrillic), (.iconv("cp932"), .japanese),
+        (.iconv("euc-jp"), .japanese), (.iconv("gb18030"), .simplifiedChinese),
+        (.iconv("big5"), .traditionalChinese), (.iconv("cp949"), .korean),
+    ]
+
+    /// A reading is plausible from this score on (see `ReadingScore`).
+    static let plausible = 0.6
+    /// How far ahead of the next reading the best must be to be taken: with ten
+    /// characters outside ASCII or more, and with fewer.
+    static let lead = (many: 0.3, few: 0.5)
 
     /// Guesses from `sample`, the file's first bytes after any byte order mark;
     /// `isWhole` says whether it is the whole file (else a character cut at its end is
@@ -18,15 +43,62 @@ enum EncodingGuess: Equatable {
     static func guess(_ sample: UnsafeRawBufferPointer, isWhole: Bool) -> EncodingGuess {
         if let bigEndian = utf16Order(sample) { return .utf16(bigEndian: bigEndian) }
         guard let invalid = firstInvalidUTF8(sample, isWhole: isWhole) else { return .utf8 }
-        // Five bytes are unassigned in windows-1252, and C0 controls other than tab and
-        // line breaks do not occur in its text either.
-        let unassigned: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
-        let plausible = sample.allSatisfy { byte in
-            // Tab, line breaks, and the vertical tab, form feed and DOS end-of-file mark some
-            // old exporters leave.
-            byte >= 0x20 ? !unassigned.contains(byte) : [9, 10, 11, 12, 13, 0x1A].contains(byte)
+        // C0 controls other than tab and line breaks occur in no text: tab, line breaks,
+        // and the vertical tab, form feed and DOS end-of-file mark some old exporters leave.
+        let isText = sample.allSatisfy { $0 >= 0x20 || [9, 10, 11, 12, 13, 0x1A].contains($0) }
+        guard isText else { return .unknown(firstInvalid: invalid) }
+        return decide(readings(of: sample, isWhole: isWhole), firstInvalid: invalid)
+    }
+
+    /// Every candidate that reads all of `sample`, scored, best first.
+    static func readings(of sample: UnsafeRawBufferPointer, isWhole: Bool) -> [EncodingReading] {
+        var readings: [EncodingReading] = []
+        for (encoding, language) in candidates {
+            guard let text = strictUTF8(of: sample, in: encoding, isWhole: isWhole) else {
+                continue
+            }
+            readings.append(
+                EncodingReading(encoding: encoding, score: ReadingScore(text, as: language)))
         }
-        return plausible ? .windows1252(firstInvalid: invalid) : .unknown(firstInvalid: invalid)
+        // A stable sort: of two equal scores, the earlier candidate comes first.
+        return readings.enumerated().sorted {
+            ($0.element.score.value, -$0.offset) > ($1.element.score.value, -$1.offset)
+        }.map(\.element)
+    }
+
+    /// The choice among `readings` (best first): the best when it is plausible and ahead
+    /// of the next by `lead`, else the two best for the user to choose from, else nothing.
+    static func decide(_ readings: [EncodingReading], firstInvalid: Int) -> EncodingGuess {
+        guard let best = readings.first else { return .unknown(firstInvalid: firstInvalid) }
+        let next = readings.dropFirst().first
+        let lead = best.score.characters >= 10 ? Self.lead.many : Self.lead.few
+        if best.score.value >= plausible && best.score.value - (next?.score.value ?? -3) >= lead {
+            return best.encoding == .windows1252
+                ? .windows1252(firstInvalid: firstInvalid)
+                : .legacy(best.encoding, firstInvalid: firstInvalid)
+        }
+        if best.score.value < plausible / 2 { return .unknown(firstInvalid: firstInvalid) }
+        return .ambiguous(Array(readings.prefix(2)), firstInvalid: firstInvalid)
+    }
+
+    /// The UTF-8 form of `sample` in `encoding` when every byte of it is a character of
+    /// that encoding (the five bytes windows-1252 leaves unassigned are not).
+    private static func strictUTF8(
+        of sample: UnsafeRawBufferPointer, in encoding: TextEncoding, isWhole: Bool
+    ) -> [UInt8]? {
+        switch encoding {
+        case .windows1252:
+            let unassigned: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
+            guard !sample.contains(where: unassigned.contains) else { return nil }
+            var decoder = TextDecoder(encoding: .windows1252)
+            var text: [UInt8] = []
+            decoder.decode(sample, isFinal: true, into: &text)
+            return text
+        case .iconv(let name):
+            return IconvConverter.strictUTF8(of: sample, from: name, isWhole: isWhole)
+        case .utf8, .utf16:
+            return nil
+        }
     }
 
     /// The byte order of UTF-16 text without a byte order mark, told by its zero bytes:
@@ -80,4 +152,10 @@ enum EncodingGuess: Equatable {
         }
         return nil
     }
+}
+
+/// One encoding's reading of a sample, and its score.
+struct EncodingReading: Equatable {
+    let encoding: TextEncoding
+    let score: ReadingScore
 }

@@ -1,7 +1,12 @@
 /// Converts a stream of bytes in one of the `TextEncoding`s into UTF-8, chunk by chunk,
 /// and drops a leading byte order mark. Byte sequences that cannot be converted (an
-/// unpaired UTF-16 surrogate, an odd final byte) come out as the byte 0xFF, which is never
-/// valid UTF-8, so the record holding them is reported invalid instead of being garbled.
+/// unpaired UTF-16 surrogate, an odd final byte, bytes that are no character in an iconv
+/// encoding) come out as the byte 0xFF, which is never valid UTF-8, so the record holding
+/// them is reported invalid instead of being garbled. UTF-8, windows-1252 and UTF-16 are
+/// converted here; the other encodings by iconv (`IconvConverter`).
+///
+/// A copy made before any bytes are decoded decodes on its own; one made later shares the
+/// iconv state it was made with until its first `decode`, which starts it afresh.
 struct TextDecoder {
     /// The encoding in force; `.utf16` is refined by `bigEndian` once the first bytes are seen.
     private(set) var encoding: TextEncoding
@@ -11,15 +16,24 @@ struct TextDecoder {
     /// surrogate waiting for its low half.
     private var carry: [UInt8] = []
     private var pendingHighSurrogate: UInt16?
+    /// The converter of an `.iconv` encoding.
+    private var converter: IconvConverter?
 
     init(encoding: TextEncoding) {
         self.encoding = encoding
+        converter = Self.converter(for: encoding)
     }
 
     /// Reads the rest as `encoding` (for a guess made after the start was seen).
     mutating func use(_ encoding: TextEncoding, bigEndian: Bool = false) {
         self.encoding = encoding
         self.bigEndian = bigEndian
+        converter = Self.converter(for: encoding)
+    }
+
+    private static func converter(for encoding: TextEncoding) -> IconvConverter? {
+        guard case .iconv(let name) = encoding else { return nil }
+        return IconvConverter(from: name)
     }
 
     /// Whether bytes pass through unchanged (UTF-8 after its BOM), so callers can skip a copy.
@@ -70,6 +84,15 @@ struct TextDecoder {
             }
         case .utf16:
             decodeUTF16(bytes, isFinal: isFinal, into: &out)
+        case .iconv:
+            // A copy of this decoder holds the same converter: it gets one of its own.
+            if !isKnownUniquelyReferenced(&converter) { converter = converter?.fresh() }
+            guard let converter else {
+                // iconv knew the name when it was parsed; it does not forget it.
+                out.append(contentsOf: repeatElement(0xFF, count: bytes.count))
+                return
+            }
+            converter.convert(bytes, isFinal: isFinal, into: &out)
         }
     }
 

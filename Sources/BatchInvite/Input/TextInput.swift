@@ -12,10 +12,11 @@ import Foundation
 ///
 /// Its first 64 KiB are read at once to decide how to read the rest: a byte order mark
 /// wins; else the encoding given; else a guess (`EncodingGuess`): UTF-16 by its zero
-/// bytes, UTF-8 when valid, windows-1252 (with a warning in `notes`) when not, and a stop
-/// when it is neither. Files that are plainly not text stop here with a
-/// `BatchInviteError.input` that says what the file looks like: an Excel workbook, UTF-32,
-/// or binary data with a NUL byte.
+/// bytes, UTF-8 when valid; when not, the legacy encoding (windows-1252, windows-1251,
+/// cp932, gb18030, big5, cp949...) whose reading is plausible and clearly the best, with a
+/// warning in `notes`, and a stop that names the best readings when none is. Files that
+/// are plainly not text stop here with a `BatchInviteError.input` that says what the file
+/// looks like: an Excel workbook, UTF-32, or binary data with a NUL byte.
 public final class TextInput {
     /// How many bytes are read from the file at a time.
     public static let chunkSize = 256 * 1024
@@ -130,14 +131,14 @@ public final class TextInput {
                 )
             case .windows1252(let offset):
                 decoder.use(.windows1252)
-                notes.append(
-                    "warning: \(displayName) is not UTF-8 (\(Self.where(offset, in: bytes))); "
-                        + "reading it as windows-1252; give --encoding to read it otherwise")
+                notes.append(guessedNote(offset, .windows1252, in: bytes))
+            case .legacy(let encoding, let offset):
+                decoder.use(encoding)
+                notes.append(guessedNote(offset, encoding, in: bytes))
+            case .ambiguous(let readings, let offset):
+                throw BatchInviteError.input(ambiguity(readings, at: offset, in: bytes))
             case .unknown(let offset):
-                throw BatchInviteError.input(
-                    "\(displayName) is neither UTF-8 nor windows-1252 text "
-                        + "(\(Self.where(offset, in: bytes))); save it as UTF-8, or give "
-                        + "--encoding windows-1252 to read it as windows-1252 all the same")
+                throw BatchInviteError.input(unknown(at: offset, in: bytes))
             }
         }
         if skipLines == nil, let line = entraVersionLine() {
@@ -153,25 +154,6 @@ public final class TextInput {
         if ownsDescriptor {
             close(descriptor)
         }
-    }
-
-    /// Where the byte at `offset` of `bytes` is, for messages: its line and the word
-    /// around it as read in windows-1252.
-    private static func `where`(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> String {
-        let line = LineBreaks.count(in: UnsafeRawBufferPointer(rebasing: bytes[..<offset])) + 1
-        let isWordEnd: (UInt8) -> Bool = { $0 <= 0x20 || ",;|\t\"".utf8.contains($0) }
-        var start = offset
-        while start > 0 && offset - start < 30 && !isWordEnd(bytes[start - 1]) { start -= 1 }
-        var end = offset + 1
-        while end < bytes.count && end - offset < 30 && !isWordEnd(bytes[end]) { end += 1 }
-        let word = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        var decoder = TextDecoder(encoding: .windows1252)
-        var text: [UInt8] = []
-        _ = decoder.detectStart(word, isFinal: true)
-        decoder.decode(word, isFinal: true, into: &text)
-        return "line \(line) has byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) in "
-            + "\"\(TextBytes.shown(word))\", \"\(TextBytes.shown(String(decoding: text, as: UTF8.self)))\" "
-            + "in windows-1252"
     }
 
     /// The first line when it is the `version:v1.0` line Microsoft Entra's bulk templates
@@ -298,7 +280,7 @@ public final class TextInput {
                 "\(displayName) is an Office document (.xls): "
                     + "save it as \"CSV UTF-8\" and try again")
         }
-        guard decoder.encoding != .utf16 else { return }
+        guard decoder.encoding != .utf16, decoder.encoding.isASCIICompatible else { return }
         // Text may hold a stray control byte (the row holding it is reported); binary data
         // and UTF-16 without a byte order mark are full of them.
         let sample = bytes.prefix(8192)

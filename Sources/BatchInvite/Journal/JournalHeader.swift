@@ -44,8 +44,10 @@ public struct JournalHeader: Sendable, Equatable {
         if let delimiter = header["input_delimiter"]?.text, delimiter.utf8.count == 1 {
             options.delimiter = delimiter.utf8.first
         }
+        // A journal without it read UTF-8. An encoding this system's iconv does not
+        // know (a journal from another machine) is left to the guess.
         options.encoding =
-            header["input_encoding"]?.text.flatMap(TextEncoding.init(optionValue:)) ?? .utf8
+            header["input_encoding"]?.text.map(TextEncoding.init(optionValue:)) ?? .utf8
         // Journals before version 3 knew no preamble.
         options.skipLines = header["input_skip_lines"]?.text.flatMap { Int($0) } ?? 0
         for pair in header["input_map"]?.elements ?? [] {

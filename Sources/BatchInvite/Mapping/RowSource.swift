@@ -90,12 +90,16 @@ public final class RowSource {
         case .csv: try readCSV(body)
         case .jsonl: try readJSONLines(body)
         }
-        if invalidText.rows > 0 && input.encoding == .utf8 {
+        if invalidText.rows > 0 {
             let count = invalidText.rows
+            let rows =
+                "\(input.displayName): \(count) \(count == 1 ? "row is" : "rows are") not valid"
             onWarning(
-                "warning: \(input.displayName): \(count) \(count == 1 ? "row is" : "rows are") not valid "
-                    + "UTF-8 (the first on line \(invalidText.firstLine)); if the file is in windows-1252, "
-                    + "give --encoding windows-1252")
+                input.encoding == .utf8
+                    ? "warning: \(rows) UTF-8 (the first on line \(invalidText.firstLine)); if the file is in "
+                        + "windows-1252, give --encoding windows-1252"
+                    : "warning: \(rows) \(input.encoding) text (the first on line \(invalidText.firstLine)); "
+                        + "they are reported invalid")
         }
     }
 
@@ -398,11 +402,14 @@ public final class RowSource {
     func invalidTextProblem(line: Int) throws -> String {
         let encoding = input.encoding
         if stopsOnInvalidText && !input.encodingWasGiven {
+            let other =
+                encoding == .utf8
+                ? "If the file is in windows-1252, give --encoding windows-1252"
+                : "If the file is in another encoding, give it with --encoding"
             throw BatchInviteError.input(
                 "\(input.displayName): line \(line) is not valid \(encoding) text, though the file's first "
-                    + "64 KiB are; nothing was sent. If the file is in windows-1252, give --encoding "
-                    + "windows-1252; with --encoding \(encoding) such rows are reported invalid and the "
-                    + "others sent")
+                    + "64 KiB are; nothing was sent. \(other); with --encoding \(encoding) such rows are "
+                    + "reported invalid and the others sent")
         }
         invalidText.rows += 1
         if invalidText.rows == 1 { invalidText.firstLine = line }

@@ -1,0 +1,249 @@
+/// How plausible one reading of a file's first bytes is as text of a language: the mean,
+/// over the characters outside ASCII, of a weight from -3 to 1. A file read in its own
+/// encoding scores near 1; read in another, its bytes become characters of the wrong
+/// script, rare characters, letters of two scripts in one word, or symbols in the middle
+/// of words, which score 0 or less.
+///
+/// The weights, by language:
+/// - every language: a control, private-use or unassigned character -3.
+/// - western (windows-1252): a Latin letter in a word that also has ASCII letters, with at
+///   most two letters outside ASCII in a row and no more of them than ASCII ones, 1
+///   ("Müller", "Conceição", "José"; a word of one letter
+///   such as "à" too); any other letter -1 ("ÐÕÃû", "Ã©"); a typographic sign (quotes,
+///   dashes, €, °) not touching another character outside ASCII 0.5; other symbols 0
+///   between digits and spaces, else -1 ("‰q", "•º").
+/// - cyrillic (windows-1251, KOI8-R): a Cyrillic letter in a word of Cyrillic letters only,
+///   in lower case, upper case or capitalised, 1, else -1; the whole score is scaled down
+///   when fewer than half its letters are among the most frequent (о, е, а, и, н, т...),
+///   as happens when KOI8-R is read as windows-1251 or the reverse.
+/// - japanese: kana 1, frequent kanji 1, other kanji 0.2, half-width katakana 0.5 in a word
+///   of its own ("ｶﾜﾀ") and -1 among kanji.
+/// - chinese (simplified or traditional): frequent hanzi of that script 1, other hanzi 0.1.
+/// - korean: frequent Hangul syllables 1, other syllables 0.3, hanja -0.3, lone jamo -0.5.
+/// - for the CJK languages, CJK punctuation and full-width forms 0.5, letters of other
+///   scripts (Latin, Greek, Cyrillic) -1, box drawing -0.5, and a CJK character in a word
+///   with ASCII letters at most 0 (bytes of Western text read as CJK make such words).
+struct ReadingScore: Equatable {
+    /// The mean weight, from -3 to 1.
+    let value: Double
+    /// How many characters outside ASCII it is the mean of.
+    let characters: Int
+
+    enum Language {
+        case western, cyrillic, japanese, simplifiedChinese, traditionalChinese, korean
+    }
+
+    /// Scores `text`, UTF-8 as read in an encoding of `language`.
+    init(_ text: [UInt8], as language: Language) {
+        let scalars = Array(String(decoding: text, as: UTF8.self).unicodeScalars)
+        // The words around characters outside ASCII, each made once.
+        var last: (range: Range<Int>, word: Word)?
+        func word(at position: Int) -> Word? {
+            guard Self.isLetter(scalars[position]) else { return nil }
+            if let last, last.range.contains(position) { return last.word }
+            var start = position
+            while start > 0 && Self.isLetter(scalars[start - 1]) { start -= 1 }
+            var end = position + 1
+            while end < scalars.count && Self.isLetter(scalars[end]) { end += 1 }
+            let word = Word(scalars[start..<end])
+            last = (start..<end, word)
+            return word
+        }
+        var total = 0.0
+        var count = 0
+        var cyrillicLetters = 0
+        var frequentCyrillic = 0
+        for (position, scalar) in scalars.enumerated() where !scalar.isASCII {
+            count += 1
+            let script = Script(scalar)
+            if script == .forbidden {
+                total -= 3
+                continue
+            }
+            let word = word(at: position)
+            let neighbours = (
+                position > 0 ? scalars[position - 1] : " ",
+                position + 1 < scalars.count ? scalars[position + 1] : " "
+            )
+            switch language {
+            case .western:
+                total += Self.western(scalar, script, word, neighbours)
+            case .cyrillic:
+                if script == .cyrillic, let word {
+                    cyrillicLetters += 1
+                    if FrequentCharacters.cyrillicLetters.contains(Self.lowered(scalar)) {
+                        frequentCyrillic += 1
+                    }
+                    total += !word.hasLatin && word.hasPlainCase ? 1 : -1
+                } else {
+                    total += Self.cyrillicOther(scalar, script, isLetter: word != nil, neighbours)
+                }
+            case .japanese, .simplifiedChinese, .traditionalChinese, .korean:
+                total += Self.eastAsian(scalar, script, word, language)
+            }
+        }
+        var value = count == 0 ? 0 : total / Double(count)
+        if language == .cyrillic {
+            let share =
+                cyrillicLetters == 0 ? 0 : Double(frequentCyrillic) / Double(cyrillicLetters)
+            value *= min(max((share - 0.25) / 0.25, 0), 1)
+        }
+        self.value = value
+        characters = count
+    }
+
+    /// Typographic signs a Western text has beside its words.
+    private static let typographic = Set("“”‘’„‚«»‹›–—…•·€£¥°®©™§¶¿¡ªº№".unicodeScalars)
+
+    private static func western(
+        _ scalar: Unicode.Scalar, _ script: Script, _ word: Word?,
+        _ neighbours: (Unicode.Scalar, Unicode.Scalar)
+    ) -> Double {
+        if let word {
+            guard script == .latin else { return -1 }
+            let salad =
+                word.longestRunOutsideASCII > 2 || (word.asciiLetters == 0 && word.length > 1)
+                || (word.lettersOutsideASCII >= 2 && word.asciiLetters < word.lettersOutsideASCII)
+            return salad ? -1 : 1
+        }
+        if isSpace(scalar) { return 0 }
+        if touchesNonASCII(neighbours) { return -1 }
+        if typographic.contains(scalar) { return 0.5 }
+        let (before, after) = neighbours
+        let quiet: (Unicode.Scalar) -> Bool = { $0.properties.numericType != nil || isSpace($0) }
+        return quiet(before) && (quiet(after) || ",;\t\r\n".unicodeScalars.contains(after)) ? 0 : -1
+    }
+
+    private static func cyrillicOther(
+        _ scalar: Unicode.Scalar, _ script: Script, isLetter: Bool,
+        _ neighbours: (Unicode.Scalar, Unicode.Scalar)
+    ) -> Double {
+        if isLetter { return -1 }
+        if isSpace(scalar) { return 0 }
+        if script == .box { return -1 }
+        let isSymbol: (Unicode.Scalar) -> Bool = {
+            !$0.isASCII && !Self.isLetter($0) && !Self.isSpace($0)
+        }
+        if isSymbol(neighbours.0) || isSymbol(neighbours.1) { return -1 }
+        return typographic.contains(scalar) ? 0.5 : -0.5
+    }
+
+    private static func eastAsian(
+        _ scalar: Unicode.Scalar, _ script: Script, _ word: Word?, _ language: Language
+    ) -> Double {
+        var weight: Double
+        switch (script, language) {
+        case (.kana, .japanese): weight = 1
+        case (.han, .japanese):
+            weight = FrequentCharacters.japaneseKanji.contains(scalar.value) ? 1 : 0.2
+        case (.halfwidthKana, .japanese):
+            weight = word.map { $0.isHalfwidthKana && $0.length > 1 } ?? false ? 0.5 : -1
+        case (.han, .simplifiedChinese):
+            weight = FrequentCharacters.simplifiedChinese.contains(scalar.value) ? 1 : 0.1
+        case (.han, .traditionalChinese):
+            weight = FrequentCharacters.traditionalChinese.contains(scalar.value) ? 1 : 0.1
+        case (.hangul, .korean):
+            weight = FrequentCharacters.koreanSyllables.contains(scalar.value) ? 1 : 0.3
+        case (.han, .korean): weight = -0.3
+        case (.jamo, .korean): weight = -0.5
+        case (.kana, _), (.han, _), (.hangul, _), (.jamo, _), (.halfwidthKana, _): weight = -1
+        case (.cjkPunctuation, _): return 0.5
+        case (.latin, _), (.cyrillic, _), (.greek, _), (.otherLetter, _): return -1
+        case (.box, _): return -0.5
+        case (.other, _), (.forbidden, _): return 0
+        }
+        if let word, word.asciiLetters > 0 { weight = min(weight, 0) }
+        return weight
+    }
+
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            return (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value)
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar.value == 0xAD
+    }
+
+    private static func touchesNonASCII(_ neighbours: (Unicode.Scalar, Unicode.Scalar)) -> Bool {
+        let (before, after) = neighbours
+        return (!before.isASCII && !isSpace(before)) || (!after.isASCII && !isSpace(after))
+    }
+
+    private static func lowered(_ scalar: Unicode.Scalar) -> UInt32 {
+        scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? scalar.value
+    }
+
+    /// What kind of character a scalar outside ASCII is, for the weights.
+    enum Script: Equatable {
+        case latin, cyrillic, greek, otherLetter, kana, halfwidthKana, han, hangul, jamo
+        case cjkPunctuation, box, other, forbidden
+
+        init(_ scalar: Unicode.Scalar) {
+            let value = scalar.value
+            switch scalar.properties.generalCategory {
+            case .control, .privateUse, .unassigned, .surrogate:
+                self = .forbidden
+                return
+            default:
+                break
+            }
+            switch value {
+            case 0xFFFD: self = .forbidden
+            case 0x3040...0x30FF, 0x31F0...0x31FF: self = .kana
+            case 0xFF61...0xFF9F: self = .halfwidthKana
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF: self = .han
+            case 0xAC00...0xD7A3: self = .hangul
+            case 0x1100...0x11FF, 0x3130...0x318F: self = .jamo
+            case 0x3000...0x303F, 0xFF00...0xFF60, 0xFFE0...0xFFEF: self = .cjkPunctuation
+            case 0x2500...0x257F: self = .box
+            case 0x0400...0x04FF: self = isLetter(scalar) ? .cyrillic : .other
+            case 0x0370...0x03FF: self = isLetter(scalar) ? .greek : .other
+            case 0x00C0...0x024F, 0x1E00...0x1EFF: self = isLetter(scalar) ? .latin : .other
+            default: self = isLetter(scalar) ? .otherLetter : .other
+            }
+        }
+    }
+
+    /// A run of letters, and what the weights ask of it.
+    private final class Word {
+        let length: Int
+        private(set) var asciiLetters = 0
+        private(set) var lettersOutsideASCII = 0
+        private(set) var longestRunOutsideASCII = 0
+        private(set) var hasLatin = false
+        private(set) var hasPlainCase = true
+        private(set) var isHalfwidthKana = true
+
+        init(_ letters: ArraySlice<Unicode.Scalar>) {
+            length = letters.count
+            var run = 0
+            for scalar in letters {
+                if scalar.isASCII {
+                    asciiLetters += 1
+                    run = 0
+                } else {
+                    lettersOutsideASCII += 1
+                    run += 1
+                    longestRunOutsideASCII = max(longestRunOutsideASCII, run)
+                }
+                let script = scalar.isASCII ? .latin : Script(scalar)
+                if script == .latin { hasLatin = true }
+                if script != .halfwidthKana { isHalfwidthKana = false }
+            }
+            let upper = letters.map { $0.properties.isUppercase }
+            let allLower = !upper.contains(true)
+            let allUpper = !letters.contains { $0.properties.isLowercase }
+            let capitalised = upper.first == true && !upper.dropFirst().contains(true)
+            hasPlainCase = allLower || allUpper || capitalised
+        }
+    }
+}
