@@ -6,11 +6,16 @@ extension RowSource {
     func readJSONLines(_ body: (Row) throws -> Void) throws {
         let reader = JSONLinesReader(input: input)
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
-        var mapper = JSONLinesMapper(source: self)
+        try readJSONRecords(reader, body)
+    }
+
+    /// Maps the records `reader` hands on (JSON Lines' lines, a JSON document's elements).
+    func readJSONRecords(_ reader: some JSONRecordSource, _ body: (Row) throws -> Void) throws {
+        var mapper = JSONLinesMapper(source: self, record: type(of: reader).record)
         var waiting: [JSONLinesReader.Record]? = []
-        try reader.forEachLine { line, text in
+        try reader.forEachRecordText { line, text in
             guard waiting != nil else { return try mapper.handle(line: line, text, body) }
-            waiting!.append(JSONLinesReader.record(text, line: line))
+            waiting!.append(mapper.record(text, line))
             guard let records = waiting, records.count == Self.keyLines else { return }
             waiting = nil
             try mapper.decideKeys(records)
@@ -49,8 +54,15 @@ private struct JSONLinesMapper {
     var mapped: [Bool]
     /// Per field, the index of the member it is read from (-1: none).
     var chosen: [Int]
+    /// A record's bytes parsed (where the scan does not read them), its nested members
+    /// given dotted keys (`NestedKeys`).
+    let record: (UnsafeRawBufferPointer?, Int) -> JSONLinesReader.Record
 
-    init(source: RowSource) {
+    init(
+        source: RowSource,
+        record: @escaping (UnsafeRawBufferPointer?, Int) -> JSONLinesReader.Record
+    ) {
+        self.record = { NestedKeys.flattened(record($0, $1)) }
         self.source = source
         target = source.target
         matcher = source.matcher
@@ -72,7 +84,9 @@ private struct JSONLinesMapper {
         }
         // No object at all (an empty file, or only broken lines): each line says why.
         guard !keys.isEmpty else { return }
-        let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+        var assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+        try NestedKeys.assignLeaves(
+            keys, matcher: matcher, fieldNames: target.fields.map(\.name), to: &assignment)
         let lacking = assignment.columnOfField.indices.filter {
             assignment.columnOfField[$0] == nil && defaults[$0] == nil
         }
@@ -102,7 +116,8 @@ private struct JSONLinesMapper {
                 fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
             }
         }
-        let unused = assignment.unused.map { keys[$0] }
+        let parents = NestedKeys.parents(among: keys)
+        let unused = assignment.unused.map { keys[$0] }.filter { !parents.contains($0) }
         if !unused.isEmpty {
             source.onWarning(
                 "warning: ignoring \(unused.count == 1 ? "key" : "keys") not used by \(target.name): "
@@ -119,7 +134,7 @@ private struct JSONLinesMapper {
         if scans, let text, current.scan(text) {
             return try handleMembers(line: line, problem: nil, body)
         }
-        try handle(JSONLinesReader.record(text, line: line), body)
+        try handle(record(text, line), body)
     }
 
     /// Hands `record` on as a row.

@@ -25,13 +25,19 @@ public final class RowSource {
     /// bytes a CSV row and 160 a JSON Lines one. 1024 when the size is unknown.
     public var expectedRows: Int {
         let bytesPerRow =
-            input.bytesPerLine.map { $0 / 1.1 } ?? (options.resolvedFormat == .csv ? 64 : 160)
+            format.format == .json
+            ? 512 : input.bytesPerLine.map { $0 / 1.1 } ?? (format.format == .csv ? 64 : 160)
         return input.size.map { min(max(Int(Double($0) / bytesPerRow), 1024), 1 << 26) } ?? 1024
     }
     /// The name of the input in messages.
     public var displayName: String { input.displayName }
 
-    private let options: InputOptions
+    let options: InputOptions
+    /// The format the file is read in, and why.
+    public let format: FormatChoice
+    /// The members that lead to the array of a JSON document read (empty: the document is
+    /// the array), once reading found it.
+    public internal(set) var jsonArray: [String]?
     let target: any Target
     let matcher: HeaderMatcher
     let input: TextInput
@@ -60,6 +66,7 @@ public final class RowSource {
         self.defaults = defaults
         input = try TextInput(
             path: options.path, encoding: options.encoding, skipLines: options.skipLines)
+        format = FormatChoice(options: options, input: input)
     }
 
     deinit {
@@ -84,9 +91,15 @@ public final class RowSource {
     /// Calls `body` with every data row, in order.
     public func forEachRow(_ body: (Row) throws -> Void) throws {
         input.notes.forEach(onWarning)
-        switch options.resolvedFormat {
-        case .csv: try readCSV(body)
-        case .jsonl: try readJSONLines(body)
+        format.note.map(onWarning)
+        do {
+            switch format.format {
+            case .csv: try readCSV(body)
+            case .jsonl: try readJSONLines(body)
+            case .json: try readJSONDocument(body)
+            }
+        } catch let error as BatchInviteError {
+            throw format.explaining(error, file: input.displayName)
         }
         if invalidText.rows > 0 && input.encoding == .utf8 {
             let count = invalidText.rows
@@ -121,7 +134,8 @@ public final class RowSource {
     }
 
     private func readCSV(_ body: (Row) throws -> Void) throws {
-        let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
+        let reader = try CSVReader(
+            input: input, delimiter: format.delimiter ?? options.resolvedDelimiter)
         reader.readAhead = readAhead
         var layout: Layout?
         /// A header without a required column: the first rows' values, kept for the advice.
