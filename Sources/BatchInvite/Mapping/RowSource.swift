@@ -1,6 +1,7 @@
-/// Reads an input file (CSV or JSON Lines) and hands out its data rows with their values
-/// arranged by the target's fields: the header matched, defaults filled in, and problems
-/// with a record as a whole (wrong field count, bad encoding, not a JSON object) named.
+/// Reads an input file (CSV, JSON Lines or a JSON document, as `FormatChoice` decides) and
+/// hands out its data rows with their values arranged by the target's fields: the header
+/// matched, defaults filled in, and problems with a record as a whole (wrong field count,
+/// bad encoding, not a JSON object) named.
 ///
 /// A file that cannot be used at all (unreadable, not text, no header, a required column
 /// missing, broken CSV quoting) stops with `BatchInviteError` before any row is handed out.
@@ -22,7 +23,8 @@ public final class RowSource {
     /// A guess at the number of rows from the file's size and the length of its first
     /// lines, a little on the high side (a table sized from it should not have to grow:
     /// growing holds the old table and the new one at once); without lines to measure, 64
-    /// bytes a CSV row and 160 a JSON Lines one. 1024 when the size is unknown.
+    /// bytes a CSV row and 160 a JSON Lines one; 512 an element of a JSON document, whose
+    /// lines say nothing of its rows. 1024 when the size is unknown.
     public var expectedRows: Int {
         let bytesPerRow =
             format.format == .json
