@@ -7,8 +7,13 @@ enum InputArguments {
     /// How the input is read.
     private static let readingSpecs: [OptionSpec] = [
         OptionSpec(
-            name: "--format", value: "csv|jsonl",
-            help: "input format (default: by extension; .jsonl/.ndjson are JSON Lines)"),
+            name: "--format", value: "csv|jsonl|json",
+            help: "input format (default: from the first bytes and the extension; json is one "
+                + "document, an array of objects or an object holding one)"),
+        OptionSpec(
+            name: "--json-array", value: "MEMBER",
+            help: "the member of a JSON document that holds the people's array (users, "
+                + "data.users; implies --format json; default: found by its name)"),
         OptionSpec(
             name: "--delimiter", value: "C",
             help: "CSV delimiter: , ; tab | or one character (default: detected)"),
@@ -59,8 +64,22 @@ enum InputArguments {
         -> InputOptions
     {
         var options = InputOptions(path: path)
-        if let format = try arguments.choice("--format", ["csv", "jsonl"]) {
+        if let format = try arguments.choice("--format", ["csv", "jsonl", "json"]) {
             options.format = InputFormat(rawValue: format)
+        }
+        if let member = arguments.value("--json-array") {
+            guard options.format == nil || options.format == .json else {
+                throw BatchInviteError.usage(
+                    "--json-array reads a JSON document: it goes with --format json, not "
+                        + "--format \(options.format!.rawValue)")
+            }
+            guard !member.isEmpty else {
+                throw BatchInviteError.usage(
+                    "--json-array needs the member's name (users, or data.users for a member of a member)"
+                )
+            }
+            options.format = .json
+            options.jsonArray = member
         }
         if let delimiter = arguments.value("--delimiter") {
             switch delimiter {

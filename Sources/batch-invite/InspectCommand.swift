@@ -46,19 +46,30 @@ struct InspectCommand: Command {
     }
 
     private func printRecords() throws {
-        let output = StandardOutput.shared
         let text = try TextInput(
             path: input.path, encoding: input.encoding, skipLines: input.skipLines)
         text.notes.forEach { printError($0) }
+        let format = FormatChoice(options: input, input: text)
+        format.note.map { printError($0) }
         let guessed = !text.encodingWasGiven && text.encoding != .utf8
         let encoding =
             "encoding: \(text.encoding)\(guessed ? " (guessed)" : "")"
             + (text.linesSkipped > 0 ? ", \(text.linesSkipped) lines skipped" : "")
+        do {
+            try printRecords(text, format: format, encoding: encoding)
+        } catch let error as BatchInviteError {
+            throw format.explaining(error, file: text.displayName)
+        }
+    }
+
+    private func printRecords(_ text: TextInput, format: FormatChoice, encoding: String) throws {
+        let output = StandardOutput.shared
         var line: [UInt8] = []
-        switch input.resolvedFormat {
+        switch format.format {
         case .csv:
             let reader = try CSVReader(
-                input: text, delimiter: input.resolvedDelimiter, keepsBlankRecords: true)
+                input: text, delimiter: format.delimiter ?? input.resolvedDelimiter,
+                keepsBlankRecords: true)
             try reader.forEachRecord { record in
                 line.removeAll(keepingCapacity: true)
                 line.append(UInt8(ascii: "["))
@@ -70,7 +81,7 @@ struct InspectCommand: Command {
                 Self.write(line)
             }
             describe(
-                "format: csv, \(encoding), delimiter: \(Self.show(reader.delimiter))"
+                "format: \(format), \(encoding), delimiter: \(Self.show(reader.delimiter))"
                     + ", \(reader.blankRecordsSkipped) blank records skipped")
         case .jsonl:
             let reader = JSONLinesReader(input: text)
@@ -85,8 +96,30 @@ struct InspectCommand: Command {
                 }
             }
             describe(
-                "format: jsonl, \(encoding), \(reader.blankRecordsSkipped) blank lines skipped"
+                "format: \(format), \(encoding), \(reader.blankRecordsSkipped) blank lines skipped"
             )
+        case .json:
+            let reader = JSONDocumentReader(
+                input: text, arrayPath: input.jsonArray,
+                reopen: text.size == nil
+                    ? nil
+                    : {
+                        try TextInput(
+                            path: input.path, encoding: input.encoding, skipLines: input.skipLines)
+                    })
+            reader.onNote = { printError($0) }
+            try reader.forEachElement { number, bytes in
+                let record = JSONDocumentReader.record(bytes, line: number)
+                switch record.members {
+                case .success(let members):
+                    Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
+                case .failure(let error):
+                    output.flush()
+                    printError("line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
+                }
+            }
+            describe(
+                "format: \(format)\(Self.show(array: reader.arrayPath)), \(encoding)")
         }
     }
 
@@ -126,7 +159,8 @@ struct InspectCommand: Command {
         let (encoding, given) = source.encoding
         let guessed = !given && encoding != .utf8
         var facts =
-            "format: \(input.resolvedFormat.rawValue), encoding: \(encoding)\(guessed ? " (guessed)" : "")"
+            "format: \(source.format)\(Self.show(array: source.jsonArray)), encoding: "
+            + "\(encoding)\(guessed ? " (guessed)" : "")"
         if source.linesSkipped > 0 { facts += ", \(source.linesSkipped) lines skipped" }
         if let delimiter = source.delimiter { facts += ", delimiter: \(Self.show(delimiter))" }
         describe(facts + ", \(source.blankRecordsSkipped) blank records skipped")
@@ -143,6 +177,13 @@ struct InspectCommand: Command {
     private func describe(_ facts: String) {
         StandardOutput.shared.flush()
         printError(facts)
+    }
+
+    /// `, the array "users"` for the array of a JSON document read (nothing for one that
+    /// is the array).
+    private static func show(array path: [String]?) -> String {
+        guard let path, !path.isEmpty else { return "" }
+        return ", the array \"\(TextBytes.shown(path.joined(separator: ".")))\""
     }
 
     private static func show(_ delimiter: UInt8?) -> String {

@@ -433,7 +433,6 @@ struct RunCommand: Command {
         { number in
             guard control.sendingBegan else {
                 outputs.interrupted(early, signal: number)
-                return
             }
             if control.isStopped {
                 exit(128 + number)

@@ -97,7 +97,8 @@ import Testing
         #expect(result.stdout == "[\"a\",\"b\"]\n[\"1;2\",\"x\\\"y\"]\n[\"3\",\"line\\nbreak\"]\n")
         #expect(
             result.stderr
-                == "format: csv, encoding: utf-8, delimiter: \";\", 2 blank records skipped\n")
+                == "format: csv (by extension: .csv), encoding: utf-8, delimiter: \";\", "
+                + "2 blank records skipped\n")
     }
 
     @Test func inspectRawShowsRecordsOfBlanksThatValidateSkips() throws {
@@ -128,7 +129,8 @@ import Testing
                 """)
         #expect(
             result.stderr
-                == "warning: ignoring column not used by sendoso: \"Extra\"\nformat: csv, encoding: utf-8, delimiter: \",\", 1 blank records skipped\n"
+                == "warning: ignoring column not used by sendoso: \"Extra\"\nformat: csv (by extension: "
+                + ".csv), encoding: utf-8, delimiter: \",\", 1 blank records skipped\n"
         )
     }
 

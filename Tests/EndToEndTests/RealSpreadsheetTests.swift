@@ -93,7 +93,7 @@ import Testing
         #expect(first.status == 2)
         #expect(
             first.stderr
-                == "batch-invite validate: columns #3 \"email\" and #5 \"email\" both look like email; "
+                == "batch-invite validate: repeated-headers.csv: columns #3 \"email\" and #5 \"email\" both look like email; "
                 + "choose one with --map \"#3=email\" or --map \"#5=email\"\n")
         let home = try follow(
             tool, "validate repeated-headers.csv --target sendoso --report -",
@@ -278,7 +278,7 @@ import Testing
         #expect(result.status == 2)
         #expect(
             result.stderr
-                == "batch-invite validate: line 4: text after the closing quote of a quoted field that began "
+                == "batch-invite validate: broken-quote.csv: line 4: text after the closing quote of a quoted field that began "
                 + "on line 3 (a quote inside a quoted field must be doubled: \"\")\n")
     }
 
@@ -315,7 +315,8 @@ import Testing
         #expect(inspect.stdout.contains(#""first_name":"Jürgen","last_name":"Fuchs""#))
         #expect(
             inspect.stderr.hasSuffix(
-                "format: csv, encoding: windows-1252 (guessed), delimiter: tab, 0 blank records skipped\n"
+                "format: csv (by extension: .tsv), encoding: windows-1252 (guessed), delimiter: tab, "
+                    + "0 blank records skipped\n"
             ))
     }
 

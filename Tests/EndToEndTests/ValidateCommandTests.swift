@@ -156,11 +156,11 @@ import Testing
             ),
             (
                 "open.csv", Array("ID\n\"3f2504e0\n".utf8),
-                "batch-invite validate: line 2: a quoted field is never closed (its opening quote is unmatched up to the end of the file)\n"
+                "batch-invite validate: open.csv: line 2: a quoted field is never closed (its opening quote is unmatched up to the end of the file)\n"
             ),
             (
                 "stray.csv", Array("ID\nab\"c\n".utf8),
-                "batch-invite validate: line 2: a quote inside an unquoted field (quote the whole field and double the quote: \"a \"\"b\"\" c\")\n"
+                "batch-invite validate: stray.csv: line 2: a quote inside an unquoted field (quote the whole field and double the quote: \"a \"\"b\"\" c\")\n"
             ),
             (
                 "nocolumn.csv", Array("Name\nAda\n".utf8),

@@ -4,9 +4,12 @@ import Foundation
 public struct InputOptions: Sendable, Equatable {
     /// The file to read; `-` is standard input.
     public var path: String
-    /// The format; nil chooses by extension (`.jsonl`, `.ndjson` are JSON Lines, anything
-    /// else CSV).
+    /// The format; nil decides from the file's first bytes and its extension
+    /// (`FormatChoice`).
     public var format: InputFormat?
+    /// The array of people in a JSON document, as the dotted path of the members that lead
+    /// to it (`users`, `data.users`); nil finds it (`JSONDocumentReader`).
+    public var jsonArray: String?
     /// The CSV delimiter; nil detects it from the header line (`,` `;` tab `|`).
     public var delimiter: UInt8?
     /// The file's encoding; a byte order mark overrides it. Nil guesses it from the first
@@ -27,7 +30,8 @@ public struct InputOptions: Sendable, Equatable {
         self.path = path
     }
 
-    /// The format in force: the one given, else the one the extension says.
+    /// The format given, else the one the extension says (before the content is seen:
+    /// `FormatChoice` decides the one in force).
     public var resolvedFormat: InputFormat {
         format ?? InputFormat(path: path)
     }
@@ -99,6 +103,8 @@ public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
 public enum InputFormat: String, Sendable {
     case csv
     case jsonl
+    /// One JSON document: an array of objects, or an object holding one.
+    case json
 
     /// The format a file name suggests: JSON Lines for `.jsonl`/`.ndjson`, else CSV.
     public init(path: String) {

@@ -176,6 +176,18 @@ public final class TextInput {
         return line
     }
 
+    /// The start of the text as `forEachChunk` will hand it on (UTF-8, after the lines
+    /// skipped), from the first bytes read; `isWhole` when that is the whole input. What
+    /// the format is judged from. Call it before reading.
+    public func startText() -> (text: [UInt8], isWhole: Bool) {
+        var copy = decoder
+        var text: [UInt8] = []
+        sample.withUnsafeBytes { copy.decode($0, isFinal: sampleIsWhole, into: &text) }
+        var skipper = PreambleSkipper(lines: linesSkipped)
+        let rest = text.withUnsafeBytes { Array(skipper.skip($0)) }
+        return (rest, sampleIsWhole)
+    }
+
     /// Calls `body` with each successive piece of the input as UTF-8, until the end.
     /// The buffer is only valid during the call.
     ///

@@ -41,6 +41,7 @@ public struct JournalHeader: Sendable, Equatable {
         guard let path = header["input_absolute"]?.text else { return nil }
         var options = InputOptions(path: path)
         options.format = header["input_format"]?.text.flatMap(InputFormat.init(rawValue:))
+        options.jsonArray = header["input_json_array"]?.text
         if let delimiter = header["input_delimiter"]?.text, delimiter.utf8.count == 1 {
             options.delimiter = delimiter.utf8.first
         }
@@ -108,6 +109,7 @@ public struct JournalHeader: Sendable, Equatable {
             ? options.path : FileManager.default.currentDirectoryPath + "/" + options.path
         member("input_absolute", absolute)
         member("input_format", options.resolvedFormat.rawValue)
+        if let array = options.jsonArray { member("input_json_array", array) }
         if let delimiter = options.resolvedDelimiter {
             member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
         }

@@ -117,7 +117,7 @@ struct ColumnAdvice {
         for rejection in rejected where !hasDefault[rejection.field] {
             if !lacking.contains(rejection.field) { lacking.append(rejection.field) }
         }
-        if let fullName, let spec = target.fullName {
+        if fullName != nil, let spec = target.fullName {
             lacking.removeAll { $0 == spec.first || $0 == spec.last }
         }
         guard !rejected.isEmpty || !lacking.isEmpty || fullName != nil else {
@@ -289,7 +289,16 @@ struct ColumnAdvice {
         let names = ([target.fields[field].name] + target.fields[field].aliases).map(
             HeaderMatcher.normalize)
         let words = Set(names.filter { $0.count >= 4 })
-        let distinctive = !accepts("hello world", field: field) && !accepts("12345", field: field)
+        let textual = accepts("hello world", field: field)
+        let distinctive = !textual && !accepts("12345", field: field)
+        // A field of free text (a name) takes nearly anything: its values must be mostly
+        // letters ("lastLoginAt" timestamps, "2024-05-01T10:00:00Z", are no last names).
+        let plausible = { (value: String) in
+            guard self.accepts(value, field: field) else { return false }
+            guard textual else { return true }
+            let letters = value.filter(\.isLetter).count
+            return letters > 0 && letters > 3 * value.filter(\.isNumber).count
+        }
         var best: (column: Int, score: Int)?
         for column in assignment.unused where !offered.contains(column) {
             let header = HeaderMatcher.normalize(headers[column])
@@ -308,7 +317,7 @@ struct ColumnAdvice {
             // One value tells for a field whose values stand out (an e-mail address).
             if values.count >= 2 || (distinctive && !values.isEmpty) {
                 let fraction =
-                    Double(values.filter { accepts($0, field: field) }.count) / Double(values.count)
+                    Double(values.filter(plausible).count) / Double(values.count)
                 if fraction >= 0.8 {
                     score += distinctive ? 4 : 1
                 } else if fraction < 0.5 {

@@ -6,11 +6,16 @@ extension RowSource {
     func readJSONLines(_ body: (Row) throws -> Void) throws {
         let reader = JSONLinesReader(input: input)
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
-        var mapper = JSONLinesMapper(source: self)
+        try readJSONRecords(reader, body)
+    }
+
+    /// Maps the records `reader` hands on (JSON Lines' lines, a JSON document's elements).
+    func readJSONRecords(_ reader: some JSONRecordSource, _ body: (Row) throws -> Void) throws {
+        var mapper = JSONLinesMapper(source: self, record: type(of: reader).record)
         var waiting: [JSONLinesReader.Record]? = []
-        try reader.forEachLine { line, text in
+        try reader.forEachRecordText { line, text in
             guard waiting != nil else { return try mapper.handle(line: line, text, body) }
-            waiting!.append(JSONLinesReader.record(text, line: line))
+            waiting!.append(mapper.record(text, line))
             guard let records = waiting, records.count == Self.keyLines else { return }
             waiting = nil
             try mapper.decideKeys(records)
@@ -53,8 +58,15 @@ private struct JSONLinesMapper {
     var fullName: FullNameSpec?
     /// The `--where` conditions and the key each looks at.
     var filters: [(key: [UInt8], filter: RowFilter)] = []
+    /// A record's bytes parsed (where the scan does not read them), its nested members
+    /// given dotted keys (`NestedKeys`).
+    let record: (UnsafeRawBufferPointer?, Int) -> JSONLinesReader.Record
 
-    init(source: RowSource) {
+    init(
+        source: RowSource,
+        record: @escaping (UnsafeRawBufferPointer?, Int) -> JSONLinesReader.Record
+    ) {
+        self.record = { NestedKeys.flattened(record($0, $1)) }
         self.source = source
         target = source.target
         matcher = source.matcher
@@ -81,7 +93,9 @@ private struct JSONLinesMapper {
             }
             return
         }
-        let assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+        var assignment = try matcher.assign(keys, what: "key", severalPerField: true)
+        try NestedKeys.assignLeaves(
+            keys, matcher: matcher, fieldNames: target.fields.map(\.name), to: &assignment)
         let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         let advice = ColumnAdvice(
             target: target, matcher: matcher, displayName: source.displayName, what: "key",
@@ -116,7 +130,8 @@ private struct JSONLinesMapper {
                 fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
             }
         }
-        let unused = assignment.unused.map { keys[$0] }
+        let parents = NestedKeys.parents(among: keys)
+        let unused = assignment.unused.map { keys[$0] }.filter { !parents.contains($0) }
         if !unused.isEmpty {
             source.onWarning(
                 "warning: ignoring \(unused.count == 1 ? "key" : "keys") not used by \(target.name): "
@@ -155,7 +170,7 @@ private struct JSONLinesMapper {
         if scans, let text, current.scan(text) {
             return try handleMembers(line: line, problem: nil, body)
         }
-        try handle(JSONLinesReader.record(text, line: line), body)
+        try handle(record(text, line), body)
     }
 
     /// Hands `record` on as a row.

@@ -1,6 +1,7 @@
-/// Reads an input file (CSV or JSON Lines) and hands out its data rows with their values
-/// arranged by the target's fields: the header matched, defaults filled in, and problems
-/// with a record as a whole (wrong field count, bad encoding, not a JSON object) named.
+/// Reads an input file (CSV, JSON Lines or a JSON document, as `FormatChoice` decides) and
+/// hands out its data rows with their values arranged by the target's fields: the header
+/// matched, defaults filled in, and problems with a record as a whole (wrong field count,
+/// bad encoding, not a JSON object) named.
 ///
 /// A file that cannot be used at all (unreadable, not text, no header, a required column
 /// missing, broken CSV quoting) stops with `BatchInviteError` before any row is handed out.
@@ -22,16 +23,23 @@ public final class RowSource {
     /// A guess at the number of rows from the file's size and the length of its first
     /// lines, a little on the high side (a table sized from it should not have to grow:
     /// growing holds the old table and the new one at once); without lines to measure, 64
-    /// bytes a CSV row and 160 a JSON Lines one. 1024 when the size is unknown.
+    /// bytes a CSV row and 160 a JSON Lines one; 512 an element of a JSON document, whose
+    /// lines say nothing of its rows. 1024 when the size is unknown.
     public var expectedRows: Int {
         let bytesPerRow =
-            input.bytesPerLine.map { $0 / 1.1 } ?? (options.resolvedFormat == .csv ? 64 : 160)
+            format.format == .json
+            ? 512 : input.bytesPerLine.map { $0 / 1.1 } ?? (format.format == .csv ? 64 : 160)
         return input.size.map { min(max(Int(Double($0) / bytesPerRow), 1024), 1 << 26) } ?? 1024
     }
     /// The name of the input in messages.
     public var displayName: String { input.displayName }
 
-    private let options: InputOptions
+    let options: InputOptions
+    /// The format the file is read in, and why.
+    public let format: FormatChoice
+    /// The members that lead to the array of a JSON document read (empty: the document is
+    /// the array), once reading found it.
+    public internal(set) var jsonArray: [String]?
     let target: any Target
     let matcher: HeaderMatcher
     let input: TextInput
@@ -60,6 +68,7 @@ public final class RowSource {
         self.defaults = defaults
         input = try TextInput(
             path: options.path, encoding: options.encoding, skipLines: options.skipLines)
+        format = FormatChoice(options: options, input: input)
     }
 
     deinit {
@@ -86,9 +95,15 @@ public final class RowSource {
     /// Calls `body` with every data row, in order.
     public func forEachRow(_ body: (Row) throws -> Void) throws {
         input.notes.forEach(onWarning)
-        switch options.resolvedFormat {
-        case .csv: try readCSV(body)
-        case .jsonl: try readJSONLines(body)
+        format.note.map(onWarning)
+        do {
+            switch format.format {
+            case .csv: try readCSV(body)
+            case .jsonl: try readJSONLines(body)
+            case .json: try readJSONDocument(body)
+            }
+        } catch let error as BatchInviteError {
+            throw format.explaining(error, file: input.displayName)
         }
         if invalidText.rows > 0 {
             let count = invalidText.rows
@@ -133,7 +148,8 @@ public final class RowSource {
     }
 
     private func readCSV(_ body: (Row) throws -> Void) throws {
-        let reader = try CSVReader(input: input, delimiter: options.resolvedDelimiter)
+        let reader = try CSVReader(
+            input: input, delimiter: format.delimiter ?? options.resolvedDelimiter)
         reader.readAhead = readAhead
         /// The header's columns and their fields, until the first rows are judged.
         var header: (headers: [String], assignment: HeaderMatcher.Assignment)?
@@ -207,7 +223,7 @@ public final class RowSource {
     ) throws -> Layout {
         // Cells under empty trailing headers are no extra cells: the width is the header's
         // whole, blanks at its end included.
-        var layout = Layout(
+        let layout = Layout(
             columnOfField: assignment.columnOfField, headers: headers,
             width: max(headers.count, headerWidth),
             fullName: assignment.fullNameColumn == nil ? nil : target.fullName,
@@ -216,11 +232,11 @@ public final class RowSource {
         var values = self.values
         var key = RowKey()
         var problems = RowProblems()
-        try sample.forEach { record in
+        sample.forEach { record in
             guard record.problem == nil, TextBytes.isValidUTF8(record.allBytes),
                 skipReason(layout.filters, { record[$0] }) == nil
             else { return }
-            try values.withUnsafeMutableBufferPointer { slots in
+            values.withUnsafeMutableBufferPointer { slots in
                 fill(slots, from: record, layout: layout)
                 guard splitFullName(slots, layout.fullName) == nil else { return }
                 key.removeAll()
@@ -262,9 +278,17 @@ public final class RowSource {
         return layout
     }
 
-    /// How many of the target's fields a record would name if it were the header.
+    /// How many of the target's fields a record would name if it were the header (a cell
+    /// headed like a full name, `Name`, `ФИО`, `이름`, names both names).
     private func fieldsNamed(by record: [String]) -> Int {
-        Set(record.compactMap { matcher.field(forHeader: $0) }).count
+        var fields = Set(record.compactMap { matcher.field(forHeader: $0) })
+        if let spec = target.fullName {
+            let aliases = Set(spec.aliases.map(HeaderMatcher.normalize))
+            if record.contains(where: { aliases.contains(HeaderMatcher.normalize($0)) }) {
+                fields.formUnion([spec.first, spec.last])
+            }
+        }
+        return fields.count
     }
 
     private func row(

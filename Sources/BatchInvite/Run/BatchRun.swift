@@ -143,6 +143,7 @@ public final class BatchRun {
         var header = configuration.header
         header.restartHistory = historySource
         header.inputOptions?.encoding = source.encoding.0
+        header.inputOptions?.format = source.format.format
         header.inputOptions?.skipLines = source.linesSkipped
         let start = JournalStart(rowsDone: settled, inputRows: inputRows)
         let journal = try Journal(
