@@ -115,7 +115,8 @@ struct InspectCommand: Command {
                     Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
                 case .failure(let error):
                     output.flush()
-                    printError("line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
+                    printError(
+                        "line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
                 }
             }
             describe(
