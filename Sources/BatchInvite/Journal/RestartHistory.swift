@@ -61,7 +61,8 @@ public enum RestartHistory {
                     case .invited, .alreadyInvited: state = .invited
                     case .inDoubt: state = .inDoubt
                     case .failed: state = .settled
-                    case .notSent, .invalid, .duplicate, .valid, .skipped, .wouldSend, .wouldReinvite,
+                    case .notSent, .invalid, .duplicate, .valid, .skipped, .wouldSend,
+                        .wouldReinvite,
                         .done, .overLimit:
                         continue
                     }
