@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// `--verbose` shows each HTTP exchange in a line on stderr with no secret in it;
+/// `--quiet` leaves only errors.
+@Suite struct VerbosityTests {
+    /// The `http:` lines of `stderr`, with the time (`N ms`) written `T`.
+    func exchanges(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").filter { $0.hasPrefix("http: ") }.map {
+            String($0).replacing(#/ [0-9]+ ms/#, with: " T")
+        }
+    }
+
+    @Test func verboseShowsEachExchangeInALine() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(2))
+        let result = try runAgainst(
+            simulator, tool, file: "people.csv", ["--verbose", "--concurrency", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = exchanges(result.stderr)
+        #expect(lines.count == 2)
+        for line in lines {
+            #expect(line.hasPrefix("http: POST /api/v3/users 201 T: {\"success\":true,"), "\(line)")
+        }
+        #expect(!result.stderr.contains("secret"))
+    }
+
+    @Test(arguments: ["raw", "unicode", "percent", "straddle"])
+    func aFourHundredIsShownWithTheSecretRedacted(style: String) throws {
+        let server = try ServerProcess(
+            script: "hostile_server.py", ["echo-request", "LOG", "--style", style])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(1))
+        let token = SecretRedactionTests.token
+        let result = try tool.run(
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", server.url,
+                "--progress", "none", "--verbose",
+            ], environment: ["BATCH_INVITE_TOKEN": token])
+        server.stop()
+        #expect(result.status == 1, "\(result.stderr)")
+        let lines = exchanges(result.stderr)
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        #expect(line.hasPrefix("http: POST /api/v3/users 400 T: {\"success\":false,\"request\":\""))
+        #expect(line.contains("[reda"), "\(line)")
+        #expect(line.count <= "http: POST /api/v3/users 400 T: ".count + 200)
+        for piece in SecretRedactionTests.tokenPieces {
+            #expect(!result.stderr.contains(piece), "\(piece) in \(result.stderr)")
+        }
+        #expect(try server.received().joined().contains("Bearer \(token)"))
+    }
+
+    @Test func cyberArkIDsInBracesAreSentBareAndLowerCased() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("sms.csv", "ID\n{3F2504E0-4F89-11D3-9A0C-0305E82C3301}\n")
+        let result = try runAgainst(
+            simulator, tool, file: "sms.csv", target: "cyberark-sms", ["--verbose"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            exchanges(result.stderr).first?.hasPrefix(
+                "http: POST /UserMgmt/SendSmsInvite?ID=3f2504e0-4f89-11d3-9a0c-0305e82c3301 200 T:")
+                == true, "\(result.stderr)")
+        let rows = try reportRows(tool)
+        #expect(rows.map { $0["key"] } == ["3f2504e0-4f89-11d3-9a0c-0305e82c3301"])
+        #expect(rows.map { $0["status"] } == ["invited"])
+    }
+
+    @Test func quietLeavesNothingButTheReport() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        // A column no target uses is a warning; the report still has every row.
+        try tool.write(
+            "people.csv",
+            sendosoCSV(3).replacingOccurrences(of: "Team ID\n", with: "Team ID,Desk\n"))
+        let run = try tool.run(
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL,
+                "--report", "report.csv", "--progress", "log", "--quiet",
+            ], environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "" && run.stderr == "")
+        #expect(try reportRows(tool).map { $0["status"] } == ["invited", "invited", "invited"])
+        let loud = try tool.run([
+            "validate", "people.csv", "--target", "sendoso", "--report", "v.csv",
+        ])
+        #expect(loud.stderr.contains("warning"), "\(loud.stderr)")
+        let validate = try tool.run([
+            "validate", "people.csv", "--target", "sendoso", "--report", "v.csv", "--quiet",
+        ])
+        #expect(validate.status == 0)
+        #expect(validate.stdout == "" && validate.stderr == "")
+        #expect(try tool.read("v.csv").split(separator: "\n").count == 4)
+    }
+
+    @Test func quietStillSaysWhyARunStopped() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(2))
+        let result = try runAgainst(
+            simulator, tool, file: "people.csv", token: "wrong", ["--quiet"])
+        #expect(result.status == 3)
+        #expect(result.stdout == "")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("batch-invite run: "), "\(result.stderr)")
+    }
+
+    @Test func quietAndVerboseGoOneWithoutTheOther() throws {
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(1))
+        let result = try tool.run([
+            "run", "people.csv", "--target", "sendoso", "--base-url", "http://127.0.0.1:1",
+            "--quiet", "--verbose",
+        ])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr == "batch-invite run: --quiet and --verbose go one without the other\n")
+    }
+}
