@@ -1,16 +1,16 @@
 import Foundation
 import Testing
 
+/// The `http:` lines (`--verbose`) of `stderr`, with the time (`N ms`) written `T`.
+func exchanges(_ stderr: String) -> [String] {
+    stderr.split(separator: "\n").filter { $0.hasPrefix("http: ") }.map {
+        String($0).replacing(#/ [0-9]+ ms/#, with: " T")
+    }
+}
+
 /// `--verbose` shows each HTTP exchange in a line on stderr with no secret in it;
 /// `--quiet` leaves only errors.
 @Suite struct VerbosityTests {
-    /// The `http:` lines of `stderr`, with the time (`N ms`) written `T`.
-    func exchanges(_ stderr: String) -> [String] {
-        stderr.split(separator: "\n").filter { $0.hasPrefix("http: ") }.map {
-            String($0).replacing(#/ [0-9]+ ms/#, with: " T")
-        }
-    }
-
     @Test func verboseShowsEachExchangeInALine() throws {
         let simulator = try SimulatorProcess(["--token", "secret"])
         let tool = try Tool()
@@ -50,22 +50,6 @@ import Testing
             #expect(!result.stderr.contains(piece), "\(piece) in \(result.stderr)")
         }
         #expect(try server.received().joined().contains("Bearer \(token)"))
-    }
-
-    @Test func cyberArkIDsInBracesAreSentBareAndLowerCased() throws {
-        let simulator = try SimulatorProcess(["--token", "secret"])
-        let tool = try Tool()
-        try tool.write("sms.csv", "ID\n{3F2504E0-4F89-11D3-9A0C-0305E82C3301}\n")
-        let result = try runAgainst(
-            simulator, tool, file: "sms.csv", target: "cyberark-sms", ["--verbose"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(
-            exchanges(result.stderr).first?.hasPrefix(
-                "http: POST /UserMgmt/SendSmsInvite?ID=3f2504e0-4f89-11d3-9a0c-0305e82c3301 200 T:")
-                == true, "\(result.stderr)")
-        let rows = try reportRows(tool)
-        #expect(rows.map { $0["key"] } == ["3f2504e0-4f89-11d3-9a0c-0305e82c3301"])
-        #expect(rows.map { $0["status"] } == ["invited"])
     }
 
     @Test func quietLeavesNothingButTheReport() throws {
