@@ -57,7 +57,7 @@ struct Arguments {
         }
         if let path = values["--config"]?.last {
             // The file's options, under the command line's.
-            let file = try ConfigFile.read(path, specs: specs, command: command)
+            let file = try ConfigFile.read(path, specs: specs)
             let given = Set(values.keys)
             for (name, value) in file.options where !given.contains(name) {
                 values[name, default: []].append(value)

@@ -29,11 +29,52 @@ enum ConfigFile {
 
     /// The options of the file at `path` that `specs` (the command's) take, and the keys
     /// that only other job commands take (`ignored`); a key none takes is an error.
-    static func read(_ path: String, specs: [OptionSpec], command: String) throws -> (
+    static func read(_ path: String, specs: [OptionSpec]) throws -> (
         options: [(name: String, value: String)], ignored: [String]
     ) {
-        // Whatever it holds: a config file can run a command (token-command) or send the
-        // token and the client secret elsewhere (base-url, oauth-token-url, cacert).
+        let text = try trustedText(path)
+        var options: [(String, String)] = []
+        var ignored: [String] = []
+        var seen = Set<String>()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let place = "--config \(path), line \(index + 1)"
+            guard let (name, value) = try entry(raw, place: place) else { continue }
+            let own = name != "config" && name != "print-config"
+            guard let spec = specs.first(where: { $0.name == "--" + name }), own else {
+                guard own, configOptions.contains(where: { $0.name == "--" + name }) else {
+                    throw unknown(name, place: place)
+                }
+                if !ignored.contains(name) { ignored.append(name) }
+                continue
+            }
+            guard let placeholder = spec.value else {
+                switch value?.lowercased() {
+                case nil, "true", "yes", "on": options.append((spec.name, ""))
+                case "false", "no", "off": break
+                default:
+                    throw BatchInviteError.usage("\(place): \(name) is a flag: true or false")
+                }
+                continue
+            }
+            guard let value, !value.isEmpty else {
+                throw BatchInviteError.usage(
+                    "\(place): \(name) needs a value (\(name) = \(placeholder))")
+            }
+            if !seen.insert(spec.name).inserted && !spec.repeatable {
+                throw BatchInviteError.usage("\(place): \(name) is given more than once")
+            }
+            options.append((spec.name, value))
+        }
+        return (options, ignored)
+    }
+
+    /// The text of the config file at `path`, read only when no one but the user and root
+    /// can change it: whatever it holds, a config file can run a command (token-command)
+    /// or send the token and the client secret elsewhere (base-url, oauth-token-url,
+    /// cacert).
+    private static func trustedText(_ path: String) throws -> String {
         let file: TrustedFile
         do {
             file = try TrustedFile(path: path)
@@ -48,60 +89,29 @@ enum ConfigFile {
         guard let text = String(validating: file.contents, as: UTF8.self) else {
             throw BatchInviteError.usage("--config \(path): cannot read it as UTF-8 text")
         }
-        var options: [(String, String)] = []
-        var ignored: [String] = []
-        var seen = Set<String>()
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated()
-        {
-            let place = "--config \(path), line \(index + 1)"
-            let line = raw.trimmingCharacters(
-                in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            var name = line
-            var value: String?
-            if let equals = line.firstIndex(of: "=") {
-                name = line[..<equals].trimmingCharacters(in: .whitespaces)
-                value = unquoted(
-                    line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
-            }
-            if name.hasPrefix("--") { name.removeFirst(2) }
-            if secretNames.contains(name.lowercased()) {
-                throw BatchInviteError.usage(
-                    "\(place): a secret cannot be written in a config file; give where to find it "
-                        + "instead (token-env, token-file, token-command, client-secret-env, "
-                        + "client-secret-file)")
-            }
-            guard let spec = specs.first(where: { $0.name == "--" + name }),
-                name != "config", name != "print-config"
-            else {
-                if name != "config", name != "print-config",
-                    configOptions.contains(where: { $0.name == "--" + name })
-                {
-                    if !ignored.contains(name) { ignored.append(name) }
-                    continue
-                }
-                throw unknown(name, place: place)
-            }
-            if spec.value == nil {
-                switch value?.lowercased() {
-                case nil, "true", "yes", "on": options.append((spec.name, ""))
-                case "false", "no", "off": break
-                default:
-                    throw BatchInviteError.usage("\(place): \(name) is a flag: true or false")
-                }
-                continue
-            }
-            guard let value, !value.isEmpty else {
-                throw BatchInviteError.usage(
-                    "\(place): \(name) needs a value (\(name) = \(spec.value!))")
-            }
-            if !seen.insert(spec.name).inserted && !spec.repeatable {
-                throw BatchInviteError.usage("\(place): \(name) is given more than once")
-            }
-            options.append((spec.name, value))
+        return text
+    }
+
+    /// A line's name (without dashes) and value (nil for a name alone); nil for a blank
+    /// line or a comment. A secret's name is refused.
+    private static func entry(_ raw: Substring, place: String) throws -> (String, String?)? {
+        let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+        guard !line.isEmpty, !line.hasPrefix("#") else { return nil }
+        var name = line
+        var value: String?
+        if let equals = line.firstIndex(of: "=") {
+            name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            value = unquoted(
+                line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
         }
-        return (options, ignored)
+        if name.hasPrefix("--") { name.removeFirst(2) }
+        if secretNames.contains(name.lowercased()) {
+            throw BatchInviteError.usage(
+                "\(place): a secret cannot be written in a config file; give where to find it "
+                    + "instead (token-env, token-file, token-command, client-secret-env, "
+                    + "client-secret-file)")
+        }
+        return (name, value)
     }
 
     /// A key no job command takes, with the nearest that one does.

@@ -51,9 +51,10 @@ struct OptionSpec {
     let help: String
     /// Whether it may be given more than once (`--map`).
     var repeatable = false
-    /// Where the help lists it; nil only by mistake (a test finds it).
+    /// Where the help lists it. Nil only by mistake (an option added without one still
+    /// builds, and `HelpTests` names it).
     var group: Group? = nil
-    /// What its value is; nil only by mistake (a test finds it).
+    /// What its value is. Nil only by mistake, as `group`.
     var kind: ValueKind? = nil
 
     /// An option whose value is one of `choices`, shown `a|b|c`.
@@ -78,21 +79,6 @@ struct OptionSpec {
         self.repeatable = repeatable
         self.group = group
         self.kind = kind
-    }
-
-    /// What is wrong with the spec as data, or nil: a group and a kind are given, a flag
-    /// (no placeholder) is of kind `none` and only a flag is, and a fixed list is shown
-    /// as its words (`a|b`).
-    var problem: String? {
-        guard group != nil else { return "has no group (common or advanced)" }
-        guard let kind else { return "has no value kind" }
-        if (value == nil) != (kind == .none) {
-            return value == nil ? "is a flag of kind \(kind.name)" : "takes a value of kind none"
-        }
-        if case .choices(let words) = kind, value != words.joined(separator: "|") {
-            return "shows \(value ?? "") for the choices \(words.joined(separator: "|"))"
-        }
-        return nil
     }
 
     /// The option as one JSON line of `batch-invite options`.

@@ -178,6 +178,7 @@ struct ReportCommand: Command {
                 ? String(journal.dropLast(".journal".count)) : journal + ".report.csv")
         var files = CommandFiles()
         files.reads("--journal", journal)
+        files.reads("--config", arguments.value("--config"))
         report.register(in: &files)
         try files.check()
         files.removeStaleTemporaries()
