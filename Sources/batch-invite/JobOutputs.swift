@@ -127,13 +127,15 @@ struct JobOutputs {
     /// its path is safe to write: no other of the command's `files` (when they could be
     /// told) nor of its `arguments`.
     func failedEarly(
-        command: String, error: any Error, files: CommandFiles?, arguments: [String]
+        command: String, error: any Error, files: CommandFiles?, arguments: [String],
+        dryRun: Bool = false
     ) {
         guard let summaryPath,
             files?.safeForFailureSummary(summaryPath) ?? true,
             CommandFiles.safeForFailureSummary(summaryPath, besides: arguments)
         else { return }
         var summary = JobSummary(command: command)
+        summary.dryRun = dryRun
         summary.finished = Clock.wallMilliseconds()
         summary.exitCode = Self.exitCode(of: error)
         summary.error = "\(error)"
@@ -148,6 +150,7 @@ struct JobOutputs {
     ) {
         guard CommandFiles.safeForFailureSummary(summaryPath, besides: arguments) else { return }
         var summary = JobSummary(command: command)
+        summary.dryRun = arguments.contains("--dry-run")
         summary.finished = Clock.wallMilliseconds()
         summary.exitCode = .usage
         summary.error = "\(error)"

@@ -26,7 +26,8 @@ extension RunCommand {
                 + "not_sent, exit 4, and the same command goes on from there", group: .common,
             kind: .number),
         OptionSpec(
-            flag: "--dry-run", help: "do everything but send: validate and report",
+            flag: "--dry-run",
+            help: "send nothing: report what the run would do with each row (a plan)",
             group: .common),
         OptionSpec(
             flag: "--check-connection",

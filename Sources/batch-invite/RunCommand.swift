@@ -32,12 +32,13 @@ struct RunCommand: Command {
             try self.init(parsing: arguments, outputs: outputs, redactor: redactor)
             files = Self.files(
                 arguments, input: input.path, report: report, outputs: outputs,
-                journal: dryRun ? nil : configuration.journalPath)
+                journal: configuration.journalPath, writesJournal: !dryRun)
             try files?.check()
         } catch {
             let error = JobOutputs.redacted(error, by: redactor)
             outputs.failedEarly(
-                command: Self.name, error: error, files: files, arguments: arguments.mentioned)
+                command: Self.name, error: error, files: files, arguments: arguments.mentioned,
+                dryRun: arguments.has("--dry-run"))
             throw error
         }
         files?.removeStaleTemporaries()
@@ -47,25 +48,25 @@ struct RunCommand: Command {
 
     /// The files a run reads and writes: its outputs may be none of the others; the
     /// journal (with its lock file and the copy of standard input beside it) and the ledger
-    /// are read back and written in place (`journal` nil for a dry run, which writes
-    /// neither).
+    /// are read back and written in place (only read by a dry run: `writesJournal` false).
     static func files(
         _ arguments: Arguments, input: String, report: ReportArguments, outputs: JobOutputs,
-        journal: String?
+        journal: String, writesJournal: Bool
     ) -> CommandFiles {
         var files = CommandFiles()
         files.reads("FILE", input)
         for option in ["--config", "--token-file", "--client-secret-file", "--cacert"] {
             files.reads(option, arguments.value(option))
         }
-        if let journal {
+        if writesJournal {
             files.keeps(arguments.has("--journal") ? "--journal" : "the journal", journal)
             files.keeps("the journal's lock file", journal + ".lock")
             files.keeps("the journal's restart history", journal + ".history")
             files.keeps("the copy of the input", StandardInputSpool.path(beside: journal))
             files.keeps("--ledger", arguments.value("--ledger"))
         } else {
-            files.reads("--journal", arguments.value("--journal"))
+            files.reads(arguments.has("--journal") ? "--journal" : "the journal", journal)
+            files.reads("the journal's restart history", journal + ".history")
             files.reads("--ledger", arguments.value("--ledger"))
         }
         report.register(in: &files)
@@ -179,11 +180,12 @@ struct RunCommand: Command {
     }
 
     func run() throws -> Int32 {
-        var summary = JobSummary(command: dryRun ? "validate" : Self.name)
+        var summary = JobSummary(command: Self.name)
+        summary.dryRun = dryRun
         summary.target = target.name
         summary.input = input.path.isEmpty ? nil : input.path
         summary.report = dryRun ? report.path : configuration.reportPath
-        summary.journal = dryRun ? nil : configuration.journalPath
+        summary.journal = configuration.journalPath
         if dryRun { summary.inputFingerprint = outputs.fingerprint(of: input.path) }
         // Until a row may have gone out, a signal ends the command at once (nothing was
         // sent), its summary saying so.
@@ -202,10 +204,7 @@ struct RunCommand: Command {
             ).run()
             guard checked == .success, !input.path.isEmpty else { return checked.code }
         }
-        if dryRun {
-            return try ValidateCommand.validate(
-                input: input, target: target, report: report, summary: &summary)
-        }
+        if dryRun { return try plan(&summary) }
         // The first token before anything else: a source that fails stops here (exit 3
         // or 5), with nothing read or sent.
         let keeper = TokenKeeper(source: tokenSource!, redactor: redactor)

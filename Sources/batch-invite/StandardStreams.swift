@@ -48,6 +48,6 @@ final class StandardOutput {
 /// `\u202E`: whatever a line quotes (a file's text, an API's or a token command's words),
 /// it shows in the order it was written.
 func printError(_ line: String) {
-    let bytes = Array((TextBytes.escapingBidiControls(line) + "\n").utf8)
-    _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
+    // Above a run's live progress line, if one is drawn: never glued to its end.
+    ProgressDisplay.writeAbove(TextBytes.escapingBidiControls(line) + "\n")
 }

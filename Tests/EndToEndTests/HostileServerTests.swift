@@ -147,7 +147,7 @@ import Testing
         let (status, stderr) = run.finish()
         #expect(Date().timeIntervalSince(signalled) < 4)
         #expect(status == 143)
-        #expect(stderr.contains("stopped by signal 15"))
+        #expect(stderr.hasSuffix("stopped by SIGTERM (signal 15); run the same command to go on\n"))
         #expect(try server.received().count == 1)
         let rows = try reportRows(tool)
         #expect(rows.count == 3 && rows.dropFirst().allSatisfy { $0["status"] == "not_sent" })

@@ -147,7 +147,9 @@ import Testing
                 ["first_name": "Alice", "last_name": "Liddel", "email": "alice@keycloak.org"]
             ),
             (
-                "slack_export_users.json", ["--role", "regular"], 2,
+                // Its team_id is Slack's workspace ID, no Sendoso team: left unread.
+                "slack_export_users.json",
+                ["--role", "regular", "--map", "team_id=-", "--team-group-id", "1"], 2,
                 [
                     "first_name": "Harper", "last_name": "Farrow",
                     "email": "ava.penrose1@example.org",
@@ -244,6 +246,7 @@ import Testing
         try fixture(tool, "slack_export_users.json")
         let result = try tool.run([
             "inspect", "slack_export_users.json", "--target", "sendoso", "--role", "regular",
+            "--map", "team_id=-", "--team-group-id", "1",
         ])
         #expect(result.status == 0)
         let row = try #require(inspected(result.stdout, row: 2))

@@ -76,3 +76,35 @@ import Testing
         }
     }
 }
+
+/// What is said on standard error while the live line is drawn starts a line of its own
+/// (issue 26, item 6): the line is cleared first, then drawn again below.
+@Suite struct ProgressLineClearingTests {
+    @Test func aSignalsMessageIsNotGluedToTheLiveLine() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(60))
+        // --progress bar into a pipe: the line is redrawn after a carriage return and
+        // cleared with spaces (no escape sequence off a terminal).
+        let run = try BackgroundRun(
+            tool,
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL,
+                "--rate", "10", "--progress", "bar", "--report", "report.csv",
+            ])
+        let deadline = Date().addingTimeInterval(10)
+        while ((try? simulator.logEntries().count) ?? 0) < 10 && Date() < deadline {
+            usleep(20_000)
+        }
+        kill(run.process.processIdentifier, SIGINT)
+        let (status, stderr) = run.finish()
+        #expect(status == 130)
+        let message = try #require(stderr.range(of: "batch-invite run: stopping on SIGINT"))
+        let before = stderr[..<message.lowerBound]
+        #expect(before.contains(" rows done"), "no live line was drawn: \(stderr)")
+        // Cleared: blanks over the line, then a carriage return, right before the message.
+        #expect(before.hasSuffix(" \r"), "\(stderr.debugDescription)")
+        #expect(!before.split(separator: "\r").last!.contains(where: { $0 != " " }))
+        #expect(stderr.hasSuffix("stopped by SIGINT (signal 2); run the same command to go on\n"))
+    }
+}

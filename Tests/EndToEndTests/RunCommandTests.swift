@@ -344,7 +344,7 @@ func parseCSV(_ text: String) -> [[String]] {
             "--dry-run",
         ])
         #expect(result.status == 0)
-        #expect(result.stdout == "5 rows: 5 valid, 0 invalid, 0 duplicate\n")
+        #expect(result.stdout == "5 rows: 5 would be sent\n")
         simulator.stop()
         let logged =
             FileManager.default.fileExists(atPath: simulator.logPath)

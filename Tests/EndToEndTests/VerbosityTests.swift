@@ -67,6 +67,14 @@ func exchanges(_ stderr: String) -> [String] {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "" && run.stderr == "")
         #expect(try reportRows(tool).map { $0["status"] } == ["invited", "invited", "invited"])
+        let plan = try tool.run(
+            [
+                "run", "people.csv", "--target", "sendoso", "--base-url", simulator.baseURL,
+                "--report", "plan.csv", "--dry-run", "--quiet",
+            ], environment: ["BATCH_INVITE_TOKEN": "secret"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout == "" && plan.stderr == "")
+        #expect(try tool.read("plan.csv").split(separator: "\n").count == 4)
         let loud = try tool.run([
             "validate", "people.csv", "--target", "sendoso", "--report", "v.csv",
         ])

@@ -50,7 +50,9 @@ public final class RunControl: @unchecked Sendable {
                     + "\(location), which is not followed (the token only goes to --base-url); "
                     + "nothing else was sent; check --base-url"
             case .interrupted(let signal):
-                return "stopped by signal \(signal)"
+                let name = [1: "SIGHUP", 2: "SIGINT", 15: "SIGTERM"][signal] ?? "signal \(signal)"
+                return
+                    "stopped by \(name) (signal \(signal)); run the same command to go on"
             case .localFailure(let reason):
                 return "stopped: \(reason)"
             }

@@ -12,6 +12,7 @@ public final class RunStatistics: @unchecked Sendable {
     private var throttledCount = 0
     private var earlierInvited = 0
     private var earlierFailed = 0
+    private var earlierRows = 0
     private var resentInDoubtCount = 0
     /// Invitations made in the current whole second of the run, and the most in any.
     private var second = 0
@@ -26,6 +27,7 @@ public final class RunStatistics: @unchecked Sendable {
     public func count(_ status: RowStatus, times: Int = 1, fromEarlierRun: Bool = false) {
         lock.lock()
         counts[status, default: 0] += times
+        if fromEarlierRun { earlierRows += times }
         if fromEarlierRun && status == .invited { earlierInvited += times }
         if fromEarlierRun && status == .failed { earlierFailed += times }
         if !fromEarlierRun && status == .invited {
@@ -72,7 +74,7 @@ public final class RunStatistics: @unchecked Sendable {
         return Snapshot(
             counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
             elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited,
-            earlierFailed: earlierFailed,
+            earlierFailed: earlierFailed, earlierRows: earlierRows,
             resentInDoubt: resentInDoubtCount, peakRate: Double(max(peakInSecond, inSecond)))
     }
 
@@ -86,6 +88,8 @@ public final class RunStatistics: @unchecked Sendable {
         public var earlierInvited = 0
         /// Rows of `counts[.failed]` an earlier run failed.
         public var earlierFailed = 0
+        /// Rows of `counts` an earlier run settled (a resumed run's; not this run's work).
+        public var earlierRows = 0
         /// Rows an earlier run left in doubt that this run sent again.
         public var resentInDoubt = 0
         /// The most invitations made in one whole second of the run (counted from its start).

@@ -35,7 +35,7 @@ struct EarlierRun {
             return previous
         case .failed:
             return retryFailed && transientFailures.contains(row) ? nil : previous
-        case .notSent, .valid:
+        case .notSent, .valid, .wouldSend, .wouldReinvite, .done, .overLimit:
             return nil
         }
     }

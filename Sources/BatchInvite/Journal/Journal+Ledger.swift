@@ -25,7 +25,8 @@ extension Journal {
                         ledger.appendRecord(
                             key: outcome.key, state: .settled, at: time / 1000, to: &out)
                     }
-                case .inDoubt, .valid, .invalid, .duplicate, .skipped:
+                case .inDoubt, .valid, .invalid, .duplicate, .skipped, .wouldSend, .wouldReinvite,
+                    .done, .overLimit:
                     break
                 }
             case .object:

@@ -53,10 +53,22 @@ public final class Ledger: @unchecked Sendable {
 
     /// Opens (creating) the ledger at `path` for a run on `target`, taking its lock and
     /// reading it whole. Throws exit 5 when another run holds it, exit 2 when damaged.
-    public init(path: String, target: String) throws {
+    ///
+    /// `readOnly` (a dry run's plan): the file is only read, without its lock (a run may
+    /// hold it) and without repairing a torn last line; a file that does not exist is an
+    /// empty ledger. Such a ledger is never written.
+    public init(path: String, target: String, readOnly: Bool = false) throws {
         self.path = path
         self.target = target
-        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let descriptor =
+            readOnly
+            ? open(path, O_RDONLY | O_CLOEXEC)
+            : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if readOnly && descriptor < 0 && errno == ENOENT {
+            self.descriptor = -1
+            index = KeyDigestSet()
+            return
+        }
         guard descriptor >= 0 else {
             throw BatchInviteError.io(
                 "cannot open the ledger \(path): \(String(cString: strerror(errno)))")
@@ -68,7 +80,7 @@ public final class Ledger: @unchecked Sendable {
                 "the ledger \(path) is \(FileKind.describe(status.st_mode)); it must be a regular "
                     + "file")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard readOnly || flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw BatchInviteError.inUse("the ledger \(path) is in use by another run")
         }
@@ -87,7 +99,7 @@ public final class Ledger: @unchecked Sendable {
             var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
             var queued = 0
             var sink: UInt32 = 0
-            try Self.scan(path: path, descriptor: descriptor, repairs: true) { record in
+            try Self.scan(path: path, descriptor: descriptor, repairs: !readOnly) { record in
                 count += 1
                 guard record.target.count == prefix.count,
                     memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
@@ -103,7 +115,7 @@ public final class Ledger: @unchecked Sendable {
                 loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
             }
             prefetchSink = sink  // keeps the loads from being optimised away
-            if isNew {
+            if isNew && !readOnly {
                 var header: [UInt8] = []
                 JournalFormat.appendFrame(
                     Array("{\"type\":\"ledger\",\"version\":1}".utf8)[...], to: &header)
@@ -121,7 +133,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     deinit {
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// What the ledger says of `key` for this target, if anything (`at` to the minute).

@@ -61,7 +61,10 @@ public enum RestartHistory {
                     case .invited, .alreadyInvited: state = .invited
                     case .inDoubt: state = .inDoubt
                     case .failed: state = .settled
-                    case .notSent, .invalid, .duplicate, .valid, .skipped: continue
+                    case .notSent, .invalid, .duplicate, .valid, .skipped, .wouldSend,
+                        .wouldReinvite,
+                        .done, .overLimit:
+                        continue
                     }
                     offset = summary.offsets[row - 1]
                 } else {
@@ -94,7 +97,9 @@ public enum RestartHistory {
     /// The history of the journal at `journal`, written by the restart that began it
     /// (`setAside`, from its header): throws when it is gone, as a run without it could
     /// invite again everyone the set-aside journal had invited.
-    public static func open(journal: String, setAside: String, target: String) throws -> Ledger {
+    public static func open(
+        journal: String, setAside: String, target: String, readOnly: Bool = false
+    ) throws -> Ledger {
         let path = path(of: journal)
         guard FileManager.default.fileExists(atPath: path) else {
             throw BatchInviteError.input(
@@ -102,6 +107,6 @@ public enum RestartHistory {
                     + "--restart (\(setAside)) had invited, and without it they could be invited "
                     + "again; restore it, or pass --reinvite to send to them all the same")
         }
-        return try Ledger(path: path, target: target)
+        return try Ledger(path: path, target: target, readOnly: readOnly)
     }
 }

@@ -52,9 +52,10 @@ enum NestedKeys {
 
     /// Gives each field that `assignment` left without a key (and no `--map` names) the
     /// nested key whose last part names it: the only one at the least depth, outside
-    /// arrays. Two at that depth stop with the `--map` to give for each.
+    /// arrays, unless an option gives the field a value (`hasDefault`: a guess gives way to
+    /// what the user said). Two at that depth stop with the `--map` to give for each.
     static func assignLeaves(
-        _ keys: [String], matcher: HeaderMatcher, fieldNames: [String],
+        _ keys: [String], matcher: HeaderMatcher, fieldNames: [String], hasDefault: [Bool],
         to assignment: inout HeaderMatcher.Assignment
     ) throws {
         let unused = Set(assignment.unused)
@@ -76,7 +77,7 @@ enum NestedKeys {
         }
         var taken = Set<Int>()
         for field in fieldNames.indices
-        where !assignment.covers(field) && !assignment.mapped[field] {
+        where !assignment.covers(field) && !assignment.mapped[field] && !hasDefault[field] {
             let found = candidates[field].filter { !taken.contains($0.column) }
             guard let least = found.map(\.depth).min() else { continue }
             let shallowest = found.filter { $0.depth == least }

@@ -95,7 +95,8 @@ private struct JSONLinesMapper {
         }
         var assignment = try matcher.assign(keys, what: "key", severalPerField: true)
         try NestedKeys.assignLeaves(
-            keys, matcher: matcher, fieldNames: target.fields.map(\.name), to: &assignment)
+            keys, matcher: matcher, fieldNames: target.fields.map(\.name),
+            hasDefault: defaults.map { $0 != nil }, to: &assignment)
         let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         let advice = ColumnAdvice(
             target: target, matcher: matcher, displayName: source.displayName, what: "key",

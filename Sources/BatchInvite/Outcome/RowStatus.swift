@@ -19,4 +19,19 @@ public enum RowStatus: String, Sendable, CaseIterable {
     case inDoubt = "in_doubt"
     /// Left out by a `--where` condition: not a person to invite; never sent, and done.
     case skipped
+    // What a dry run (`run --dry-run`) plans for a row, nothing being sent:
+    /// Would be sent.
+    case wouldSend = "would_send"
+    /// Would be sent again: the ledger says it was invited over `--reinvite-after` days ago.
+    case wouldReinvite = "would_reinvite"
+    /// Settled by an earlier run of this journal (invited, already invited, skipped).
+    case done
+    /// Would be sent but for `--limit`: a later run sends it.
+    case overLimit = "over_limit"
+
+    /// The statuses of a dry run's plan, in the report's order.
+    public static let planned: [RowStatus] = [
+        .wouldSend, .wouldReinvite, .inDoubt, .done, .alreadyInvited, .failed, .overLimit,
+        .invalid, .duplicate, .skipped,
+    ]
 }

@@ -119,6 +119,10 @@ enum CSVCells {
         case .notSent: name = "not_sent"
         case .inDoubt: name = "in_doubt"
         case .skipped: name = "skipped"
+        case .wouldSend: name = "would_send"
+        case .wouldReinvite: name = "would_reinvite"
+        case .done: name = "done"
+        case .overLimit: name = "over_limit"
         }
         putBytes(
             UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),

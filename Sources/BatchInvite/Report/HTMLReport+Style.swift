@@ -25,6 +25,8 @@ extension HTMLReport {
         .s-invalid{fill:#c62828;background:#c62828}.s-duplicate{fill:#f9a825;background:#f9a825}\
         .s-failed{fill:#ad1457;background:#ad1457}.s-not_sent{fill:#9e9e9e;background:#9e9e9e}\
         .s-in_doubt{fill:#ef6c00;background:#ef6c00}.s-skipped{fill:#b0bec5;background:#b0bec5}.s-invited_twice{background:#6a1b9a}\
+        .s-would_send{fill:#1565c0;background:#1565c0}.s-would_reinvite{fill:#5e35b1;background:#5e35b1}\
+        .s-done{fill:#a5d6a7;background:#a5d6a7}.s-over_limit{fill:#78909c;background:#78909c}\
         svg.chart{width:100%;height:auto;display:block}svg.chart text{font-size:11px;fill:#444}\
         .axis{stroke:#999;stroke-width:1}.grid{stroke:#eee;stroke-width:1}\
         .c-invited{fill:#2e7d32}.c-throttled{fill:#c62828}\

@@ -73,11 +73,14 @@ public struct HTMLReport {
 
     private var title: String {
         let needing = overview.attentionCount
-        return "batch-invite \(summary.command): \(inputName): "
+        return "batch-invite \(commandName): \(inputName): "
             + (needing == 0
                 ? "nothing needs attention"
                 : "\(needing) \(needing == 1 ? "row needs" : "rows need") attention")
     }
+
+    /// The command, as the page names it: `run --dry-run` for a plan.
+    private var commandName: String { summary.dryRun ? "run --dry-run" : summary.command }
 
     // MARK: Sections
 
@@ -90,7 +93,7 @@ public struct HTMLReport {
             ("finished", Self.time(summary.finished)),
             ("took", ProgressDisplay.duration(max(summary.durationSeconds, 0))),
         ]
-        if summary.command != "validate" {
+        if summary.command != "validate" && !summary.dryRun {
             facts += [
                 (
                     "requests",
@@ -126,9 +129,9 @@ public struct HTMLReport {
         }
         var html = """
             <header>
-            <h1>batch-invite \(Self.text(summary.command)): \(Self.text(inputName))</h1>
+            <h1>batch-invite \(Self.text(commandName)): \(Self.text(inputName))</h1>
             <p class="verdict \(code.code == 0 ? "good" : "bad")" data-exit-code="\(code.code)">\
-            Exit \(code.code): \(Self.text(Self.words(code, command: summary.command)))</p>
+            Exit \(code.code): \(Self.text(Self.words(code, command: commandName)))</p>
             <dl class="facts">
 
             """
@@ -251,6 +254,17 @@ public struct HTMLReport {
 
     /// What an exit code says, in words.
     static func words(_ code: ExitCode, command: String) -> String {
+        if command == "run --dry-run" {
+            switch code {
+            case .success:
+                return "a plan: the run would leave every row invited or already invited"
+            case .rowsNotDone:
+                return "a plan: the run would leave some rows not invited: see the problems below"
+            case .unfinished:
+                return "a plan: the run would stop at --limit; later runs send the rest"
+            default: break
+            }
+        }
         switch code {
         case .success:
             return command == "validate"

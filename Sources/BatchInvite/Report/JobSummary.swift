@@ -16,6 +16,10 @@ public struct JobSummary: Sendable {
     /// The one-line error the command ended with (exit 2, 3, 5, 6), secrets hidden.
     public var error: String?
     public var counts: [RowStatus: Int] = [:]
+    /// A dry run (`run --dry-run`): `counts` and `plan` hold the rows by planned status.
+    public var dryRun = false
+    /// A dry run's rows by planned status (`RunPlan`), for the summary's `plan` object.
+    public var plan: [RowStatus: Int]?
     public var requests = 0
     public var retries = 0
     public var throttled = 0
@@ -51,7 +55,8 @@ public struct JobSummary: Sendable {
 
     /// The statuses a command reports, in the report's order.
     var statuses: [RowStatus] {
-        command == "validate"
+        if dryRun { return RowStatus.planned }
+        return command == "validate"
             ? [.valid, .invalid, .duplicate, .skipped]
             : [
                 .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt,
@@ -97,6 +102,16 @@ public struct JobSummary: Sendable {
                 separator: ","
             ).utf8)
         out.append(UInt8(ascii: "}"))
+        if command == "run" {
+            out.append(contentsOf: ",\"dry_run\":\(dryRun)".utf8)
+        }
+        if let plan {
+            out.append(contentsOf: ",\"plan\":{".utf8)
+            out.append(
+                contentsOf: RowStatus.planned.map { "\"\($0.rawValue)\":\(plan[$0] ?? 0)" }
+                    .joined(separator: ",").utf8)
+            out.append(UInt8(ascii: "}"))
+        }
         if command == "run" {
             number("requests", String(requests))
             number("retries", String(retries))

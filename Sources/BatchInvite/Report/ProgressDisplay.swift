@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -37,6 +38,11 @@ public final class ProgressDisplay: @unchecked Sendable {
     private let lock = NSLock()
     private var running = true
     private let ended = DispatchSemaphore(value: 0)
+    /// Held while the live line is drawn or cleared, and while a message goes above it.
+    private let drawing = NSLock()
+    /// The display drawing a live line now, if any: a message on standard error clears it
+    /// first (`writeAbove`), so that no message is glued to the end of the line.
+    private static let live = Mutex<ProgressDisplay?>(nil)
 
     /// Starts drawing; `mode` `.auto` draws a live line on a terminal, plain lines otherwise.
     public init(mode: Mode, read: @escaping @Sendable () -> Reading) {
@@ -47,6 +53,7 @@ public final class ProgressDisplay: @unchecked Sendable {
             ended.signal()
             return
         }
+        if self.mode == .bar { Self.live.withLock { $0 = self } }
         let thread = Thread { [self] in
             let interval = self.mode == .bar ? 0.2 : 5.0
             var next = Clock.monotonic() + interval
@@ -70,11 +77,32 @@ public final class ProgressDisplay: @unchecked Sendable {
         guard wasRunning else { return }
         ended.wait()
         guard mode == .bar else { return }
-        if escapes {
-            write("\r\u{1B}[K")
-        } else if width > 0 {
-            write("\r" + blanks(width) + "\r")
+        Self.live.withLock { if $0 === self { $0 = nil } }
+        drawing.lock()
+        clearLine()
+        drawing.unlock()
+    }
+
+    /// Writes `text` (whole lines) to standard error, above the live line when one is
+    /// drawn: the line is cleared first and drawn again at its next turn.
+    public static func writeAbove(_ text: String) {
+        guard let display = live.withLock({ $0 }) else {
+            return write(text)
         }
+        display.drawing.lock()
+        display.clearLine()
+        write(text)
+        display.drawing.unlock()
+    }
+
+    /// Clears the live line (`drawing` held).
+    private func clearLine() {
+        if escapes {
+            Self.write("\r\u{1B}[K")
+        } else if width > 0 {
+            Self.write("\r" + blanks(width) + "\r")
+        }
+        width = 0
     }
 
     private var isRunning: Bool {
@@ -92,8 +120,8 @@ public final class ProgressDisplay: @unchecked Sendable {
             let total = Double(reading.rowsRead) / fraction
             let done = min(Double(stats.rows) / total, 1)
             parts.append(String(format: "%.1f%%", done * 100))
-            if done > 0.001 && done < 1 {
-                eta = "ETA " + Self.duration(stats.elapsed * (1 - done) / done)
+            if let seconds = Self.remaining(stats, total: total) {
+                eta = "ETA " + Self.duration(seconds)
             }
         }
         parts.append("\(stats.rows) rows done")
@@ -103,19 +131,31 @@ public final class ProgressDisplay: @unchecked Sendable {
         if stats[.failed] > 0 { parts.append("\(stats[.failed]) failed") }
         if stats.throttled > 0 { parts.append("\(stats.throttled) 429s") }
         let line = parts.joined(separator: " · ")
-        guard mode == .bar else { return write("progress: " + line + "\n") }
+        guard mode == .bar else { return Self.write("progress: " + line + "\n") }
         let count = line.unicodeScalars.count
-        write(escapes ? "\r\u{1B}[K" + line : "\r" + line + blanks(width - count))
+        drawing.lock()
+        Self.write(escapes ? "\r\u{1B}[K" + line : "\r" + line + blanks(width - count))
         width = count
+        drawing.unlock()
     }
 
     private func blanks(_ count: Int) -> String {
         String(repeating: " ", count: max(count, 0))
     }
 
-    private func write(_ text: String) {
+    private static func write(_ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
+    }
+
+    /// The seconds left to settle `total` rows at the pace of this run's own rows: rows an
+    /// earlier run settled (a resumed run counts them done at once) are neither done in
+    /// this run's time nor left to do. Nil until this run has settled a row.
+    static func remaining(_ stats: RunStatistics.Snapshot, total: Double) -> Double? {
+        let mine = Double(stats.rows - stats.earlierRows)
+        let left = total - Double(stats.rows)
+        guard mine > 0, stats.elapsed > 0, left > 0.5 else { return nil }
+        return left * stats.elapsed / mine
     }
 
     /// `2m31s`, `1h05m`, `4.2s`.

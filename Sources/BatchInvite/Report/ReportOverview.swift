@@ -89,12 +89,12 @@ public struct ReportOverview: Sendable {
         countByStatus[Self.index(status)] += 1
         let invitedTwice: Bool
         switch status {
-        case .valid:
+        case .valid, .wouldSend, .done:
             return
-        case .invited, .alreadyInvited, .failed:
+        case .invited, .alreadyInvited, .failed, .wouldReinvite:
             invitedTwice = RepeatNote.isIn(message)
             guard invitedTwice || status == .failed else { return }
-        case .invalid, .duplicate, .notSent, .inDoubt, .skipped:
+        case .invalid, .duplicate, .notSent, .inDoubt, .skipped, .overLimit:
             invitedTwice = false
         }
         let place = Place(row: row, line: line)
@@ -204,6 +204,10 @@ public struct ReportOverview: Sendable {
         case .notSent: 6
         case .inDoubt: 7
         case .skipped: 8
+        case .wouldSend: 9
+        case .wouldReinvite: 10
+        case .done: 11
+        case .overLimit: 12
         }
     }
 }

@@ -168,7 +168,7 @@ final class ReportTally {
         case .invited where !RepeatNote.isIn(message): done[1] += 1
         case .alreadyInvited where !RepeatNote.isIn(message): done[2] += 1
         case .invited, .alreadyInvited, .invalid, .duplicate, .failed, .notSent, .inDoubt,
-            .skipped:
+            .skipped, .wouldSend, .wouldReinvite, .done, .overLimit:
             details.add(
                 row: row, line: line, key: key, status: status, httpStatus: httpStatus,
                 message: message)

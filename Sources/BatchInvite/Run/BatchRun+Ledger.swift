@@ -1,5 +1,5 @@
-/// The job's ledger, seen from a run.
-extension BatchRun {
+/// The job's ledger, seen from a run (or a dry run's plan).
+extension BatchRun.Configuration {
     /// What the ledger makes of a valid row: the outcome it ends with unsent (already
     /// invited; in doubt under `--in-doubt skip`), or nil to send it, with a note saying why
     /// it may reach the person again.
@@ -15,16 +15,16 @@ extension BatchRun {
         switch entry.state {
         case .invited:
             let age = Double(Clock.wallMilliseconds() / 1000 - entry.at) / 86_400
-            if let days = configuration.reinviteAfterDays, age >= days {
+            if let days = reinviteAfterDays, age >= days {
                 row.note =
                     " (note: invited on \(date) by an earlier run; sent again after "
-                    + "--reinvite-after \(Self.days(days)))"
+                    + "--reinvite-after \(BatchRun.days(days)))"
                 return nil
             }
             return outcome(
                 .alreadyInvited, "invited on \(date) by an earlier run (ledger \(ledger))")
         case .inDoubt:
-            if configuration.delivery.inDoubt == .skip {
+            if delivery.inDoubt == .skip {
                 return outcome(
                     .inDoubt,
                     "in doubt: an earlier run sent it on \(date) and got no answer (ledger "
@@ -53,7 +53,7 @@ extension BatchRun {
                 message:
                     "invited on \(date) by the run this restart set aside (journal \(setAside))")
         case .inDoubt:
-            if configuration.delivery.inDoubt == .skip {
+            if delivery.inDoubt == .skip {
                 return OutcomeRecord(
                     row: row.row, line: row.line, key: row.key, status: .inDoubt,
                     message:
@@ -69,7 +69,10 @@ extension BatchRun {
         }
     }
 
-    private static func days(_ days: Double) -> String {
+}
+
+extension BatchRun {
+    static func days(_ days: Double) -> String {
         days == days.rounded() ? "\(Int(days)) days" : "\(days) days"
     }
 }

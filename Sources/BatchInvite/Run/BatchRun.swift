@@ -221,10 +221,10 @@ public final class BatchRun {
                     " (note: an earlier run stopped while sending this row, so it may have arrived "
                     + "before; \(RepeatNote.words) twice)"
             } else if let ledger, let entry = ledger.entry(for: row.key) {
-                let outcome = ledgerOutcome(of: &row, entry, ledger: ledger.path)
+                let outcome = configuration.ledgerOutcome(of: &row, entry, ledger: ledger.path)
                 return settle(row, known: entry, outcome)
             } else if let history, let historySource, let entry = history.entry(for: row.key) {
-                let outcome = historyOutcome(of: &row, entry, setAside: historySource)
+                let outcome = configuration.historyOutcome(of: &row, entry, setAside: historySource)
                 return settle(row, known: entry, outcome)
             }
             dispatcher.submit(row)
