@@ -22,8 +22,8 @@ extension RunCommand {
             group: .common, kind: .number),
         OptionSpec(
             name: "--limit", value: "N",
-            help: "send at most N rows in this run (a canary, a daily quota); the rest are "
-                + "not_sent, exit 4, and the same command goes on from there", group: .common,
+            help: "send at most N rows in this run (a canary, a daily quota); the same "
+                + "command goes on from there", group: .common,
             kind: .number),
         OptionSpec(
             flag: "--dry-run",

@@ -6,12 +6,12 @@ import BatchInvite
 enum Verbosity {
     static let quietSpec = OptionSpec(
         flag: "--quiet",
-        help: "only errors on stderr: no notes, warnings, progress or summary line (the "
-            + "report, the summary and metrics files are still written)", group: .common)
+        help: "say nothing but errors: no notes, warnings, progress or summary line",
+        group: .common)
     static let verboseSpec = OptionSpec(
         flag: "--verbose",
-        help: "one line per request on stderr: method, path, status, time and the answer's "
-            + "first 200 characters, every secret redacted", group: .common)
+        help: "a line per request on stderr: method, path, status, time, the answer's "
+            + "start (secrets redacted)", group: .common)
     /// `run` takes both (not together).
     static let runSpecs = [verboseSpec, quietSpec]
 
