@@ -10,13 +10,16 @@ struct JobOutputs {
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--summary-json", value: "PATH",
-            help: "write a JSON summary of the run here on every exit (fields: README)"),
+            help: "write a JSON summary of the run here on every exit (fields: README)",
+            group: .common, kind: .file),
         OptionSpec(
             name: "--metrics-file", value: "PATH",
-            help: "write the run's metrics here in Prometheus text format (node_exporter textfile)"),
+            help: "write the run's metrics here in Prometheus text format (node_exporter "
+                + "textfile)", group: .advanced, kind: .file),
         OptionSpec(
             name: "--job-name", value: "NAME",
-            help: "the metrics' job label (default: the input file's name)"),
+            help: "the metrics' job label (default: the input file's name)", group: .advanced,
+            kind: .text),
     ]
 
     let summaryPath: String?
@@ -187,7 +190,7 @@ struct JobOutputs {
                     summary: summary, overview: overview, timeline: summary.timeline,
                     reportPath: summary.report
                 ).write(to: htmlPath)
-                printError("html: \(htmlPath)")
+                printNote("html: \(htmlPath)")
             } catch {
                 fail("--html", error)
             }

@@ -26,19 +26,19 @@ extension RunCommand {
         summary.inputFingerprint = configuration.header.fingerprint
         let result = try RunPlan(
             input: input, target: target, configuration: configuration,
-            onWarning: { [redactor] in printError(redactor.redact($0)) }
+            onWarning: { [redactor] in printNote(redactor.redact($0)) }
         ).plan()
         summary.counts = result.counts
         summary.plan = result.counts
         summary.overview = result.overview
         summary.htmlPath = report.html
-        StandardOutput.shared.write(result.line + "\n")
+        printSummary(result.line + "\n")
         StandardOutput.shared.flush()
-        if report.path != "-" { printError("report: \(report.path)") }
+        if report.path != "-" { printNote("report: \(report.path)") }
         let sent =
             result[.wouldSend] + result[.wouldReinvite]
             + (result.inDoubtSent ? result[.inDoubt] : 0)
-        printError(
+        printNote(
             "batch-invite run: dry run, nothing sent; the same command without --dry-run sends "
                 + "\(sent) \(sent == 1 ? "row" : "rows")")
         return result.exitCode.code

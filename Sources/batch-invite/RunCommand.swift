@@ -5,143 +5,6 @@ import Foundation
 struct RunCommand: Command {
     static let name = "run"
     static let summary = "send the invitations: concurrent, rate-limited, retried, journaled"
-    static let options: [OptionSpec] =
-        [
-            InputArguments.targetSpec,
-            OptionSpec(
-                name: "--base-url", value: "URL",
-                help: "the API's base URL (https://, or http:// on loopback)"),
-            OptionSpec(
-                name: "--path", value: "P",
-                help: "request path (default: the target's, e.g. /api/v3/users)"),
-            OptionSpec(
-                name: "--concurrency", value: "N", help: "requests in flight at most (default 8)"),
-            OptionSpec(
-                name: "--rate", value: "R",
-                help:
-                    "requests per second, decimals allowed, 0 for no limit (default: the target's "
-                    + "documented safe rate, 10)"),
-            OptionSpec(
-                name: "--burst", value: "B",
-                help: "requests that may go at once after a pause (default 1)"),
-            OptionSpec(
-                name: "--max-attempts", value: "N",
-                help: "attempts per row, the first included (default 5)"),
-            OptionSpec(
-                name: "--timeout", value: "SECONDS",
-                help: "deadline of one attempt, connecting included (default 30)"),
-            OptionSpec(
-                name: "--connect-timeout", value: "SECONDS",
-                help: "deadline of connecting, TLS included (default 10)"),
-            OptionSpec(
-                name: "--cacert", value: "FILE",
-                help:
-                    "also trust the CA certificates in this PEM file (a private CA or a TLS-inspecting proxy)"
-            ),
-            OptionSpec(
-                name: "--cacert-only", value: nil,
-                help: "trust only --cacert's certificates, not the system's"),
-            OptionSpec(
-                name: "--max-retry-after", value: "SECONDS",
-                help: "longest Retry-After honoured (default 120)"),
-            OptionSpec(
-                name: "--journal", value: "PATH",
-                help: "the run's journal (default: <report path>.journal)"),
-            OptionSpec(
-                name: "--progress", value: "auto|bar|log|none",
-                help: "progress on stderr (default auto)"),
-            OptionSpec(
-                name: "--dry-run", value: nil,
-                help: "send nothing: report what the run would do with each row (a plan)"),
-            OptionSpec(
-                name: "--check-connection", value: nil,
-                help:
-                    "with --dry-run: get a token, make the TLS handshake with the API, say what "
-                    + "worked; FILE is then optional"),
-            OptionSpec(
-                name: "--check-path", value: "P",
-                help: "with --check-connection: also GET this path with the token"),
-            OptionSpec(
-                name: "--ledger", value: "PATH",
-                help:
-                    "a file shared by every run of a job: keys invited (not sent again) and in "
-                    + "doubt, across inputs and nights"),
-            OptionSpec(
-                name: "--reinvite-after", value: "DAYS",
-                help: "with --ledger: send again to keys invited at least DAYS ago"),
-            OptionSpec(
-                name: "--limit", value: "N",
-                help:
-                    "send at most N rows in this run (a canary, a daily quota); the rest are "
-                    + "not_sent, exit 4, and the same command goes on from there"),
-            OptionSpec(
-                name: "--already-invited", value: "done|fail",
-                help:
-                    "a row the API says already has an invitation: already_invited, counted as "
-                    + "done (default), or failed"),
-            OptionSpec(
-                name: "--in-doubt", value: "retry|skip",
-                help: "rows that may have arrived: send again (default) or report in_doubt"),
-            OptionSpec(
-                name: "--retry-failed", value: nil,
-                help: "on resuming, send again rows that failed on transient errors"),
-            OptionSpec(
-                name: "--restart", value: nil,
-                help:
-                    "start a new journal (the old one set aside as <journal>.<its start time>; "
-                    + "people it invited are already_invited, those in doubt follow --in-doubt)"),
-            OptionSpec(
-                name: "--reinvite", value: nil,
-                help: "send again to people the journal set aside by --restart had invited"),
-            OptionSpec(
-                name: "--allow-insecure-http", value: nil,
-                help: "allow http:// to a host that is not loopback"),
-        ] + CredentialArguments.specs + InputArguments.specs + ReportArguments.specs
-        + JobOutputs.specs + ConfigFile.specs
-    static let help = helpText(
-        usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
-        description: """
-            Sends one invitation per valid row of FILE: at most --concurrency at a time, never
-            faster than --rate, retrying connection errors, timeouts, 408, 429 and 5xx with
-            exponential backoff and full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
-            happens; the report (one line per row, in input order) is written at the end.
-            A row is sent only once the journal holds it on disk. A run killed midway leaves
-            in doubt only the rows whose requests were under way (after a restart of the
-            machine, also up to --concurrency rows that were waiting on disk to be sent).
-
-            The token comes from one source, never from the command line: $BATCH_INVITE_TOKEN
-            (or --token-env NAME); --token-file PATH (read again after a 401, for a rotated
-            file); --token-command CMD (a secret manager's CLI or a script; run again before
-            the token expires and after a 401); or OAuth client credentials
-            (--oauth-token-url URL --client-id ID --client-secret-env NAME, renewed when a
-            tenth of the token's lifetime is left and after a 401). A 401 for a token that was
-            since renewed is sent again with the new one. No token or secret appears in any
-            output or file.
-
-            The first request goes alone; the others follow once the API has answered it. If
-            it gets no answer (unknown host, refused connection, untrusted certificate) the run
-            stops with nothing else sent. Redirects are never followed: a 3xx fails its row
-            (at the first request it stops the run). A proxy comes from HTTPS_PROXY (or
-            https_proxy, ALL_PROXY; http_proxy for http://), minus NO_PROXY; loopback is never
-            proxied.
-
-            A 401 that a renewed token does not cure, or a 403, stops the run (exit 3): rows
-            not attempted are reported not_sent. So does an outage (20 rows in a row failing
-            on transient errors, exit 5), or a token source that fails (exit 3 when it refused
-            the credentials, 5 when it could not be reached).
-
-            --dry-run --check-connection sends no invitation: it gets a token, makes the TLS
-            handshake with the API and, with --check-path, one authenticated GET, and says
-            what worked (exit 0, or the code of what failed).
-
-            \(ExitCode.summary)
-
-            example:
-              BATCH_INVITE_TOKEN=... batch-invite run people.csv --target sendoso \\
-                  --base-url https://app.sendoso.com --role regular
-            """,
-        options: options)
-
     let target: any Target
     let input: InputOptions
     let report: ReportArguments
@@ -149,6 +12,8 @@ struct RunCommand: Command {
     let dryRun: Bool
     let checkConnection: Bool
     let checkPath: String?
+    /// `--verbose`: a line per HTTP exchange on stderr.
+    let verbose: Bool
     /// Every secret of the run, in every form it is sent in, hidden in whatever is
     /// printed or stored: the one redactor of the run.
     let redactor: Redactor
@@ -215,6 +80,7 @@ struct RunCommand: Command {
         dryRun = arguments.has("--dry-run")
         checkConnection = arguments.has("--check-connection")
         checkPath = arguments.value("--check-path")
+        verbose = arguments.has("--verbose")
         if checkConnection && !dryRun {
             throw BatchInviteError.usage("--check-connection goes with --dry-run")
         }
@@ -295,13 +161,14 @@ struct RunCommand: Command {
             configuration.delivery.limit = try arguments.integer("--limit", 0, in: 1...Int.max)
         }
         configuration.delivery.alreadyInvitedFails =
-            try arguments.choice("--already-invited", ["done", "fail"]) == "fail"
-        if let policy = try arguments.choice("--in-doubt", ["retry", "skip"]) {
+            try arguments.choice("--already-invited") == "fail"
+        if let policy = try arguments.choice("--in-doubt") {
             configuration.delivery.inDoubt = InDoubtPolicy(rawValue: policy) ?? .retry
         }
-        if let mode = try arguments.choice("--progress", ["auto", "bar", "log", "none"]) {
+        if let mode = try arguments.choice("--progress") {
             configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
         }
+        if arguments.has("--quiet") { configuration.progress = .none }
         self.configuration = configuration
         // Last: every option is checked before a token source runs or reads anything.
         tokenSource =
@@ -333,7 +200,7 @@ struct RunCommand: Command {
         if checkConnection {
             let checked = try ConnectionCheck(
                 settings: transportSettings, source: tokenSource!, redactor: redactor,
-                path: checkPath
+                path: checkPath, verbose: verbose
             ).run()
             guard checked == .success, !input.path.isEmpty else { return checked.code }
         }
@@ -354,20 +221,23 @@ struct RunCommand: Command {
         var settings = transportSettings
         settings.token = keeper.current.value
         if let proxy = settings.proxy.displayURL {
-            printError(
+            printNote(
                 "batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))"
             )
         }
         let transport = try CurlTransport(configuration: settings)
         defer { transport.close() }
+        let sending: any Transport =
+            verbose
+            ? LoggingTransport(transport, redactor: redactor, write: { printError($0) }) : transport
         var configuration = self.configuration
         configuration.delivery.redactor = redactor
         configuration.delivery.credentials = keeper
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         summary.inputFingerprint = configuration.header.fingerprint
         let batch = try BatchRun(
-            input: input, target: target, transport: transport, configuration: configuration,
-            onWarning: { [redactor] in printError(redactor.redact($0)) })
+            input: input, target: target, transport: sending, configuration: configuration,
+            onWarning: { [redactor] in printNote(redactor.redact($0)) })
         Signals.handle(Self.stopOnSignals(batch.control, early: summary, outputs: outputs))
         let result = try batch.run()
         let stats = result.statistics
@@ -394,9 +264,9 @@ struct RunCommand: Command {
             "\n\(ProgressDisplay.duration(stats.elapsed)) elapsed, "
             + String(format: "%.1f", stats.rate) + " invitations/s, \(stats.requests) requests, "
             + "\(stats.retries) retries, \(stats.throttled) HTTP 429s\n"
-        StandardOutput.shared.write(line)
+        printSummary(line)
         StandardOutput.shared.flush()
-        printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        printNote("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
         if let failure = result.localFailure {
             printError("batch-invite run: stopped: \(redactor.redact(failure))")
             return ExitCode.localFailure.code

@@ -75,8 +75,8 @@ public enum ExitCode: Sendable, Equatable {
                    the command's files, or cannot be written); nothing sent
           3        the credentials were rejected (by the API: 401/403, or by the token
                    source)
-          4        the batch is unfinished (status; run --limit stopped at its limit); run
-                   the same command again
+          4        the batch is unfinished (status; run --limit stopped at its limit);
+                   run the same command again
           5        temporary: the API or the token source unreachable or down, or the
                    journal held by another run; run the same command later
           6        a local failure: an output or the journal could not be written (disk
