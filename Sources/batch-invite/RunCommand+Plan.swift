@@ -38,9 +38,9 @@ extension RunCommand {
         let sent =
             result[.wouldSend] + result[.wouldReinvite]
             + (result.inDoubtSent ? result[.inDoubt] : 0)
-        printNote(
+        outputs.sayLast(
             "batch-invite run: dry run, nothing sent; the same command without --dry-run sends "
-                + "\(sent) \(sent == 1 ? "row" : "rows")")
+                + "\(sent) \(sent == 1 ? "row" : "rows")", note: true)
         return result.exitCode.code
     }
 }

@@ -267,22 +267,24 @@ struct RunCommand: Command {
         printSummary(line)
         StandardOutput.shared.flush()
         printNote("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        // Why the run stopped and what to do next: the last lines, after the page and the
+        // summary files are written (`JobOutputs.sayLast`).
         if let failure = result.localFailure {
-            printError("batch-invite run: stopped: \(redactor.redact(failure))")
+            outputs.sayLast("batch-invite run: stopped: \(redactor.redact(failure))")
             return ExitCode.localFailure.code
         }
         if let reason = result.stopReason {
-            printError("batch-invite run: \(redactor.redact(reason.description))")
             if case .firstRequestFailed(let failure) = reason,
                 failure.cause == .untrustedCertificate,
                 let certificate = transport.describeServerCertificate()
             {
-                printError("batch-invite run: the server's certificate: \(certificate)")
+                outputs.sayLast("batch-invite run: the server's certificate: \(certificate)")
             }
+            outputs.sayLast("batch-invite run: \(redactor.redact(reason.description))")
             return reason.exitCode.code
         }
         if result.reachedLimit {
-            printError(
+            outputs.sayLast(
                 "batch-invite run: stopped at --limit \(configuration.delivery.limit ?? 0); the same "
                     + "command sends the rest")
             return ExitCode.unfinished.code
