@@ -38,7 +38,7 @@ extension Command {
 let commands: [any Command.Type] = [
     ValidateCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self,
     LedgerCommand.self, InspectCommand.self,
-    SimulateCommand.self, OptionsCommand.self,
+    SimulateCommand.self, OptionsCommand.self, ManCommand.self, CompletionsCommand.self,
 ]
 
 /// Every option a config file may hold: those of the commands that read one.
