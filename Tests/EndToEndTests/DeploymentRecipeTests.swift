@@ -103,7 +103,10 @@ import Testing
             environment: ["BATCH_INVITE": Tool.binary.path, "BATCH_INVITE_TOKEN": "secret"])
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(
-            direct.stdout.hasPrefix("9 rows: 1 invited, 7 already invited,"), "\(direct.stdout)")
+            direct.stdout.hasPrefix(
+                "9 rows: 3 invited, 5 already invited, 0 failed, 0 invalid, 0 duplicate, 1 not sent"
+            ),
+            "\(direct.stdout)")
         #expect(direct.stderr.contains("stopped at --limit 1"))
         // Without its two arguments it says how it is used.
         let usage = try tool.runShell(
