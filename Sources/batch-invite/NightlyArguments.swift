@@ -2,22 +2,19 @@ import BatchInvite
 import Foundation
 
 /// `run`'s options for a job started by a scheduler with the same command every night
-/// (README, "Scheduling"): `--journal-dir` names the journal by the input's content,
+/// (README, "Running it every night"): `--journal-dir` names the journal by the input's content,
 /// `--keep-days` tidies the directory, `--invalid-rows` decides whether bad rows fail it.
 struct NightlyArguments {
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--journal-dir", value: "DIR",
-            help:
-                "name the journal (and, unless given, the report) by FILE's content in DIR: "
-                + "the same export resumes, a new one starts anew; needs --ledger"),
+            help: "name the journal and report by FILE's content, in DIR (needs --ledger)"),
         OptionSpec(
             name: "--keep-days", value: "N",
-            help: "with --journal-dir: first remove finished runs' files older than N days"),
+            help: "with --journal-dir: first remove finished runs older than N days"),
         OptionSpec(
             name: "--invalid-rows", value: "fail|report",
-            help: "invalid or duplicate rows make the exit code 1 (fail, default), or not (report)"
-        ),
+            help: "invalid or duplicate rows: exit 1 (fail, default) or not (report)"),
     ]
 
     /// `--journal-dir`, nil without it.
@@ -37,11 +34,13 @@ struct NightlyArguments {
         self.dryRun = dryRun
         invalidRowsReported =
             try arguments.choice("--invalid-rows", ["fail", "report"]) == "report"
-        guard let path = arguments.value("--journal-dir") else {
-            if arguments.has("--keep-days") {
+        let given = arguments.value("--journal-dir")
+        // `--check-connection` without FILE: there is no journal to name.
+        guard let path = given, !input.isEmpty else {
+            if given == nil && arguments.has("--keep-days") {
                 throw BatchInviteError.usage("--keep-days goes with --journal-dir DIR")
             }
-            if arguments.value("--html") == "auto" {
+            if given == nil && arguments.value("--html") == "auto" {
                 throw BatchInviteError.usage(
                     "--html auto names the page by the input's content, with --journal-dir DIR; "
                         + "for a file named auto, write ./auto")
@@ -65,7 +64,7 @@ struct NightlyArguments {
         keepDays =
             arguments.has("--keep-days")
             ? try arguments.integer("--keep-days", 0, in: 0...36_500) : nil
-        guard !input.isEmpty, !StandardInputSpool.isNeeded(for: input) else {
+        guard !StandardInputSpool.isNeeded(for: input) else {
             throw BatchInviteError.usage(
                 "--journal-dir names the journal by the input's content, which "
                     + (input == "-" ? "standard input" : "\(input) (not a regular file)")
