@@ -4,7 +4,7 @@ import BatchInvite
 extension RunCommand {
     static let options: [OptionSpec] =
         [InputArguments.targetSpec] + deliverySpecs + CredentialArguments.specs + stateSpecs
-        + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
+        + NightlyArguments.specs + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
         + Verbosity.runSpecs + ConfigFile.specs
 
     /// Where requests go and how fast.

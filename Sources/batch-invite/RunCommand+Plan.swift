@@ -27,7 +27,7 @@ extension RunCommand {
         let result = try RunPlan(
             input: input, target: target, configuration: configuration,
             onWarning: { [redactor] in printNote(redactor.redact($0)) }
-        ).plan()
+        ).plan(invalidRowsReported: nightly.invalidRowsReported)
         summary.counts = result.counts
         summary.plan = result.counts
         summary.overview = result.overview

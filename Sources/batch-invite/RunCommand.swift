@@ -23,6 +23,8 @@ struct RunCommand: Command {
     /// How requests go out (the token is the keeper's, set when it is fetched).
     let transportSettings: CurlTransport.Configuration
     let outputs: JobOutputs
+    /// `--journal-dir`, `--keep-days`, `--invalid-rows`.
+    let nightly: NightlyArguments
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
@@ -63,11 +65,11 @@ struct RunCommand: Command {
             files.keeps("the journal's lock file", journal + ".lock")
             files.keeps("the journal's restart history", journal + ".history")
             files.keeps("the copy of the input", StandardInputSpool.path(beside: journal))
-            files.keeps("--ledger", arguments.value("--ledger"))
+            files.keeps("--ledger", NightlyArguments.ledgerPath(arguments))
         } else {
             files.reads(arguments.has("--journal") ? "--journal" : "the journal", journal)
             files.reads("the journal's restart history", journal + ".history")
-            files.reads("--ledger", arguments.value("--ledger"))
+            files.reads("--ledger", NightlyArguments.ledgerPath(arguments))
         }
         report.register(in: &files)
         outputs.register(in: &files)
@@ -98,7 +100,8 @@ struct RunCommand: Command {
         let allowInsecure = arguments.has("--allow-insecure-http")
         baseURL = try Self.checkURL(base, option: "--base-url", allowInsecure: allowInsecure)
         input = try InputArguments.options(path: path, from: arguments, target: target)
-        report = try ReportArguments(arguments, inputPath: path)
+        nightly = try NightlyArguments(arguments, input: path, dryRun: dryRun)
+        report = try nightly.report(arguments, inputPath: path)
         var delivery = Dispatcher.Configuration(
             path: try arguments.value("--path").map { try Self.checkPath($0, option: "--path") }
                 ?? target.defaultPath)
@@ -126,7 +129,7 @@ struct RunCommand: Command {
         }
         transportSettings = settings
         let journalPath =
-            arguments.value("--journal")
+            nightly.journalPath(format: report.format) ?? arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
         var configuration = BatchRun.Configuration(
             delivery: delivery, journalPath: journalPath, reportPath: report.path,
@@ -149,7 +152,7 @@ struct RunCommand: Command {
         configuration.syncsJournal =
             ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
         configuration.retryFailed = arguments.has("--retry-failed")
-        configuration.ledgerPath = arguments.value("--ledger")
+        configuration.ledgerPath = NightlyArguments.ledgerPath(arguments)
         if arguments.value("--reinvite-after") != nil {
             guard configuration.ledgerPath != nil else {
                 throw BatchInviteError.usage("--reinvite-after needs --ledger PATH")
@@ -209,6 +212,7 @@ struct RunCommand: Command {
         // or 5), with nothing read or sent.
         let keeper = TokenKeeper(source: tokenSource!, redactor: redactor)
         try keeper.start()
+        nightly.prune(journal: configuration.journalPath, ledger: configuration.ledgerPath)
         // Standard input (and any input that is not a regular file: a named pipe, a
         // device) is kept in a file first: read once, through, before anything is sent,
         // and fingerprinted, so that resuming with another input is refused.
@@ -292,7 +296,9 @@ struct RunCommand: Command {
         // Every row invited, by this run or before it, is a job done; so is one a --where
         // leaves out.
         let done = stats[.invited] + stats[.alreadyInvited] + stats[.skipped]
-        return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
+        return nightly.code(
+            done: done, invalid: stats[.invalid], duplicate: stats[.duplicate], rows: stats.rows
+        ).code
     }
 
     /// Once rows may have gone out, SIGINT, SIGTERM and SIGHUP stop the run: no new rows,

@@ -129,7 +129,7 @@ struct ReportArguments {
     let pathGiven: Bool
     let format: ReportFormat
     /// `--html`: the page beside the report, if asked for.
-    let html: String?
+    var html: String?
 
     /// The report of a command reading `inputPath`.
     init(_ arguments: Arguments, inputPath: String) throws {
