@@ -66,6 +66,9 @@ extension ReadingScore {
             default: own = .arabic
             }
             guard script == own, scripts == [own], isSpelt(as: language) else { return -1 }
+            // A letter alone is no evidence of Hebrew or Arabic: names are words (a stray
+            // byte read as one, such as windows-1256's پ for 0x81, is not).
+            if (language == .hebrew || language == .arabic) && length == 1 { return 0 }
             return language == .greek && "ΐΰ".unicodeScalars.contains(scalars[index]) ? 0 : 1
         }
 

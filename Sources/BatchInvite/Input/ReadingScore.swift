@@ -29,10 +29,11 @@
 ///   the word ends in a vowel, ς, ν or ρ) 1, ΐ and ΰ 0, else -1; scaled down as cyrillic
 ///   when fewer than half its letters are the frequent ones (α, ε, ι, ο, ν, τ, σ...).
 /// - hebrew (windows-1255, ISO 8859-8): a Hebrew letter or point in a word of Hebrew only,
-///   with final forms (ך ם ן ף ץ) last and no point first, 1, else -1.
+///   with final forms (ך ם ן ף ץ) last and no point first, 1 (0 for a word of one letter),
+///   else -1.
 /// - arabic (windows-1256): an Arabic letter or mark in a word of Arabic only, with ة last
-///   and no mark first, 1; a French letter of windows-1256 (é, è, à, ç...) in a word of the
-///   Latin script 0.25 (names from abroad); else -1.
+///   and no mark first, 1 (0 for a word of one letter); a French letter of windows-1256 (é,
+///   è, à, ç...) in a word of the Latin script 0.25 (names from abroad); else -1.
 /// - cyrillic, greek, hebrew, arabic: a sign outside words 0.5 when typographic, -1 beside
 ///   another symbol or box drawing, else -0.5.
 /// - japanese: kana 1, frequent kanji 1, other kanji 0.2, half-width katakana 0.5 in a word
