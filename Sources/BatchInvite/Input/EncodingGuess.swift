@@ -85,8 +85,9 @@ enum EncodingGuess: Equatable {
             else { continue }
             let outsideASCII =
                 isSingleByte(encoding)
-                ? Array(String(decoding: text, as: UTF8.self).unicodeScalars.filter { !$0.isASCII })
-                : nil
+                ? Array(
+                    String(decoding: text, as: UTF8.self).unicodeScalars.lazy.filter { !$0.isASCII }
+                        .prefix(ReadingScore.characterLimit)) : nil
             readings.append(
                 EncodingReading(
                     encoding: encoding, score: ReadingScore(text, as: language),
@@ -199,6 +200,6 @@ struct EncodingReading: Equatable {
     let encoding: TextEncoding
     let score: ReadingScore
     /// For an encoding of one byte per character, the characters outside ASCII it reads,
-    /// in order.
+    /// in order (as many as its score looks at).
     var outsideASCII: [Unicode.Scalar]? = nil
 }

@@ -48,7 +48,11 @@ struct LatinLanguage: Sendable {
     /// The lower case of a letter; the Turkish dotted İ stays itself (its lower case is two
     /// characters, i and a combining dot).
     static func lowered(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        if scalar == "\u{130}" { return scalar }
+        // Without making a string for the letters that have no other case.
+        if (0x41...0x5A).contains(scalar.value) { return Unicode.Scalar(UInt8(scalar.value + 0x20)) }
+        if scalar.isASCII || !scalar.properties.changesWhenLowercased || scalar == "\u{130}" {
+            return scalar
+        }
         return scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar
     }
 

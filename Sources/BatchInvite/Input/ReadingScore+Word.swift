@@ -3,7 +3,7 @@ extension ReadingScore {
     final class Word {
         /// The letters as read, and in lower case (`LatinLanguage.lowered`).
         let scalars: [Unicode.Scalar]
-        let lowered: [Unicode.Scalar]
+        private(set) lazy var lowered = scalars.map(LatinLanguage.lowered)
         private(set) var asciiLetters = 0
         private(set) var lettersOutsideASCII = 0
         private(set) var longestRunOutsideASCII = 0
@@ -19,7 +19,6 @@ extension ReadingScore {
 
         init(_ letters: ArraySlice<Unicode.Scalar>) {
             scalars = Array(letters)
-            lowered = letters.map(LatinLanguage.lowered)
             var run = 0
             for scalar in letters {
                 if scalar.isASCII {

@@ -1,5 +1,5 @@
 /// How plausible one reading of a file's first bytes is as text of a language: the mean,
-/// over the characters outside ASCII, of a weight from -3 to 1. A file read in its own
+/// over the characters outside ASCII (the first `characterLimit`), of a weight from -3 to 1. A file read in its own
 /// encoding scores near 1; read in another, its bytes become characters of the wrong
 /// script, rare characters, letters of two scripts in one word, or symbols in the middle
 /// of words, which score 0 or less.
@@ -57,6 +57,10 @@ struct ReadingScore: Equatable {
         case japanese, simplifiedChinese, traditionalChinese, korean
     }
 
+    /// How many characters outside ASCII a score looks at, from the start: enough to tell
+    /// a language, and the cost of a guess stays small however many the sample has.
+    static let characterLimit = 2048
+
     /// Scores `text`, UTF-8 as read in an encoding of `language`.
     init(_ text: [UInt8], as language: Language) {
         let scalars = Array(String(decoding: text, as: UTF8.self).unicodeScalars)
@@ -83,6 +87,7 @@ struct ReadingScore: Equatable {
         var scriptLetters = 0
         var frequentLetters = 0
         for (position, scalar) in scalars.enumerated() where !scalar.isASCII {
+            if count == Self.characterLimit { break }
             count += 1
             let script = Script(scalar)
             if script == .forbidden {
