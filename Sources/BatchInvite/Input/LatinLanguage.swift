@@ -49,7 +49,9 @@ struct LatinLanguage: Sendable {
     /// characters, i and a combining dot).
     static func lowered(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         // Without making a string for the letters that have no other case.
-        if (0x41...0x5A).contains(scalar.value) { return Unicode.Scalar(UInt8(scalar.value + 0x20)) }
+        if (0x41...0x5A).contains(scalar.value) {
+            return Unicode.Scalar(UInt8(scalar.value + 0x20))
+        }
         if scalar.isASCII || !scalar.properties.changesWhenLowercased || scalar == "\u{130}" {
             return scalar
         }

@@ -23,7 +23,8 @@ public struct SendosoTarget: Target {
             aliases: [
                 "First Name", "Given Name", "Forename", "First", "Prénom", "Vorname", "Nombre",
                 "Nombres", "Nombre de pila", "Primeiro Nome", "Nome", "Nome próprio", "Voornaam",
-                "Roepnaam", "Имя", "Adı", "Ad", "İsim", "Imię", "Jméno", "Křestní jméno", "Keresztnév",
+                "Roepnaam", "Имя", "Adı", "Ad", "İsim", "Imię", "Jméno", "Křestní jméno",
+                "Keresztnév",
                 "Etunimi", "Förnamn", "Fornavn", "Όνομα", "שם פרטי", "الاسم الأول", "名", "名字",
             ]),
         FieldSpec(
@@ -32,7 +33,8 @@ public struct SendosoTarget: Target {
                 "Last Name", "Surname", "Family Name", "Last", "Nom", "Nom de famille",
                 "Nachname", "Familienname", "Apellido", "Apellidos", "Sobrenome", "Apelido",
                 "Último nome", "Cognome", "Achternaam", "Familienaam", "Фамилия", "Soyadı", "Soyad",
-                "Nazwisko", "Příjmení", "Vezetéknév", "Sukunimi", "Efternamn", "Etternavn", "Επώνυμο",
+                "Nazwisko", "Příjmení", "Vezetéknév", "Sukunimi", "Efternamn", "Etternavn",
+                "Επώνυμο",
                 "שם משפחה", "الاسم الأخير", "اسم العائلة", "الاسم العائلي", "姓", "姓氏", "성",
             ]),
         FieldSpec(
@@ -47,7 +49,8 @@ public struct SendosoTarget: Target {
                 "E-mailadres", "Mailadres", "E-mail 1 - Value", "Электронная почта",
                 "Эл. почта", "Почта", "E-posta", "Eposta", "E-posta adresi", "Birinci e-posta",
                 "Adres e-mail", "Podstawowy e-mail", "První e-mail", "Κύριο email",
-                "Ηλεκτρονικό ταχυδρομείο", "דוא״ל", "דוא\"ל", "דוא״ל ראשי", "דואר אלקטרוני", "אימייל",
+                "Ηλεκτρονικό ταχυδρομείο", "דוא״ל", "דוא\"ל", "דוא״ל ראשי", "דואר אלקטרוני",
+                "אימייל",
                 "البريد الإلكتروني", "البريد الرئيسي", "البريد", "メールアドレス", "メール", "电子邮件",
                 "電子郵件", "电子邮箱", "邮箱", "이메일", "전자우편", "Sähköposti", "E-post",
             ]),
