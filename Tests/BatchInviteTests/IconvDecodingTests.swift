@@ -178,6 +178,7 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
     @Test func aLetterWhereTheLanguagesSpellingNeverPutsItScoresLow() {
         let polish = LatinLanguage.centralEuropean[0]
         let czech = LatinLanguage.centralEuropean[1]
+        let slovak = LatinLanguage.centralEuropean[2]
         let turkish = LatinLanguage.turkish[0]
         let western = LatinLanguage.western[0]
         // Polish writes ń only before a consonant or last: Spanish ñ read as windows-1250.
@@ -190,6 +191,13 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
         // r or l between consonants is a syllable's vowel in Czech.
         #expect(weight(czech, "Smrčka", 3) == 1)
         #expect(weight(czech, "Vlčková", 2) == 1)
+        // Czech ř never beside an r: Nordic ø read as windows-1250 ("Sřren").
+        #expect(weight(czech, "Jiří", 2) == 1)
+        #expect(weight(czech, "Sřren", 1) == -1)
+        // A Slovak ľ is no Czech letter ("Kříľ" is Czech "Kříž" in ISO 8859-2 read as
+        // windows-1250).
+        #expect(weight(czech, "Kříľ", 3) == -1)
+        #expect(weight(slovak, "Kráľ", 3) == 1)
         // Turkish ı keeps to words of back vowels (an upper-case I is ı's capital).
         #expect(weight(turkish, "Yılmaz", 1) == 1)
         #expect(weight(turkish, "Işık", 2) == 1)

@@ -94,17 +94,23 @@ struct LatinLanguage: Sendable {
             misplaced: 0),
     ]
 
-    /// windows-1250 and ISO 8859-2: Polish, Czech and Slovak, Hungarian, the South Slavic
+    /// windows-1250 and ISO 8859-2: Polish, Czech, Slovak, Hungarian, the South Slavic
     /// languages in the Latin script, Romanian.
     static let centralEuropean = [
         LatinLanguage(
             "ąćęłńóśźż",
             rules: [.consonantInCluster, .consonantClusterAtEnd, .softBeforeVowel, .nasalFirst]),
         LatinLanguage(
-            "áčďéěíňóřšťúůýžäĺľôŕ",
+            "áčďéěíňóřšťúůýž",
             rules: [
                 .consonantInCluster, .consonantClusterAtEnd, .eCaronAfterOther, .uRingMisplaced,
-                .syllabicBesideVowel, .cCaronFirstBeforeConsonant, .softBeforeConsonant,
+                .cCaronFirstBeforeConsonant, .softBeforeConsonant, .rCaronMisplaced,
+            ]),
+        LatinLanguage(
+            "áäčďéíĺľňóôŕšťúýž", rarer: ["ĺ": 0.25, "ŕ": 0.25],
+            rules: [
+                .consonantInCluster, .consonantClusterAtEnd, .syllabicBesideVowel,
+                .softBeforeConsonant,
             ]),
         LatinLanguage("áéíóöőúüű", notBorrowed: "ä", rules: []),
         LatinLanguage("čćđšž", rules: [.consonantInCluster, .consonantClusterAtEnd]),
@@ -149,6 +155,9 @@ struct LatinLanguage: Sendable {
         case cCaronFirstBeforeConsonant
         /// Czech ď, ť before a consonant other than k ("Loďc").
         case softBeforeConsonant
+        /// Czech ř beside an r, or first before a consonant (Nordic ø read as windows-1250:
+        /// "Sřren", "Řdegĺrd").
+        case rCaronMisplaced
         /// Romanian ă before a vowel ("Joăo").
         case aBreveBeforeVowel
         /// Turkish ğ first or after a consonant.
@@ -218,6 +227,9 @@ struct LatinLanguage: Sendable {
                     && !(at(1).map { "rlt".unicodeScalars.contains($0) } ?? false)
             case .softBeforeConsonant:
                 return (letter == "ď" || letter == "ť") && isConsonant(1) && at(1) != "k"
+            case .rCaronMisplaced:
+                return letter == "ř"
+                    && (at(-1) == "r" || at(1) == "r" || (index == 0 && isConsonant(1)))
             case .aBreveBeforeVowel:
                 return letter == "ă" && isVowel(1)
             case .softGAfterConsonant:
