@@ -78,11 +78,12 @@ enum EncodingGuess: Equatable {
     /// scored, best first.
     static func readings(of sample: UnsafeRawBufferPointer, isWhole: Bool) -> [EncodingReading] {
         var readings: [EncodingReading] = []
-        var texts: Set<[UInt8]> = []
+        var texts: [[UInt8]] = []
         for (encoding, language) in candidates {
             guard let text = strictUTF8(of: sample, in: encoding, isWhole: isWhole),
-                texts.insert(text).inserted
+                !texts.contains(text)
             else { continue }
+            texts.append(text)
             let outsideASCII =
                 isSingleByte(encoding)
                 ? Array(

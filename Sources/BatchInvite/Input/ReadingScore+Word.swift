@@ -8,8 +8,15 @@ extension ReadingScore {
         private(set) var lettersOutsideASCII = 0
         private(set) var longestRunOutsideASCII = 0
         /// The scripts of its letters (ASCII letters are Latin).
-        private(set) var scripts: Set<Script> = []
-        private(set) var hasPlainCase = true
+        private(set) lazy var scripts = Set(scalars.map { $0.isASCII ? .latin : Script($0) })
+        /// In lower case, upper case or capitalised.
+        private(set) lazy var hasPlainCase: Bool = {
+            let upper = scalars.map { $0.properties.isUppercase }
+            let allLower = !upper.contains(true)
+            let allUpper = !scalars.contains { $0.properties.isLowercase }
+            let capitalised = upper.first == true && !upper.dropFirst().contains(true)
+            return allLower || allUpper || capitalised
+        }()
         /// Whether the word is spelt as a language may spell it, made once for each.
         private var spelling: [Language: Bool] = [:]
 
@@ -29,13 +36,7 @@ extension ReadingScore {
                     run += 1
                     longestRunOutsideASCII = max(longestRunOutsideASCII, run)
                 }
-                scripts.insert(scalar.isASCII ? .latin : Script(scalar))
             }
-            let upper = letters.map { $0.properties.isUppercase }
-            let allLower = !upper.contains(true)
-            let allUpper = !letters.contains { $0.properties.isLowercase }
-            let capitalised = upper.first == true && !upper.dropFirst().contains(true)
-            hasPlainCase = allLower || allUpper || capitalised
         }
 
         /// Whether its letters outside ASCII are too many or too crowded for a word of a
