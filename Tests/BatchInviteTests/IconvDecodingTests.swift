@@ -198,6 +198,16 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
         // windows-1250).
         #expect(weight(czech, "Kříľ", 3) == -1)
         #expect(weight(slovak, "Kráľ", 3) == 1)
+        // Western letters read in another code page land where its languages never write:
+        // Danish æ as Polish ć, Portuguese õ as Hungarian ő, French ï as Latvian ļ.
+        let hungarian = LatinLanguage.centralEuropean[3]
+        let latvian = LatinLanguage.baltic[1]
+        #expect(weight(polish, "Brćnne", 2) == -1)
+        #expect(weight(polish, "Maćkowiak", 2) == 1)
+        #expect(weight(hungarian, "Simőes", 3) == -1)
+        #expect(weight(hungarian, "Erdős", 3) == 1)
+        #expect(weight(latvian, "Anaļs", 3) == -1)
+        #expect(weight(latvian, "Kļaviņš", 1) == 1)
         // Turkish ı keeps to words of back vowels (an upper-case I is ı's capital).
         #expect(weight(turkish, "Yılmaz", 1) == 1)
         #expect(weight(turkish, "Işık", 2) == 1)

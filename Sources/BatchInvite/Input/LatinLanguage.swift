@@ -99,7 +99,10 @@ struct LatinLanguage: Sendable {
     static let centralEuropean = [
         LatinLanguage(
             "ąćęłńóśźż",
-            rules: [.consonantInCluster, .consonantClusterAtEnd, .softBeforeVowel, .nasalFirst]),
+            rules: [
+                .consonantInCluster, .consonantClusterAtEnd, .softBeforeVowel, .nasalFirst,
+                .softAfterConsonant,
+            ]),
         LatinLanguage(
             "áčďéěíňóřšťúůýž",
             rules: [
@@ -110,10 +113,11 @@ struct LatinLanguage: Sendable {
             "áäčďéíĺľňóôŕšťúýž", rarer: ["ĺ": 0.25, "ŕ": 0.25],
             rules: [
                 .consonantInCluster, .consonantClusterAtEnd, .syllabicBesideVowel,
-                .softBeforeConsonant,
+                .softBeforeConsonant, .cCaronFirstBeforeConsonant,
             ]),
-        LatinLanguage("áéíóöőúüű", notBorrowed: "ä", rules: []),
-        LatinLanguage("čćđšž", rules: [.consonantInCluster, .consonantClusterAtEnd]),
+        LatinLanguage("áéíóöőúüű", notBorrowed: "ä", rules: [.longUmlautBeforeVowel]),
+        LatinLanguage(
+            "čćđšž", rules: [.consonantInCluster, .consonantClusterAtEnd, .softAfterConsonant]),
         LatinLanguage(
             "ăâîşţșț",
             rules: [.consonantInCluster, .consonantClusterAtEnd, .aBreveBeforeVowel]),
@@ -131,7 +135,8 @@ struct LatinLanguage: Sendable {
         LatinLanguage(
             "ąčęėįšųūž", rarer: ["ą": 0.5, "ę": 0.5],
             rules: [.consonantInCluster, .consonantAtEnd, .uOgonekInside, .iOgonekInside]),
-        LatinLanguage("āčēģīķļņšūž", rules: [.consonantInCluster, .consonantAtEnd]),
+        LatinLanguage(
+            "āčēģīķļņšūž", rules: [.consonantInCluster, .consonantAtEnd, .lCedillaBeforeConsonant]),
     ]
 
     /// Where a language's spelling never puts a letter.
@@ -145,6 +150,13 @@ struct LatinLanguage: Sendable {
         case softBeforeVowel
         /// Polish ą, ę starting a word.
         case nasalFirst
+        /// Polish ć, ń after a consonant, ś, ź after one but as a word's second letter
+        /// ("Mściwój"), Croatian ć after one (Danish æ read as windows-1250: "Brćnne").
+        case softAfterConsonant
+        /// Hungarian ő, ű before a vowel (Portuguese õ read as windows-1250: "Simőes").
+        case longUmlautBeforeVowel
+        /// Latvian ļ before a consonant (French ï read as windows-1257: "Anaļs").
+        case lCedillaBeforeConsonant
         /// Czech ě after a letter other than b, p, v, m, f, d, t, n.
         case eCaronAfterOther
         /// Czech ů first, after a vowel or before one ("oů").
@@ -215,6 +227,13 @@ struct LatinLanguage: Sendable {
                 return "ńśćź".unicodeScalars.contains(letter) && isVowel(1)
             case .nasalFirst:
                 return index == 0 && (letter == "ą" || letter == "ę")
+            case .softAfterConsonant:
+                return "ćńśź".unicodeScalars.contains(letter) && isConsonant(-1)
+                    && (letter == "ć" || letter == "ń" || index >= 2)
+            case .longUmlautBeforeVowel:
+                return (letter == "ő" || letter == "ű") && isVowel(1)
+            case .lCedillaBeforeConsonant:
+                return letter == "ļ" && isConsonant(1)
             case .eCaronAfterOther:
                 return letter == "ě"
                     && !(at(-1).map { "bpvmfdtn".unicodeScalars.contains($0) } ?? false)
