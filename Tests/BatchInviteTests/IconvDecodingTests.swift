@@ -109,6 +109,36 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
             "Müller Jürgen\nGarcía José\nDupont Émile\nSmith Zoë\nO'Brien Seán\n", "WINDOWS-1252",
             .windows1252
         ),
+        (
+            "Wiśniewski Łukasz\nDąbrowska Małgorzata\nKozłowski Paweł\n", "WINDOWS-1250",
+            .iconv("windows-1250")
+        ),
+        (
+            "Dvořák Jiří\nČerná Petra\nKučera Tomáš\nRůžička Zdeněk\n", "ISO-8859-2",
+            .iconv("iso-8859-2")
+        ),
+        ("Erdős Győző\nSzűcs Zsófia\nKovács Ödön\n", "WINDOWS-1250", .iconv("windows-1250")),
+        (
+            "Yılmaz Gökhan\nAydın Şule\nÖztürk İsmail\nDoğan Ayşe\n", "WINDOWS-1254",
+            .iconv("windows-1254")
+        ),
+        (
+            "Stankevičius Jonas\nKazlauskienė Rūta\nŠimkus Tomas\nPetrauskaitė Aistė\n",
+            "WINDOWS-1257", .iconv("windows-1257")
+        ),
+        (
+            "Παπαδόπουλος Γιώργος\nΝικολάου Μαρία\nΙωάννου Άννα\n", "WINDOWS-1253",
+            .iconv("windows-1253")
+        ),
+        (
+            "Παπαδόπουλος Γιώργος\nΝικολάου Μαρία\nΙωάννου Άννα\n", "ISO-8859-7",
+            .iconv("iso-8859-7")
+        ),
+        ("כהן דוד\nלוי שרה\nמזרחי יוסף\nפרץ רחל\n", "WINDOWS-1255", .iconv("windows-1255")),
+        (
+            "العلي محمد\nحسن فاطمة\nإبراهيم أحمد\nالخطيب مريم\n", "WINDOWS-1256",
+            .iconv("windows-1256")
+        ),
     ]
 
     @Test func eachLanguageIsGuessedInItsOwnEncoding() throws {
@@ -137,6 +167,72 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
     }
 }
 
+@Suite struct LatinLanguageTests {
+    /// The weight `language` gives the letter at `index` of `word`.
+    func weight(_ language: LatinLanguage, _ word: String, _ index: Int) -> Double {
+        let original = Array(word.unicodeScalars)
+        return language.weight(
+            at: index, in: original.map(LatinLanguage.lowered), original: original)
+    }
+
+    @Test func aLetterWhereTheLanguagesSpellingNeverPutsItScoresLow() {
+        let polish = LatinLanguage.centralEuropean[0]
+        let czech = LatinLanguage.centralEuropean[1]
+        let slovak = LatinLanguage.centralEuropean[2]
+        let turkish = LatinLanguage.turkish[0]
+        let western = LatinLanguage.western[0]
+        // Polish writes ń only before a consonant or last: Spanish ñ read as windows-1250.
+        #expect(weight(polish, "Kamiński", 4) == 1)
+        #expect(weight(polish, "Peńa", 2) == -1)
+        // No Czech word has č between consonants after a vowel: French è read so.
+        #expect(weight(czech, "Kučera", 2) == 1)
+        #expect(weight(czech, "Hélčne", 3) == -1)
+        #expect(weight(czech, "Michčle", 4) == -1)
+        // r or l between consonants is a syllable's vowel in Czech.
+        #expect(weight(czech, "Smrčka", 3) == 1)
+        #expect(weight(czech, "Vlčková", 2) == 1)
+        // Czech ř never beside an r: Nordic ø read as windows-1250 ("Sřren").
+        #expect(weight(czech, "Jiří", 2) == 1)
+        #expect(weight(czech, "Sřren", 1) == -1)
+        // A Slovak ľ is no Czech letter ("Kříľ" is Czech "Kříž" in ISO 8859-2 read as
+        // windows-1250).
+        #expect(weight(czech, "Kříľ", 3) == -1)
+        #expect(weight(slovak, "Kráľ", 3) == 1)
+        // Western letters read in another code page land where its languages never write:
+        // Danish æ as Polish ć, Portuguese õ as Hungarian ő, French ï as Latvian ļ.
+        let hungarian = LatinLanguage.centralEuropean[3]
+        let latvian = LatinLanguage.baltic[1]
+        #expect(weight(polish, "Brćnne", 2) == -1)
+        #expect(weight(polish, "Maćkowiak", 2) == 1)
+        #expect(weight(hungarian, "Simőes", 3) == -1)
+        #expect(weight(hungarian, "Erdős", 3) == 1)
+        #expect(weight(latvian, "Anaļs", 3) == -1)
+        #expect(weight(latvian, "Kļaviņš", 1) == 1)
+        // Turkish ı keeps to words of back vowels (an upper-case I is ı's capital).
+        #expect(weight(turkish, "Yılmaz", 1) == 1)
+        #expect(weight(turkish, "Işık", 2) == 1)
+        #expect(weight(turkish, "Veselı", 5) == -1)
+        // Spanish ñ is before a vowel: Polish ń read as windows-1252 is not.
+        #expect(weight(western, "Peña", 2) == 1)
+        #expect(weight(western, "Kamiñski", 4) == 0)
+        // A letter of the Western languages in a Polish name from abroad; one of no language.
+        #expect(weight(polish, "Müller", 1) == 0.25)
+        #expect(weight(polish, "Mőller", 1) == -1)
+    }
+
+    @Test func readingsThatAreTheSameTextAreOne() throws {
+        // German letters are the same in windows-1252, -1250, -1254, -1257 and ISO 8859-2.
+        let german = try encoded(
+            "name\nJürgen Müller\nKäthe Weiß\nSören Schröder\n", in: "WINDOWS-1252")
+        let readings = german.withUnsafeBytes { EncodingGuess.readings(of: $0, isWhole: true) }
+        let encodings = readings.map(\.encoding)
+        #expect(encodings.contains(.windows1252))
+        for other in ["windows-1250", "iso-8859-2", "windows-1254", "windows-1257"] {
+            #expect(!encodings.contains(.iconv(other)), "\(other)")
+        }
+    }
+}
+
 @Suite struct FrequentCharactersTests {
     /// Every character of a list is in the table of the encoding it stands for, so that a
     /// file in that encoding can hold it.
@@ -147,6 +243,7 @@ func encoded(_ text: String, in encoding: String) throws -> [UInt8] {
             (FrequentCharacters.japaneseKanji, "SHIFT_JIS"),
             (FrequentCharacters.koreanSyllables, "EUC-KR"),
             (FrequentCharacters.cyrillicLetters, "KOI8-U"),
+            (FrequentCharacters.greekLetters, "ISO-8859-7"),
         ]
         for (list, encoding) in lists {
             #expect(list.count >= 12)

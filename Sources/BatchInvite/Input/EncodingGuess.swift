@@ -4,6 +4,9 @@
 /// is scored (`ReadingScore`: how much the reading looks like text of its language), and
 /// the best is taken when it is plausible and clearly ahead of the next (`decide`); two
 /// close ones are for the user to choose from; none, and the tool cannot read it untold.
+/// Two encodings that read the sample as the same text are one reading, the earlier
+/// candidate's (a Western file is the same text in windows-1252 and windows-1254 unless it
+/// has ð, þ or ý).
 enum EncodingGuess: Equatable {
     case utf8
     case utf16(bigEndian: Bool)
@@ -21,20 +24,41 @@ enum EncodingGuess: Equatable {
     static let sampleSize = 64 * 1024
 
     /// The encodings a guess chooses from, each with the language it is scored as: the
-    /// Windows code pages of Western Europe, Cyrillic (and KOI8-R), Japanese (and EUC-JP),
-    /// Simplified and Traditional Chinese, and Korean. Each is the widest of its family
-    /// (cp932 reads all of Shift_JIS, gb18030 all of GBK and GB2312, cp949 all of EUC-KR).
+    /// Windows code pages of Western Europe, Central Europe (and ISO 8859-2), Turkey, the
+    /// Baltic, Greece (and ISO 8859-7), Israel (and ISO 8859-8), the Arab countries and the
+    /// Cyrillic script (and KOI8-R); Japanese (and EUC-JP), Simplified and Traditional
+    /// Chinese, and Korean. Each is the widest of its family (windows-1252 reads all the
+    /// letters of ISO 8859-1, windows-1254 of ISO 8859-9, cp932 all of Shift_JIS, gb18030 all
+    /// of GBK and GB2312, cp949 all of EUC-KR). Windows-1252 comes first: of two encodings
+    /// that read the same, the earlier is taken.
     static let candidates: [(TextEncoding, ReadingScore.Language)] = [
-        (.windows1252, .western), (.iconv("windows-1251"), .cyrillic),
-        (.iconv("koi8-r"), .cyrillic), (.iconv("cp932"), .japanese),
-        (.iconv("euc-jp"), .japanese), (.iconv("gb18030"), .simplifiedChinese),
-        (.iconv("big5"), .traditionalChinese), (.iconv("cp949"), .korean),
+        (.windows1252, .western), (.iconv("windows-1250"), .centralEuropean),
+        (.iconv("iso-8859-2"), .centralEuropean), (.iconv("windows-1254"), .turkish),
+        (.iconv("windows-1257"), .baltic), (.iconv("windows-1253"), .greek),
+        (.iconv("iso-8859-7"), .greek), (.iconv("windows-1255"), .hebrew),
+        (.iconv("iso-8859-8"), .hebrew), (.iconv("windows-1256"), .arabic),
+        (.iconv("windows-1251"), .cyrillic), (.iconv("koi8-r"), .cyrillic),
+        (.iconv("cp932"), .japanese), (.iconv("euc-jp"), .japanese),
+        (.iconv("gb18030"), .simplifiedChinese), (.iconv("big5"), .traditionalChinese),
+        (.iconv("cp949"), .korean),
     ]
+
+    /// Whether `encoding` is a candidate that reads one character from each byte, so that
+    /// two such readings of a sample can be compared character by character.
+    static func isSingleByte(_ encoding: TextEncoding) -> Bool {
+        candidates.contains { candidate, language in
+            candidate == encoding
+                && ![.japanese, .simplifiedChinese, .traditionalChinese, .korean].contains(language)
+        }
+    }
 
     /// A reading is plausible from this score on (see `ReadingScore`).
     static let plausible = 0.6
-    /// How far ahead of the next reading the best must be to be taken: with ten
-    /// characters outside ASCII or more, and with fewer.
+    /// How far ahead of the next reading the best must be to be taken, in weight per
+    /// character the two readings differ in: with ten such characters or more, and with
+    /// fewer. (Readings of the same bytes in two code pages of one byte per character are
+    /// the same text but where the code pages differ; the characters where they do not
+    /// still count, for the language they tell: a German ä beside a Hungarian ő.)
     static let lead = (many: 0.3, few: 0.5)
 
     /// Guesses from `sample`, the file's first bytes after any byte order mark;
@@ -50,15 +74,25 @@ enum EncodingGuess: Equatable {
         return decide(readings(of: sample, isWhole: isWhole), firstInvalid: invalid)
     }
 
-    /// Every candidate that reads all of `sample`, scored, best first.
+    /// Every candidate that reads all of `sample` as another text than an earlier one,
+    /// scored, best first.
     static func readings(of sample: UnsafeRawBufferPointer, isWhole: Bool) -> [EncodingReading] {
         var readings: [EncodingReading] = []
+        var texts: [[UInt8]] = []
         for (encoding, language) in candidates {
-            guard let text = strictUTF8(of: sample, in: encoding, isWhole: isWhole) else {
-                continue
-            }
+            guard let text = strictUTF8(of: sample, in: encoding, isWhole: isWhole),
+                !texts.contains(text)
+            else { continue }
+            texts.append(text)
+            let outsideASCII =
+                isSingleByte(encoding)
+                ? Array(
+                    String(decoding: text, as: UTF8.self).unicodeScalars.lazy.filter { !$0.isASCII }
+                        .prefix(ReadingScore.characterLimit)) : nil
             readings.append(
-                EncodingReading(encoding: encoding, score: ReadingScore(text, as: language)))
+                EncodingReading(
+                    encoding: encoding, score: ReadingScore(text, as: language),
+                    outsideASCII: outsideASCII))
         }
         // A stable sort: of two equal scores, the earlier candidate comes first.
         return readings.enumerated().sorted {
@@ -71,8 +105,16 @@ enum EncodingGuess: Equatable {
     static func decide(_ readings: [EncodingReading], firstInvalid: Int) -> EncodingGuess {
         guard let best = readings.first else { return .unknown(firstInvalid: firstInvalid) }
         let next = readings.dropFirst().first
-        let lead = best.score.characters >= 10 ? Self.lead.many : Self.lead.few
-        if best.score.value >= plausible && best.score.value - (next?.score.value ?? -3) >= lead {
+        var ahead = best.score.value - (next?.score.value ?? -3)
+        var compared = best.score.characters
+        if let next, let mine = best.outsideASCII, let theirs = next.outsideASCII,
+            mine.count == theirs.count
+        {
+            compared = max(zip(mine, theirs).filter { $0 != $1 }.count, 1)
+            ahead = (best.score.total - next.score.total) / Double(compared)
+        }
+        let lead = compared >= 10 ? Self.lead.many : Self.lead.few
+        if best.score.value >= plausible && ahead >= lead {
             return best.encoding == .windows1252
                 ? .windows1252(firstInvalid: firstInvalid)
                 : .legacy(best.encoding, firstInvalid: firstInvalid)
@@ -158,4 +200,7 @@ enum EncodingGuess: Equatable {
 struct EncodingReading: Equatable {
     let encoding: TextEncoding
     let score: ReadingScore
+    /// For an encoding of one byte per character, the characters outside ASCII it reads,
+    /// in order (as many as its score looks at).
+    var outsideASCII: [Unicode.Scalar]? = nil
 }

@@ -138,4 +138,7 @@ enum FrequentCharacters {
 
     /// The most frequent Cyrillic letters of Russian, Ukrainian and Bulgarian text, lower-case.
     static let cyrillicLetters = Set("оеаинтсрвлкі".unicodeScalars.map(\.value))
+
+    /// The most frequent Greek letters, lower-case, with their accented forms.
+    static let greekLetters = Set("αεινοτσςρηκπμλυάέίόήύώ".unicodeScalars.map(\.value))
 }

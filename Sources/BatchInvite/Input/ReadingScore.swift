@@ -1,21 +1,41 @@
 /// How plausible one reading of a file's first bytes is as text of a language: the mean,
-/// over the characters outside ASCII, of a weight from -3 to 1. A file read in its own
+/// over the characters outside ASCII (the first `characterLimit`), of a weight from -3 to 1. A file read in its own
 /// encoding scores near 1; read in another, its bytes become characters of the wrong
 /// script, rare characters, letters of two scripts in one word, or symbols in the middle
 /// of words, which score 0 or less.
 ///
 /// The weights, by language:
 /// - every language: a control, private-use or unassigned character -3.
-/// - western (windows-1252): a Latin letter in a word that also has ASCII letters, with at
-///   most two letters outside ASCII in a row and no more of them than ASCII ones, 1
-///   ("Müller", "Conceição", "José"; a word of one letter
-///   such as "à" too); any other letter -1 ("ÐÕÃû", "Ã©"); a typographic sign (quotes,
-///   dashes, €, °) not touching another character outside ASCII 0.5; other symbols 0
-///   between digits and spaces, else -1 ("‰q", "•º").
+/// - the Latin code pages (western: windows-1252; centralEuropean: windows-1250, ISO 8859-2;
+///   turkish: windows-1254; baltic: windows-1257): a letter in a word of the Latin script
+///   that is not letter salad (western: at most two letters outside ASCII in a row and no
+///   more of them than ASCII ones, as "Müller", "Conceição"; the others, whose words hold
+///   more such letters, as "Kříž", "Čížek": at most three in a row, not more than twice the
+///   ASCII ones and one more, in lower case, upper case or capitalised) is weighted by the
+///   best of the family's languages (`LatinLanguage`: 1 for the language's own letters,
+///   less for rarer ones and borrowed ones, -1 or 0 where its spelling never puts them);
+///   any other letter -1 ("ÐÕÃû", "Ã©"); a typographic sign (quotes, dashes, €, °) not
+///   touching another character outside ASCII 0.5; other symbols 0 between digits and
+///   spaces, else -1 ("‰q", "•º").
 /// - cyrillic (windows-1251, KOI8-R): a Cyrillic letter in a word of Cyrillic letters only,
-///   in lower case, upper case or capitalised, 1, else -1; the whole score is scaled down
-///   when fewer than half its letters are among the most frequent (о, е, а, и, н, т...),
-///   as happens when KOI8-R is read as windows-1251 or the reverse.
+///   in lower case, upper case or capitalised, spelt as Russian, Ukrainian or Bulgarian may
+///   be (a vowel in a word of three letters or more, no ь, ъ, ы first or after a vowel, no ы
+///   after к, г, х, ж, ш, щ, ч, no й after a consonant) 1, else -1; the whole score is
+///   scaled down when fewer than half its letters are among the most frequent (о, е, а, и,
+///   н, т...), as happens when KOI8-R is read as windows-1251 or the reverse.
+/// - greek (windows-1253, ISO 8859-7): a Greek letter in a word of Greek letters only, in
+///   lower case, upper case or capitalised, written as monotonic Greek is (ς only last, σ
+///   never last; unless in capitals: one accent on a word of two syllables or more, and
+///   the word ends in a vowel, ς, ν or ρ) 1, ΐ and ΰ 0, else -1; scaled down as cyrillic
+///   when fewer than half its letters are the frequent ones (α, ε, ι, ο, ν, τ, σ...).
+/// - hebrew (windows-1255, ISO 8859-8): a Hebrew letter or point in a word of Hebrew only,
+///   with final forms (ך ם ן ף ץ) last and no point first, 1 (0 for a word of one letter),
+///   else -1.
+/// - arabic (windows-1256): an Arabic letter or mark in a word of Arabic only, with ة last
+///   and no mark first, 1 (0 for a word of one letter); a French letter of windows-1256 (é,
+///   è, à, ç...) in a word of the Latin script 0.25 (names from abroad); else -1.
+/// - cyrillic, greek, hebrew, arabic: a sign outside words 0.5 when typographic, -1 beside
+///   another symbol or box drawing, else -0.5.
 /// - japanese: kana 1, frequent kanji 1, other kanji 0.2, half-width katakana 0.5 in a word
 ///   of its own ("ｶﾜﾀ") and -1 among kanji.
 /// - chinese (simplified or traditional): frequent hanzi of that script 1, other hanzi 0.1.
@@ -29,64 +49,93 @@ struct ReadingScore: Equatable {
     /// How many characters outside ASCII it is the mean of.
     let characters: Int
 
+    /// The sum of the weights.
+    var total: Double { value * Double(characters) }
+
     enum Language {
-        case western, cyrillic, japanese, simplifiedChinese, traditionalChinese, korean
+        case western, centralEuropean, turkish, baltic, cyrillic, greek, hebrew, arabic
+        case japanese, simplifiedChinese, traditionalChinese, korean
     }
+
+    /// How many characters outside ASCII a score looks at, from the start: enough to tell
+    /// a language, and the cost of a guess stays small however many the sample has.
+    static let characterLimit = 2048
 
     /// Scores `text`, UTF-8 as read in an encoding of `language`.
     init(_ text: [UInt8], as language: Language) {
         let scalars = Array(String(decoding: text, as: UTF8.self).unicodeScalars)
         // The words around characters outside ASCII, each made once.
         var last: (range: Range<Int>, word: Word)?
-        func word(at position: Int) -> Word? {
+        func word(at position: Int) -> (word: Word, index: Int)? {
             guard Self.isLetter(scalars[position]) else { return nil }
-            if let last, last.range.contains(position) { return last.word }
+            if let last, last.range.contains(position) {
+                return (last.word, position - last.range.lowerBound)
+            }
             var start = position
             while start > 0 && Self.isLetter(scalars[start - 1]) { start -= 1 }
             var end = position + 1
             while end < scalars.count && Self.isLetter(scalars[end]) { end += 1 }
             let word = Word(scalars[start..<end])
             last = (start..<end, word)
-            return word
+            return (word, position - start)
         }
+        let latin = LatinLanguage.family(language)
+        // The letters of the Latin script are weighted by each language of the family.
+        var latinTotals = [Double](repeating: 0, count: latin.count)
         var total = 0.0
         var count = 0
-        var cyrillicLetters = 0
-        var frequentCyrillic = 0
+        var scriptLetters = 0
+        var frequentLetters = 0
         for (position, scalar) in scalars.enumerated() where !scalar.isASCII {
+            if count == Self.characterLimit { break }
             count += 1
             let script = Script(scalar)
             if script == .forbidden {
                 total -= 3
                 continue
             }
-            let word = word(at: position)
+            let found = word(at: position)
             let neighbours = (
                 position > 0 ? scalars[position - 1] : " ",
                 position + 1 < scalars.count ? scalars[position + 1] : " "
             )
             switch language {
-            case .western:
-                total += Self.western(scalar, script, word, neighbours)
-            case .cyrillic:
-                if script == .cyrillic, let word {
-                    cyrillicLetters += 1
-                    if FrequentCharacters.cyrillicLetters.contains(Self.lowered(scalar)) {
-                        frequentCyrillic += 1
+            case .western, .centralEuropean, .turkish, .baltic:
+                if let (word, index) = found, script == .latin,
+                    !word.isSalad(strict: language == .western)
+                {
+                    for (number, language) in latin.enumerated() {
+                        latinTotals[number] += language.weight(
+                            at: index, in: word.lowered, original: word.scalars)
                     }
-                    total += !word.hasLatin && word.hasPlainCase ? 1 : -1
                 } else {
-                    total += Self.cyrillicOther(scalar, script, isLetter: word != nil, neighbours)
+                    total += Self.latinOther(scalar, isLetter: found != nil, neighbours)
                 }
+            case .cyrillic, .greek, .hebrew, .arabic:
+                guard let (word, index) = found else {
+                    total += Self.scriptOther(scalar, script, neighbours)
+                    continue
+                }
+                if (language == .cyrillic && script == .cyrillic)
+                    || (language == .greek && script == .greek)
+                {
+                    scriptLetters += 1
+                    let frequent =
+                        language == .cyrillic
+                        ? FrequentCharacters.cyrillicLetters : FrequentCharacters.greekLetters
+                    if frequent.contains(word.lowered[index].value) { frequentLetters += 1 }
+                }
+                total += word.weight(at: index, as: language)
             case .japanese, .simplifiedChinese, .traditionalChinese, .korean:
-                total += Self.eastAsian(scalar, script, word, language)
+                total += Self.eastAsian(scalar, script, found?.word, language)
             }
         }
+        total += latinTotals.max() ?? 0
         var value = count == 0 ? 0 : total / Double(count)
-        if language == .cyrillic {
-            let share =
-                cyrillicLetters == 0 ? 0 : Double(frequentCyrillic) / Double(cyrillicLetters)
-            value *= min(max((share - 0.25) / 0.25, 0), 1)
+        if language == .cyrillic || language == .greek {
+            let share = scriptLetters == 0 ? 0 : Double(frequentLetters) / Double(scriptLetters)
+            let floor = language == .cyrillic ? 0.25 : 0.3
+            value *= min(max((share - floor) / 0.25, 0), 1)
         }
         self.value = value
         characters = count
@@ -95,17 +144,11 @@ struct ReadingScore: Equatable {
     /// Typographic signs a Western text has beside its words.
     private static let typographic = Set("“”‘’„‚«»‹›–—…•·€£¥°®©™§¶¿¡ªº№".unicodeScalars)
 
-    private static func western(
-        _ scalar: Unicode.Scalar, _ script: Script, _ word: Word?,
-        _ neighbours: (Unicode.Scalar, Unicode.Scalar)
+    /// A character of a Latin reading other than a letter of a plausible word.
+    private static func latinOther(
+        _ scalar: Unicode.Scalar, isLetter: Bool, _ neighbours: (Unicode.Scalar, Unicode.Scalar)
     ) -> Double {
-        if let word {
-            guard script == .latin else { return -1 }
-            let salad =
-                word.longestRunOutsideASCII > 2 || (word.asciiLetters == 0 && word.length > 1)
-                || (word.lettersOutsideASCII >= 2 && word.asciiLetters < word.lettersOutsideASCII)
-            return salad ? -1 : 1
-        }
+        if isLetter { return -1 }
         if isSpace(scalar) { return 0 }
         if touchesNonASCII(neighbours) { return -1 }
         if typographic.contains(scalar) { return 0.5 }
@@ -114,11 +157,10 @@ struct ReadingScore: Equatable {
         return quiet(before) && (quiet(after) || ",;\t\r\n".unicodeScalars.contains(after)) ? 0 : -1
     }
 
-    private static func cyrillicOther(
-        _ scalar: Unicode.Scalar, _ script: Script, isLetter: Bool,
-        _ neighbours: (Unicode.Scalar, Unicode.Scalar)
+    /// A character outside words in a Cyrillic, Greek, Hebrew or Arabic reading.
+    private static func scriptOther(
+        _ scalar: Unicode.Scalar, _ script: Script, _ neighbours: (Unicode.Scalar, Unicode.Scalar)
     ) -> Double {
-        if isLetter { return -1 }
         if isSpace(scalar) { return 0 }
         if script == .box { return -1 }
         let isSymbol: (Unicode.Scalar) -> Bool = {
@@ -148,7 +190,9 @@ struct ReadingScore: Equatable {
         case (.jamo, .korean): weight = -0.5
         case (.kana, _), (.han, _), (.hangul, _), (.jamo, _), (.halfwidthKana, _): weight = -1
         case (.cjkPunctuation, _): return 0.5
-        case (.latin, _), (.cyrillic, _), (.greek, _), (.otherLetter, _): return -1
+        case (.latin, _), (.cyrillic, _), (.greek, _), (.hebrew, _), (.arabic, _),
+            (.otherLetter, _):
+            return -1
         case (.box, _): return -0.5
         case (.other, _), (.forbidden, _): return 0
         }
@@ -169,7 +213,7 @@ struct ReadingScore: Equatable {
         }
     }
 
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isWhitespace || scalar.value == 0xAD
     }
 
@@ -178,13 +222,10 @@ struct ReadingScore: Equatable {
         return (!before.isASCII && !isSpace(before)) || (!after.isASCII && !isSpace(after))
     }
 
-    private static func lowered(_ scalar: Unicode.Scalar) -> UInt32 {
-        scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? scalar.value
-    }
-
     /// What kind of character a scalar outside ASCII is, for the weights.
-    enum Script: Equatable {
-        case latin, cyrillic, greek, otherLetter, kana, halfwidthKana, han, hangul, jamo
+    enum Script: Hashable {
+        case latin, cyrillic, greek, hebrew, arabic, otherLetter, kana, halfwidthKana, han, hangul
+        case jamo
         case cjkPunctuation, box, other, forbidden
 
         init(_ scalar: Unicode.Scalar) {
@@ -208,42 +249,11 @@ struct ReadingScore: Equatable {
             case 0x0400...0x04FF: self = isLetter(scalar) ? .cyrillic : .other
             case 0x0370...0x03FF: self = isLetter(scalar) ? .greek : .other
             case 0x00C0...0x024F, 0x1E00...0x1EFF: self = isLetter(scalar) ? .latin : .other
+            case 0x0590...0x05FF: self = isLetter(scalar) ? .hebrew : .other
+            case 0x0600...0x06FF, 0x0750...0x077F, 0xFB50...0xFDFF, 0xFE70...0xFEFF:
+                self = isLetter(scalar) ? .arabic : .other
             default: self = isLetter(scalar) ? .otherLetter : .other
             }
-        }
-    }
-
-    /// A run of letters, and what the weights ask of it.
-    private final class Word {
-        let length: Int
-        private(set) var asciiLetters = 0
-        private(set) var lettersOutsideASCII = 0
-        private(set) var longestRunOutsideASCII = 0
-        private(set) var hasLatin = false
-        private(set) var hasPlainCase = true
-        private(set) var isHalfwidthKana = true
-
-        init(_ letters: ArraySlice<Unicode.Scalar>) {
-            length = letters.count
-            var run = 0
-            for scalar in letters {
-                if scalar.isASCII {
-                    asciiLetters += 1
-                    run = 0
-                } else {
-                    lettersOutsideASCII += 1
-                    run += 1
-                    longestRunOutsideASCII = max(longestRunOutsideASCII, run)
-                }
-                let script = scalar.isASCII ? .latin : Script(scalar)
-                if script == .latin { hasLatin = true }
-                if script != .halfwidthKana { isHalfwidthKana = false }
-            }
-            let upper = letters.map { $0.properties.isUppercase }
-            let allLower = !upper.contains(true)
-            let allUpper = !letters.contains { $0.properties.isLowercase }
-            let capitalised = upper.first == true && !upper.dropFirst().contains(true)
-            hasPlainCase = allLower || allUpper || capitalised
         }
     }
 }

@@ -16,7 +16,8 @@ extension TextInput {
         _ readings: [EncodingReading], at offset: Int, in bytes: UnsafeRawBufferPointer
     ) -> String {
         let encodings = readings.map(\.encoding)
-        let place = Self.where(offset, in: bytes, as: encodings)
+        let place = Self.where(
+            Self.firstDifference(in: bytes, among: encodings) ?? offset, in: bytes, as: encodings)
         guard encodings.count > 1 else {
             return "\(displayName) is not UTF-8, and reads only doubtfully as \(encodings[0]) "
                 + "(\(place)); give --encoding \(encodings[0]) if that reading is right, or "
@@ -49,7 +50,32 @@ extension TextInput {
         }
         return "\(displayName) is not UTF-8, and reads as none of the encodings the tool tells "
             + "apart (\(place)); save it as UTF-8, or give --encoding with its encoding (any name "
-            + "iconv knows, such as windows-1253, iso-8859-7 or cp866)"
+            + "iconv knows, such as cp866, iso-8859-5 or windows-874)"
+    }
+
+    /// The offset of the first byte that encodings of one byte per character read as
+    /// different characters, to quote where their readings part (the first byte that is not
+    /// UTF-8 may read the same in both: "é" in windows-1252 and windows-1250).
+    static func firstDifference(
+        in bytes: UnsafeRawBufferPointer, among encodings: [TextEncoding]
+    ) -> Int? {
+        guard encodings.count > 1, encodings.allSatisfy(EncodingGuess.isSingleByte) else {
+            return nil
+        }
+        var differs: [UInt8: Bool] = [:]
+        for (offset, byte) in bytes.enumerated() where byte >= 0x80 {
+            if differs[byte] == nil {
+                let readings = encodings.map { encoding in
+                    var decoder = TextDecoder(encoding: encoding)
+                    var text: [UInt8] = []
+                    [byte].withUnsafeBytes { decoder.decode($0, isFinal: true, into: &text) }
+                    return text
+                }
+                differs[byte] = Set(readings).count > 1
+            }
+            if differs[byte] == true { return offset }
+        }
+        return nil
     }
 
     /// Where the byte at `offset` of `bytes` is, for messages: its line and the word
@@ -59,7 +85,7 @@ extension TextInput {
     ) -> String {
         let line = LineBreaks.count(in: UnsafeRawBufferPointer(rebasing: bytes[..<offset])) + 1
         // A `|` may be the second byte of a character in the multi-byte encodings.
-        let singleByte = encodings == [.windows1252]
+        let singleByte = encodings.allSatisfy(EncodingGuess.isSingleByte)
         let isWordEnd: (UInt8) -> Bool = {
             $0 <= 0x20 || ",;\t\"".utf8.contains($0) || (singleByte && $0 == UInt8(ascii: "|"))
         }

@@ -13,15 +13,19 @@ public struct SendosoTarget: Target {
     public static let roles = FieldRules.Choices(["regular", "manager"])
 
     public let fields: [FieldSpec] = [
-        // Header names in English, French, German, Spanish, Portuguese, Italian and Dutch
-        // (matched without regard to case, accents, spaces, `_`, `-` or `.`).
+        // Header names in English, French, German, Spanish, Portuguese, Italian, Dutch, the
+        // Nordic languages, Polish, Czech, Hungarian, Turkish, Russian, Greek, Hebrew, Arabic,
+        // Chinese, Japanese and Korean, with the field names of Thunderbird's address book
+        // export in those languages (matched without regard to case, accents, spaces, `_`,
+        // `-` or `.`).
         FieldSpec(
             name: "first_name",
             aliases: [
                 "First Name", "Given Name", "Forename", "First", "Prénom", "Vorname", "Nombre",
                 "Nombres", "Nombre de pila", "Primeiro Nome", "Nome", "Nome próprio", "Voornaam",
-                "Roepnaam", "Имя", "Adı", "Imię", "Jméno", "Keresztnév", "Etunimi",
-                "Förnamn", "Fornavn", "名", "名字",
+                "Roepnaam", "Имя", "Adı", "Ad", "İsim", "Imię", "Jméno", "Křestní jméno",
+                "Keresztnév",
+                "Etunimi", "Förnamn", "Fornavn", "Όνομα", "שם פרטי", "الاسم الأول", "名", "名字",
             ]),
         FieldSpec(
             name: "last_name",
@@ -29,8 +33,9 @@ public struct SendosoTarget: Target {
                 "Last Name", "Surname", "Family Name", "Last", "Nom", "Nom de famille",
                 "Nachname", "Familienname", "Apellido", "Apellidos", "Sobrenome", "Apelido",
                 "Último nome", "Cognome", "Achternaam", "Familienaam", "Фамилия", "Soyadı", "Soyad",
-                "Nazwisko", "Příjmení", "Vezetéknév", "Sukunimi", "Efternamn", "Etternavn", "姓",
-                "姓氏", "성",
+                "Nazwisko", "Příjmení", "Vezetéknév", "Sukunimi", "Efternamn", "Etternavn",
+                "Επώνυμο",
+                "שם משפחה", "الاسم الأخير", "اسم العائلة", "الاسم العائلي", "姓", "姓氏", "성",
             ]),
         FieldSpec(
             name: "email",
@@ -42,7 +47,11 @@ public struct SendosoTarget: Target {
                 "Dirección de correo", "Correio eletrónico", "Correio eletrônico",
                 "Endereço de e-mail", "Posta elettronica", "Indirizzo e-mail", "Indirizzo email",
                 "E-mailadres", "Mailadres", "E-mail 1 - Value", "Электронная почта",
-                "Эл. почта", "Почта", "E-posta", "Eposta", "メールアドレス", "メール", "电子邮件",
+                "Эл. почта", "Почта", "E-posta", "Eposta", "E-posta adresi", "Birinci e-posta",
+                "Adres e-mail", "Podstawowy e-mail", "První e-mail", "Κύριο email",
+                "Ηλεκτρονικό ταχυδρομείο", "דוא״ל", "דוא\"ל", "דוא״ל ראשי", "דואר אלקטרוני",
+                "אימייל",
+                "البريد الإلكتروني", "البريد الرئيسي", "البريد", "メールアドレス", "メール", "电子邮件",
                 "電子郵件", "电子邮箱", "邮箱", "이메일", "전자우편", "Sähköposti", "E-post",
             ]),
         FieldSpec(
@@ -70,7 +79,8 @@ public struct SendosoTarget: Target {
             "Nom complet", "Nom et prénom", "Vollständiger Name", "Name Vorname",
             "Nombre completo", "Nombre y apellidos", "Nome completo", "Nome e sobrenome",
             "Nome", "Nominativo", "Volledige naam", "ФИО", "Ф.И.О.", "ФИО сотрудника",
-            "Полное имя", "Имя и фамилия", "Adı Soyadı", "Ad Soyad", "Adı ve Soyadı", "姓名",
+            "Полное имя", "Имя и фамилия", "Adı Soyadı", "Ad Soyad", "Adı ve Soyadı",
+            "Imię i nazwisko", "Jméno a příjmení", "Ονοματεπώνυμο", "שם מלא", "الاسم الكامل", "姓名",
             "氏名", "名前", "이름", "성명",
         ])
 

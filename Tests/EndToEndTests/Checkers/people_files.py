@@ -30,7 +30,12 @@ ENCODING_NAMES = {
     "utf-16": "UTF-16LE, BOM",
     "cp932": "Shift_JIS (CP932)",
     "cp949": "CP949 (EUC-KR)",
+    "cp1250": "windows-1250",
     "cp1251": "windows-1251",
+    "cp1253": "windows-1253",
+    "cp1254": "windows-1254",
+    "cp1255": "windows-1255",
+    "cp1256": "windows-1256",
     "gb18030": "GB18030 (GBK)",
     "big5": "Big5",
 }
