@@ -64,41 +64,206 @@ final class ManualClock: @unchecked Sendable {
         let clock = ManualClock()
         let limiter = RateLimiter(rate: 0, burst: 1, clock: { clock.read() })
         #expect(limiter.reserve() == 0)
-        limiter.pause(for: 2)
+        limiter.throttled(sentAt: clock.read(), retryAfter: 2)
         #expect(limiter.reserve() == 2)
+        #expect(limiter.rateInForce == 0)
         clock.advance(1.5)
         #expect(limiter.reserve() == 0.5)
         clock.advance(0.5)
         #expect(limiter.reserve() == 0)
     }
 
-    @Test func a429WithoutRetryAfterHalvesTheRateOnceASecondAndSuccessesGrowItBack() {
+    @Test func a429CutsTheRateOfEveryRequestNotJustTheOneThatMetIt() {
         let clock = ManualClock()
-        let limiter = RateLimiter(rate: 8, burst: 1, clock: { clock.read() })
-        limiter.slowDown()
-        #expect(limiter.currentRate == 4)
-        limiter.slowDown()  // the same second: no second halving
-        #expect(limiter.currentRate == 4)
-        clock.advance(1)
-        limiter.slowDown()
-        #expect(limiter.currentRate == 2)
-        // Additive increase: one request per second more for each second's worth.
-        limiter.succeeded()
-        #expect(limiter.currentRate == 2.5)
-        for _ in 0..<100 { limiter.succeeded() }
-        #expect(limiter.currentRate == 8)  // never above the rate asked for
+        let limiter = RateLimiter(rate: 50, burst: 1, clock: { clock.read() })
+        // 40/s for two seconds, the API taking 20 of them a second, then a 429.
+        for _ in 0..<80 {
+            let sent = limiter.now
+            #expect(limiter.reserve() == 0)
+            if Int(sent * 40) % 2 == 0 { limiter.admitted(sentAt: sent) }
+            clock.advance(0.025)
+        }
+        limiter.throttled(sentAt: limiter.now - 0.025, retryAfter: nil)
+        #expect(abs(limiter.currentRate - 16) < 0.5)
+        // The bucket (its one token left) spaces every request by the new rate.
+        #expect(limiter.reserve() == 0)
+        #expect(limiter.reserve() > 0.05)
+    }
+}
+
+/// Feeds an `AdaptiveRate` a server that takes `limit` requests a second (and a burst of as
+/// many), on a clock the test moves: requests go out at the rate allowed, are answered at
+/// once, and a 429 pauses every request for a second, as the simulator's `Retry-After: 1`.
+private struct LimitedServer {
+    var control: AdaptiveRate
+    let limit: Double
+    var now = 0.0
+    var credit: Double
+    var last = 0.0
+    var requests = 0
+    var throttled = 0
+    var admitted = 0
+    var rates: [Double] = []
+
+    init(ceiling: Double, limit: Double) {
+        control = AdaptiveRate(ceiling: ceiling)
+        self.limit = limit
+        credit = limit
     }
 
-    @Test func withoutALimitA429HalvesTheRateSeenOverTheLastSecond() {
-        let clock = ManualClock()
-        let limiter = RateLimiter(rate: 0, burst: 1, clock: { clock.read() })
-        #expect(limiter.currentRate.isInfinite)
-        for _ in 0..<40 {
-            #expect(limiter.reserve() == 0)
-            clock.advance(0.02)
+    /// Sends for `seconds`, at most `concurrency` requests at the same instant.
+    mutating func run(seconds: Double, concurrency: Int = 8) {
+        let end = now + seconds
+        var pausedUntil = -1.0
+        while now < end {
+            credit = min(limit, credit + (now - last) * limit)
+            last = now
+            let rate = control.rate(now: now)
+            rates.append(rate)
+            let burst = rate.isInfinite ? concurrency : 1
+            var pause = 0.0
+            for _ in 0..<burst {
+                requests += 1
+                control.sent(at: now)
+                if credit >= 1 {
+                    credit -= 1
+                    admitted += 1
+                    control.admitted(sentAt: now)
+                } else {
+                    throttled += 1
+                    pause = 1
+                    pausedUntil = now + 0.001 + pause
+                    control.throttled(sentAt: now, now: now + 0.001, pause: pause)
+                }
+            }
+            let step = rate.isInfinite ? 0.001 : 1 / rate
+            now = pause > 0 ? pausedUntil : now + step
         }
-        limiter.slowDown()
-        #expect(limiter.currentRate == 20)
+    }
+}
+
+@Suite struct AdaptiveRateTests {
+    @Test func untilA429TheRateIsTheCeilingAndWithoutOneThereIsNoLimit() {
+        var limited = AdaptiveRate(ceiling: 50)
+        var unlimited = AdaptiveRate(ceiling: 0)
+        for second in 0..<100 {
+            limited.sent(at: Double(second))
+            limited.admitted(sentAt: Double(second))
+            unlimited.sent(at: Double(second))
+        }
+        let rate1 = limited.rate(now: 100)
+        #expect(rate1 == 50)
+        let rate2 = unlimited.rate(now: 100)
+        #expect(rate2.isInfinite)
+        #expect(limited.plateau == nil)
+    }
+
+    @Test func theCutWaitsForThePauseThenTakesAShareOfWhatTheAPITook() {
+        var control = AdaptiveRate(ceiling: 0)
+        // 30 requests in the last second, 10 of them taken.
+        for index in 0..<30 {
+            let at = 9 + Double(index) / 30
+            control.sent(at: at)
+            if index % 3 == 0 { control.admitted(sentAt: at) }
+        }
+        let cut3 = control.throttled(sentAt: 9.99, now: 10, pause: 1)
+        #expect(cut3)
+        // During the pause nothing is decided yet.
+        let rate4 = control.rate(now: 10.5)
+        #expect(rate4.isInfinite)
+        let rate5 = control.rate(now: 11)
+        #expect(abs(rate5 - 8) < 1e-9)  // 0.8 of the 10 a second taken
+        #expect(control.plateau == 10)
+    }
+
+    @Test func four29sOfRequestsUnderWayTogetherCutTheRateOnce() {
+        var control = AdaptiveRate(ceiling: 100)
+        for index in 0..<100 {
+            let at = 9 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        let cut6 = control.throttled(sentAt: 9.98, now: 10, pause: 0)
+        #expect(cut6)
+        let cut = control.rate(now: 10)
+        let cut7 = control.throttled(sentAt: 9.99, now: 10.01, pause: 0)
+        #expect(!cut7)
+        let cut8 = control.throttled(sentAt: 9.995, now: 10.02, pause: 0)
+        #expect(!cut8)
+        let rate9 = control.rate(now: 10.02)
+        #expect(rate9 >= cut)
+        // A request sent after the cut that meets a 429 cuts again.
+        let cut10 = control.throttled(sentAt: 10.03, now: 10.04, pause: 0)
+        #expect(cut10)
+        let rate11 = control.rate(now: 10.04)
+        #expect(rate11 < cut)
+    }
+
+    @Test func theRateClimbsBackAlongTheCubicFlatNearThePlateauThenProbesAbove() {
+        var control = AdaptiveRate(ceiling: 1000)
+        for index in 0..<200 {
+            let at = 8 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        #expect(control.plateau == 100)
+        let curve = stride(from: 10.0, through: 20, by: 0.5).map { control.rate(now: $0) }
+        #expect(abs(curve[0] - 80) < 1e-9)
+        // Always rising, never back to the ceiling in ten seconds.
+        #expect(zip(curve, curve.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(curve.last! < 1000)
+        // Near the plateau 3.4 s after the cut the curve is flat: under 1% in a second.
+        let k = cbrt(0.2 / 0.005)
+        let rate12 = control.rate(now: 10 + k)
+        #expect(abs(rate12 - 100) < 0.01)
+        let rate13 = control.rate(now: 10 + k + 1)
+        let rate14 = control.rate(now: 10 + k - 1)
+        #expect(rate13 - rate14 < 2)
+        // Then it probes above ever faster.
+        let rate15 = control.rate(now: 10 + k + 4)
+        #expect(rate15 > 130)
+    }
+
+    @Test func aLowerLimitFoundLowersThePlateauBeyondTheNewRate() {
+        var control = AdaptiveRate(ceiling: 0)
+        for index in 0..<100 {
+            let at = 9 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        #expect(control.plateau == 100)
+        // Later the API takes 50 a second.
+        for index in 0..<600 {
+            let at = 14 + Double(index) / 100
+            control.sent(at: at)
+            if index % 2 == 0 { control.admitted(sentAt: at) }
+        }
+        control.throttled(sentAt: 19.99, now: 20, pause: 0)
+        #expect(abs((control.plateau ?? 0) - 45) < 1e-9)  // halfway between 50 and 0.8 × 50
+        let rate16 = control.rate(now: 20)
+        #expect(abs(rate16 - 40) < 1e-9)
+    }
+
+    @Test func nothingTakenCutsTheRateAtWhichRequestsWentOut() {
+        var control = AdaptiveRate(ceiling: 0)
+        for index in 0..<20 { control.sent(at: 9.5 + Double(index) / 40) }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        let rate17 = control.rate(now: 10)
+        #expect(abs(rate17 - 16) < 1e-9)
+    }
+
+    @Test(arguments: [5.0, 20, 100])
+    func againstAServerLimitTheRateSettlesCloseToItWithFew429s(limit: Double) {
+        for ceiling in [limit * 3, 0] {
+            var server = LimitedServer(ceiling: ceiling, limit: limit)
+            server.run(seconds: 60)
+            let goodput = Double(server.admitted) / 60
+            #expect(goodput >= limit * 0.95, "ceiling \(ceiling): \(goodput)/s")
+            #expect(Double(server.throttled) <= Double(server.requests) * 0.05)
+            #expect(server.rates.allSatisfy { $0 <= (ceiling > 0 ? ceiling : .infinity) })
+        }
     }
 }
 

@@ -299,6 +299,7 @@ public final class Dispatcher: @unchecked Sendable {
             }
             job.attempts += 1
             job.tokenGeneration = tokenGeneration
+            job.sentAt = limiter.now
             statistics.request()
             let tag = freeTags.removeLast()
             transport.start(job.request, tag: tag)
@@ -352,6 +353,7 @@ public final class Dispatcher: @unchecked Sendable {
             let status = answer.status
             job.lastStatus = status
             let statusClass = RetryPolicy.classify(status: status)
+            if statusClass != .throttled { limiter.admitted(sentAt: job.sentAt) }
             let first = !answered
             if statusClass != .redirect { answered = true }
             if status != 401 { configuration.credentials?.worked(generation: job.tokenGeneration) }
@@ -389,12 +391,9 @@ public final class Dispatcher: @unchecked Sendable {
             case .throttled:
                 statistics.throttled()
                 job.lastError = "HTTP 429 Too Many Requests"
-                if let delay = retry.retryDelay(headers: answer.headers, target: target) {
-                    limiter.pause(for: delay)
-                    pausedByServer = true
-                } else {
-                    limiter.slowDown()
-                }
+                let delay = retry.retryDelay(headers: answer.headers, target: target)
+                limiter.throttled(sentAt: job.sentAt, retryAfter: delay)
+                pausedByServer = delay != nil
             case .transient(let answerLost):
                 job.lastError = "HTTP \(status)"
                 if answerLost {
@@ -408,7 +407,6 @@ public final class Dispatcher: @unchecked Sendable {
                 let body = configuration.redactor.redact(answer.body)
                 switch target.interpret(status: status, body: body) {
                 case .invited(let message, let invitationStatus, let expiresAt):
-                    limiter.succeeded()
                     finish(
                         job, status: .invited, httpStatus: status,
                         message: message + note(job.lostAnswers),
