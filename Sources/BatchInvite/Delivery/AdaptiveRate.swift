@@ -9,10 +9,13 @@ import Foundation
 /// - A 429 for a request sent after the last cut cuts the rate once: 429s for requests
 ///   that were already under way at the cut do not cut it again. The cut takes effect
 ///   when the 429's pause (its `Retry-After`, passed in) ends, by then the answers to the
-///   requests sent before it are in: the rate becomes `beta` times what the API took (the
-///   requests it answered without a 429 among those sent since sending last resumed, at
-///   most `window` seconds, per second over at least 1 s), or times the rate in force if
-///   that is lower. What the API took is remembered as the *plateau*.
+///   requests sent before it are in: the rate becomes `beta` times what the API took, or
+///   times the rate in force if that is lower. What the API took is the requests it
+///   answered without a 429 among those sent since the 429 of the last cut (or since the
+///   first request), at most `window` seconds back, per second of that stretch, its pause
+///   included, and over at least 1 s: an API that refused at both ends of the stretch
+///   had no allowance left at either, so what it took in between is its rate. It is
+///   remembered as the *plateau*.
 /// - From the cut on the rate follows CUBIC's curve: it climbs back quickly at first,
 ///   flattens out as it nears the plateau, `K` seconds after the cut, then probes above
 ///   it ever faster: `rate(t) = plateau × (1 + growth × (t - K)³)`, where
@@ -25,12 +28,12 @@ import Foundation
 public struct AdaptiveRate: Sendable {
     /// How hard the rate is cut and how fast it grows back.
     public struct Configuration: Sendable {
-        /// The rate after a cut, as a share of what the API took. Default 0.8.
-        public var beta = 0.8
+        /// The rate after a cut, as a share of what the API took. Default 0.85.
+        public var beta = 0.85
         /// CUBIC's scale: how fast the curve moves away from the plateau, in shares of it
-        /// per second cubed. Default 0.005 (back at the plateau 3.4 s after a cut, 20%
-        /// above it 3.4 s later).
-        public var growth = 0.005
+        /// per second cubed. Default 0.002 (back at the plateau 4.2 s after a cut, 5%
+        /// above it 2.9 s later, 20% above it 4.6 s later).
+        public var growth = 0.002
         /// The longest stretch of sending measured at a 429, in seconds. Default 6.
         public var window = 6.0
         /// The lowest rate a cut leaves, in requests per second. Default 0.5.
@@ -50,9 +53,9 @@ public struct AdaptiveRate: Sendable {
     private var k = 0.0
     /// When the last cut was decided (a 429 for a request sent before then cuts nothing).
     private var lastCut = -Double.infinity
-    /// When sending started, or last resumed after a cut (the start of the measured
-    /// stretch).
-    private var resumed: Double?
+    /// When sending started, or the last 429 that cut the rate came (the start of the
+    /// measured stretch).
+    private var stretchStart: Double?
     /// A cut decided and waiting for its pause to end: when the 429 came, when the pause
     /// ends, and the rate in force then.
     private var pending: (at: Double, until: Double, rate: Double)?
@@ -75,7 +78,7 @@ public struct AdaptiveRate: Sendable {
 
     /// A request went out at `now`.
     public mutating func sent(at now: Double) {
-        if resumed == nil { resumed = now }
+        if stretchStart == nil { stretchStart = now }
         history.add(sentAt: now, admitted: false)
     }
 
@@ -102,7 +105,7 @@ public struct AdaptiveRate: Sendable {
     private mutating func settle(now: Double) {
         guard let cut = pending, now >= cut.until else { return }
         pending = nil
-        let start = max(cut.at - configuration.window, resumed ?? cut.at)
+        let start = max(cut.at - configuration.window, stretchStart ?? cut.at)
         let span = max(1, cut.at - start)
         let counted = history.count(from: cut.at - span, to: cut.at)
         // Nothing answered in the stretch: what went out is the best guess there is.
@@ -118,7 +121,7 @@ public struct AdaptiveRate: Sendable {
         let top = plateau ?? base
         k = top > lowered ? cbrt((1 - lowered / top) / configuration.growth) : 0
         epoch = now
-        resumed = now
+        stretchStart = cut.at
     }
 }
 
