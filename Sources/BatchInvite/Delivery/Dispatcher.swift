@@ -15,7 +15,9 @@ import Synchronization
 /// rather than after a sync; each row's first request then follows its `markSending`.
 ///
 /// The run's first request goes alone: the others wait until it got an HTTP answer, and a
-/// first request that could not be sent at all stops the run with nothing else sent. After
+/// first request that could not be sent at all stops the run with nothing else sent. Then
+/// one more request may be in flight for each answer that is not a 429, up to
+/// `concurrency` (a slow start). After
 /// a stop (bad token, outage, signal), rows not yet sent are recorded `not_sent`; requests
 /// in flight end at their deadline at the latest.
 public final class Dispatcher: @unchecked Sendable {
@@ -86,6 +88,11 @@ public final class Dispatcher: @unchecked Sendable {
     private var freeTags: [Int]
     /// Whether an HTTP answer came back in this run (the first request goes alone until then).
     private var answered = false
+    /// Requests in flight at most, below `concurrency` at first: one more for each answer
+    /// that is not a 429 (TCP's slow start: it doubles every round trip), so that a run
+    /// with no rate limit does not open with a burst of `concurrency` requests at an API
+    /// whose limit it does not know yet.
+    private var window = 1
     /// Whether rows are logged ahead of free slots (`DispatchLog.logsAhead`).
     private let logsAhead: Bool
     /// Rows worked on at once (logged, waiting or in flight) once the API answered.
@@ -253,7 +260,7 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             }
         }
-        let room = answered ? configuration.concurrency : 1
+        let room = answered ? min(configuration.concurrency, window) : 1
         // Empty on entry: emptied on the way out.
         defer { starting.removeAll(keepingCapacity: true) }
         var beginning = 0
@@ -353,7 +360,10 @@ public final class Dispatcher: @unchecked Sendable {
             let status = answer.status
             job.lastStatus = status
             let statusClass = RetryPolicy.classify(status: status)
-            if statusClass != .throttled { limiter.admitted(sentAt: job.sentAt) }
+            if statusClass != .throttled {
+                limiter.admitted(sentAt: job.sentAt)
+                window = min(window + 1, configuration.concurrency)
+            }
             let first = !answered
             if statusClass != .redirect { answered = true }
             if status != 401 { configuration.credentials?.worked(generation: job.tokenGeneration) }

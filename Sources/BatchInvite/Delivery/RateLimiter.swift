@@ -15,6 +15,9 @@ public final class RateLimiter: @unchecked Sendable {
     private var bucket: TokenBucket
     private var adaptive: AdaptiveRate
     private var pausedUntil = -Double.infinity
+    /// The rate and burst asked for.
+    private let ceiling: Double
+    private let burst: Int
     private let clock: @Sendable () -> Double
 
     /// `rate` requests per second (0 or infinity: no limit), `burst` at once.
@@ -23,6 +26,8 @@ public final class RateLimiter: @unchecked Sendable {
         clock: @escaping @Sendable () -> Double = Clock.monotonic
     ) {
         let limit = rate > 0 ? rate : .infinity
+        ceiling = limit
+        self.burst = max(burst, 1)
         bucket = TokenBucket(rate: limit, burst: burst)
         adaptive = AdaptiveRate(ceiling: limit, configuration: configuration)
         self.clock = clock
@@ -56,7 +61,7 @@ public final class RateLimiter: @unchecked Sendable {
         let paused = pausedUntil - now
         if paused > 0 { return paused }
         let rate = adaptive.rate(now: now)
-        if rate != bucket.rate { bucket.setRate(rate, now: now) }
+        if rate != bucket.rate { bucket.setRate(rate, burst: burst(at: rate), now: now) }
         let wait = bucket.take(now: now)
         if wait == 0 { adaptive.sent(at: now) }
         return wait
@@ -71,6 +76,17 @@ public final class RateLimiter: @unchecked Sendable {
         let now = clock()
         if let retryAfter { pausedUntil = max(pausedUntil, now + retryAfter) }
         adaptive.throttled(sentAt: sentAt, now: now, pause: max(pausedUntil - now, 0))
+    }
+
+    /// The bucket's burst at `rate`: the one asked for at the ceiling; below it, enough for
+    /// 50 ms of requests, so that a timer that fires late costs no request (at 100/s a
+    /// millisecond late each time would lose a tenth of them), as long as no one-second
+    /// window sees more than the ceiling plus the burst asked for.
+    private func burst(at rate: Double) -> Int {
+        guard rate < ceiling else { return burst }
+        let slack = Int((rate * 0.05).rounded(.down))
+        let room = ceiling.isInfinite ? slack : Int((ceiling + Double(burst) - rate).rounded(.down))
+        return max(burst, min(slack, room))
     }
 
     /// The request sent at `sentAt` got an answer other than 429.
