@@ -84,10 +84,54 @@ final class ManualClock: @unchecked Sendable {
             clock.advance(0.025)
         }
         limiter.throttled(sentAt: limiter.now - 0.025, retryAfter: nil)
-        #expect(abs(limiter.currentRate - 17) < 0.5)
+        #expect(abs(limiter.currentRate - 18) < 0.5)
         // The bucket (its one token left) spaces every request by the new rate.
         #expect(limiter.reserve() == 0)
         #expect(limiter.reserve() > 0.05)
+    }
+}
+
+@Suite struct RateLimiterBurstTests {
+    /// A limiter cut to 170/s: 400 requests went out over two seconds, 340 were taken.
+    func cutTo170(ceiling: Double) -> (RateLimiter, ManualClock) {
+        let clock = ManualClock()
+        let limiter = RateLimiter(rate: ceiling, burst: 1, clock: { clock.read() })
+        for index in 0..<400 {
+            let sent = limiter.now
+            _ = limiter.reserve()
+            if index % 20 < 17 { limiter.admitted(sentAt: sent) }
+            clock.advance(0.005)
+        }
+        limiter.throttled(sentAt: limiter.now - 0.005, retryAfter: nil)
+        return (limiter, clock)
+    }
+
+    @Test func belowTheCeilingTheBucketKeeps50msOfRequestsSoALateTimerLosesNone() {
+        let (limiter, clock) = cutTo170(ceiling: 0)
+        #expect(abs(limiter.currentRate - 153) < 0.5)  // 0.9 × 170
+        // The tokens the bucket holds grow to the new burst as time passes.
+        _ = limiter.reserve()
+        clock.advance(1)
+        var atOnce = 0
+        while limiter.reserve() == 0 { atOnce += 1 }
+        #expect(atOnce == 7)  // 153 × 0.05 s
+    }
+
+    @Test func climbingBackToTheCeilingNoOneSecondWindowSeesMoreThanTheCeilingPlusTheBurst() {
+        let (limiter, clock) = cutTo170(ceiling: 200)
+        var sent: [Double] = []
+        // Twenty seconds from the cut back up to the ceiling, a request whenever allowed.
+        for _ in 0..<20_000 {
+            while limiter.reserve() == 0 { sent.append(clock.read()) }
+            clock.advance(0.001)
+        }
+        #expect(limiter.currentRate == 200)
+        var first = 0
+        for (index, time) in sent.enumerated() {
+            while sent[first] <= time - 1 { first += 1 }
+            #expect(index - first + 1 <= 201)
+            if index - first + 1 > 201 { break }
+        }
     }
 }
 
@@ -151,10 +195,10 @@ private struct LimitedServer {
             limited.admitted(sentAt: Double(second))
             unlimited.sent(at: Double(second))
         }
-        let rate1 = limited.rate(now: 100)
-        #expect(rate1 == 50)
-        let rate2 = unlimited.rate(now: 100)
-        #expect(rate2.isInfinite)
+        let limitedRate = limited.rate(now: 100)
+        #expect(limitedRate == 50)
+        let unlimitedRate = unlimited.rate(now: 100)
+        #expect(unlimitedRate.isInfinite)
         #expect(limited.plateau == nil)
     }
 
@@ -166,37 +210,37 @@ private struct LimitedServer {
             control.sent(at: at)
             if index % 3 == 0 { control.admitted(sentAt: at) }
         }
-        let cut3 = control.throttled(sentAt: 9.99, now: 10, pause: 1)
-        #expect(cut3)
+        let cuts = control.throttled(sentAt: 9.99, now: 10, pause: 1)
+        #expect(cuts)
         // During the pause nothing is decided yet.
-        let rate4 = control.rate(now: 10.5)
-        #expect(rate4.isInfinite)
-        let rate5 = control.rate(now: 11)
-        #expect(abs(rate5 - 8.5) < 1e-9)  // 0.85 of the 10 a second taken
+        let duringThePause = control.rate(now: 10.5)
+        #expect(duringThePause.isInfinite)
+        let afterThePause = control.rate(now: 11)
+        #expect(abs(afterThePause - 9) < 1e-9)  // 0.9 of the 10 a second taken
         #expect(control.plateau == 10)
     }
 
-    @Test func four29sOfRequestsUnderWayTogetherCutTheRateOnce() {
+    @Test func the429sOfRequestsUnderWayTogetherCutTheRateOnce() {
         var control = AdaptiveRate(ceiling: 100)
         for index in 0..<100 {
             let at = 9 + Double(index) / 100
             control.sent(at: at)
             control.admitted(sentAt: at)
         }
-        let cut6 = control.throttled(sentAt: 9.98, now: 10, pause: 0)
-        #expect(cut6)
-        let cut = control.rate(now: 10)
-        let cut7 = control.throttled(sentAt: 9.99, now: 10.01, pause: 0)
-        #expect(!cut7)
-        let cut8 = control.throttled(sentAt: 9.995, now: 10.02, pause: 0)
-        #expect(!cut8)
-        let rate9 = control.rate(now: 10.02)
-        #expect(rate9 >= cut)
+        let firstCuts = control.throttled(sentAt: 9.98, now: 10, pause: 0)
+        #expect(firstCuts)
+        let cutRate = control.rate(now: 10)
+        let secondCuts = control.throttled(sentAt: 9.99, now: 10.01, pause: 0)
+        #expect(!secondCuts)
+        let thirdCuts = control.throttled(sentAt: 9.995, now: 10.02, pause: 0)
+        #expect(!thirdCuts)
+        let afterThree = control.rate(now: 10.02)
+        #expect(afterThree >= cutRate)
         // A request sent after the cut that meets a 429 cuts again.
-        let cut10 = control.throttled(sentAt: 10.03, now: 10.04, pause: 0)
-        #expect(cut10)
-        let rate11 = control.rate(now: 10.04)
-        #expect(rate11 < cut)
+        let laterCuts = control.throttled(sentAt: 10.03, now: 10.04, pause: 0)
+        #expect(laterCuts)
+        let afterTheLater = control.rate(now: 10.04)
+        #expect(afterTheLater < cutRate)
     }
 
     @Test func theRateClimbsBackAlongTheCubicFlatNearThePlateauThenProbesAbove() {
@@ -209,20 +253,20 @@ private struct LimitedServer {
         control.throttled(sentAt: 9.99, now: 10, pause: 0)
         #expect(control.plateau == 100)
         let curve = stride(from: 10.0, through: 20, by: 0.5).map { control.rate(now: $0) }
-        #expect(abs(curve[0] - 85) < 1e-9)
+        #expect(abs(curve[0] - 90) < 1e-9)
         // Always rising, never back to the ceiling in ten seconds.
         #expect(zip(curve, curve.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(curve.last! < 1000)
-        // Near the plateau 4.2 s after the cut the curve is flat: under 1% in a second.
-        let k = cbrt(0.15 / 0.002)
-        let rate12 = control.rate(now: 10 + k)
-        #expect(abs(rate12 - 100) < 0.01)
-        let rate13 = control.rate(now: 10 + k + 1)
-        let rate14 = control.rate(now: 10 + k - 1)
-        #expect(rate13 - rate14 < 2)
+        // Near the plateau 4.6 s after the cut the curve is flat: under 1% in a second.
+        let k = cbrt(0.1 / 0.001)
+        let atK = control.rate(now: 10 + k)
+        #expect(abs(atK - 100) < 0.01)
+        let secondAfterK = control.rate(now: 10 + k + 1)
+        let secondBeforeK = control.rate(now: 10 + k - 1)
+        #expect(secondAfterK - secondBeforeK < 2)
         // Then it probes above ever faster.
-        let rate15 = control.rate(now: 10 + k + 4)
-        #expect(rate15 > 110)
+        let fourSecondsAfterK = control.rate(now: 10 + k + 4)
+        #expect(fourSecondsAfterK > 105)
     }
 
     @Test func aLowerLimitFoundLowersThePlateauBeyondTheNewRate() {
@@ -235,23 +279,23 @@ private struct LimitedServer {
         control.throttled(sentAt: 9.99, now: 10, pause: 0)
         #expect(control.plateau == 100)
         // Later the API takes 50 a second.
-        for index in 0..<600 {
-            let at = 14 + Double(index) / 100
+        for index in 0..<1000 {
+            let at = 10 + Double(index) / 100
             control.sent(at: at)
             if index % 2 == 0 { control.admitted(sentAt: at) }
         }
         control.throttled(sentAt: 19.99, now: 20, pause: 0)
-        #expect(abs((control.plateau ?? 0) - 46.25) < 1e-9)  // halfway between 50 and 0.85 × 50
-        let rate16 = control.rate(now: 20)
-        #expect(abs(rate16 - 42.5) < 1e-9)
+        #expect(abs((control.plateau ?? 0) - 47.5) < 1e-9)  // halfway between 50 and 0.9 × 50
+        let newRate = control.rate(now: 20)
+        #expect(abs(newRate - 45) < 1e-9)
     }
 
     @Test func nothingTakenCutsTheRateAtWhichRequestsWentOut() {
         var control = AdaptiveRate(ceiling: 0)
         for index in 0..<20 { control.sent(at: 9.5 + Double(index) / 40) }
         control.throttled(sentAt: 9.99, now: 10, pause: 0)
-        let rate17 = control.rate(now: 10)
-        #expect(abs(rate17 - 17) < 1e-9)
+        let cutRate = control.rate(now: 10)
+        #expect(abs(cutRate - 18) < 1e-9)
     }
 
     @Test(arguments: [5.0, 20, 100])

@@ -16,7 +16,8 @@ comes.
 
 usage: rate_limit_bench.py BINARY [RUNS]
        BEFORE=OTHER_BINARY adds the build before a change, in the same rounds;
-       LIMITS=5,20,100 and RATES=3x,0 choose the cases (a rate "Nx" is N times the limit);
+       LIMITS=5,20,100 and RATES=3x,0 choose the cases (a rate "Nx" is N times the limit;
+       LIMITS= for none);
        CONCURRENCY=8 (run's default); LATENCY_MS=0 (the simulator's).
 """
 import json
@@ -31,7 +32,7 @@ import time
 BINARY = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 BEFORE = os.environ.get("BEFORE")
-LIMITS = [float(x) for x in os.environ.get("LIMITS", "5,20,100").split(",")]
+LIMITS = [float(x) for x in os.environ.get("LIMITS", "5,20,100").split(",") if x]
 RATES = os.environ.get("RATES", "3x,0").split(",")
 CONCURRENCY = os.environ.get("CONCURRENCY", "8")
 LATENCY_MS = os.environ.get("LATENCY_MS", "0")
@@ -89,7 +90,7 @@ def rate_of(text, limit):
 
 
 def limited():
-    builds = [("after", BINARY)] + ([("before", BEFORE)] if BEFORE else [])
+    builds = [("this", BINARY)] + ([("before", BEFORE)] if BEFORE else [])
     results = {}
     for _ in range(RUNS):
         for limit in LIMITS:
@@ -116,7 +117,7 @@ def limited():
 
 
 def unlimited():
-    builds = [("after", BINARY)] + ([("before", BEFORE)] if BEFORE else [])
+    builds = [("this", BINARY)] + ([("before", BEFORE)] if BEFORE else [])
     rows = 5000
     samples = {}
     for _ in range(RUNS):
@@ -128,13 +129,13 @@ def unlimited():
     for name, values in samples.items():
         print(f"   {name}: median {statistics.median(values):,.0f} ({', '.join(f'{v:,.0f}' for v in values)})")
     if BEFORE:
-        ratios = [a / b for a, b in zip(samples["after"], samples["before"])]
-        print(f"   after / before per round: median {statistics.median(ratios):.3f} "
+        ratios = [a / b for a, b in zip(samples["this"], samples["before"])]
+        print(f"   this / before per round: median {statistics.median(ratios):.3f} "
               f"({min(ratios):.3f}-{max(ratios):.3f})")
 
 
 if __name__ == "__main__":
-    if LIMITS and RATES != [""]:
+    if LIMITS:
         limited()
     if UNLIMITED:
         unlimited()

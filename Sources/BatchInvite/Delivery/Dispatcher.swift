@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// The run's first request goes alone: the others wait until it got an HTTP answer, and a
 /// first request that could not be sent at all stops the run with nothing else sent. Then
-/// one more request may be in flight for each answer that is not a 429, up to
+/// one more request may be in flight for every two answers that are not a 429, up to
 /// `concurrency` (a slow start). After
 /// a stop (bad token, outage, signal), rows not yet sent are recorded `not_sent`; requests
 /// in flight end at their deadline at the latest.
@@ -88,11 +88,14 @@ public final class Dispatcher: @unchecked Sendable {
     private var freeTags: [Int]
     /// Whether an HTTP answer came back in this run (the first request goes alone until then).
     private var answered = false
-    /// Requests in flight at most, below `concurrency` at first: one more for each answer
-    /// that is not a 429 (TCP's slow start: it doubles every round trip), so that a run
-    /// with no rate limit does not open with a burst of `concurrency` requests at an API
-    /// whose limit it does not know yet.
-    private var window = 1
+    /// Answers other than 429 so far (the slow start's count, up to `2 × concurrency`).
+    private var answersTaken = 0
+    /// Requests in flight at most: one, and one more for every two answers that are not a
+    /// 429, up to `concurrency` (TCP's slow start, which doubles every round trip, grown
+    /// by half as fast), so that a run with no rate limit opens with a few requests at an
+    /// API whose limit it does not know yet, not a burst of `concurrency`: the requests in
+    /// flight when the API's allowance runs out are those its first 429 finds.
+    private var window: Int { min(configuration.concurrency, 1 + answersTaken / 2) }
     /// Whether rows are logged ahead of free slots (`DispatchLog.logsAhead`).
     private let logsAhead: Bool
     /// Rows worked on at once (logged, waiting or in flight) once the API answered.
@@ -362,7 +365,7 @@ public final class Dispatcher: @unchecked Sendable {
             let statusClass = RetryPolicy.classify(status: status)
             if statusClass != .throttled {
                 limiter.admitted(sentAt: job.sentAt)
-                window = min(window + 1, configuration.concurrency)
+                answersTaken = min(answersTaken + 1, 2 * configuration.concurrency)
             }
             let first = !answered
             if statusClass != .redirect { answered = true }
