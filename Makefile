@@ -9,7 +9,7 @@ BENCH_DIR := bench-data
 BENCH_ROWS ?= 1000000
 BENCH_RUNS ?= 5
 
-.PHONY: all deps build test demo screenshots bench bench-simulator bench-run bench-journal bench-ledger format clean
+.PHONY: all deps build test demo screenshots bench bench-simulator bench-run bench-rate bench-journal bench-ledger format clean
 
 all: build
 
@@ -123,6 +123,13 @@ bench-run: deps
 	@mkdir -p $(BENCH_DIR)
 	gcc -O2 -o $(BENCH_DIR)/curl_floor Tests/Benchmarks/curl_floor.c -lcurl
 	python3 Tests/Benchmarks/bench_run.py $(RELEASE_BIN) $(BENCH_DIR) $(BENCH_RUNS)
+
+# run against the simulator's own rate limit (5, 20 and 100/s, unknown to the client):
+# goodput and the share of 429s, at a --rate above the limit and at 0; BEFORE=BINARY
+# interleaves another build (about 3 minutes a round).
+bench-rate: deps
+	$(SWIFT) build -c release
+	python3 Tests/Benchmarks/rate_limit_bench.py $(RELEASE_BIN) $(BENCH_RUNS)
 
 # The journal's cost, and re-running a finished batch (RESUME_ROWS, default 1,000,000: the
 # first time, a real run of that many rows makes the batch, about 13 minutes).

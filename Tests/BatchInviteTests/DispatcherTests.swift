@@ -333,6 +333,28 @@ func mostRowsUnderWay(_ events: [String]) -> Int {
         #expect(transport.mostInFlight > 1)
     }
 
+    @Test func requestsInFlightGrowByOneForEveryTwoAnswersUpToTheConcurrency() {
+        let log = FakeLog()
+        let (outcomes, _, transport) = dispatch(rows: 60, concurrency: 8, log: log) { _, _ in
+            created
+        }
+        #expect(outcomes.count == 60)
+        var inFlight = 0
+        var answers = 0
+        for event in log.events {
+            if event.hasPrefix("sent ") {
+                inFlight += 1
+                #expect(
+                    inFlight <= 1 + answers / 2, "\(inFlight) in flight after \(answers) answers")
+            } else if event.hasPrefix("answered ") {
+                inFlight -= 1
+                answers += 1
+            }
+        }
+        // It grew (how far depends on how fast the rows are logged; never past 8).
+        #expect(transport.mostInFlight > 2 && transport.mostInFlight <= 8)
+    }
+
     @Test func aFirstRequestThatCannotBeSentStopsTheRunWithNothingElseSent() {
         let refused = TransportResult.failed(
             TransportFailure(kind: .notSent, cause: .refused, detail: "connection refused"))

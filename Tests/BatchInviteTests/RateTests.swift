@@ -64,41 +64,250 @@ final class ManualClock: @unchecked Sendable {
         let clock = ManualClock()
         let limiter = RateLimiter(rate: 0, burst: 1, clock: { clock.read() })
         #expect(limiter.reserve() == 0)
-        limiter.pause(for: 2)
+        limiter.throttled(sentAt: clock.read(), retryAfter: 2)
         #expect(limiter.reserve() == 2)
+        #expect(limiter.rateInForce == 0)
         clock.advance(1.5)
         #expect(limiter.reserve() == 0.5)
         clock.advance(0.5)
         #expect(limiter.reserve() == 0)
     }
 
-    @Test func a429WithoutRetryAfterHalvesTheRateOnceASecondAndSuccessesGrowItBack() {
+    @Test func a429CutsTheRateOfEveryRequestNotJustTheOneThatMetIt() {
         let clock = ManualClock()
-        let limiter = RateLimiter(rate: 8, burst: 1, clock: { clock.read() })
-        limiter.slowDown()
-        #expect(limiter.currentRate == 4)
-        limiter.slowDown()  // the same second: no second halving
-        #expect(limiter.currentRate == 4)
-        clock.advance(1)
-        limiter.slowDown()
-        #expect(limiter.currentRate == 2)
-        // Additive increase: one request per second more for each second's worth.
-        limiter.succeeded()
-        #expect(limiter.currentRate == 2.5)
-        for _ in 0..<100 { limiter.succeeded() }
-        #expect(limiter.currentRate == 8)  // never above the rate asked for
+        let limiter = RateLimiter(rate: 50, burst: 1, clock: { clock.read() })
+        // 40/s for two seconds, the API taking 20 of them a second, then a 429.
+        for _ in 0..<80 {
+            let sent = limiter.now
+            #expect(limiter.reserve() == 0)
+            if Int(sent * 40) % 2 == 0 { limiter.admitted(sentAt: sent) }
+            clock.advance(0.025)
+        }
+        limiter.throttled(sentAt: limiter.now - 0.025, retryAfter: nil)
+        #expect(abs(limiter.currentRate - 18) < 0.5)
+        // The bucket (its one token left) spaces every request by the new rate.
+        #expect(limiter.reserve() == 0)
+        #expect(limiter.reserve() > 0.05)
+    }
+}
+
+@Suite struct RateLimiterBurstTests {
+    /// A limiter cut to 170/s: 400 requests went out over two seconds, 340 were taken.
+    func cutTo170(ceiling: Double) -> (RateLimiter, ManualClock) {
+        let clock = ManualClock()
+        let limiter = RateLimiter(rate: ceiling, burst: 1, clock: { clock.read() })
+        for index in 0..<400 {
+            let sent = limiter.now
+            _ = limiter.reserve()
+            if index % 20 < 17 { limiter.admitted(sentAt: sent) }
+            clock.advance(0.005)
+        }
+        limiter.throttled(sentAt: limiter.now - 0.005, retryAfter: nil)
+        return (limiter, clock)
     }
 
-    @Test func withoutALimitA429HalvesTheRateSeenOverTheLastSecond() {
-        let clock = ManualClock()
-        let limiter = RateLimiter(rate: 0, burst: 1, clock: { clock.read() })
-        #expect(limiter.currentRate.isInfinite)
-        for _ in 0..<40 {
-            #expect(limiter.reserve() == 0)
-            clock.advance(0.02)
+    @Test func belowTheCeilingTheBucketKeeps50msOfRequestsSoALateTimerLosesNone() {
+        let (limiter, clock) = cutTo170(ceiling: 0)
+        #expect(abs(limiter.currentRate - 153) < 0.5)  // 0.9 × 170
+        // The tokens the bucket holds grow to the new burst as time passes.
+        _ = limiter.reserve()
+        clock.advance(1)
+        var atOnce = 0
+        while limiter.reserve() == 0 { atOnce += 1 }
+        #expect(atOnce == 7)  // 153 × 0.05 s
+    }
+
+    @Test func climbingBackToTheCeilingNoOneSecondWindowSeesMoreThanTheCeilingPlusTheBurst() {
+        let (limiter, clock) = cutTo170(ceiling: 200)
+        var sent: [Double] = []
+        // Twenty seconds from the cut back up to the ceiling, a request whenever allowed.
+        for _ in 0..<20_000 {
+            while limiter.reserve() == 0 { sent.append(clock.read()) }
+            clock.advance(0.001)
         }
-        limiter.slowDown()
-        #expect(limiter.currentRate == 20)
+        #expect(limiter.currentRate == 200)
+        var first = 0
+        for (index, time) in sent.enumerated() {
+            while sent[first] <= time - 1 { first += 1 }
+            #expect(index - first + 1 <= 201)
+            if index - first + 1 > 201 { break }
+        }
+    }
+}
+
+/// Feeds an `AdaptiveRate` a server that takes `limit` requests a second (and a burst of as
+/// many), on a clock the test moves: requests go out at the rate allowed, are answered at
+/// once, and a 429 pauses every request for a second, as the simulator's `Retry-After: 1`.
+private struct LimitedServer {
+    var control: AdaptiveRate
+    let limit: Double
+    var now = 0.0
+    var credit: Double
+    var last = 0.0
+    var requests = 0
+    var throttled = 0
+    var admitted = 0
+    var rates: [Double] = []
+
+    init(ceiling: Double, limit: Double) {
+        control = AdaptiveRate(ceiling: ceiling)
+        self.limit = limit
+        credit = limit
+    }
+
+    /// Sends for `seconds`, at most `concurrency` requests at the same instant.
+    mutating func run(seconds: Double, concurrency: Int = 8) {
+        let end = now + seconds
+        var pausedUntil = -1.0
+        while now < end {
+            credit = min(limit, credit + (now - last) * limit)
+            last = now
+            let rate = control.rate(now: now)
+            rates.append(rate)
+            let burst = rate.isInfinite ? concurrency : 1
+            var pause = 0.0
+            for _ in 0..<burst {
+                requests += 1
+                control.sent(at: now)
+                if credit >= 1 {
+                    credit -= 1
+                    admitted += 1
+                    control.admitted(sentAt: now)
+                } else {
+                    throttled += 1
+                    pause = 1
+                    pausedUntil = now + 0.001 + pause
+                    control.throttled(sentAt: now, now: now + 0.001, pause: pause)
+                }
+            }
+            let step = rate.isInfinite ? 0.001 : 1 / rate
+            now = pause > 0 ? pausedUntil : now + step
+        }
+    }
+}
+
+@Suite struct AdaptiveRateTests {
+    @Test func untilA429TheRateIsTheCeilingAndWithoutOneThereIsNoLimit() {
+        var limited = AdaptiveRate(ceiling: 50)
+        var unlimited = AdaptiveRate(ceiling: 0)
+        for second in 0..<100 {
+            limited.sent(at: Double(second))
+            limited.admitted(sentAt: Double(second))
+            unlimited.sent(at: Double(second))
+        }
+        let limitedRate = limited.rate(now: 100)
+        #expect(limitedRate == 50)
+        let unlimitedRate = unlimited.rate(now: 100)
+        #expect(unlimitedRate.isInfinite)
+        #expect(limited.plateau == nil)
+    }
+
+    @Test func theCutWaitsForThePauseThenTakesAShareOfWhatTheAPITook() {
+        var control = AdaptiveRate(ceiling: 0)
+        // 30 requests in the last second, 10 of them taken.
+        for index in 0..<30 {
+            let at = 9 + Double(index) / 30
+            control.sent(at: at)
+            if index % 3 == 0 { control.admitted(sentAt: at) }
+        }
+        let cuts = control.throttled(sentAt: 9.99, now: 10, pause: 1)
+        #expect(cuts)
+        // During the pause nothing is decided yet.
+        let duringThePause = control.rate(now: 10.5)
+        #expect(duringThePause.isInfinite)
+        let afterThePause = control.rate(now: 11)
+        #expect(abs(afterThePause - 9) < 1e-9)  // 0.9 of the 10 a second taken
+        #expect(control.plateau == 10)
+    }
+
+    @Test func the429sOfRequestsUnderWayTogetherCutTheRateOnce() {
+        var control = AdaptiveRate(ceiling: 100)
+        for index in 0..<100 {
+            let at = 9 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        let firstCuts = control.throttled(sentAt: 9.98, now: 10, pause: 0)
+        #expect(firstCuts)
+        let cutRate = control.rate(now: 10)
+        let secondCuts = control.throttled(sentAt: 9.99, now: 10.01, pause: 0)
+        #expect(!secondCuts)
+        let thirdCuts = control.throttled(sentAt: 9.995, now: 10.02, pause: 0)
+        #expect(!thirdCuts)
+        let afterThree = control.rate(now: 10.02)
+        #expect(afterThree >= cutRate)
+        // A request sent after the cut that meets a 429 cuts again.
+        let laterCuts = control.throttled(sentAt: 10.03, now: 10.04, pause: 0)
+        #expect(laterCuts)
+        let afterTheLater = control.rate(now: 10.04)
+        #expect(afterTheLater < cutRate)
+    }
+
+    @Test func theRateClimbsBackAlongTheCubicFlatNearThePlateauThenProbesAbove() {
+        var control = AdaptiveRate(ceiling: 1000)
+        for index in 0..<200 {
+            let at = 8 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        #expect(control.plateau == 100)
+        let curve = stride(from: 10.0, through: 20, by: 0.5).map { control.rate(now: $0) }
+        #expect(abs(curve[0] - 90) < 1e-9)
+        // Always rising, never back to the ceiling in ten seconds.
+        #expect(zip(curve, curve.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(curve.last! < 1000)
+        // Near the plateau 4.6 s after the cut the curve is flat: under 1% in a second.
+        let k = cbrt(0.1 / 0.001)
+        let atK = control.rate(now: 10 + k)
+        #expect(abs(atK - 100) < 0.01)
+        let secondAfterK = control.rate(now: 10 + k + 1)
+        let secondBeforeK = control.rate(now: 10 + k - 1)
+        #expect(secondAfterK - secondBeforeK < 2)
+        // Then it probes above ever faster.
+        let fourSecondsAfterK = control.rate(now: 10 + k + 4)
+        #expect(fourSecondsAfterK > 105)
+    }
+
+    @Test func aLowerLimitFoundLowersThePlateauBeyondTheNewRate() {
+        var control = AdaptiveRate(ceiling: 0)
+        for index in 0..<100 {
+            let at = 9 + Double(index) / 100
+            control.sent(at: at)
+            control.admitted(sentAt: at)
+        }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        #expect(control.plateau == 100)
+        // Later the API takes 50 a second.
+        for index in 0..<1000 {
+            let at = 10 + Double(index) / 100
+            control.sent(at: at)
+            if index % 2 == 0 { control.admitted(sentAt: at) }
+        }
+        control.throttled(sentAt: 19.99, now: 20, pause: 0)
+        #expect(abs((control.plateau ?? 0) - 47.5) < 1e-9)  // halfway between 50 and 0.9 × 50
+        let newRate = control.rate(now: 20)
+        #expect(abs(newRate - 45) < 1e-9)
+    }
+
+    @Test func nothingTakenCutsTheRateAtWhichRequestsWentOut() {
+        var control = AdaptiveRate(ceiling: 0)
+        for index in 0..<20 { control.sent(at: 9.5 + Double(index) / 40) }
+        control.throttled(sentAt: 9.99, now: 10, pause: 0)
+        let cutRate = control.rate(now: 10)
+        #expect(abs(cutRate - 18) < 1e-9)
+    }
+
+    @Test(arguments: [5.0, 20, 100])
+    func againstAServerLimitTheRateSettlesCloseToItWithFew429s(limit: Double) {
+        for ceiling in [limit * 3, 0] {
+            var server = LimitedServer(ceiling: ceiling, limit: limit)
+            server.run(seconds: 60)
+            let goodput = Double(server.admitted) / 60
+            #expect(goodput >= limit * 0.95, "ceiling \(ceiling): \(goodput)/s")
+            #expect(Double(server.throttled) <= Double(server.requests) * 0.05)
+            #expect(server.rates.allSatisfy { $0 <= (ceiling > 0 ? ceiling : .infinity) })
+        }
     }
 }
 

@@ -15,7 +15,9 @@ import Synchronization
 /// rather than after a sync; each row's first request then follows its `markSending`.
 ///
 /// The run's first request goes alone: the others wait until it got an HTTP answer, and a
-/// first request that could not be sent at all stops the run with nothing else sent. After
+/// first request that could not be sent at all stops the run with nothing else sent. Then
+/// one more request may be in flight for every two answers that are not a 429, up to
+/// `concurrency` (a slow start). After
 /// a stop (bad token, outage, signal), rows not yet sent are recorded `not_sent`; requests
 /// in flight end at their deadline at the latest.
 public final class Dispatcher: @unchecked Sendable {
@@ -86,6 +88,14 @@ public final class Dispatcher: @unchecked Sendable {
     private var freeTags: [Int]
     /// Whether an HTTP answer came back in this run (the first request goes alone until then).
     private var answered = false
+    /// Answers other than 429 so far (the slow start's count, up to `2 × concurrency`).
+    private var answersTaken = 0
+    /// Requests in flight at most: one, and one more for every two answers that are not a
+    /// 429, up to `concurrency` (TCP's slow start, which doubles every round trip, grown
+    /// by half as fast), so that a run with no rate limit opens with a few requests at an
+    /// API whose limit it does not know yet, not a burst of `concurrency`: the requests in
+    /// flight when the API's allowance runs out are those its first 429 finds.
+    private var window: Int { min(configuration.concurrency, 1 + answersTaken / 2) }
     /// Whether rows are logged ahead of free slots (`DispatchLog.logsAhead`).
     private let logsAhead: Bool
     /// Rows worked on at once (logged, waiting or in flight) once the API answered.
@@ -253,7 +263,7 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             }
         }
-        let room = answered ? configuration.concurrency : 1
+        let room = answered ? min(configuration.concurrency, window) : 1
         // Empty on entry: emptied on the way out.
         defer { starting.removeAll(keepingCapacity: true) }
         var beginning = 0
@@ -299,6 +309,7 @@ public final class Dispatcher: @unchecked Sendable {
             }
             job.attempts += 1
             job.tokenGeneration = tokenGeneration
+            job.sentAt = limiter.now
             statistics.request()
             let tag = freeTags.removeLast()
             transport.start(job.request, tag: tag)
@@ -352,6 +363,10 @@ public final class Dispatcher: @unchecked Sendable {
             let status = answer.status
             job.lastStatus = status
             let statusClass = RetryPolicy.classify(status: status)
+            if statusClass != .throttled {
+                limiter.admitted(sentAt: job.sentAt)
+                answersTaken = min(answersTaken + 1, 2 * configuration.concurrency)
+            }
             let first = !answered
             if statusClass != .redirect { answered = true }
             if status != 401 { configuration.credentials?.worked(generation: job.tokenGeneration) }
@@ -389,12 +404,9 @@ public final class Dispatcher: @unchecked Sendable {
             case .throttled:
                 statistics.throttled()
                 job.lastError = "HTTP 429 Too Many Requests"
-                if let delay = retry.retryDelay(headers: answer.headers, target: target) {
-                    limiter.pause(for: delay)
-                    pausedByServer = true
-                } else {
-                    limiter.slowDown()
-                }
+                let delay = retry.retryDelay(headers: answer.headers, target: target)
+                limiter.throttled(sentAt: job.sentAt, retryAfter: delay)
+                pausedByServer = delay != nil
             case .transient(let answerLost):
                 job.lastError = "HTTP \(status)"
                 if answerLost {
@@ -408,7 +420,6 @@ public final class Dispatcher: @unchecked Sendable {
                 let body = configuration.redactor.redact(answer.body)
                 switch target.interpret(status: status, body: body) {
                 case .invited(let message, let invitationStatus, let expiresAt):
-                    limiter.succeeded()
                     finish(
                         job, status: .invited, httpStatus: status,
                         message: message + note(job.lostAnswers),

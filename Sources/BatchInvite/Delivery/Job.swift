@@ -15,6 +15,8 @@ final class Job {
     var lastStatus: Int?
     /// When a backoff ends (the dispatcher's clock).
     var notBefore = 0.0
+    /// When its last request went out (the rate limiter's clock).
+    var sentAt = 0.0
     /// The generation of the token its last request carried (`TokenKeeper`).
     var tokenGeneration = 0
 

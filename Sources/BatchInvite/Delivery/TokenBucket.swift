@@ -10,7 +10,7 @@ public struct TokenBucket: Sendable {
     /// Tokens added per second; `.infinity` means no limit.
     public private(set) var rate: Double
     /// The most tokens the bucket holds: how many requests may go at once after a pause.
-    public let burst: Double
+    public private(set) var burst: Double
     private var tokens: Double
     private var last: Double?
 
@@ -32,10 +32,15 @@ public struct TokenBucket: Sendable {
         return rate.isInfinite ? 0 : (1 - tokens) / rate
     }
 
-    /// Changes the rate from `now` on, keeping the tokens earned so far.
-    public mutating func setRate(_ newRate: Double, now: Double) {
+    /// Changes the rate (and the burst, when given) from `now` on, keeping the tokens
+    /// earned so far, at most the new burst.
+    public mutating func setRate(_ newRate: Double, burst newBurst: Int? = nil, now: Double) {
         refill(now: now)
         rate = newRate
+        if let newBurst {
+            burst = Double(max(newBurst, 1))
+            tokens = min(tokens, burst)
+        }
     }
 
     private mutating func refill(now: Double) {
