@@ -194,21 +194,23 @@ generated: release-binary
 	@echo "generated: $$(cd $(GENERATED) && ls | tr '\n' ' ')(man page and completions: issue 27, item 3)"
 
 # The tarball: batch-invite-VERSION-linux-x86_64/ with the binary, the nightly wrapper,
-# LICENSE, README.md, CHANGELOG.md, the recipes' systemd units and config, and (item 3)
-# doc/batch-invite.1 and complete/ (batch-invite.bash, _batch-invite, batch-invite.fish).
+# LICENSE, README.md, CHANGELOG.md, the recipes' systemd units and config,
+# doc/batch-invite-nightly.1, and (item 3) doc/batch-invite.1 and complete/
+# (batch-invite.bash, _batch-invite, batch-invite.fish).
 # Reproducible: names sorted, owner root, every date the last commit's.
 tarball: $(TARBALL)
-$(TARBALL): generated LICENSE README.md CHANGELOG.md
+$(TARBALL): generated LICENSE README.md CHANGELOG.md deploy/batch-invite-nightly.1
 	@set -e; name=batch-invite-$(VERSION)-linux-x86_64; stage=$(DIST)/.stage/$$name; \
 	rm -rf $(DIST)/.stage && mkdir -p $$stage/doc $$stage/complete $$stage/systemd; \
 	install -m 0755 $(STRIPPED) deploy/batch-invite-nightly $$stage/; \
 	install -m 0644 LICENSE README.md CHANGELOG.md $$stage/; \
+	install -m 0644 deploy/batch-invite-nightly.1 $$stage/doc/; \
 	install -m 0644 deploy/systemd/batch-invite.service deploy/systemd/batch-invite.timer \
 		deploy/systemd/onboarding.conf $$stage/systemd/; \
 	for file in $(MAN_PAGE); do [ ! -f $$file ] || install -m 0644 $$file $$stage/doc/; done; \
 	for file in $(BASH_COMPLETION) $(ZSH_COMPLETION) $(FISH_COMPLETION); do \
 		[ ! -f $$file ] || install -m 0644 $$file $$stage/complete/; done; \
-	rmdir --ignore-fail-on-non-empty $$stage/doc $$stage/complete; \
+	rmdir --ignore-fail-on-non-empty $$stage/complete; \
 	epoch=$$(git log -1 --format=%ct 2>/dev/null || date +%s); \
 	tar -C $(DIST)/.stage --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$$epoch \
 		-cf - $$name | gzip -9n > $@.tmp && mv $@.tmp $@; \
@@ -244,6 +246,7 @@ INSTALL_PROGRAM ?= $(INSTALL) -m 0755
 INSTALL_DATA ?= $(INSTALL) -m 0644
 # Every file `make install` may put down, for `make uninstall`.
 INSTALLED := $(bindir)/batch-invite $(bindir)/batch-invite-nightly $(man1dir)/batch-invite.1 \
+	$(man1dir)/batch-invite-nightly.1 \
 	$(bashcompdir)/batch-invite $(zshcompdir)/_batch-invite $(fishcompdir)/batch-invite.fish \
 	$(docdir)/README.md $(docdir)/CHANGELOG.md $(docdir)/LICENSE $(docdir)/examples/onboarding.conf
 
@@ -253,8 +256,9 @@ install: generated
 # What `install` copies, once the binary and the generated files are made (the Debian
 # package's root is made by it too).
 install-files:
-	$(INSTALL) -d "$(DESTDIR)$(bindir)" "$(DESTDIR)$(docdir)/examples"
+	$(INSTALL) -d "$(DESTDIR)$(bindir)" "$(DESTDIR)$(man1dir)" "$(DESTDIR)$(docdir)/examples"
 	$(INSTALL_PROGRAM) $(STRIPPED) deploy/batch-invite-nightly "$(DESTDIR)$(bindir)/"
+	$(INSTALL_DATA) deploy/batch-invite-nightly.1 "$(DESTDIR)$(man1dir)/"
 	$(INSTALL_DATA) README.md CHANGELOG.md LICENSE "$(DESTDIR)$(docdir)/"
 	$(INSTALL_DATA) deploy/systemd/onboarding.conf "$(DESTDIR)$(docdir)/examples/"
 	@set -e; put() { [ -f "$$1" ] || return 0; $(INSTALL) -d "$$2"; \
