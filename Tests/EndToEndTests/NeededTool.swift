@@ -36,7 +36,7 @@ struct NeededTool: Sendable {
         guard result.status == checkerMissingToolStatus else { return }
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("missing: ") }
         try missing(
-            String(line?.dropFirst("missing: ".count) ?? "a tool the checker needs is missing"),
+            "not installed: " + (line?.dropFirst("missing: ".count) ?? "a tool the checker needs"),
             sourceLocation)
     }
 
