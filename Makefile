@@ -147,7 +147,7 @@ bench-ledger: deps
 # Releases (issue 27). The version is VERSION's one line; `batch-invite --version`
 # (BatchInviteVersion.current), the tarball, the Debian package, the image's tag and
 # CHANGELOG.md's newest entry must say the same: `make release` stops when the binary
-# does not, and ReleaseVersionTests fails when any of them does not.
+# does not, and ReleaseTests fails when any of them does not.
 VERSION := $(shell cat VERSION)
 # The Swift runtime linked in, so the binary needs only libc, libstdc++, libgcc_s, libcsv
 # and (opened when it first sends) libcurl; the symbols bound at start (-z now) so the

@@ -97,6 +97,31 @@ import Testing
         #expect(service.stdout.contains("ExecStart=/usr/bin/batch-invite-nightly "))
     }
 
+    @Test func theTarballHoldsTheBinaryItsLicenseAndItsDocumentation() throws {
+        let release = try ReleaseArtifacts.require()
+        let listing = try Tool().runShell("tar -tzvf '\(release.tarball.path)'")
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let top = "batch-invite-\(release.version)-linux-x86_64/"
+        let entries = listing.stdout.split(separator: "\n").map { line in
+            (mode: String(line.prefix(10)), path: String(line.split(separator: " ").last ?? ""))
+        }
+        #expect(entries.allSatisfy { $0.path.hasPrefix(top) }, "\(entries.map(\.path))")
+        for (file, mode) in [
+            ("batch-invite", "-rwxr-xr-x"), ("batch-invite-nightly", "-rwxr-xr-x"),
+            ("LICENSE", "-rw-r--r--"), ("README.md", "-rw-r--r--"), ("CHANGELOG.md", "-rw-r--r--"),
+            ("doc/batch-invite-nightly.1", "-rw-r--r--"),
+            ("systemd/batch-invite.service", "-rw-r--r--"),
+        ] {
+            let entry = entries.first { $0.path == top + file }
+            #expect(entry?.mode == mode, "\(file): \(entry.map { "\($0)" } ?? "missing")")
+        }
+        let license = try String(
+            contentsOf: Tool.packageRoot.appendingPathComponent("LICENSE"), encoding: .utf8)
+        let apache =
+            license.contains("Apache License") && license.contains("Version 2.0, January 2004")
+        #expect(apache, "LICENSE is not the Apache License 2.0")
+    }
+
     /// Every warning lintian has is overridden with its reason (packaging/debian/
     /// lintian-overrides); infos and pedantic tags too.
     @Test func lintianFindsNothingThePackageDoesNotExplain() throws {
