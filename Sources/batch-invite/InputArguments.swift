@@ -7,53 +7,63 @@ enum InputArguments {
     /// How the input is read.
     private static let readingSpecs: [OptionSpec] = [
         OptionSpec(
-            name: "--format", value: "csv|jsonl|json",
+            name: "--format", choices: ["csv", "jsonl", "json"],
             help: "input format (default: from the first bytes and the extension; json is one "
-                + "document, an array of objects or an object holding one)"),
+                + "document, an array of objects or an object holding one)", group: .advanced),
         OptionSpec(
             name: "--json-array", value: "MEMBER",
             help: "the member of a JSON document that holds the people's array (users, "
-                + "data.users; implies --format json; default: found by its name)"),
+                + "data.users; implies --format json; default: found by its name)",
+            group: .advanced, kind: .text),
         OptionSpec(
             name: "--delimiter", value: "C",
-            help: "CSV delimiter: , ; tab | or one character (default: detected)"),
+            help: "CSV delimiter: , ; tab | or one character (default: detected)",
+            group: .advanced, kind: .text),
         OptionSpec(
             name: "--encoding", value: "E",
             help: "utf-8, windows-1252, utf-16 or any name iconv knows (shift_jis, gb18030, "
-                + "windows-1251...) (default: a BOM's, else guessed from the first 64 KiB)"),
+                + "windows-1251...) (default: a BOM's, else guessed from the first 64 KiB)",
+            group: .advanced, kind: .text),
         OptionSpec(
             name: "--skip-lines", value: "N",
-            help: "lines before the header to skip (default: an Entra template's version line)"),
+            help: "lines before the header to skip (default: an Entra template's version line)",
+            group: .advanced, kind: .number),
         OptionSpec(
             name: "--map", value: "\"HEADER=field\"",
-            help:
-                "read column HEADER (or #N, the Nth column) as field; field - leaves it unread, "
-                + "full_name splits whole names into first and last (repeatable)",
-            repeatable: true),
+            help: "read column HEADER (or #N, the Nth column) as field; field - leaves it "
+                + "unread, full_name splits whole names into first and last (repeatable)",
+            repeatable: true, group: .common, kind: .text),
         OptionSpec(
             name: "--where", value: "\"COLUMN=VALUE\"",
-            help:
-                "only rows whose COLUMN (or #N) is VALUE (COLUMN!=VALUE: is not); VALUE may be a "
-                + "comma list; the others are skipped, never sent (repeatable)",
-            repeatable: true),
+            help: "only rows whose COLUMN (or #N) is VALUE (COLUMN!=VALUE: is not); VALUE may "
+                + "be a comma list; the others are skipped, never sent (repeatable)",
+            repeatable: true, group: .advanced, kind: .text),
     ]
 
     /// The targets' options that fill a field for rows without it (`--role`), each with the
     /// targets it applies to.
     private static let defaultSpecs: [OptionSpec] = {
         var names: [String] = []
-        var specs: [String: (option: FieldSpec.DefaultOption, targets: [String])] = [:]
+        var specs:
+            [String: (field: FieldSpec, option: FieldSpec.DefaultOption, targets: [String])] =
+                [:]
         for target in Targets.all {
-            for case let option? in target.fields.map(\.defaultOption) {
+            for field in target.fields {
+                guard let option = field.defaultOption else { continue }
                 if specs[option.name] == nil { names.append(option.name) }
-                specs[option.name, default: (option, [])].targets.append(target.name)
+                specs[option.name, default: (field, option, [])].targets.append(target.name)
             }
         }
         return names.compactMap { name in
             specs[name].map {
-                OptionSpec(
-                    name: name, value: $0.option.value,
-                    help: "\($0.option.help) (\($0.targets.joined(separator: ", ")))")
+                let help = "\($0.option.help) (\($0.targets.joined(separator: ", ")))"
+                guard $0.option.choices.isEmpty else {
+                    return OptionSpec(
+                        name: name, choices: $0.option.choices, help: help, group: .common)
+                }
+                return OptionSpec(
+                    name: name, value: $0.option.value, help: help, group: .common,
+                    kind: $0.field.acceptsNumber ? .number : .text)
             }
         }
     }()
@@ -64,7 +74,7 @@ enum InputArguments {
         -> InputOptions
     {
         var options = InputOptions(path: path)
-        if let format = try arguments.choice("--format", ["csv", "jsonl", "json"]) {
+        if let format = try arguments.choice("--format") {
             options.format = InputFormat(rawValue: format)
         }
         if let member = arguments.value("--json-array") {
@@ -153,7 +163,8 @@ enum InputArguments {
 
     /// The `--target` option, required.
     static let targetSpec = OptionSpec(
-        name: "--target", value: Targets.names, help: "the API the rows are for")
+        name: "--target", choices: Targets.all.map(\.name), help: "the API the rows are for",
+        group: .common)
 
     static func target(from arguments: Arguments, command: String, required: Bool = true) throws
         -> (any Target)?

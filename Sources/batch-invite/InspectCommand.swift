@@ -7,25 +7,30 @@ struct InspectCommand: Command {
     static let options: [OptionSpec] =
         [
             OptionSpec(
-                name: "--raw", value: nil,
-                help: "print every parsed record as a JSON array of strings, header first"),
+                flag: "--raw",
+                help: "print every parsed record as a JSON array of strings, header first",
+                group: .common),
             OptionSpec(
-                name: "--target", value: Targets.names,
-                help: "the fields to map the columns to (default: sendoso)"),
-        ] + InputArguments.specs
-    static let help = helpText(
-        usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [input options]",
+                name: "--target", choices: Targets.all.map(\.name),
+                help: "the fields to map the columns to (default: sendoso)", group: .common),
+        ] + InputArguments.specs + ConfigFile.specs
+    static let help = HelpText(
+        usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [options]",
         description: """
             Shows how batch-invite reads FILE, one JSON value per line on standard output.
-            With --raw: every parsed record, header first, as a JSON array of strings (records
-            of spaces and tabs included; only those whose fields are all empty are skipped). Without: each data row's values mapped to the target's fields,
-            with its row and line numbers and any problem with the record as a whole.
-            How the file was read (format, encoding, delimiter, columns) goes to standard error.
-
-            example:
-              batch-invite inspect export.csv --raw | head
+            With --raw: every parsed record, header first, as a JSON array of strings
+            (records of spaces and tabs included; only those whose fields are all empty are
+            skipped). Without: each data row's values mapped to the target's fields, with
+            its row and line numbers and any problem with the record as a whole. How the
+            file was read (format, encoding, delimiter, columns) goes to standard error.
             """,
-        options: options)
+        exitCodes: """
+              0    the file read through
+              2    usage error, or a file that cannot be read
+            """,
+        example: """
+              batch-invite inspect export.csv --raw | head
+            """)
 
     let raw: Bool
     let target: any Target

@@ -10,13 +10,16 @@ struct JobOutputs {
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--summary-json", value: "PATH",
-            help: "write a JSON summary of the run here on every exit (fields: README)"),
+            help: "write a JSON summary of the run here on every exit (fields: README)",
+            group: .common, kind: .file),
         OptionSpec(
             name: "--metrics-file", value: "PATH",
-            help: "write the run's metrics here in Prometheus text format (node_exporter textfile)"),
+            help: "write the run's metrics here in Prometheus text format (node_exporter "
+                + "textfile)", group: .advanced, kind: .file),
         OptionSpec(
             name: "--job-name", value: "NAME",
-            help: "the metrics' job label (default: the input file's name)"),
+            help: "the metrics' job label (default: the input file's name)", group: .advanced,
+            kind: .text),
     ]
 
     let summaryPath: String?
@@ -49,6 +52,13 @@ struct JobOutputs {
     /// Runs `body`, then writes the summary and metrics with its outcome, whether it
     /// returned an exit code or threw (the error's code and message). An output that
     /// cannot be written makes the exit code 6.
+    /// Lines said on stderr after the outputs are written, whatever they say: why a run
+    /// stopped and what to do next is the last thing the user reads.
+    private let closing = ClosingLines()
+
+    /// `line` said last: an error line, or a note (`note`: left out under `--quiet`).
+    func sayLast(_ line: String, note: Bool = false) { closing.append((line, note)) }
+
     func around(
         _ summary: JobSummary, redactor: Redactor?,
         _ body: (inout JobSummary) throws -> Int32
@@ -62,7 +72,11 @@ struct JobOutputs {
                 if [0, 1, 4].contains(code) { code = ExitCode.localFailure.code }
             }
             summary.exitCode = ExitCode(code: code) ?? .usage
-            return write(summary).code
+            let written = write(summary).code
+            for (line, note) in closing.lines {
+                if note { printNote(line) } else { printError(line) }
+            }
+            return written
         } catch BatchInviteError.closedPipe {
             throw BatchInviteError.closedPipe
         } catch {
@@ -187,7 +201,7 @@ struct JobOutputs {
                     summary: summary, overview: overview, timeline: summary.timeline,
                     reportPath: summary.report
                 ).write(to: htmlPath)
-                printError("html: \(htmlPath)")
+                printNote("html: \(htmlPath)")
             } catch {
                 fail("--html", error)
             }
@@ -207,5 +221,24 @@ struct JobOutputs {
             }
         }
         return summary.exitCode
+    }
+}
+
+/// The lines `JobOutputs.sayLast` keeps for the end (shared by the copies of a `JobOutputs`).
+private final class ClosingLines: @unchecked Sendable {
+    // Safe to share: `kept` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var kept: [(String, Bool)] = []
+
+    func append(_ line: (String, Bool)) {
+        lock.lock()
+        kept.append(line)
+        lock.unlock()
+    }
+
+    var lines: [(String, Bool)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return kept
     }
 }

@@ -5,13 +5,17 @@ import BatchInvite
 struct LedgerCommand: Command {
     static let name = "ledger"
     static let summary = "look into a job's ledger, forget a key, or compact it"
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "--ledger", value: "PATH", help: "the ledger (run --ledger PATH)"),
-        OptionSpec(
-            name: "--target", value: Targets.names,
-            help: "forget: the target the key is for; show: only this target's keys"),
-    ]
-    static let help = helpText(
+    static let options: [OptionSpec] =
+        [
+            OptionSpec(
+                name: "--ledger", value: "PATH", help: "the ledger (run --ledger PATH)",
+                group: .common, kind: .file),
+            OptionSpec(
+                name: "--target", choices: Targets.all.map(\.name),
+                help: "forget: the target the key is for; show: only this target's keys",
+                group: .common),
+        ] + ConfigFile.specs
+    static let help = HelpText(
         usage: "batch-invite ledger show|forget KEY|compact --ledger PATH [--target T]",
         description: """
             show     prints every key the ledger remembers, one a line: target, key, state
@@ -23,7 +27,11 @@ struct LedgerCommand: Command {
 
             Each takes the ledger's lock: while a run holds it, they exit 5.
             """,
-        options: options)
+        exitCodes: """
+              0    done
+              2    usage error, or a ledger that cannot be read or is damaged
+              5    a run holds the ledger; try again later
+            """)
 
     let action: String
     let key: String?
@@ -42,11 +50,14 @@ struct LedgerCommand: Command {
             guard rest.count == 1 else {
                 throw BatchInviteError.usage("ledger forget takes one KEY")
             }
-            // As the targets make a row's key: trimmed, ASCII letters lower-cased.
+            // As the targets make a row's key: trimmed, ASCII letters lower-cased (a
+            // CyberArk ID without the braces it may be written in).
             var bytes = Array(rest[0].utf8)
             var normalized = RowKey()
+            let braced = arguments.value("--target") == CyberArkSMSTarget().name
             bytes.withUnsafeMutableBytes {
-                normalized.setLowercased(FieldRules.trimmed(UnsafeRawBufferPointer($0)))
+                let trimmed = FieldRules.trimmed(UnsafeRawBufferPointer($0))
+                normalized.setLowercased(braced ? FieldRules.unbraced(trimmed) : trimmed)
             }
             key = normalized.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
             guard arguments.value("--target") != nil else {

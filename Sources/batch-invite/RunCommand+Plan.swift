@@ -26,21 +26,21 @@ extension RunCommand {
         summary.inputFingerprint = configuration.header.fingerprint
         let result = try RunPlan(
             input: input, target: target, configuration: configuration,
-            onWarning: { [redactor] in printError(redactor.redact($0)) }
-        ).plan()
+            onWarning: { [redactor] in printNote(redactor.redact($0)) }
+        ).plan(invalidRowsReported: nightly.invalidRowsReported)
         summary.counts = result.counts
         summary.plan = result.counts
         summary.overview = result.overview
         summary.htmlPath = report.html
-        StandardOutput.shared.write(result.line + "\n")
+        printSummary(result.line + "\n")
         StandardOutput.shared.flush()
-        if report.path != "-" { printError("report: \(report.path)") }
+        if report.path != "-" { printNote("report: \(report.path)") }
         let sent =
             result[.wouldSend] + result[.wouldReinvite]
             + (result.inDoubtSent ? result[.inDoubt] : 0)
-        printError(
+        outputs.sayLast(
             "batch-invite run: dry run, nothing sent; the same command without --dry-run sends "
-                + "\(sent) \(sent == 1 ? "row" : "rows")")
+                + "\(sent) \(sent == 1 ? "row" : "rows")", note: true)
         return result.exitCode.code
     }
 }

@@ -5,143 +5,6 @@ import Foundation
 struct RunCommand: Command {
     static let name = "run"
     static let summary = "send the invitations: concurrent, rate-limited, retried, journaled"
-    static let options: [OptionSpec] =
-        [
-            InputArguments.targetSpec,
-            OptionSpec(
-                name: "--base-url", value: "URL",
-                help: "the API's base URL (https://, or http:// on loopback)"),
-            OptionSpec(
-                name: "--path", value: "P",
-                help: "request path (default: the target's, e.g. /api/v3/users)"),
-            OptionSpec(
-                name: "--concurrency", value: "N", help: "requests in flight at most (default 8)"),
-            OptionSpec(
-                name: "--rate", value: "R",
-                help:
-                    "requests per second, decimals allowed, 0 for no limit (default: the target's "
-                    + "documented safe rate, 10)"),
-            OptionSpec(
-                name: "--burst", value: "B",
-                help: "requests that may go at once after a pause (default 1)"),
-            OptionSpec(
-                name: "--max-attempts", value: "N",
-                help: "attempts per row, the first included (default 5)"),
-            OptionSpec(
-                name: "--timeout", value: "SECONDS",
-                help: "deadline of one attempt, connecting included (default 30)"),
-            OptionSpec(
-                name: "--connect-timeout", value: "SECONDS",
-                help: "deadline of connecting, TLS included (default 10)"),
-            OptionSpec(
-                name: "--cacert", value: "FILE",
-                help:
-                    "also trust the CA certificates in this PEM file (a private CA or a TLS-inspecting proxy)"
-            ),
-            OptionSpec(
-                name: "--cacert-only", value: nil,
-                help: "trust only --cacert's certificates, not the system's"),
-            OptionSpec(
-                name: "--max-retry-after", value: "SECONDS",
-                help: "longest Retry-After honoured (default 120)"),
-            OptionSpec(
-                name: "--journal", value: "PATH",
-                help: "the run's journal (default: <report path>.journal)"),
-            OptionSpec(
-                name: "--progress", value: "auto|bar|log|none",
-                help: "progress on stderr (default auto)"),
-            OptionSpec(
-                name: "--dry-run", value: nil,
-                help: "send nothing: report what the run would do with each row (a plan)"),
-            OptionSpec(
-                name: "--check-connection", value: nil,
-                help:
-                    "with --dry-run: get a token, make the TLS handshake with the API, say what "
-                    + "worked; FILE is then optional"),
-            OptionSpec(
-                name: "--check-path", value: "P",
-                help: "with --check-connection: also GET this path with the token"),
-            OptionSpec(
-                name: "--ledger", value: "PATH",
-                help:
-                    "a file shared by every run of a job: keys invited (not sent again) and in "
-                    + "doubt, across inputs and nights"),
-            OptionSpec(
-                name: "--reinvite-after", value: "DAYS",
-                help: "with --ledger: send again to keys invited at least DAYS ago"),
-            OptionSpec(
-                name: "--limit", value: "N",
-                help:
-                    "send at most N rows in this run (a canary, a daily quota); the rest are "
-                    + "not_sent, exit 4, and the same command goes on from there"),
-            OptionSpec(
-                name: "--already-invited", value: "done|fail",
-                help:
-                    "a row the API says already has an invitation: already_invited, counted as "
-                    + "done (default), or failed"),
-            OptionSpec(
-                name: "--in-doubt", value: "retry|skip",
-                help: "rows that may have arrived: send again (default) or report in_doubt"),
-            OptionSpec(
-                name: "--retry-failed", value: nil,
-                help: "on resuming, send again rows that failed on transient errors"),
-            OptionSpec(
-                name: "--restart", value: nil,
-                help:
-                    "start a new journal (the old one set aside as <journal>.<its start time>; "
-                    + "people it invited are already_invited, those in doubt follow --in-doubt)"),
-            OptionSpec(
-                name: "--reinvite", value: nil,
-                help: "send again to people the journal set aside by --restart had invited"),
-            OptionSpec(
-                name: "--allow-insecure-http", value: nil,
-                help: "allow http:// to a host that is not loopback"),
-        ] + CredentialArguments.specs + InputArguments.specs + ReportArguments.specs
-        + JobOutputs.specs + ConfigFile.specs
-    static let help = helpText(
-        usage: "batch-invite run FILE --target \(Targets.names) --base-url URL [options]",
-        description: """
-            Sends one invitation per valid row of FILE: at most --concurrency at a time, never
-            faster than --rate, retrying connection errors, timeouts, 408, 429 and 5xx with
-            exponential backoff and full jitter, honouring Retry-After. Every row's outcome goes to the journal as it
-            happens; the report (one line per row, in input order) is written at the end.
-            A row is sent only once the journal holds it on disk. A run killed midway leaves
-            in doubt only the rows whose requests were under way (after a restart of the
-            machine, also up to --concurrency rows that were waiting on disk to be sent).
-
-            The token comes from one source, never from the command line: $BATCH_INVITE_TOKEN
-            (or --token-env NAME); --token-file PATH (read again after a 401, for a rotated
-            file); --token-command CMD (a secret manager's CLI or a script; run again before
-            the token expires and after a 401); or OAuth client credentials
-            (--oauth-token-url URL --client-id ID --client-secret-env NAME, renewed when a
-            tenth of the token's lifetime is left and after a 401). A 401 for a token that was
-            since renewed is sent again with the new one. No token or secret appears in any
-            output or file.
-
-            The first request goes alone; the others follow once the API has answered it. If
-            it gets no answer (unknown host, refused connection, untrusted certificate) the run
-            stops with nothing else sent. Redirects are never followed: a 3xx fails its row
-            (at the first request it stops the run). A proxy comes from HTTPS_PROXY (or
-            https_proxy, ALL_PROXY; http_proxy for http://), minus NO_PROXY; loopback is never
-            proxied.
-
-            A 401 that a renewed token does not cure, or a 403, stops the run (exit 3): rows
-            not attempted are reported not_sent. So does an outage (20 rows in a row failing
-            on transient errors, exit 5), or a token source that fails (exit 3 when it refused
-            the credentials, 5 when it could not be reached).
-
-            --dry-run --check-connection sends no invitation: it gets a token, makes the TLS
-            handshake with the API and, with --check-path, one authenticated GET, and says
-            what worked (exit 0, or the code of what failed).
-
-            \(ExitCode.summary)
-
-            example:
-              BATCH_INVITE_TOKEN=... batch-invite run people.csv --target sendoso \\
-                  --base-url https://app.sendoso.com --role regular
-            """,
-        options: options)
-
     let target: any Target
     let input: InputOptions
     let report: ReportArguments
@@ -149,6 +12,8 @@ struct RunCommand: Command {
     let dryRun: Bool
     let checkConnection: Bool
     let checkPath: String?
+    /// `--verbose`: a line per HTTP exchange on stderr.
+    let verbose: Bool
     /// Every secret of the run, in every form it is sent in, hidden in whatever is
     /// printed or stored: the one redactor of the run.
     let redactor: Redactor
@@ -158,6 +23,8 @@ struct RunCommand: Command {
     /// How requests go out (the token is the keeper's, set when it is fetched).
     let transportSettings: CurlTransport.Configuration
     let outputs: JobOutputs
+    /// `--journal-dir`, `--keep-days`, `--invalid-rows`.
+    let nightly: NightlyArguments
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
@@ -198,11 +65,11 @@ struct RunCommand: Command {
             files.keeps("the journal's lock file", journal + ".lock")
             files.keeps("the journal's restart history", journal + ".history")
             files.keeps("the copy of the input", StandardInputSpool.path(beside: journal))
-            files.keeps("--ledger", arguments.value("--ledger"))
+            files.keeps("--ledger", NightlyArguments.ledgerPath(arguments))
         } else {
             files.reads(arguments.has("--journal") ? "--journal" : "the journal", journal)
             files.reads("the journal's restart history", journal + ".history")
-            files.reads("--ledger", arguments.value("--ledger"))
+            files.reads("--ledger", NightlyArguments.ledgerPath(arguments))
         }
         report.register(in: &files)
         outputs.register(in: &files)
@@ -215,6 +82,7 @@ struct RunCommand: Command {
         dryRun = arguments.has("--dry-run")
         checkConnection = arguments.has("--check-connection")
         checkPath = arguments.value("--check-path")
+        verbose = arguments.has("--verbose")
         if checkConnection && !dryRun {
             throw BatchInviteError.usage("--check-connection goes with --dry-run")
         }
@@ -232,7 +100,8 @@ struct RunCommand: Command {
         let allowInsecure = arguments.has("--allow-insecure-http")
         baseURL = try Self.checkURL(base, option: "--base-url", allowInsecure: allowInsecure)
         input = try InputArguments.options(path: path, from: arguments, target: target)
-        report = try ReportArguments(arguments, inputPath: path)
+        nightly = try NightlyArguments(arguments, input: path, dryRun: dryRun)
+        report = try nightly.report(arguments, inputPath: path)
         var delivery = Dispatcher.Configuration(
             path: try arguments.value("--path").map { try Self.checkPath($0, option: "--path") }
                 ?? target.defaultPath)
@@ -260,7 +129,7 @@ struct RunCommand: Command {
         }
         transportSettings = settings
         let journalPath =
-            arguments.value("--journal")
+            nightly.journalPath(format: report.format) ?? arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
         var configuration = BatchRun.Configuration(
             delivery: delivery, journalPath: journalPath, reportPath: report.path,
@@ -283,7 +152,7 @@ struct RunCommand: Command {
         configuration.syncsJournal =
             ProcessInfo.processInfo.environment["BATCH_INVITE_BENCHMARK_NO_FSYNC"] != "1"
         configuration.retryFailed = arguments.has("--retry-failed")
-        configuration.ledgerPath = arguments.value("--ledger")
+        configuration.ledgerPath = NightlyArguments.ledgerPath(arguments)
         if arguments.value("--reinvite-after") != nil {
             guard configuration.ledgerPath != nil else {
                 throw BatchInviteError.usage("--reinvite-after needs --ledger PATH")
@@ -295,13 +164,14 @@ struct RunCommand: Command {
             configuration.delivery.limit = try arguments.integer("--limit", 0, in: 1...Int.max)
         }
         configuration.delivery.alreadyInvitedFails =
-            try arguments.choice("--already-invited", ["done", "fail"]) == "fail"
-        if let policy = try arguments.choice("--in-doubt", ["retry", "skip"]) {
+            try arguments.choice("--already-invited") == "fail"
+        if let policy = try arguments.choice("--in-doubt") {
             configuration.delivery.inDoubt = InDoubtPolicy(rawValue: policy) ?? .retry
         }
-        if let mode = try arguments.choice("--progress", ["auto", "bar", "log", "none"]) {
+        if let mode = try arguments.choice("--progress") {
             configuration.progress = ProgressDisplay.Mode(rawValue: mode) ?? .auto
         }
+        if arguments.has("--quiet") { configuration.progress = .none }
         self.configuration = configuration
         // Last: every option is checked before a token source runs or reads anything.
         tokenSource =
@@ -333,7 +203,7 @@ struct RunCommand: Command {
         if checkConnection {
             let checked = try ConnectionCheck(
                 settings: transportSettings, source: tokenSource!, redactor: redactor,
-                path: checkPath
+                path: checkPath, verbose: verbose
             ).run()
             guard checked == .success, !input.path.isEmpty else { return checked.code }
         }
@@ -342,6 +212,7 @@ struct RunCommand: Command {
         // or 5), with nothing read or sent.
         let keeper = TokenKeeper(source: tokenSource!, redactor: redactor)
         try keeper.start()
+        nightly.prune(journal: configuration.journalPath, ledger: configuration.ledgerPath)
         // Standard input (and any input that is not a regular file: a named pipe, a
         // device) is kept in a file first: read once, through, before anything is sent,
         // and fingerprinted, so that resuming with another input is refused.
@@ -354,20 +225,23 @@ struct RunCommand: Command {
         var settings = transportSettings
         settings.token = keeper.current.value
         if let proxy = settings.proxy.displayURL {
-            printError(
+            printNote(
                 "batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))"
             )
         }
         let transport = try CurlTransport(configuration: settings)
         defer { transport.close() }
+        let sending: any Transport =
+            verbose
+            ? LoggingTransport(transport, redactor: redactor, write: { printError($0) }) : transport
         var configuration = self.configuration
         configuration.delivery.redactor = redactor
         configuration.delivery.credentials = keeper
         configuration.header.fingerprint = try InputFingerprint.of(path: input.path)
         summary.inputFingerprint = configuration.header.fingerprint
         let batch = try BatchRun(
-            input: input, target: target, transport: transport, configuration: configuration,
-            onWarning: { [redactor] in printError(redactor.redact($0)) })
+            input: input, target: target, transport: sending, configuration: configuration,
+            onWarning: { [redactor] in printNote(redactor.redact($0)) })
         Signals.handle(Self.stopOnSignals(batch.control, early: summary, outputs: outputs))
         let result = try batch.run()
         let stats = result.statistics
@@ -394,25 +268,27 @@ struct RunCommand: Command {
             "\n\(ProgressDisplay.duration(stats.elapsed)) elapsed, "
             + String(format: "%.1f", stats.rate) + " invitations/s, \(stats.requests) requests, "
             + "\(stats.retries) retries, \(stats.throttled) HTTP 429s\n"
-        StandardOutput.shared.write(line)
+        printSummary(line)
         StandardOutput.shared.flush()
-        printError("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        printNote("report: \(configuration.reportPath); journal: \(configuration.journalPath)")
+        // Why the run stopped and what to do next: the last lines, after the page and the
+        // summary files are written (`JobOutputs.sayLast`).
         if let failure = result.localFailure {
-            printError("batch-invite run: stopped: \(redactor.redact(failure))")
+            outputs.sayLast("batch-invite run: stopped: \(redactor.redact(failure))")
             return ExitCode.localFailure.code
         }
         if let reason = result.stopReason {
-            printError("batch-invite run: \(redactor.redact(reason.description))")
             if case .firstRequestFailed(let failure) = reason,
                 failure.cause == .untrustedCertificate,
                 let certificate = transport.describeServerCertificate()
             {
-                printError("batch-invite run: the server's certificate: \(certificate)")
+                outputs.sayLast("batch-invite run: the server's certificate: \(certificate)")
             }
+            outputs.sayLast("batch-invite run: \(redactor.redact(reason.description))")
             return reason.exitCode.code
         }
         if result.reachedLimit {
-            printError(
+            outputs.sayLast(
                 "batch-invite run: stopped at --limit \(configuration.delivery.limit ?? 0); the same "
                     + "command sends the rest")
             return ExitCode.unfinished.code
@@ -420,7 +296,9 @@ struct RunCommand: Command {
         // Every row invited, by this run or before it, is a job done; so is one a --where
         // leaves out.
         let done = stats[.invited] + stats[.alreadyInvited] + stats[.skipped]
-        return (done == stats.rows ? ExitCode.success : .rowsNotDone).code
+        return nightly.code(
+            done: done, invalid: stats[.invalid], duplicate: stats[.duplicate], rows: stats.rows
+        ).code
     }
 
     /// Once rows may have gone out, SIGINT, SIGTERM and SIGHUP stop the run: no new rows,

@@ -7,71 +7,101 @@ struct SimulateCommand: Command {
     static let name = "simulate"
     static let summary = "serve both invitation APIs on 127.0.0.1, with faults on demand"
     static let options: [OptionSpec] = [
-        OptionSpec(name: "--port", value: "N", help: "port on 127.0.0.1 (default 0: a free one)"),
-        OptionSpec(name: "--token", value: "T", help: "the bearer token to accept (default: any)"),
+        OptionSpec(
+            name: "--port", value: "N", help: "port on 127.0.0.1 (default 0: a free one)",
+            group: .common, kind: .number),
+        OptionSpec(
+            name: "--token", value: "T", help: "the bearer token to accept (default: any)",
+            group: .common, kind: .text),
         OptionSpec(
             name: "--oauth-client", value: "ID:SECRET",
             help:
                 "serve an OAuth client-credentials token endpoint at /oauth2/platformtoken (and "
-                + "/oauth2/token/APP) for this client; its tokens are accepted until they expire"),
+                + "/oauth2/token/APP) for this client; its tokens are accepted until they expire",
+            group: .common, kind: .text),
         OptionSpec(
             name: "--token-lifetime", value: "SECONDS",
-            help: "how long the token endpoint's tokens last (default 3600)"),
+            help: "how long the token endpoint's tokens last (default 3600)", group: .advanced,
+            kind: .number),
         OptionSpec(
-            name: "--teams", value: "ID,ID", help: "valid Sendoso team IDs (default: any positive)"),
+            name: "--teams", value: "ID,ID", help: "valid Sendoso team IDs (default: any positive)",
+            group: .advanced, kind: .text),
         OptionSpec(
             name: "--users-file", value: "PATH",
-            help: "known CyberArk user UUIDs, one a line (default: any)"),
-        OptionSpec(name: "--latency-ms", value: "N", help: "added to every answer (default 0)"),
+            help: "known CyberArk user UUIDs, one a line, braces allowed (default: any)",
+            group: .common, kind: .file),
         OptionSpec(
-            name: "--jitter-ms", value: "N", help: "up to this much more, at random (default 0)"),
+            name: "--latency-ms", value: "N", help: "added to every answer (default 0)",
+            group: .common, kind: .number),
+        OptionSpec(
+            name: "--jitter-ms", value: "N", help: "up to this much more, at random (default 0)",
+            group: .advanced, kind: .number),
         OptionSpec(
             name: "--rate-limit", value: "R",
-            help: "requests/s before answering 429 (default: none)"),
+            help: "requests/s before answering 429 (default: none)", group: .common, kind: .number),
         OptionSpec(
             name: "--burst", value: "B",
-            help: "requests the limit lets through at once (default: R)"),
+            help: "requests the limit lets through at once (default: R)", group: .advanced,
+            kind: .number),
         OptionSpec(
             name: "--retry-after", value: "S",
-            help: "Retry-After seconds of 429s (default: computed)"),
-        OptionSpec(name: "--omit-retry-after", value: nil, help: "send 429s without Retry-After"),
-        OptionSpec(name: "--p429", value: "P", help: "probability of a random 429 (default 0)"),
-        OptionSpec(name: "--p503", value: "P", help: "probability of a random 503 (default 0)"),
+            help: "Retry-After seconds of 429s (default: computed)", group: .advanced, kind: .number
+        ),
+        OptionSpec(
+            name: "--omit-retry-after", value: nil, help: "send 429s without Retry-After",
+            group: .advanced, kind: OptionSpec.ValueKind.none),
+        OptionSpec(
+            name: "--p429", value: "P", help: "probability of a random 429 (default 0)",
+            group: .common, kind: .number),
+        OptionSpec(
+            name: "--p503", value: "P", help: "probability of a random 503 (default 0)",
+            group: .common, kind: .number),
         OptionSpec(
             name: "--drop-before", value: "P",
-            help: "probability of closing before processing (default 0)"),
+            help: "probability of closing before processing (default 0)", group: .advanced,
+            kind: .number),
         OptionSpec(
             name: "--drop-after", value: "P",
-            help: "probability of processing, then closing unanswered (default 0)"),
+            help: "probability of processing, then closing unanswered (default 0)",
+            group: .advanced, kind: .number),
         OptionSpec(
             name: "--expires-in-days", value: "N",
-            help: "Sendoso invitations expire after N days (default 14)"),
+            help: "Sendoso invitations expire after N days (default 14)", group: .advanced,
+            kind: .number),
         OptionSpec(
-            name: "--request-log", value: "PATH", help: "append one JSON line per request here"),
+            name: "--request-log", value: "PATH", help: "append one JSON line per request here",
+            group: .common, kind: .file),
         OptionSpec(
             name: "--seed", value: "N",
-            help: "seed of every random choice (default: random, printed)"),
+            help: "seed of every random choice (default: random, printed)", group: .advanced,
+            kind: .number),
         OptionSpec(
             name: "--request-timeout-ms", value: "N",
-            help: "time for a started request to arrive whole, however it trickles (default 10000)"),
+            help: "time for a started request to arrive whole, however it trickles (default 10000)",
+            group: .advanced, kind: .number),
         OptionSpec(
             name: "--idle-timeout-ms", value: "N",
-            help: "idle keep-alive connections close after (default 60000)"),
+            help: "idle keep-alive connections close after (default 60000)", group: .advanced,
+            kind: .number),
         OptionSpec(
             name: "--max-connections", value: "N",
             help:
-                "connections at once; past them the longest idle or slowest gives way (default 1024)"
-        ),
+                "connections at once; past them the longest idle or slowest gives way (default 1024)",
+            group: .advanced, kind: .number),
     ]
-    static let help = helpText(
+    static let readsConfig = false
+    static let help = HelpText(
         usage: "batch-invite simulate [options]",
         description: """
-            Serves the Sendoso "Invite New User" endpoint (POST /api/v3/users) and CyberArk's
-            "Send Invitation SMS" (POST /UserMgmt/SendSmsInvite?ID=...) on 127.0.0.1, as
-            the README describes them ("The two APIs"), for tests, demos and dry rehearsals. The first
-            line on standard output is "listening on http://127.0.0.1:PORT". SIGINT, SIGHUP or
-            SIGTERM stops it. Each request-log line is written before its answer is
-            sent, so even kill -9 loses none.
+            Serves the Sendoso "Invite New User" endpoint (POST /api/v3/users) and
+            CyberArk's "Send Invitation SMS" (POST /UserMgmt/SendSmsInvite?ID=...) on
+            127.0.0.1, as the README describes them ("The two APIs"), for tests, demos and
+            dry rehearsals. The first line on standard output is
+            "listening on http://127.0.0.1:PORT". SIGINT, SIGHUP or SIGTERM stops it.
+            """,
+        details: """
+            Each request-log line is written before its answer is sent, so even kill -9
+            loses none.
 
             GET /api/v3/me answers 200 to a valid token and changes nothing (for run
             --dry-run --check-connection --check-path /api/v3/me). With --oauth-client, a
@@ -80,11 +110,14 @@ struct SimulateCommand: Command {
 
             Faults are reproducible: the same --seed and the same requests give the same
             faults, whatever order concurrent requests arrive in.
-
-            example:
-              batch-invite simulate --port 8080 --token secret --latency-ms 50 --p503 0.1
             """,
-        options: options)
+        exitCodes: """
+              0    stopped by SIGINT, SIGHUP or SIGTERM
+              2    usage error, or the port cannot be listened on
+            """,
+        example: """
+              batch-invite simulate --port 8080 --token secret --latency-ms 50 --p503 0.1
+            """)
 
     let configuration: SimulatorConfiguration
 
@@ -210,14 +243,16 @@ struct SimulateCommand: Command {
             if id.isEmpty || id.hasPrefix("#") || id == "id" { continue }
             var bytes = Array(id.utf8)
             var problems = RowProblems()
-            bytes.withUnsafeMutableBytes {
-                FieldRules.checkUUID(UnsafeRawBufferPointer($0), field: "", problems: &problems)
+            let bare = bytes.withUnsafeMutableBytes {
+                let id = UnsafeRawBufferPointer($0)
+                FieldRules.checkUUID(id, field: "", problems: &problems)
+                return String(decoding: FieldRules.unbraced(id), as: UTF8.self)
             }
             if !problems.isEmpty {
                 throw BatchInviteError.usage(
                     "--users-file \(path), line \(index + 1): \(problems.text)")
             }
-            users.insert(id)
+            users.insert(bare)
         }
         return users
     }

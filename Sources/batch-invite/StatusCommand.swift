@@ -5,11 +5,15 @@ import Foundation
 struct StatusCommand: Command {
     static let name = "status"
     static let summary = "show a run's progress from its journal"
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "--journal", value: "PATH", help: "the run's journal"),
-        OptionSpec(name: "--json", value: nil, help: "one JSON object instead of text"),
-    ]
-    static let help = helpText(
+    static let options: [OptionSpec] =
+        [
+            journalSpec,
+            OptionSpec(flag: "--json", help: "one JSON object instead of text", group: .common),
+        ] + ConfigFile.specs
+    /// `--journal`, the run's journal (status and report read it).
+    static let journalSpec = OptionSpec(
+        name: "--journal", value: "PATH", help: "the run's journal", group: .common, kind: .file)
+    static let help = HelpText(
         usage: "batch-invite status --journal PATH [--json]",
         description: """
             Reads a run's journal (a torn last record is cut off) and prints its target and
@@ -17,11 +21,15 @@ struct StatusCommand: Command {
             written and whether a run holds it now. Sends nothing.
             Every input row is counted: rows the run never reached (it was killed) are not
             sent. "finished" is yes only when the last run wrote its end and left nothing to
-            do. Exit 0 when every row was invited, 1 when every row was reached and some were
-            not invited, 4 when the batch is unfinished (rows not reached, not sent or in
-            doubt, or a run holds the journal).
+            do.
             """,
-        options: options)
+        exitCodes: """
+              0    every row invited (or already invited, or skipped)
+              1    every row reached, some not invited
+              2    usage error, or a journal that cannot be read
+              4    the batch is unfinished: rows not reached, not sent or in doubt, or a
+                   run holds the journal
+            """)
 
     let journal: String
     let json: Bool
@@ -129,28 +137,33 @@ struct StatusCommand: Command {
 struct ReportCommand: Command {
     static let name = "report"
     static let summary = "write a run's report again from its journal"
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "--journal", value: "PATH", help: "the run's journal"),
-        OptionSpec(
-            name: "--report", value: "PATH",
-            help: "where to write it (default: the journal's name without .journal)"),
-        OptionSpec(
-            name: "--report-format", value: "csv|jsonl",
-            help: "report format (default: by extension, else csv)"),
-        ReportArguments.htmlSpec,
-    ]
-    static let help = helpText(
-        usage:
-            "batch-invite report --journal PATH [--report OUT] [--report-format csv|jsonl] [--html PAGE]",
+    static let options: [OptionSpec] =
+        [
+            StatusCommand.journalSpec,
+            OptionSpec(
+                name: "--report", value: "PATH",
+                help: "where to write it (default: the journal's name without .journal)",
+                group: .common, kind: .file),
+            ReportArguments.formatSpec, ReportArguments.htmlSpec,
+        ] + ConfigFile.specs
+    static let help = HelpText(
+        usage: "batch-invite report --journal PATH [--report OUT] [--report-format "
+            + "csv|jsonl] [--html PAGE]",
         description: """
             Writes the report of a run from its journal and its input, one line per input
             row, in input order, without sending anything. Rows with an outcome in the
-            journal get it; a row dispatched without an answer recorded is in_doubt; rows the
-            run never reached (it was killed) are read from the input again, the way the run
-            read it, and reported invalid, duplicate or not_sent. When the input is gone or
-            has changed, only the rows the journal knows are written, with a warning.
+            journal get it; a row dispatched without an answer recorded is in_doubt; rows
+            the run never reached (it was killed) are read from the input again, the way
+            the run read it, and reported invalid, duplicate or not_sent. When the input is
+            gone or has changed, only the rows the journal knows are written, with a
+            warning.
             """,
-        options: options)
+        exitCodes: """
+              0    the report written
+              2    usage error, a journal that cannot be read, or an output that is
+                   another of the command's files
+              6    the report or the page could not be written (disk full)
+            """)
 
     let journal: String
     let report: ReportArguments
@@ -165,6 +178,7 @@ struct ReportCommand: Command {
                 ? String(journal.dropLast(".journal".count)) : journal + ".report.csv")
         var files = CommandFiles()
         files.reads("--journal", journal)
+        files.reads("--config", arguments.value("--config"))
         report.register(in: &files)
         try files.check()
         files.removeStaleTemporaries()

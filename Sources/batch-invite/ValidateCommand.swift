@@ -7,22 +7,26 @@ struct ValidateCommand: Command {
     static let summary = "check every row of a file, offline; write the report"
     static let options: [OptionSpec] =
         [InputArguments.targetSpec] + InputArguments.specs + ReportArguments.specs
-        + JobOutputs.specs + ConfigFile.specs
-    static let help = helpText(
+        + JobOutputs.specs + [Verbosity.quietSpec] + ConfigFile.specs
+    static let help = HelpText(
         usage: "batch-invite validate FILE --target \(Targets.names) [options]",
         description: """
-            Reads FILE (CSV or JSON Lines; - for standard input), checks every row against the
-            target's rules, finds duplicates, and writes a report with one line per row
-            (status valid, invalid or duplicate, and why). Nothing is sent.
-
-            Prints a summary such as "1500 rows: 1180 valid, 290 invalid, 30 duplicate".
-            Exit 0 when every row is valid, 1 when some are invalid or duplicate, 2 when the
-            file or the options are unusable.
-
-            example:
-              batch-invite validate people.csv --target sendoso --role regular
+            Reads FILE (CSV or JSON Lines; - for standard input), checks every row against
+            the target's rules, finds duplicates, and writes a report with one line per row
+            (status valid, invalid or duplicate, and why). Nothing is sent. Prints a summary
+            such as "1500 rows: 1180 valid, 290 invalid, 30 duplicate".
             """,
-        options: options)
+        exitCodes: """
+              0    every row valid
+              1    some rows invalid or duplicate (see the report)
+              2    usage, configuration or input error (a file that cannot be read, an
+                   output that is another of the command's files)
+              6    an output could not be written (disk full, standard output)
+              129/130/143  interrupted by SIGHUP/SIGINT/SIGTERM
+            """,
+        example: """
+              batch-invite validate people.csv --target sendoso --role regular
+            """)
 
     let target: any Target
     let input: InputOptions
@@ -89,16 +93,16 @@ struct ValidateCommand: Command {
         var overview = report.html.map { _ in ReportOverview() }
         let result = try ValidationRun.run(
             input: input, target: target, reportPath: report.path, reportFormat: report.format,
-            overview: &overview, onWarning: { printError($0) })
+            overview: &overview, onWarning: { printNote($0) })
         summary.overview = overview
         summary.htmlPath = report.html
         summary.counts = [
             .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
             .skipped: result.skipped,
         ]
-        StandardOutput.shared.write(result.line + "\n")
+        printSummary(result.line + "\n")
         StandardOutput.shared.flush()
-        if report.path != "-" { printError("report: \(report.path)") }
+        if report.path != "-" { printNote("report: \(report.path)") }
         return (result.invalid + result.duplicate > 0 ? ExitCode.rowsNotDone : .success).code
     }
 }
@@ -108,22 +112,24 @@ struct ReportArguments {
     static let specs: [OptionSpec] = [
         OptionSpec(
             name: "--report", value: "PATH",
-            help: "where to write the report (default: ./<input name>.report.csv)"),
-        OptionSpec(
-            name: "--report-format", value: "csv|jsonl",
-            help: "report format (default: by the report's extension, else csv)"),
-        htmlSpec,
+            help: "where to write the report (default: ./<input name>.report.csv)",
+            group: .common, kind: .file),
+        formatSpec, htmlSpec,
     ]
+    static let formatSpec = OptionSpec(
+        name: "--report-format", choices: ["csv", "jsonl"],
+        help: "report format (default: by the report's extension, else csv)", group: .advanced)
     static let htmlSpec = OptionSpec(
         name: "--html", value: "PATH",
-        help: "also write the report as one self-contained HTML page (README: The report)")
+        help: "also write the report as one self-contained HTML page (README: The report)",
+        group: .common, kind: .file)
 
     let path: String
     /// Whether `--report` gave the path (else it is the default one).
     let pathGiven: Bool
     let format: ReportFormat
     /// `--html`: the page beside the report, if asked for.
-    let html: String?
+    var html: String?
 
     /// The report of a command reading `inputPath`.
     init(_ arguments: Arguments, inputPath: String) throws {
@@ -138,7 +144,7 @@ struct ReportArguments {
     /// `--report`, else `fallback` for the format given (CSV when none is); `--report-format`,
     /// else the format the path's extension says.
     private init(_ arguments: Arguments, fallback: (ReportFormat) -> String) throws {
-        let given = try arguments.choice("--report-format", ["csv", "jsonl"]).flatMap(
+        let given = try arguments.choice(Self.formatSpec.name).flatMap(
             ReportFormat.init(rawValue:))
         if let path = arguments.value("--report") {
             guard !path.isEmpty else { throw BatchInviteError.usage("--report needs a path") }

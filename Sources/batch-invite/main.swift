@@ -36,8 +36,10 @@ func runTool(_ arguments: [String]) -> Int32 {
 }
 
 func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
-    if arguments.contains("--help") || arguments.contains("-h") {
-        StandardOutput.shared.write(command.help)
+    if arguments.contains("--help-all") || arguments.contains("--help")
+        || arguments.contains("-h")
+    {
+        StandardOutput.shared.write(command.helpText(all: arguments.contains("--help-all")))
         return ExitCode.success.code
     }
     do {
@@ -55,8 +57,10 @@ func runCommand(_ command: any Command.Type, _ arguments: [String]) -> Int32 {
             }
             throw error
         }
+        try Verbosity.configure(from: parsed)
         if parsed.has("--print-config") {
-            StandardOutput.shared.write(ConfigFile.describe(parsed, specs: command.options))
+            StandardOutput.shared.write(
+                ConfigFile.describe(parsed, specs: command.options, command: command.name))
             return ExitCode.success.code
         }
         return try command.execute(parsed)

@@ -279,17 +279,21 @@ func trimmed(_ value: String) -> String {
         arguments: [
             ("3f2504e0-4f89-11d3-9a0c-0305e82c3301", nil),
             ("6FA459EA-EE8A-3CA4-894E-DB77E160355E", nil),
+            ("{3F2504E0-4F89-11D3-9A0C-0305E82C3301}", nil),
             (
-                "{3f2504e0-4f89-11d3-9a0c-0305e82c3301}",
-                "\"{3f2504e0-4f89-11d3-9a0c-0305e82c3301}\" is not a UUID (8-4-4-4-12 hex digits)"
+                "{3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                "\"{3f2504e0-4f89-11d3-9a0c-0305e82c3301\" is not a UUID (8-4-4-4-12 hex digits, "
+                    + "braces allowed)"
             ),
             (
                 "3f2504e04f8911d39a0c0305e82c3301",
-                "\"3f2504e04f8911d39a0c0305e82c3301\" is not a UUID (8-4-4-4-12 hex digits)"
+                "\"3f2504e04f8911d39a0c0305e82c3301\" is not a UUID (8-4-4-4-12 hex digits, "
+                    + "braces allowed)"
             ),
             (
                 "3f2504e0-4f89-11d3-9a0c-0305e82c330g",
-                "\"3f2504e0-4f89-11d3-9a0c-0305e82c330g\" is not a UUID (8-4-4-4-12 hex digits)"
+                "\"3f2504e0-4f89-11d3-9a0c-0305e82c330g\" is not a UUID (8-4-4-4-12 hex digits, "
+                    + "braces allowed)"
             ),
             ("", "is empty"),
         ] as [(String, String?)])

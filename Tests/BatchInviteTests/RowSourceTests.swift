@@ -4,7 +4,8 @@ import Testing
 /// Validates a file through the library as `validate` does, returning the rows and warnings.
 func check(
     _ text: String, name: String = "people.csv", target: any Target = SendosoTarget(),
-    checksAhead: Bool = true, configure: (inout InputOptions) -> Void = { _ in }
+    checksAhead: Bool = true, buildsPayloads: Bool = false,
+    configure: (inout InputOptions) -> Void = { _ in }
 ) throws -> (rows: [CheckedRow], warnings: [String], blank: Int) {
     let scratch = try ScratchDirectory()
     var options = InputOptions(path: try scratch.file(name, text))
@@ -14,7 +15,8 @@ func check(
     source.onWarning = { warnings.append($0) }
     var rows: [CheckedRow] = []
     try CheckedRows(
-        source: source, validator: RowValidator(target: target), checksAhead: checksAhead
+        source: source, validator: RowValidator(target: target, buildsPayloads: buildsPayloads),
+        checksAhead: checksAhead
     )
     .forEach {
         rows.append($0)
@@ -199,6 +201,22 @@ func check(
         #expect(result.rows.map(\.status) == [.valid, .duplicate, .invalid])
         #expect(result.rows[1].message == "same ID as row 1")
         #expect(result.rows[0].key == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+    }
+
+    @Test func cyberArkIDsInBracesAreSentAndKeyedBareAndLowerCased() throws {
+        let result = try check(
+            "ID\n{3F2504E0-4F89-11D3-9A0C-0305E82C3301}\n3f2504e0-4f89-11d3-9a0c-0305e82c3301\n"
+                + "{3f2504e0-4f89-11d3-9a0c-0305e82c3301\n",
+            target: CyberArkSMSTarget(), buildsPayloads: true)
+        #expect(result.rows.map(\.status) == [.valid, .duplicate, .invalid])
+        #expect(result.rows[0].key == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+        #expect(
+            String(decoding: result.rows[0].payload, as: UTF8.self)
+                == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+        #expect(
+            result.rows[2].message
+                == "ID: \"{3f2504e0-4f89-11d3-9a0c-0305e82c3301\" is not a UUID (8-4-4-4-12 hex "
+                + "digits, braces allowed)")
     }
 
     @Test func twoColumnsForOneFieldAreRefused() throws {

@@ -14,7 +14,10 @@ import Testing
             let commandHelp = try tool.run([command, "--help"])
             #expect(commandHelp.status == 0)
             #expect(commandHelp.stdout.hasPrefix("usage: batch-invite \(command) FILE"))
-            #expect(commandHelp.stdout.contains("--encoding"))
+            #expect(commandHelp.stdout.contains("batch-invite \(command) --help-all"))
+            let all = try tool.run([command, "--help-all"])
+            #expect(all.status == 0)
+            #expect(all.stdout.contains("--encoding"))
         }
     }
 

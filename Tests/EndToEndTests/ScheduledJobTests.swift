@@ -242,7 +242,7 @@ import Testing
         #expect(typo.status == 2)
         #expect(
             typo.stderr.contains(
-                "unknown option \"reprot-format\" for validate; did you mean report-format?"))
+                "unknown option \"reprot-format\"; did you mean report-format?"))
     }
 
     // MARK: The ledger

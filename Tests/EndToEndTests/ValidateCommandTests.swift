@@ -82,7 +82,7 @@ import Testing
             "sms.csv",
         ])
         #expect(result.status == 1)
-        #expect(result.stdout == "6 rows: 3 valid, 2 invalid, 1 duplicate\n")
+        #expect(result.stdout == "6 rows: 4 valid, 1 invalid, 1 duplicate\n")
         #expect(
             try tool.read("sms.csv").contains(
                 "5,6,3f2504e0-4f89-11d3-9a0c-0305e82c3301,duplicate,,same ID as row 1,,,\n"))

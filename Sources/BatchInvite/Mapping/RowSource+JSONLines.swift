@@ -278,6 +278,17 @@ private struct JSONLinesMapper {
             }
         }
         let row = rowNumber
+        guard fullName != nil || !filters.isEmpty else {
+            // The common case: nothing to split or filter, nothing retained or copied.
+            try values.withUnsafeBufferPointer { slots in
+                try body(
+                    RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
+            }
+            swap(&current, &previous)
+            swap(&fieldOfMember, &previousFieldOfMember)
+            previousUnusedRepeated = unusedRepeated
+            return
+        }
         let (fullName, filters, source) = (self.fullName, self.filters, self.source)
         try values.withUnsafeMutableBufferPointer { slots in
             var problem = problem

@@ -147,10 +147,10 @@ public final class RowSource {
         var filters: [(column: Int, filter: RowFilter)] = []
     }
 
-    private func readCSV(_ body: (Row) throws -> Void) throws {
-        let reader = try CSVReader(
-            input: input, delimiter: format.delimiter ?? options.resolvedDelimiter)
-        reader.readAhead = readAhead
+    /// What `readCSV` knows as it reads: one value the record closure changes in place (no
+    /// nested function captures it: a captured variable would be checked for exclusive
+    /// access at run time on every row).
+    private struct CSVReading {
         /// The header's columns and their fields, until the first rows are judged.
         var header: (headers: [String], assignment: HeaderMatcher.Assignment)?
         var layout: Layout?
@@ -159,48 +159,62 @@ public final class RowSource {
         /// The first sampled record that looks like a better header, and its line.
         var laterHeader: Int?
         var rowNumber = 0
+    }
+
+    private func readCSV(_ body: (Row) throws -> Void) throws {
+        let reader = try CSVReader(
+            input: input, delimiter: format.delimiter ?? options.resolvedDelimiter)
+        reader.readAhead = readAhead
+        var reading = CSVReading()
         var values = self.values
         defer { blankRecordsSkipped = reader.blankRecordsSkipped }
-        /// Judges the columns from the records kept, then hands those on.
-        func decide() throws {
-            guard let kept = sample, let (headers, assignment) = header else { return }
-            sample = nil
-            var decided = try judgeColumns(
-                headers: headers, assignment: assignment, sample: kept, laterHeader: laterHeader)
-            layout = decided
-            try kept.forEach { record in
-                rowNumber += 1
-                try row(from: record, number: rowNumber, layout: &decided, values: &values, body)
-            }
-        }
         try reader.forEachRecord { record in
-            guard let kept = sample else {
-                rowNumber += 1
+            guard let kept = reading.sample else {
+                reading.rowNumber += 1
                 // In place: copying the layout would cost two reference counts per row.
                 return try row(
-                    from: record, number: rowNumber, layout: &layout!, values: &values, body)
+                    from: record, number: reading.rowNumber, layout: &reading.layout!,
+                    values: &values, body)
             }
-            guard let (headers, assignment) = header else {
+            guard let (headers, assignment) = reading.header else {
                 delimiter = reader.delimiter
-                header = try readHeader(record)
+                reading.header = try readHeader(record)
                 // A --where that names no column stops before any row is read.
-                _ = try filterColumns(header?.headers ?? [], what: "column")
+                _ = try filterColumns(reading.header?.headers ?? [], what: "column")
                 return
             }
             kept.append(record)
             // A header that lacks a column: is a later line the real header?
-            if laterHeader == nil, kept.count <= Self.sampleRows,
+            if reading.laterHeader == nil, kept.count <= Self.sampleRows,
                 lacksColumns(assignment),
                 fieldsNamed(by: record.strings) > fieldsNamed(by: headers)
             {
-                laterHeader = record.line
+                reading.laterHeader = record.line
             }
-            if kept.count == Self.judgedRows { try decide() }
+            if kept.count == Self.judgedRows { try decide(&reading, &values, body) }
         }
-        guard header != nil else {
+        guard reading.header != nil else {
             throw BatchInviteError.input("\(input.displayName) is empty: there is no header line")
         }
-        try decide()
+        try decide(&reading, &values, body)
+    }
+
+    /// Judges the columns from the records kept, then hands those on.
+    private func decide(
+        _ reading: inout CSVReading, _ values: inout [FieldValue], _ body: (Row) throws -> Void
+    ) throws {
+        guard let kept = reading.sample, let (headers, assignment) = reading.header else { return }
+        reading.sample = nil
+        var decided = try judgeColumns(
+            headers: headers, assignment: assignment, sample: kept,
+            laterHeader: reading.laterHeader)
+        var rowNumber = reading.rowNumber
+        try kept.forEach { record in
+            rowNumber += 1
+            try row(from: record, number: rowNumber, layout: &decided, values: &values, body)
+        }
+        reading.rowNumber = rowNumber
+        reading.layout = decided
     }
 
     /// Rows read after a header that lacks a column, to find a later line that would be a
@@ -340,6 +354,7 @@ public final class RowSource {
     }
 
     /// Puts `record`'s cells in the target's field order, defaults filled in.
+    @inline(__always)
     private func fill(
         _ slots: UnsafeMutableBufferPointer<FieldValue>, from record: CSVRecord, layout: Layout
     ) {
@@ -368,6 +383,7 @@ public final class RowSource {
         }
     }
 
+    @inline(__always)
     func withDefault(_ bytes: UnsafeRawBufferPointer, field: Int) -> FieldValue {
         if let fallback = defaults[field], FieldRules.trimmed(bytes).isEmpty {
             return .text(fallback)

@@ -70,13 +70,14 @@ public enum ExitCode: Sendable, Equatable {
     public static let summary = """
         exit codes:
           0        every row invited or already invited (run), or valid (validate)
-          1        finished; some rows not invited or invalid (see the report)
+          1        finished; some rows not invited, or invalid or duplicate (unless
+                   run --invalid-rows report); see the report
           2        usage, configuration or input error (an output that is another of
                    the command's files, or cannot be written); nothing sent
           3        the credentials were rejected (by the API: 401/403, or by the token
                    source)
-          4        the batch is unfinished (status; run --limit stopped at its limit); run
-                   the same command again
+          4        the batch is unfinished (status; run --limit stopped at its limit);
+                   run the same command again
           5        temporary: the API or the token source unreachable or down, or the
                    journal held by another run; run the same command later
           6        a local failure: an output or the journal could not be written (disk

@@ -18,6 +18,8 @@ public struct RunPlan {
         public var blankRecordsSkipped = 0
         /// Whether an `in_doubt` row would be sent again (`--in-doubt retry`).
         public var inDoubtSent = true
+        /// `--invalid-rows report`: invalid and duplicate rows do not make the exit code 1.
+        public var invalidRowsReported = false
         /// The report's overview, when the configuration asked for it.
         public var overview: ReportOverview?
 
@@ -25,13 +27,15 @@ public struct RunPlan {
         public subscript(status: RowStatus) -> Int { counts[status] ?? 0 }
 
         /// The exit code the run would end with if every request it sends succeeded: 4 when
-        /// `--limit` leaves rows for a later run, 1 when a row would not be done (invalid,
-        /// duplicate, failed before, in doubt and skipped), else 0.
+        /// `--limit` leaves rows for a later run, 1 when a row would not be done (invalid or
+        /// duplicate unless `invalidRowsReported`, failed before, in doubt and not sent
+        /// again), else 0.
         public var exitCode: ExitCode {
             if self[.overLimit] > 0 { return .unfinished }
             let done =
                 self[.wouldSend] + self[.wouldReinvite] + self[.done] + self[.alreadyInvited]
                 + self[.skipped] + (inDoubtSent ? self[.inDoubt] : 0)
+                + (invalidRowsReported ? self[.invalid] + self[.duplicate] : 0)
             return done == rows ? .success : .rowsNotDone
         }
 
@@ -92,7 +96,7 @@ public struct RunPlan {
 
     /// Plans every row and writes the report; throws what the run would throw before
     /// sending (exit 2: a journal of another run, a damaged ledger, a broken input).
-    public func plan() throws -> Result {
+    public func plan(invalidRowsReported: Bool = false) throws -> Result {
         let scratch = try ScratchDirectory()
         let known = try read(scratch: scratch)
         var options = input
@@ -106,6 +110,7 @@ public struct RunPlan {
             overview: configuration.overview)
         var result = Result()
         result.inDoubtSent = configuration.delivery.inDoubt == .retry
+        result.invalidRowsReported = invalidRowsReported
         var sends = 0
         try pipeline.checkedRows().forEachBatch { batch in
             for index in 0..<batch.count {

@@ -16,7 +16,7 @@ public struct CyberArkSMSTarget: Target {
 
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
         guard let id = trimmedText(values, 0, problems: &problems) else { return }
-        key.setLowercased(id)
+        key.setLowercased(FieldRules.unbraced(id))
         FieldRules.checkUUID(id, field: "ID", problems: &problems)
     }
 
@@ -28,11 +28,11 @@ public struct CyberArkSMSTarget: Target {
     /// CyberArk documents no rate-limit header of its own.
     public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
 
+    /// The ID as the API is sent it: bare (no braces) and lower-cased, as the row's key.
     public func payload(_ values: RowValues) -> [UInt8] {
         var discard = RowProblems()
-        return Array(
-            trimmedText(values, 0, problems: &discard)
-                ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        guard let id = trimmedText(values, 0, problems: &discard) else { return [] }
+        return FieldRules.unbraced(id).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
     public func request(payload: [UInt8], path: String) -> APIRequest {

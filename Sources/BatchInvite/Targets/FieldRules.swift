@@ -287,12 +287,24 @@ public enum FieldRules {
         if overflow || number == 0 { bad() }
     }
 
-    /// A UUID written `8-4-4-4-12` with hex digits of either case, no braces.
+    /// A UUID written `8-4-4-4-12` with hex digits of either case, or the Windows way in
+    /// braces (`{123E4567-...}`, as Active Directory and PowerShell print them).
     public static func checkUUID(
         _ value: UnsafeRawBufferPointer, field: String, problems: inout RowProblems
     ) {
         if value.isEmpty { return problems.add(field, "is empty") }
-        if !isUUID(value) { problems.add(field, value, "is not a UUID (8-4-4-4-12 hex digits)") }
+        if !isUUID(unbraced(value)) {
+            problems.add(field, value, "is not a UUID (8-4-4-4-12 hex digits, braces allowed)")
+        }
+    }
+
+    /// `value` without the braces around it when it is written `{...}` (a UUID the
+    /// Windows way), else `value` itself.
+    public static func unbraced(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard value.count >= 2, value[0] == UInt8(ascii: "{"),
+            value[value.count - 1] == UInt8(ascii: "}")
+        else { return value }
+        return UnsafeRawBufferPointer(rebasing: value[1..<(value.count - 1)])
     }
 
     private static func isUUID(_ value: UnsafeRawBufferPointer) -> Bool {

@@ -3,9 +3,9 @@
 
 usage: check_recipes.py ROOT BINARY systemd|kubernetes|docker
 
-- systemd: a copy of deploy/systemd/ whose ExecStart names ROOT's batch-invite-nightly
-  (systemd-analyze verify checks that it exists) passes `systemd-analyze verify` without a
-  word; the timer is Persistent; the service runs as a user of its own with StateDirectory=
+- systemd: a copy of deploy/systemd/ whose ExecStart names BINARY (systemd-analyze verify
+  checks that it exists) passes `systemd-analyze verify` without a word; ExecStart and the
+  CronJob give --journal-dir, --ledger, --keep-days and --invalid-rows; the timer is Persistent; the service runs as a user of its own with StateDirectory=
   and LoadCredential=; its config file passes `BINARY run --config FILE --print-config`.
 - kubernetes: deploy/kubernetes/cronjob.yaml passes `kubernetes-validate --strict`; the
   CronJob forbids concurrent runs, keeps its state on the claim, takes the token from a
@@ -55,6 +55,13 @@ def accepts_config(text, source):
         expect(result.returncode == 0, f"{source}: batch-invite --print-config refused it: {result.stderr}")
 
 
+def nightly_options(command, source):
+    """A night's command: the journal named by the export, a ledger, old runs removed, and
+    a choice about invalid rows."""
+    for option in ("--journal-dir", "--ledger", "--keep-days", "--invalid-rows"):
+        expect(option in command, f"{source} does not give {option}")
+
+
 def unit_settings(path):
     settings = {}
     with open(path) as unit:
@@ -76,8 +83,7 @@ def check_systemd():
         for name in ("batch-invite.service", "batch-invite.timer"):
             with open(os.path.join(source, name)) as unit:
                 text = unit.read()
-            text = text.replace("/usr/local/bin/batch-invite-nightly",
-                                os.path.join(ROOT, "deploy", "batch-invite-nightly"))
+            text = text.replace("/usr/local/bin/batch-invite ", BINARY + " ")
             with open(os.path.join(scratch, name), "w") as out:
                 out.write(text)
         result = subprocess.run([analyze, "verify", "batch-invite.service", "batch-invite.timer"],
@@ -95,6 +101,7 @@ def check_systemd():
     command = shlex.split(service["ExecStart"][0])
     expect("%d/token" in " ".join(command), "ExecStart does not read the token from the credential")
     expect("--summary-json" in command, "ExecStart writes no --summary-json")
+    nightly_options(command, "ExecStart")
     with open(os.path.join(source, "onboarding.conf")) as config:
         accepts_config(config.read(), "deploy/systemd/onboarding.conf")
 
@@ -125,6 +132,7 @@ def check_kubernetes():
     expect(secrets, "the token does not come from a Secret")
     arguments = " ".join(container.get("command", []) + container.get("args", []))
     expect("--summary-json" in arguments, "the job writes no --summary-json")
+    nightly_options(container.get("args", []), "the CronJob")
     resources = container.get("resources", {})
     expect("memory" in resources.get("requests", {}) and "memory" in resources.get("limits", {}),
            "the container has no memory request and limit")
