@@ -164,11 +164,11 @@ STRIPPED := .build/stripped/batch-invite
 TARBALL := $(DIST)/batch-invite-$(VERSION)-linux-x86_64.tar.gz
 DEB := $(DIST)/batch-invite_$(VERSION)_amd64.deb
 
-# Issue 27, item 3's hook: the man page and the bash, zsh and fish completions, written
-# by the built binary from its option tables (`batch-invite --man`, `batch-invite
-# completions bash|zsh|fish`). `make generated` runs those commands and keeps what they
-# print; while the binary does not have them, it makes nothing, and `install`, the
-# tarball and the Debian package take each of these files only if it exists.
+# The man page and the bash, zsh and fish completions (issue 27, item 3), written by the
+# release binary from its option tables (`batch-invite man`, `batch-invite completions
+# bash|zsh|fish`). `make generated` runs those commands and keeps what they print; a
+# binary without one of them makes no file for it, and `install`, the tarball and the
+# Debian package take each of these files only if it exists.
 GENERATED := .build/generated
 MAN_PAGE := $(GENERATED)/batch-invite.1
 BASH_COMPLETION := $(GENERATED)/batch-invite.bash
@@ -191,11 +191,11 @@ release-binary: deps
 
 generated: release-binary
 	@rm -rf $(GENERATED) && mkdir -p $(GENERATED)
-	@$(STRIPPED) --man > $(MAN_PAGE) 2>/dev/null || rm -f $(MAN_PAGE)
+	@$(STRIPPED) man > $(MAN_PAGE) 2>/dev/null || rm -f $(MAN_PAGE)
 	@$(STRIPPED) completions bash > $(BASH_COMPLETION) 2>/dev/null || rm -f $(BASH_COMPLETION)
 	@$(STRIPPED) completions zsh > $(ZSH_COMPLETION) 2>/dev/null || rm -f $(ZSH_COMPLETION)
 	@$(STRIPPED) completions fish > $(FISH_COMPLETION) 2>/dev/null || rm -f $(FISH_COMPLETION)
-	@echo "generated: $$(cd $(GENERATED) && ls | tr '\n' ' ')(man page and completions: issue 27, item 3)"
+	@echo "generated: $$(cd $(GENERATED) && ls | tr '\n' ' ')"
 
 # The tarball: batch-invite-VERSION-linux-x86_64/ with the binary, the nightly wrapper,
 # LICENSE, README.md, CHANGELOG.md, the recipes' systemd units and config,

@@ -90,6 +90,17 @@ extension NeededTool {
     static let script = NeededTool(
         name: "script", package: "nothing: it is util-linux's, on every Debian system",
         isInstalled: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"))
+    /// man-db's `man`, which renders the man page; bash, fish and zsh, which load the
+    /// completions.
+    static let man = NeededTool(
+        name: "man", package: "Debian's man-db", isInstalled: onPath(["man"]) != nil)
+    static let bash = NeededTool(
+        name: "bash", package: "nothing: it is on every Debian system",
+        isInstalled: onPath(["bash"]) != nil)
+    static let fish = NeededTool(
+        name: "fish", package: "Debian's fish", isInstalled: onPath(["fish"]) != nil)
+    static let zsh = NeededTool(
+        name: "zsh", package: "Debian's zsh", isInstalled: onPath(["zsh"]) != nil)
     static let mmdebstrap = NeededTool(
         name: "mmdebstrap", package: "Debian's mmdebstrap",
         isInstalled: onPath(["mmdebstrap"], extra: ["/usr/sbin", "/sbin"]) != nil)
