@@ -142,12 +142,10 @@ import Testing
     @Test(arguments: cases)
     func aConfigFileOthersCouldChangeIsRefusedWhateverItHolds(_ trust: Case) throws {
         if trust.chowns && geteuid() != 0 {
-            print("skipped: giving a file to another user needs root")
-            return
+            try NeededTool.skip("giving a file to another user needs root")
         }
         if trust.readOnly != nil && geteuid() != 0 {
-            print("skipped: a read-only mount needs root")
-            return
+            try NeededTool.skip("a read-only mount needs root")
         }
         let server = try ServerProcess(script: "hostile_server.py", ["ok", "LOG"])
         let tool = try Tool()
@@ -194,8 +192,7 @@ import Testing
     /// Run by another user, a config file root owns and guards is read.
     @Test func aConfigFileOwnedByRootIsReadByAnotherUser() throws {
         guard geteuid() == 0 else {
-            print("skipped: running the tool as another user needs root")
-            return
+            try NeededTool.skip("running the tool as another user needs root")
         }
         let tool = try Tool()
         try tool.writeConfig("job.conf", Self.job)

@@ -67,6 +67,7 @@ import Testing
     }
 
     @Test func aTokenCommandIsRunAgainBeforeItsTokenExpires() throws {
+        try NeededTool.curl.require()
         let simulator = try simulator()
         let tool = try Tool()
         try tool.write("people.csv", sendosoCSV(1200))

@@ -15,13 +15,11 @@ enum Chromium {
     }()
 
     /// The page's DOM after its script ran, and what it said on the console (errors such as
-    /// a Content-Security-Policy violation included); nil, with the reason printed, when
-    /// there is no Chromium.
-    static func open(_ page: String, in tool: Tool) throws -> (dom: String, console: [String])? {
-        guard let executable else {
-            print("skipped: no chromium on PATH (make test installs Debian's chromium)")
-            return nil
-        }
+    /// a Content-Security-Policy violation included); without Chromium the test is skipped
+    /// (NeededTool), or fails under CI=true.
+    static func open(_ page: String, in tool: Tool) throws -> (dom: String, console: [String]) {
+        try NeededTool.chromium.require()
+        guard let executable else { return ("", []) }
         let result = try tool.runShell(
             "'\(executable)' --headless --no-sandbox --disable-gpu --no-first-run "
                 + "--user-data-dir='\(tool.path("chromium-profile"))' --enable-logging=stderr "
@@ -145,7 +143,7 @@ enum Chromium {
             Self.matches(#"<[a-zA-Z][^>]*\s(src|href|srcset|action|xlink:href)\s*="#, in: page)
                 .isEmpty)
         #expect(!page.contains("url(") && !page.contains("@import"))
-        guard let (dom, console) = try Chromium.open(tool.path(name), in: tool) else { return nil }
+        let (dom, console) = try Chromium.open(tool.path(name), in: tool)
         #expect(console.isEmpty, "\(console)")
         // The page's own script ran (the policy allows it by its hash): the filter is shown.
         if dom.contains("id=\"rows\"") {
@@ -191,7 +189,7 @@ enum Chromium {
             of: "style-src 'sha256-", with: "style-src 'sha256-x")
         try tool.write("tampered.html", tampered)
         let blocked = try Chromium.open(tool.path("tampered.html"), in: tool)
-        #expect(blocked?.console.contains { $0.contains("Content Security Policy") } == true)
+        #expect(blocked.console.contains { $0.contains("Content Security Policy") } == true)
         // A page that would replace the report or the input is refused.
         for path in ["people.report.csv", "people.csv"] {
             let refused = try tool.run([

@@ -70,6 +70,7 @@ import Testing
         // The scheduler's summary says so too, and matches its schema.
         let checked = try tool.runShell(
             "python3 '\(ScheduledJobTests.checker)' '\(ScheduledJobTests.schema)' summary.json")
+        try NeededTool.checkerRan(checked)
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("\"exit_code\": 6"), "\(checked.stdout)")
         #expect(

@@ -21,23 +21,6 @@ import Testing
         }
     }
 
-    /// `tool` (a shell or `man`) on this machine; nil, said, when absent and not under CI
-    /// (`make test` installs it; under `CI=true` its absence fails).
-    func available(_ program: String, package: String) -> Bool {
-        for directory in ["/usr/bin", "/bin", "/usr/local/bin"]
-        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(program)") {
-            return true
-        }
-        let message =
-            "\(program) is not installed (Debian package \(package)); make test installs it"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record(Comment(rawValue: message))
-        } else {
-            print("skipped: \(message)")
-        }
-        return false
-    }
-
     @Test func theManPageHoldsEveryOptionAndRendersWithoutWarnings() throws {
         let tool = try Tool()
         let page = try tool.run(["man"])
@@ -51,7 +34,7 @@ import Testing
                 page.stdout.contains(option.replacingOccurrences(of: "-", with: "\\-")),
                 "\(command) \(option) is not in the man page")
         }
-        guard available("man", package: "man-db") else { return }
+        try NeededTool.man.require()
         try tool.write("batch-invite.1", page.stdout)
         let rendered = try tool.runShell(
             "MANWIDTH=80 man --warnings -l batch-invite.1", environment: ["LC_ALL": "C.UTF-8"])
@@ -67,7 +50,7 @@ import Testing
         #expect(script.status == 0)
         try tool.write("batch-invite.bash", script.stdout)
         try tool.write("people.csv", "x\n")
-        guard available("bash", package: "bash") else { return }
+        try NeededTool.bash.require()
         // Each case: the words typed (the last is the one completed) and what it must offer.
         var cases: [(words: [String], offers: [String])] = [
             (["ru"], ["run"]),
@@ -112,7 +95,7 @@ import Testing
         #expect(script.status == 0)
         try tool.write("batch-invite.fish", script.stdout)
         try tool.write("people.csv", "x\n")
-        guard available("fish", package: "fish") else { return }
+        try NeededTool.fish.require()
         var cases: [(typed: String, offers: [String])] = [
             ("batch-invite ru", ["run"]),
             ("batch-invite run --tar", ["--target"]),
@@ -158,7 +141,7 @@ import Testing
                 script.stdout.contains("'\(option)[") || script.stdout.contains("'*\(option)["),
                 "\(command) \(option) is not in the zsh completion")
         }
-        guard available("zsh", package: "zsh") else { return }
+        try NeededTool.zsh.require()
         try FileManager.default.createDirectory(
             at: tool.directory.appendingPathComponent("functions"),
             withIntermediateDirectories: true)

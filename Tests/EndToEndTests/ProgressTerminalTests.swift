@@ -36,10 +36,7 @@ import Testing
     }
 
     @Test func theLiveLineUsesAnEscapeOnlyOnATerminalThatTakesOne() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
-            print("skipped: no /usr/bin/script (util-linux) to run a pseudo-terminal")
-            return
-        }
+        try NeededTool.script.require()
         let simulator = try SimulatorProcess(["--token", "secret"])
         let tool = try Tool()
         let cases:

@@ -105,6 +105,7 @@ import Testing
         let result = try tool.runShell(
             "python3 '\(Self.checker)' '\(Self.schema)' summary.json"
                 + (metrics ? " metrics.prom" : ""))
+        try NeededTool.checkerRan(result)
         #expect(result.status == 0, "\(result.stderr)")
         return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
             ?? [:]

@@ -18,6 +18,7 @@ final class TestCertificates {
     init(caName: String = "batch-invite test CA") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "batch-invite-tls-\(UUID().uuidString)")
+        try NeededTool.openssl.require()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try openssl(
@@ -65,6 +66,7 @@ final class NginxProcess {
     var accessLog: String { directory.appendingPathComponent("access.log").path }
 
     init(certificates: TestCertificates, upstream: String) throws {
+        try NeededTool.nginx.require()
         guard let nginx = nginxPath else {
             throw SimulatorFailure(message: "nginx is not installed")
         }

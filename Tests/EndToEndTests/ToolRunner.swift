@@ -86,9 +86,13 @@ final class Tool {
     }
 
     /// Runs `/bin/sh -c COMMAND` (a command line that starts the binary with limits of its
-    /// own, `ulimit` say) the same way.
-    func runShell(_ command: String, environment: [String: String]? = nil) throws -> ToolResult {
-        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", command], environment: environment)
+    /// own, `ulimit` say) the same way; gives up after `seconds`.
+    func runShell(
+        _ command: String, environment: [String: String]? = nil, seconds: Double = 60
+    ) throws -> ToolResult {
+        try launch(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", command], environment: environment,
+            seconds: seconds)
     }
 
     /// A child that stops reading its standard input early (a stream it refuses) must not
@@ -97,7 +101,7 @@ final class Tool {
 
     private func launch(
         _ executable: URL, _ arguments: [String], input: [UInt8] = [],
-        environment: [String: String]?
+        environment: [String: String]?, seconds: Double = 60
     ) throws -> ToolResult {
         _ = Self.ignoresBrokenPipes
         let process = Process()
@@ -124,8 +128,10 @@ final class Tool {
         writer.start()
         let errors = ReadInBackground(stderr.fileHandleForReading)
         let output = ReadInBackground(stdout.fileHandleForReading)
-        if !Self.waitOrKill(process, seconds: 60) {
-            Issue.record("batch-invite \(arguments.joined(separator: " ")) did not finish in 60 s")
+        if !Self.waitOrKill(process, seconds: seconds) {
+            Issue.record(
+                "batch-invite \(arguments.joined(separator: " ")) did not finish in \(Int(seconds)) s"
+            )
         }
         return ToolResult(
             status: process.terminationStatus,

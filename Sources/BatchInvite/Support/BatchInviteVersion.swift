@@ -1,4 +1,4 @@
 /// The tool's version, for `--version` and the User-Agent header.
 public enum BatchInviteVersion {
-    public static let current = "0.2.0"
+    public static let current = "1.0.0"
 }

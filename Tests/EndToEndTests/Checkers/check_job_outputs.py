@@ -4,12 +4,19 @@ against deploy/summary.schema.json (jsonschema, formats checked), the metrics wi
 prometheus_client's text parser. Prints one JSON line of facts for the test to compare.
 
 usage: check_job_outputs.py SCHEMA SUMMARY [METRICS]
+
+Exits 77, printing "missing: ...", when jsonschema or prometheus_client is not installed.
 """
 import json
 import sys
 
-import jsonschema
-from prometheus_client.parser import text_string_to_metric_families
+try:
+    import jsonschema
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError as error:
+    print(f"missing: Python's {error.name} (make test installs it from PyPI, "
+          f"or Debian's python3-{error.name.replace('_', '-')})")
+    sys.exit(77)
 
 schema_path, summary_path = sys.argv[1], sys.argv[2]
 metrics_path = sys.argv[3] if len(sys.argv) > 3 else None

