@@ -397,7 +397,7 @@ struct RunCommand: Command {
         guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
             throw BatchInviteError.usage("\(shown(text)) is not an http(s) URL like \(example)")
         }
-        if url.scheme?.lowercased() == "http" && !allowInsecure && !isLoopback(host) {
+        if url.scheme?.lowercased() == "http" && !allowInsecure && !ProxySettings.isLoopback(host) {
             throw BatchInviteError.usage(
                 "\(shown(text)) uses http:// to a remote host: secrets would travel "
                     + "unencrypted; use https:// (or --allow-insecure-http if you must)")
@@ -442,12 +442,5 @@ struct RunCommand: Command {
             return "a control character (\(TextBytes.shown(String(bad))))"
         default: return "a character that is not ASCII (\(String(bad)))"
         }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare == "::1" { return true }
-        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -154,3 +154,27 @@ import Testing
         }
     }
 }
+
+/// One reading of "loopback" for the whole tool (issue 29): `*.localhost` names, which
+/// resolve to the machine itself, take plain http like `localhost` and `127.0.0.1`, as
+/// the proxy settings already held; another host still needs `--allow-insecure-http`.
+@Suite struct LoopbackTests {
+    @Test(arguments: [
+        ("http://api.localhost:9", true), ("http://localhost:9", true),
+        ("http://127.0.0.2:9", true), ("http://[::1]:9", true),
+        ("http://example.com", false), ("http://localhost.example.com", false),
+    ])
+    func plainHTTPIsForLoopbackOnly(url: String, loopback: Bool) throws {
+        let tool = try Tool()
+        try tool.write("people.csv", sendosoCSV(2))
+        let result = try tool.run([
+            "run", "people.csv", "--target", "sendoso", "--base-url", url, "--dry-run",
+        ])
+        if loopback {
+            #expect(result.status == 0, "\(result.stderr)")
+        } else {
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("--allow-insecure-http"), "\(result.stderr)")
+        }
+    }
+}
