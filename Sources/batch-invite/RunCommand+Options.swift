@@ -3,7 +3,8 @@ import BatchInvite
 /// `run`'s options and help.
 extension RunCommand {
     static let options: [OptionSpec] =
-        [InputArguments.targetSpec] + deliverySpecs + CredentialArguments.specs + stateSpecs
+        [InputArguments.targetSpec, InputArguments.varSpec] + deliverySpecs
+        + CredentialArguments.specs + stateSpecs
         + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
         + Verbosity.runSpecs + ConfigFile.specs
 

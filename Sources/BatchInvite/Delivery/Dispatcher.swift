@@ -351,7 +351,12 @@ public final class Dispatcher: @unchecked Sendable {
         case .answered(let answer):
             let status = answer.status
             job.lastStatus = status
-            let statusClass = RetryPolicy.classify(status: status)
+            var statusClass = RetryPolicy.classify(status: status)
+            if statusClass == .unauthorized
+                && target.isRateLimit(status: status, headers: answer.headers)
+            {
+                statusClass = .throttled
+            }
             let first = !answered
             if statusClass != .redirect { answered = true }
             if status != 401 { configuration.credentials?.worked(generation: job.tokenGeneration) }
@@ -388,7 +393,8 @@ public final class Dispatcher: @unchecked Sendable {
                 return
             case .throttled:
                 statistics.throttled()
-                job.lastError = "HTTP 429 Too Many Requests"
+                job.lastError =
+                    status == 429 ? "HTTP 429 Too Many Requests" : "HTTP \(status) (a rate limit)"
                 if let delay = retry.retryDelay(headers: answer.headers, target: target) {
                     limiter.pause(for: delay)
                     pausedByServer = true
