@@ -50,16 +50,7 @@ extension TargetDefinition {
         }
         let query = pairs("query")
         let headers = pairs("headers")
-        for header in headers {
-            let at = DefinitionReader.child("/request/headers", header.name)
-            if !DefinitionReader.isHeaderName(header.name) {
-                reader.fail(at, "expected a header name (letters, digits, - and the like)")
-            } else if reservedHeaders.contains(header.name.lowercased()) {
-                reader.fail(at, "a header the tool sets itself (the token's goes by /auth)")
-            } else if !header.value.fields.isEmpty {
-                reader.fail(at, "expected a header value without fields (only {{var.NAME}})")
-            }
-        }
+        checkHeaders(headers, reader: &reader)
         if spec["json"] != nil && spec["form"] != nil {
             reader.fail("/request/form", "a request has one body: json or form, not both")
         }
@@ -117,6 +108,22 @@ extension TargetDefinition {
                 })
         default:
             return .literal(value)
+        }
+    }
+
+    /// Header names must be tokens the tool does not set itself; values place no field.
+    private static func checkHeaders(
+        _ headers: [(name: String, value: TextTemplate)], reader: inout DefinitionReader
+    ) {
+        for header in headers {
+            let at = DefinitionReader.child("/request/headers", header.name)
+            if !DefinitionReader.isHeaderName(header.name) {
+                reader.fail(at, "expected a header name (letters, digits, - and the like)")
+            } else if reservedHeaders.contains(header.name.lowercased()) {
+                reader.fail(at, "a header the tool sets itself (the token's goes by /auth)")
+            } else if !header.value.fields.isEmpty {
+                reader.fail(at, "expected a header value without fields (only {{var.NAME}})")
+            }
         }
     }
 
