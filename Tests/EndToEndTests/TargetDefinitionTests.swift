@@ -117,6 +117,8 @@ import Testing
             #expect(headers["accept"] == "application/vnd.github+json")
             #expect(headers["x-github-api-version"] == "2022-11-28")
             #expect(headers["content-type"] == "application/json")
+            let names = request["header_names"] as? [String] ?? []
+            #expect(names.filter { $0 == "accept" }.count == 1, "\(names)")
         }
         let bodies = received.map { $0["body"] as? [String: String] ?? [:] }
         #expect(bodies[0] == ["email": "ada@example.com", "role": "admin"])
@@ -136,6 +138,34 @@ import Testing
             environment: ["BATCH_INVITE_TOKEN": "ghp-wrong"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(try server.received().count == 1)
+    }
+
+    @Test func aDefinitionCanPutTheTokenInAHeaderOfItsOwn() throws {
+        let server = try ServerProcess(
+            script: "github_invitations.py",
+            ["LOG", "--token", "key-123", "--org", "acme", "--token-header", "X-Api-Key"])
+        let tool = try tool()
+        let edited = try String(
+            contentsOfFile: tool.path("github-org-invitations.json"), encoding: .utf8
+        ).replacingOccurrences(
+            of: #""auth": {"type": "bearer"}"#,
+            with: #""auth": {"type": "header", "header": "X-Api-Key"}"#)
+        try tool.write("key.json", edited)
+        chmod(tool.path("key.json"), 0o644)
+        try tool.write("one.csv", "email\nada@example.com\n")
+        let result = try tool.run(
+            [
+                "run", "one.csv", "--target", "./key.json", "--var", "org=acme", "--base-url",
+                server.url, "--progress", "none",
+            ], environment: ["BATCH_INVITE_TOKEN": "key-123"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let received = try server.requests()
+        #expect(received.count == 1)
+        let headers = received.first?["headers"] as? [String: String] ?? [:]
+        #expect(headers["x-api-key"] == "key-123")
+        #expect(headers["authorization"] == nil)
+        // role, optional, has no column and no --var role: left out of the body.
+        #expect(received.first?["body"] as? [String: String] == ["email": "ada@example.com"])
     }
 
     @Test func theDryRunPlanSendsNothing() throws {

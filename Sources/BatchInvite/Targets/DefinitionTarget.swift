@@ -73,9 +73,11 @@ public struct DefinitionTarget: Target {
         fields = definition.fields.map {
             var accepts = false
             if case .integer = $0.rule { accepts = true }
-            return FieldSpec(
+            var spec = FieldSpec(
                 name: $0.name, aliases: $0.aliases, acceptsNumber: accepts,
                 defaultOption: $0.defaultOption)
+            spec.optional = !$0.required
+            return spec
         }
         numeric = fields.map(\.acceptsNumber)
     }

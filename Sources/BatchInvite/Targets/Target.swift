@@ -99,6 +99,9 @@ public struct FieldSpec: Sendable {
     /// The command-line option that gives the field a value for rows without one
     /// (`--role R`), when there is one: its name, its value's placeholder, and its help.
     public let defaultOption: DefaultOption?
+    /// Whether a file may lack its column altogether (a definition's optional field);
+    /// the built-ins' fields are all needed.
+    public var optional = false
 
     /// An option that fills a field for rows where it is empty or missing.
     public struct DefaultOption: Sendable {

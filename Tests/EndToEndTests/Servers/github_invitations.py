@@ -23,8 +23,11 @@ body (parsed JSON, or the text).
     429 retry-after: 1                     the --throttle-at-th request, once
     201 the invitation (id, email, role, created_at, inviter...)
 
+With --token-header NAME, the token is expected alone in that header (and no
+Authorization), as an API with a key header of its own would.
+
 usage: github_invitations.py LOG --token T --org ORG [--member EMAIL]... [--limit-after N]
-                             [--throttle-at N]
+                             [--throttle-at N] [--token-header NAME]
 """
 import argparse
 import json
@@ -46,6 +49,7 @@ def main():
     parser.add_argument("--member", action="append", default=[])
     parser.add_argument("--limit-after", type=int, default=0)
     parser.add_argument("--throttle-at", type=int, default=0)
+    parser.add_argument("--token-header", default="")
     options = parser.parse_args()
     state = {"requests": 0, "created": 0, "invited": set(), "limited": False,
              "throttled": False, "next_id": 1}
@@ -78,12 +82,17 @@ def main():
                 with open(options.log, "a") as log:
                     log.write(json.dumps({
                         "method": self.command, "path": self.path, "body": body,
-                        "headers": {k.lower(): v for k, v in self.headers.items()}}) + "\n")
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "header_names": [k.lower() for k in self.headers.keys()]}) + "\n")
                 self.handle_invitation(body)
 
         def handle_invitation(self, body):
             state["requests"] += 1
-            if self.headers.get("Authorization") != "Bearer " + options.token:
+            if options.token_header:
+                if self.headers.get(options.token_header) != options.token \
+                        or "Authorization" in self.headers:
+                    return self.answer(401, {"message": "Bad credentials"})
+            elif self.headers.get("Authorization") != "Bearer " + options.token:
                 return self.answer(401, {"message": "Bad credentials", "documentation_url": DOCS})
             if self.path != "/orgs/%s/invitations" % options.org:
                 return self.answer(404, {"message": "Not Found", "documentation_url": DOCS})
