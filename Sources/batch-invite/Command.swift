@@ -37,7 +37,7 @@ extension Command {
 /// Every command, in the order the tool's help lists them.
 let commands: [any Command.Type] = [
     ValidateCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self,
-    LedgerCommand.self, InspectCommand.self,
+    LedgerCommand.self, InspectCommand.self, TargetsCommand.self,
     SimulateCommand.self, OptionsCommand.self, ManCommand.self, CompletionsCommand.self,
 ]
 

@@ -138,6 +138,15 @@ enum InputArguments {
             }
             options.filters.append(filter)
         }
+        if let definition = target as? DefinitionTarget {
+            for (field, value) in definition.defaultsFromVars {
+                guard let index = target.fields.firstIndex(where: { $0.name == field }) else {
+                    continue
+                }
+                try checkDefault(value, option: "--var", field: index, target: target)
+                options.defaults[field] = value
+            }
+        }
         for spec in defaultSpecs {
             guard let value = arguments.value(spec.name) else { continue }
             guard
@@ -161,10 +170,22 @@ enum InputArguments {
         }
     }
 
-    /// The `--target` option, required.
+    /// The `--target` option, required: a built-in's name or a definition file.
     static let targetSpec = OptionSpec(
-        name: "--target", choices: Targets.all.map(\.name), help: "the API the rows are for",
+        name: "--target", choices: Targets.all.map(\.name),
+        help: "the API the rows are for, or a target definition FILE.json (targets --help)",
         group: .common)
+
+    /// `--var NAME=VALUE`, for a definition's constants.
+    static let varSpec = OptionSpec(
+        name: "--var", value: "NAME=VALUE",
+        help: "a constant a target definition declares (--var org=acme) (repeatable)",
+        repeatable: true, group: .common, kind: .text)
+
+    /// Whether a `--target` value names a definition file rather than a built-in.
+    static func isDefinitionPath(_ value: String) -> Bool {
+        value.contains("/") || value.hasSuffix(".json")
+    }
 
     static func target(from arguments: Arguments, command: String, required: Bool = true) throws
         -> (any Target)?
@@ -175,8 +196,23 @@ enum InputArguments {
             }
             return nil
         }
+        let vars = try arguments.all("--var").map { pair -> (name: String, value: String) in
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw BatchInviteError.usage("--var \"\(pair)\" must look like NAME=VALUE")
+            }
+            return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+        }
+        if isDefinitionPath(name) {
+            return try DefinitionTarget(TargetDefinition.load(path: name), vars: vars)
+        }
         guard let target = Targets.named(name) else {
-            throw BatchInviteError.usage("--target \"\(name)\" is not one of \(Targets.names)")
+            throw BatchInviteError.usage(
+                "--target \"\(name)\" is not one of \(Targets.names), nor a definition file "
+                    + "(a path with / or ending in .json)")
+        }
+        if let first = vars.first {
+            throw BatchInviteError.usage(
+                "--var \(first.name) goes with a target definition; \(name) takes none")
         }
         return target
     }

@@ -12,7 +12,9 @@ struct InspectCommand: Command {
                 group: .common),
             OptionSpec(
                 name: "--target", choices: Targets.all.map(\.name),
-                help: "the fields to map the columns to (default: sendoso)", group: .common),
+                help: "the fields to map the columns to, or a definition FILE.json (default: "
+                    + "sendoso)", group: .common),
+            InputArguments.varSpec,
         ] + InputArguments.specs + ConfigFile.specs
     static let help = HelpText(
         usage: "batch-invite inspect FILE [--raw] [--target \(Targets.names)] [options]",

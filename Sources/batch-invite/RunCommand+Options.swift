@@ -3,8 +3,9 @@ import BatchInvite
 /// `run`'s options and help.
 extension RunCommand {
     static let options: [OptionSpec] =
-        [InputArguments.targetSpec] + deliverySpecs + CredentialArguments.specs + stateSpecs
-        + NightlyArguments.specs + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
+        [InputArguments.targetSpec, InputArguments.varSpec] + deliverySpecs
+        + CredentialArguments.specs + stateSpecs + NightlyArguments.specs
+        + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
         + Verbosity.runSpecs + ConfigFile.specs
 
     /// Where requests go and how fast.

@@ -94,7 +94,7 @@ struct RunCommand: Command {
             checkConnection && arguments.positional.isEmpty
             ? "" : try arguments.single("an input FILE", command: Self.name)
         target = try InputArguments.target(from: arguments, command: Self.name)!
-        guard let base = arguments.value("--base-url") else {
+        guard let base = arguments.value("--base-url") ?? target.defaultBaseURL else {
             throw BatchInviteError.usage("run needs --base-url (e.g. https://app.sendoso.com)")
         }
         let allowInsecure = arguments.has("--allow-insecure-http")
@@ -115,6 +115,7 @@ struct RunCommand: Command {
             "--connect-timeout", 10, in: 0.001...86_400,
             what: "a number of seconds from 0.001 to 86400")
         var settings = CurlTransport.Configuration(baseURL: baseURL, token: "")
+        settings.tokenHeader = target.tokenHeader
         settings.concurrency = delivery.concurrency
         settings.timeout = timeout
         settings.connectTimeout = connectTimeout
@@ -131,12 +132,16 @@ struct RunCommand: Command {
         let journalPath =
             nightly.journalPath(format: report.format) ?? arguments.value("--journal")
             ?? (report.path == "-" ? "stdout.journal" : report.path + ".journal")
+        var header = JournalHeader(
+            target: target.name, baseURL: baseURL, path: delivery.path, input: path,
+            fingerprint: nil, inputOptions: input)
+        header.targetDigest = target.definitionDigest
+        header.targetVars = Dictionary(
+            target.varValues.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         var configuration = BatchRun.Configuration(
             delivery: delivery, journalPath: journalPath, reportPath: report.path,
             reportFormat: report.format,
-            header: JournalHeader(
-                target: target.name, baseURL: baseURL, path: delivery.path, input: path,
-                fingerprint: nil, inputOptions: input))
+            header: header)
         configuration.overview = report.html != nil
         let rateRange = "a number of requests per second from 0.001 to 1000000, or 0 for no limit"
         configuration.rate = try arguments.number(

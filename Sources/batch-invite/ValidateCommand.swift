@@ -6,7 +6,8 @@ struct ValidateCommand: Command {
     static let name = "validate"
     static let summary = "check every row of a file, offline; write the report"
     static let options: [OptionSpec] =
-        [InputArguments.targetSpec] + InputArguments.specs + ReportArguments.specs
+        [InputArguments.targetSpec, InputArguments.varSpec] + InputArguments.specs
+        + ReportArguments.specs
         + JobOutputs.specs + [Verbosity.quietSpec] + ConfigFile.specs
     static let help = HelpText(
         usage: "batch-invite validate FILE --target \(Targets.names) [options]",

@@ -40,7 +40,8 @@ import Testing
         ),
         (
             ["validate", "x.csv", "--target", "mailchimp"],
-            "batch-invite validate: --target \"mailchimp\" is not one of sendoso|cyberark-sms\n"
+            "batch-invite validate: --target \"mailchimp\" is not one of sendoso|cyberark-sms, nor "
+                + "a definition file (a path with / or ending in .json)\n"
         ),
         (
             ["validate", "x.csv", "--target", "sendoso", "--role", "admin"],
@@ -78,7 +79,7 @@ import Testing
         ),
         (
             ["valdate"],
-            "batch-invite: unknown command \"valdate\"; commands: validate, run, status, report, ledger, inspect, simulate; did you mean validate?\n"
+            "batch-invite: unknown command \"valdate\"; commands: validate, run, status, report, ledger, inspect, targets, simulate; did you mean validate?\n"
         ),
     ])
     func usageErrorsAreOneLineAndExitTwo(arguments: [String], message: String) throws {

@@ -28,6 +28,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         public var baseURL: String
         /// The bearer token sent in `Authorization` (none when empty); `setToken` changes it.
         public var token: String
+        /// The header the token goes in as `NAME: TOKEN`; nil (the default) for
+        /// `Authorization: Bearer TOKEN`.
+        public var tokenHeader: String?
         /// Requests in flight at most. Default 8.
         public var concurrency = 8
         /// The deadline of one attempt in seconds, connecting included. Default 30.
@@ -106,7 +109,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         // A token that could end the header and start another is never put in one (the
         // token keeper refuses it before this; requests then go without, and get a 401).
         let sendable = !token.isEmpty && AccessToken.headerProblem(in: token) == nil
-        return (sendable ? ["Authorization: Bearer " + token] : []) + [
+        let line =
+            configuration.tokenHeader.map { "\($0): " + token } ?? "Authorization: Bearer " + token
+        return (sendable ? [line] : []) + [
             "Accept: application/json", "User-Agent: " + configuration.userAgent, "Expect:",
         ]
     }
@@ -180,8 +185,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             || (request.contentType != nil && request.contentType != "application/json")
         {
             // A list of the transfer's own, freed with it.
+            // A header of the request's own (an API's `Accept`) replaces the common one.
+            let names = Set(request.headers.map { $0.prefix { $0 != ":" }.lowercased() })
             let own = Self.list(
-                Self.commonLines(configuration, token: token)
+                Self.commonLines(configuration, token: token).filter {
+                    !names.contains($0.prefix { $0 != ":" }.lowercased())
+                }
                     + [request.contentType.map { "Content-Type: \($0)" } ?? "Content-Type:"]
                     + request.headers)
             transfer.ownHeaders = UnsafeMutableRawPointer(own)

@@ -362,7 +362,12 @@ public final class Dispatcher: @unchecked Sendable {
         case .answered(let answer):
             let status = answer.status
             job.lastStatus = status
-            let statusClass = RetryPolicy.classify(status: status)
+            var statusClass = RetryPolicy.classify(status: status)
+            if statusClass == .unauthorized
+                && target.isRateLimit(status: status, headers: answer.headers)
+            {
+                statusClass = .throttled
+            }
             if statusClass != .throttled {
                 limiter.admitted(sentAt: job.sentAt)
                 answersTaken = min(answersTaken + 1, 2 * configuration.concurrency)
@@ -403,7 +408,8 @@ public final class Dispatcher: @unchecked Sendable {
                 return
             case .throttled:
                 statistics.throttled()
-                job.lastError = "HTTP 429 Too Many Requests"
+                job.lastError =
+                    status == 429 ? "HTTP 429 Too Many Requests" : "HTTP \(status) (a rate limit)"
                 let delay = retry.retryDelay(headers: answer.headers, target: target)
                 limiter.throttled(sentAt: job.sentAt, retryAfter: delay)
                 pausedByServer = delay != nil

@@ -57,6 +57,20 @@ struct EarlierRun {
         if header["target"]?.text != now.target {
             differences.append("target \(header["target"]?.text ?? "?")")
         }
+        if header["target_digest"]?.text != now.targetDigest {
+            differences.append(
+                header["target_digest"]?.text == nil
+                    ? "the built-in target" : "another definition of target \(now.target)")
+        }
+        if let digest = now.targetDigest, header["target_digest"]?.text == digest,
+            header["target_vars"]?.encoded != JournalHeader.varsObject(now.targetVars)
+        {
+            var vars: [String] = []
+            if case .object(let members)? = header["target_vars"] {
+                vars = members.map { "--var \($0.key)=\($0.value.text ?? "")" }
+            }
+            differences.append(vars.isEmpty ? "no --var" : vars.joined(separator: " "))
+        }
         if header["base_url"]?.text != now.baseURL {
             differences.append(
                 "base URL \(Redactor.hidingUserInfo(header["base_url"]?.text ?? "?"))")

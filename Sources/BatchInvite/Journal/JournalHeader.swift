@@ -21,6 +21,10 @@ public struct JournalHeader: Sendable, Equatable {
     /// The journal a `--restart` set aside to begin this one, whose history
     /// (`RestartHistory`) the runs of this journal keep to.
     public var restartHistory: String?
+    /// A digest of the target's definition (`Target.definitionDigest`); nil for a built-in.
+    public var targetDigest: String?
+    /// The `--var` values the target was given: other values make another run.
+    public var targetVars: [String: String] = [:]
 
     public init(
         target: String, baseURL: String, path: String, input: String,
@@ -91,12 +95,27 @@ public struct JournalHeader: Sendable, Equatable {
         if let options = inputOptions, options.path != "-" {
             appendOptions(options, to: &out)
         }
+        if let targetDigest {
+            out.append(contentsOf: ",\"target_digest\":".utf8)
+            TextBytes.appendJSONString(targetDigest, to: &out)
+            out.append(contentsOf: ",\"target_vars\":".utf8)
+            out += Self.varsObject(targetVars).utf8
+        }
         if let restartHistory {
             out.append(contentsOf: ",\"restart_history\":".utf8)
             TextBytes.appendJSONString(restartHistory, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// `vars` as a JSON object, names in order.
+    static func varsObject(_ vars: [String: String]) -> String {
+        JSONValue.object(
+            vars.sorted { $0.key < $1.key }.map {
+                JSONMember(key: $0.key, value: .string($0.value))
+            }
+        ).encoded
     }
 
     private func appendOptions(_ options: InputOptions, to out: inout [UInt8]) {

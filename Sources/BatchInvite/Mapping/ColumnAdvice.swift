@@ -112,7 +112,7 @@ struct ColumnAdvice {
         }
         let fullName = fullNameColumn(rejected: rejected)
         var lacking = target.fields.indices.filter {
-            !assignment.covers($0) && !hasDefault[$0]
+            !assignment.covers($0) && !hasDefault[$0] && !target.fields[$0].optional
         }
         for rejection in rejected where !hasDefault[rejection.field] {
             if !lacking.contains(rejection.field) { lacking.append(rejection.field) }

@@ -226,7 +226,9 @@ public final class RowSource {
 
     /// Whether `assignment` leaves a field without a column or a default.
     private func lacksColumns(_ assignment: HeaderMatcher.Assignment) -> Bool {
-        target.fields.indices.contains { !assignment.covers($0) && defaults[$0] == nil }
+        target.fields.indices.contains {
+            !assignment.covers($0) && defaults[$0] == nil && !target.fields[$0].optional
+        }
     }
 
     /// The layout the columns will be read with, once the first records (`sample`) show

@@ -218,28 +218,47 @@ public enum FieldRules {
         problems.append(allowed.list)
     }
 
-    /// The words a value may be, for `checkChoice`: each at most 7 bytes of ASCII lower
-    /// case, kept as one integer so that a value is compared without a string.
+    /// The words a value may be, for `checkChoice`: ASCII lower case; each of at most 7
+    /// bytes kept as one integer so that a value is compared without a string.
     public struct Choices: Sendable {
         public let words: [String]
         /// The words joined for messages: `a or b`, `a, b, c`.
         public let list: String
         private let packed: [UInt64]
+        /// The words of 8 bytes or more, compared byte by byte.
+        private let long: [[UInt8]]
 
         public init(_ words: [String]) {
-            precondition(words.allSatisfy { $0.utf8.count <= 7 && $0 == $0.lowercased() })
+            precondition(
+                words.allSatisfy { $0 == $0.lowercased() && $0.utf8.allSatisfy { $0 < 0x80 } })
             self.words = words
             list = words.count == 2 ? "\(words[0]) or \(words[1])" : words.joined(separator: ", ")
-            packed = words.map { word in
+            packed = words.compactMap { word in
                 var bytes = Array(word.utf8)
-                return bytes.withUnsafeMutableBytes { Self.pack(UnsafeRawBufferPointer($0)) }!
+                return bytes.withUnsafeMutableBytes { Self.pack(UnsafeRawBufferPointer($0)) }
             }
+            long = words.filter { $0.utf8.count > 7 }.map { Array($0.utf8) }
         }
 
         /// Whether `value` is one of the words, in any ASCII case.
         public func contains(_ value: UnsafeRawBufferPointer) -> Bool {
-            guard let key = Self.pack(value) else { return false }
+            guard let key = Self.pack(value) else {
+                return long.contains { word in
+                    word.count == value.count
+                        && zip(word, value).allSatisfy {
+                            $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1)
+                        }
+                }
+            }
             return packed.contains(key)
+        }
+
+        /// The word `value` is, as it is written in the list (its canonical spelling); nil
+        /// when it is none of them.
+        public func canonical(_ value: UnsafeRawBufferPointer) -> String? {
+            let lower = String(
+                decoding: value.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            return words.contains(lower) ? lower : nil
         }
 
         /// Up to 7 bytes, ASCII letters lower-cased, in one integer (its top byte the

@@ -1,8 +1,8 @@
 /// An invitation API the tool can send to. A target knows everything particular to its
 /// API: its fields and their header aliases, how to check a row and what its key is, the
-/// request, what an answer means, its safe rate and its own rate-limit header. Adding an
-/// API means one new file with a type conforming to `Target` (and its rules), plus its
-/// line in `Targets.all`.
+/// request, what an answer means, its safe rate and its own rate-limit header. The two
+/// built-ins are types of their own (`Targets.all`); any other API is a definition file
+/// run by `DefinitionTarget`.
 public protocol Target: Sendable {
     /// The name used on the command line (`--target sendoso`).
     var name: String { get }
@@ -41,10 +41,33 @@ public protocol Target: Sendable {
     /// The two name fields a full-name column can fill (`--map "Name=full_name"`), and the
     /// headers that mean a full name; nil for a target without names.
     var fullName: FullNameSpec? { get }
+
+    /// Whether an answer with a status every target treats as a rejected token (401, 403)
+    /// is a rate limit instead, by a header of this API's own (GitHub's 403 with
+    /// `x-ratelimit-remaining: 0`).
+    func isRateLimit(status: Int, headers: HTTPHeaders) -> Bool
+
+    /// The base URL when `--base-url` is not given; nil when it must be.
+    var defaultBaseURL: String? { get }
+
+    /// The header the token goes in, as `NAME: TOKEN`; nil for `Authorization: Bearer`.
+    var tokenHeader: String? { get }
+
+    /// A digest of the definition the target was loaded from (nil for a built-in): a
+    /// journal written under another one belongs to another run.
+    var definitionDigest: String? { get }
+
+    /// The `--var` values the target was given, by name (for the journal).
+    var varValues: [(name: String, value: String)] { get }
 }
 
 extension Target {
     public var fullName: FullNameSpec? { nil }
+    public func isRateLimit(status: Int, headers: HTTPHeaders) -> Bool { false }
+    public var defaultBaseURL: String? { nil }
+    public var tokenHeader: String? { nil }
+    public var definitionDigest: String? { nil }
+    public var varValues: [(name: String, value: String)] { [] }
 }
 
 /// A target's first and last name fields, which one column holding whole names can fill
@@ -76,6 +99,9 @@ public struct FieldSpec: Sendable {
     /// The command-line option that gives the field a value for rows without one
     /// (`--role R`), when there is one: its name, its value's placeholder, and its help.
     public let defaultOption: DefaultOption?
+    /// Whether a file may lack its column altogether (a definition's optional field);
+    /// the built-ins' fields are all needed.
+    public var optional = false
 
     /// An option that fills a field for rows where it is empty or missing.
     public struct DefaultOption: Sendable {

@@ -1,0 +1,85 @@
+/// What an answer means under a definition's `answer` rules.
+struct DefinitionAnswer {
+    let rules: TargetDefinition.AnswerRules
+
+    func interpret(status: Int, body: [UInt8]) -> Answer {
+        let parsed = try? body.withUnsafeBytes { try JSONParser.parse($0) }
+        let success = (200..<300).contains(status)
+        guard let json = parsed, case .object = json else {
+            if success { return unreadable(status: status, body: body) }
+            return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
+        }
+        if success && (rules.successStatuses.isEmpty || rules.successStatuses.contains(status))
+            && rules.successTests.allSatisfy({ $0.holds(in: json) })
+        {
+            return .invited(
+                message: firstText(rules.successMessage, in: json) ?? "",
+                invitationStatus: rules.invitationStatus.flatMap { $0.values(in: json).first?.text }
+                    ?? "",
+                expiresAt: rules.expiresAt.flatMap { $0.values(in: json).first?.text } ?? "")
+        }
+        guard let message = firstText(rules.message, in: json) else {
+            return .refused(
+                message: success
+                    ? "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body)
+                    : "HTTP \(status): " + AnswerText.excerpt(body))
+        }
+        if !success && saysAlreadyInvited(status: status, json: json) {
+            return .alreadyInvited(message: message)
+        }
+        return .refused(message: message)
+    }
+
+    /// A 2xx whose body is not a JSON object.
+    private func unreadable(status: Int, body: [UInt8]) -> Answer {
+        let excerpt = AnswerText.excerpt(body)
+        switch rules.unreadable[status] ?? rules.unreadableOther {
+        case .invited:
+            return .invited(
+                message: "invited (note: HTTP \(status), but the answer was not the JSON the API "
+                    + "documents: " + excerpt + ")", invitationStatus: "", expiresAt: "")
+        case .refused:
+            return .refused(message: "unexpected answer (HTTP \(status)): " + excerpt)
+        case .unclear:
+            return .unclear(
+                message: "HTTP \(status) with an answer that is not the API's JSON: " + excerpt)
+        }
+    }
+
+    /// The first non-empty text the pointers find: a string, or an object or array quoted
+    /// as JSON.
+    private func firstText(_ pointers: [JSONPointer], in json: JSONValue) -> String? {
+        for pointer in pointers {
+            for value in pointer.values(in: json) {
+                switch value {
+                case .string(let text) where !text.isEmpty: return text
+                case .object, .array: return value.encoded
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a message the API wrote, anywhere the message pointers look, says the person
+    /// already has an invitation.
+    private func saysAlreadyInvited(status: Int, json: JSONValue) -> Bool {
+        guard !rules.alreadyInvitedWords.isEmpty,
+            rules.alreadyInvitedStatuses.isEmpty || rules.alreadyInvitedStatuses.contains(status)
+        else { return false }
+        let texts = rules.message.flatMap { $0.values(in: json) }.compactMap { value -> String? in
+            if case .string(let text) = value { return text.lowercased() }
+            return nil
+        }
+        return texts.contains { text in
+            rules.alreadyInvitedWords.contains { words in
+                var rest = Substring(text)
+                for word in words {
+                    guard let found = rest.range(of: word) else { return false }
+                    rest = rest[found.upperBound...]
+                }
+                return true
+            }
+        }
+    }
+}

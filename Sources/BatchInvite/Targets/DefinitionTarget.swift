@@ -1,0 +1,218 @@
+/// A target run from a definition file (`--target ./github-org-invitations.json`), its
+/// `--var` values bound: the rows are checked with the tool's own rules, the request built
+/// from templates parsed when the definition loaded, the answer read as the definition says.
+public struct DefinitionTarget: Target {
+    public let definition: TargetDefinition
+    public var name: String { definition.name }
+    public let fields: [FieldSpec]
+    public var keyField: Int { definition.keyField }
+    /// The `--var` values by name, as given (for the journal: other values, another run).
+    public let vars: [(name: String, value: String)]
+    /// Fields filled from a `--var` for rows without them: field name and value.
+    public let defaultsFromVars: [(field: String, value: String)]
+    /// The request's templates with the vars in place.
+    private let request: TargetDefinition.Request
+    private let headerLines: [String]
+    /// Which fields are sent as JSON numbers.
+    private let numeric: [Bool]
+
+    /// Binds `given` (`--var` name and value, in order) to `definition`: a usage error
+    /// names a var it does not declare, or a required one that is missing.
+    public init(_ definition: TargetDefinition, vars given: [(name: String, value: String)]) throws
+    {
+        self.definition = definition
+        var values = [String](repeating: "", count: definition.vars.count)
+        var seen = Set<String>()
+        for (name, value) in given {
+            guard let index = definition.vars.firstIndex(where: { $0.name == name }) else {
+                let declared = definition.vars.map(\.name)
+                throw BatchInviteError.usage(
+                    "--var \(name): target \(definition.name) declares no such var ("
+                        + (declared.isEmpty
+                            ? "it declares none"
+                            : "it declares " + declared.joined(separator: ", "))
+                        + ")")
+            }
+            guard seen.insert(name).inserted else {
+                throw BatchInviteError.usage("--var \(name) is given more than once")
+            }
+            guard
+                !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw BatchInviteError.usage("--var \(name): the value holds a control character")
+            }
+            values[index] = value
+        }
+        let missing = definition.vars.filter { $0.required && !seen.contains($0.name) }
+        guard missing.isEmpty else {
+            throw BatchInviteError.usage(
+                "target \(definition.name) needs "
+                    + missing.map { "--var \($0.name)=VALUE (\($0.description))" }.joined(
+                        separator: ", "))
+        }
+        self.vars = given.sorted { $0.name < $1.name }
+        defaultsFromVars = definition.fields.compactMap { field in
+            guard let name = field.defaultVar, seen.contains(name),
+                let index = definition.vars.firstIndex(where: { $0.name == name })
+            else { return nil }
+            return (field.name, values[index])
+        }
+        var request = definition.request
+        request.path = request.path.bound(values, encode: PercentEncoding.encode)
+        request.query = request.query.map { ($0.name, $0.value.bound(values)) }
+        request.headers = request.headers.map { ($0.name, $0.value.bound(values)) }
+        switch request.body {
+        case .none: break
+        case .json(let template): request.body = .json(template.bound(values))
+        case .form(let pairs): request.body = .form(pairs.map { ($0.name, $0.value.bound(values)) })
+        }
+        self.request = request
+        headerLines = request.headers.map {
+            "\($0.name): " + ($0.value.render([], encode: { $0 }) ?? "")
+        }
+        fields = definition.fields.map {
+            var accepts = false
+            if case .integer = $0.rule { accepts = true }
+            var spec = FieldSpec(
+                name: $0.name, aliases: $0.aliases, acceptsNumber: accepts,
+                defaultOption: $0.defaultOption)
+            spec.optional = !$0.required
+            return spec
+        }
+        numeric = fields.map(\.acceptsNumber)
+    }
+
+    public var defaultPath: String { definition.request.path.source }
+    public var defaultRate: Double { definition.rate.defaultRate }
+    public var defaultBaseURL: String? { definition.baseURL }
+    public var tokenHeader: String? { definition.tokenHeader }
+    public var definitionDigest: String? { definition.digest }
+    public var varValues: [(name: String, value: String)] { vars }
+
+    public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
+        for (index, field) in definition.fields.enumerated() {
+            if case .missing = values[index], !field.required { continue }
+            guard let text = trimmedText(values, index, problems: &problems) else { continue }
+            if text.isEmpty && !field.required { continue }
+            if index == definition.keyField {
+                if case .uuid = field.rule {
+                    key.setLowercased(FieldRules.unbraced(text))
+                } else if field.keyLowercased {
+                    key.setLowercased(text)
+                } else {
+                    key.set(Array(text))
+                }
+            }
+            Self.check(text, field, problems: &problems)
+        }
+    }
+
+    private static func check(
+        _ text: UnsafeRawBufferPointer, _ field: TargetDefinition.Field,
+        problems: inout RowProblems
+    ) {
+        switch field.rule {
+        case .text(let maxLength):
+            FieldRules.checkName(text, maxLength: maxLength, field: field.name, problems: &problems)
+        case .email: FieldRules.checkEmail(text, field: field.name, problems: &problems)
+        case .uuid: FieldRules.checkUUID(text, field: field.name, problems: &problems)
+        case .choice(let words):
+            FieldRules.checkChoice(text, words, field: field.name, problems: &problems)
+        case .integer(let range):
+            FieldRules.checkInteger(text, in: range, field: field.name, problems: &problems)
+        case .phone: FieldRules.checkPhone(text, field: field.name, problems: &problems)
+        case .url: FieldRules.checkURL(text, field: field.name, problems: &problems)
+        }
+    }
+
+    /// Each field's value as it is sent (nil when empty): trimmed, a UUID bare and lower
+    /// case, a choice as the definition writes it, a number without leading zeros, a phone
+    /// number as `+` and digits.
+    private func sentValues(_ values: RowValues) -> [String?] {
+        var discard = RowProblems()
+        return definition.fields.enumerated().map { index, field -> String? in
+            if case .missing = values[index] { return nil }
+            guard let text = trimmedText(values, index, problems: &discard), !text.isEmpty else {
+                return nil
+            }
+            switch field.rule {
+            case .uuid:
+                return String(decoding: FieldRules.unbraced(text), as: UTF8.self).lowercased()
+            case .choice(let words): return words.canonical(text)
+            case .integer: return FieldRules.integer(text).map { String($0) }
+            case .phone: return FieldRules.canonicalPhone(text)
+            default: return String(decoding: text, as: UTF8.self)
+            }
+        }
+    }
+
+    /// The path and query, a 0 byte, then the body: all a row's request needs.
+    public func payload(_ values: RowValues) -> [UInt8] {
+        let sent = sentValues(values)
+        var out = Array((request.path.render(sent, encode: PercentEncoding.encode) ?? "").utf8)
+        var separator = UInt8(ascii: "?")
+        for pair in request.query {
+            guard let value = pair.value.render(sent, encode: { $0 }) else { continue }
+            out.append(separator)
+            separator = UInt8(ascii: "&")
+            out += PercentEncoding.encode(pair.name).utf8
+            out.append(UInt8(ascii: "="))
+            out += PercentEncoding.encode(value).utf8
+        }
+        out.append(0)
+        switch request.body {
+        case .none: break
+        case .json(let template): _ = template.render(sent, numeric: numeric, to: &out)
+        case .form(let pairs):
+            var first = true
+            for pair in pairs {
+                guard let value = pair.value.render(sent, encode: { $0 }) else { continue }
+                if !first { out.append(UInt8(ascii: "&")) }
+                first = false
+                out += (FormEncoding.encode(pair.name) + "=" + FormEncoding.encode(value)).utf8
+            }
+        }
+        return out
+    }
+
+    public func request(payload: [UInt8], path: String) -> APIRequest {
+        let split = payload.firstIndex(of: 0) ?? payload.count
+        var pathAndQuery = String(decoding: payload[..<split], as: UTF8.self)
+        if path != defaultPath {
+            // `--path` replaces the definition's path, taken as it is written.
+            let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
+            pathAndQuery = path + query
+        }
+        let body = split < payload.count ? Array(payload[(split + 1)...]) : []
+        let contentType: String?
+        switch request.body {
+        case .none: contentType = nil
+        case .json: contentType = "application/json"
+        case .form: contentType = "application/x-www-form-urlencoded"
+        }
+        return APIRequest(
+            method: request.method, pathAndQuery: pathAndQuery, body: body,
+            contentType: contentType, headers: headerLines)
+    }
+
+    public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? {
+        guard let header = definition.rate.resetHeader,
+            let value = headers[header].flatMap(Double.init), value.isFinite
+        else { return nil }
+        switch definition.rate.resetUnit {
+        case .seconds: return max(0, value)
+        case .unix: return max(0, value - now)
+        case .either: return value > 1_000_000_000 ? max(0, value - now) : max(0, value)
+        }
+    }
+
+    public func isRateLimit(status: Int, headers: HTTPHeaders) -> Bool {
+        definition.rate.limitedWhen.contains {
+            $0.status == status && headers[$0.header] == $0.equals
+        }
+    }
+
+    public func interpret(status: Int, body: [UInt8]) -> Answer {
+        DefinitionAnswer(rules: definition.answer).interpret(status: status, body: body)
+    }
+}

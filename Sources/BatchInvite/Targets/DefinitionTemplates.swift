@@ -1,0 +1,247 @@
+/// Text with placeholders (`/orgs/{{var.org}}/invitations`), parsed once when a definition
+/// loads: a row's values are only ever placed through an encoding.
+public struct TextTemplate: Sendable {
+    public enum Part: Sendable, Equatable {
+        case literal(String)
+        /// A field's value, by index in the definition's fields.
+        case field(Int)
+        /// A `--var`'s value, by index in the definition's vars.
+        case variable(Int)
+    }
+
+    public private(set) var parts: [Part]
+    /// The text as written.
+    public let source: String
+
+    /// Parses `text`; the reason it cannot be when a placeholder is malformed or unknown.
+    public static func parse(_ text: String, fields: [String], vars: [String]) -> Result<
+        TextTemplate, TemplateProblem
+    > {
+        var parts: [Part] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            if open.lowerBound > rest.startIndex {
+                parts.append(.literal(String(rest[..<open.lowerBound])))
+            }
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                return .failure(TemplateProblem("a {{ without its }}"))
+            }
+            let name = String(rest[open.upperBound..<close.lowerBound])
+            if name.hasPrefix("var."), let index = vars.firstIndex(of: String(name.dropFirst(4))) {
+                parts.append(.variable(index))
+            } else if let index = fields.firstIndex(of: name) {
+                parts.append(.field(index))
+            } else {
+                return .failure(
+                    TemplateProblem(
+                        "{{\(name)}} names no field or declared var (fields: "
+                            + fields.joined(separator: ", ") + "; vars: "
+                            + (vars.isEmpty
+                                ? "none" : vars.map { "var." + $0 }.joined(separator: ", "))
+                            + ")"))
+            }
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        return .success(TextTemplate(parts: parts, source: text))
+    }
+
+    /// The field placed when the template is that one placeholder alone.
+    public var onlyField: Int? {
+        if parts.count == 1, case .field(let index) = parts[0] { return index }
+        return nil
+    }
+
+    /// The fields it places.
+    public var fields: [Int] {
+        parts.compactMap { if case .field(let index) = $0 { return index } else { return nil } }
+    }
+
+    /// Whether it places a `--var`.
+    public var hasVariables: Bool {
+        parts.contains { if case .variable = $0 { return true } else { return false } }
+    }
+
+    /// The template with the vars' values in place (as literals), each through `encode`.
+    func bound(_ values: [String], encode: (String) -> String = { $0 }) -> TextTemplate {
+        var copy = self
+        copy.parts = parts.map {
+            if case .variable(let index) = $0 { return .literal(encode(values[index])) }
+            return $0
+        }
+        return copy
+    }
+
+    /// The text with each field's value encoded by `encode` (literals as they are); nil
+    /// when a field it places has no value.
+    func render(_ values: [String?], encode: (String) -> String) -> String? {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .field(let index):
+                guard let value = values[index] else { return nil }
+                out += encode(value)
+            case .variable:
+                // Bound before any row is rendered; an unbound var places nothing.
+                return nil
+            }
+        }
+        return out
+    }
+}
+
+/// Why a template cannot be parsed.
+public struct TemplateProblem: Error, Sendable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// A JSON body with placeholders: a string that is one placeholder alone becomes a JSON
+/// value of its field's type (a whole number a number), any other string with
+/// placeholders a JSON string. A member or element whose field is empty is left out.
+public indirect enum JSONTemplate: Sendable {
+    case literal(JSONValue)
+    case value(TextTemplate.Part)
+    case string(TextTemplate)
+    case object([(key: String, value: JSONTemplate)])
+    case array([JSONTemplate])
+
+    /// The fields it places.
+    var fields: [Int] {
+        switch self {
+        case .literal: return []
+        case .value(let part): return TextTemplate(parts: [part], source: "").fields
+        case .string(let template): return template.fields
+        case .object(let members): return members.flatMap { $0.value.fields }
+        case .array(let elements): return elements.flatMap(\.fields)
+        }
+    }
+
+    /// The template with the vars' values in place.
+    func bound(_ values: [String]) -> JSONTemplate {
+        switch self {
+        case .literal: return self
+        case .value(.variable(let index)): return .literal(.string(values[index]))
+        case .value: return self
+        case .string(let template): return .string(template.bound(values))
+        case .object(let members): return .object(members.map { ($0.key, $0.value.bound(values)) })
+        case .array(let elements): return .array(elements.map { $0.bound(values) })
+        }
+    }
+
+    /// Appends the JSON text; false (nothing appended) when a field it places is empty.
+    /// `numeric` says which fields are sent as numbers.
+    func render(_ values: [String?], numeric: [Bool], to out: inout [UInt8]) -> Bool {
+        switch self {
+        case .literal(let value):
+            out += value.encoded.utf8
+        case .value(.field(let index)):
+            guard let value = values[index] else { return false }
+            if numeric[index] {
+                out += value.utf8
+            } else {
+                TextBytes.appendJSONString(value, to: &out)
+            }
+        case .value(let part):
+            guard case .literal(let text) = part else { return false }
+            TextBytes.appendJSONString(text, to: &out)
+        case .string(let template):
+            guard let text = template.render(values, encode: { $0 }) else { return false }
+            TextBytes.appendJSONString(text, to: &out)
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for member in members {
+                var piece: [UInt8] = []
+                TextBytes.appendJSONString(member.key, to: &piece)
+                piece.append(UInt8(ascii: ":"))
+                guard member.value.render(values, numeric: numeric, to: &piece) else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                out += piece
+                first = false
+            }
+            out.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                var piece: [UInt8] = []
+                guard element.render(values, numeric: numeric, to: &piece) else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                out += piece
+                first = false
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        return true
+    }
+}
+
+/// A JSON pointer (RFC 6901) into an answer's body, where a `*` token stands for every
+/// element of an array (`/errors/*/message`).
+public struct JSONPointer: Sendable, Equatable {
+    public let tokens: [String]
+    /// As written.
+    public let source: String
+
+    /// Parses `text`; nil unless it is empty or starts with `/`.
+    public init?(_ text: String) {
+        guard text.isEmpty || text.hasPrefix("/") else { return nil }
+        source = text
+        tokens =
+            text.isEmpty
+            ? []
+            : text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
+                $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(
+                    of: "~0", with: "~")
+            }
+    }
+
+    /// Whether it has a `*` token.
+    public var hasWildcard: Bool { tokens.contains("*") }
+
+    /// The values it points to in `document`, in order (none when nothing is there).
+    public func values(in document: JSONValue) -> [JSONValue] {
+        var current = [document]
+        for token in tokens {
+            current = current.flatMap { value -> [JSONValue] in
+                switch value {
+                case .object:
+                    return value[token].map { [$0] } ?? []
+                case .array(let elements):
+                    if token == "*" { return elements }
+                    guard let index = Int(token), index >= 0, index < elements.count,
+                        token == String(index)
+                    else { return [] }
+                    return [elements[index]]
+                default:
+                    return []
+                }
+            }
+        }
+        return current
+    }
+}
+
+/// Percent-encoding of a value placed in a URL: every byte but the unreserved ones
+/// (`A-Z a-z 0-9 - . _ ~`) as `%HH`, so a value can neither end its path segment or query
+/// parameter nor carry a control character.
+public enum PercentEncoding {
+    public static func encode(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

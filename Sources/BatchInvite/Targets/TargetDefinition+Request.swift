@@ -1,0 +1,170 @@
+/// Reading a definition's request, authentication, answer rules and rate.
+extension TargetDefinition {
+    static let methods = ["POST", "PUT", "PATCH", "GET", "DELETE"]
+    /// Headers a definition may not set: the tool's own, or the token's.
+    static let reservedHeaders = [
+        "authorization", "content-type", "content-length", "host", "transfer-encoding",
+        "user-agent", "expect", "connection", "cookie", "proxy-authorization",
+    ]
+
+    static func readRequest(
+        _ value: JSONValue?, fields: [String], vars: [String], reader: inout DefinitionReader
+    ) -> Request? {
+        guard
+            let spec = reader.object(
+                value, "/request", allowed: ["method", "path", "query", "headers", "json", "form"],
+                required: ["method", "path"])
+        else { return nil }
+        let method = reader.string(spec["method"], "/request/method")
+        if let method, !methods.contains(method) {
+            reader.fail("/request/method", "expected one of " + methods.joined(separator: ", "))
+        }
+        func template(_ text: String?, _ at: String) -> TextTemplate? {
+            guard let text else { return nil }
+            switch TextTemplate.parse(text, fields: fields, vars: vars) {
+            case .success(let template): return template
+            case .failure(let problem):
+                reader.fail(at, problem.message)
+                return nil
+            }
+        }
+        let path = template(reader.string(spec["path"], "/request/path"), "/request/path")
+        if let path, !isPathLiteral(path) {
+            reader.fail(
+                "/request/path",
+                "expected a path starting with / whose text is printable ASCII without spaces, "
+                    + "? or # (query parameters go in /request/query)")
+        }
+        func pairs(_ key: String) -> [(name: String, value: TextTemplate)] {
+            guard let value = spec[key] else { return [] }
+            guard case .object(let members) = value else {
+                reader.fail("/request/" + key, "expected an object of names and templates")
+                return []
+            }
+            return members.compactMap { member in
+                let at = DefinitionReader.child("/request/" + key, member.key)
+                return template(reader.string(member.value, at, emptyAllowed: true), at).map {
+                    (member.key, $0)
+                }
+            }
+        }
+        let query = pairs("query")
+        let headers = pairs("headers")
+        checkHeaders(headers, reader: &reader)
+        if spec["json"] != nil && spec["form"] != nil {
+            reader.fail("/request/form", "a request has one body: json or form, not both")
+        }
+        var body = Body.none
+        if let json = spec["json"] {
+            body = .json(jsonTemplate(json, "/request/json", fields, vars, &reader))
+        } else if spec["form"] != nil {
+            body = .form(pairs("form"))
+        }
+        guard let method, let path else { return nil }
+        return Request(method: method, path: path, query: query, headers: headers, body: body)
+    }
+
+    private static func isPathLiteral(_ template: TextTemplate) -> Bool {
+        guard case .literal(let first)? = template.parts.first, first.hasPrefix("/") else {
+            return false
+        }
+        return template.parts.allSatisfy { part in
+            guard case .literal(let text) = part else { return true }
+            return text.utf8.allSatisfy {
+                $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+            }
+        }
+    }
+
+    private static func jsonTemplate(
+        _ value: JSONValue, _ at: String, _ fields: [String], _ vars: [String],
+        _ reader: inout DefinitionReader
+    ) -> JSONTemplate {
+        switch value {
+        case .string(let text) where text.contains("{{"):
+            switch TextTemplate.parse(text, fields: fields, vars: vars) {
+            case .success(let template):
+                if template.parts.count == 1, case .literal = template.parts[0] {
+                    return .literal(value)
+                }
+                return template.parts.count == 1 ? .value(template.parts[0]) : .string(template)
+            case .failure(let problem):
+                reader.fail(at, problem.message)
+                return .literal(value)
+            }
+        case .object(let members):
+            return .object(
+                members.map {
+                    (
+                        $0.key,
+                        jsonTemplate(
+                            $0.value, DefinitionReader.child(at, $0.key), fields, vars, &reader)
+                    )
+                })
+        case .array(let elements):
+            return .array(
+                elements.enumerated().map {
+                    jsonTemplate($1, at + "/\($0)", fields, vars, &reader)
+                })
+        default:
+            return .literal(value)
+        }
+    }
+
+    /// Header names must be tokens the tool does not set itself; values place no field.
+    private static func checkHeaders(
+        _ headers: [(name: String, value: TextTemplate)], reader: inout DefinitionReader
+    ) {
+        for header in headers {
+            let at = DefinitionReader.child("/request/headers", header.name)
+            if !DefinitionReader.isHeaderName(header.name) {
+                reader.fail(at, "expected a header name (letters, digits, - and the like)")
+            } else if reservedHeaders.contains(header.name.lowercased()) {
+                reader.fail(at, "a header the tool sets itself (the token's goes by /auth)")
+            } else if !header.value.fields.isEmpty {
+                reader.fail(at, "expected a header value without fields (only {{var.NAME}})")
+            }
+        }
+    }
+
+    /// Fields in the path must be required (a path cannot leave a segment out).
+    static func checkPlaces(_ request: Request, fields: [Field], reader: inout DefinitionReader) {
+        for index in request.path.fields where !fields[index].required {
+            reader.fail(
+                "/request/path",
+                "{{\(fields[index].name)}} is optional; a path can only place required fields")
+        }
+    }
+
+    /// The header the token goes in (nil: `Authorization: Bearer`).
+    static func readAuth(_ value: JSONValue?, reader: inout DefinitionReader) -> String? {
+        guard let value else { return nil }
+        guard
+            let spec = reader.object(
+                value, "/auth", allowed: ["type", "header"], required: ["type"])
+        else { return nil }
+        switch reader.string(spec["type"], "/auth/type") {
+        case "bearer"?:
+            if spec["header"] != nil {
+                reader.fail("/auth/header", "goes with \"type\": \"header\"")
+            }
+            return nil
+        case "header"?:
+            guard let name = reader.string(spec["header"], "/auth/header"),
+                DefinitionReader.isHeaderName(name),
+                !reservedHeaders.dropFirst().contains(name.lowercased())
+            else {
+                reader.fail("/auth/header", "expected the name of the header the token goes in")
+                return nil
+            }
+            return name
+        case let other?:
+            reader.fail(
+                "/auth/type",
+                "\"\(other)\" is not a kind of authentication; expected bearer or header")
+            return nil
+        case nil:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import Testing
+
+@testable import BatchInvite
+
+/// A small definition's JSON, with `extra` members added at the top and `fields`,
+/// `request` and `answer` replaceable.
+func definitionJSON(
+    fields: String = #"[{"name": "email", "rule": "email", "key": "lowercased"}]"#,
+    request: String = #"{"method": "POST", "path": "/invite", "json": {"email": "{{email}}"}}"#,
+    extra: String = ""
+) -> String {
+    """
+    {"format": 1, "name": "demo", "description": "a demo API",
+     "documentation": "https://example.com/docs", \(extra)
+     "fields": \(fields), "request": \(request)}
+    """
+}
+
+func definition(_ text: String) -> Result<TargetDefinition, DefinitionProblems> {
+    TargetDefinition.parse(Array(text.utf8))
+}
+
+/// The pointers of the problems `text` has (none when it is valid).
+func problemPointers(_ text: String) -> [String] {
+    switch definition(text) {
+    case .success: return []
+    case .failure(let problems): return problems.problems.map(\.pointer)
+    }
+}
+
+/// The target of a valid definition, its vars bound.
+func definitionTarget(_ text: String, vars: [(String, String)] = []) throws -> DefinitionTarget {
+    try DefinitionTarget(definition(text).get(), vars: vars.map { (name: $0.0, value: $0.1) })
+}
+
+/// What `target` makes of one row of `cells` (nil: the field is missing): its problems,
+/// its key, and its request.
+func check(_ target: any Target, _ cells: [String?]) -> (
+    problems: String, key: String, request: APIRequest
+) {
+    var storage = cells.map { $0.map { Array($0.utf8) } }
+    return storage.withUnsafeMutableBufferPointer { buffers in
+        var values: [FieldValue] = []
+        for index in buffers.indices {
+            if buffers[index] == nil {
+                values.append(.missing)
+            } else {
+                values.append(
+                    buffers[index]!.withUnsafeBytes { .text($0) })
+            }
+        }
+        return values.withUnsafeBufferPointer { pointer in
+            let row = RowValues(pointer)
+            var key = RowKey()
+            var problems = RowProblems()
+            target.validate(row, key: &key, problems: &problems)
+            let payload = problems.isEmpty ? target.payload(row) : []
+            return (
+                problems.text, key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
+                target.request(payload: payload, path: target.defaultPath)
+            )
+        }
+    }
+}
+
+@Suite struct TargetDefinitionTests {
+    @Test func theShippedGitHubSampleLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let bytes = try [UInt8](
+            Data(
+                contentsOf: root.appendingPathComponent(
+                    "samples/targets/github-org-invitations.json")))
+        let loaded = try TargetDefinition.parse(bytes).get()
+        #expect(loaded.name == "github-org-invitations")
+        #expect(loaded.fields.map(\.name) == ["email", "role"])
+        #expect(loaded.vars.map(\.name) == ["org", "role"])
+        #expect(loaded.digest.count == 64)
+    }
+
+    @Test(arguments: [
+        (#"{"format": 2}"#, "/format"),
+        (definitionJSON(extra: #""colour": "red","#), "/colour"),
+        (definitionJSON(extra: #""name": "Bad Name","#), "/name"),
+        (
+            definitionJSON(fields: #"[{"name": "email", "rule": "emial", "key": "lowercased"}]"#),
+            "/fields/0/rule"
+        ),
+        (definitionJSON(fields: #"[{"name": "email", "rule": "email"}]"#), "/fields"),
+        (
+            definitionJSON(
+                fields:
+                    #"[{"name": "email", "rule": "email", "key": "lowercased"}, {"name": "n", "rule": "integer", "min": 5, "max": 1}]"#
+            ),
+            "/fields/1/max"
+        ),
+        (
+            definitionJSON(
+                fields:
+                    #"[{"name": "email", "rule": "email", "key": "lowercased", "choices": ["a"]}]"#),
+            "/fields/0/choices"
+        ),
+        (
+            definitionJSON(
+                fields:
+                    #"[{"name": "email", "rule": "choice", "choices": ["Yes"], "key": "exact"}]"#),
+            "/fields/0/choices"
+        ),
+        (
+            definitionJSON(
+                fields:
+                    #"[{"name": "email", "rule": "email", "key": "lowercased", "default_option": "--colour"}]"#
+            ), "/fields/0/default_option"
+        ),
+        (
+            definitionJSON(
+                fields:
+                    #"[{"name": "email", "rule": "email", "key": "lowercased", "default_var": "nope"}]"#
+            ), "/fields/0/default_var"
+        ),
+        (
+            definitionJSON(request: #"{"method": "POST", "path": "/invite/{{emial}}"}"#),
+            "/request/path"
+        ),
+        (definitionJSON(request: #"{"method": "POST", "path": "/invite?x=1"}"#), "/request/path"),
+        (definitionJSON(request: #"{"method": "POST", "path": "invite"}"#), "/request/path"),
+        (definitionJSON(request: #"{"method": "FETCH", "path": "/invite"}"#), "/request/method"),
+        (
+            definitionJSON(
+                request: #"{"method": "POST", "path": "/i", "json": {"a": "{{var.org}}"}}"#),
+            "/request/json/a"
+        ),
+        (
+            definitionJSON(
+                request: #"{"method": "POST", "path": "/i", "headers": {"Authorization": "x"}}"#),
+            "/request/headers/Authorization"
+        ),
+        (
+            definitionJSON(
+                request: #"{"method": "POST", "path": "/i", "headers": {"X-Mail": "{{email}}"}}"#),
+            "/request/headers/X-Mail"
+        ),
+        (
+            definitionJSON(request: #"{"method": "POST", "path": "/i", "json": {}, "form": {}}"#),
+            "/request/form"
+        ),
+        (definitionJSON(extra: #""auth": {"type": "basic"},"#), "/auth/type"),
+        (definitionJSON(extra: #""answer": {"message": ["message"]},"#), "/answer/message/0"),
+        (
+            definitionJSON(
+                extra: #""answer": {"success_tests": [{"pointer": "/a/*", "equals": 1}]},"#),
+            "/answer/success_tests/0/pointer"
+        ),
+        (
+            definitionJSON(
+                extra:
+                    #""answer": {"success_tests": [{"pointer": "/a", "equals": 1, "not_equals": 2}]},"#
+            ), "/answer/success_tests/0"
+        ),
+        (
+            definitionJSON(extra: #""answer": {"unreadable_success": {"201": "maybe"}},"#),
+            "/answer/unreadable_success/201"
+        ),
+        (definitionJSON(extra: #""rate": {"reset_unit": "minutes"},"#), "/rate/reset_unit"),
+        (definitionJSON(extra: #""rate": {"default": 0},"#), "/rate/default"),
+        (definitionJSON(extra: #""base_url": "http://api.example.com","#), "/base_url"),
+        (definitionJSON(extra: #""vars": {"org": {}},"#), "/vars/org/description"),
+    ])
+    func aBrokenDefinitionIsRefusedWithThePointerToItsFault(text: String, pointer: String) {
+        #expect(problemPointers(text).contains(pointer), "\(problemPointers(text))")
+    }
+
+    @Test func everyProblemIsListedNotOnlyTheFirst() {
+        let pointers = problemPointers(
+            definitionJSON(
+                fields: #"[{"name": "email", "rule": "emial", "key": "lowercased"}]"#,
+                request: #"{"method": "FETCH", "path": "/i"}"#, extra: #""colour": 1,"#))
+        #expect(pointers == ["/colour", "/fields/0/rule", "/request/method"])
+    }
+
+    @Test func aValidDefinitionHasNoProblems() {
+        #expect(problemPointers(definitionJSON()) == [])
+    }
+
+    @Test func placedValuesArePercentEncodedInThePathAndQuery() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                fields: #"[{"name": "email", "rule": "email", "key": "lowercased"}]"#,
+                request:
+                    #"{"method": "PUT", "path": "/orgs/{{var.org}}/users/{{email}}", "query": {"notify": "yes please", "who": "{{email}}"}}"#,
+                extra: #""vars": {"org": {"description": "the org"}},"#),
+            vars: [("org", "a/b c?#")])
+        let request = check(target, ["Ada+x@Example.com"]).request
+        #expect(request.method == "PUT")
+        #expect(
+            request.pathAndQuery
+                == "/orgs/a%2Fb%20c%3F%23/users/Ada%2Bx%40Example.com?notify=yes%20please&who=Ada%2Bx%40Example.com"
+        )
+        #expect(request.body.isEmpty)
+        #expect(request.contentType == nil)
+    }
+
+    @Test func aJSONBodyCarriesTypedValuesAndLeavesOutEmptyOptionalFields() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                fields: #"""
+                    [{"name": "email", "rule": "email", "key": "lowercased"},
+                     {"name": "team", "rule": "integer", "min": 1, "max": 999},
+                     {"name": "role", "rule": "choice", "choices": ["admin", "direct_member"], "required": false},
+                     {"name": "id", "rule": "uuid", "required": false},
+                     {"name": "phone", "rule": "phone", "required": false}]
+                    """#,
+                request:
+                    #"{"method": "POST", "path": "/i", "headers": {"X-Org": "{{var.org}}"}, "json": {"user": {"email": "{{email}}", "team": "{{team}}", "role": "{{role}}", "id": "{{id}}", "phone": "{{phone}}", "note": "for {{email}} in {{var.org}}", "tags": ["{{role}}", true]}}}"#,
+                extra: #""vars": {"org": {"description": "the org"}},"#),
+            vars: [("org", "Acme \"HQ\"")])
+        let full = check(
+            target,
+            [
+                " ada@x.io ", "007", "Direct_Member", "{123E4567-E89B-12D3-A456-426614174000}",
+                "+1 (415) 555-0100",
+            ])
+        #expect(full.problems == "")
+        #expect(full.key == "ada@x.io")
+        #expect(
+            String(decoding: full.request.body, as: UTF8.self)
+                == #"{"user":{"email":"ada@x.io","team":7,"role":"direct_member","id":"123e4567-e89b-12d3-a456-426614174000","phone":"+14155550100","note":"for ada@x.io in Acme \"HQ\"","tags":["direct_member",true]}}"#
+        )
+        #expect(full.request.headers == ["X-Org: Acme \"HQ\""])
+        #expect(full.request.contentType == "application/json")
+        let sparse = check(target, ["bo@x.io", "12", "", nil, nil])
+        #expect(sparse.problems == "")
+        #expect(
+            String(decoding: sparse.request.body, as: UTF8.self)
+                == #"{"user":{"email":"bo@x.io","team":12,"note":"for bo@x.io in Acme \"HQ\"","tags":[true]}}"#
+        )
+    }
+
+    @Test func aFormBodyIsFormEncoded() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                request:
+                    #"{"method": "POST", "path": "/i", "form": {"to": "{{email}}", "note": "a&b=c"}}"#
+            ))
+        let request = check(target, ["ada@x.io"]).request
+        #expect(String(decoding: request.body, as: UTF8.self) == "to=ada%40x.io&note=a%26b%3Dc")
+        #expect(request.contentType == "application/x-www-form-urlencoded")
+    }
+
+    @Test func rowsAreCheckedWithTheToolsOwnRules() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                fields: #"""
+                    [{"name": "email", "rule": "email", "key": "lowercased"},
+                     {"name": "n", "rule": "integer", "min": 1, "max": 10},
+                     {"name": "phone", "rule": "phone"},
+                     {"name": "site", "rule": "url", "required": false},
+                     {"name": "name", "rule": "text", "max_length": 5, "required": false}]
+                    """#))
+        let result = check(target, ["bob@", "11", "555-0100", "ftp://x", "Adelaide"])
+        #expect(
+            result.problems
+                == #"email: "bob@" is not an email address; n: "11" must be a whole number from 1 to 10; "#
+                + #"phone: "555-0100" is not a phone number in E.164 form (+, the country code and number, 8 to 15 digits, e.g. +14155550100); "#
+                + #"site: "ftp://x" is not a web address (https://host/..., without spaces); "#
+                + "name: is 8 characters long, at most 5 are allowed")
+        #expect(check(target, [nil, "1", "+441632960961", nil, nil]).problems == "email: missing")
+    }
+
+    @Test func aMissingOrUndeclaredVarIsAUsageErrorNamingIt() throws {
+        let text = definitionJSON(extra: #""vars": {"org": {"description": "the org"}},"#)
+        #expect(throws: BatchInviteError.self) { try definitionTarget(text) }
+        do {
+            _ = try definitionTarget(text)
+        } catch {
+            #expect("\(error)".contains("--var org=VALUE"))
+        }
+        #expect(throws: BatchInviteError.self) {
+            try definitionTarget(text, vars: [("org", "a"), ("orgg", "b")])
+        }
+        #expect(throws: BatchInviteError.self) {
+            try definitionTarget(text, vars: [("org", "a\nb")])
+        }
+    }
+}

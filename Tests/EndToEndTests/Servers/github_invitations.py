@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+r"""A small fake of GitHub's "Create an organization invitation", for batch-invite's
+end-to-end tests of samples/targets/github-org-invitations.json. Written from GitHub's
+REST documentation (docs.github.com/en/rest/orgs/members#create-an-organization-invitation
+and docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api), not from the
+tool's code.
+
+Listens on 127.0.0.1 on a free port, prints "listening on http://127.0.0.1:PORT" first,
+and appends one JSON line per request to LOG: method, path, headers (names lower-cased),
+body (parsed JSON, or the text).
+
+  POST /orgs/ORG/invitations, Authorization: Bearer TOKEN, JSON {"email", "role"?}
+    401 {"message": "Bad credentials"}     another token
+    404 {"message": "Not Found"}           another organization or path
+    415                                    no application/json body
+    422 "Validation Failed", errors[].message
+                                           no e-mail, a role not admin, direct_member or
+                                           billing_manager; an existing member ("Invitee is
+                                           already a part of this organization") or one
+                                           invited before ("Invitee has already been invited")
+    403 x-ratelimit-remaining: 0, x-ratelimit-reset: now + 1
+                                           the request after --limit-after creations, once
+    429 retry-after: 1                     the --throttle-at-th request, once
+    201 the invitation (id, email, role, created_at, inviter...)
+
+With --token-header NAME, the token is expected alone in that header (and no
+Authorization), as an API with a key header of its own would.
+
+usage: github_invitations.py LOG --token T --org ORG [--member EMAIL]... [--limit-after N]
+                             [--throttle-at N] [--token-header NAME]
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DOCS = "https://docs.github.com/rest/orgs/members#create-an-organization-invitation"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("log")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--org", required=True)
+    parser.add_argument("--member", action="append", default=[])
+    parser.add_argument("--limit-after", type=int, default=0)
+    parser.add_argument("--throttle-at", type=int, default=0)
+    parser.add_argument("--token-header", default="")
+    options = parser.parse_args()
+    state = {"requests": 0, "created": 0, "invited": set(), "limited": False,
+             "throttled": False, "next_id": 1}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, body, headers=()):
+            data = json.dumps(body).encode() if body is not None else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            with lock:
+                with open(options.log, "a") as log:
+                    log.write(json.dumps({
+                        "method": self.command, "path": self.path, "body": body,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "header_names": [k.lower() for k in self.headers.keys()]}) + "\n")
+                self.handle_invitation(body)
+
+        def handle_invitation(self, body):
+            state["requests"] += 1
+            if options.token_header:
+                if self.headers.get(options.token_header) != options.token \
+                        or "Authorization" in self.headers:
+                    return self.answer(401, {"message": "Bad credentials"})
+            elif self.headers.get("Authorization") != "Bearer " + options.token:
+                return self.answer(401, {"message": "Bad credentials", "documentation_url": DOCS})
+            if self.path != "/orgs/%s/invitations" % options.org:
+                return self.answer(404, {"message": "Not Found", "documentation_url": DOCS})
+            if not self.headers.get("Content-Type", "").startswith("application/json"):
+                return self.answer(415, {"message": "Unsupported Media Type"})
+            if options.throttle_at and state["requests"] == options.throttle_at \
+                    and not state["throttled"]:
+                state["throttled"] = True
+                return self.answer(429, {"message": "You have exceeded a secondary rate limit."},
+                                   [("Retry-After", "1")])
+            if options.limit_after and state["created"] >= options.limit_after \
+                    and not state["limited"]:
+                state["limited"] = True
+                return self.answer(
+                    403, {"message": "API rate limit exceeded for user ID 1.",
+                          "documentation_url": DOCS},
+                    [("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "0"),
+                     ("x-ratelimit-reset", str(int(time.time()) + 1))])
+            problem = self.problem(body)
+            if problem:
+                return self.answer(422, {
+                    "message": "Validation Failed", "documentation_url": DOCS,
+                    "errors": [{"resource": "OrganizationInvitation", "code": "unprocessable",
+                                "field": "data", "message": problem}]})
+            email = body["email"].lower()
+            state["invited"].add(email)
+            state["created"] += 1
+            invitation = {
+                "id": state["next_id"], "node_id": "OI_%d" % state["next_id"], "login": None,
+                "email": body["email"], "role": body.get("role", "direct_member"),
+                "created_at": "2026-12-06T12:00:00Z", "failed_at": None, "failed_reason": None,
+                "inviter": {"login": "octocat", "id": 1}, "team_count": 0,
+                "invitation_teams_url": "https://api.github.com/organizations/1/invitations/"
+                                        "%d/teams" % state["next_id"]}
+            state["next_id"] += 1
+            return self.answer(201, invitation)
+
+        def problem(self, body):
+            if not isinstance(body, dict) or not isinstance(body.get("email"), str):
+                return "email or invitee_id is required"
+            if "role" in body and body["role"] not in ("admin", "direct_member",
+                                                       "billing_manager", "reinstate"):
+                return "role is not included in the list"
+            email = body["email"].lower()
+            if email in (m.lower() for m in options.member):
+                return "Invitee is already a part of this organization"
+            if email in state["invited"]:
+                return "Invitee has already been invited"
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    # Started by a test runner's thread that may block signals: let SIGTERM end it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
