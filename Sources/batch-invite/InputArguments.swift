@@ -180,7 +180,7 @@ enum InputArguments {
     static let varSpec = OptionSpec(
         name: "--var", value: "NAME=VALUE",
         help: "a constant a target definition declares (--var org=acme) (repeatable)",
-        repeatable: true, group: .common, kind: .text)
+        repeatable: true, group: .advanced, kind: .text)
 
     /// Whether a `--target` value names a definition file rather than a built-in.
     static func isDefinitionPath(_ value: String) -> Bool {

@@ -17,7 +17,7 @@ struct NightlyArguments {
         OptionSpec(
             name: "--invalid-rows", choices: ["fail", "report"],
             help: "invalid or duplicate rows: exit 1 (fail, default) or not (report)",
-            group: .common),
+            group: .advanced),
     ]
 
     /// `--journal-dir`, nil without it.

@@ -3,9 +3,10 @@ import BatchInvite
 /// `run`'s options and help.
 extension RunCommand {
     static let options: [OptionSpec] =
-        [InputArguments.targetSpec, InputArguments.varSpec] + deliverySpecs
+        [InputArguments.targetSpec] + deliverySpecs
         + CredentialArguments.specs + stateSpecs + NightlyArguments.specs
-        + InputArguments.specs + ReportArguments.specs + JobOutputs.specs
+        + InputArguments.specs + [InputArguments.varSpec] + ReportArguments.specs
+        + JobOutputs.specs
         + Verbosity.runSpecs + ConfigFile.specs
 
     /// Where requests go and how fast.
@@ -118,10 +119,10 @@ extension RunCommand {
         description: """
             Sends one invitation per valid row of FILE (CSV or JSON Lines; - for standard
             input): at most --concurrency at a time, never faster than --rate, retrying
-            connection errors, timeouts, 408, 429 and 5xx with exponential backoff and full
-            jitter, honouring Retry-After. Every row's outcome goes to the journal as it
-            happens, so the same command resumes a run that stopped; the report (one line
-            per row, in input order) is written at the end.
+            connection errors, timeouts, 408, 429, 500 and 502-504 with exponential
+            backoff and full jitter, honouring Retry-After. Every row's outcome goes to the
+            journal as it happens, so the same command resumes a run that stopped; the
+            report (one line per row, in input order) is written at the end.
 
             The token comes from one source, never from the command line:
             $BATCH_INVITE_TOKEN (or --token-env NAME), --token-file PATH, --token-command

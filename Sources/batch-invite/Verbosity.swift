@@ -7,7 +7,7 @@ enum Verbosity {
     static let quietSpec = OptionSpec(
         flag: "--quiet",
         help: "say nothing but errors: no notes, warnings, progress or summary line",
-        group: .common)
+        group: .advanced)
     static let verboseSpec = OptionSpec(
         flag: "--verbose",
         help: "a line per request on stderr: method, path, status, time, the answer's "

@@ -13,13 +13,6 @@ public enum JournalFormat {
     /// holds the preamble lines skipped (`input_skip_lines`). 1 and 2 are read as well.
     public static let version = 3
 
-    /// `object` (a JSON object's bytes, `{...}`, no newline) framed as a journal line.
-    public static func frame(_ object: [UInt8]) -> [UInt8] {
-        var line: [UInt8] = []
-        appendFrame(object[...], to: &line)
-        return line
-    }
-
     /// Appends `object` (a JSON object's bytes) framed as a line to `out`.
     public static func appendFrame(_ object: ArraySlice<UInt8>, to out: inout [UInt8]) {
         let sum = object.withUnsafeBytes { CRC32.finish(CRC32.update(CRC32.initial, $0)) }

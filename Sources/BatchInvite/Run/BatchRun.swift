@@ -349,7 +349,7 @@ public final class BatchRun {
     /// The result of a run whose journal already settles every row of the input (it was
     /// read to its end, and no row is left to send or in doubt): the report is written from
     /// the journal alone, without reading the input again (its fingerprint, checked in
-    /// `earlierRun`, says it has not changed). Nil when there is work left.
+    /// `EarlierRun.read`, says it has not changed). Nil when there is work left.
     private func finishedAlready(_ earlier: EarlierRun) throws -> Result? {
         guard configuration.header.fingerprint != nil, let rows = earlier.inputRows,
             earlier.lastRunEnded, earlier.inDoubtRows.isEmpty, earlier.offsets.count == rows

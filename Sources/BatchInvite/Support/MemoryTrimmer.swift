@@ -1,5 +1,5 @@
-// glibc's malloc_trim is reached through the libcurl shim, the project's one C header of
-// its own; nothing of libcurl is used here.
+// glibc's malloc_trim is reached through the libcurl shim (CLibCurl's shim.h; libcsv has
+// a shim of its own); nothing of libcurl is used here.
 private import CLibCurl
 import Foundation
 import Synchronization

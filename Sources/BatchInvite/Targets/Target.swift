@@ -26,8 +26,9 @@ public protocol Target: Sendable {
     func request(payload: [UInt8], path: String) -> APIRequest
 
     /// What an answer means for the row. Called for every HTTP status; the statuses every
-    /// target treats alike (401/403, 429, 408, 5xx) are classified before it is asked,
-    /// so it sees 2xx and the remaining 4xx.
+    /// target treats alike (401/403, 429, 408, 500, 502, 503, 504; `RetryPolicy.classify`)
+    /// are classified before it is asked, so it sees 2xx, the remaining 4xx and the other
+    /// 5xx (501, 505, ...: final).
     func interpret(status: Int, body: [UInt8]) -> Answer
 
     /// Requests per second when `--rate` is not given: what the API documents as safe.
