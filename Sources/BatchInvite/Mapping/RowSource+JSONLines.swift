@@ -278,16 +278,17 @@ private struct JSONLinesMapper {
             }
         }
         let row = rowNumber
-        guard fullName != nil || !filters.isEmpty else {
-            // The common case: nothing to split or filter, nothing retained or copied.
-            try values.withUnsafeBufferPointer { slots in
-                try body(
-                    RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
-            }
+        defer {
             swap(&current, &previous)
             swap(&fieldOfMember, &previousFieldOfMember)
             previousUnusedRepeated = unusedRepeated
-            return
+        }
+        guard fullName != nil || !filters.isEmpty else {
+            // The common case: nothing to split or filter, nothing retained or copied.
+            return try values.withUnsafeBufferPointer { slots in
+                try body(
+                    RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
+            }
         }
         let (fullName, filters, source) = (self.fullName, self.filters, self.source)
         try values.withUnsafeMutableBufferPointer { slots in
@@ -312,8 +313,5 @@ private struct JSONLinesMapper {
             }
             try body(row)
         }
-        swap(&current, &previous)
-        swap(&fieldOfMember, &previousFieldOfMember)
-        previousUnusedRepeated = unusedRepeated
     }
 }

@@ -97,8 +97,7 @@ public struct RunPlan {
     /// Plans every row and writes the report; throws what the run would throw before
     /// sending (exit 2: a journal of another run, a damaged ledger, a broken input).
     public func plan(invalidRowsReported: Bool = false) throws -> Result {
-        let scratch = try ScratchDirectory()
-        let known = try read(scratch: scratch)
+        let known = try read()
         var options = input
         if let theirs = known.earlier?.inputOptions {
             options.encoding = options.encoding ?? theirs.encoding
@@ -126,13 +125,16 @@ public struct RunPlan {
     }
 
     /// Reads the journal (or, with `--restart`, makes the history the restart would
-    /// write, in `scratch`) and the ledger, as a run would, without writing either.
-    private func read(scratch: ScratchDirectory) throws -> Known {
+    /// write, in a scratch directory removed once it is read) and the ledger, as a run
+    /// would, without writing either.
+    private func read() throws -> Known {
         var known = Known()
         let journal = configuration.journalPath
         if configuration.restart {
             let size = (try? FileManager.default.attributesOfItem(atPath: journal)[.size]) as? Int
             if (size ?? 0) > 0 && !configuration.reinvite {
+                // Only this branch needs it; the history is read into memory before it goes.
+                let scratch = try ScratchDirectory()
                 let copy = scratch.path + "/journal"
                 let older = RestartHistory.path(of: journal)
                 if FileManager.default.fileExists(atPath: older) {
