@@ -278,17 +278,16 @@ private struct JSONLinesMapper {
             }
         }
         let row = rowNumber
-        defer {
-            swap(&current, &previous)
-            swap(&fieldOfMember, &previousFieldOfMember)
-            previousUnusedRepeated = unusedRepeated
-        }
         guard fullName != nil || !filters.isEmpty else {
             // The common case: nothing to split or filter, nothing retained or copied.
-            return try values.withUnsafeBufferPointer { slots in
+            try values.withUnsafeBufferPointer { slots in
                 try body(
                     RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
             }
+            swap(&current, &previous)
+            swap(&fieldOfMember, &previousFieldOfMember)
+            previousUnusedRepeated = unusedRepeated
+            return
         }
         let (fullName, filters, source) = (self.fullName, self.filters, self.source)
         try values.withUnsafeMutableBufferPointer { slots in
@@ -313,5 +312,8 @@ private struct JSONLinesMapper {
             }
             try body(row)
         }
+        swap(&current, &previous)
+        swap(&fieldOfMember, &previousFieldOfMember)
+        previousUnusedRepeated = unusedRepeated
     }
 }
