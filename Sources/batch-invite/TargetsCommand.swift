@@ -12,8 +12,9 @@ struct TargetsCommand: Command {
         usage: "batch-invite targets list|show NAME|check FILE|schema",
         description: """
             list     prints the built-in targets, one a line: name, then what it is.
-            show     prints the definition file NAME (a path) as it is, once checked;
-                     the built-ins are written in Swift in this version.
+            show     prints the definition of NAME, a built-in's name or a definition
+                     file (as it is, once checked): `targets show sendoso > s.json`
+                     gives a definition to start from.
             check    checks the definition FILE: every problem on its own line, with
                      its JSON pointer and what is expected there (exit 2), or says it
                      is valid.
@@ -57,22 +58,21 @@ struct TargetsCommand: Command {
         case "list":
             var text = ""
             for target in Targets.all {
-                text +=
-                    target.name + "\tbuilt-in: " + Self.descriptions[target.name, default: ""]
-                    + "\n"
+                let description = (target as? any BuiltInTarget)?.defined.definition.description
+                text += target.name + "\tbuilt-in: " + (description ?? "") + "\n"
             }
             StandardOutput.shared.write(text)
         case "show":
             let name = argument ?? ""
             guard InputArguments.isDefinitionPath(name) else {
-                guard Targets.named(name) != nil else {
+                guard let builtIn = Targets.named(name) as? any BuiltInTarget else {
                     throw BatchInviteError.usage(
                         "targets show: \"\(name)\" is not one of \(Targets.names), nor a "
                             + "definition file (a path with / or ending in .json)")
                 }
-                throw BatchInviteError.usage(
-                    "targets show: \(name) is built into the tool (written in Swift in this "
-                        + "version); it has no definition file to show")
+                StandardOutput.shared.write(
+                    String(decoding: builtIn.defined.definition.source, as: UTF8.self))
+                break
             }
             let definition = try TargetDefinition.load(path: name)
             StandardOutput.shared.write(String(decoding: definition.source, as: UTF8.self))
@@ -84,11 +84,6 @@ struct TargetsCommand: Command {
         StandardOutput.shared.flush()
         return ExitCode.success.code
     }
-
-    private static let descriptions = [
-        "sendoso": "Sendoso \"Invite New User\" (POST /api/v3/users)",
-        "cyberark-sms": "CyberArk Identity \"Send Invitation SMS\" (POST /UserMgmt/SendSmsInvite)",
-    ]
 
     /// Prints every problem of the definition at `path` (exit 2), or that it is valid.
     private func check(_ path: String) throws -> Int32 {

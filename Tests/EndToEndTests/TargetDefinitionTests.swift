@@ -239,8 +239,12 @@ import Testing
         let show = try tool.run(["targets", "show", "./github-org-invitations.json"])
         #expect(show.status == 0)
         #expect(show.stdout == (try String(contentsOfFile: Self.sample, encoding: .utf8)))
+        // A built-in is a definition too: shown as it is compiled in.
         let builtIn = try tool.run(["targets", "show", "sendoso"])
-        #expect(builtIn.status == 2)
+        #expect(builtIn.status == 0)
+        #expect(builtIn.stdout.contains(#""name": "sendoso","#))
+        let unknown = try tool.run(["targets", "show", "okta"])
+        #expect(unknown.status == 2)
         let schema = try tool.run(["targets", "schema"])
         #expect(schema.status == 0)
         let shipped = try String(
@@ -254,6 +258,9 @@ import Testing
         let tool = try tool()
         let schema = try tool.run(["targets", "schema"])
         try tool.write("schema.json", schema.stdout)
+        for name in ["sendoso", "cyberark-sms"] {
+            try tool.write("\(name).json", try tool.run(["targets", "show", name]).stdout)
+        }
         let broken = [
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "emial"}], "request": {"method": "POST", "path": "/i"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "colour": 1}"#,
@@ -261,6 +268,9 @@ import Testing
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "FETCH", "path": "/i"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "integer", "choices": ["a"]}], "request": {"method": "POST", "path": "/i"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "rate": {"reset_unit": "minutes"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "answer": {"failed_tests": "ignore"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "idempotency": {"header": "Content-Type"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "full_name": {"first": "e"}}"#,
         ]
         for (index, text) in broken.enumerated() {
             try tool.write("broken\(index).json", text)
@@ -272,8 +282,9 @@ import Testing
             import json, sys, jsonschema
             schema = json.load(open("schema.json"))
             jsonschema.Draft202012Validator.check_schema(schema)
-            jsonschema.validate(json.load(open("github-org-invitations.json")), schema,
-                                cls=jsonschema.Draft202012Validator)
+            for shipped in ["github-org-invitations.json", "sendoso.json", "cyberark-sms.json"]:
+                jsonschema.validate(json.load(open(shipped)), schema,
+                                    cls=jsonschema.Draft202012Validator)
             for i in range(\(broken.count)):
                 try:
                     jsonschema.validate(json.load(open("broken%d.json" % i)), schema,

@@ -1,75 +1,52 @@
-/// CyberArk Identity "Send Invitation SMS" (`POST /UserMgmt/SendSmsInvite?ID=<uuid>`):
-/// one field, the user's UUID, which is also the key. As README, "The two APIs", describes it.
-public struct CyberArkSMSTarget: Target {
-    public let name = "cyberark-sms"
-    public let keyField = 0
-    public let fields: [FieldSpec] = [
-        FieldSpec(
-            name: "ID",
-            aliases: [
-                "User ID", "User UUID", "UUID", "Identifier", "Identifiant", "Benutzer-ID",
-                "ID de usuario",
-            ])
-    ]
+/// CyberArk Identity "Send Invitation SMS" (`POST /UserMgmt/SendSmsInvite?ID=<uuid>`): one
+/// field, the user's UUID, which is also the key, as README, "The two APIs", describes it.
+/// Success is `success` not false and `Error` null or absent; otherwise the most specific
+/// text: `Error`, then `Message`, then `ErrorID`. A definition compiled into the tool as
+/// text; `batch-invite targets show cyberark-sms` prints it.
+public struct CyberArkSMSTarget: BuiltInTarget {
+    public var defined: DefinitionTarget { Self.loaded }
+    private static let loaded = DefinitionTarget.builtIn(definition)
 
     public init() {}
 
-    public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
-        guard let id = trimmedText(values, 0, problems: &problems) else { return }
-        key.setLowercased(FieldRules.unbraced(id))
-        FieldRules.checkUUID(id, field: "ID", problems: &problems)
-    }
-
-    public let defaultPath = "/UserMgmt/SendSmsInvite"
-
-    /// CyberArk publishes no rate limit: the same safe rate as Sendoso's.
-    public let defaultRate = 10.0
-
-    /// CyberArk documents no rate-limit header of its own.
-    public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
-
-    /// The ID as the API is sent it: bare (no braces) and lower-cased, as the row's key.
-    public func payload(_ values: RowValues) -> [UInt8] {
-        var discard = RowProblems()
-        guard let id = trimmedText(values, 0, problems: &discard) else { return [] }
-        return FieldRules.unbraced(id).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-    }
-
-    public func request(payload: [UInt8], path: String) -> APIRequest {
-        // A UUID is letters, digits and hyphens: nothing to escape in a query.
-        APIRequest(
-            method: "POST", pathAndQuery: path + "?ID=" + String(decoding: payload, as: UTF8.self),
-            body: [], contentType: nil)
-    }
-
-    /// Success is `success` not false and `Error` null or absent; otherwise the most
-    /// specific text: `Error`, then `Message`, then `ErrorID`.
-    public func interpret(status: Int, body: [UInt8]) -> Answer {
-        guard let json = try? body.withUnsafeBytes({ try JSONParser.parse($0) }),
-            case .object = json
-        else {
-            // Success is written in the body: a 200 without a readable one says nothing.
-            if (200..<300).contains(status) {
-                return .unclear(
-                    message: "HTTP \(status) with an answer that is not the API's JSON: "
-                        + AnswerText.excerpt(body))
+    /// The definition.
+    public static let definition = #"""
+        {
+          "$schema": "./target.schema.json",
+          "format": 1,
+          "name": "cyberark-sms",
+          "description": "CyberArk Identity \"Send Invitation SMS\": text an invitation to a user, by UUID",
+          "documentation": "https://identity-developer.cyberark.com/reference/post_usermgmt-sendsmsinvite",
+          "fields": [
+            {
+              "name": "ID",
+              "aliases": [
+                "User ID", "User UUID", "UUID", "Identifier", "Identifiant", "Benutzer-ID",
+                "ID de usuario"
+              ],
+              "rule": "uuid",
+              "key": "lowercased"
             }
-            return .refused(
-                message: "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body))
+          ],
+          "request": {
+            "method": "POST",
+            "path": "/UserMgmt/SendSmsInvite",
+            "query": {"ID": "{{ID}}"}
+          },
+          "auth": {"type": "bearer"},
+          "answer": {
+            "success_tests": [
+              {"pointer": "/success", "not_equals": false},
+              {"pointer": "/Error", "absent_or_null": true}
+            ],
+            "success_message": ["/Message"],
+            "message": ["/Error", "/Message", "/ErrorID"],
+            "unreadable_success": {"other": "unclear"},
+            "failed_tests": "refusal",
+            "errors_are_json": true
+          },
+          "rate": {"default": 10}
         }
-        let error = json["Error"]
-        let failed = json["success"] == .bool(false) || (error != nil && error != .null)
-        if (200..<300).contains(status) && !failed {
-            return .invited(
-                message: json["Message"]?.text ?? "", invitationStatus: "", expiresAt: "")
-        }
-        for candidate in [error, json["Message"], json["ErrorID"]] {
-            switch candidate {
-            case .string(let text)? where !text.isEmpty: return .refused(message: text)
-            case .object?, .array?: return .refused(message: candidate.map { $0.encoded } ?? "")
-            default: continue
-            }
-        }
-        return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
-    }
+
+        """#
 }

@@ -7,22 +7,29 @@ struct DefinitionAnswer {
         let success = (200..<300).contains(status)
         guard let json = parsed, case .object = json else {
             if success { return unreadable(status: status, body: body) }
-            return .refused(message: "HTTP \(status): " + AnswerText.excerpt(body))
+            return .refused(
+                message: rules.errorsAreJSON
+                    ? Self.unexpected(status, body) : "HTTP \(status): " + AnswerText.excerpt(body))
         }
-        if success && (rules.successStatuses.isEmpty || rules.successStatuses.contains(status))
-            && rules.successTests.allSatisfy({ $0.holds(in: json) })
-        {
-            return .invited(
-                message: firstText(rules.successMessage, in: json) ?? "",
-                invitationStatus: rules.invitationStatus.flatMap { $0.values(in: json).first?.text }
-                    ?? "",
-                expiresAt: rules.expiresAt.flatMap { $0.values(in: json).first?.text } ?? "")
+        if success {
+            if (rules.successStatuses.isEmpty || rules.successStatuses.contains(status))
+                && rules.successTests.allSatisfy({ $0.holds(in: json) })
+            {
+                return .invited(
+                    message: firstText(rules.successMessage, in: json) ?? "",
+                    invitationStatus: rules.invitationStatus.flatMap {
+                        $0.values(in: json).first?.text
+                    } ?? "",
+                    expiresAt: rules.expiresAt.flatMap { $0.values(in: json).first?.text } ?? "")
+            }
+            if rules.failedTests == .unexpected {
+                return .refused(message: Self.unexpected(status, body))
+            }
         }
         guard let message = firstText(rules.message, in: json) else {
             return .refused(
-                message: success
-                    ? "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body)
-                    : "HTTP \(status): " + AnswerText.excerpt(body))
+                message: success && rules.failedTests == .message
+                    ? Self.unexpected(status, body) : "HTTP \(status): " + AnswerText.excerpt(body))
         }
         if !success && saysAlreadyInvited(status: status, json: json) {
             return .alreadyInvited(message: message)
@@ -30,29 +37,41 @@ struct DefinitionAnswer {
         return .refused(message: message)
     }
 
+    private static func unexpected(_ status: Int, _ body: [UInt8]) -> String {
+        "unexpected answer (HTTP \(status)): " + AnswerText.excerpt(body)
+    }
+
+    /// The reason phrases of the 2xx statuses (RFC 9110), for notes about them.
+    private static let reasons = [
+        200: " OK", 201: " Created", 202: " Accepted", 203: " Non-Authoritative Information",
+        204: " No Content", 205: " Reset Content", 206: " Partial Content",
+    ]
+
     /// A 2xx whose body is not a JSON object.
     private func unreadable(status: Int, body: [UInt8]) -> Answer {
         let excerpt = AnswerText.excerpt(body)
         switch rules.unreadable[status] ?? rules.unreadableOther {
         case .invited:
             return .invited(
-                message: "invited (note: HTTP \(status), but the answer was not the JSON the API "
+                message: "invited (note: HTTP \(status)\(Self.reasons[status] ?? ""), but the "
+                    + "answer was not the JSON the API "
                     + "documents: " + excerpt + ")", invitationStatus: "", expiresAt: "")
         case .refused:
-            return .refused(message: "unexpected answer (HTTP \(status)): " + excerpt)
+            return .refused(message: Self.unexpected(status, body))
         case .unclear:
             return .unclear(
                 message: "HTTP \(status) with an answer that is not the API's JSON: " + excerpt)
         }
     }
 
-    /// The first non-empty text the pointers find: a string, or an object or array quoted
-    /// as JSON.
+    /// The first non-empty text the pointers find: a string or a number as written, or an
+    /// object or array quoted as JSON.
     private func firstText(_ pointers: [JSONPointer], in json: JSONValue) -> String? {
         for pointer in pointers {
             for value in pointer.values(in: json) {
                 switch value {
                 case .string(let text) where !text.isEmpty: return text
+                case .number(let text): return text
                 case .object, .array: return value.encoded
                 default: continue
                 }

@@ -15,6 +15,10 @@ public struct DefinitionTarget: Target {
     private let headerLines: [String]
     /// Which fields are sent as JSON numbers.
     private let numeric: [Bool]
+    /// The path and query when they place no field (then a payload is the body alone).
+    private let fixedPathAndQuery: String?
+    /// The fields the path and query place, in order, each once.
+    private let urlFields: [Int]
 
     /// Binds `given` (`--var` name and value, in order) to `definition`: a usage error
     /// names a var it does not declare, or a required one that is missing.
@@ -80,13 +84,44 @@ public struct DefinitionTarget: Target {
             return spec
         }
         numeric = fields.map(\.acceptsNumber)
+        var placed: [Int] = []
+        for index in request.path.fields + request.query.flatMap(\.value.fields)
+        where !placed.contains(index) {
+            placed.append(index)
+        }
+        urlFields = placed
+        fixedPathAndQuery =
+            placed.isEmpty
+            ? Self.pathAndQuery(request, [String?](repeating: nil, count: fields.count)) : nil
     }
+
+    /// The target a built-in definition describes (its text compiled into the tool, checked
+    /// by the tests): known by name, so its journals carry no digest.
+    public static func builtIn(_ source: String) -> DefinitionTarget {
+        switch TargetDefinition.parse(Array(source.utf8)) {
+        case .success(let definition):
+            do {
+                var target = try DefinitionTarget(definition, vars: [])
+                target.isBuiltIn = true
+                return target
+            } catch {
+                preconditionFailure("built-in target \(definition.name): \(error)")
+            }
+        case .failure(let problems):
+            preconditionFailure("a built-in target definition is not valid: \(problems)")
+        }
+    }
+
+    /// Whether it is one of the tool's own (`Targets.all`).
+    public private(set) var isBuiltIn = false
 
     public var defaultPath: String { definition.request.path.source }
     public var defaultRate: Double { definition.rate.defaultRate }
     public var defaultBaseURL: String? { definition.baseURL }
     public var tokenHeader: String? { definition.tokenHeader }
-    public var definitionDigest: String? { definition.digest }
+    public var definitionDigest: String? { isBuiltIn ? nil : definition.digest }
+    public var fullName: FullNameSpec? { definition.fullName }
+    public var idempotencyHeader: String? { definition.idempotencyHeader }
     public var varValues: [(name: String, value: String)] { vars }
 
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
@@ -146,20 +181,36 @@ public struct DefinitionTarget: Target {
         }
     }
 
-    /// The path and query, a 0 byte, then the body: all a row's request needs.
-    public func payload(_ values: RowValues) -> [UInt8] {
-        let sent = sentValues(values)
-        var out = Array((request.path.render(sent, encode: PercentEncoding.encode) ?? "").utf8)
-        var separator = UInt8(ascii: "?")
+    /// The path and query with the row's values in place, percent-encoded.
+    private static func pathAndQuery(_ request: TargetDefinition.Request, _ sent: [String?])
+        -> String
+    {
+        var out = request.path.render(sent, encode: PercentEncoding.encode) ?? ""
+        var separator = "?"
         for pair in request.query {
             guard let value = pair.value.render(sent, encode: { $0 }) else { continue }
-            out.append(separator)
-            separator = UInt8(ascii: "&")
-            out += PercentEncoding.encode(pair.name).utf8
-            out.append(UInt8(ascii: "="))
-            out += PercentEncoding.encode(value).utf8
+            out +=
+                separator + PercentEncoding.encode(pair.name) + "="
+                + PercentEncoding.encode(value)
+            separator = "&"
         }
-        out.append(0)
+        return out
+    }
+
+    /// All a row's request needs: the values the path and query place (each as sent, empty
+    /// for none, a 0 byte between them), then a 0 byte and the body when there is one. No
+    /// value holds a 0 byte: every rule refuses control characters.
+    public func payload(_ values: RowValues) -> [UInt8] {
+        let sent = sentValues(values)
+        var out: [UInt8] = []
+        for (position, index) in urlFields.enumerated() {
+            if position > 0 { out.append(0) }
+            out += (sent[index] ?? "").utf8
+        }
+        switch request.body {
+        case .none: return out
+        default: if !urlFields.isEmpty { out.append(0) }
+        }
         switch request.body {
         case .none: break
         case .json(let template): _ = template.render(sent, numeric: numeric, to: &out)
@@ -176,14 +227,28 @@ public struct DefinitionTarget: Target {
     }
 
     public func request(payload: [UInt8], path: String) -> APIRequest {
-        let split = payload.firstIndex(of: 0) ?? payload.count
-        var pathAndQuery = String(decoding: payload[..<split], as: UTF8.self)
+        var pathAndQuery: String
+        var body = payload
+        if let fixed = fixedPathAndQuery {
+            pathAndQuery = fixed
+        } else {
+            var sent = [String?](repeating: nil, count: fields.count)
+            var start = 0
+            for index in urlFields {
+                let end = payload[start...].firstIndex(of: 0) ?? payload.count
+                if end > start {
+                    sent[index] = String(decoding: payload[start..<end], as: UTF8.self)
+                }
+                start = min(end + 1, payload.count)
+            }
+            pathAndQuery = Self.pathAndQuery(request, sent)
+            body = Array(payload[start...])
+        }
         if path != defaultPath {
             // `--path` replaces the definition's path, taken as it is written.
             let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
             pathAndQuery = path + query
         }
-        let body = split < payload.count ? Array(payload[(split + 1)...]) : []
         let contentType: String?
         switch request.body {
         case .none: contentType = nil

@@ -1,8 +1,8 @@
 /// An invitation API the tool can send to. A target knows everything particular to its
 /// API: its fields and their header aliases, how to check a row and what its key is, the
-/// request, what an answer means, its safe rate and its own rate-limit header. The two
-/// built-ins are types of their own (`Targets.all`); any other API is a definition file
-/// run by `DefinitionTarget`.
+/// request, what an answer means, its safe rate and its own rate-limit header. Every
+/// target is a definition (README, "Targets") run by `DefinitionTarget`: the two built-ins
+/// compiled in (`Targets.all`, `BuiltInTarget`), any other read from a file.
 public protocol Target: Sendable {
     /// The name used on the command line (`--target sendoso`).
     var name: String { get }
@@ -15,8 +15,9 @@ public protocol Target: Sendable {
     /// (`email: "bob@" is not an email address`) to `problems`.
     func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems)
 
-    /// What the request for a valid row carries (Sendoso: the JSON body; CyberArk: the
-    /// UUID), built once from the checked values so that sending needs no re-parsing.
+    /// What the request for a valid row carries (the body, and the path and query when
+    /// they place a value of the row), built once from the checked values so that sending
+    /// needs no re-parsing.
     func payload(_ values: RowValues) -> [UInt8]
 
     /// The path requests go to when `--path` is not given.
@@ -60,6 +61,10 @@ public protocol Target: Sendable {
 
     /// The `--var` values the target was given, by name (for the journal).
     var varValues: [(name: String, value: String)] { get }
+
+    /// The header that carries an idempotency key (a digest of the job and the row's
+    /// key, the same on every resend), for APIs that honour one; nil when the API has none.
+    var idempotencyHeader: String? { get }
 }
 
 extension Target {
@@ -69,6 +74,7 @@ extension Target {
     public var tokenHeader: String? { nil }
     public var definitionDigest: String? { nil }
     public var varValues: [(name: String, value: String)] { [] }
+    public var idempotencyHeader: String? { nil }
 }
 
 /// A target's first and last name fields, which one column holding whole names can fill
@@ -95,13 +101,12 @@ public struct FieldSpec: Sendable {
     /// Header texts that mean this field besides its name (`Given Name`); matched the
     /// forgiving way of `HeaderMatcher`.
     public let aliases: [String]
-    /// Whether a JSON number is accepted as well as a string (`team_group_id`).
+    /// Whether a JSON number is accepted as well as a string (a whole number's field).
     public let acceptsNumber: Bool
     /// The command-line option that gives the field a value for rows without one
     /// (`--role R`), when there is one: its name, its value's placeholder, and its help.
     public let defaultOption: DefaultOption?
-    /// Whether a file may lack its column altogether (a definition's optional field);
-    /// the built-ins' fields are all needed.
+    /// Whether a file may lack its column altogether (a definition's optional field).
     public var optional = false
 
     /// An option that fills a field for rows where it is empty or missing.

@@ -2,14 +2,16 @@
 extension TargetDefinition {
     private static let answerKeys = [
         "success_statuses", "success_tests", "success_message", "invitation_status",
-        "expires_at", "message", "unreadable_success", "already_invited",
+        "expires_at", "message", "unreadable_success", "already_invited", "failed_tests",
+        "errors_are_json",
     ]
 
     static func readAnswer(_ value: JSONValue?, reader: inout DefinitionReader) -> AnswerRules {
         var rules = AnswerRules(
             successStatuses: [], successTests: [], successMessage: [], invitationStatus: nil,
             expiresAt: nil, message: [JSONPointer("/message")!], unreadable: [:],
-            unreadableOther: .unclear, alreadyInvitedStatuses: [], alreadyInvitedWords: [])
+            unreadableOther: .unclear, alreadyInvitedStatuses: [], alreadyInvitedWords: [],
+            failedTests: .message, errorsAreJSON: false)
         guard let value, let spec = reader.object(value, "/answer", allowed: answerKeys) else {
             return rules
         }
@@ -32,6 +34,18 @@ extension TargetDefinition {
         rules.expiresAt = reader.pointer(spec["expires_at"], "/answer/expires_at", wildcard: false)
         rules.message = reader.pointers(spec["message"], "/answer/message") ?? rules.message
         readUnreadable(spec["unreadable_success"], into: &rules, reader: &reader)
+        if let text = reader.string(spec["failed_tests"], "/answer/failed_tests") {
+            if let parsed = FailedTests(rawValue: text) {
+                rules.failedTests = parsed
+            } else {
+                reader.fail(
+                    "/answer/failed_tests",
+                    "expected one of "
+                        + FailedTests.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        rules.errorsAreJSON =
+            reader.bool(spec["errors_are_json"], "/answer/errors_are_json") ?? false
         if let already = spec["already_invited"],
             let inner = reader.object(
                 already, "/answer/already_invited", allowed: ["statuses", "words"],

@@ -148,4 +148,60 @@ extension TargetDefinition {
             return nil
         }
     }
+
+    /// The two text fields a column of whole names fills (`"full_name": {"first":
+    /// "first_name", "last": "last_name", "aliases": ["Name"]}`).
+    static func readFullName(
+        _ value: JSONValue?, fields: [Field], reader: inout DefinitionReader
+    ) -> FullNameSpec? {
+        guard let value,
+            let spec = reader.object(
+                value, "/full_name", allowed: ["first", "last", "aliases"],
+                required: ["first", "last"])
+        else { return nil }
+        func textField(_ key: String) -> Int? {
+            guard let name = reader.string(spec[key], "/full_name/" + key) else { return nil }
+            guard let index = fields.firstIndex(where: { $0.name == name }),
+                case .text = fields[index].rule
+            else {
+                let texts = fields.filter {
+                    if case .text = $0.rule { return true }
+                    return false
+                }
+                reader.fail(
+                    "/full_name/" + key,
+                    "expected the name of a field with the text rule: "
+                        + (texts.isEmpty
+                            ? "there is none" : texts.map(\.name).joined(separator: ", ")))
+                return nil
+            }
+            return index
+        }
+        let first = textField("first")
+        let last = textField("last")
+        let aliases = reader.strings(spec["aliases"], "/full_name/aliases") ?? []
+        guard let first, let last else { return nil }
+        guard first != last else {
+            reader.fail("/full_name/last", "expected another field than /full_name/first")
+            return nil
+        }
+        return FullNameSpec(first: first, last: last, aliases: aliases)
+    }
+
+    /// The header an idempotency key goes in (`"idempotency": {"header": "Idempotency-Key"}`).
+    static func readIdempotency(_ value: JSONValue?, reader: inout DefinitionReader) -> String? {
+        guard let value,
+            let spec = reader.object(
+                value, "/idempotency", allowed: ["header"], required: ["header"]),
+            let name = reader.string(spec["header"], "/idempotency/header")
+        else { return nil }
+        guard DefinitionReader.isHeaderName(name), !reservedHeaders.contains(name.lowercased())
+        else {
+            reader.fail(
+                "/idempotency/header",
+                "expected a header name the tool does not set itself (Idempotency-Key)")
+            return nil
+        }
+        return name
+    }
 }

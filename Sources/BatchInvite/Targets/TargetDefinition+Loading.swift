@@ -5,20 +5,13 @@ extension TargetDefinition {
     /// The version of the format this tool reads (`"format": 1`).
     public static let formatVersion: Int64 = 1
 
-    /// The tool's options a field may name as its default (`--role R`): those of the
-    /// built-in targets.
-    public static var defaultOptions: [FieldSpec.DefaultOption] {
-        var seen = Set<String>()
-        var options: [FieldSpec.DefaultOption] = []
-        for target in Targets.all {
-            for field in target.fields {
-                if let option = field.defaultOption, seen.insert(option.name).inserted {
-                    options.append(option)
-                }
-            }
-        }
-        return options
-    }
+    /// The tool's options a field may name as its default (`--role R`).
+    public static let defaultOptions: [FieldSpec.DefaultOption] = [
+        .init(name: "--role", value: "R", help: "role for rows whose role is empty or missing"),
+        .init(
+            name: "--team-group-id", value: "TEAM_ID",
+            help: "team_group_id for rows where it is empty or missing"),
+    ]
 
     /// The definition in `bytes`, or every problem it has.
     public static func parse(_ bytes: [UInt8]) -> Result<TargetDefinition, DefinitionProblems> {
@@ -63,7 +56,7 @@ extension TargetDefinition {
 
     private static let topKeys = [
         "$schema", "format", "name", "description", "documentation", "base_url", "vars",
-        "fields", "request", "auth", "answer", "rate",
+        "fields", "full_name", "request", "auth", "idempotency", "answer", "rate",
     ]
 
     private static func read(
@@ -102,8 +95,17 @@ extension TargetDefinition {
         let tokenHeader = readAuth(top["auth"], reader: &reader)
         let answer = readAnswer(top["answer"], reader: &reader)
         let rate = readRate(top["rate"], reader: &reader)
+        let fullName = readFullName(top["full_name"], fields: fields, reader: &reader)
+        let idempotency = readIdempotency(top["idempotency"], reader: &reader)
         if let request {
             checkPlaces(request, fields: fields, reader: &reader)
+            if let idempotency,
+                request.headers.contains(where: { $0.name.lowercased() == idempotency.lowercased() }
+                )
+            {
+                reader.fail(
+                    "/idempotency/header", "also set by /request/headers: the tool sets it per row")
+            }
         }
         guard let name, let description, let documentation, let request, let keyField else {
             return nil
@@ -112,8 +114,8 @@ extension TargetDefinition {
         return TargetDefinition(
             name: name, description: description, documentation: documentation, baseURL: baseURL,
             vars: vars, fields: fields, keyField: keyField, request: request,
-            tokenHeader: tokenHeader, answer: answer, rate: rate, source: bytes,
-            digest: digest)
+            tokenHeader: tokenHeader, answer: answer, rate: rate, fullName: fullName,
+            idempotencyHeader: idempotency, source: bytes, digest: digest)
     }
 
     /// Whether `name` may name a target: lower-case ASCII letters, digits and hyphens.

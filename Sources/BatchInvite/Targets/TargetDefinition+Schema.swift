@@ -31,6 +31,27 @@ extension TargetDefinition {
               }
             },
             "fields": {"type": "array", "minItems": 1, "maxItems": 64, "items": {"$ref": "#/$defs/field"}},
+            "full_name": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["first", "last"],
+              "properties": {
+                "first": {"$ref": "#/$defs/name"},
+                "last": {"$ref": "#/$defs/name"},
+                "aliases": {"type": "array", "items": {"$ref": "#/$defs/text"}}
+              }
+            },
+            "idempotency": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["header"],
+              "properties": {
+                "header": {
+                  "type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+                  "not": {"pattern": "^([Aa]uthorization|[Cc]ontent-[Tt]ype|[Cc]ontent-[Ll]ength|[Hh]ost|[Tt]ransfer-[Ee]ncoding|[Uu]ser-[Aa]gent|[Ee]xpect|[Cc]onnection|[Cc]ookie|[Pp]roxy-[Aa]uthorization)$"}
+                }
+              }
+            },
             "request": {
               "type": "object",
               "additionalProperties": false,
@@ -64,6 +85,8 @@ extension TargetDefinition {
                 "invitation_status": {"$ref": "#/$defs/pointer"},
                 "expires_at": {"$ref": "#/$defs/pointer"},
                 "message": {"$ref": "#/$defs/pointers"},
+                "failed_tests": {"enum": ["message", "unexpected", "refusal"]},
+                "errors_are_json": {"type": "boolean"},
                 "unreadable_success": {
                   "type": "object",
                   "propertyNames": {"pattern": "^(2[0-9][0-9]|other)$"},

@@ -20,6 +20,11 @@ public struct TargetDefinition: Sendable {
     public var tokenHeader: String?
     public var answer: AnswerRules
     public var rate: RateRules
+    /// The two name fields a full-name column can fill, and the headers meaning one.
+    public var fullName: FullNameSpec?
+    /// The header that carries a key derived from the row's key and the job, for APIs
+    /// that honour one (a resend after a lost answer is then safe); nil when none.
+    public var idempotencyHeader: String?
     /// The definition's bytes as read, for `targets show`.
     public var source: [UInt8]
     /// SHA-256 of `source`, in hex: a journal written with another definition is another run.
@@ -106,6 +111,23 @@ public struct TargetDefinition: Sendable {
         public var alreadyInvitedStatuses: [Int]
         /// Alternatives, each words that must appear in this order in a message (any case).
         public var alreadyInvitedWords: [[String]]
+        /// How a 2xx whose body fails `successTests` reads.
+        public var failedTests: FailedTests
+        /// Whether the API answers every error with a JSON object, so that an error whose
+        /// body is not one is "unexpected" (CyberArk) rather than just its status.
+        public var errorsAreJSON: Bool
+    }
+
+    /// What a 2xx that fails the success tests says.
+    public enum FailedTests: String, Sendable, CaseIterable {
+        /// The message the answer holds (at `message`), else "unexpected answer" and the body.
+        case message
+        /// "unexpected answer" and the body, whatever it holds: the API's success
+        /// statuses never carry a refusal (Sendoso).
+        case unexpected
+        /// Read as an error answer: the message, else the status and the body (CyberArk
+        /// refuses with HTTP 200 and `"success": false`).
+        case refusal
     }
 
     /// What an unreadable 2xx means.
