@@ -63,8 +63,8 @@ struct DispatchLoop {
         }
     }
 
-    /// Takes rows from the queue while there is room: `rowsAtOnce` rows at once, one until
-    /// the API has answered.
+    /// Takes rows from the queue while there is room: `SlowStart.rowsAtOnce` rows at once,
+    /// one until the API has answered.
     private mutating func admitRows() {
         let dispatcher = self.dispatcher
         let queue = dispatcher.queue
