@@ -1,5 +1,6 @@
 // The easy handles and transfers of `CurlTransport`, which alone uses them; libcurl is
-// imported here as well as there, and nowhere else.
+// imported here as well as in `Curl.swift` and `CurlTransport`'s own files, and nowhere
+// else in Delivery.
 private import CLibCurl
 import Foundation
 

@@ -151,16 +151,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         if let unsafe = Self.unsafePart(of: request) {
             // A control character would end the request line or a header line and start
             // another: such a request is never written.
-            finished.append(
-                (
-                    tag,
-                    .failed(
-                        TransportFailure(
-                            kind: .notSent, cause: .local,
-                            detail: "the request's \(unsafe) holds a control character or a "
-                                + "space; it was not sent"))
-                ))
-            return
+            return refuse(
+                tag,
+                "the request's \(unsafe) holds a control character or a space; it was not sent")
         }
         let transfer = Transfer(
             request: request, tag: tag, url: configuration.baseURL + request.pathAndQuery,
@@ -174,8 +167,24 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_WRITEDATA, context)
         clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_HEADERDATA, context)
         clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_PREREQDATA, context)
-        // What is the same as for the handle's previous request is not set again (libcurl
-        // parses a URL each time it is set).
+        setRequest(request, of: transfer, on: handle)
+        if clibcurl_multi_add_handle(Curl.api, multi, easy) != CURLM_OK {
+            refuse(tag, "libcurl refused the request (curl_multi_add_handle)")
+            release(transfer, context: context)
+        }
+    }
+
+    /// Reports the request of `tag` as not sent, for a reason of ours.
+    private func refuse(_ tag: Int, _ detail: String) {
+        finished.append(
+            (tag, .failed(TransportFailure(kind: .notSent, cause: .local, detail: detail))))
+    }
+
+    /// Sets `handle`'s URL, headers, method and body for `request`; what is the same as
+    /// for the handle's previous request is not set again (libcurl parses a URL each time
+    /// it is set).
+    private func setRequest(_ request: APIRequest, of transfer: Transfer, on handle: EasyHandle) {
+        let easy = handle.easy
         if handle.url != transfer.url {
             clibcurl_setopt_string(Curl.api, easy, CURLOPT_URL, transfer.url)
             handle.url = transfer.url
@@ -185,14 +194,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             || (request.contentType != nil && request.contentType != "application/json")
         {
             // A list of the transfer's own, freed with it.
-            // A header of the request's own (an API's `Accept`) replaces the common one.
-            let names = Set(request.headers.map { $0.prefix { $0 != ":" }.lowercased() })
-            let own = Self.list(
-                Self.commonLines(configuration, token: token).filter {
-                    !names.contains($0.prefix { $0 != ":" }.lowercased())
-                }
-                    + [request.contentType.map { "Content-Type: \($0)" } ?? "Content-Type:"]
-                    + request.headers)
+            let own = ownHeaders(of: request)
             transfer.ownHeaders = UnsafeMutableRawPointer(own)
             headers = own
         }
@@ -212,17 +214,18 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 Curl.api, easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.bodySize))
             clibcurl_setopt_pointer(Curl.api, easy, CURLOPT_POSTFIELDS, transfer.body)
         }
-        if clibcurl_multi_add_handle(Curl.api, multi, easy) != CURLM_OK {
-            finished.append(
-                (
-                    tag,
-                    .failed(
-                        TransportFailure(
-                            kind: .notSent, cause: .local,
-                            detail: "libcurl refused the request (curl_multi_add_handle)"))
-                ))
-            release(transfer, context: context)
-        }
+    }
+
+    /// The header list of a request with headers or a Content-Type of its own: a header
+    /// of the request's own (an API's `Accept`) replaces the common one.
+    private func ownHeaders(of request: APIRequest) -> UnsafeMutablePointer<curl_slist> {
+        let names = Set(request.headers.map { $0.prefix { $0 != ":" }.lowercased() })
+        return Self.list(
+            Self.commonLines(configuration, token: token).filter {
+                !names.contains($0.prefix { $0 != ":" }.lowercased())
+            }
+                + [request.contentType.map { "Content-Type: \($0)" } ?? "Content-Type:"]
+                + request.headers)
     }
 
     /// The part of `request` that cannot be written as it is: a path with a control
@@ -325,7 +328,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                     status: status, headers: HTTPHeaders(raw: transfer.headerBytes),
                     body: transfer.bodyBytes, truncated: transfer.truncated))
         } else {
-            result = .failed(failure(code, transfer: transfer, easy: easy))
+            result = .failed(failure(rawCode: code.rawValue, transfer: transfer, easy: easy))
         }
         finished.append((transfer.tag, result))
         release(transfer, context: pointer)
@@ -340,102 +343,5 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             transfer.handle = nil
         }
         Unmanaged<Transfer>.fromOpaque(context).release()
-    }
-
-    // MARK: Failures
-
-    /// `failure` for the checks (whose file imports libcurl on its own).
-    func failure(rawCode: UInt32, transfer: Transfer, easy: UnsafeMutableRawPointer)
-        -> TransportFailure
-    {
-        failure(CURLcode(rawValue: rawCode), transfer: transfer, easy: easy)
-    }
-
-    /// The one place libcurl's error codes become the run's failure classes.
-    private func failure(_ code: CURLcode, transfer: Transfer, easy: UnsafeMutableRawPointer)
-        -> TransportFailure
-    {
-        let sent = transfer.sends > 0
-        let curlText =
-            transfer.handle.map { String(cString: $0.errors) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? String(cString: clibcurl_easy_strerror(Curl.api, code))
-        var proxyAnswer = 0
-        clibcurl_getinfo_long(Curl.api, easy, CURLINFO_HTTP_CONNECTCODE, &proxyAnswer)
-        let proxy = configuration.proxy.displayURL.map {
-            "the proxy \($0) (from \(configuration.proxy.source ?? "the environment"))"
-        }
-        let seconds = Self.seconds
-        let (cause, detail): (TransportFailure.Cause, String)
-        switch code {
-        case CURLE_COULDNT_RESOLVE_HOST:
-            (cause, detail) = (.unknownHost, "host not found (\(curlText))")
-        case CURLE_COULDNT_RESOLVE_PROXY:
-            (cause, detail) = (.proxy, "\(proxy ?? "the proxy"): host not found (\(curlText))")
-        case CURLE_COULDNT_CONNECT:
-            (cause, detail) =
-                proxy.map { (.proxy, "\($0) could not be reached (\(curlText))") }
-                ?? (.refused, "connection refused (\(curlText))")
-        case CURLE_OPERATION_TIMEDOUT:
-            (cause, detail) =
-                sent
-                ? (.timeout, "timed out after \(seconds(configuration.timeout))")
-                : (.connectTimeout, "no connection within the deadline (\(curlText))")
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
-            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE:
-            (cause, detail) = (.untrustedCertificate, "TLS certificate not trusted (\(curlText))")
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CIPHER, CURLE_SSL_CERTPROBLEM,
-            CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
-            CURLE_USE_SSL_FAILED:
-            (cause, detail) = (.tlsHandshake, "TLS handshake failed (\(curlText))")
-        case CURLE_WEIRD_SERVER_REPLY where sent, CURLE_BAD_CONTENT_ENCODING where sent,
-            CURLE_UNSUPPORTED_PROTOCOL where sent:
-            (cause, detail) = (.badAnswer, "the answer was not HTTP (\(curlText))")
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_OUT_OF_MEMORY:
-            (cause, detail) = (.local, "\(curlText)")
-        case CURLE_ABORTED_BY_CALLBACK where transfer.sends > 1:
-            (cause, detail) = (
-                .connectionLost,
-                "the connection closed after the request was sent, with no answer"
-            )
-        default:
-            if !sent && proxyAnswer != 0 && proxyAnswer != 200 {
-                (cause, detail) = (
-                    .proxy, "\(proxy ?? "the proxy") refused the tunnel (HTTP \(proxyAnswer))"
-                )
-            } else if sent {
-                (cause, detail) = (
-                    .connectionLost, "connection lost after the request was sent (\(curlText))"
-                )
-            } else {
-                (cause, detail) = (
-                    .refused, "connection failed before the request was sent (\(curlText))"
-                )
-            }
-        }
-        return TransportFailure(
-            kind: sent ? .answerLost : .notSent, cause: cause, detail: detail,
-            code: Self.name(of: code))
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
-    }
-
-    /// libcurl's name for the codes a user is likely to meet, else its number.
-    private static func name(of code: CURLcode) -> String {
-        let names: [(CURLcode, String)] = [
-            (CURLE_COULDNT_RESOLVE_HOST, "CURLE_COULDNT_RESOLVE_HOST"),
-            (CURLE_COULDNT_RESOLVE_PROXY, "CURLE_COULDNT_RESOLVE_PROXY"),
-            (CURLE_COULDNT_CONNECT, "CURLE_COULDNT_CONNECT"),
-            (CURLE_OPERATION_TIMEDOUT, "CURLE_OPERATION_TIMEDOUT"),
-            (CURLE_PEER_FAILED_VERIFICATION, "CURLE_PEER_FAILED_VERIFICATION"),
-            (CURLE_SSL_CONNECT_ERROR, "CURLE_SSL_CONNECT_ERROR"),
-            (CURLE_SEND_ERROR, "CURLE_SEND_ERROR"), (CURLE_RECV_ERROR, "CURLE_RECV_ERROR"),
-            (CURLE_GOT_NOTHING, "CURLE_GOT_NOTHING"), (CURLE_PARTIAL_FILE, "CURLE_PARTIAL_FILE"),
-            (CURLE_HTTP2, "CURLE_HTTP2"), (CURLE_HTTP2_STREAM, "CURLE_HTTP2_STREAM"),
-            (CURLE_WEIRD_SERVER_REPLY, "CURLE_WEIRD_SERVER_REPLY"),
-            (CURLE_ABORTED_BY_CALLBACK, "CURLE_ABORTED_BY_CALLBACK"),
-        ]
-        return names.first { $0.0 == code }?.1 ?? "CURLcode \(code.rawValue)"
     }
 }

@@ -38,12 +38,12 @@ extension Dispatcher {
             + ", so \(RepeatNote.words) more than once)"
     }
 
+    /// Counts and records `job`'s outcome, the run's secrets hidden from its texts.
     func finish(
         _ job: Job, status: RowStatus, httpStatus: Int? = nil, message: String,
         invitationStatus: String = "", expiresAt: String = "", marks: OutcomeMarks = OutcomeMarks()
     ) {
         statistics.count(status)
-        if job.began { begun -= 1 }
         let redactor = configuration.redactor
         let row = job.row
         record(

@@ -7,7 +7,7 @@ final class Job {
     var logPosition: Int64 = 0
     var attempts = 0
     /// Whether its first request started: from then on it counts among the rows under
-    /// way (`Dispatcher.begun`) until it ends.
+    /// way (`DispatchLoop.begun`) until it ends.
     var began = false
     /// What each attempt whose answer was lost met.
     var lostAnswers: [String] = []

@@ -28,24 +28,32 @@ public final class TokenKeeper: @unchecked Sendable {
     private let redactor: Redactor
     private let clock: @Sendable () -> Double
     private let lock = NSLock()
-    private var token = AccessToken(value: "")
-    private var generation = 0
-    private var obtainedAt = 0.0
-    /// Whether the token in use came from a renewal after a 401.
-    private var fromRejection = false
-    /// Whether a request with the token in use got an answer other than 401.
-    private var worked = false
+    private var inUse = InUse()
     private var refreshing = false
     /// Whether a request with the token in use got a 401 while a renewal was under way
     /// (the requests held for it wait for another token).
     private var rejectedWhileRenewing = false
     /// A proactive renewal failed transiently: the next try, not before.
     private var retryAt: Double?
-    /// The token in use cannot be renewed early (its source gave it again).
-    private var noEarlyRenewal = false
     private var failed: CredentialFailure?
     private var renewals = 0
     private var onChange: @Sendable () -> Void = {}
+
+    /// The token in use, and what is known of it.
+    private struct InUse {
+        var token = AccessToken(value: "")
+        var generation = 0
+        var obtainedAt = 0.0
+        /// Whether it came from a renewal after a 401.
+        var fromRejection = false
+        /// Whether a request with it got an answer other than 401.
+        var worked = false
+        /// It cannot be renewed early (its source gave it again).
+        var noEarlyRenewal = false
+
+        /// When it expires (clock seconds), if it does.
+        var expiry: Double? { token.lifetime.map { obtainedAt + $0 } }
+    }
 
     /// `redactor` learns every token (so none is ever printed or stored).
     public init(
@@ -62,9 +70,9 @@ public final class TokenKeeper: @unchecked Sendable {
     public func start() throws {
         let first = try fetch()
         lock.lock()
-        token = first
-        generation = 1
-        obtainedAt = clock()
+        inUse.token = first
+        inUse.generation = 1
+        inUse.obtainedAt = clock()
         lock.unlock()
     }
 
@@ -79,7 +87,7 @@ public final class TokenKeeper: @unchecked Sendable {
     public var current: (value: String, generation: Int) {
         lock.lock()
         defer { lock.unlock() }
-        return (token.value, generation)
+        return (inUse.token.value, inUse.generation)
     }
 
     /// Why no token can be had any more, once a renewal failed for good.
@@ -96,9 +104,6 @@ public final class TokenKeeper: @unchecked Sendable {
         return renewals
     }
 
-    /// When the token in use expires (clock seconds), if it does.
-    private var expiry: Double? { token.lifetime.map { obtainedAt + $0 } }
-
     /// Starts a renewal when the token is near its end; returns whether requests may be
     /// sent now (not while an expired token awaits its renewal) and the seconds until this
     /// should be asked again.
@@ -106,13 +111,13 @@ public final class TokenKeeper: @unchecked Sendable {
         let now = clock()
         lock.lock()
         defer { lock.unlock() }
-        guard let expiry, failed == nil else { return (failed == nil, .infinity) }
-        let lifetime = token.lifetime ?? 0
+        guard let expiry = inUse.expiry, failed == nil else { return (failed == nil, .infinity) }
+        let lifetime = inUse.token.lifetime ?? 0
         let renewAt = expiry - lifetime / 10
-        let canSend = now < expiry || !refreshing && noEarlyRenewal
+        let canSend = now < expiry || !refreshing && inUse.noEarlyRenewal
         if refreshing { return (canSend, 0.05) }
         if let retryAt, now < retryAt { return (canSend, retryAt - now) }
-        guard !noEarlyRenewal else { return (true, .infinity) }
+        guard !inUse.noEarlyRenewal else { return (true, .infinity) }
         if now >= renewAt {
             beginRenewal(afterRejection: false)
             return (now < expiry, 0.05)
@@ -123,7 +128,7 @@ public final class TokenKeeper: @unchecked Sendable {
     /// A request with the token of `generation` got an answer other than 401.
     public func worked(generation: Int) {
         lock.lock()
-        if generation == self.generation { worked = true }
+        if generation == inUse.generation { inUse.worked = true }
         lock.unlock()
     }
 
@@ -131,12 +136,14 @@ public final class TokenKeeper: @unchecked Sendable {
     public func rejected(generation: Int) -> Verdict {
         lock.lock()
         defer { lock.unlock() }
-        if generation < self.generation { return .sendAgain }
+        if generation < inUse.generation { return .sendAgain }
         if refreshing {
             rejectedWhileRenewing = true
             return .wait
         }
-        guard source.renews, failed == nil, !(fromRejection && !worked) else { return .rejected }
+        guard source.renews, failed == nil, !(inUse.fromRejection && !inUse.worked) else {
+            return .rejected
+        }
         beginRenewal(afterRejection: true)
         return .wait
     }
@@ -145,7 +152,7 @@ public final class TokenKeeper: @unchecked Sendable {
     private func beginRenewal(afterRejection: Bool) {
         refreshing = true
         retryAt = nil
-        let rejectedValue = token.value
+        let rejectedValue = inUse.token.value
         Thread { [self] in
             renew(afterRejection: afterRejection, rejectedValue: rejectedValue)
         }.start()
@@ -167,13 +174,10 @@ public final class TokenKeeper: @unchecked Sendable {
         let rejected = afterRejection || rejectedWhileRenewing
         switch result {
         case .success(let fresh) where fresh.value != rejectedValue:
-            token = fresh
-            generation += 1
+            inUse = InUse(
+                token: fresh, generation: inUse.generation + 1, obtainedAt: clock(),
+                fromRejection: rejected)
             rejectedWhileRenewing = false
-            obtainedAt = clock()
-            fromRejection = rejected
-            worked = false
-            noEarlyRenewal = false
             renewals += 1
         case .success(let same):
             if rejected {
@@ -183,16 +187,16 @@ public final class TokenKeeper: @unchecked Sendable {
                     exitCode: .credentialsRejected)
             } else {
                 // The same token, perhaps with a later end: used until the API says no.
-                let end = expiry
-                token.lifetime = same.lifetime
-                obtainedAt = clock()
-                noEarlyRenewal = expiry.map { $0 <= (end ?? 0) + 1 } ?? true
+                let end = inUse.expiry
+                inUse.token.lifetime = same.lifetime
+                inUse.obtainedAt = clock()
+                inUse.noEarlyRenewal = inUse.expiry.map { $0 <= (end ?? 0) + 1 } ?? true
             }
         case .failure(let error):
             let failure =
                 error as? CredentialFailure
                 ?? CredentialFailure("\(source.name): \(error)", exitCode: .temporary)
-            let left = (expiry ?? .infinity) - clock()
+            let left = (inUse.expiry ?? .infinity) - clock()
             if !afterRejection && failure.exitCode == .temporary && left > 1 {
                 retryAt = clock() + min(2, left / 4)
             } else {

@@ -202,84 +202,114 @@ struct LatinLanguage: Sendable {
         func isBroken(
             at index: Int, in word: [Unicode.Scalar], _ original: [Unicode.Scalar]
         ) -> Bool {
+            let spot = Spot(word: word, index: index)
             let letter = word[index]
-            func at(_ offset: Int) -> Unicode.Scalar? {
-                word.indices.contains(index + offset) ? word[index + offset] : nil
-            }
-            func isVowel(_ offset: Int) -> Bool { at(offset).map(vowels.contains) ?? false }
-            func isConsonant(_ offset: Int) -> Bool {
-                at(offset).map { !vowels.contains($0) } ?? false
-            }
-            // r or l between two consonants is the vowel of its syllable.
-            func isSyllabic(_ offset: Int) -> Bool {
-                (at(offset) == "r" || at(offset) == "l") && isConsonant(offset - 1)
-                    && isConsonant(offset + 1)
-            }
-            let isLast = index == word.count - 1
             switch self {
             case .consonantInCluster:
-                return !vowels.contains(letter) && isConsonant(-1) && !isSyllabic(-1)
-                    && isConsonant(1) && !isSyllabic(1)
+                return !vowels.contains(letter) && spot.isConsonant(-1) && !spot.isSyllabic(-1)
+                    && spot.isConsonant(1) && !spot.isSyllabic(1)
                     && word[..<index].contains(where: vowels.contains)
             case .consonantClusterAtEnd:
-                return !vowels.contains(letter) && isLast && isConsonant(-1) && isVowel(-2)
+                return !vowels.contains(letter) && spot.isLast && spot.isConsonant(-1)
+                    && spot.isVowel(-2)
             case .softBeforeVowel:
-                return "ńśćź".unicodeScalars.contains(letter) && isVowel(1)
+                return "ńśćź".unicodeScalars.contains(letter) && spot.isVowel(1)
             case .nasalFirst:
                 return index == 0 && (letter == "ą" || letter == "ę")
             case .softAfterConsonant:
-                return "ćńśź".unicodeScalars.contains(letter) && isConsonant(-1)
+                return "ćńśź".unicodeScalars.contains(letter) && spot.isConsonant(-1)
                     && (letter == "ć" || letter == "ń" || index >= 2)
             case .longUmlautBeforeVowel:
-                return (letter == "ő" || letter == "ű") && isVowel(1)
+                return (letter == "ő" || letter == "ű") && spot.isVowel(1)
             case .lCedillaBeforeConsonant:
-                return letter == "ļ" && isConsonant(1)
+                return letter == "ļ" && spot.isConsonant(1)
             case .eCaronAfterOther:
                 return letter == "ě"
-                    && !(at(-1).map { "bpvmfdtn".unicodeScalars.contains($0) } ?? false)
+                    && !(spot.at(-1).map { "bpvmfdtn".unicodeScalars.contains($0) } ?? false)
             case .uRingMisplaced:
-                return letter == "ů" && (!isConsonant(-1) || isVowel(1))
+                return letter == "ů" && (!spot.isConsonant(-1) || spot.isVowel(1))
             case .syllabicBesideVowel:
-                return (letter == "ŕ" || letter == "ĺ") && !(isConsonant(-1) && isConsonant(1))
+                return (letter == "ŕ" || letter == "ĺ")
+                    && !(spot.isConsonant(-1) && spot.isConsonant(1))
             case .cCaronFirstBeforeConsonant:
-                return letter == "č" && index == 0 && isConsonant(1)
-                    && !(at(1).map { "rlt".unicodeScalars.contains($0) } ?? false)
+                return letter == "č" && index == 0 && spot.isConsonant(1)
+                    && !(spot.at(1).map { "rlt".unicodeScalars.contains($0) } ?? false)
             case .softBeforeConsonant:
-                return (letter == "ď" || letter == "ť") && isConsonant(1) && at(1) != "k"
+                return (letter == "ď" || letter == "ť") && spot.isConsonant(1) && spot.at(1) != "k"
             case .rCaronMisplaced:
                 return letter == "ř"
-                    && (at(-1) == "r" || at(1) == "r" || (index == 0 && isConsonant(1)))
+                    && (spot.at(-1) == "r" || spot.at(1) == "r"
+                        || (index == 0 && spot.isConsonant(1)))
             case .aBreveBeforeVowel:
-                return letter == "ă" && isVowel(1)
+                return letter == "ă" && spot.isVowel(1)
             case .softGAfterConsonant:
-                return letter == "ğ" && !isVowel(-1)
+                return letter == "ğ" && !spot.isVowel(-1)
             case .dotlessIAmongFrontVowels:
                 // An upper-case I is the capital of ı, not of i.
                 return letter == "ı"
                     && original.contains { "eiöüEÖÜ\u{130}".unicodeScalars.contains($0) }
             case .consonantAtEnd:
-                return !vowels.contains(letter) && letter != "š" && isLast && index > 0
+                return !vowels.contains(letter) && letter != "š" && spot.isLast && index > 0
             case .uOgonekInside:
-                return letter == "ų" && !isLast
+                return letter == "ų" && !spot.isLast
             case .iOgonekInside:
-                return letter == "į" && index > 0 && !isLast
+                return letter == "į" && index > 0 && !spot.isLast
+            case .oeNotBeforeU, .enyeNotBeforeVowel, .graveBeforeVowel, .aeAtEnd,
+                .otildeNotBeforeE, .graveBesideLetter, .thornAfterVowel, .icelandicWithoutCQWZ:
+                return isBrokenInWestern(spot)
+            }
+        }
+
+        /// The rules of the Western European languages (windows-1252).
+        private func isBrokenInWestern(_ spot: Spot) -> Bool {
+            let (letter, word) = (spot.letter, spot.word)
+            switch self {
             case .oeNotBeforeU:
-                return letter == "œ" && !(at(1) == "u" || at(1) == "i")
+                return letter == "œ" && !(spot.at(1) == "u" || spot.at(1) == "i")
             case .enyeNotBeforeVowel:
-                return letter == "ñ" && !isVowel(1)
+                return letter == "ñ" && !spot.isVowel(1)
             case .graveBeforeVowel:
-                return "èìòù".unicodeScalars.contains(letter) && isVowel(1)
+                return "èìòù".unicodeScalars.contains(letter) && spot.isVowel(1)
             case .aeAtEnd:
-                return letter == "æ" && isLast && index > 0
+                return letter == "æ" && spot.isLast && spot.index > 0
             case .otildeNotBeforeE:
-                return letter == "õ" && at(1) != "e"
+                return letter == "õ" && spot.at(1) != "e"
             case .graveBesideLetter:
                 return "èìòùø".unicodeScalars.contains(letter)
-                    && [at(-1), at(1)].contains { $0.map { !$0.isASCII } ?? false }
+                    && [spot.at(-1), spot.at(1)].contains { $0.map { !$0.isASCII } ?? false }
             case .thornAfterVowel:
-                return letter == "þ" && isVowel(-1)
+                return letter == "þ" && spot.isVowel(-1)
             case .icelandicWithoutCQWZ:
                 return word.contains { "cqwz".unicodeScalars.contains($0) }
+            default:
+                return false
+            }
+        }
+
+        /// A letter of a word, and its neighbours.
+        struct Spot {
+            let word: [Unicode.Scalar]
+            let index: Int
+
+            var letter: Unicode.Scalar { word[index] }
+            var isLast: Bool { index == word.count - 1 }
+
+            /// The letter `offset` letters after this one (before it when negative).
+            func at(_ offset: Int) -> Unicode.Scalar? {
+                word.indices.contains(index + offset) ? word[index + offset] : nil
+            }
+
+            func isVowel(_ offset: Int) -> Bool { at(offset).map(vowels.contains) ?? false }
+
+            func isConsonant(_ offset: Int) -> Bool {
+                at(offset).map { !vowels.contains($0) } ?? false
+            }
+
+            /// Whether the letter at `offset` is an r or l between two consonants: the
+            /// vowel of its syllable.
+            func isSyllabic(_ offset: Int) -> Bool {
+                (at(offset) == "r" || at(offset) == "l") && isConsonant(offset - 1)
+                    && isConsonant(offset + 1)
             }
         }
     }

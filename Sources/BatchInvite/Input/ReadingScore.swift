@@ -64,21 +64,7 @@ struct ReadingScore: Equatable {
     /// Scores `text`, UTF-8 as read in an encoding of `language`.
     init(_ text: [UInt8], as language: Language) {
         let scalars = Array(String(decoding: text, as: UTF8.self).unicodeScalars)
-        // The words around characters outside ASCII, each made once.
-        var last: (range: Range<Int>, word: Word)?
-        func word(at position: Int) -> (word: Word, index: Int)? {
-            guard Self.isLetter(scalars[position]) else { return nil }
-            if let last, last.range.contains(position) {
-                return (last.word, position - last.range.lowerBound)
-            }
-            var start = position
-            while start > 0 && Self.isLetter(scalars[start - 1]) { start -= 1 }
-            var end = position + 1
-            while end < scalars.count && Self.isLetter(scalars[end]) { end += 1 }
-            let word = Word(scalars[start..<end])
-            last = (start..<end, word)
-            return (word, position - start)
-        }
+        var words = Words(scalars: scalars)
         let latin = LatinLanguage.family(language)
         // The letters of the Latin script are weighted by each language of the family.
         var latinTotals = [Double](repeating: 0, count: latin.count)
@@ -94,7 +80,7 @@ struct ReadingScore: Equatable {
                 total -= 3
                 continue
             }
-            let found = word(at: position)
+            let found = words.word(at: position)
             let neighbours = (
                 position > 0 ? scalars[position - 1] : " ",
                 position + 1 < scalars.count ? scalars[position + 1] : " "
@@ -131,14 +117,47 @@ struct ReadingScore: Equatable {
             }
         }
         total += latinTotals.max() ?? 0
-        var value = count == 0 ? 0 : total / Double(count)
-        if language == .cyrillic || language == .greek {
-            let share = scriptLetters == 0 ? 0 : Double(frequentLetters) / Double(scriptLetters)
-            let floor = language == .cyrillic ? 0.25 : 0.3
-            value *= min(max((share - floor) / 0.25, 0), 1)
-        }
-        self.value = value
+        value = Self.scaled(
+            count == 0 ? 0 : total / Double(count), as: language,
+            frequentShare: scriptLetters == 0 ? 0 : Double(frequentLetters) / Double(scriptLetters))
         characters = count
+    }
+
+    /// The mean weight `mean` of a cyrillic or greek reading scaled down when too few of
+    /// its letters are the frequent ones (`frequentShare` of them are); others as they are.
+    private static func scaled(_ mean: Double, as language: Language, frequentShare: Double)
+        -> Double
+    {
+        guard language == .cyrillic || language == .greek else { return mean }
+        let floor = language == .cyrillic ? 0.25 : 0.3
+        return mean * min(max((frequentShare - floor) / 0.25, 0), 1)
+    }
+
+    /// The words around characters outside ASCII, each made once (the last one is kept:
+    /// its other letters outside ASCII come next).
+    private struct Words {
+        let scalars: [Unicode.Scalar]
+        private var last: (range: Range<Int>, word: Word)?
+
+        init(scalars: [Unicode.Scalar]) {
+            self.scalars = scalars
+        }
+
+        /// The word of the letter at `position`, and the letter's index in it; nil for a
+        /// character that is not a letter.
+        mutating func word(at position: Int) -> (word: Word, index: Int)? {
+            guard ReadingScore.isLetter(scalars[position]) else { return nil }
+            if let last, last.range.contains(position) {
+                return (last.word, position - last.range.lowerBound)
+            }
+            var start = position
+            while start > 0 && ReadingScore.isLetter(scalars[start - 1]) { start -= 1 }
+            var end = position + 1
+            while end < scalars.count && ReadingScore.isLetter(scalars[end]) { end += 1 }
+            let word = Word(scalars[start..<end])
+            last = (start..<end, word)
+            return (word, position - start)
+        }
     }
 
     /// Typographic signs a Western text has beside its words.

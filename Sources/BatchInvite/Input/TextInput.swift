@@ -89,6 +89,30 @@ public final class TextInput {
         decoder = TextDecoder(encoding: encoding ?? .utf8)
         raw = [UInt8](repeating: 0, count: max(chunkSize, 4))
         preamble = PreambleSkipper(lines: skipLines ?? 0)
+        try readSample()
+        let markSize = try removeByteOrderMark()
+        encodingWasGiven = encoding != nil || markSize > 0
+        // UTF-16 has a zero byte beside each line feed's; either way a line feed is 0x0A.
+        let lineFeeds = sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        if lineFeeds >= 16 { bytesPerLine = Double(sample.count) / Double(lineFeeds) }
+        try decideEncoding(skipped: markSize)
+        if skipLines == nil, let line = entraVersionLine() {
+            preamble = PreambleSkipper(lines: 1)
+            notes.append(
+                "note: \(displayName): skipping line 1 \"\(TextBytes.shown(line))\", the version line "
+                    + "of a Microsoft Entra template (--skip-lines 0 reads it as the header)")
+        }
+        linesSkipped = preamble.lines
+    }
+
+    deinit {
+        if ownsDescriptor {
+            close(descriptor)
+        }
+    }
+
+    /// Reads the first `EncodingGuess.sampleSize` bytes (or the whole input, if shorter).
+    private func readSample() throws {
         while sample.count < EncodingGuess.sampleSize {
             let count = try readSome(into: 0)
             if count == 0 {
@@ -97,21 +121,28 @@ public final class TextInput {
             }
             sample.append(contentsOf: raw[0..<count])
         }
-        var markSize = 0
-        try sample.withUnsafeBytes { bytes in
+    }
+
+    /// Takes a byte order mark off the sample (the decoder reads in its encoding from then
+    /// on); returns its size. Stops for UTF-32.
+    private func removeByteOrderMark() throws -> Int {
+        let skip = try sample.withUnsafeBytes { bytes in
             let skip = decoder.detectStart(bytes, isFinal: true) ?? 0
-            markSize = skip
             if bytes.starts(with: [0xFF, 0xFE, 0, 0]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
                 throw BatchInviteError.input(
                     "\(displayName) is UTF-32 text, which is not read here: save it as UTF-8 "
                         + "and try again")
             }
-            sample.removeFirst(skip)
+            return skip
         }
-        encodingWasGiven = encoding != nil || markSize > 0
-        // UTF-16 has a zero byte beside each line feed's; either way a line feed is 0x0A.
-        let lineFeeds = sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        if lineFeeds >= 16 { bytesPerLine = Double(sample.count) / Double(lineFeeds) }
+        sample.removeFirst(skip)
+        return skip
+    }
+
+    /// Reads in the encoding given or guessed from the sample (a note says which was
+    /// guessed), once the sample looks like text; stops when no reading is plausible or
+    /// several are.
+    private func decideEncoding(skipped markSize: Int) throws {
         try sample.withUnsafeBytes { bytes in
             var guess = EncodingGuess.utf8
             if !encodingWasGiven {
@@ -140,19 +171,6 @@ public final class TextInput {
             case .unknown(let offset):
                 throw BatchInviteError.input(unknown(at: offset, in: bytes))
             }
-        }
-        if skipLines == nil, let line = entraVersionLine() {
-            preamble = PreambleSkipper(lines: 1)
-            notes.append(
-                "note: \(displayName): skipping line 1 \"\(TextBytes.shown(line))\", the version line "
-                    + "of a Microsoft Entra template (--skip-lines 0 reads it as the header)")
-        }
-        linesSkipped = preamble.lines
-    }
-
-    deinit {
-        if ownsDescriptor {
-            close(descriptor)
         }
     }
 

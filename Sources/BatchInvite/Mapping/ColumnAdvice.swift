@@ -160,7 +160,42 @@ struct ColumnAdvice {
     }
 
     private func error(rejected: [Rejection], lacking: [Int], fullName: Int?) -> BatchInviteError {
-        var message = "\(displayName): "
+        var message =
+            "\(displayName): " + problems(rejected: rejected, lacking: lacking, fullName: fullName)
+            + "; the \(what)s are: " + (headers.isEmpty ? "none" : HeaderMatcher.list(headers))
+            + "; \(target.name) needs: " + target.fields.map(\.name).joined(separator: ", ")
+        // A later line looks like the header: that first, the rest follows from it.
+        if let extraAdvice, rejected.isEmpty, fullName == nil {
+            return .input(message + "; " + extraAdvice)
+        }
+        // (Not for an Entra template's `version:v1.0` line read as the header.)
+        if what == "column", rejected.isEmpty, fullName == nil, headers.count == 1,
+            !headers[0].lowercased().hasPrefix("version:"),
+            let separator = likelySeparator(in: headers[0])
+        {
+            let shown = separator == "\t" ? "tab" : "'\(separator)'"
+            return .input(
+                message + "; the header is a single column: if the file is separated by \(shown), "
+                    + "give --delimiter \(shown)")
+        }
+        let (fix, alternatives, unfixable) = options(
+            rejected: rejected, lacking: lacking, fullName: fullName)
+        if !unfixable.isEmpty {
+            // No command line can work: say what only the file can give, and the rest.
+            message +=
+                "; no \(what) seems to hold \(unfixable.joined(separator: " or ")): add "
+                + (unfixable.count == 1 ? "it" : "them") + " to the file, or name the \(what) "
+                + "that holds \(unfixable.count == 1 ? "it" : "each") with a --map"
+            if !fix.isEmpty { message += "; the rest takes " + ShellWords.join(fix) }
+            return .input(message)
+        }
+        guard !fix.isEmpty else { return .input(message) }
+        return .advice(message: message, fix: fix, alternatives: alternatives)
+    }
+
+    /// What is wrong, one part for each column turned down, the column of full names and
+    /// the fields missing.
+    private func problems(rejected: [Rejection], lacking: [Int], fullName: Int?) -> String {
         var parts: [String] = []
         for rejection in rejected {
             let field = target.fields[rejection.field].name
@@ -185,27 +220,18 @@ struct ColumnAdvice {
                 "missing required \(what)\(names.count == 1 ? "" : "s") "
                     + names.joined(separator: ", ") + " for \(target.name)")
         }
-        message += parts.joined(separator: "; ")
-        message +=
-            "; the \(what)s are: " + (headers.isEmpty ? "none" : HeaderMatcher.list(headers))
-            + "; \(target.name) needs: " + target.fields.map(\.name).joined(separator: ", ")
-        // A later line looks like the header: that first, the rest follows from it.
-        if let extraAdvice, rejected.isEmpty, fullName == nil {
-            return .input(message + "; " + extraAdvice)
-        }
-        // (Not for an Entra template's `version:v1.0` line read as the header.)
-        if what == "column", rejected.isEmpty, fullName == nil, headers.count == 1,
-            !headers[0].lowercased().hasPrefix("version:"),
-            let separator = likelySeparator(in: headers[0])
-        {
-            let shown = separator == "\t" ? "tab" : "'\(separator)'"
-            return .input(
-                message + "; the header is a single column: if the file is separated by \(shown), "
-                    + "give --delimiter \(shown)")
-        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The options that fix everything (`fix`: each column turned down left out, the
+    /// column of full names named, each field missing given its likeliest column or the
+    /// target's default option), the other choices of those options, and the fields no
+    /// option can give (nothing in the file holds them).
+    private func options(rejected: [Rejection], lacking: [Int], fullName: Int?) -> (
+        fix: [String], alternatives: [String], unfixable: [String]
+    ) {
         var fix: [String] = []
         var alternatives: [String] = []
-        /// Fields no option can give (nothing in the file holds them).
         var unfixable: [String] = []
         var offered = Set<Int>()
         for rejection in rejected {
@@ -243,17 +269,7 @@ struct ColumnAdvice {
                 unfixable.append(name)
             }
         }
-        if !unfixable.isEmpty {
-            // No command line can work: say what only the file can give, and the rest.
-            message +=
-                "; no \(what) seems to hold \(unfixable.joined(separator: " or ")): add "
-                + (unfixable.count == 1 ? "it" : "them") + " to the file, or name the \(what) "
-                + "that holds \(unfixable.count == 1 ? "it" : "each") with a --map"
-            if !fix.isEmpty { message += "; the rest takes " + ShellWords.join(fix) }
-            return .input(message)
-        }
-        guard !fix.isEmpty else { return .input(message) }
-        return .advice(message: message, fix: fix, alternatives: alternatives)
+        return (fix, alternatives, unfixable)
     }
 
     /// " (regular or manager)" for a field of few values, else "".

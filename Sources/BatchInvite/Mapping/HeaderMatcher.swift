@@ -118,41 +118,8 @@ public struct HeaderMatcher: Sendable {
         var fullNameColumn: Int?
         let normalized = headers.map(Self.normalize)
         for mapping in mappings {
-            let column: Int
-            switch mapping.header {
-            case .position(let position):
-                guard position <= headers.count else {
-                    throw BatchInviteError.usage(
-                        "--map \"\(mapping.text)\": there are only \(headers.count) \(what)s "
-                            + "(\(Self.list(headers)))")
-                }
-                column = position - 1
-            case .name(let name):
-                // The whole header, else a part of an annotated one (`givenName` for
-                // `First name [givenName]`).
-                var matches = normalized.indices.filter { normalized[$0] == name }
-                if matches.isEmpty {
-                    matches = headers.indices.filter { Self.parts(of: headers[$0]).contains(name) }
-                }
-                guard let first = matches.first else {
-                    var message =
-                        "--map \"\(mapping.text)\": no \(what) is named so; the \(what)s are: "
-                        + Self.list(headers)
-                    if let near = Self.closest(to: name, among: headers) {
-                        message +=
-                            "; did you mean \"\(TextBytes.shown(headers[near]))\"? (--map \"\(Self.mapName(headers[near], position: near))=\(fieldNames[mapping.field])\")"
-                    }
-                    throw BatchInviteError.usage(message)
-                }
-                guard matches.count == 1 else {
-                    throw BatchInviteError.usage(
-                        "--map \"\(mapping.text)\": \(matches.count) \(what)s are named so ("
-                            + matches.map { "#\($0 + 1)" }.joined(separator: ", ")
-                            + "); name one by its position: --map \"#\(first + 1)=\(fieldNames[mapping.field])\""
-                    )
-                }
-                column = first
-            }
+            let column = try self.column(
+                of: mapping, in: headers, normalized: normalized, what: what)
             if mapping.field == Self.ignored {
                 used.insert(column)
                 continue
@@ -182,6 +149,64 @@ public struct HeaderMatcher: Sendable {
             mapped[mapping.field] = true
             used.insert(column)
         }
+        try assignByAlias(
+            headers, what: what, severalPerField: severalPerField, to: &columnOfField,
+            mapped: mapped, used: &used)
+        let unused = headers.indices.filter { !used.contains($0) }
+        return Assignment(
+            columnOfField: columnOfField, mapped: mapped, unused: unused,
+            fullNameColumn: fullNameColumn,
+            fullNameLast: fullNameColumn.flatMap { _ in fullName?.last })
+    }
+
+    /// The column `mapping` names among `headers` (`normalized`, their normalized forms).
+    private func column(
+        of mapping: (header: Header, field: Int, text: String), in headers: [String],
+        normalized: [String], what: String
+    ) throws -> Int {
+        switch mapping.header {
+        case .position(let position):
+            guard position <= headers.count else {
+                throw BatchInviteError.usage(
+                    "--map \"\(mapping.text)\": there are only \(headers.count) \(what)s "
+                        + "(\(Self.list(headers)))")
+            }
+            return position - 1
+        case .name(let name):
+            // The whole header, else a part of an annotated one (`givenName` for
+            // `First name [givenName]`).
+            var matches = normalized.indices.filter { normalized[$0] == name }
+            if matches.isEmpty {
+                matches = headers.indices.filter { Self.parts(of: headers[$0]).contains(name) }
+            }
+            guard let first = matches.first else {
+                var message =
+                    "--map \"\(mapping.text)\": no \(what) is named so; the \(what)s are: "
+                    + Self.list(headers)
+                if let near = Self.closest(to: name, among: headers) {
+                    message +=
+                        "; did you mean \"\(TextBytes.shown(headers[near]))\"? (--map \"\(Self.mapName(headers[near], position: near))=\(fieldNames[mapping.field])\")"
+                }
+                throw BatchInviteError.usage(message)
+            }
+            guard matches.count == 1 else {
+                throw BatchInviteError.usage(
+                    "--map \"\(mapping.text)\": \(matches.count) \(what)s are named so ("
+                        + matches.map { "#\($0 + 1)" }.joined(separator: ", ")
+                        + "); name one by its position: --map \"#\(first + 1)=\(fieldNames[mapping.field])\""
+                )
+            }
+            return first
+        }
+    }
+
+    /// Assigns the columns not `used` yet to the fields without a column whose alias they
+    /// are (none to a field a `--map` gave one); two columns for one field stop, unless
+    /// `severalPerField`.
+    private func assignByAlias(
+        _ headers: [String], what: String, severalPerField: Bool, to columnOfField: inout [Int?],
+        mapped: [Bool], used: inout Set<Int>
+    ) throws {
         var byAliasColumn = [Int?](repeating: nil, count: fieldNames.count)
         for column in headers.indices where !used.contains(column) {
             guard let field = field(forHeader: headers[column]), !mapped[field] else { continue }
@@ -205,11 +230,6 @@ public struct HeaderMatcher: Sendable {
                 used.insert(column)
             }
         }
-        let unused = headers.indices.filter { !used.contains($0) }
-        return Assignment(
-            columnOfField: columnOfField, mapped: mapped, unused: unused,
-            fullNameColumn: fullNameColumn,
-            fullNameLast: fullNameColumn.flatMap { _ in fullName?.last })
     }
 
     /// The column `name` names among `headers`, as a `--map` names one: `#N` by position,

@@ -34,24 +34,17 @@ extension RowSource {
 private struct JSONLinesMapper {
     let source: RowSource
     let target: any Target
-    let matcher: HeaderMatcher
     let defaults: [UnsafeRawBufferPointer?]
     var rowNumber = 0
     var values: [FieldValue]
     /// Whether lines of the common kind are read without `JSONParser` (tests compare).
     let scans: Bool
-    /// This line's members and the field of each (-1: none); the previous line's, whose
-    /// keys are nearly always the same, in the same order.
-    var current = JSONRecordMembers()
-    var fieldOfMember: [Int] = []
-    var previous = JSONRecordMembers()
-    var previousFieldOfMember: [Int] = []
-    /// The previous line's key repeated among the keys that feed no field, if any.
-    var previousUnusedRepeated: (first: Int, again: Int)?
-    /// -1: not a field; keys repeat on every line.
-    var fieldOfKey: [String: Int] = [:]
-    /// Per field, whether a `--map` chose its key.
-    var mapped: [Bool]
+    /// This line's members and the field of each; the previous line's, whose keys are
+    /// nearly always the same, in the same order.
+    var current = MappedLine()
+    var previous = MappedLine()
+    /// Which field each key feeds.
+    var keyFields: KeyFields
     /// Per field, the index of the member it is read from (-1: none).
     var chosen: [Int]
     /// The target's first and last name fields, when one key holds whole names.
@@ -69,16 +62,16 @@ private struct JSONLinesMapper {
         self.record = { NestedKeys.flattened(record($0, $1)) }
         self.source = source
         target = source.target
-        matcher = source.matcher
         defaults = source.defaults
         values = source.values
         scans = source.scansJSONLines
-        mapped = Array(repeating: false, count: values.count)
+        keyFields = KeyFields(matcher: source.matcher, fields: values.count)
         chosen = Array(repeating: -1, count: values.count)
     }
 
     /// Judges the keys of the records read so far: which key feeds which field.
     mutating func decideKeys(_ records: [JSONLinesReader.Record]) throws {
+        let matcher = source.matcher
         var keys: [String] = []
         var seen = Set<String>()
         for case .success(let members) in records.map(\.members) {
@@ -120,17 +113,7 @@ private struct JSONLinesMapper {
         filters = try source.filterColumns(keys, what: "key").map {
             (Array(keys[$0.column].utf8), $0.filter)
         }
-        mapped = assignment.mapped
-        for (index, key) in keys.enumerated() {
-            // A key a --map chose, else its alias (several keys may stand for one field; a
-            // record with two of them is told so), unless a --map chose that field.
-            if let field = assignment.columnOfField.firstIndex(of: index) {
-                fieldOfKey[key] = field
-            } else {
-                let byAlias = matcher.field(forHeader: key) ?? -1
-                fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
-            }
-        }
+        keyFields.learn(keys, assignment: assignment)
         let parents = NestedKeys.parents(among: keys)
         let unused = assignment.unused.map { keys[$0] }.filter { !parents.contains($0) }
         if !unused.isEmpty {
@@ -168,7 +151,7 @@ private struct JSONLinesMapper {
     mutating func handle(
         line: Int, _ text: UnsafeRawBufferPointer?, _ body: (RowSource.Row) throws -> Void
     ) throws {
-        if scans, let text, current.scan(text) {
+        if scans, let text, current.record.scan(text) {
             return try handleMembers(line: line, problem: nil, body)
         }
         try handle(record(text, line), body)
@@ -180,9 +163,9 @@ private struct JSONLinesMapper {
     {
         var problem: String?
         switch record.members {
-        case .success(let found): current.load(found)
+        case .success(let found): current.record.load(found)
         case .failure(let error):
-            current.load([])
+            current.record.load([])
             switch error.problem {
             case .notAnObject(let reason): problem = "line \(record.line): \(reason)"
             case .invalidText: problem = try source.invalidTextProblem(line: record.line)
@@ -197,15 +180,8 @@ private struct JSONLinesMapper {
     /// The field member `index` of `current` feeds (-1: none); `asBefore` when the previous
     /// line's member `index` has the same key.
     private mutating func field(ofMember index: Int, asBefore: Bool) -> Int {
-        if asBefore { return previousFieldOfMember[index] }
-        let key = String(decoding: current.key(index), as: UTF8.self)
-        if let known = fieldOfKey[key] { return known }
-        // A key first seen after the first lines: its alias, unless a --map chose that
-        // field's key.
-        let byAlias = matcher.field(forHeader: key) ?? -1
-        let field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
-        if fieldOfKey.count < 10_000 { fieldOfKey[key] = field }
-        return field
+        if asBefore { return previous.fieldOfMember[index] }
+        return keyFields.field(ofKey: current.record.key(index))
     }
 
     /// Hands `current`'s members on as a row.
@@ -213,6 +189,27 @@ private struct JSONLinesMapper {
         line: Int, problem: String?, _ body: (RowSource.Row) throws -> Void
     ) throws {
         rowNumber += 1
+        let ambiguity = assignFields()
+        let problem = problem ?? ambiguity
+        fillValues()
+        let row = rowNumber
+        guard fullName != nil || !filters.isEmpty else {
+            // The common case: nothing to split or filter, nothing retained or copied.
+            try values.withUnsafeBufferPointer { slots in
+                try body(
+                    RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
+            }
+            swap(&current, &previous)
+            return
+        }
+        try handOnSplitOrFiltered(row: row, line: line, problem: problem, body)
+        swap(&current, &previous)
+    }
+
+    /// Finds the field each of `current`'s members feeds (`current.fieldOfMember`, and
+    /// `chosen`); returns what makes the record ambiguous, if anything.
+    @inline(__always)
+    private mutating func assignFields() -> String? {
         var givenTwice: String?
         // A key given twice makes the record ambiguous, whichever key it is: readers differ
         // on which value counts. Two members with the same key feed the same field, so for
@@ -221,25 +218,26 @@ private struct JSONLinesMapper {
         var repeated: (first: Int, again: Int)?
         var unused = 0
         for field in chosen.indices { chosen[field] = -1 }
-        fieldOfMember.removeAll(keepingCapacity: true)
-        var keysAsBefore = current.members.count == previous.members.count
-        for index in current.members.indices {
+        current.fieldOfMember.removeAll(keepingCapacity: true)
+        var keysAsBefore = current.record.members.count == previous.record.members.count
+        for index in current.record.members.indices {
             let asBefore =
-                index < previous.members.count && current.sameKey(index, as: previous, index)
+                index < previous.record.members.count
+                && current.record.sameKey(index, as: previous.record, index)
             keysAsBefore = keysAsBefore && asBefore
             let field = self.field(ofMember: index, asBefore: asBefore)
-            fieldOfMember.append(field)
+            current.fieldOfMember.append(field)
             guard field >= 0 else {
                 unused += 1
                 continue
             }
             let earlier = chosen[field]
             if earlier >= 0 {
-                if current.sameText(earlier, index) {
+                if current.record.sameText(earlier, index) {
                     if repeated == nil { repeated = (earlier, index) }
                 } else if givenTwice == nil {
-                    let first = TextBytes.shown(current.key(earlier))
-                    let second = TextBytes.shown(current.key(index))
+                    let first = TextBytes.shown(current.record.key(earlier))
+                    let second = TextBytes.shown(current.record.key(index))
                     givenTwice =
                         "\(target.fields[field].name): given twice, as \"\(first)\" and \"\(second)\""
                 }
@@ -251,17 +249,23 @@ private struct JSONLinesMapper {
         if unused > 1 {
             unusedRepeated =
                 keysAsBefore
-                ? previousUnusedRepeated
-                : current.repeatedKey(among: { fieldOfMember[$0] < 0 })
+                ? previous.unusedRepeated
+                : current.record.repeatedKey(among: { current.fieldOfMember[$0] < 0 })
         }
+        current.unusedRepeated = unusedRepeated
         repeated = repeated ?? unusedRepeated
         let repeatedKey = repeated.map { first, again in
-            "key \"\(TextBytes.shown(current.key(again)))\" appears twice"
-                + (current.sameKey(first, as: current, again)
+            "key \"\(TextBytes.shown(current.record.key(again)))\" appears twice"
+                + (current.record.sameKey(first, as: current.record, again)
                     ? "" : " (written two ways that are the same text)")
         }
-        let problem = problem ?? repeatedKey ?? givenTwice
-        let members = current
+        return repeatedKey ?? givenTwice
+    }
+
+    /// Puts the values of `current`'s chosen members in the fields' order, defaults filled in.
+    @inline(__always)
+    private mutating func fillValues() {
+        let members = current.record
         for field in values.indices {
             guard chosen[field] >= 0 else {
                 values[field] = defaults[field].map { .text($0) } ?? .missing
@@ -277,19 +281,15 @@ private struct JSONLinesMapper {
             case let other: values[field] = .wrongKind(other)
             }
         }
-        let row = rowNumber
-        guard fullName != nil || !filters.isEmpty else {
-            // The common case: nothing to split or filter, nothing retained or copied.
-            try values.withUnsafeBufferPointer { slots in
-                try body(
-                    RowSource.Row(row: row, line: line, values: RowValues(slots), problem: problem))
-            }
-            swap(&current, &previous)
-            swap(&fieldOfMember, &previousFieldOfMember)
-            previousUnusedRepeated = unusedRepeated
-            return
-        }
-        let (fullName, filters, source) = (self.fullName, self.filters, self.source)
+    }
+
+    /// Hands the row on with its full name split and its `--where` conditions applied.
+    private mutating func handOnSplitOrFiltered(
+        row: Int, line: Int, problem: String?, _ body: (RowSource.Row) throws -> Void
+    ) throws {
+        let (fullName, filters, source, members) = (
+            self.fullName, self.filters, self.source, current.record
+        )
         try values.withUnsafeMutableBufferPointer { slots in
             var problem = problem
             if problem == nil, fullName != nil {
@@ -312,8 +312,57 @@ private struct JSONLinesMapper {
             }
             try body(row)
         }
-        swap(&current, &previous)
-        swap(&fieldOfMember, &previousFieldOfMember)
-        previousUnusedRepeated = unusedRepeated
+    }
+}
+
+/// A JSON Lines record's members, the field each feeds (-1: none), and the key repeated
+/// among those that feed no field, if any: kept for the next line, whose keys are nearly
+/// always the same, in the same order.
+private struct MappedLine {
+    var record = JSONRecordMembers()
+    var fieldOfMember: [Int] = []
+    var unusedRepeated: (first: Int, again: Int)?
+}
+
+/// Which field each JSON Lines key feeds (-1: none): for the keys of the first lines as
+/// their judgment decided (`learn`); for a key first seen after them, its alias's field,
+/// unless a `--map` chose that field's key.
+private struct KeyFields {
+    let matcher: HeaderMatcher
+    /// The keys seen so far (keys repeat on every line).
+    private var fieldOfKey: [String: Int] = [:]
+    /// Per field, whether a `--map` chose its key.
+    private var mapped: [Bool]
+
+    init(matcher: HeaderMatcher, fields: Int) {
+        self.matcher = matcher
+        mapped = Array(repeating: false, count: fields)
+    }
+
+    /// The keys of the first lines, assigned to fields as `assignment` says.
+    mutating func learn(_ keys: [String], assignment: HeaderMatcher.Assignment) {
+        mapped = assignment.mapped
+        for (index, key) in keys.enumerated() {
+            // A key a --map chose, else its alias (several keys may stand for one field; a
+            // record with two of them is told so), unless a --map chose that field.
+            if let field = assignment.columnOfField.firstIndex(of: index) {
+                fieldOfKey[key] = field
+            } else {
+                let byAlias = matcher.field(forHeader: key) ?? -1
+                fieldOfKey[key] = byAlias >= 0 && !mapped[byAlias] ? byAlias : -1
+            }
+        }
+    }
+
+    /// The field `key` feeds.
+    mutating func field(ofKey key: UnsafeRawBufferPointer) -> Int {
+        let key = String(decoding: key, as: UTF8.self)
+        if let known = fieldOfKey[key] { return known }
+        // A key first seen after the first lines: its alias, unless a --map chose that
+        // field's key.
+        let byAlias = matcher.field(forHeader: key) ?? -1
+        let field = byAlias >= 0 && mapped[byAlias] ? -1 : byAlias
+        if fieldOfKey.count < 10_000 { fieldOfKey[key] = field }
+        return field
     }
 }

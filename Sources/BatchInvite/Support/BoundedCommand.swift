@@ -147,48 +147,36 @@ public struct BoundedCommand: Sendable {
     /// Reads both pipes until the command and what it left behind are gone, stopping
     /// them when a bound is passed; then reaps the leader.
     private func collect(leader: pid_t, output: Int32, errors: Int32) -> Result {
-        var result = Result(ending: .exited(0), output: [], errorTail: [])
-        var outputOpen = true
-        var errorsOpen = true
-        var leaderEnded = false
-        /// Why `run` stopped the command, once it did.
-        var stoppedFor: Ending?
-        /// When the group gets SIGKILL, once it got SIGTERM.
-        var killAt: Double?
+        var watch = Watch(leader: leader, output: output, grace: grace)
         let deadline = Clock.monotonic() + timeout
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        func stopGroup(now: Double) {
-            guard killAt == nil else { return }
-            kill(-leader, SIGTERM)
-            killAt = now + grace
-        }
         while true {
             let now = Clock.monotonic()
-            if !leaderEnded && Self.hasEnded(leader) {
-                leaderEnded = true
+            if !watch.leaderEnded && Self.hasEnded(leader) {
+                watch.leaderEnded = true
                 // What it started and left running goes with it.
-                stopGroup(now: now)
+                watch.stopGroup(now: now)
             }
-            if leaderEnded && !outputOpen && !errorsOpen { break }
-            if stoppedFor == nil && now >= deadline {
-                stoppedFor = .timedOut
-                stopGroup(now: now)
+            if watch.leaderEnded && !watch.outputOpen && !watch.errorsOpen { break }
+            if watch.stoppedFor == nil && now >= deadline {
+                watch.stoppedFor = .timedOut
+                watch.stopGroup(now: now)
             }
-            if let killAt, now >= killAt {
+            if let killAt = watch.killAt, now >= killAt {
                 // Pipes held by a process that left the group may never close: what is
                 // left unread is not waited for.
                 break
             }
             var descriptors: [pollfd] = []
-            if outputOpen {
+            if watch.outputOpen {
                 descriptors.append(pollfd(fd: output, events: Int16(POLLIN), revents: 0))
             }
-            if errorsOpen {
+            if watch.errorsOpen {
                 descriptors.append(pollfd(fd: errors, events: Int16(POLLIN), revents: 0))
             }
             // The leader's end is not a descriptor: look again every 20 ms.
-            var wait = min(killAt ?? deadline, deadline) - now
-            if !leaderEnded || descriptors.isEmpty { wait = min(wait, 0.02) }
+            var wait = min(watch.killAt ?? deadline, deadline) - now
+            if !watch.leaderEnded || descriptors.isEmpty { wait = min(wait, 0.02) }
             let ready = poll(
                 &descriptors, nfds_t(descriptors.count), Int32(max(wait, 0) * 1000) + 1)
             guard ready > 0 else { continue }
@@ -197,27 +185,7 @@ public struct BoundedCommand: Sendable {
                     read(descriptor.fd, $0.baseAddress, $0.count)
                 }
                 if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                guard count > 0 else {
-                    if descriptor.fd == output { outputOpen = false } else { errorsOpen = false }
-                    continue
-                }
-                if descriptor.fd == output {
-                    guard result.output.count + count <= outputLimit else {
-                        // Stopped at once: nothing more of it is read or kept.
-                        stoppedFor = .printedTooMuch
-                        kill(-leader, SIGKILL)
-                        killAt = now
-                        outputOpen = false
-                        errorsOpen = false
-                        continue
-                    }
-                    result.output.append(contentsOf: buffer[..<count])
-                } else {
-                    result.errorTail.append(contentsOf: buffer[..<count])
-                    if result.errorTail.count > errorTail {
-                        result.errorTail.removeFirst(result.errorTail.count - errorTail)
-                    }
-                }
+                watch.take(buffer[..<max(count, 0)], from: descriptor.fd, now: now, bounds: self)
             }
         }
         // Whatever of the group still runs (a process that ignored SIGTERM) ends here,
@@ -225,7 +193,8 @@ public struct BoundedCommand: Sendable {
         kill(-leader, SIGKILL)
         let status = waitForEnd(leader)
         Self.running.withLock { _ = $0.remove(leader) }
-        if let stoppedFor {
+        var result = watch.result
+        if let stoppedFor = watch.stoppedFor {
             result.ending = stoppedFor
         } else if status & 0x7F == 0 {
             result.ending = .exited((status >> 8) & 0xFF)
@@ -233,6 +202,60 @@ public struct BoundedCommand: Sendable {
             result.ending = .signalled(status & 0x7F)
         }
         return result
+    }
+
+    /// What `collect` knows of a command running: which pipes are open, whether the
+    /// leader ended, why `run` stopped it and when its group gets SIGKILL, and what it
+    /// printed.
+    private struct Watch {
+        let leader: pid_t
+        /// The standard output's pipe (the other one is the standard error's).
+        let output: Int32
+        let grace: Double
+        var result = Result(ending: .exited(0), output: [], errorTail: [])
+        var outputOpen = true
+        var errorsOpen = true
+        var leaderEnded = false
+        /// Why `run` stopped the command, once it did.
+        var stoppedFor: Ending?
+        /// When the group gets SIGKILL, once it got SIGTERM.
+        var killAt: Double?
+
+        /// Sends the group SIGTERM (once), and SIGKILL `grace` seconds later.
+        mutating func stopGroup(now: Double) {
+            guard killAt == nil else { return }
+            kill(-leader, SIGTERM)
+            killAt = now + grace
+        }
+
+        /// Keeps what was read from pipe `descriptor` (nothing: it closed), within the
+        /// command's bounds.
+        mutating func take(
+            _ bytes: ArraySlice<UInt8>, from descriptor: Int32, now: Double,
+            bounds: BoundedCommand
+        ) {
+            guard !bytes.isEmpty else {
+                if descriptor == output { outputOpen = false } else { errorsOpen = false }
+                return
+            }
+            guard descriptor == output else {
+                result.errorTail.append(contentsOf: bytes)
+                if result.errorTail.count > bounds.errorTail {
+                    result.errorTail.removeFirst(result.errorTail.count - bounds.errorTail)
+                }
+                return
+            }
+            guard result.output.count + bytes.count <= bounds.outputLimit else {
+                // Stopped at once: nothing more of it is read or kept.
+                stoppedFor = .printedTooMuch
+                kill(-leader, SIGKILL)
+                killAt = now
+                outputOpen = false
+                errorsOpen = false
+                return
+            }
+            result.output.append(contentsOf: bytes)
+        }
     }
 
     /// Whether the leader has ended, without reaping it (its process ID, and so its

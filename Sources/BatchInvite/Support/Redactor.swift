@@ -115,36 +115,44 @@ public final class Redactor: @unchecked Sendable {
             memchr(base, Int32(UInt8(ascii: "\\")), text.count) != nil
             || memchr(base, Int32(UInt8(ascii: "%")), text.count) != nil
             || spaced && memchr(base, Int32(UInt8(ascii: "+")), text.count) != nil
-        if escaped {
-            // An escaped form starts with an escape (`\`, `%`), a `+` for a space, or the
-            // secret's first byte as it is: only those places are tried.
-            let bytes = text.bindMemory(to: UInt8.self)
-            for secret in secrets {
-                if let anchor = secret.anchor,
-                    Self.find(anchor, in: base, count: text.count, from: 0) == nil
+        if escaped { Self.findEscaped(secrets, in: text, into: &found) }
+        guard !found.isEmpty else { return nil }
+        return Self.marking(found, in: text)
+    }
+
+    /// Adds to `found` where the escaped forms of `secrets` are in `text`. An escaped form
+    /// starts with an escape (`\`, `%`), a `+` for a space, or the secret's first byte as
+    /// it is: only those places are tried.
+    private static func findEscaped(
+        _ secrets: [Secret], in text: UnsafeRawBufferPointer, into found: inout [Range<Int>]
+    ) {
+        guard let base = text.baseAddress else { return }
+        let bytes = text.bindMemory(to: UInt8.self)
+        for secret in secrets {
+            if let anchor = secret.anchor, find(anchor, in: base, count: text.count, from: 0) == nil
+            {
+                continue
+            }
+            for start in starts(of: secret.bytes[0]) {
+                var from = 0
+                while from < text.count,
+                    let hit = memchr(base + from, Int32(start), text.count - from)
                 {
-                    continue
-                }
-                for start in Self.starts(of: secret.bytes[0]) {
-                    var from = 0
-                    while from < text.count,
-                        let hit = memchr(base + from, Int32(start), text.count - from)
-                    {
-                        let index = base.distance(to: UnsafeRawPointer(hit))
-                        if let end = Self.match(secret.bytes, in: bytes, at: index, from: 0),
-                            end > index
-                        {
-                            found.append(index..<end)
-                        }
-                        from = index + 1
+                    let index = base.distance(to: UnsafeRawPointer(hit))
+                    if let end = match(secret.bytes, in: bytes, at: index, from: 0), end > index {
+                        found.append(index..<end)
                     }
+                    from = index + 1
                 }
             }
         }
-        guard !found.isEmpty else { return nil }
+    }
+
+    /// `text` with the mark in place of each range `found`.
+    private static func marking(_ found: [Range<Int>], in text: UnsafeRawBufferPointer) -> [UInt8] {
         // Every match is found in the text as given, then overlapping ones are merged: a
         // mark never ends up holding part of a secret, nor a secret part of a mark.
-        found.sort { $0.lowerBound < $1.lowerBound }
+        let found = found.sorted { $0.lowerBound < $1.lowerBound }
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var copied = 0
@@ -157,7 +165,7 @@ public final class Redactor: @unchecked Sendable {
                 index += 1
             }
             out.append(contentsOf: text[copied..<range.lowerBound])
-            out.append(contentsOf: Self.markBytes)
+            out.append(contentsOf: markBytes)
             copied = range.upperBound
         }
         out.append(contentsOf: text[copied...])

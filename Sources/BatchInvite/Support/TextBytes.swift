@@ -160,16 +160,6 @@ public enum TextBytes {
     public static func appendShown(
         _ bytes: UnsafeRawBufferPointer, limit: Int = 60, to out: inout [UInt8]
     ) {
-        let digits: StaticString = "0123456789abcdef"
-        func escaped(_ byte: UInt8) {
-            out.append(0x5C)
-            out.append(byte)
-        }
-        func hex(_ byte: UInt8) {
-            escaped(0x78)
-            out.append(digits.utf8Start[Int(byte >> 4)])
-            out.append(digits.utf8Start[Int(byte & 15)])
-        }
         var count = 0
         var index = 0
         while index < bytes.count {
@@ -192,20 +182,20 @@ public enum TextBytes {
             let byte = bytes[index]
             if byte < 0x80 {
                 switch byte {
-                case 0x22: escaped(0x22)
-                case 0x5C: escaped(0x5C)
-                case 0x09: escaped(0x74)
-                case 0x0A: escaped(0x6E)
-                case 0x0D: escaped(0x72)
-                case 0..<0x20, 0x7F: hex(byte)
+                case 0x22: appendEscaped(0x22, to: &out)
+                case 0x5C: appendEscaped(0x5C, to: &out)
+                case 0x09: appendEscaped(0x74, to: &out)
+                case 0x0A: appendEscaped(0x6E, to: &out)
+                case 0x0D: appendEscaped(0x72, to: &out)
+                case 0..<0x20, 0x7F: appendHex(byte, to: &out)
                 default: out.append(byte)
                 }
                 index += 1
             } else if let length = utf8SequenceLength(bytes, at: index) {
                 // C1 controls (U+0080-U+009F, C2 80-9F) are shown as bytes too.
                 if byte == 0xC2 && bytes[index + 1] <= 0x9F {
-                    hex(byte)
-                    hex(bytes[index + 1])
+                    appendHex(byte, to: &out)
+                    appendHex(bytes[index + 1], to: &out)
                 } else if isBidiControl(bytes, at: index) {
                     appendBidiEscape(bytes[index + 1], bytes[index + 2], to: &out)
                 } else {
@@ -215,10 +205,26 @@ public enum TextBytes {
                 }
                 index += length
             } else {
-                hex(byte)
+                appendHex(byte, to: &out)
                 index += 1
             }
         }
+    }
+
+    /// Appends `\` and `letter`.
+    @inline(__always)
+    private static func appendEscaped(_ letter: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        out.append(letter)
+    }
+
+    /// Appends `byte` as `\xHH`.
+    @inline(__always)
+    private static func appendHex(_ byte: UInt8, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        appendEscaped(0x78, to: &out)
+        out.append(digits.utf8Start[Int(byte >> 4)])
+        out.append(digits.utf8Start[Int(byte & 15)])
     }
 
     /// Whether the UTF-8 sequence at `index` is one of the bidirectional controls that act

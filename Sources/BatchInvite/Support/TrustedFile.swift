@@ -84,15 +84,7 @@ public struct TrustedFile {
     /// (at most 40, as the kernel does); throws the first `Problem`. Returns the file's
     /// path with every link resolved, and the last link on the way, if any.
     private static func walk(_ path: String) throws -> (path: String, link: String?) {
-        var pending: [Substring] = []
-        if !path.hasPrefix("/") {
-            guard let here = getcwd(nil, 0) else {
-                throw Unreadable(description: "cannot find the current directory")
-            }
-            pending = String(cString: here).split(separator: "/")
-            free(here)
-        }
-        pending += path.split(separator: "/", omittingEmptySubsequences: false)
+        var pending = try names(of: path)
         var current = "/"
         var link: String?
         var hops = 0
@@ -117,16 +109,7 @@ public struct TrustedFile {
             if info.st_mode & S_IFMT == S_IFLNK {
                 hops += 1
                 guard hops <= 40 else { throw Unreadable(description: "too many symbolic links") }
-                var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let length = readlink(candidate, &target, target.count - 1)
-                guard length >= 0 else {
-                    throw Unreadable(
-                        description:
-                            "cannot read the link \(candidate): \(String(cString: strerror(errno)))"
-                    )
-                }
-                let text = String(
-                    decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let text = try target(ofLink: candidate)
                 if text.hasPrefix("/") {
                     current = "/"
                 }
@@ -146,6 +129,31 @@ public struct TrustedFile {
             current = candidate
         }
         return (path, link)
+    }
+
+    /// The names `path` is made of, from the root: those of the current directory first
+    /// for a relative path.
+    private static func names(of path: String) throws -> [Substring] {
+        var names: [Substring] = []
+        if !path.hasPrefix("/") {
+            guard let here = getcwd(nil, 0) else {
+                throw Unreadable(description: "cannot find the current directory")
+            }
+            names = String(cString: here).split(separator: "/")
+            free(here)
+        }
+        return names + path.split(separator: "/", omittingEmptySubsequences: false)
+    }
+
+    /// What the symbolic link `link` points to.
+    private static func target(ofLink link: String) throws -> String {
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(link, &target, target.count - 1)
+        guard length >= 0 else {
+            throw Unreadable(
+                description: "cannot read the link \(link): \(String(cString: strerror(errno)))")
+        }
+        return String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func check(directory: String, through link: String?) throws -> Problem? {
