@@ -25,6 +25,29 @@ def code_of(text):
     return re.sub(r"//.*", "", text)
 
 
+# The simulator is a second reading of the APIs, so besides the layers above it may not use
+# the client's own JSON reader (in Support, which the layers allow) nor the client's field
+# rules; nor may the command that starts it (the executable's SimulateCommand.swift).
+FORBIDDEN_IN_SIMULATOR = {"JSONParser", "JSONValue", "FieldRules"}
+
+
+def simulator_uses_of_client(root):
+    """Each use of a FORBIDDEN_IN_SIMULATOR name in Simulator/ and in SimulateCommand.swift."""
+    folder = os.path.join(root, "Simulator")
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    places = {f"Simulator/{name}": os.path.join(folder, name)
+              for name in names if name.endswith(".swift")}
+    command = os.path.join(root, "../batch-invite/SimulateCommand.swift")
+    if os.path.isfile(command):
+        places["batch-invite/SimulateCommand.swift"] = command
+    uses = []
+    for place, path in places.items():
+        code = code_of(open(path).read())
+        uses += [f"{place} uses {name}, the client's own: the simulator reads the APIs apart"
+                 for name in sorted(FORBIDDEN_IN_SIMULATOR) if re.search(rf"\b{name}\b", code)]
+    return uses
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "../../Sources/BatchInvite")
@@ -50,6 +73,7 @@ def main():
         for type_name, owner in declared.items():
             if owner != folder and owner not in allowed and re.search(rf"\b{type_name}\b", code):
                 problems.append(f"{folder}/{name} uses {type_name} of {owner}")
+    problems += simulator_uses_of_client(root)
     for problem in problems:
         print(problem)
     if problems:

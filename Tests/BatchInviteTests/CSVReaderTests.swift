@@ -194,11 +194,8 @@ import Testing
         let csv: [Case]
     }
 
-    @Test func matchesThePublishedResultsOfOtherProjects() throws {
-        guard let directory = conformanceDirectory() else {
-            print("CSV conformance corpus skipped: ../shared/conformance is absent")
-            return
-        }
+    @Test(needsConformanceCorpus) func matchesThePublishedResultsOfOtherProjects() throws {
+        let directory = try #require(conformanceDirectory())
         let manifest = try JSONDecoder().decode(
             Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json"))
         )
@@ -237,11 +234,8 @@ import Testing
         #expect(matched > 0)
     }
 
-    @Test func rejectsMalformedQuotingInStrictMode() throws {
-        guard let directory = conformanceDirectory() else {
-            print("CSV conformance corpus skipped: ../shared/conformance is absent")
-            return
-        }
+    @Test(needsConformanceCorpus) func rejectsMalformedQuotingInStrictMode() throws {
+        let directory = try #require(conformanceDirectory())
         let folder = directory.appendingPathComponent("csv_invalid")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".json")

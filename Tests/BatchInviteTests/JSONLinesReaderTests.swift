@@ -113,11 +113,8 @@ func readJSONLines(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> (
                 == #"the text of key "a" holds an unpaired surrogate escape (\ud800) at column 9"#)
     }
 
-    @Test func conformanceVerdictsMatch() throws {
-        guard let directory = conformanceDirectory() else {
-            print("JSON Lines conformance corpus skipped: ../shared/conformance is absent")
-            return
-        }
+    @Test(needsConformanceCorpus) func conformanceVerdictsMatch() throws {
+        let directory = try #require(conformanceDirectory())
         let folder = directory.appendingPathComponent("jsonl")
         let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".jsonl")

@@ -102,11 +102,8 @@ private func readBothWays(_ line: [UInt8]) -> (scanned: [String]?, parsed: [Stri
     }
 
     /// Every line of the other projects' JSON Lines corpus, where it is beside the project.
-    @Test func conformanceLinesAreReadAsTheParserReadsThem() throws {
-        guard let directory = conformanceDirectory() else {
-            print("JSON Lines conformance corpus skipped: ../shared/conformance is absent")
-            return
-        }
+    @Test(needsConformanceCorpus) func conformanceLinesAreReadAsTheParserReadsThem() throws {
+        let directory = try #require(conformanceDirectory())
         let folder = directory.appendingPathComponent("jsonl")
         var checked = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path)

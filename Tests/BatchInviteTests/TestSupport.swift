@@ -68,6 +68,14 @@ func readCSV(_ text: String, delimiter: UInt8? = UInt8(ascii: ","), chunkSize: I
     try readCSV(Array(text.utf8), delimiter: delimiter, chunkSize: chunkSize)
 }
 
+/// A test of `../shared/conformance`: run where the corpus sits beside the project, else
+/// reported as skipped with the reason (the corpus is no part of a clone, and no `make test`
+/// installs it, so it is not a failure under CI=true either).
+let needsConformanceCorpus = ConditionTrait.enabled(
+    if: conformanceDirectory() != nil,
+    "the shared conformance corpus, ../shared/conformance, is absent"
+)
+
 /// `../shared/conformance` beside the project, if it is there.
 func conformanceDirectory() -> URL? {
     var url = URL(fileURLWithPath: #filePath)

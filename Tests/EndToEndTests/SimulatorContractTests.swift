@@ -105,6 +105,23 @@ import Testing
         #expect(missing.json["Error"] as? String == "Missing required parameter: ID")
     }
 
+    /// The simulator checks its list of users with a rule of its own (not the client's):
+    /// the same words, and hexadecimal digits in ASCII only.
+    @Test func aUsersFileLineThatIsNotAUUIDStopsTheSimulatorNamingIt() throws {
+        let tool = try Tool()
+        let users = try tool.write(
+            "users.txt",
+            "ID,name\n {3F2504E0-4F89-11D3-9A0C-0305E82C3301} ,Ada\n"
+                + "\u{FF13}f2504e0-4f89-11d3-9a0c-0305e82c3301,Grace\n")
+        let result = try tool.run(["simulate", "--users-file", users])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr
+                == "batch-invite simulate: --users-file \(users), line 3: "
+                + "\"\u{FF13}f2504e0-4f89-11d3-9a0c-0305e82c3301\" is not a UUID "
+                + "(8-4-4-4-12 hex digits, braces allowed)\n")
+    }
+
     @Test func theRateLimitAnswers429WithRetryAfter() async throws {
         let simulator = try SimulatorProcess([
             "--token", "secret", "--rate-limit", "1", "--burst", "3",

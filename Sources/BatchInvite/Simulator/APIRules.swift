@@ -1,7 +1,7 @@
 /// The simulator's own reading of what the two APIs accept (README, "The two APIs"),
 /// written apart from the client's `FieldRules`: a client rule that is wrong is then not
 /// wrong on both sides at once.
-enum APIRules {
+public enum APIRules {
     /// Sendoso's e-mail check as the simulator plays it: one `@`, a local part of letters,
     /// digits and ``.!#$%&'*+/=?^_`{|}~-``, a domain of dot-separated labels (letters,
     /// digits, inner hyphens) with at least one dot, nothing else.
@@ -24,5 +24,18 @@ enum APIRules {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return false }
         return groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
+    /// A user ID as a list of known users (`simulate --users-file`) gives it: a UUID of
+    /// ASCII hexadecimal digits, bare or in braces (`{...}`, the Windows way). The bare
+    /// UUID, or nil when `text` is none.
+    public static func listedUserID(_ text: String) -> String? {
+        var id = Substring(text)
+        if id.utf8.count >= 2, id.hasPrefix("{"), id.hasSuffix("}") {
+            id = id.dropFirst().dropLast()
+        }
+        // 36 bytes in 36 characters: ASCII only (isUUID takes other hexadecimal digits).
+        guard id.utf8.count == 36, isUUID(String(id)) else { return nil }
+        return String(id)
     }
 }

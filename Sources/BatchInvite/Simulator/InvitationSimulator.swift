@@ -82,7 +82,9 @@ public final class InvitationSimulator: @unchecked Sendable {
                     405, #"{"success":false,"message":"Method Not Allowed"}"#,
                     headers: [("Allow", "POST")]), delay: 0)
         }
-        let key = api.key(of: request)
+        // Sendoso's body, read once: its e-mail is the key, and then it is checked.
+        let body = api == .sendoso ? SimulatorJSON(request.body) : nil
+        let key = api.key(of: request, body: body)
         let attempt = nextAttempt(for: key)
         func record(_ status: Int?, _ outcome: RequestLog.Outcome, fault: String? = nil) {
             log?.append(
@@ -128,7 +130,7 @@ public final class InvitationSimulator: @unchecked Sendable {
                 .json(503, #"{"success":false,"message":"Service Unavailable"}"#), delay: delay)
         }
         let (response, outcome) =
-            api == .sendoso ? inviteUser(request, email: key) : sendSMS(id: key, request: request)
+            api == .sendoso ? inviteUser(body, email: key) : sendSMS(id: key, request: request)
         if roll(.dropAfter) < configuration.dropAfter {
             record(response.status, outcome, fault: "drop-after")
             return .drop(delay: delay)
@@ -143,17 +145,12 @@ public final class InvitationSimulator: @unchecked Sendable {
         case sendoso
         case cyberArk = "cyberark-sms"
 
-        /// The e-mail (Sendoso, from the body) or the ID (CyberArk, from the query),
-        /// trimmed and lower-cased; empty when there is none.
-        func key(of request: HTTPRequest) -> String {
+        /// The e-mail (Sendoso, from the `body` read from the request) or the ID (CyberArk,
+        /// from the query), trimmed and lower-cased; empty when there is none.
+        func key(of request: HTTPRequest, body: SimulatorJSON?) -> String {
             switch self {
             case .sendoso:
-                guard
-                    let email = try? Array(request.body).withUnsafeBytes({
-                        try JSONParser.parse($0)
-                    })["user"]?["email"],
-                    case .string(let text) = email
-                else { return "" }
+                guard let text = body?["user"]?["email"]?.string else { return "" }
                 return text.trimmingCharacters(in: .whitespaces).lowercased()
             case .cyberArk:
                 return (request.query["ID"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
@@ -175,7 +172,8 @@ public final class InvitationSimulator: @unchecked Sendable {
         }
     }
 
-    private func inviteUser(_ request: HTTPRequest, email: String) -> (
+    /// Sendoso's answer to `body` (nil: not JSON), whose e-mail is `email` as the key.
+    private func inviteUser(_ body: SimulatorJSON?, email: String) -> (
         HTTPResponse, RequestLog.Outcome
     ) {
         func refuse(_ message: String) -> (HTTPResponse, RequestLog.Outcome) {
@@ -184,17 +182,16 @@ public final class InvitationSimulator: @unchecked Sendable {
                 .rejected
             )
         }
-        guard let body = try? Array(request.body).withUnsafeBytes({ try JSONParser.parse($0) })
-        else {
+        guard let body else {
             return refuse("The request body is not valid JSON")
         }
-        guard let user = body["user"], case .object = user else {
+        guard let user = body["user"], user.isObject else {
             return refuse("param is missing or the value is empty: user")
         }
         for (field, name) in [
             ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
         ] {
-            guard case .string(let text)? = user[field],
+            guard let text = user[field]?.string,
                 !text.trimmingCharacters(in: .whitespaces).isEmpty
             else {
                 return refuse("\(name) can't be blank")
@@ -203,11 +200,10 @@ public final class InvitationSimulator: @unchecked Sendable {
         if !APIRules.isEmail(email) {
             return refuse("Email is invalid")
         }
-        guard case .string(let role)? = user["role"], role == "regular" || role == "manager" else {
+        guard let role = user["role"]?.string, role == "regular" || role == "manager" else {
             return refuse("Role can be one of these: manager,regular")
         }
-        guard case .number(let teamText)? = user["team_group_id"], let team = Int64(teamText),
-            team > 0,
+        guard let team = user["team_group_id"]?.wholeNumber, team > 0,
             configuration.teams?.contains(team) ?? true
         else {
             return refuse("Please enter a valid team group")
@@ -219,8 +215,7 @@ public final class InvitationSimulator: @unchecked Sendable {
             milliseconds: Clock.wallMilliseconds() + Int64(configuration.expiresInDays)
                 * 86_400_000,
             offsetMinutes: -8 * 60)
-        let receiver: String
-        if case .string(let given)? = user["email"] { receiver = given } else { receiver = email }
+        let receiver = user["email"]?.string ?? email
         return (
             .json(
                 201,
@@ -280,11 +275,7 @@ public final class InvitationSimulator: @unchecked Sendable {
 
     /// The `error` of a token endpoint's error answer, for the request log.
     private static func oauthError(_ response: HTTPResponse) -> String? {
-        guard
-            let value = try? response.body.withUnsafeBytes({ try JSONParser.parse($0) })["error"],
-            case .string(let code) = value
-        else { return nil }
-        return code
+        SimulatorJSON(response.body)?["error"]?.string
     }
 
     // MARK: Shared state
