@@ -99,7 +99,7 @@ extension TargetDefinition {
         let names = fields.map(\.name)
         let request = readRequest(
             top["request"], fields: names, vars: vars.map(\.name), reader: &reader)
-        let tokenHeader = readAuth(top["auth"], reader: &reader)
+        let auth = readAuth(top["auth"], fields: names, vars: vars.map(\.name), reader: &reader)
         let answer = readAnswer(top["answer"], reader: &reader)
         let rate = readRate(top["rate"], reader: &reader)
         if let request {
@@ -112,7 +112,7 @@ extension TargetDefinition {
         return TargetDefinition(
             name: name, description: description, documentation: documentation, baseURL: baseURL,
             vars: vars, fields: fields, keyField: keyField, request: request,
-            tokenHeader: tokenHeader, answer: answer, rate: rate, source: bytes,
+            tokenHeader: auth.header, oauth: auth.oauth, answer: answer, rate: rate, source: bytes,
             digest: digest)
     }
 
