@@ -23,7 +23,8 @@ enum CredentialArguments {
                 + "(default 30)", group: .advanced, kind: .number),
         OptionSpec(
             name: "--oauth-token-url", value: "URL",
-            help: "get tokens by OAuth client credentials from this endpoint (https://)",
+            help: "get tokens by OAuth client credentials from this endpoint (https://; "
+                + "default: the target definition's, if it names one)",
             group: .advanced, kind: .text),
         OptionSpec(
             name: "--client-id", value: "ID", help: "the OAuth client ID", group: .advanced,
@@ -37,7 +38,8 @@ enum CredentialArguments {
             help: "file whose first line is the OAuth client secret", group: .advanced,
             kind: .file),
         OptionSpec(
-            name: "--oauth-scope", value: "S", help: "the scope to ask for (optional)",
+            name: "--oauth-scope", value: "S",
+            help: "the scope to ask for (optional; default: the target definition's)",
             group: .advanced, kind: .text),
         OptionSpec(
             name: "--oauth-client-auth", choices: ["basic", "body"],
@@ -46,27 +48,17 @@ enum CredentialArguments {
     ]
 
     /// The token source the arguments name, checked as far as can be without fetching; the
-    /// secrets it holds are added to `redactor`.
+    /// secrets it holds are added to `redactor`. `--client-id` without `--oauth-token-url`
+    /// takes the token endpoint a target definition names.
     static func source(
-        from arguments: Arguments, transport: CurlTransport.Configuration, redactor: Redactor,
-        allowInsecure: Bool
+        from arguments: Arguments, target: any Target, transport: CurlTransport.Configuration,
+        redactor: Redactor, allowInsecure: Bool
     ) throws -> any TokenSource {
-        let given = ["--token-env", "--token-file", "--token-command", "--oauth-token-url"]
-            .filter { arguments.has($0) }
-        guard given.count <= 1 else {
-            throw BatchInviteError.usage(
-                "give one token source, not " + given.joined(separator: " and "))
-        }
-        let oauthOptions = [
-            "--client-id", "--client-secret-env", "--client-secret-file", "--oauth-scope",
-            "--oauth-client-auth",
-        ]
-        if !arguments.has("--oauth-token-url"), let stray = oauthOptions.first(where: arguments.has)
-        {
-            throw BatchInviteError.usage("\(stray) needs --oauth-token-url")
-        }
-        if arguments.has("--token-command-timeout") && !arguments.has("--token-command") {
-            throw BatchInviteError.usage("--token-command-timeout needs --token-command")
+        let definition = target as? DefinitionTarget
+        if try oneSource(arguments, target: target, definition: definition) {
+            return try oauth(
+                endpoint(arguments, definition), arguments, transport: transport,
+                redactor: redactor, allowInsecure: allowInsecure)
         }
         if let command = arguments.value("--token-command") {
             guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -78,11 +70,6 @@ enum CredentialArguments {
                 throw BatchInviteError.usage("--token-command-timeout must be above 0")
             }
             return TokenCommand(command: command, timeout: timeout, redactor: redactor)
-        }
-        if let url = arguments.value("--oauth-token-url") {
-            return try oauth(
-                url, arguments, transport: transport, redactor: redactor,
-                allowInsecure: allowInsecure)
         }
         if let path = arguments.value("--token-file") {
             guard FileManager.default.isReadableFile(atPath: path) else {
@@ -102,12 +89,61 @@ enum CredentialArguments {
         return FixedToken(token, name: "the environment variable \(name)")
     }
 
+    /// Checks that the arguments name at most one token source, and no option of a source
+    /// not chosen; whether it is OAuth client credentials (`--oauth-token-url`, or
+    /// `--client-id` for a definition naming its token endpoint).
+    private static func oneSource(
+        _ arguments: Arguments, target: any Target, definition: DefinitionTarget?
+    ) throws -> Bool {
+        let hasEndpoint = definition?.definition.oauth != nil
+        let oauthOption =
+            arguments.has("--oauth-token-url")
+            ? "--oauth-token-url"
+            : hasEndpoint && arguments.has("--client-id") ? "--client-id" : nil
+        let given =
+            ["--token-env", "--token-file", "--token-command"].filter { arguments.has($0) }
+            + (oauthOption.map { [$0] } ?? [])
+        guard given.count <= 1 else {
+            throw BatchInviteError.usage(
+                "give one token source, not " + given.joined(separator: " and "))
+        }
+        let oauthOptions = [
+            "--client-id", "--client-secret-env", "--client-secret-file", "--oauth-scope",
+            "--oauth-client-auth",
+        ]
+        if oauthOption == nil, let stray = oauthOptions.first(where: arguments.has) {
+            throw BatchInviteError.usage(
+                "\(stray) needs "
+                    + (hasEndpoint
+                        ? "--client-id ID (target \(target.name) names the token URL) or " : "")
+                    + "--oauth-token-url")
+        }
+        if arguments.has("--token-command-timeout") && !arguments.has("--token-command") {
+            throw BatchInviteError.usage("--token-command-timeout needs --token-command")
+        }
+        return oauthOption != nil
+    }
+
+    /// The token URL and scope: `--oauth-token-url` or the definition's (its vars in
+    /// place), `--oauth-scope` or the definition's.
+    private static func endpoint(_ arguments: Arguments, _ definition: DefinitionTarget?) throws
+        -> (url: String, scope: String?)
+    {
+        let defaults = arguments.has("--oauth-token-url") ? nil : try definition?.oauthEndpoint()
+        return (
+            arguments.value("--oauth-token-url") ?? defaults?.tokenURL ?? "",
+            arguments.value("--oauth-scope") ?? definition?.definition.oauth?.scope
+        )
+    }
+
+    /// OAuth client credentials from `endpoint`.
     private static func oauth(
-        _ url: String, _ arguments: Arguments, transport: CurlTransport.Configuration,
-        redactor: Redactor, allowInsecure: Bool
+        _ endpoint: (url: String, scope: String?), _ arguments: Arguments,
+        transport: CurlTransport.Configuration, redactor: Redactor, allowInsecure: Bool
     ) throws -> any TokenSource {
         let tokenURL = try RunCommand.checkURL(
-            url, option: "--oauth-token-url", allowInsecure: allowInsecure, keepsPath: true)
+            endpoint.url, option: "--oauth-token-url", allowInsecure: allowInsecure,
+            keepsPath: true)
         guard let clientID = arguments.value("--client-id"), !clientID.isEmpty else {
             throw BatchInviteError.usage("--oauth-token-url needs --client-id ID")
         }
@@ -116,6 +152,26 @@ enum CredentialArguments {
                 "--client-id \"\(TextBytes.shown(clientID))\" holds a control character (\(bad)); "
                     + "give the ID as the identity provider shows it")
         }
+        let secret = try clientSecret(arguments)
+        redactor.add(secret)
+        var settings = OAuthClientCredentials.Settings(
+            tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
+        settings.scope = endpoint.scope
+        if let mode = try arguments.choice("--oauth-client-auth") {
+            settings.authentication =
+                OAuthClientCredentials.ClientAuthentication(rawValue: mode)
+                ?? .basic
+        }
+        if let host = URL(string: tokenURL)?.host, let scheme = URL(string: tokenURL)?.scheme {
+            settings.transport.proxy = ProxySettings.resolve(
+                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
+        }
+        return OAuthClientCredentials(settings: settings, redactor: redactor)
+    }
+
+    /// The client secret from `--client-secret-env` or `--client-secret-file` (never the
+    /// command line).
+    private static func clientSecret(_ arguments: Arguments) throws -> String {
         let secret: String
         switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
         case (let name?, nil):
@@ -137,7 +193,7 @@ enum CredentialArguments {
             }
         case (nil, nil):
             throw BatchInviteError.usage(
-                "--oauth-token-url needs the client secret: --client-secret-env NAME or "
+                "OAuth client credentials need the client secret: --client-secret-env NAME or "
                     + "--client-secret-file PATH (never on the command line)")
         case (_?, _?):
             throw BatchInviteError.usage(
@@ -151,20 +207,7 @@ enum CredentialArguments {
                 "\(place): the client secret holds a control character (\(bad)); check how it "
                     + "was written there")
         }
-        redactor.add(secret)
-        var settings = OAuthClientCredentials.Settings(
-            tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
-        settings.scope = arguments.value("--oauth-scope")
-        if let mode = try arguments.choice("--oauth-client-auth") {
-            settings.authentication =
-                OAuthClientCredentials.ClientAuthentication(rawValue: mode)
-                ?? .basic
-        }
-        if let host = URL(string: tokenURL)?.host, let scheme = URL(string: tokenURL)?.scheme {
-            settings.transport.proxy = ProxySettings.resolve(
-                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
-        }
-        return OAuthClientCredentials(settings: settings, redactor: redactor)
+        return secret
     }
 
     /// The first control character of `text`, as messages show it.

@@ -183,7 +183,7 @@ struct RunCommand: Command {
             dryRun && !checkConnection
             ? nil
             : try CredentialArguments.source(
-                from: arguments, transport: settings, redactor: redactor,
+                from: arguments, target: target, transport: settings, redactor: redactor,
                 allowInsecure: allowInsecure)
     }
 

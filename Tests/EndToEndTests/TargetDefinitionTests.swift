@@ -8,6 +8,9 @@ import Testing
     static let sample = Tool.packageRoot.appendingPathComponent(
         "samples/targets/github-org-invitations.json"
     ).path
+    static let graphSample = Tool.packageRoot.appendingPathComponent(
+        "samples/targets/microsoft-graph-invitations.json"
+    ).path
     static let people = """
         Email,Role
         ada@example.com,admin
@@ -210,6 +213,12 @@ import Testing
         let good = try tool.run(["targets", "check", "github-org-invitations.json"])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("a valid definition of target github-org-invitations"))
+        let graph = try tool.run(["targets", "check", Self.graphSample])
+        #expect(graph.status == 0, "\(graph.stderr)")
+        #expect(
+            graph.stdout == Self.graphSample + ": a valid definition of target "
+                + "microsoft-graph-invitations (2 fields, key email, --var redirect_url, --var tenant)\n"
+        )
         try tool.write(
             "broken.json",
             """
@@ -271,6 +280,9 @@ import Testing
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "answer": {"failed_tests": "ignore"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "idempotency": {"header": "Content-Type"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email"}], "request": {"method": "POST", "path": "/i"}, "full_name": {"first": "e"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"token_url": "http://id.x.io/token"}}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"token_url": "https://id.x.io/token?tenant=1"}}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"scope": "s"}}}"#,
         ]
         for (index, text) in broken.enumerated() {
             try tool.write("broken\(index).json", text)
@@ -282,7 +294,8 @@ import Testing
             import json, sys, jsonschema
             schema = json.load(open("schema.json"))
             jsonschema.Draft202012Validator.check_schema(schema)
-            for shipped in ["github-org-invitations.json", "sendoso.json", "cyberark-sms.json"]:
+            for shipped in ["github-org-invitations.json", "microsoft-graph-invitations.json",
+                            "sendoso.json", "cyberark-sms.json"]:
                 jsonschema.validate(json.load(open(shipped)), schema,
                                     cls=jsonschema.Draft202012Validator)
             for i in range(\(broken.count)):
@@ -294,6 +307,9 @@ import Testing
                     pass
             print("ok")
             """
+        try tool.write(
+            "microsoft-graph-invitations.json",
+            String(contentsOfFile: Self.graphSample, encoding: .utf8))
         try tool.write("check.py", script)
         let result = try tool.runShell("python3 check.py")
         #expect(result.status == 0, "\(result.stderr)")

@@ -124,6 +124,29 @@ public struct DefinitionTarget: Target {
     public var idempotencyHeader: String? { definition.idempotencyHeader }
     public var varValues: [(name: String, value: String)] { vars }
 
+    /// The definition's OAuth token URL with the `--var` values in place (each
+    /// percent-encoded as a path segment), and its scope; nil when it names no token
+    /// endpoint. A usage error names a var the URL places that was not given or is empty.
+    public func oauthEndpoint() throws -> (tokenURL: String, scope: String?)? {
+        guard let oauth = definition.oauth else { return nil }
+        var values = [String](repeating: "", count: definition.vars.count)
+        for case .variable(let index) in oauth.tokenURL.parts {
+            let variable = definition.vars[index]
+            guard let value = vars.first(where: { $0.name == variable.name })?.value,
+                !value.isEmpty
+            else {
+                throw BatchInviteError.usage(
+                    "the token URL of target \(name), \(oauth.tokenURL.source), needs --var "
+                        + "\(variable.name)=VALUE (\(variable.description)); or give "
+                        + "--oauth-token-url URL")
+            }
+            values[index] = value
+        }
+        let url = oauth.tokenURL.bound(values, encode: PercentEncoding.encode).render(
+            [], encode: { $0 })
+        return url.map { ($0, oauth.scope) }
+    }
+
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
         for (index, field) in definition.fields.enumerated() {
             if case .missing = values[index], !field.required { continue }

@@ -92,7 +92,7 @@ extension TargetDefinition {
         let names = fields.map(\.name)
         let request = readRequest(
             top["request"], fields: names, vars: vars.map(\.name), reader: &reader)
-        let tokenHeader = readAuth(top["auth"], reader: &reader)
+        let auth = readAuth(top["auth"], fields: names, vars: vars.map(\.name), reader: &reader)
         let answer = readAnswer(top["answer"], reader: &reader)
         let rate = readRate(top["rate"], reader: &reader)
         let fullName = readFullName(top["full_name"], fields: fields, reader: &reader)
@@ -114,8 +114,8 @@ extension TargetDefinition {
         return TargetDefinition(
             name: name, description: description, documentation: documentation, baseURL: baseURL,
             vars: vars, fields: fields, keyField: keyField, request: request,
-            tokenHeader: tokenHeader, answer: answer, rate: rate, fullName: fullName,
-            idempotencyHeader: idempotency, source: bytes, digest: digest)
+            tokenHeader: auth.header, oauth: auth.oauth, answer: answer, rate: rate,
+            fullName: fullName, idempotencyHeader: idempotency, source: bytes, digest: digest)
     }
 
     /// Whether `name` may name a target: lower-case ASCII letters, digits and hyphens.

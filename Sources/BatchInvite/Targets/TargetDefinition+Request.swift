@@ -68,7 +68,12 @@ extension TargetDefinition {
         guard case .literal(let first)? = template.parts.first, first.hasPrefix("/") else {
             return false
         }
-        return template.parts.allSatisfy { part in
+        return hasPlainLiterals(template)
+    }
+
+    /// Whether the template's text is printable ASCII without spaces, `?` or `#`.
+    private static func hasPlainLiterals(_ template: TextTemplate) -> Bool {
+        template.parts.allSatisfy { part in
             guard case .literal(let text) = part else { return true }
             return text.utf8.allSatisfy {
                 $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
@@ -136,35 +141,89 @@ extension TargetDefinition {
         }
     }
 
-    /// The header the token goes in (nil: `Authorization: Bearer`).
-    static func readAuth(_ value: JSONValue?, reader: inout DefinitionReader) -> String? {
-        guard let value else { return nil }
+    /// The header the token goes in (nil: `Authorization: Bearer`) and the OAuth token
+    /// endpoint, if the definition names one.
+    static func readAuth(
+        _ value: JSONValue?, fields: [String], vars: [String], reader: inout DefinitionReader
+    ) -> (header: String?, oauth: OAuthDefaults?) {
+        guard let value else { return (nil, nil) }
         guard
             let spec = reader.object(
-                value, "/auth", allowed: ["type", "header"], required: ["type"])
-        else { return nil }
+                value, "/auth", allowed: ["type", "header", "oauth"], required: ["type"])
+        else { return (nil, nil) }
+        let oauth = readOAuth(spec["oauth"], fields: fields, vars: vars, reader: &reader)
         switch reader.string(spec["type"], "/auth/type") {
         case "bearer"?:
             if spec["header"] != nil {
                 reader.fail("/auth/header", "goes with \"type\": \"header\"")
             }
-            return nil
+            return (nil, oauth)
         case "header"?:
             guard let name = reader.string(spec["header"], "/auth/header"),
                 DefinitionReader.isHeaderName(name),
                 !reservedHeaders.dropFirst().contains(name.lowercased())
             else {
                 reader.fail("/auth/header", "expected the name of the header the token goes in")
-                return nil
+                return (nil, oauth)
             }
-            return name
+            return (name, oauth)
         case let other?:
             reader.fail(
                 "/auth/type",
                 "\"\(other)\" is not a kind of authentication; expected bearer or header")
-            return nil
+            return (nil, oauth)
         case nil:
-            return nil
+            return (nil, oauth)
         }
+    }
+
+    /// `/auth/oauth`: the token URL (places vars only, in its path) and the scope.
+    private static func readOAuth(
+        _ value: JSONValue?, fields: [String], vars: [String], reader: inout DefinitionReader
+    ) -> OAuthDefaults? {
+        guard let value,
+            let spec = reader.object(
+                value, "/auth/oauth", allowed: ["token_url", "scope"], required: ["token_url"])
+        else { return nil }
+        let scope = reader.string(spec["scope"], "/auth/oauth/scope")
+        let at = "/auth/oauth/token_url"
+        guard let text = reader.string(spec["token_url"], at) else { return nil }
+        switch TextTemplate.parse(text, fields: fields, vars: vars) {
+        case .failure(let problem):
+            reader.fail(at, problem.message)
+            return nil
+        case .success(let template) where !template.fields.isEmpty:
+            reader.fail(
+                at,
+                "expected {{var.NAME}} placeholders only: one token endpoint serves the whole "
+                    + "run, not a row")
+            return nil
+        case .success(let template) where !isTokenURL(template):
+            reader.fail(
+                at,
+                "expected an https:// address with a host and a path, placeholders only in "
+                    + "the path, in printable ASCII without spaces, ? or #")
+            return nil
+        case .success(let template):
+            return OAuthDefaults(tokenURL: template, scope: scope)
+        }
+    }
+
+    /// `https://HOST/PATH`: the host written out (no user name, no placeholder), every
+    /// literal printable ASCII without spaces, `?` or `#` (a token URL has no query).
+    private static func isTokenURL(_ template: TextTemplate) -> Bool {
+        guard case .literal(let first)? = template.parts.first, first.hasPrefix("https://")
+        else { return false }
+        let afterScheme = first.utf8.dropFirst("https://".count)
+        guard let slash = afterScheme.firstIndex(of: UInt8(ascii: "/")) else { return false }
+        let host = afterScheme[..<slash]
+        guard
+            !host.isEmpty,
+            host.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                    || ".-:[]".utf8.contains(byte)
+            })
+        else { return false }
+        return hasPlainLiterals(template)
     }
 }

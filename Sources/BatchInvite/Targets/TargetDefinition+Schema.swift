@@ -72,7 +72,16 @@ extension TargetDefinition {
               "required": ["type"],
               "properties": {
                 "type": {"enum": ["bearer", "header"]},
-                "header": {"type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"}
+                "header": {"type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+                "oauth": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": ["token_url"],
+                  "properties": {
+                    "token_url": {"type": "string", "pattern": "^https://[A-Za-z0-9.:\\[\\]-]+/[!-~]*$", "not": {"pattern": "[?#]"}},
+                    "scope": {"$ref": "#/$defs/text"}
+                  }
+                }
               }
             },
             "answer": {

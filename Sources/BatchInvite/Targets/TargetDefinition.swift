@@ -18,6 +18,9 @@ public struct TargetDefinition: Sendable {
     public var request: Request
     /// The header the token goes in: nil for `Authorization: Bearer TOKEN`.
     public var tokenHeader: String?
+    /// Where `--client-id` gets tokens when `--oauth-token-url` is not given; nil when the
+    /// definition names no token endpoint.
+    public var oauth: OAuthDefaults?
     public var answer: AnswerRules
     public var rate: RateRules
     /// The two name fields a full-name column can fill, and the headers meaning one.
@@ -79,6 +82,15 @@ public struct TargetDefinition: Sendable {
         /// Header lines of the API's own: name and template (`{{var.NAME}}` only).
         public var headers: [(name: String, value: TextTemplate)]
         public var body: Body
+    }
+
+    /// The token endpoint of the API's identity provider, for OAuth client credentials.
+    public struct OAuthDefaults: Sendable {
+        /// An `https://` URL whose path may place `{{var.NAME}}`, each value percent-encoded
+        /// as a path segment (`https://login.microsoftonline.com/{{var.tenant}}/...`).
+        public var tokenURL: TextTemplate
+        /// The scope to ask for (`--oauth-scope` replaces it); nil for none.
+        public var scope: String?
     }
 
     /// What the request carries.
