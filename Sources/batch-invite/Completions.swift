@@ -96,6 +96,9 @@ enum Completions {
         switch kind {
         case .choices(let words):
             return "COMPREPLY=( $(compgen -W \"\(words.joined(separator: " "))\" -- \"$cur\") );"
+        case .nameOrFile(let words):
+            return "compopt -o filenames 2>/dev/null; COMPREPLY=( $(compgen -W \""
+                + words.joined(separator: " ") + "\" -- \"$cur\") $(compgen -f -- \"$cur\") );"
         case .file:
             return "compopt -o filenames 2>/dev/null; COMPREPLY=( $(compgen -f -- \"$cur\") );"
         case .directory:
@@ -111,6 +114,10 @@ enum Completions {
         var text = """
             #compdef batch-invite
             # zsh completion for batch-invite (made by `batch-invite completions zsh`)
+            _batch_invite_names_or_files() {
+              _alternative 'names:target:(\(Targets.all.map(\.name).joined(separator: " ")))' \\
+                'files:target definition:_files -g "*.json"'
+            }
             _batch_invite() {
               local -a commands
               commands=(
@@ -159,6 +166,7 @@ enum Completions {
         switch option.kind ?? .text {
         case .none: return "\(many)\(option.name)[\(help)]"
         case .choices(let words): action = "(\(words.joined(separator: " ")))"
+        case .nameOrFile: action = "_batch_invite_names_or_files"
         case .file: action = "_files"
         case .directory: action = "_files -/"
         case .number, .text: action = " "
@@ -213,6 +221,8 @@ enum Completions {
                 case .none: values = ""
                 case .choices(let words):
                     values = " -x -a \(fishQuoted(words.joined(separator: " ")))"
+                case .nameOrFile(let words):
+                    values = " -r -F -a \(fishQuoted(words.joined(separator: " ")))"
                 case .file: values = " -r -F"
                 case .directory: values = " -x -a '(__fish_complete_directories)'"
                 case .number, .text: values = " -x"

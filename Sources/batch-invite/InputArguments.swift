@@ -172,7 +172,7 @@ enum InputArguments {
 
     /// The `--target` option, required: a built-in's name or a definition file.
     static let targetSpec = OptionSpec(
-        name: "--target", choices: Targets.all.map(\.name),
+        name: "--target", names: Targets.all.map(\.name),
         help: "the API the rows are for, or a target definition FILE.json (targets --help)",
         group: .common)
 

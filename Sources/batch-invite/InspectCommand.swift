@@ -11,7 +11,7 @@ struct InspectCommand: Command {
                 help: "print every parsed record as a JSON array of strings, header first",
                 group: .common),
             OptionSpec(
-                name: "--target", choices: Targets.all.map(\.name),
+                name: "--target", names: Targets.all.map(\.name),
                 help: "the fields to map the columns to, or a definition FILE.json (default: "
                     + "sendoso)", group: .common),
             InputArguments.varSpec,

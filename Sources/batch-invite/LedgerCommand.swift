@@ -11,7 +11,7 @@ struct LedgerCommand: Command {
                 name: "--ledger", value: "PATH", help: "the ledger (run --ledger PATH)",
                 group: .common, kind: .file),
             OptionSpec(
-                name: "--target", choices: Targets.all.map(\.name),
+                name: "--target", names: Targets.all.map(\.name),
                 help: "forget: the target the key is for; show: only this target's keys",
                 group: .common),
         ] + ConfigFile.specs
@@ -50,19 +50,13 @@ struct LedgerCommand: Command {
             guard rest.count == 1 else {
                 throw BatchInviteError.usage("ledger forget takes one KEY")
             }
-            // As the targets make a row's key: trimmed, ASCII letters lower-cased (a
-            // CyberArk ID without the braces it may be written in).
-            var bytes = Array(rest[0].utf8)
-            var normalized = RowKey()
-            let braced = arguments.value("--target") == CyberArkSMSTarget().name
-            bytes.withUnsafeMutableBytes {
-                let trimmed = FieldRules.trimmed(UnsafeRawBufferPointer($0))
-                normalized.setLowercased(braced ? FieldRules.unbraced(trimmed) : trimmed)
+            guard let definition = try Self.definition(arguments) else {
+                throw BatchInviteError.usage(
+                    "ledger forget needs --target \(Targets.names) or the definition FILE.json")
             }
-            key = normalized.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-            guard arguments.value("--target") != nil else {
-                throw BatchInviteError.usage("ledger forget needs --target \(Targets.names)")
-            }
+            // As the target makes a row's key: trimmed, lower-cased when its key is (a
+            // UUID without the braces it may be written in).
+            key = definition.key(of: rest[0])
         } else {
             guard rest.isEmpty else {
                 throw BatchInviteError.usage("ledger \(action) takes no other argument")
@@ -70,8 +64,20 @@ struct LedgerCommand: Command {
             key = nil
         }
         path = try arguments.required("--ledger", "PATH", command: "ledger")
-        target = try InputArguments.target(from: arguments, command: "ledger", required: false)?
-            .name
+        target = try Self.definition(arguments)?.name
+    }
+
+    /// The definition `--target` names: a built-in's, or a definition file's (whose vars a
+    /// ledger does not need); nil without `--target`.
+    private static func definition(_ arguments: Arguments) throws -> TargetDefinition? {
+        guard let name = arguments.value("--target") else { return nil }
+        if InputArguments.isDefinitionPath(name) { return try TargetDefinition.load(path: name) }
+        guard let builtIn = Targets.named(name) as? any BuiltInTarget else {
+            throw BatchInviteError.usage(
+                "--target \"\(name)\" is not one of \(Targets.names), nor a definition file "
+                    + "(a path with / or ending in .json)")
+        }
+        return builtIn.defined.definition
     }
 
     func run() throws -> Int32 {

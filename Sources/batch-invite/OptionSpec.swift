@@ -19,6 +19,8 @@ struct OptionSpec {
         case directory
         /// One of these words.
         case choices([String])
+        /// One of these words or a file's path (`--target sendoso` or `./api.json`).
+        case nameOrFile([String])
         /// A number (whole or decimal, as its help says).
         case number
         /// Any other text (a URL, a name, a command, a `HEADER=field` pair).
@@ -31,6 +33,7 @@ struct OptionSpec {
             case .file: return "file"
             case .directory: return "directory"
             case .choices: return "choices"
+            case .nameOrFile: return "name_or_file"
             case .number: return "number"
             case .text: return "text"
             }
@@ -40,6 +43,14 @@ struct OptionSpec {
         var choices: [String] {
             if case .choices(let words) = self { return words }
             return []
+        }
+
+        /// The words it offers: a fixed list's, or the names beside files.
+        var words: [String] {
+            switch self {
+            case .choices(let words), .nameOrFile(let words): return words
+            default: return []
+            }
         }
     }
 
@@ -62,6 +73,13 @@ struct OptionSpec {
         self.init(
             name: name, value: choices.joined(separator: "|"), help: help, group: group,
             kind: .choices(choices))
+    }
+
+    /// An option whose value is one of `names` or a file (`NAME|FILE`): `--target`.
+    init(name: String, names: [String], help: String, group: Group) {
+        self.init(
+            name: name, value: names.joined(separator: "|") + "|FILE", help: help, group: group,
+            kind: .nameOrFile(names))
     }
 
     /// A flag: an option without a value.
@@ -88,7 +106,7 @@ struct OptionSpec {
             TextBytes.appendJSONString(text, to: &bytes)
             return String(decoding: bytes, as: UTF8.self)
         }
-        let choices = (kind?.choices ?? []).map(quoted).joined(separator: ",")
+        let choices = (kind?.words ?? []).map(quoted).joined(separator: ",")
         return "{\"command\":\(quoted(command)),\"option\":\(quoted(name)),"
             + "\"value\":\(value.map(quoted) ?? "null"),"
             + "\"group\":\(group.map { quoted($0.rawValue) } ?? "null"),"

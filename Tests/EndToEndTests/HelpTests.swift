@@ -66,7 +66,7 @@ import Testing
         let commands = Set(options.compactMap { $0["command"] as? String })
         // `targets` takes no options.
         #expect(commands == Set(Self.commands).subtracting(["targets"]))
-        let kinds = ["none", "file", "directory", "choices", "number", "text"]
+        let kinds = ["none", "file", "directory", "choices", "name_or_file", "number", "text"]
         for option in options {
             let name = "\(option["command"] ?? "?") \(option["option"] ?? "?")"
             #expect(["common", "advanced"].contains(option["group"] as? String), "\(name)")
@@ -75,9 +75,13 @@ import Testing
             let value = option["value"] as? String
             #expect((value == nil) == (kind == "none"), "\(name): flag and kind disagree")
             let choices = option["choices"] as? [String] ?? []
-            #expect((kind == "choices") == !choices.isEmpty, "\(name)")
+            #expect((kind == "choices" || kind == "name_or_file") == !choices.isEmpty, "\(name)")
             if kind == "choices" {
                 #expect(value == choices.joined(separator: "|"), "\(name)")
+            }
+            // --target: a built-in's name or a definition file.
+            if kind == "name_or_file" {
+                #expect(value == choices.joined(separator: "|") + "|FILE", "\(name)")
             }
         }
     }

@@ -50,12 +50,15 @@ import Testing
         #expect(script.status == 0)
         try tool.write("batch-invite.bash", script.stdout)
         try tool.write("people.csv", "x\n")
+        try tool.write("github.json", "{}\n")
         try NeededTool.bash.require()
         // Each case: the words typed (the last is the one completed) and what it must offer.
         var cases: [(words: [String], offers: [String])] = [
             (["ru"], ["run"]),
             (["run", "--tar"], ["--target"]),
-            (["run", "--target", ""], ["sendoso", "cyberark-sms"]),
+            (["run", "--target", ""], ["sendoso", "cyberark-sms", "github.json"]),
+            (["run", "--target", "gi"], ["github.json"]),
+            (["ledger", "--target", ""], ["sendoso", "cyberark-sms", "github.json"]),
             (["run", "--report-format", ""], ["csv", "jsonl"]),
             (["validate", "peo"], ["people.csv"]),
             (["run", "--report", "peo"], ["people.csv"]),
@@ -95,11 +98,12 @@ import Testing
         #expect(script.status == 0)
         try tool.write("batch-invite.fish", script.stdout)
         try tool.write("people.csv", "x\n")
+        try tool.write("github.json", "{}\n")
         try NeededTool.fish.require()
         var cases: [(typed: String, offers: [String])] = [
             ("batch-invite ru", ["run"]),
             ("batch-invite run --tar", ["--target"]),
-            ("batch-invite run --target ", ["sendoso", "cyberark-sms"]),
+            ("batch-invite run --target ", ["sendoso", "cyberark-sms", "github.json"]),
             ("batch-invite run --report-format ", ["csv", "jsonl"]),
             ("batch-invite validate peo", ["people.csv"]),
         ]
@@ -153,5 +157,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "", "\(result.stderr)")
         #expect(result.stdout == "_batch-invite\n_batch-invite: function\n")
+        // --target offers the built-ins and *.json files (a target definition).
+        #expect(
+            script.stdout.contains("'--target[")
+                && script.stdout.contains(":_batch_invite_names_or_files'"))
+        #expect(script.stdout.contains("_alternative 'names:target:(sendoso cyberark-sms)'"))
     }
 }

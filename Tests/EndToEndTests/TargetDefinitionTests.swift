@@ -130,6 +130,47 @@ import Testing
         #expect(bodies[5] == ["email": "dee@example.com", "role": "billing_manager"])
     }
 
+    @Test func theLedgerTakesTheDefinitionFileAndItsKeyRule() throws {
+        let server = try ServerProcess(
+            script: "github_invitations.py", ["LOG", "--token", "ghp-sekrit", "--org", "acme"])
+        let tool = try tool()
+        try tool.write("two.csv", "email\nada@example.com\nbob@example.com\n")
+        let run = try tool.run(
+            ["run", "two.csv"] + target + [
+                "--var", "org=acme", "--base-url", server.url, "--progress", "none",
+                "--ledger", "job.ledger",
+            ], environment: ["BATCH_INVITE_TOKEN": "ghp-sekrit"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // No --var needed to look into a ledger: only the name and the key rule.
+        let show = try tool.run(
+            [
+                "ledger", "show", "--ledger", "job.ledger", "--target",
+                "./github-org-invitations.json",
+            ])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.hasPrefix("github-org-invitations\tada@example.com\tinvited\t"))
+        let forget = try tool.run(
+            [
+                "ledger", "forget", " Ada@Example.COM ", "--ledger", "job.ledger", "--target",
+                "./github-org-invitations.json",
+            ])
+        #expect(forget.status == 0, "\(forget.stderr)")
+        #expect(
+            forget.stderr
+                == "forgot ada@example.com (github-org-invitations): the next run sends to it\n")
+        let builtIn = try tool.run(
+            [
+                "ledger", "forget", "bob@example.com", "--ledger", "job.ledger", "--target",
+                "sendoso",
+            ])
+        #expect(
+            builtIn.stderr
+                == "bob@example.com (sendoso) was not in the ledger; nothing to forget\n")
+        let unknown = try tool.run(
+            ["ledger", "show", "--ledger", "job.ledger", "--target", "github"])
+        #expect(unknown.status == 2)
+    }
+
     @Test func aWrongTokenStopsTheRunWithExitThree() throws {
         let server = try ServerProcess(
             script: "github_invitations.py", ["LOG", "--token", "ghp-right", "--org", "acme"])

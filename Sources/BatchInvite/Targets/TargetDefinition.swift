@@ -187,4 +187,24 @@ public struct TargetDefinition: Sendable {
         /// Seconds, or a Unix time when over 10^9 (Sendoso's `X-Rate-Limit-Reset`).
         case either = "seconds_or_unix"
     }
+
+    /// A key as a row with `text` in the key field would have it: trimmed, a UUID bare and
+    /// lower case, lower-cased when the key is (`ledger forget` takes keys as people write
+    /// them).
+    public func key(of text: String) -> String {
+        var bytes = Array(text.utf8)
+        var key = RowKey()
+        bytes.withUnsafeMutableBytes {
+            let trimmed = FieldRules.trimmed(UnsafeRawBufferPointer($0))
+            let field = fields[keyField]
+            if case .uuid = field.rule {
+                key.setLowercased(FieldRules.unbraced(trimmed))
+            } else if field.keyLowercased {
+                key.setLowercased(trimmed)
+            } else {
+                key.set(Array(trimmed))
+            }
+        }
+        return key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
 }
