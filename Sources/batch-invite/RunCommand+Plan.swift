@@ -28,7 +28,7 @@ extension RunCommand {
             input: input, target: target, configuration: configuration,
             onWarning: { [redactor] in printNote(redactor.redact($0)) }
         ).plan(invalidRowsReported: nightly.invalidRowsReported)
-        summary.counts = result.counts
+        summary.statistics.counts = result.counts
         summary.plan = result.counts
         summary.overview = result.overview
         summary.htmlPath = report.html

@@ -250,7 +250,7 @@ struct RunCommand: Command {
         Signals.handle(Self.stopOnSignals(batch.control, early: summary, outputs: outputs))
         let result = try batch.run()
         let stats = result.statistics
-        summary.take(stats)
+        summary.statistics = stats
         summary.overview = result.overview
         summary.timeline = result.timeline
         summary.htmlPath = report.html

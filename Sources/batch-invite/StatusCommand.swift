@@ -221,14 +221,8 @@ struct ReportCommand: Command {
         summary.input = journal.header?["input"]?.text
         summary.report = report.path
         summary.journal = self.journal
-        summary.counts = overview.counts
-        summary.requests = seconds.reduce(0) { $0 + $1.requests }
-        summary.retries = seconds.reduce(0) { $0 + $1.retries }
-        summary.throttled = seconds.reduce(0) { $0 + $1.throttled }
-        let invited = seconds.reduce(0) { $0 + $1.invited }
-        summary.peakRate = Double(seconds.map(\.invited).max() ?? 0)
-        summary.averageRate =
-            summary.durationSeconds > 0 ? Double(invited) / summary.durationSeconds : 0
+        summary.statistics = journal.timeline.statistics(
+            counts: overview.counts, elapsed: summary.durationSeconds)
         let done =
             (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
             + (overview.counts[.skipped] ?? 0)

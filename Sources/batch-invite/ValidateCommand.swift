@@ -97,7 +97,7 @@ struct ValidateCommand: Command {
             overview: &overview, onWarning: { printNote($0) })
         summary.overview = overview
         summary.htmlPath = report.html
-        summary.counts = [
+        summary.statistics.counts = [
             .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
             .skipped: result.skipped,
         ]

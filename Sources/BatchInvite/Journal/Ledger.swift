@@ -117,8 +117,7 @@ public final class Ledger: @unchecked Sendable {
             prefetchSink = sink  // keeps the loads from being optimised away
             if isNew && !readOnly {
                 var header: [UInt8] = []
-                JournalFormat.appendFrame(
-                    Array("{\"type\":\"ledger\",\"version\":1}".utf8)[...], to: &header)
+                JournalFormat.appendFrame(Self.headerObject[...], to: &header)
                 guard header.withUnsafeBytes({ FileDescriptors.writeAll(descriptor, $0) }) else {
                     throw BatchInviteError.io("cannot write the ledger \(path)")
                 }
@@ -152,14 +151,21 @@ public final class Ledger: @unchecked Sendable {
 
     /// Appends the framed record of `key` entering `state` at `at` (seconds) to `out`.
     public func appendRecord(key: String, state: State, at: Int64, to out: inout [UInt8]) {
-        var object = Self.prefix(target)
-        TextBytes.appendJSONString(key, to: &object)
-        object.append(contentsOf: ",\"s\":\"".utf8)
-        object.append(state.rawValue)
-        object.append(contentsOf: "\",\"at\":".utf8)
-        TextBytes.appendInteger(Int(at), to: &object)
-        object.append(UInt8(ascii: "}"))
-        JournalFormat.appendFrame(object[...], to: &out)
+        Self.appendRecord(target: target, key: key, state: state, at: at, to: &out)
+    }
+
+    /// Appends the framed record of `key` of `target` entering `state` at `at` (seconds).
+    static func appendRecord(
+        target: String, key: String, state: State, at: Int64, to out: inout [UInt8]
+    ) {
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("t", target)
+        json.member("k", key)
+        json.member("s", String(UnicodeScalar(state.rawValue)))
+        json.member("at", Int(at))
+        json.endObject()
+        JournalFormat.appendFrame(json.bytes[...], to: &out)
     }
 
     /// Writes `bytes` at the end and syncs them (`syncs` false for benchmarks only).
@@ -188,10 +194,17 @@ public final class Ledger: @unchecked Sendable {
 
     /// `{"t":"<target>","k":` — what every record of a target starts with.
     static func prefix(_ target: String) -> [UInt8] {
-        var out = Array("{\"t\":".utf8)
-        TextBytes.appendJSONString(target, to: &out)
-        out.append(contentsOf: ",\"k\":".utf8)
-        return out
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("t", target)
+        json.key("k")
+        return json.bytes
+    }
+
+    /// The ledger's first record (members, without the checksum).
+    static let headerObject = JSONWriter.object { json in
+        json.member("type", "ledger")
+        json.member("version", 1)
     }
 
     private static let minuteMask: UInt32 = (1 << 30) - 1
