@@ -47,10 +47,9 @@ enum CredentialArguments {
 
     /// The token source the arguments name, checked as far as can be without fetching; the
     /// secrets it holds are added to `redactor`.
-    static func source(
-        from arguments: Arguments, transport: CurlTransport.Configuration, redactor: Redactor,
-        allowInsecure: Bool
-    ) throws -> any TokenSource {
+    static func settings(from arguments: Arguments, redactor: Redactor, allowInsecure: Bool)
+        throws -> TokenSettings
+    {
         let given = ["--token-env", "--token-file", "--token-command", "--oauth-token-url"]
             .filter { arguments.has($0) }
         guard given.count <= 1 else {
@@ -77,18 +76,17 @@ enum CredentialArguments {
             guard timeout > 0 else {
                 throw BatchInviteError.usage("--token-command-timeout must be above 0")
             }
-            return TokenCommand(command: command, timeout: timeout, redactor: redactor)
+            return .command(command, timeout: timeout)
         }
         if let url = arguments.value("--oauth-token-url") {
-            return try oauth(
-                url, arguments, transport: transport, redactor: redactor,
-                allowInsecure: allowInsecure)
+            return .oauth(
+                try oauth(url, arguments, redactor: redactor, allowInsecure: allowInsecure))
         }
         if let path = arguments.value("--token-file") {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw BatchInviteError.usage("--token-file \(path): cannot read it")
             }
-            return TokenFile(path: path)
+            return .file(path: path)
         }
         let name = arguments.value("--token-env") ?? "BATCH_INVITE_TOKEN"
         let token = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
@@ -99,13 +97,12 @@ enum CredentialArguments {
                     + "--token-file PATH, --token-command CMD or --oauth-token-url URL)")
         }
         redactor.add(token)
-        return FixedToken(token, name: "the environment variable \(name)")
+        return .fixed(token: token, name: "the environment variable \(name)")
     }
 
     private static func oauth(
-        _ url: String, _ arguments: Arguments, transport: CurlTransport.Configuration,
-        redactor: Redactor, allowInsecure: Bool
-    ) throws -> any TokenSource {
+        _ url: String, _ arguments: Arguments, redactor: Redactor, allowInsecure: Bool
+    ) throws -> TokenSettings.OAuth {
         let tokenURL = try RunCommand.checkURL(
             url, option: "--oauth-token-url", allowInsecure: allowInsecure, keepsPath: true)
         guard let clientID = arguments.value("--client-id"), !clientID.isEmpty else {
@@ -116,6 +113,26 @@ enum CredentialArguments {
                 "--client-id \"\(TextBytes.shown(clientID))\" holds a control character (\(bad)); "
                     + "give the ID as the identity provider shows it")
         }
+        let secret = try clientSecret(arguments)
+        if let bad = controlCharacter(in: secret) {
+            let place =
+                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
+                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
+            throw BatchInviteError.usage(
+                "\(place): the client secret holds a control character (\(bad)); check how it "
+                    + "was written there")
+        }
+        redactor.add(secret)
+        var settings = TokenSettings.OAuth(
+            tokenURL: tokenURL, clientID: clientID, clientSecret: secret)
+        settings.scope = arguments.value("--oauth-scope")
+        settings.secretInBody = try arguments.choice("--oauth-client-auth") == "body"
+        return settings
+    }
+
+    /// The OAuth client's secret, from `--client-secret-env` or `--client-secret-file`
+    /// (never the command line).
+    private static func clientSecret(_ arguments: Arguments) throws -> String {
         let secret: String
         switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
         case (let name?, nil):
@@ -143,28 +160,7 @@ enum CredentialArguments {
             throw BatchInviteError.usage(
                 "give --client-secret-env or --client-secret-file, not both")
         }
-        if let bad = controlCharacter(in: secret) {
-            let place =
-                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
-                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
-            throw BatchInviteError.usage(
-                "\(place): the client secret holds a control character (\(bad)); check how it "
-                    + "was written there")
-        }
-        redactor.add(secret)
-        var settings = OAuthClientCredentials.Settings(
-            tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
-        settings.scope = arguments.value("--oauth-scope")
-        if let mode = try arguments.choice("--oauth-client-auth") {
-            settings.authentication =
-                OAuthClientCredentials.ClientAuthentication(rawValue: mode)
-                ?? .basic
-        }
-        if let host = URL(string: tokenURL)?.host, let scheme = URL(string: tokenURL)?.scheme {
-            settings.transport.proxy = ProxySettings.resolve(
-                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
-        }
-        return OAuthClientCredentials(settings: settings, redactor: redactor)
+        return secret
     }
 
     /// The first control character of `text`, as messages show it.
