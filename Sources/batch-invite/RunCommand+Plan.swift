@@ -15,8 +15,8 @@ extension RunCommand {
         let result = try planner.plan(invalidRowsReported: nightly.invalidRowsReported)
         summary.statistics.counts = result.counts
         summary.plan = result.counts
-        summary.overview = result.overview
-        summary.htmlPath = report.html
+        summary.page.overview = result.overview
+        summary.page.path = report.html
         printSummary(result.line + "\n")
         StandardOutput.shared.flush()
         if report.path != "-" { printNote("report: \(report.path)") }

@@ -164,9 +164,9 @@ struct RunCommand: Command {
             Self.stopOnSignals(batch.signalHandle, early: summary, outputs: outputs))
         let result = try batch.run()
         summary.statistics = result.statistics
-        summary.overview = result.overview
-        summary.timeline = result.timeline
-        summary.htmlPath = report.html
+        summary.page.overview = result.overview
+        summary.page.timeline = result.timeline
+        summary.page.path = report.html
         if let failure = result.localFailure { summary.error = redactor.redact(failure) }
         if let stop = result.stop { summary.error = redactor.redact(stop.reason) }
         printSummary(Self.summaryLine(result))

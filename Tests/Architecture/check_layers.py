@@ -93,9 +93,8 @@ def main():
     problems = []
     for folder, name, code in files:
         allowed = allowed_for(folder)
-        words = set(re.findall(r"\w+", code))
         for type_name, owner in declared.items():
-            if owner != folder and owner not in allowed and type_name in words:
+            if owner != folder and owner not in allowed and re.search(rf"\b{type_name}\b", code):
                 problems.append(f"{folder}/{name} uses {type_name} of {owner}")
     for problem in problems:
         print(problem)

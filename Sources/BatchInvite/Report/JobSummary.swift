@@ -24,11 +24,18 @@ public struct JobSummary: Sendable {
     public var plan: [RowStatus: Int]?
     public var report: String?
     public var journal: String?
-    /// For the HTML page (`--html`), not the JSON: where it goes, the report's overview
-    /// and the run's timeline.
-    public var htmlPath: String?
-    public var overview: ReportOverview?
-    public var timeline: RunTimeline?
+    /// For the HTML page (`--html`), not the JSON.
+    public var page = Page()
+
+    /// What the HTML page (`--html`) needs besides the summary.
+    public struct Page: Sendable {
+        /// Where it goes; nil: no page.
+        public var path: String?
+        /// The report's overview.
+        public var overview: ReportOverview?
+        /// The run's timeline (none for `validate` and a dry run).
+        public var timeline: RunTimeline?
+    }
 
     public init(command: String, started: Int64 = Clock.wallMilliseconds()) {
         self.command = command
