@@ -114,6 +114,27 @@ public struct JSONWriter {
         afterValue = true
     }
 
+    /// A value as it was read (`JSONParser`) or built, written compactly.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .number(let text): number(text)
+        case .string(let text): string(text)
+        case .array(let elements):
+            beginArray()
+            for element in elements { self.value(element) }
+            endArray()
+        case .object(let members):
+            beginObject()
+            for member in members {
+                key(member.key)
+                self.value(member.value)
+            }
+            endObject()
+        }
+    }
+
     public mutating func member(_ name: StaticString, _ text: String) {
         key(name)
         string(text)
