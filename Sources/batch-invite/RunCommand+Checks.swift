@@ -26,25 +26,47 @@ extension RunCommand {
     static func checkURL(
         _ text: String, option: String, allowInsecure: Bool, keepsPath: Bool = false
     ) throws -> String {
-        let tokenURL = option == "--oauth-token-url"
         let example =
-            tokenURL
+            option == "--oauth-token-url"
             ? "https://abc1234.id.cyberark.cloud/oauth2/platformtoken" : "https://app.sendoso.com"
         let hidden = Redactor.hidingUserInfo(text)
-        func shown(_ url: some StringProtocol) -> String {
-            "\(option) \"\(TextBytes.shown(String(url), limit: 200))\""
-        }
         guard let schemeEnd = text.range(of: "://"),
             ["http", "https"].contains(text[..<schemeEnd.lowerBound].lowercased())
         else {
-            throw BatchInviteError.usage("\(shown(hidden)) is not an http(s) URL like \(example)")
+            throw BatchInviteError.usage(
+                "\(shown(option, hidden)) is not an http(s) URL like \(example)")
         }
         if let problem = urlCharacterProblem(text) {
             throw BatchInviteError.usage(
-                "\(shown(hidden)) holds \(problem); a URL is written in visible ASCII "
+                "\(shown(option, hidden)) holds \(problem); a URL is written in visible ASCII "
                     + "(percent-encode the rest)")
         }
-        let afterScheme = text[schemeEnd.upperBound...]
+        try checkNothingKeptOrLost(text, option: option, afterScheme: text[schemeEnd.upperBound...])
+        guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
+            throw BatchInviteError.usage(
+                "\(shown(option, text)) is not an http(s) URL like \(example)")
+        }
+        if url.scheme?.lowercased() == "http" && !allowInsecure
+            && !ConnectionSettings.isLoopback(host)
+        {
+            throw BatchInviteError.usage(
+                "\(shown(option, text)) uses http:// to a remote host: secrets would travel "
+                    + "unencrypted; use https:// (or --allow-insecure-http if you must)")
+        }
+        return !keepsPath && text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `url` as a message shows the value of `option`.
+    private static func shown(_ option: String, _ url: some StringProtocol) -> String {
+        "\(option) \"\(TextBytes.shown(String(url), limit: 200))\""
+    }
+
+    /// Exit 2 for what in the URL `text` would be kept or shown (user information) or
+    /// never sent (a fragment, a query: the requests' own go there).
+    private static func checkNothingKeptOrLost(
+        _ text: String, option: String, afterScheme: Substring
+    ) throws {
+        let tokenURL = option == "--oauth-token-url"
         let authority = afterScheme.prefix { !"/?#".contains($0) }
         if authority.contains("@") {
             let instead =
@@ -54,7 +76,8 @@ extension RunCommand {
                 : "give the token with --token-env NAME, --token-file PATH, --token-command CMD "
                     + "or --oauth-token-url URL"
             throw BatchInviteError.usage(
-                "\(shown(hidden)) holds a user name or password (before @): "
+                "\(shown(option, Redactor.hidingUserInfo(text))) holds a user name or password "
+                    + "(before @): "
                     + (tokenURL
                         ? "it would be sent besides the client's credentials and shown in messages"
                         : "it would be kept in the journal and shown by status")
@@ -62,8 +85,8 @@ extension RunCommand {
         }
         if let hash = text.firstIndex(of: "#") {
             throw BatchInviteError.usage(
-                "\(shown(text[..<hash] + "#…")) has a fragment (the part after #), which is never "
-                    + "sent: requests would go to \(text[..<hash]); remove it")
+                "\(shown(option, text[..<hash] + "#…")) has a fragment (the part after #), which "
+                    + "is never sent: requests would go to \(text[..<hash]); remove it")
         }
         if let question = text.firstIndex(of: "?") {
             let why =
@@ -71,21 +94,10 @@ extension RunCommand {
                 ? "the token request's parameters go in its form body"
                 : "each request adds its own path and query to the base URL"
             throw BatchInviteError.usage(
-                "\(shown(text[..<question] + "?…")) has a query (the part after ?): \(why), and a "
-                    + "key in it would be kept and shown; remove it (a token or secret goes in "
-                    + "the options for it, never in a URL)")
+                "\(shown(option, text[..<question] + "?…")) has a query (the part after ?): "
+                    + "\(why), and a key in it would be kept and shown; remove it (a token or "
+                    + "secret goes in the options for it, never in a URL)")
         }
-        guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
-            throw BatchInviteError.usage("\(shown(text)) is not an http(s) URL like \(example)")
-        }
-        if url.scheme?.lowercased() == "http" && !allowInsecure
-            && !ConnectionSettings.isLoopback(host)
-        {
-            throw BatchInviteError.usage(
-                "\(shown(text)) uses http:// to a remote host: secrets would travel "
-                    + "unencrypted; use https:// (or --allow-insecure-http if you must)")
-        }
-        return !keepsPath && text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     /// A request path (`--path`, `--check-path`), appended to the base URL as it is: it

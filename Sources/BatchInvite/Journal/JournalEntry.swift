@@ -125,14 +125,7 @@ public struct JournalEntry {
                 default: break
                 }
             case .string(let text, let escaped):
-                let place: Place
-                if escaped {
-                    let start = scratch.count
-                    scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
-                    place = .scratch(start..<scratch.count)
-                } else {
-                    place = .line(text)
-                }
+                let place = Place.of(text, escaped: escaped, scratch: &scratch)
                 switch knownKey(key) {
                 case .type: kind = self.kind(text)
                 case .status: status = escaped ? nil : RowStatus(bytes: text)
@@ -154,17 +147,10 @@ public struct JournalEntry {
         default: return nil
         }
         return try scratch.withUnsafeBytes { decoded in
-            func bytes(_ place: Place) -> UnsafeRawBufferPointer {
-                switch place {
-                case .none: return UnsafeRawBufferPointer(start: nil, count: 0)
-                case .line(let text): return text
-                case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
-                }
-            }
-            columns.key = bytes(places.0)
-            columns.message = bytes(places.1)
-            columns.invitationStatus = bytes(places.2)
-            columns.expiresAt = bytes(places.3)
+            columns.key = places.0.bytes(decoded)
+            columns.message = places.1.bytes(decoded)
+            columns.invitationStatus = places.2.bytes(decoded)
+            columns.expiresAt = places.3.bytes(decoded)
             return try body(columns)
         }
     }
@@ -172,6 +158,25 @@ public struct JournalEntry {
     /// Where a text column's bytes are: the line itself, or a range of the scratch buffer.
     private enum Place {
         case none, line(UnsafeRawBufferPointer), scratch(Range<Int>)
+
+        /// Where `text` is: in the line, or (`escaped`) decoded at the end of `scratch`.
+        static func of(_ text: UnsafeRawBufferPointer, escaped: Bool, scratch: inout [UInt8])
+            -> Place
+        {
+            guard escaped else { return .line(text) }
+            let start = scratch.count
+            scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
+            return .scratch(start..<scratch.count)
+        }
+
+        /// The bytes, `decoded` being the scratch buffer's.
+        func bytes(_ decoded: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+            switch self {
+            case .none: return UnsafeRawBufferPointer(start: nil, count: 0)
+            case .line(let text): return text
+            case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
+            }
+        }
     }
 
     private enum Key {

@@ -90,31 +90,9 @@ public final class Ledger: @unchecked Sendable {
         fstat(descriptor, &info)
         let isNew = info.st_size == 0
         do {
-            var count = 0
-            var loaded = KeyDigestSet()
-            let prefix = Self.prefix(target)
-            // A table of a million slots is read at random: each record's slot is loaded
-            // eight records before it is updated, so that memory works while the next
-            // lines are checked. The ring keeps the records' order.
-            var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
-            var queued = 0
-            var sink: UInt32 = 0
-            try Self.scan(path: path, descriptor: descriptor, repairs: !readOnly) { record in
-                count += 1
-                guard record.target.count == prefix.count,
-                    memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
-                else { return }
-                let digest = KeyDigest.digest(record.key)
-                sink &+= loaded.prefetch(digest: digest)
-                let slot = queued & 7
-                if queued >= 8 { loaded.update(digest: ring[slot].digest, value: ring[slot].value) }
-                ring[slot] = (digest, Self.pack(record.state, record.at))
-                queued += 1
-            }
-            for index in max(0, queued - 8)..<queued {
-                loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
-            }
-            prefetchSink = sink  // keeps the loads from being optimised away
+            let loaded = try Self.load(
+                path: path, descriptor: descriptor, target: target, repairs: !readOnly)
+            prefetchSink = loaded.sink  // keeps the loads from being optimised away
             if isNew && !readOnly {
                 var header: [UInt8] = []
                 JournalFormat.appendFrame(Self.headerObject[...], to: &header)
@@ -122,13 +100,45 @@ public final class Ledger: @unchecked Sendable {
                     throw BatchInviteError.io("cannot write the ledger \(path)")
                 }
             }
-            index = loaded
-            records = count
+            index = loaded.index
+            records = loaded.records
         } catch {
             // Every property is set: the deinitializer runs and closes the file (closing it
             // here too would close whatever file got the number in between).
             throw error
         }
+    }
+
+    /// Reads the ledger open at `descriptor` whole (`repairs`: cutting off a torn last
+    /// line): the latest state of each key of `target`, and how many records it holds.
+    private static func load(path: String, descriptor: Int32, target: String, repairs: Bool)
+        throws -> (index: KeyDigestSet, records: Int, sink: UInt32)
+    {
+        var count = 0
+        var loaded = KeyDigestSet()
+        let prefix = Self.prefix(target)
+        // A table of a million slots is read at random: each record's slot is loaded
+        // eight records before it is updated, so that memory works while the next
+        // lines are checked. The ring keeps the records' order.
+        var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
+        var queued = 0
+        var sink: UInt32 = 0
+        try Self.scan(path: path, descriptor: descriptor, repairs: repairs) { record in
+            count += 1
+            guard record.target.count == prefix.count,
+                memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
+            else { return }
+            let digest = KeyDigest.digest(record.key)
+            sink &+= loaded.prefetch(digest: digest)
+            let slot = queued & 7
+            if queued >= 8 { loaded.update(digest: ring[slot].digest, value: ring[slot].value) }
+            ring[slot] = (digest, Self.pack(record.state, record.at))
+            queued += 1
+        }
+        for index in max(0, queued - 8)..<queued {
+            loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
+        }
+        return (loaded, count, sink)
     }
 
     deinit {
