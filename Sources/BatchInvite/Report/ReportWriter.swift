@@ -72,6 +72,7 @@ public final class ReportWriter {
 
     /// Appends the line of an outcome whose columns are borrowed (read back from the
     /// journal, or a checked row's).
+    @inline(__always)
     public func write(_ columns: OutcomeColumns) throws {
         guard format == .csv else { return try write(OutcomeRecord(columns)) }
         try writeCSV(
