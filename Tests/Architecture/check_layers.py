@@ -43,34 +43,6 @@ def code_of(text):
     return re.sub(r"//.*", "", text)
 
 
-def layer_of(folder):
-    """The index in LAYERS of the layer `folder` is in (alone or among siblings), or None."""
-    for index, layer in enumerate(LAYERS):
-        if folder == layer or (isinstance(layer, tuple) and folder in layer):
-            return index
-    return None
-
-
-def allowed_for(folder):
-    """The folders `folder` may use."""
-    if folder in STANDALONE:
-        return STANDALONE[folder]
-    layers = LAYERS if folder == EXECUTABLE else LAYERS[:layer_of(folder)]
-    below = {name for layer in layers for name in (layer if isinstance(layer, tuple) else (layer,))}
-    if folder == EXECUTABLE:
-        below |= set(STANDALONE)
-    return below - PASSED_OVER.get(folder, set())
-
-
-def rule():
-    order = " < ".join("(" + " | ".join(layer) + ")" if isinstance(layer, tuple) else layer
-                       for layer in LAYERS)
-    return (order + " < the executable; siblings never use each other; "
-            + "; ".join(f"{folder} uses no {', '.join(sorted(passed))}"
-                        for folder, passed in PASSED_OVER.items())
-            + "; the simulator uses only " + ", ".join(sorted(STANDALONE["Simulator"])))
-
-
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "../../Sources/BatchInvite")
@@ -103,6 +75,34 @@ def main():
         return 1
     print(f"layers hold: {len(files)} files, " + rule())
     return 0
+
+
+def layer_of(folder):
+    """The index in LAYERS of the layer `folder` is in (alone or among siblings), or None."""
+    for index, layer in enumerate(LAYERS):
+        if folder == layer or (isinstance(layer, tuple) and folder in layer):
+            return index
+    return None
+
+
+def allowed_for(folder):
+    """The folders `folder` may use."""
+    if folder in STANDALONE:
+        return STANDALONE[folder]
+    layers = LAYERS if folder == EXECUTABLE else LAYERS[:layer_of(folder)]
+    below = {name for layer in layers for name in (layer if isinstance(layer, tuple) else (layer,))}
+    if folder == EXECUTABLE:
+        below |= set(STANDALONE)
+    return below - PASSED_OVER.get(folder, set())
+
+
+def rule():
+    order = " < ".join("(" + " | ".join(layer) + ")" if isinstance(layer, tuple) else layer
+                       for layer in LAYERS)
+    return (order + " < the executable; siblings never use each other; "
+            + "; ".join(f"{folder} uses no {', '.join(sorted(passed))}"
+                        for folder, passed in PASSED_OVER.items())
+            + "; the simulator uses only " + ", ".join(sorted(STANDALONE["Simulator"])))
 
 
 if __name__ == "__main__":
