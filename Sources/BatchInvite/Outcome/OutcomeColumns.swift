@@ -2,16 +2,22 @@
 /// a checked batch), valid only during the call that received them: the report is written
 /// from them without a `String` per cell.
 public struct OutcomeColumns {
+    /// The data row's number, from 1.
     public var row: Int
+    /// The physical line where the row starts.
     public var line = 0
     public var status: RowStatus
+    /// The HTTP status of the last answer, if a request was answered.
     public var httpStatus: Int?
+    /// How many requests were made for the row, if any.
     public var attempts: Int?
+    /// The text columns (`OutcomeRecord`'s), empty when there is nothing.
     public var key = UnsafeRawBufferPointer(start: nil, count: 0)
     public var message = UnsafeRawBufferPointer(start: nil, count: 0)
     public var invitationStatus = UnsafeRawBufferPointer(start: nil, count: 0)
     public var expiresAt = UnsafeRawBufferPointer(start: nil, count: 0)
 
+    /// The columns of row `row` with `status`, the others empty.
     public init(row: Int, status: RowStatus) {
         self.row = row
         self.status = status

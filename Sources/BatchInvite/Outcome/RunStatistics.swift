@@ -107,6 +107,7 @@ public final class RunStatistics: @unchecked Sendable {
         /// The most invitations made in one whole second of the run (counted from its start).
         public var peakRate = 0.0
 
+        /// Counters with these values, the others 0.
         public init(
             counts: [RowStatus: Int] = [:], requests: Int = 0, retries: Int = 0,
             throttled: Int = 0, elapsed: Double = 0

@@ -1,14 +1,18 @@
 /// What a run is told, as plain settings: the executable hands them over, and the run makes
 /// its transport, dispatcher, rate limiter and journal from them.
 extension BatchRun {
+    /// Everything a run is told, but its input, target and token.
     public struct Configuration: Sendable {
         /// How requests reach the API.
         public var connection: ConnectionSettings
         /// How rows are sent.
         public var sending: Sending
+        /// The journal (`--journal`, or the report's path and `.journal`).
         public var journalPath: String
+        /// The report, and its format.
         public var reportPath: String
         public var reportFormat: ReportFormat
+        /// The progress shown on standard error (`--progress`, `--quiet`). Default `auto`.
         public var progress: ProgressDisplay.Mode = .auto
         /// Whether the journal is synced (only benchmarks switch this off).
         public var syncsJournal = true

@@ -7,10 +7,13 @@ import Foundation
 /// (`Configuration`, `RunCredentials`); the transport, the dispatcher, the rate limiter
 /// and the journal are made here.
 public final class BatchRun {
+    /// What a run did.
     public struct Result: Sendable {
+        /// The run's counters at its end (an earlier run's rows on the journal included).
         public var statistics: RunStatistics.Snapshot
         /// Why the run stopped before its end, if it did.
         public var stop: Stop?
+        /// Blank records of the input, left out.
         public var blankRecordsSkipped: Int
         /// Rows a previous run on the same journal had already finished.
         public var alreadyDone: Int
@@ -28,6 +31,7 @@ public final class BatchRun {
     /// Why a run stopped before its end (the API rejected the token, an outage, a signal,
     /// a local failure), in words, and the exit code it ends with.
     public struct Stop: Sendable {
+        /// The reason, for the user (secrets may be in it: the caller hides them).
         public var reason: String
         public var exitCode: ExitCode
         /// The server's certificate, described, when the first request failed because it

@@ -29,6 +29,7 @@ public enum RunReport {
 
     /// What `write` did: the lines it wrote, and what the journal says of its run.
     public struct Written {
+        /// The lines written, by where they came from.
         public var counts: Counts
         let journal: JournalSummary
 

@@ -16,6 +16,7 @@ public enum TokenSettings: Sendable {
     public struct OAuth: Sendable {
         /// The token endpoint (https://, or http:// on loopback).
         public var tokenURL: String
+        /// The client's ID and secret (the secret is one the run's redactor hides).
         public var clientID: String
         public var clientSecret: String
         /// The scope asked for; nil: none.

@@ -40,6 +40,7 @@ public struct JSONWriter {
         afterValue = false
     }
 
+    /// Ends the object being written.
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         afterValue = true
@@ -52,6 +53,7 @@ public struct JSONWriter {
         afterValue = false
     }
 
+    /// Ends the array being written.
     public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         afterValue = true
@@ -102,12 +104,14 @@ public struct JSONWriter {
         afterValue = true
     }
 
+    /// `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
         afterValue = true
     }
 
+    /// `null`.
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
@@ -135,6 +139,7 @@ public struct JSONWriter {
         }
     }
 
+    /// A member whose value is a string.
     public mutating func member(_ name: StaticString, _ text: String) {
         key(name)
         string(text)
@@ -146,6 +151,7 @@ public struct JSONWriter {
         if let text { string(text) } else { null() }
     }
 
+    /// A member whose value is an integer.
     public mutating func member(_ name: StaticString, _ value: Int) {
         key(name)
         integer(value)
@@ -157,6 +163,7 @@ public struct JSONWriter {
         if let value { integer(value) } else { null() }
     }
 
+    /// A member whose value is `true` or `false`.
     public mutating func member(_ name: StaticString, _ flag: Bool) {
         key(name)
         bool(flag)
