@@ -23,8 +23,7 @@ enum CredentialArguments {
                 + "(default 30)", group: .advanced, kind: .number),
         OptionSpec(
             name: "--oauth-token-url", value: "URL",
-            help: "get tokens by OAuth client credentials from this endpoint (https://; "
-                + "default: the target definition's, if it names one)",
+            help: "get tokens by OAuth client credentials from this endpoint (https://)",
             group: .advanced, kind: .text),
         OptionSpec(
             name: "--client-id", value: "ID", help: "the OAuth client ID", group: .advanced,
@@ -38,8 +37,7 @@ enum CredentialArguments {
             help: "file whose first line is the OAuth client secret", group: .advanced,
             kind: .file),
         OptionSpec(
-            name: "--oauth-scope", value: "S",
-            help: "the scope to ask for (optional; default: the target definition's)",
+            name: "--oauth-scope", value: "S", help: "the scope to ask for (optional)",
             group: .advanced, kind: .text),
         OptionSpec(
             name: "--oauth-client-auth", choices: ["basic", "body"],
@@ -50,15 +48,15 @@ enum CredentialArguments {
     /// The token source the arguments name, checked as far as can be without fetching; the
     /// secrets it holds are added to `redactor`. `--client-id` without `--oauth-token-url`
     /// takes the token endpoint a target definition names.
-    static func source(
-        from arguments: Arguments, target: any Target, transport: CurlTransport.Configuration,
-        redactor: Redactor, allowInsecure: Bool
-    ) throws -> any TokenSource {
-        let definition = target as? DefinitionTarget
+    static func settings(
+        from arguments: Arguments, target: any Target, redactor: Redactor, allowInsecure: Bool
+    ) throws -> TokenSettings {
+        let definition = (target as? DefinitionTarget)
         if try oneSource(arguments, target: target, definition: definition) {
-            return try oauth(
-                endpoint(arguments, definition), arguments, transport: transport,
-                redactor: redactor, allowInsecure: allowInsecure)
+            return .oauth(
+                try oauth(
+                    endpoint(arguments, definition), arguments, redactor: redactor,
+                    allowInsecure: allowInsecure))
         }
         if let command = arguments.value("--token-command") {
             guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -69,13 +67,13 @@ enum CredentialArguments {
             guard timeout > 0 else {
                 throw BatchInviteError.usage("--token-command-timeout must be above 0")
             }
-            return TokenCommand(command: command, timeout: timeout, redactor: redactor)
+            return .command(command, timeout: timeout)
         }
         if let path = arguments.value("--token-file") {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw BatchInviteError.usage("--token-file \(path): cannot read it")
             }
-            return TokenFile(path: path)
+            return .file(path: path)
         }
         let name = arguments.value("--token-env") ?? "BATCH_INVITE_TOKEN"
         let token = (ProcessInfo.processInfo.environment[name] ?? "").trimmingCharacters(
@@ -86,7 +84,7 @@ enum CredentialArguments {
                     + "--token-file PATH, --token-command CMD or --oauth-token-url URL)")
         }
         redactor.add(token)
-        return FixedToken(token, name: "the environment variable \(name)")
+        return .fixed(token: token, name: "the environment variable \(name)")
     }
 
     /// Checks that the arguments name at most one token source, and no option of a source
@@ -138,9 +136,9 @@ enum CredentialArguments {
 
     /// OAuth client credentials from `endpoint`.
     private static func oauth(
-        _ endpoint: (url: String, scope: String?), _ arguments: Arguments,
-        transport: CurlTransport.Configuration, redactor: Redactor, allowInsecure: Bool
-    ) throws -> any TokenSource {
+        _ endpoint: (url: String, scope: String?), _ arguments: Arguments, redactor: Redactor,
+        allowInsecure: Bool
+    ) throws -> TokenSettings.OAuth {
         let tokenURL = try RunCommand.checkURL(
             endpoint.url, option: "--oauth-token-url", allowInsecure: allowInsecure,
             keepsPath: true)
@@ -153,24 +151,24 @@ enum CredentialArguments {
                     + "give the ID as the identity provider shows it")
         }
         let secret = try clientSecret(arguments)
+        if let bad = controlCharacter(in: secret) {
+            let place =
+                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
+                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
+            throw BatchInviteError.usage(
+                "\(place): the client secret holds a control character (\(bad)); check how it "
+                    + "was written there")
+        }
         redactor.add(secret)
-        var settings = OAuthClientCredentials.Settings(
-            tokenURL: tokenURL, clientID: clientID, clientSecret: secret, transport: transport)
+        var settings = TokenSettings.OAuth(
+            tokenURL: tokenURL, clientID: clientID, clientSecret: secret)
         settings.scope = endpoint.scope
-        if let mode = try arguments.choice("--oauth-client-auth") {
-            settings.authentication =
-                OAuthClientCredentials.ClientAuthentication(rawValue: mode)
-                ?? .basic
-        }
-        if let host = URL(string: tokenURL)?.host, let scheme = URL(string: tokenURL)?.scheme {
-            settings.transport.proxy = ProxySettings.resolve(
-                scheme: scheme, host: host, environment: ProcessInfo.processInfo.environment)
-        }
-        return OAuthClientCredentials(settings: settings, redactor: redactor)
+        settings.secretInBody = try arguments.choice("--oauth-client-auth") == "body"
+        return settings
     }
 
-    /// The client secret from `--client-secret-env` or `--client-secret-file` (never the
-    /// command line).
+    /// The OAuth client's secret, from `--client-secret-env` or `--client-secret-file`
+    /// (never the command line).
     private static func clientSecret(_ arguments: Arguments) throws -> String {
         let secret: String
         switch (arguments.value("--client-secret-env"), arguments.value("--client-secret-file")) {
@@ -198,14 +196,6 @@ enum CredentialArguments {
         case (_?, _?):
             throw BatchInviteError.usage(
                 "give --client-secret-env or --client-secret-file, not both")
-        }
-        if let bad = controlCharacter(in: secret) {
-            let place =
-                arguments.value("--client-secret-env").map { "--client-secret-env \($0)" }
-                ?? "--client-secret-file \(arguments.value("--client-secret-file") ?? "")"
-            throw BatchInviteError.usage(
-                "\(place): the client secret holds a control character (\(bad)); check how it "
-                    + "was written there")
         }
         return secret
     }

@@ -74,23 +74,7 @@ enum InputArguments {
         -> InputOptions
     {
         var options = InputOptions(path: path)
-        if let format = try arguments.choice("--format") {
-            options.format = InputFormat(rawValue: format)
-        }
-        if let member = arguments.value("--json-array") {
-            guard options.format == nil || options.format == .json else {
-                throw BatchInviteError.usage(
-                    "--json-array reads a JSON document: it goes with --format json, not "
-                        + "--format \(options.format!.rawValue)")
-            }
-            guard !member.isEmpty else {
-                throw BatchInviteError.usage(
-                    "--json-array needs the member's name (users, or data.users for a member of a member)"
-                )
-            }
-            options.format = .json
-            options.jsonArray = member
-        }
+        try readFormat(arguments, into: &options)
         if let delimiter = arguments.value("--delimiter") {
             switch delimiter {
             case "tab", "\\t", "\t": options.delimiter = 9
@@ -118,6 +102,38 @@ enum InputArguments {
         if arguments.value("--skip-lines") != nil {
             options.skipLines = try arguments.integer("--skip-lines", 0, in: 0...1_000_000)
         }
+        try readColumns(arguments, into: &options)
+        try readDefaults(arguments, target: target, into: &options)
+        return options
+    }
+
+    /// `--format` and `--json-array`.
+    private static func readFormat(_ arguments: Arguments, into options: inout InputOptions)
+        throws
+    {
+        if let format = try arguments.choice("--format") {
+            options.format = InputFormat(rawValue: format)
+        }
+        if let member = arguments.value("--json-array") {
+            guard options.format == nil || options.format == .json else {
+                throw BatchInviteError.usage(
+                    "--json-array reads a JSON document: it goes with --format json, not "
+                        + "--format \(options.format!.rawValue)")
+            }
+            guard !member.isEmpty else {
+                throw BatchInviteError.usage(
+                    "--json-array needs the member's name (users, or data.users for a member of a member)"
+                )
+            }
+            options.format = .json
+            options.jsonArray = member
+        }
+    }
+
+    /// `--map` and `--where`.
+    private static func readColumns(_ arguments: Arguments, into options: inout InputOptions)
+        throws
+    {
         for pair in arguments.all("--map") {
             guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,
                 pair.index(after: equals) != pair.endIndex
@@ -138,6 +154,13 @@ enum InputArguments {
             }
             options.filters.append(filter)
         }
+    }
+
+    /// The defaults of fields: a definition's `--var` values, then the target's default
+    /// options (`--role`, ...), each checked as a cell would be.
+    private static func readDefaults(
+        _ arguments: Arguments, target: any Target, into options: inout InputOptions
+    ) throws {
         if let definition = target as? DefinitionTarget {
             for (field, value) in definition.defaultsFromVars {
                 guard let index = target.fields.firstIndex(where: { $0.name == field }) else {
@@ -158,7 +181,6 @@ enum InputArguments {
             try checkDefault(value, option: spec.name, field: index, target: target)
             options.defaults[target.fields[index].name] = value
         }
-        return options
     }
 
     /// Validates a default as if it were a cell, so `--role admin` is refused up front.

@@ -70,99 +70,95 @@ struct InspectCommand: Command {
     }
 
     private func printRecords(_ text: TextInput, format: FormatChoice, encoding: String) throws {
-        let output = StandardOutput.shared
-        var line: [UInt8] = []
         switch format.format {
-        case .csv:
-            let reader = try CSVReader(
-                input: text, delimiter: format.delimiter ?? input.resolvedDelimiter,
-                keepsBlankRecords: true)
-            try reader.forEachRecord { record in
-                line.removeAll(keepingCapacity: true)
-                line.append(UInt8(ascii: "["))
-                for (index, field) in record.strings.enumerated() {
-                    if index > 0 { line.append(UInt8(ascii: ",")) }
-                    TextBytes.appendJSONString(field, to: &line)
-                }
-                line.append(contentsOf: "]\n".utf8)
-                Self.write(line)
-            }
-            describe(
-                "format: \(format), \(encoding), delimiter: \(Self.show(reader.delimiter))"
-                    + ", \(reader.blankRecordsSkipped) blank records skipped")
-        case .jsonl:
-            let reader = JSONLinesReader(input: text)
-            try reader.forEachRecord { record in
-                switch record.members {
-                case .success(let members):
-                    Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
-                case .failure(let error):
-                    output.flush()
-                    printError(
-                        "line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
-                }
-            }
-            describe(
-                "format: \(format), \(encoding), \(reader.blankRecordsSkipped) blank lines skipped"
-            )
-        case .json:
-            let reader = JSONDocumentReader(
-                input: text, arrayPath: input.jsonArray,
-                reopen: text.size == nil
-                    ? nil
-                    : {
-                        try TextInput(
-                            path: input.path, encoding: input.encoding, skipLines: input.skipLines)
-                    })
-            reader.onNote = { printError($0) }
-            try reader.forEachElement { number, bytes in
-                let record = JSONDocumentReader.record(bytes, line: number)
-                switch record.members {
-                case .success(let members):
-                    Self.write(Array((JSONValue.object(members).encoded + "\n").utf8))
-                case .failure(let error):
-                    output.flush()
-                    printError(
-                        "line \(record.line): \(Self.describe(error.problem, in: text.encoding))")
-                }
-            }
-            describe(
-                "format: \(format)\(Self.show(array: reader.arrayPath)), \(encoding)")
+        case .csv: try printCSV(text, format: format, encoding: encoding)
+        case .jsonl: try printJSONLines(text, format: format, encoding: encoding)
+        case .json: try printJSONDocument(text, format: format, encoding: encoding)
+        }
+    }
+
+    /// Each CSV record as a JSON array of its cells.
+    private func printCSV(_ text: TextInput, format: FormatChoice, encoding: String) throws {
+        let reader = try CSVReader(
+            input: text, delimiter: format.delimiter ?? input.resolvedDelimiter,
+            keepsBlankRecords: true)
+        var line = JSONWriter()
+        try reader.forEachRecord { record in
+            line.reset()
+            line.beginArray()
+            for field in record.strings { line.string(field) }
+            line.endArray()
+            line.endLine()
+            Self.write(line.bytes)
+        }
+        describe(
+            "format: \(format), \(encoding), delimiter: \(Self.show(reader.delimiter))"
+                + ", \(reader.blankRecordsSkipped) blank records skipped")
+    }
+
+    private func printJSONLines(_ text: TextInput, format: FormatChoice, encoding: String) throws {
+        let reader = JSONLinesReader(input: text)
+        try reader.forEachRecord { Self.printRecord($0, in: text.encoding) }
+        describe(
+            "format: \(format), \(encoding), \(reader.blankRecordsSkipped) blank lines skipped")
+    }
+
+    /// Each element of the document's array (`--json-array`) as a JSON line.
+    private func printJSONDocument(_ text: TextInput, format: FormatChoice, encoding: String)
+        throws
+    {
+        let reader = JSONDocumentReader(
+            input: text, arrayPath: input.jsonArray,
+            reopen: text.size == nil
+                ? nil
+                : {
+                    try TextInput(
+                        path: input.path, encoding: input.encoding, skipLines: input.skipLines)
+                })
+        reader.onNote = { printError($0) }
+        try reader.forEachElement { number, bytes in
+            Self.printRecord(JSONDocumentReader.record(bytes, line: number), in: text.encoding)
+        }
+        describe("format: \(format)\(Self.show(array: reader.arrayPath)), \(encoding)")
+    }
+
+    /// A JSON record as one line of its members, or on stderr why it is none.
+    private static func printRecord(_ record: JSONLinesReader.Record, in encoding: TextEncoding) {
+        switch record.members {
+        case .success(let members):
+            var line = JSONWriter()
+            line.value(.object(members))
+            line.endLine()
+            write(line.bytes)
+        case .failure(let error):
+            StandardOutput.shared.flush()
+            printError("line \(record.line): \(describe(error.problem, in: encoding))")
         }
     }
 
     private func printRows() throws {
         let source = try RowSource(options: input, target: target)
         source.onWarning = { printError($0) }
-        var line: [UInt8] = []
+        var line = JSONWriter()
         try source.forEachRow { row in
-            line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: "{\"row\":".utf8)
-            TextBytes.appendInteger(row.row, to: &line)
-            line.append(contentsOf: ",\"line\":".utf8)
-            TextBytes.appendInteger(row.line, to: &line)
+            line.reset()
+            line.beginObject()
+            line.member("row", row.row)
+            line.member("line", row.line)
             for (index, field) in target.fields.enumerated() {
-                line.append(UInt8(ascii: ","))
-                TextBytes.appendJSONString(field.name, to: &line)
-                line.append(UInt8(ascii: ":"))
+                line.key(field.name)
                 switch row.values[index] {
-                case .missing: line.append(contentsOf: "null".utf8)
-                case .text(let bytes):
-                    TextBytes.appendJSONString(String(decoding: bytes, as: UTF8.self), to: &line)
-                case .number(let bytes): line.append(contentsOf: bytes)
-                case .wrongKind(let kind): TextBytes.appendJSONString("<\(kind)>", to: &line)
+                case .missing: line.null()
+                case .text(let bytes): line.string(String(decoding: bytes, as: UTF8.self))
+                case .number(let bytes): line.number(String(decoding: bytes, as: UTF8.self))
+                case .wrongKind(let kind): line.string("<\(kind)>")
                 }
             }
-            if let problem = row.problem {
-                line.append(contentsOf: ",\"problem\":".utf8)
-                TextBytes.appendJSONString(problem, to: &line)
-            }
-            if let skipped = row.skipped {
-                line.append(contentsOf: ",\"skipped\":".utf8)
-                TextBytes.appendJSONString(skipped, to: &line)
-            }
-            line.append(contentsOf: "}\n".utf8)
-            Self.write(line)
+            if let problem = row.problem { line.member("problem", problem) }
+            if let skipped = row.skipped { line.member("skipped", skipped) }
+            line.endObject()
+            line.endLine()
+            Self.write(line.bytes)
         }
         let (encoding, given) = source.encoding
         let guessed = !given && encoding != .utf8

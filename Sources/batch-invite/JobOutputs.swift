@@ -97,7 +97,7 @@ struct JobOutputs {
             "stopped by \(Signals.name(signal))"
             + (summary.command == "run" ? " before anything was sent" : "")
         printError("batch-invite \(summary.command): \(summary.error ?? "")")
-        summary.htmlPath = nil
+        summary.page.path = nil
         // Held to the exit: the command's own thread writes nothing more.
         Self.writing.lock()
         writeLocked(summary)
@@ -195,10 +195,10 @@ struct JobOutputs {
             }
         }
         // The page shows a report: only a command that wrote one has it.
-        if let htmlPath = summary.htmlPath, let overview = summary.overview {
+        if let htmlPath = summary.page.path, let overview = summary.page.overview {
             do {
                 try HTMLReport(
-                    summary: summary, overview: overview, timeline: summary.timeline,
+                    summary: summary, overview: overview, timeline: summary.page.timeline,
                     reportPath: summary.report
                 ).write(to: htmlPath)
                 printNote("html: \(htmlPath)")

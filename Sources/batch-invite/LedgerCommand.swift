@@ -83,27 +83,18 @@ struct LedgerCommand: Command {
     func run() throws -> Int32 {
         switch action {
         case "show":
-            let lines = try Ledger.latest(path: path).filter {
-                target == nil || $0.target == target
-            }
-            var text = ""
-            for line in lines {
-                text +=
-                    "\(line.target)\t\(line.key)\t\(line.state == .invited ? "invited" : "in_doubt")\t"
-                    + Clock.iso8601(milliseconds: line.at * 1000) + "\n"
-            }
+            let (text, keys, invited) = try LedgerMaintenance.listing(path: path, target: target)
             StandardOutput.shared.write(text)
             StandardOutput.shared.flush()
-            let invited = lines.filter { $0.state == .invited }.count
-            printError("\(invited) invited, \(lines.count - invited) in doubt")
+            printError("\(invited) invited, \(keys - invited) in doubt")
         case "forget":
-            let known = try Ledger.forget(path: path, target: target!, key: key!)
+            let known = try LedgerMaintenance.forget(path: path, target: target!, key: key!)
             printError(
                 known
                     ? "forgot \(key!) (\(target!)): the next run sends to it"
                     : "\(key!) (\(target!)) was not in the ledger; nothing to forget")
         default:
-            let (before, after) = try Ledger.compact(path: path)
+            let (before, after) = try LedgerMaintenance.compact(path: path)
             printError("compacted \(path): \(before) records, now \(after)")
         }
         return ExitCode.success.code

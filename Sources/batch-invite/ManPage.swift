@@ -33,80 +33,89 @@ enum ManPage {
     static let releaseDate = "December 2026"
 
     static var text: String {
-        var page = """
-            .TH BATCH\\-INVITE 1 "\(releaseDate)" "batch-invite \(toolVersion)" "User Commands"
-            .SH NAME
-            batch-invite \\- send invitations in bulk from a spreadsheet, with a report row by row
-            .SH SYNOPSIS
-            .B batch-invite
-            .I COMMAND
-            .RI [ options ]
-            .br
-            .B batch-invite
-            .RB [ \\-\\-help " | " \\-\\-version ]
-            .SH DESCRIPTION
-            .B batch-invite
-            reads a CSV, JSON Lines or JSON file of people, checks every row, and sends one
-            invitation request per valid row to an invitation API (Sendoso's "Invite New
-            User", CyberArk Identity's "Send Invitation SMS") through a bounded pool of
-            concurrent requests under a rate limit, with retries, a crash-safe journal that a
-            run resumes from, and a report that says, row by row, what happened.
-            .SH COMMANDS
-
-            """
+        var page = opening
         for command in commands where !command.hidden {
             page += section(command)
         }
-        page += """
-            .SH EXIT STATUS
-            .nf
-            \(escaped(ExitCode.summary))
-            .fi
-            .SH ENVIRONMENT
-            .TP
-            .B BATCH_INVITE_TOKEN
-            The API token of
-            .BR run ,
-            unless
-            .B \\-\\-token\\-env
-            names another variable or another token source is given.
-            .TP
-            .BR HTTPS_PROXY ", " https_proxy ", " ALL_PROXY ", " NO_PROXY ", " no_proxy
-            The proxy a run's requests go through, as curl reads them.
-            .TP
-            .BR NO_COLOR ", " TERM
-            The live progress line is cleared with an escape sequence only on a terminal
-            whose
-            .B TERM
-            is set and not
-            .BR dumb ,
-            with
-            .B NO_COLOR
-            unset or empty.
-            .SH FILES
-            .TP
-            .I <report>.journal
-            The journal of a run (next to its report unless
-            .B \\-\\-journal
-            is given): every row's outcome as it happens; the same command resumes from it.
-            .TP
-            .I /usr/share/doc/batch-invite/
-            The README, the example configuration and the changelog.
-            .SH EXAMPLES
-            .nf
-            batch-invite validate hr.csv \\-\\-target sendoso
-            BATCH_INVITE_TOKEN=... batch-invite run hr.csv \\-\\-target sendoso \\e
-                \\-\\-base-url https://app.sendoso.com \\-\\-role regular \\-\\-dry\\-run
-            batch-invite status \\-\\-journal hr.csv.report.csv.journal
-            .fi
-            .SH SEE ALSO
-            The README in
-            .I /usr/share/doc/batch-invite/
-            explains every option, the report, the journal and the ledger, scheduling, and
-            the two APIs.
+        return page + closing
+    }
 
-            """
-        return page
+    /// The page up to its commands: its header, name, synopsis and description.
+    private static var opening: String {
+        """
+        .TH BATCH\\-INVITE 1 "\(releaseDate)" "batch-invite \(toolVersion)" "User Commands"
+        .SH NAME
+        batch-invite \\- send invitations in bulk from a spreadsheet, with a report row by row
+        .SH SYNOPSIS
+        .B batch-invite
+        .I COMMAND
+        .RI [ options ]
+        .br
+        .B batch-invite
+        .RB [ \\-\\-help " | " \\-\\-version ]
+        .SH DESCRIPTION
+        .B batch-invite
+        reads a CSV, JSON Lines or JSON file of people, checks every row, and sends one
+        invitation request per valid row to an invitation API (Sendoso's "Invite New
+        User", CyberArk Identity's "Send Invitation SMS") through a bounded pool of
+        concurrent requests under a rate limit, with retries, a crash-safe journal that a
+        run resumes from, and a report that says, row by row, what happened.
+        .SH COMMANDS
+
+        """
+    }
+
+    /// The page after its commands: exit status, environment, files, examples.
+    private static var closing: String {
+        """
+        .SH EXIT STATUS
+        .nf
+        \(escaped(ExitCode.summary))
+        .fi
+        .SH ENVIRONMENT
+        .TP
+        .B BATCH_INVITE_TOKEN
+        The API token of
+        .BR run ,
+        unless
+        .B \\-\\-token\\-env
+        names another variable or another token source is given.
+        .TP
+        .BR HTTPS_PROXY ", " https_proxy ", " ALL_PROXY ", " NO_PROXY ", " no_proxy
+        The proxy a run's requests go through, as curl reads them.
+        .TP
+        .BR NO_COLOR ", " TERM
+        The live progress line is cleared with an escape sequence only on a terminal
+        whose
+        .B TERM
+        is set and not
+        .BR dumb ,
+        with
+        .B NO_COLOR
+        unset or empty.
+        .SH FILES
+        .TP
+        .I <report>.journal
+        The journal of a run (next to its report unless
+        .B \\-\\-journal
+        is given): every row's outcome as it happens; the same command resumes from it.
+        .TP
+        .I /usr/share/doc/batch-invite/
+        The README, the example configuration and the changelog.
+        .SH EXAMPLES
+        .nf
+        batch-invite validate hr.csv \\-\\-target sendoso
+        BATCH_INVITE_TOKEN=... batch-invite run hr.csv \\-\\-target sendoso \\e
+            \\-\\-base-url https://app.sendoso.com \\-\\-role regular \\-\\-dry\\-run
+        batch-invite status \\-\\-journal hr.csv.report.csv.journal
+        .fi
+        .SH SEE ALSO
+        The README in
+        .I /usr/share/doc/batch-invite/
+        explains every option, the report, the journal and the ledger, scheduling, and
+        the two APIs.
+
+        """
     }
 
     /// One command's subsection: usage, description, details, options, exit codes.

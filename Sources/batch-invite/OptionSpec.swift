@@ -101,16 +101,19 @@ struct OptionSpec {
 
     /// The option as one JSON line of `batch-invite options`.
     func json(command: String) -> String {
-        func quoted(_ text: String) -> String {
-            var bytes: [UInt8] = []
-            TextBytes.appendJSONString(text, to: &bytes)
-            return String(decoding: bytes, as: UTF8.self)
+        let object = JSONWriter.object { json in
+            json.member("command", command)
+            json.member("option", name)
+            json.member("value", value)
+            json.member("group", group?.rawValue)
+            json.member("kind", kind?.name)
+            json.key("choices")
+            json.beginArray()
+            for choice in kind?.words ?? [] { json.string(choice) }
+            json.endArray()
+            json.member("repeatable", repeatable)
+            json.member("help", help)
         }
-        let choices = (kind?.words ?? []).map(quoted).joined(separator: ",")
-        return "{\"command\":\(quoted(command)),\"option\":\(quoted(name)),"
-            + "\"value\":\(value.map(quoted) ?? "null"),"
-            + "\"group\":\(group.map { quoted($0.rawValue) } ?? "null"),"
-            + "\"kind\":\(kind.map { quoted($0.name) } ?? "null"),\"choices\":[\(choices)],"
-            + "\"repeatable\":\(repeatable),\"help\":\(quoted(help))}"
+        return String(decoding: object, as: UTF8.self)
     }
 }

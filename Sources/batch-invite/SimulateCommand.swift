@@ -124,6 +124,45 @@ struct SimulateCommand: Command {
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositional(command: Self.name)
         var configuration = SimulatorConfiguration()
+        try Self.readAccess(arguments, into: &configuration)
+        if let teams = arguments.value("--teams") {
+            var set = Set<Int64>()
+            for part in teams.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let team = Int64(part.trimmingCharacters(in: .whitespaces)), team > 0 else {
+                    throw BatchInviteError.usage(
+                        "--teams \"\(teams)\": \"\(part)\" is not a positive team ID")
+                }
+                set.insert(team)
+            }
+            configuration.teams = set
+        }
+        if let path = arguments.value("--users-file") {
+            configuration.users = try Self.readUsers(path)
+        }
+        try Self.readAnswers(arguments, into: &configuration)
+        configuration.requestLogPath = arguments.value("--request-log")
+        if let seed = arguments.value("--seed") {
+            guard let value = UInt64(seed) else {
+                throw BatchInviteError.usage(
+                    "--seed \"\(seed)\" must be a whole number from 0 to \(UInt64.max)")
+            }
+            configuration.seed = value
+        } else {
+            configuration.seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        }
+        try Self.readLimits(arguments, into: &configuration)
+        var files = CommandFiles()
+        files.reads("--users-file", arguments.value("--users-file"))
+        files.writes("--request-log", configuration.requestLogPath)
+        try files.check()
+        self.configuration = configuration
+    }
+
+    /// `--port`, `--token`, `--oauth-client` and `--token-lifetime`: where it listens and
+    /// what it accepts.
+    private static func readAccess(
+        _ arguments: Arguments, into configuration: inout SimulatorConfiguration
+    ) throws {
         configuration.port =
             try UInt16(exactly: arguments.integer("--port", 0, in: 0...65535)) ?? 0
         configuration.token = arguments.value("--token")
@@ -143,20 +182,14 @@ struct SimulateCommand: Command {
         configuration.tokenLifetime = try arguments.number(
             "--token-lifetime", 3600, in: 0.001...31_536_000,
             what: "a number of seconds from 0.001 to 31536000 (a year)")
-        if let teams = arguments.value("--teams") {
-            var set = Set<Int64>()
-            for part in teams.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let team = Int64(part.trimmingCharacters(in: .whitespaces)), team > 0 else {
-                    throw BatchInviteError.usage(
-                        "--teams \"\(teams)\": \"\(part)\" is not a positive team ID")
-                }
-                set.insert(team)
-            }
-            configuration.teams = set
-        }
-        if let path = arguments.value("--users-file") {
-            configuration.users = try Self.readUsers(path)
-        }
+    }
+
+    /// How it answers: `--latency-ms`, `--jitter-ms`, `--rate-limit`, `--burst`,
+    /// `--retry-after`, `--omit-retry-after`, the probabilities of 429, 503 and dropped
+    /// connections, `--expires-in-days`.
+    private static func readAnswers(
+        _ arguments: Arguments, into configuration: inout SimulatorConfiguration
+    ) throws {
         configuration.latency =
             Double(try arguments.integer("--latency-ms", 0, in: 0...3_600_000)) / 1000
         configuration.jitter =
@@ -182,16 +215,12 @@ struct SimulateCommand: Command {
         configuration.dropAfter = try arguments.number(
             "--drop-after", 0, in: 0...1, what: "a probability from 0 to 1")
         configuration.expiresInDays = try arguments.integer("--expires-in-days", 14, in: 0...3650)
-        configuration.requestLogPath = arguments.value("--request-log")
-        if let seed = arguments.value("--seed") {
-            guard let value = UInt64(seed) else {
-                throw BatchInviteError.usage(
-                    "--seed \"\(seed)\" must be a whole number from 0 to \(UInt64.max)")
-            }
-            configuration.seed = value
-        } else {
-            configuration.seed = UInt64.random(in: 0...UInt64(UInt32.max))
-        }
+    }
+
+    /// `--request-timeout-ms`, `--idle-timeout-ms` and `--max-connections`.
+    private static func readLimits(
+        _ arguments: Arguments, into configuration: inout SimulatorConfiguration
+    ) throws {
         configuration.limits.requestTimeout =
             Double(try arguments.integer("--request-timeout-ms", 10_000, in: 1...3_600_000))
             / 1000
@@ -200,11 +229,6 @@ struct SimulateCommand: Command {
             / 1000
         configuration.limits.maxConnections = try arguments.integer(
             "--max-connections", 1024, in: 1...100_000)
-        var files = CommandFiles()
-        files.reads("--users-file", arguments.value("--users-file"))
-        files.writes("--request-log", configuration.requestLogPath)
-        try files.check()
-        self.configuration = configuration
     }
 
     func run() throws -> Int32 {

@@ -41,95 +41,13 @@ struct StatusCommand: Command {
     }
 
     func run() throws -> Int32 {
-        let summary = try JournalSummary(path: journal)
-        let statuses: [RowStatus] = [
-            .invited, .alreadyInvited, .failed, .invalid, .duplicate, .notSent, .inDoubt, .skipped,
-        ]
-        let counts = summary.countsWithUnreached
-        let last =
-            summary.lastActivity.map {
-                Clock.iso8601(milliseconds: Int64($0.timeIntervalSince1970 * 1000))
-            } ?? ""
-        let code = Self.exitCode(summary)
+        let status = try RunStatus(journal: journal)
         if json {
-            var out: [UInt8] = Array("{\"journal\":".utf8)
-            TextBytes.appendJSONString(journal, to: &out)
-            for field in ["target", "base_url", "input", "started"] {
-                out.append(contentsOf: ",\"\(field)\":".utf8)
-                let value = summary.header?[field]?.text ?? ""
-                // A journal of an earlier version may hold a password in its base URL.
-                TextBytes.appendJSONString(
-                    field == "base_url" ? Redactor.hidingUserInfo(value) : value, to: &out)
-            }
-            out.append(contentsOf: ",\"rows\":\(summary.rows),\"counts\":{".utf8)
-            out.append(
-                contentsOf: statuses.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(
-                    separator: ","
-                ).utf8)
-            out.append(
-                contentsOf:
-                    "},\"in_doubt\":[\(summary.inDoubt.map(String.init).joined(separator: ","))]"
-                    .utf8)
-            out.append(contentsOf: ",\"not_reached\":\(summary.notReached)".utf8)
-            out.append(
-                contentsOf: ",\"input_rows\":\(summary.inputRows.map(String.init) ?? "null")".utf8)
-            out.append(contentsOf: ",\"last_activity\":".utf8)
-            TextBytes.appendJSONString(last, to: &out)
-            out.append(
-                contentsOf:
-                    ",\"running\":\(summary.heldBy != nil),\"finished\":\(summary.isFinished)}\n"
-                    .utf8)
-            StandardOutput.shared.write(bytes: out)
+            StandardOutput.shared.write(bytes: status.json)
         } else {
-            var text = "journal: \(journal)\n"
-            text +=
-                "target: \(summary.header?["target"]?.text ?? "?"), input: \(summary.header?["input"]?.text ?? "?")"
-            text +=
-                ", base URL: \(Redactor.hidingUserInfo(summary.header?["base_url"]?.text ?? "?"))\n"
-            text +=
-                "\(summary.rows) rows: "
-                + statuses.filter {
-                    ($0 != .alreadyInvited && $0 != .skipped) || (counts[$0] ?? 0) > 0
-                }.map {
-                    "\(counts[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))"
-                }
-                .joined(separator: ", ") + "\n"
-            if summary.inputRows == nil {
-                text +=
-                    "the input was not read through: rows past the \(summary.rows) recorded are "
-                    + "not counted, and the run is unfinished\n"
-            } else if summary.notReached > 0 {
-                text +=
-                    "not reached: \(summary.notReached) \(summary.notReached == 1 ? "row" : "rows") "
-                    + "(the run stopped before them; the same run command sends them)\n"
-            }
-            if !summary.inDoubt.isEmpty {
-                text +=
-                    "in doubt (dispatched, no answer recorded): rows "
-                    + summary.inDoubt.prefix(20).map(String.init).joined(separator: ", ")
-                    + (summary.inDoubt.count > 20 ? ", ..." : "") + "\n"
-            }
-            text += "started: \(summary.header?["started"]?.text ?? "?"), last activity: \(last)\n"
-            text += "running now: " + (summary.heldBy.map { "yes (\($0))" } ?? "no") + "\n"
-            text +=
-                "finished: "
-                + (summary.isFinished
-                    ? "yes"
-                    : summary.lastRunEnded
-                        ? "no, rows are left to send" : "no, the run did not write its end") + "\n"
-            StandardOutput.shared.write(text)
+            StandardOutput.shared.write(status.text)
         }
-        return code.code
-    }
-
-    /// 4 while a run holds the journal or any row is unreached, not sent or in doubt (or
-    /// the input's row count is unknown); else 0 when every row was invited, 1 when not.
-    static func exitCode(_ summary: JournalSummary) -> ExitCode {
-        guard summary.isSettled else { return .unfinished }
-        let done =
-            (summary.counts[.invited] ?? 0) + (summary.counts[.alreadyInvited] ?? 0)
-            + (summary.counts[.skipped] ?? 0)
-        return done == summary.rows ? .success : .rowsNotDone
+        return status.exitCode.code
     }
 }
 
@@ -187,17 +105,18 @@ struct ReportCommand: Command {
 
     func run() throws -> Int32 {
         var overview = report.html.map { _ in ReportOverview() }
-        let (counts, summary) = try RunReport.write(
+        let written = try RunReport.write(
             journal: journal, reportPath: report.path, format: report.format,
             overview: &overview
         ) { printError($0) }
         if let html = report.html, let overview {
             try HTMLReport(
-                summary: pageSummary(summary, overview), overview: overview,
-                timeline: summary.timeline, reportPath: report.path
+                summary: written.pageSummary(overview, journal: journal, report: report.path),
+                overview: overview, timeline: written.timeline, reportPath: report.path
             ).write(to: html)
             printError("html: \(html)")
         }
+        let counts = written.counts
         var line = "\(counts.total) \(counts.total == 1 ? "row" : "rows") written to \(path)"
         if counts.inDoubt + counts.notReached > 0 {
             line +=
@@ -206,35 +125,5 @@ struct ReportCommand: Command {
         }
         StandardOutput.shared.write(line + "\n")
         return ExitCode.success.code
-    }
-
-    /// The page's headline from the journal: its run's times and totals, and the exit code
-    /// the run ended with as the journal tells it.
-    private func pageSummary(_ journal: JournalSummary, _ overview: ReportOverview) -> JobSummary {
-        let seconds = journal.timeline.seconds
-        var summary = JobSummary(
-            command: "run", started: journal.timeline.starts.first?.at ?? seconds.first?.at ?? 0)
-        summary.finished =
-            seconds.last?.at
-            ?? journal.lastActivity.map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
-        summary.target = journal.header?["target"]?.text
-        summary.input = journal.header?["input"]?.text
-        summary.report = report.path
-        summary.journal = self.journal
-        summary.counts = overview.counts
-        summary.requests = seconds.reduce(0) { $0 + $1.requests }
-        summary.retries = seconds.reduce(0) { $0 + $1.retries }
-        summary.throttled = seconds.reduce(0) { $0 + $1.throttled }
-        let invited = seconds.reduce(0) { $0 + $1.invited }
-        summary.peakRate = Double(seconds.map(\.invited).max() ?? 0)
-        summary.averageRate =
-            summary.durationSeconds > 0 ? Double(invited) / summary.durationSeconds : 0
-        let done =
-            (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
-            + (overview.counts[.skipped] ?? 0)
-        summary.exitCode =
-            !journal.isSettled
-            ? .unfinished : done == overview.rows ? .success : .rowsNotDone
-        return summary
     }
 }

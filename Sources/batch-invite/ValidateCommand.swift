@@ -95,9 +95,9 @@ struct ValidateCommand: Command {
         let result = try ValidationRun.run(
             input: input, target: target, reportPath: report.path, reportFormat: report.format,
             overview: &overview, onWarning: { printNote($0) })
-        summary.overview = overview
-        summary.htmlPath = report.html
-        summary.counts = [
+        summary.page.overview = overview
+        summary.page.path = report.html
+        summary.statistics.counts = [
             .valid: result.valid, .invalid: result.invalid, .duplicate: result.duplicate,
             .skipped: result.skipped,
         ]

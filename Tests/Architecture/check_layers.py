@@ -1,22 +1,40 @@
 #!/usr/bin/env python3
-"""The layers of Sources/BatchInvite, checked (run by `make test`).
+"""The layers of Sources/BatchInvite and of the executable, checked (run by `make test`).
 
-Each folder is a stage of the pipeline or a layer under them. A folder may use the types
-of the folders before it in LAYERS, never those after it; the simulator may use only the
-bottom layers (it plays the APIs: it must not share the client's delivery or targets).
-A use is a type name declared at the top level of another folder's file, found in this
-folder's code (comments and string literals left out). Exits 1 naming every use out of
-order.
+Each folder is a stage of the pipeline or a layer under them. LAYERS lists them from the
+bottom up; an entry that is a tuple holds siblings, which stand on the same layers and
+never use each other (Delivery and Journal meet through Outcome's DispatchLog). A folder
+may use the types of the layers before it in LAYERS, never those of its siblings or of
+the layers after it, and none of the layers PASSED_OVER names for it, though they come
+before it. The simulator may use only the bottom layers (it plays the APIs: it must not
+share the client's delivery or targets). The executable (Sources/batch-invite) stands on
+top: it may use every folder of the library and the simulator, but not Delivery and
+Journal, whose objects the pipeline (Run) makes from the plain settings it is handed.
+A use is the name of a type, or of a function, constant or variable that is not private,
+declared at the top level of another folder's file, found in this folder's code
+(comments and string literals left out). Exits 1 naming every use against the layers.
 
-usage: check_layers.py [SOURCES_DIR]
+usage: check_layers.py [LIBRARY_DIR [EXECUTABLE_DIR]]
+  (the executable's folder is LIBRARY_DIR/../batch-invite unless given)
 """
 import os
 import re
 import sys
 
-LAYERS = ["Support", "Outcome", "Input", "Targets", "Mapping", "Validation", "Delivery",
-          "Journal", "Report", "Run"]
+LAYERS = ["Support", "Outcome", "Input", "Targets", "Mapping", "Validation",
+          ("Delivery", "Journal"), "Report", "Run"]
+PASSED_OVER = {"Delivery": {"Validation"}, "Journal": {"Validation"},
+               "Report": {"Validation", "Delivery", "Journal"},
+               "batch-invite": {"Delivery", "Journal"}}
 STANDALONE = {"Simulator": {"Support", "Outcome"}}
+EXECUTABLE = "batch-invite"
+TYPE = re.compile(
+    r"^(?:@\w+(?:\([^)\n]*\))?\s+)*"
+    r"(?:(?:public|package|internal|private|fileprivate|final|indirect|nonisolated)\s+)*"
+    r"(?:class|struct|enum|protocol|actor|typealias)\s+([A-Z]\w*)", re.M)
+VALUE = re.compile(
+    r"^(?:@\w+(?:\([^)\n]*\))?\s+)*(?:(?:public|package|internal|nonisolated)\s+)*"
+    r"(?:func|let|var)\s+([A-Za-z_]\w*)", re.M)
 
 
 def code_of(text):
@@ -51,25 +69,25 @@ def simulator_uses_of_client(root):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "../../Sources/BatchInvite")
+    executable = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "..", EXECUTABLE)
     declared, files = {}, []
-    for folder in sorted(os.listdir(root)):
-        path = os.path.join(root, folder)
+    folders = [(folder, os.path.join(root, folder)) for folder in sorted(os.listdir(root))]
+    for folder, path in folders + [(EXECUTABLE, executable)]:
         if not os.path.isdir(path):
             sys.exit(f"{folder}: every file of the library belongs in a layer's folder")
-        if folder not in LAYERS and folder not in STANDALONE:
+        if layer_of(folder) is None and folder not in STANDALONE and folder != EXECUTABLE:
             sys.exit(f"{folder}: a folder that is in no layer (add it to LAYERS)")
         for name in sorted(os.listdir(path)):
             if name.endswith(".swift"):
                 code = code_of(open(os.path.join(path, name)).read())
                 files.append((folder, name, code))
-                for match in re.finditer(
-                        r"^(?:public |private |fileprivate |final |indirect )*"
-                        r"(?:class|struct|enum|protocol|actor|typealias)\s+([A-Z]\w*)", code, re.M):
+                if folder == EXECUTABLE:
+                    continue  # its own module: the library cannot use its names
+                for match in list(TYPE.finditer(code)) + list(VALUE.finditer(code)):
                     declared.setdefault(match.group(1), folder)
     problems = []
     for folder, name, code in files:
-        allowed = (STANDALONE.get(folder) if folder in STANDALONE
-                   else set(LAYERS[:LAYERS.index(folder)]))
+        allowed = allowed_for(folder)
         for type_name, owner in declared.items():
             if owner != folder and owner not in allowed and re.search(rf"\b{type_name}\b", code):
                 problems.append(f"{folder}/{name} uses {type_name} of {owner}")
@@ -77,11 +95,38 @@ def main():
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} uses against the layers: " + " < ".join(LAYERS)
-              + "; the simulator uses only " + ", ".join(sorted(STANDALONE["Simulator"])))
+        print(f"{len(problems)} uses against the layers: " + rule())
         return 1
-    print(f"layers hold: {len(files)} files, " + " < ".join(LAYERS) + "; Simulator apart")
+    print(f"layers hold: {len(files)} files, " + rule())
     return 0
+
+
+def layer_of(folder):
+    """The index in LAYERS of the layer `folder` is in (alone or among siblings), or None."""
+    for index, layer in enumerate(LAYERS):
+        if folder == layer or (isinstance(layer, tuple) and folder in layer):
+            return index
+    return None
+
+
+def allowed_for(folder):
+    """The folders `folder` may use."""
+    if folder in STANDALONE:
+        return STANDALONE[folder]
+    layers = LAYERS if folder == EXECUTABLE else LAYERS[:layer_of(folder)]
+    below = {name for layer in layers for name in (layer if isinstance(layer, tuple) else (layer,))}
+    if folder == EXECUTABLE:
+        below |= set(STANDALONE)
+    return below - PASSED_OVER.get(folder, set())
+
+
+def rule():
+    order = " < ".join("(" + " | ".join(layer) + ")" if isinstance(layer, tuple) else layer
+                       for layer in LAYERS)
+    return (order + " < the executable; siblings never use each other; "
+            + "; ".join(f"{folder} uses no {', '.join(sorted(passed))}"
+                        for folder, passed in PASSED_OVER.items())
+            + "; the simulator uses only " + ", ".join(sorted(STANDALONE["Simulator"])))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,29 @@ struct EarlierRun {
             throw BatchInviteError.input(
                 "the journal \(path) has no header record; use --restart to start over")
         }
+        let earlierOptions = JournalHeader.inputOptions(from: header)
+        let differences =
+            targetDifferences(header, now) + inputDifferences(header, now)
+            + readingDifferences(earlierOptions, now)
+        guard differences.isEmpty else {
+            throw BatchInviteError.input(
+                "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
+                    + "); run the same command as before to resume it, or pass --restart to start over "
+                    + "(the old journal is set aside and whom it invited is not invited again)")
+        }
+        return EarlierRun(
+            offsets: summary.offsets, latest: summary.latest,
+            transientFailures: summary.transientFailures,
+            inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
+            inputBlankRecords: summary.inputBlankRecords, lastRunEnded: summary.lastRunEnded,
+            restartHistory: header["restart_history"]?.text,
+            inputOptions: earlierOptions,
+            timeline: summary.timeline)
+    }
+
+    /// How the journal's target differs from this run's: another target, another
+    /// definition of it, other `--var` values.
+    private static func targetDifferences(_ header: JSONValue, _ now: JournalHeader) -> [String] {
         var differences: [String] = []
         if header["target"]?.text != now.target {
             differences.append("target \(header["target"]?.text ?? "?")")
@@ -71,6 +94,12 @@ struct EarlierRun {
             }
             differences.append(vars.isEmpty ? "no --var" : vars.joined(separator: " "))
         }
+        return differences
+    }
+
+    /// How the journal's base URL and input differ from this run's (its size or content).
+    private static func inputDifferences(_ header: JSONValue, _ now: JournalHeader) -> [String] {
+        var differences: [String] = []
         if header["base_url"]?.text != now.baseURL {
             differences.append(
                 "base URL \(Redactor.hidingUserInfo(header["base_url"]?.text ?? "?"))")
@@ -92,43 +121,36 @@ struct EarlierRun {
                         + "changed)")
             }
         }
-        let earlierOptions = JournalHeader.inputOptions(from: header)
-        if let theirs = earlierOptions, let mine = now.inputOptions {
-            if let encoding = mine.encoding, encoding != theirs.encoding {
-                differences.append("the input read as \(theirs.encoding.map(\.description) ?? "?")")
-            }
-            if let lines = mine.skipLines, lines != theirs.skipLines {
-                differences.append("--skip-lines \(theirs.skipLines ?? 0)")
-            }
-            // Which column is which field, and which rows count: another reading is
-            // another run (a row number would mean another person).
-            if mine.mappings != theirs.mappings {
-                differences.append(
-                    theirs.mappings.isEmpty
-                        ? "no --map"
-                        : theirs.mappings.map { "--map \"\($0.header)=\($0.field)\"" }
-                            .joined(separator: " "))
-            }
-            if mine.filters != theirs.filters {
-                differences.append(
-                    theirs.filters.isEmpty
-                        ? "no --where"
-                        : theirs.filters.map { "--where \"\($0)\"" }.joined(separator: " "))
-            }
+        return differences
+    }
+
+    /// How the journal's run read its input differently from how this run would: another
+    /// encoding, preamble, `--map` or `--where` (another reading is another run: a row
+    /// number would mean another person).
+    private static func readingDifferences(_ theirs: InputOptions?, _ now: JournalHeader)
+        -> [String]
+    {
+        guard let theirs, let mine = now.inputOptions else { return [] }
+        var differences: [String] = []
+        if let encoding = mine.encoding, encoding != theirs.encoding {
+            differences.append("the input read as \(theirs.encoding.map(\.description) ?? "?")")
         }
-        guard differences.isEmpty else {
-            throw BatchInviteError.input(
-                "the journal \(path) belongs to another run (" + differences.joined(separator: ", ")
-                    + "); run the same command as before to resume it, or pass --restart to start over "
-                    + "(the old journal is set aside and whom it invited is not invited again)")
+        if let lines = mine.skipLines, lines != theirs.skipLines {
+            differences.append("--skip-lines \(theirs.skipLines ?? 0)")
         }
-        return EarlierRun(
-            offsets: summary.offsets, latest: summary.latest,
-            transientFailures: summary.transientFailures,
-            inDoubtRows: Set(summary.inDoubt), inputRows: summary.inputRows,
-            inputBlankRecords: summary.inputBlankRecords, lastRunEnded: summary.lastRunEnded,
-            restartHistory: header["restart_history"]?.text,
-            inputOptions: earlierOptions,
-            timeline: summary.timeline)
+        if mine.mappings != theirs.mappings {
+            differences.append(
+                theirs.mappings.isEmpty
+                    ? "no --map"
+                    : theirs.mappings.map { "--map \"\($0.header)=\($0.field)\"" }
+                        .joined(separator: " "))
+        }
+        if mine.filters != theirs.filters {
+            differences.append(
+                theirs.filters.isEmpty
+                    ? "no --where"
+                    : theirs.filters.map { "--where \"\($0)\"" }.joined(separator: " "))
+        }
+        return differences
     }
 }

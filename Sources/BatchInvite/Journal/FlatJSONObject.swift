@@ -20,9 +20,48 @@ enum FlatJSONObject {
     static func forEachMember(
         _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Value) -> Bool
     ) -> Bool {
-        let count = bytes.count
+        var walker = Walker(bytes: bytes)
+        walker.skipSpace()
+        guard walker.at(UInt8(ascii: "{")) else { return false }
+        walker.position += 1
+        while true {
+            walker.skipSpace()
+            guard walker.position < walker.count else { return true }  // the closing brace left off
+            if walker.at(UInt8(ascii: "}")) { return true }
+            guard walker.at(0x22), let (key, _) = walker.string() else { return false }
+            walker.skipSpace()
+            guard walker.at(UInt8(ascii: ":")) else { return false }
+            walker.position += 1
+            walker.skipSpace()
+            guard let value = walker.value() else { return false }
+            guard body(key, value) else { return true }
+            walker.skipSpace()
+            guard walker.position < walker.count else { return true }
+            if walker.at(UInt8(ascii: ",")) {
+                walker.position += 1
+            } else if !walker.at(UInt8(ascii: "}")) {
+                return false
+            }
+        }
+    }
+
+    /// A position in an object's bytes, and the steps over what is there.
+    private struct Walker {
+        let bytes: UnsafeRawBufferPointer
+        let count: Int
         var position = 0
-        func skipSpace() {
+
+        init(bytes: UnsafeRawBufferPointer) {
+            self.bytes = bytes
+            count = bytes.count
+        }
+
+        /// Whether the byte at the position is `byte`.
+        func at(_ byte: UInt8) -> Bool {
+            position < count && bytes[position] == byte
+        }
+
+        mutating func skipSpace() {
             while position < count,
                 bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A
                     || bytes[position] == 0x0D
@@ -30,9 +69,28 @@ enum FlatJSONObject {
                 position += 1
             }
         }
-        /// The string starting at `position` (its opening quote); nil when unterminated.
+
+        /// The value at the position, stepped over; nil when there is none.
+        mutating func value() -> Value? {
+            guard position < count else { return nil }
+            switch bytes[position] {
+            case 0x22:
+                guard let (text, escaped) = string() else { return nil }
+                return .string(text, escaped: escaped)
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                return literal()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return number()
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                return nested()
+            default:
+                return nil
+            }
+        }
+
+        /// The string starting at the position (its opening quote); nil when unterminated.
         /// Eight bytes at a time are searched for a quote or a backslash.
-        func string() -> (UnsafeRawBufferPointer, Bool)? {
+        mutating func string() -> (UnsafeRawBufferPointer, Bool)? {
             let start = position + 1
             var index = start
             var escaped = false
@@ -59,80 +117,58 @@ enum FlatJSONObject {
             }
             return nil
         }
-        skipSpace()
-        guard position < count, bytes[position] == UInt8(ascii: "{") else { return false }
-        position += 1
-        while true {
-            skipSpace()
-            guard position < count else { return true }  // the closing brace left off
-            if bytes[position] == UInt8(ascii: "}") { return true }
-            guard bytes[position] == 0x22, let (key, _) = string() else { return false }
-            skipSpace()
-            guard position < count, bytes[position] == UInt8(ascii: ":") else { return false }
+
+        /// `true`, `false` or `null`.
+        mutating func literal() -> Value? {
+            let start = position
+            while position < count, bytes[position] >= UInt8(ascii: "a"),
+                bytes[position] <= UInt8(ascii: "z")
+            {
+                position += 1
+            }
+            switch (bytes[start], position - start) {
+            case (UInt8(ascii: "t"), 4): return .bool(true)
+            case (UInt8(ascii: "f"), 5): return .bool(false)
+            case (UInt8(ascii: "n"), 4): return .null
+            default: return nil
+            }
+        }
+
+        mutating func number() -> Value {
+            let start = position
             position += 1
-            skipSpace()
-            guard position < count else { return false }
-            let value: Value
-            switch bytes[position] {
-            case 0x22:
-                guard let (text, escaped) = string() else { return false }
-                value = .string(text, escaped: escaped)
-            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                let start = position
-                while position < count, bytes[position] >= UInt8(ascii: "a"),
-                    bytes[position] <= UInt8(ascii: "z")
-                {
+            while position < count {
+                let byte = bytes[position]
+                guard
+                    (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: ".")
+                        || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+                        || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                else { break }
+                position += 1
+            }
+            return .number(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+        }
+
+        /// An array or an object, stepped over whole.
+        mutating func nested() -> Value? {
+            let start = position
+            var depth = 0
+            repeat {
+                switch bytes[position] {
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                    position += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    depth -= 1
+                    position += 1
+                case 0x22:
+                    guard string() != nil else { return nil }
+                default:
                     position += 1
                 }
-                switch (bytes[start], position - start) {
-                case (UInt8(ascii: "t"), 4): value = .bool(true)
-                case (UInt8(ascii: "f"), 5): value = .bool(false)
-                case (UInt8(ascii: "n"), 4): value = .null
-                default: return false
-                }
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let start = position
-                position += 1
-                while position < count {
-                    let byte = bytes[position]
-                    guard
-                        (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: ".")
-                            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-                    else { break }
-                    position += 1
-                }
-                value = .number(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                let start = position
-                var depth = 0
-                repeat {
-                    switch bytes[position] {
-                    case UInt8(ascii: "["), UInt8(ascii: "{"):
-                        depth += 1
-                        position += 1
-                    case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                        depth -= 1
-                        position += 1
-                    case 0x22:
-                        guard string() != nil else { return false }
-                    default:
-                        position += 1
-                    }
-                } while depth > 0 && position < count
-                guard depth == 0 else { return false }
-                value = .nested(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
-            default:
-                return false
-            }
-            guard body(key, value) else { return true }
-            skipSpace()
-            guard position < count else { return true }
-            if bytes[position] == UInt8(ascii: ",") {
-                position += 1
-            } else if bytes[position] != UInt8(ascii: "}") {
-                return false
-            }
+            } while depth > 0 && position < count
+            guard depth == 0 else { return nil }
+            return .nested(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         }
     }
 

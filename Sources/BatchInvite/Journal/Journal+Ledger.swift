@@ -1,8 +1,11 @@
 /// What a journal's groups tell the job's ledger.
 extension Journal {
     /// The ledger's records for a group: a key sent is in doubt (`d`) until its outcome says
-    /// invited (`i`, already invited included) or settles it otherwise (`c`).
-    func ledgerRecords(_ records: [Record], _ ledger: Ledger) -> [UInt8] {
+    /// invited (`i`, already invited included) or settles it otherwise (`c`). `dispatched`
+    /// holds the rows sent and not settled yet.
+    func ledgerRecords(
+        _ records: [JournalRecord], _ ledger: Ledger, dispatched dispatchedRows: inout Set<Int>
+    ) -> [UInt8] {
         var out: [UInt8] = []
         for record in records {
             switch record {

@@ -84,24 +84,11 @@ public struct JournalEntry {
         return withReportColumns(scratch: &scratch) { OutcomeRecord($0) }
     }
 
-    /// An outcome's report columns as bytes, valid during the call that received them.
-    public struct ReportColumns {
-        public var row: Int
-        public var line = 0
-        public var status: RowStatus
-        public var httpStatus: Int?
-        public var attempts: Int?
-        public var key = UnsafeRawBufferPointer(start: nil, count: 0)
-        public var message = UnsafeRawBufferPointer(start: nil, count: 0)
-        public var invitationStatus = UnsafeRawBufferPointer(start: nil, count: 0)
-        public var expiresAt = UnsafeRawBufferPointer(start: nil, count: 0)
-    }
-
     /// Calls `body` with an outcome's report columns, the text ones straight from the line
     /// (escaped text decoded into `scratch`); a dispatch record gives those of a row in
     /// doubt (status `in_doubt`, line and key, no message). Nil for other records.
     public func withReportColumns<T>(
-        scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
+        scratch: inout [UInt8], _ body: (OutcomeColumns) throws -> T
     ) rethrows -> T? {
         try Self.withReportColumns(members: members, scratch: &scratch, body)
     }
@@ -109,7 +96,7 @@ public struct JournalEntry {
     /// `withReportColumns(scratch:_:)` for a line a scan has checked already, in one walk
     /// over its members (the report of a million rows reads each line once).
     static func withReportColumns<T>(
-        line: UnsafeRawBufferPointer, scratch: inout [UInt8], _ body: (ReportColumns) throws -> T
+        line: UnsafeRawBufferPointer, scratch: inout [UInt8], _ body: (OutcomeColumns) throws -> T
     ) rethrows -> T? {
         guard let members = JournalFormat.checkedMembers(line, verifying: false) else {
             return nil
@@ -119,11 +106,11 @@ public struct JournalEntry {
 
     private static func withReportColumns<T>(
         members: UnsafeRawBufferPointer, scratch: inout [UInt8],
-        _ body: (ReportColumns) throws -> T
+        _ body: (OutcomeColumns) throws -> T
     ) rethrows -> T? {
         var kind = Kind.other
         var status: RowStatus?
-        var columns = ReportColumns(row: 0, status: .inDoubt)
+        var columns = OutcomeColumns(row: 0, status: .inDoubt)
         var places: (Place, Place, Place, Place) = (.none, .none, .none, .none)
         scratch.removeAll(keepingCapacity: true)
         let wellFormed = FlatJSONObject.forEachMember(members) { key, value in
@@ -138,14 +125,7 @@ public struct JournalEntry {
                 default: break
                 }
             case .string(let text, let escaped):
-                let place: Place
-                if escaped {
-                    let start = scratch.count
-                    scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
-                    place = .scratch(start..<scratch.count)
-                } else {
-                    place = .line(text)
-                }
+                let place = Place.of(text, escaped: escaped, scratch: &scratch)
                 switch knownKey(key) {
                 case .type: kind = self.kind(text)
                 case .status: status = escaped ? nil : RowStatus(bytes: text)
@@ -167,17 +147,10 @@ public struct JournalEntry {
         default: return nil
         }
         return try scratch.withUnsafeBytes { decoded in
-            func bytes(_ place: Place) -> UnsafeRawBufferPointer {
-                switch place {
-                case .none: return UnsafeRawBufferPointer(start: nil, count: 0)
-                case .line(let text): return text
-                case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
-                }
-            }
-            columns.key = bytes(places.0)
-            columns.message = bytes(places.1)
-            columns.invitationStatus = bytes(places.2)
-            columns.expiresAt = bytes(places.3)
+            columns.key = places.0.bytes(decoded)
+            columns.message = places.1.bytes(decoded)
+            columns.invitationStatus = places.2.bytes(decoded)
+            columns.expiresAt = places.3.bytes(decoded)
             return try body(columns)
         }
     }
@@ -185,6 +158,25 @@ public struct JournalEntry {
     /// Where a text column's bytes are: the line itself, or a range of the scratch buffer.
     private enum Place {
         case none, line(UnsafeRawBufferPointer), scratch(Range<Int>)
+
+        /// Where `text` is: in the line, or (`escaped`) decoded at the end of `scratch`.
+        static func of(_ text: UnsafeRawBufferPointer, escaped: Bool, scratch: inout [UInt8])
+            -> Place
+        {
+            guard escaped else { return .line(text) }
+            let start = scratch.count
+            scratch.append(contentsOf: FlatJSONObject.string(text, escaped: true).utf8)
+            return .scratch(start..<scratch.count)
+        }
+
+        /// The bytes, `decoded` being the scratch buffer's.
+        func bytes(_ decoded: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+            switch self {
+            case .none: return UnsafeRawBufferPointer(start: nil, count: 0)
+            case .line(let text): return text
+            case .scratch(let range): return UnsafeRawBufferPointer(rebasing: decoded[range])
+            }
+        }
     }
 
     private enum Key {
@@ -226,20 +218,6 @@ public struct JournalEntry {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
         guard let base = bytes.baseAddress else { return true }
         return memcmp(base, word.utf8Start, bytes.count) == 0
-    }
-}
-
-extension OutcomeRecord {
-    /// The record with its own copies of `columns`' text.
-    public init(_ columns: JournalEntry.ReportColumns) {
-        func text(_ bytes: UnsafeRawBufferPointer) -> String {
-            String(decoding: bytes, as: UTF8.self)
-        }
-        self.init(
-            row: columns.row, line: columns.line, key: text(columns.key), status: columns.status,
-            httpStatus: columns.httpStatus, message: text(columns.message),
-            invitationStatus: text(columns.invitationStatus), expiresAt: text(columns.expiresAt),
-            attempts: columns.attempts)
     }
 }
 

@@ -73,91 +73,79 @@ public struct JournalHeader: Sendable, Equatable {
         return options
     }
 
+    /// The header record (members, without the checksum).
     var object: [UInt8] {
-        var out = Array(
-            "{\"type\":\"header\",\"version\":\(JournalFormat.version),\"target\":".utf8)
-        TextBytes.appendJSONString(target, to: &out)
-        out.append(contentsOf: ",\"base_url\":".utf8)
-        TextBytes.appendJSONString(baseURL, to: &out)
-        out.append(contentsOf: ",\"path\":".utf8)
-        TextBytes.appendJSONString(path, to: &out)
-        out.append(contentsOf: ",\"input\":".utf8)
-        TextBytes.appendJSONString(input, to: &out)
-        out.append(
-            contentsOf: ",\"started\":\"\(Clock.iso8601(milliseconds: Clock.wallMilliseconds()))\""
-                .utf8)
-        if let fingerprint {
-            out.append(
-                contentsOf:
-                    ",\"input_size\":\(fingerprint.size),\"input_hash\":\"\(fingerprint.hashText)\""
-                    .utf8)
-        }
-        if let options = inputOptions, options.path != "-" {
-            appendOptions(options, to: &out)
-        }
-        if let targetDigest {
-            out.append(contentsOf: ",\"target_digest\":".utf8)
-            TextBytes.appendJSONString(targetDigest, to: &out)
-            out.append(contentsOf: ",\"target_vars\":".utf8)
-            out += Self.varsObject(targetVars).utf8
-        }
-        if let restartHistory {
-            out.append(contentsOf: ",\"restart_history\":".utf8)
-            TextBytes.appendJSONString(restartHistory, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    /// `vars` as a JSON object, names in order.
-    static func varsObject(_ vars: [String: String]) -> String {
-        JSONValue.object(
-            vars.sorted { $0.key < $1.key }.map {
-                JSONMember(key: $0.key, value: .string($0.value))
+        JSONWriter.object { json in
+            json.member("type", "header")
+            json.member("version", JournalFormat.version)
+            json.member("target", target)
+            json.member("base_url", baseURL)
+            json.member("path", path)
+            json.member("input", input)
+            json.member("started", Clock.iso8601(milliseconds: Clock.wallMilliseconds()))
+            if let fingerprint {
+                json.member("input_size", Int(fingerprint.size))
+                json.member("input_hash", fingerprint.hashText)
             }
-        ).encoded
+            if let options = inputOptions, options.path != "-" {
+                Self.write(options, to: &json)
+            }
+            if let targetDigest {
+                json.member("target_digest", targetDigest)
+                json.key("target_vars")
+                Self.write(vars: targetVars, to: &json)
+            }
+            if let restartHistory {
+                json.member("restart_history", restartHistory)
+            }
+        }
     }
 
-    private func appendOptions(_ options: InputOptions, to out: inout [UInt8]) {
-        func member(_ name: String, _ text: String) {
-            out.append(contentsOf: ",\"\(name)\":".utf8)
-            TextBytes.appendJSONString(text, to: &out)
+    /// `vars` as a JSON object, names in order (as the header holds them).
+    static func varsObject(_ vars: [String: String]) -> String {
+        var json = JSONWriter()
+        write(vars: vars, to: &json)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    private static func write(vars: [String: String], to json: inout JSONWriter) {
+        json.beginObject()
+        for (name, value) in vars.sorted(by: { $0.key < $1.key }) {
+            json.key(name)
+            json.string(value)
         }
+        json.endObject()
+    }
+
+    /// How the input is read, as the header's `input_*` members.
+    private static func write(_ options: InputOptions, to json: inout JSONWriter) {
         let absolute =
             options.path.hasPrefix("/")
             ? options.path : FileManager.default.currentDirectoryPath + "/" + options.path
-        member("input_absolute", absolute)
-        member("input_format", options.resolvedFormat.rawValue)
-        if let array = options.jsonArray { member("input_json_array", array) }
+        json.member("input_absolute", absolute)
+        json.member("input_format", options.resolvedFormat.rawValue)
+        if let array = options.jsonArray { json.member("input_json_array", array) }
         if let delimiter = options.resolvedDelimiter {
-            member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
+            json.member("input_delimiter", String(decoding: [delimiter], as: UTF8.self))
         }
         // The encoding and preamble in force: a resumed run reads the file the same way.
-        member("input_encoding", (options.encoding ?? .utf8).description)
-        out.append(contentsOf: ",\"input_skip_lines\":\(options.skipLines ?? 0)".utf8)
-        out.append(contentsOf: ",\"input_map\":[".utf8)
-        for (index, mapping) in options.mappings.enumerated() {
-            out.append(contentsOf: (index == 0 ? "{\"header\":" : ",{\"header\":").utf8)
-            TextBytes.appendJSONString(mapping.header, to: &out)
-            out.append(contentsOf: ",\"field\":".utf8)
-            TextBytes.appendJSONString(mapping.field, to: &out)
-            out.append(UInt8(ascii: "}"))
+        json.member("input_encoding", (options.encoding ?? .utf8).description)
+        json.member("input_skip_lines", options.skipLines ?? 0)
+        json.key("input_map")
+        json.beginArray()
+        for mapping in options.mappings {
+            json.beginObject()
+            json.member("header", mapping.header)
+            json.member("field", mapping.field)
+            json.endObject()
         }
-        out.append(contentsOf: "],\"input_where\":[".utf8)
-        for (index, filter) in options.filters.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            TextBytes.appendJSONString(filter.description, to: &out)
-        }
-        out.append(contentsOf: "],\"input_defaults\":{".utf8)
-        for (index, (field, value)) in options.defaults.sorted(by: { $0.key < $1.key })
-            .enumerated()
-        {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            TextBytes.appendJSONString(field, to: &out)
-            out.append(UInt8(ascii: ":"))
-            TextBytes.appendJSONString(value, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
+        json.endArray()
+        json.key("input_where")
+        json.beginArray()
+        for filter in options.filters { json.string(filter.description) }
+        json.endArray()
+        json.key("input_defaults")
+        write(vars: options.defaults, to: &json)
     }
 }
 
@@ -197,69 +185,21 @@ public struct JournalStart: Sendable, Equatable {
             && left.inputRows?.blankRecords == right.inputRows?.blankRecords
     }
 
+    /// The start record (members, without the checksum).
     var object: [UInt8] {
-        let now = at
-        var out = Array("{\"type\":\"start\",\"pid\":\(getpid()),\"started\":".utf8)
-        TextBytes.appendJSONString(Clock.iso8601(milliseconds: now), to: &out)
-        out.append(contentsOf: ",\"at\":\(now)".utf8)
-        out.append(contentsOf: ",\"version\":".utf8)
-        TextBytes.appendJSONString(BatchInviteVersion.current, to: &out)
-        out.append(contentsOf: ",\"done\":\(rowsDone)".utf8)
-        if let boot {
-            out.append(contentsOf: ",\"boot\":".utf8)
-            TextBytes.appendJSONString(boot, to: &out)
-        }
-        if marksSending { out.append(contentsOf: ",\"marks_sent\":true".utf8) }
-        if let inputRows {
-            out.append(
-                contentsOf:
-                    ",\"input_rows\":\(inputRows.rows),\"input_blank\":\(inputRows.blankRecords)"
-                    .utf8)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-}
-
-/// An input file's size and a 64-bit hash of its bytes.
-public struct InputFingerprint: Sendable, Equatable {
-    public var size: Int64
-    public var hash: UInt64
-
-    public init(size: Int64, hash: UInt64) {
-        self.size = size
-        self.hash = hash
-    }
-
-    public var hashText: String {
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-
-    /// Reads `path` through once; nil for standard input or what is not a regular file.
-    public static func of(path: String) throws -> InputFingerprint? {
-        guard path != "-" else { return nil }
-        // Opened without waiting: a named pipe without a writer is not a file to hash.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else {
-            throw BatchInviteError.input("cannot open \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { Glibc.close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-        var hash: UInt64 = 0x6261_7463_682d_696e
-        var size: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            size += Int64(count)
-            hash = chunk.withUnsafeBytes {
-                KeyDigest.digest(UnsafeRawBufferPointer(rebasing: $0[0..<count]), seed: hash)
+        JSONWriter.object { json in
+            json.member("type", "start")
+            json.member("pid", Int(getpid()))
+            json.member("started", Clock.iso8601(milliseconds: at))
+            json.member("at", Int(at))
+            json.member("version", BatchInviteVersion.current)
+            json.member("done", rowsDone)
+            if let boot { json.member("boot", boot) }
+            if marksSending { json.member("marks_sent", true) }
+            if let inputRows {
+                json.member("input_rows", inputRows.rows)
+                json.member("input_blank", inputRows.blankRecords)
             }
         }
-        return InputFingerprint(size: size, hash: hash)
     }
 }

@@ -58,7 +58,7 @@ public final class JournalReader {
 
     /// Calls `body` with the report columns of the outcome record written at `offset`.
     public func withReportColumns(
-        at offset: Int64, _ body: (JournalEntry.ReportColumns) throws -> Void
+        at offset: Int64, _ body: (OutcomeColumns) throws -> Void
     ) throws {
         guard let line = try line(at: offset),
             try JournalEntry.withReportColumns(line: line, scratch: &scratch, body) != nil

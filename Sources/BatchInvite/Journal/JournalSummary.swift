@@ -57,96 +57,130 @@ public struct JournalSummary {
             throw BatchInviteError.usage("no journal at \(path)")
         }
         heldBy = checkHolder ? JournalLock.holder(journal: path) : nil
-        var statuses: [RowStatus?] = []
-        // Whether the run whose records are being read started on this boot.
-        var sameBoot = false
-        // Rows dispatched on this boot, with nothing before that put them in doubt, whose
-        // `sent` record has not come (yet).
-        var unsent = Set<Int>()
+        var scan = Scan(boot: boot)
         // Only the run holding the journal repairs a torn tail: for anyone else the tail may
         // be a group of records being written right now.
         try JournalScanner.scan(path: path, repairs: !checkHolder) { offset, entry in
-            switch entry.kind {
-            case .header:
-                header = entry.json()
-                if let version = header?["version"]?.text.flatMap({ Int($0) }),
-                    version > JournalFormat.version
-                {
-                    throw BatchInviteError.input(
-                        "the journal \(path) was written by a newer batch-invite (journal version "
-                            + "\(version)); use that version, or --restart to begin a new journal")
-                }
-            case .dispatch:
-                guard entry.row > 0 else { return }
-                while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
-                // Logged again by a run that marks its sends: never sent if it was not sent
-                // before either (logged ahead by an earlier run on this boot too).
-                if sameBoot && (dispatchOffsets[entry.row - 1] < 0 || unsent.contains(entry.row)) {
-                    unsent.insert(entry.row)
-                } else if !unsent.isEmpty {
-                    unsent.remove(entry.row)
-                }
-                dispatchOffsets[entry.row - 1] = offset
-            case .sent:
-                if !unsent.isEmpty { unsent.remove(entry.row) }
-            case .outcome:
-                guard entry.row > 0, let status = entry.status else { return }
-                let row = entry.row
-                if !unsent.isEmpty { unsent.remove(row) }
-                while offsets.count < row {
-                    offsets.append(-1)
-                    statuses.append(nil)
-                }
-                offsets[row - 1] = offset
-                statuses[row - 1] = status
-                if entry.unsettled {
-                    // In doubt and left for the next run: as if it had died sending the row.
-                    while dispatchOffsets.count < row { dispatchOffsets.append(-1) }
-                    dispatchOffsets[row - 1] = offset
-                } else if row <= dispatchOffsets.count {
-                    dispatchOffsets[row - 1] = -1
-                }
-                if status == .failed && entry.transient {
-                    transientFailures.insert(row)
-                } else if !transientFailures.isEmpty {
-                    transientFailures.remove(row)
-                }
-            case .end:
-                let json = entry.json()
-                inputRows = json?["rows"]?.text.flatMap { Int($0) }
-                inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
-                lastRunEnded = true
-            case .other:
-                guard let json = entry.json() else { return }
-                if json["type"]?.text == "start" {
-                    sameBoot =
-                        boot != nil && json["boot"]?.text == boot
-                        && json["marks_sent"] == .bool(true)
-                    lastRunEnded = false
-                    if let rows = json["input_rows"]?.text.flatMap({ Int($0) }) {
-                        inputRows = rows
-                        inputBlankRecords = json["input_blank"]?.text.flatMap { Int($0) } ?? 0
-                    }
-                }
-                timeline.take(json)
-            }
+            try take(entry, at: offset, &scan)
         }
+        settle(scan)
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
+            lastActivity = attributes[.modificationDate] as? Date
+        }
+    }
+
+    /// What reading the journal keeps besides the summary.
+    private struct Scan {
+        /// This machine's boot.
+        let boot: String?
+        /// Per row (index row - 1): its latest outcome's status so far.
+        var statuses: [RowStatus?] = []
+        /// Whether the run whose records are being read started on this boot and marks
+        /// its sends.
+        var sameBoot = false
+        /// Rows dispatched on this boot, with nothing before that put them in doubt, whose
+        /// `sent` record has not come (yet).
+        var unsent = Set<Int>()
+
+        init(boot: String?) {
+            self.boot = boot
+        }
+    }
+
+    /// Takes one record, written at `offset`.
+    private mutating func take(_ entry: JournalEntry, at offset: Int64, _ scan: inout Scan) throws {
+        switch entry.kind {
+        case .header:
+            header = entry.json()
+            if let version = header?["version"]?.text.flatMap({ Int($0) }),
+                version > JournalFormat.version
+            {
+                throw BatchInviteError.input(
+                    "the journal \(path) was written by a newer batch-invite (journal version "
+                        + "\(version)); use that version, or --restart to begin a new journal")
+            }
+        case .dispatch:
+            takeDispatch(entry, at: offset, &scan)
+        case .sent:
+            if !scan.unsent.isEmpty { scan.unsent.remove(entry.row) }
+        case .outcome:
+            takeOutcome(entry, at: offset, &scan)
+        case .end:
+            let json = entry.json()
+            inputRows = json?["rows"]?.text.flatMap { Int($0) }
+            inputBlankRecords = json?["blank"]?.text.flatMap { Int($0) } ?? 0
+            lastRunEnded = true
+        case .other:
+            guard let json = entry.json() else { return }
+            if json["type"]?.text == "start" {
+                scan.sameBoot =
+                    scan.boot != nil && json["boot"]?.text == scan.boot
+                    && json["marks_sent"] == .bool(true)
+                lastRunEnded = false
+                if let rows = json["input_rows"]?.text.flatMap({ Int($0) }) {
+                    inputRows = rows
+                    inputBlankRecords = json["input_blank"]?.text.flatMap { Int($0) } ?? 0
+                }
+            }
+            timeline.take(json)
+        }
+    }
+
+    private mutating func takeDispatch(_ entry: JournalEntry, at offset: Int64, _ scan: inout Scan)
+    {
+        guard entry.row > 0 else { return }
+        while dispatchOffsets.count < entry.row { dispatchOffsets.append(-1) }
+        // Logged again by a run that marks its sends: never sent if it was not sent
+        // before either (logged ahead by an earlier run on this boot too).
+        if scan.sameBoot
+            && (dispatchOffsets[entry.row - 1] < 0 || scan.unsent.contains(entry.row))
+        {
+            scan.unsent.insert(entry.row)
+        } else if !scan.unsent.isEmpty {
+            scan.unsent.remove(entry.row)
+        }
+        dispatchOffsets[entry.row - 1] = offset
+    }
+
+    private mutating func takeOutcome(_ entry: JournalEntry, at offset: Int64, _ scan: inout Scan) {
+        guard entry.row > 0, let status = entry.status else { return }
+        let row = entry.row
+        if !scan.unsent.isEmpty { scan.unsent.remove(row) }
+        while offsets.count < row {
+            offsets.append(-1)
+            scan.statuses.append(nil)
+        }
+        offsets[row - 1] = offset
+        scan.statuses[row - 1] = status
+        if entry.unsettled {
+            // In doubt and left for the next run: as if it had died sending the row.
+            while dispatchOffsets.count < row { dispatchOffsets.append(-1) }
+            dispatchOffsets[row - 1] = offset
+        } else if row <= dispatchOffsets.count {
+            dispatchOffsets[row - 1] = -1
+        }
+        if status == .failed && entry.transient {
+            transientFailures.insert(row)
+        } else if !transientFailures.isEmpty {
+            transientFailures.remove(row)
+        }
+    }
+
+    /// Once every record is read: the rows in doubt, and the counts.
+    private mutating func settle(_ scan: Scan) {
         // Logged ahead and never sent: as if never dispatched.
-        for row in unsent { dispatchOffsets[row - 1] = -1 }
+        for row in scan.unsent { dispatchOffsets[row - 1] = -1 }
         // A row dispatched again after an outcome (a resumed run died sending it) is in
         // doubt: its older outcome no longer counts.
-        for (index, status) in statuses.enumerated() {
+        for (index, status) in scan.statuses.enumerated() {
             guard let status, index >= dispatchOffsets.count || dispatchOffsets[index] < 0
             else { continue }
             counts[status, default: 0] += 1
         }
-        latest = statuses
+        latest = scan.statuses
         inDoubt = dispatchOffsets.indices.filter { dispatchOffsets[$0] >= 0 }.map { $0 + 1 }
         // Rows left in doubt count as in doubt, whatever an older outcome said.
         if !inDoubt.isEmpty { counts[.inDoubt, default: 0] += inDoubt.count }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
-            lastActivity = attributes[.modificationDate] as? Date
-        }
     }
 
     /// Rows with an outcome, or in doubt.

@@ -47,15 +47,10 @@ extension Ledger {
         try scan(path: path, descriptor: descriptor, repairs: true) { _ in before += 1 }
         let lines = try latest(path: path, lockedBy: descriptor)
         var bytes: [UInt8] = []
-        JournalFormat.appendFrame(
-            Array("{\"type\":\"ledger\",\"version\":1}".utf8)[...], to: &bytes)
+        JournalFormat.appendFrame(headerObject[...], to: &bytes)
         for line in lines {
-            var object = prefix(line.target)
-            TextBytes.appendJSONString(line.key, to: &object)
-            object.append(contentsOf: ",\"s\":\"".utf8)
-            object.append(line.state.rawValue)
-            object.append(contentsOf: "\",\"at\":\(line.at)}".utf8)
-            JournalFormat.appendFrame(object[...], to: &bytes)
+            appendRecord(
+                target: line.target, key: line.key, state: line.state, at: line.at, to: &bytes)
         }
         let temporary = path + ".compact-\(getpid())"
         let output = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

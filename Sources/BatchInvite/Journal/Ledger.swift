@@ -90,46 +90,55 @@ public final class Ledger: @unchecked Sendable {
         fstat(descriptor, &info)
         let isNew = info.st_size == 0
         do {
-            var count = 0
-            var loaded = KeyDigestSet()
-            let prefix = Self.prefix(target)
-            // A table of a million slots is read at random: each record's slot is loaded
-            // eight records before it is updated, so that memory works while the next
-            // lines are checked. The ring keeps the records' order.
-            var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
-            var queued = 0
-            var sink: UInt32 = 0
-            try Self.scan(path: path, descriptor: descriptor, repairs: !readOnly) { record in
-                count += 1
-                guard record.target.count == prefix.count,
-                    memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
-                else { return }
-                let digest = KeyDigest.digest(record.key)
-                sink &+= loaded.prefetch(digest: digest)
-                let slot = queued & 7
-                if queued >= 8 { loaded.update(digest: ring[slot].digest, value: ring[slot].value) }
-                ring[slot] = (digest, Self.pack(record.state, record.at))
-                queued += 1
-            }
-            for index in max(0, queued - 8)..<queued {
-                loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
-            }
-            prefetchSink = sink  // keeps the loads from being optimised away
+            let loaded = try Self.load(
+                path: path, descriptor: descriptor, target: target, repairs: !readOnly)
+            prefetchSink = loaded.sink  // keeps the loads from being optimised away
             if isNew && !readOnly {
                 var header: [UInt8] = []
-                JournalFormat.appendFrame(
-                    Array("{\"type\":\"ledger\",\"version\":1}".utf8)[...], to: &header)
+                JournalFormat.appendFrame(Self.headerObject[...], to: &header)
                 guard header.withUnsafeBytes({ FileDescriptors.writeAll(descriptor, $0) }) else {
                     throw BatchInviteError.io("cannot write the ledger \(path)")
                 }
             }
-            index = loaded
-            records = count
+            index = loaded.index
+            records = loaded.records
         } catch {
             // Every property is set: the deinitializer runs and closes the file (closing it
             // here too would close whatever file got the number in between).
             throw error
         }
+    }
+
+    /// Reads the ledger open at `descriptor` whole (`repairs`: cutting off a torn last
+    /// line): the latest state of each key of `target`, and how many records it holds.
+    private static func load(path: String, descriptor: Int32, target: String, repairs: Bool)
+        throws -> (index: KeyDigestSet, records: Int, sink: UInt32)
+    {
+        var count = 0
+        var loaded = KeyDigestSet()
+        let prefix = Self.prefix(target)
+        // A table of a million slots is read at random: each record's slot is loaded
+        // eight records before it is updated, so that memory works while the next
+        // lines are checked. The ring keeps the records' order.
+        var ring = [(digest: UInt64, value: UInt32)](repeating: (0, 0), count: 8)
+        var queued = 0
+        var sink: UInt32 = 0
+        try Self.scan(path: path, descriptor: descriptor, repairs: repairs) { record in
+            count += 1
+            guard record.target.count == prefix.count,
+                memcmp(record.target.baseAddress!, prefix, prefix.count) == 0
+            else { return }
+            let digest = KeyDigest.digest(record.key)
+            sink &+= loaded.prefetch(digest: digest)
+            let slot = queued & 7
+            if queued >= 8 { loaded.update(digest: ring[slot].digest, value: ring[slot].value) }
+            ring[slot] = (digest, Self.pack(record.state, record.at))
+            queued += 1
+        }
+        for index in max(0, queued - 8)..<queued {
+            loaded.update(digest: ring[index & 7].digest, value: ring[index & 7].value)
+        }
+        return (loaded, count, sink)
     }
 
     deinit {
@@ -152,14 +161,21 @@ public final class Ledger: @unchecked Sendable {
 
     /// Appends the framed record of `key` entering `state` at `at` (seconds) to `out`.
     public func appendRecord(key: String, state: State, at: Int64, to out: inout [UInt8]) {
-        var object = Self.prefix(target)
-        TextBytes.appendJSONString(key, to: &object)
-        object.append(contentsOf: ",\"s\":\"".utf8)
-        object.append(state.rawValue)
-        object.append(contentsOf: "\",\"at\":".utf8)
-        TextBytes.appendInteger(Int(at), to: &object)
-        object.append(UInt8(ascii: "}"))
-        JournalFormat.appendFrame(object[...], to: &out)
+        Self.appendRecord(target: target, key: key, state: state, at: at, to: &out)
+    }
+
+    /// Appends the framed record of `key` of `target` entering `state` at `at` (seconds).
+    static func appendRecord(
+        target: String, key: String, state: State, at: Int64, to out: inout [UInt8]
+    ) {
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("t", target)
+        json.member("k", key)
+        json.member("s", String(UnicodeScalar(state.rawValue)))
+        json.member("at", Int(at))
+        json.endObject()
+        JournalFormat.appendFrame(json.bytes[...], to: &out)
     }
 
     /// Writes `bytes` at the end and syncs them (`syncs` false for benchmarks only).
@@ -188,10 +204,17 @@ public final class Ledger: @unchecked Sendable {
 
     /// `{"t":"<target>","k":` — what every record of a target starts with.
     static func prefix(_ target: String) -> [UInt8] {
-        var out = Array("{\"t\":".utf8)
-        TextBytes.appendJSONString(target, to: &out)
-        out.append(contentsOf: ",\"k\":".utf8)
-        return out
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("t", target)
+        json.key("k")
+        return json.bytes
+    }
+
+    /// The ledger's first record (members, without the checksum).
+    static let headerObject = JSONWriter.object { json in
+        json.member("type", "ledger")
+        json.member("version", 1)
     }
 
     private static let minuteMask: UInt32 = (1 << 30) - 1

@@ -33,65 +33,83 @@ public enum RestartHistory {
             unlink(temporary)
             TemporaryFiles.forget(temporary)
         }
-        var counts = (invited: 0, inDoubt: 0)
+        let counts: (invited: Int, inDoubt: Int)
         do {
+            // Closed, its lock let go, before the rename.
             let history = try Ledger(path: temporary, target: target)
-            // The older history first (when the set-aside journal began with one): its own
-            // records come after and win.
-            let carriesOlder = try JournalScanner.header(of: setAside)?["restart_history"] != nil
-            if carriesOlder, let older = try? Data(contentsOf: URL(fileURLWithPath: path)),
-                let firstLine = older.firstIndex(of: 0x0A)
-            {
-                let records = Array(older[(firstLine + 1)...])
-                if let error = history.write(records, syncs: false) { throw error }
-            }
-            let summary = try JournalSummary(path: setAside, checkHolder: false)
-            let reader = try JournalReader(path: setAside)
-            let inDoubt = Set(summary.inDoubt)
-            var bytes: [UInt8] = []
-            for row in stride(
-                from: 1, through: max(summary.latest.count, summary.dispatchOffsets.count), by: 1)
-            {
-                let state: Ledger.State
-                let offset: Int64
-                if inDoubt.contains(row) {
-                    (state, offset) = (.inDoubt, summary.dispatchOffsets[row - 1])
-                } else if row <= summary.latest.count, let status = summary.latest[row - 1] {
-                    switch status {
-                    case .invited, .alreadyInvited: state = .invited
-                    case .inDoubt: state = .inDoubt
-                    case .failed: state = .settled
-                    case .notSent, .invalid, .duplicate, .valid, .skipped, .wouldSend,
-                        .wouldReinvite,
-                        .done, .overLimit:
-                        continue
-                    }
-                    offset = summary.offsets[row - 1]
-                } else {
-                    continue
-                }
-                let record = try reader.object(at: offset)
-                guard let key = record["key"]?.text, !key.isEmpty else { continue }
-                let at =
-                    (record["at"]?.text.flatMap { Int64($0) } ?? Clock.wallMilliseconds()) / 1000
-                history.appendRecord(key: key, state: state, at: at, to: &bytes)
-                switch state {
-                case .invited: counts.invited += 1
-                case .inDoubt: counts.inDoubt += 1
-                case .settled, .forgotten: break
-                }
-                if bytes.count >= 1 << 20 {
-                    if let error = history.write(bytes, syncs: false) { throw error }
-                    bytes.removeAll(keepingCapacity: true)
-                }
-            }
-            if let error = history.write(bytes, syncs: true) { throw error }
+            try carryOlder(history, path: path, setAside: setAside)
+            counts = try copy(from: setAside, to: history)
         }
         guard rename(temporary, path) == 0 else {
             throw BatchInviteError.io(
                 "cannot write the restart history \(path): \(String(cString: strerror(errno)))")
         }
         return counts
+    }
+
+    /// The older history first (when the journal `setAside` began with one, at `path`):
+    /// its keys' records go into `history` before the set-aside journal's, which win.
+    private static func carryOlder(_ history: Ledger, path: String, setAside: String) throws {
+        let carriesOlder = try JournalScanner.header(of: setAside)?["restart_history"] != nil
+        if carriesOlder, let older = try? Data(contentsOf: URL(fileURLWithPath: path)),
+            let firstLine = older.firstIndex(of: 0x0A)
+        {
+            let records = Array(older[(firstLine + 1)...])
+            if let error = history.write(records, syncs: false) { throw error }
+        }
+    }
+
+    /// Writes into `history` what the journal `setAside` knew of each row's key (synced);
+    /// returns how many keys it holds as invited and in doubt.
+    private static func copy(from setAside: String, to history: Ledger) throws -> (
+        invited: Int, inDoubt: Int
+    ) {
+        var counts = (invited: 0, inDoubt: 0)
+        let summary = try JournalSummary(path: setAside, checkHolder: false)
+        let reader = try JournalReader(path: setAside)
+        let inDoubt = Set(summary.inDoubt)
+        var bytes: [UInt8] = []
+        for row in stride(
+            from: 1, through: max(summary.latest.count, summary.dispatchOffsets.count), by: 1)
+        {
+            guard let (state, offset) = state(of: row, summary, inDoubt: inDoubt) else {
+                continue
+            }
+            let record = try reader.object(at: offset)
+            guard let key = record["key"]?.text, !key.isEmpty else { continue }
+            let at = (record["at"]?.text.flatMap { Int64($0) } ?? Clock.wallMilliseconds()) / 1000
+            history.appendRecord(key: key, state: state, at: at, to: &bytes)
+            switch state {
+            case .invited: counts.invited += 1
+            case .inDoubt: counts.inDoubt += 1
+            case .settled, .forgotten: break
+            }
+            if bytes.count >= 1 << 20 {
+                if let error = history.write(bytes, syncs: false) { throw error }
+                bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        if let error = history.write(bytes, syncs: true) { throw error }
+        return counts
+    }
+
+    /// What the history keeps of `row` of the journal `summary` describes, and the offset
+    /// of the record that says so; nil for a row it does not keep.
+    private static func state(of row: Int, _ summary: JournalSummary, inDoubt: Set<Int>) -> (
+        Ledger.State, Int64
+    )? {
+        if inDoubt.contains(row) { return (.inDoubt, summary.dispatchOffsets[row - 1]) }
+        guard row <= summary.latest.count, let status = summary.latest[row - 1] else {
+            return nil
+        }
+        switch status {
+        case .invited, .alreadyInvited: return (.invited, summary.offsets[row - 1])
+        case .inDoubt: return (.inDoubt, summary.offsets[row - 1])
+        case .failed: return (.settled, summary.offsets[row - 1])
+        case .notSent, .invalid, .duplicate, .valid, .skipped, .wouldSend, .wouldReinvite, .done,
+            .overLimit:
+            return nil
+        }
     }
 
     /// The history of the journal at `journal`, written by the restart that began it

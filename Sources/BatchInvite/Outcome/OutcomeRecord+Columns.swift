@@ -1,41 +1,22 @@
 /// A row's outcome as JSON members, shared by the JSON Lines report and the journal.
 extension OutcomeRecord {
-    /// The report's columns as JSON members, in the report's order, without braces: the
-    /// JSON Lines report's line and the journal's outcome record share them.
-    func appendColumns(to line: inout [UInt8]) {
-        line.append(contentsOf: "\"row\":".utf8)
-        TextBytes.appendInteger(row, to: &line)
-        line.append(contentsOf: ",\"line\":".utf8)
-        TextBytes.appendInteger(self.line, to: &line)
-        line.append(contentsOf: ",\"key\":".utf8)
-        Self.append(key, to: &line)
-        line.append(contentsOf: ",\"status\":\"".utf8)
-        line.append(contentsOf: status.rawValue.utf8)
-        line.append(contentsOf: "\",\"http_status\":".utf8)
-        Self.append(httpStatus, to: &line)
-        line.append(contentsOf: ",\"message\":".utf8)
-        Self.append(message, to: &line)
-        line.append(contentsOf: ",\"invitation_status\":".utf8)
-        Self.append(invitationStatus, to: &line)
-        line.append(contentsOf: ",\"expires_at\":".utf8)
-        Self.append(expiresAt, to: &line)
-        line.append(contentsOf: ",\"attempts\":".utf8)
-        Self.append(attempts, to: &line)
+    /// The report's columns as members of the object `json` is writing, in the report's
+    /// order, empty ones as `null`: the JSON Lines report's line and the journal's outcome
+    /// record share them.
+    func writeColumns(to json: inout JSONWriter) {
+        json.member("row", row)
+        json.member("line", line)
+        json.member("key", Self.cell(key))
+        json.member("status", status.rawValue)
+        json.member("http_status", httpStatus)
+        json.member("message", Self.cell(message))
+        json.member("invitation_status", Self.cell(invitationStatus))
+        json.member("expires_at", Self.cell(expiresAt))
+        json.member("attempts", attempts)
     }
 
-    private static func append(_ value: Int?, to line: inout [UInt8]) {
-        if let value {
-            TextBytes.appendInteger(value, to: &line)
-        } else {
-            line.append(contentsOf: "null".utf8)
-        }
-    }
-
-    private static func append(_ text: String, to line: inout [UInt8]) {
-        if text.isEmpty {
-            line.append(contentsOf: "null".utf8)
-        } else {
-            TextBytes.appendJSONString(text, to: &line)
-        }
+    /// A text column's value: nil (`null`) when empty.
+    private static func cell(_ text: String) -> String? {
+        text.isEmpty ? nil : text
     }
 }

@@ -94,16 +94,18 @@ public struct HTMLReport {
             ("took", ProgressDisplay.duration(max(summary.durationSeconds, 0))),
         ]
         if summary.command != "validate" && !summary.dryRun {
+            let statistics = summary.statistics
             facts += [
                 (
                     "requests",
-                    "\(summary.requests) (\(summary.retries) retries, \(summary.throttled) answered 429)"
+                    "\(statistics.requests) (\(statistics.retries) retries, "
+                        + "\(statistics.throttled) answered 429)"
                 ),
                 (
                     "rate",
                     String(
                         format: "%.1f invitations/s on average, %.0f at most in one second",
-                        summary.averageRate, summary.peakRate)
+                        statistics.rate, statistics.peakRate)
                 ),
             ]
         }

@@ -15,42 +15,34 @@ public struct JobSummary: Sendable {
     public var exitCode = ExitCode.success
     /// The one-line error the command ended with (exit 2, 3, 5, 6), secrets hidden.
     public var error: String?
-    public var counts: [RowStatus: Int] = [:]
-    /// A dry run (`run --dry-run`): `counts` and `plan` hold the rows by planned status.
+    /// The command's counters (for `validate` and a dry run, only the rows by status).
+    public var statistics = RunStatistics.Snapshot()
+    /// A dry run (`run --dry-run`): `statistics.counts` and `plan` hold the rows by planned
+    /// status.
     public var dryRun = false
     /// A dry run's rows by planned status (`RunPlan`), for the summary's `plan` object.
     public var plan: [RowStatus: Int]?
-    public var requests = 0
-    public var retries = 0
-    public var throttled = 0
-    public var resentInDoubt = 0
-    public var averageRate = 0.0
-    public var peakRate = 0.0
     public var report: String?
     public var journal: String?
-    /// For the HTML page (`--html`), not the JSON: where it goes, the report's overview
-    /// and the run's timeline.
-    public var htmlPath: String?
-    public var overview: ReportOverview?
-    public var timeline: RunTimeline?
+    /// For the HTML page (`--html`), not the JSON.
+    public var page = Page()
+
+    /// What the HTML page (`--html`) needs besides the summary.
+    public struct Page: Sendable {
+        /// Where it goes; nil: no page.
+        public var path: String?
+        /// The report's overview.
+        public var overview: ReportOverview?
+        /// The run's timeline (none for `validate` and a dry run).
+        public var timeline: RunTimeline?
+    }
 
     public init(command: String, started: Int64 = Clock.wallMilliseconds()) {
         self.command = command
         self.started = started
     }
 
-    /// Takes the counters of a run.
-    public mutating func take(_ statistics: RunStatistics.Snapshot) {
-        counts = statistics.counts
-        requests = statistics.requests
-        retries = statistics.retries
-        throttled = statistics.throttled
-        resentInDoubt = statistics.resentInDoubt
-        averageRate = statistics.rate
-        peakRate = statistics.peakRate
-    }
-
-    public var rows: Int { counts.values.reduce(0, +) }
+    public var rows: Int { statistics.rows }
     public var durationSeconds: Double { Double(finished - started) / 1000 }
 
     /// The statuses a command reports, in the report's order.
@@ -66,64 +58,54 @@ public struct JobSummary: Sendable {
 
     /// The JSON summary, one object and a newline.
     public var json: [UInt8] {
-        var out: [UInt8] = Array("{\"tool\":\"batch-invite\",\"version\":".utf8)
-        func string(_ name: String, _ value: String?) {
-            out.append(contentsOf: ",\"\(name)\":".utf8)
-            if let value {
-                TextBytes.appendJSONString(value, to: &out)
-            } else {
-                out.append(contentsOf: "null".utf8)
-            }
-        }
-        func number(_ name: String, _ value: String) {
-            out.append(contentsOf: ",\"\(name)\":\(value)".utf8)
-        }
-        TextBytes.appendJSONString(BatchInviteVersion.current, to: &out)
-        string("command", command)
-        string("target", target)
-        string("input", input)
-        if let fingerprint = inputFingerprint {
-            number("input_size", String(fingerprint.size))
-            string("input_hash", fingerprint.hashText)
-        } else {
-            number("input_size", "null")
-            string("input_hash", nil)
-        }
-        string("started", Clock.iso8601(milliseconds: started))
-        string("finished", Clock.iso8601(milliseconds: finished))
-        number("duration_seconds", Self.decimal(durationSeconds))
-        number("exit_code", String(exitCode.code))
-        string("exit_meaning", exitCode.meaning)
-        string("error", error)
-        number("rows", String(rows))
-        out.append(contentsOf: ",\"counts\":{".utf8)
-        out.append(
-            contentsOf: statuses.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(
-                separator: ","
-            ).utf8)
-        out.append(UInt8(ascii: "}"))
-        if command == "run" {
-            out.append(contentsOf: ",\"dry_run\":\(dryRun)".utf8)
-        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("tool", "batch-invite")
+        json.member("version", BatchInviteVersion.current)
+        json.member("command", command)
+        json.member("target", target)
+        json.member("input", input)
+        json.member("input_size", inputFingerprint.map { Int($0.size) })
+        json.member("input_hash", inputFingerprint?.hashText)
+        json.member("started", Clock.iso8601(milliseconds: started))
+        json.member("finished", Clock.iso8601(milliseconds: finished))
+        json.member("duration_seconds", number: Self.decimal(durationSeconds))
+        json.member("exit_code", Int(exitCode.code))
+        json.member("exit_meaning", exitCode.meaning)
+        json.member("error", error)
+        json.member("rows", rows)
+        json.key("counts")
+        Self.write(statuses, statistics.counts, to: &json)
+        if command == "run" { json.member("dry_run", dryRun) }
         if let plan {
-            out.append(contentsOf: ",\"plan\":{".utf8)
-            out.append(
-                contentsOf: RowStatus.planned.map { "\"\($0.rawValue)\":\(plan[$0] ?? 0)" }
-                    .joined(separator: ",").utf8)
-            out.append(UInt8(ascii: "}"))
+            json.key("plan")
+            Self.write(RowStatus.planned, plan, to: &json)
         }
         if command == "run" {
-            number("requests", String(requests))
-            number("retries", String(retries))
-            number("http_429", String(throttled))
-            number("resent_in_doubt", String(resentInDoubt))
-            number("average_rate", Self.decimal(averageRate))
-            number("peak_rate", Self.decimal(peakRate))
+            json.member("requests", statistics.requests)
+            json.member("retries", statistics.retries)
+            json.member("http_429", statistics.throttled)
+            json.member("resent_in_doubt", statistics.resentInDoubt)
+            json.member("average_rate", number: Self.decimal(statistics.rate))
+            json.member("peak_rate", number: Self.decimal(statistics.peakRate))
         }
-        string("report", report)
-        string("journal", journal)
-        out.append(contentsOf: "}\n".utf8)
-        return out
+        json.member("report", report)
+        json.member("journal", journal)
+        json.endObject()
+        json.endLine()
+        return json.bytes
+    }
+
+    /// `counts` of `statuses` as an object, in that order.
+    private static func write(
+        _ statuses: [RowStatus], _ counts: [RowStatus: Int], to json: inout JSONWriter
+    ) {
+        json.beginObject()
+        for status in statuses {
+            json.key(status.rawValue)
+            json.integer(counts[status] ?? 0)
+        }
+        json.endObject()
     }
 
     /// The Prometheus text exposition format (version 0.0.4), every metric labelled
@@ -143,25 +125,25 @@ public struct JobSummary: Sendable {
         let prefix = "batch_invite"
         metric(
             "\(prefix)_rows", "gauge", "Rows of the last \(command) by status.",
-            statuses.map { (",status=\"\($0.rawValue)\"", String(counts[$0] ?? 0)) })
+            statuses.map { (",status=\"\($0.rawValue)\"", String(statistics[$0])) })
         if command == "run" {
             metric(
                 "\(prefix)_requests_total", "counter", "HTTP requests the last run sent.",
-                [("", String(requests))])
+                [("", String(statistics.requests))])
             metric(
                 "\(prefix)_retries_total", "counter", "Requests the last run sent again.",
-                [("", String(retries))])
+                [("", String(statistics.retries))])
             metric(
                 "\(prefix)_http_429_total", "counter", "HTTP 429 answers the last run met.",
-                [("", String(throttled))])
+                [("", String(statistics.throttled))])
             metric(
                 "\(prefix)_resent_in_doubt_total", "counter",
                 "Rows an earlier run left in doubt that the last run sent again.",
-                [("", String(resentInDoubt))])
+                [("", String(statistics.resentInDoubt))])
             metric(
                 "\(prefix)_peak_rate", "gauge",
                 "Most invitations the last run made in one second.",
-                [("", Self.decimal(peakRate))])
+                [("", Self.decimal(statistics.peakRate))])
         }
         metric(
             "\(prefix)_run_duration_seconds", "gauge", "How long the last \(command) took.",

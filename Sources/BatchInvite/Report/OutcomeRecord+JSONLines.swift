@@ -1,9 +1,10 @@
 extension OutcomeRecord {
-    /// Appends the record as one JSON Lines line (the JSONL report's form): every column,
+    /// Writes the record as one JSON Lines line (the JSONL report's form): every column,
     /// empty cells as `null`.
-    public func appendJSON(to line: inout [UInt8]) {
-        line.append(UInt8(ascii: "{"))
-        appendColumns(to: &line)
-        line.append(contentsOf: "}\n".utf8)
+    public func writeJSONLine(to json: inout JSONWriter) {
+        json.beginObject()
+        writeColumns(to: &json)
+        json.endObject()
+        json.endLine()
     }
 }

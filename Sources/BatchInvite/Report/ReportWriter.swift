@@ -6,7 +6,7 @@
 public final class ReportWriter {
     public let format: ReportFormat
     private let file: OutputFile
-    private var line: [UInt8] = []
+    private var line = JSONWriter()
     /// Gathers the report's overview (for the HTML page) as lines are written, if asked.
     private let tally: ReportTally?
 
@@ -61,46 +61,25 @@ public final class ReportWriter {
                     }
                 }
             }
-            var line: [UInt8] = []
+            var line = JSONWriter()
             swap(&line, &self.line)  // one access to the stored buffer, not one per byte
             defer { swap(&line, &self.line) }
-            line.removeAll(keepingCapacity: true)
-            record.appendJSON(to: &line)
-            try line.withUnsafeBytes { try file.append($0) }
+            line.reset()
+            record.writeJSONLine(to: &line)
+            try line.bytes.withUnsafeBytes { try file.append($0) }
         }
     }
 
-    /// Appends the line of a checked row (`validate`'s report: no send columns).
-    public func write(_ row: CheckedBatch.Row) throws {
-        guard format == .csv else {
-            return try write(
-                OutcomeRecord(
-                    row: row.row, line: row.line, key: String(decoding: row.key, as: UTF8.self),
-                    status: row.status, message: String(decoding: row.message, as: UTF8.self)))
-        }
-        let none = UnsafeRawBufferPointer(start: nil, count: 0)
-        try writeCSV(
-            row: row.row, line: row.line, key: row.key, status: row.status, httpStatus: nil,
-            message: row.message, invitationStatus: none, expiresAt: none, attempts: nil)
-    }
-
-    /// Appends the line of an outcome read back from the journal.
-    public func write(_ columns: JournalEntry.ReportColumns) throws {
+    /// Appends the line of an outcome whose columns are borrowed (read back from the
+    /// journal, or a checked row's).
+    @inline(__always)
+    public func write(_ columns: OutcomeColumns) throws {
         guard format == .csv else { return try write(OutcomeRecord(columns)) }
         try writeCSV(
             row: columns.row, line: columns.line, key: columns.key, status: columns.status,
             httpStatus: columns.httpStatus, message: columns.message,
             invitationStatus: columns.invitationStatus, expiresAt: columns.expiresAt,
             attempts: columns.attempts)
-    }
-
-    /// Appends the lines of the outcomes written at `offsets` of the journal `reader` reads.
-    public func writeOutcomes(at offsets: some Sequence<Int64>, from reader: JournalReader)
-        throws
-    {
-        for offset in offsets {
-            try reader.withReportColumns(at: offset) { try write($0) }
-        }
     }
 
     private func writeCSV(

@@ -47,22 +47,49 @@ struct TimelineChart {
 
     var section: String {
         let runs = self.runs
-        var html = "<section id=\"timeline\">\n<h2>Over time</h2>\n"
+        let html = "<section id=\"timeline\">\n<h2>Over time</h2>\n"
         guard timeline.seconds.contains(where: { $0.requests > 0 || $0.invited > 0 }) else {
             return html + "<p class=\"none\">Nothing was sent on this journal.</p>\n"
                 + table(runs) + "</section>\n"
         }
-        // Seconds per column: at most 500 columns over all runs.
-        let total = runs.reduce(0) { $0 + $1.span }
-        let perColumn = max(1, (total + 499) / 500)
+        let plot = Plot(runs)
+        let svg =
+            axes(plot) + bars(plot) + lines(plot) + runMarks(plot)
+            + times(runs, perColumn: plot.perColumn)
+        return html + svg + "</svg>\n" + Self.legend + table(runs) + "</section>\n"
+    }
+
+    /// The runs' seconds in columns, and where values go on the chart.
+    struct Plot {
+        /// Seconds per column: at most 500 columns over all runs.
+        let perColumn: Int
         var columns: [Column] = []
+        /// Where each run after the first begins, and when it started.
         var resumes: [(column: Int, at: Int64)] = []
-        for run in runs {
+        /// The value at the top of the chart, and the width of a column.
+        var top = 1.0
+        var step = 0.0
+
+        init(_ runs: [Run]) {
+            let total = runs.reduce(0) { $0 + $1.span }
+            perColumn = max(1, (total + 499) / 500)
+            for run in runs { add(run) }
+            for column in columns {
+                top = max(
+                    top, Double(column.invited) / scale, Double(column.retries) / scale,
+                    column.rate ?? 0)
+            }
+            top = TimelineChart.roundUp(top * 1.1)
+            step = (TimelineChart.width - TimelineChart.left - 8) / Double(max(columns.count, 1))
+        }
+
+        /// Adds `run`'s columns, each record in its own second: the one its time ends, or
+        /// the one after the record before it (the last record of a run ends a part of a
+        /// second).
+        private mutating func add(_ run: Run) {
             let base = columns.count
             if base > 0 { resumes.append((base, run.start.at)) }
             columns += Array(repeating: Column(), count: (run.span + perColumn - 1) / perColumn)
-            // Each record its own second: the one its time ends, or the one after the
-            // record before it (the last record of a run ends a part of a second).
             var previous = -1
             for second in run.seconds {
                 let ending = Int((Double(second.at - run.start.at) / 1000).rounded()) - 1
@@ -77,20 +104,22 @@ struct TimelineChart {
                 columns[index].seen = true
             }
         }
-        let scale = Double(perColumn)
-        var top = 1.0
-        for column in columns {
-            top = max(
-                top, Double(column.invited) / scale, Double(column.retries) / scale,
-                column.rate ?? 0)
+
+        /// A column's values are per second.
+        var scale: Double { Double(perColumn) }
+
+        func x(_ column: Int) -> Double { TimelineChart.left + step * Double(column) }
+
+        func y(_ value: Double) -> Double {
+            let plotHeight = TimelineChart.height - TimelineChart.bottom - 8
+            return 8 + plotHeight * (1 - min(value / top, 1))
         }
-        top = Self.roundUp(top * 1.1)
-        let plotWidth = Self.width - Self.left - 8
-        let plotHeight = Self.height - Self.bottom - 8
-        let step = plotWidth / Double(max(columns.count, 1))
-        func y(_ value: Double) -> Double { 8 + plotHeight * (1 - min(value / top, 1)) }
-        func x(_ column: Int) -> Double { Self.left + step * Double(column) }
-        var svg = String(
+    }
+
+    /// The chart's opening, its half-way grid line and its axes, labelled.
+    private func axes(_ plot: Plot) -> String {
+        let (left, width, height) = (Self.left, Self.width, Self.height)
+        return String(
             format: """
                 <svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="invitations per \
                 second over the run" data-seconds="%d" data-invited="%d">
@@ -100,62 +129,88 @@ struct TimelineChart {
                 <text x="%.1f" y="12" text-anchor="end">%@/s</text>
                 <text x="%.1f" y="%.1f" text-anchor="end">0</text>
 
-                """, Self.width, Self.height, timeline.seconds.count,
-            timeline.seconds.reduce(0) { $0 + $1.invited }, Self.left, y(top / 2),
-            Self.width - 8, y(top / 2), Self.left, Self.left, y(0), Self.left, y(0),
-            Self.width - 8, y(0), Self.left - 4, Self.number(top), Self.left - 4, y(0) + 4)
-        for (index, column) in columns.enumerated() where column.invited > 0 {
-            let value = Double(column.invited) / scale
+                """, width, height, timeline.seconds.count,
+            timeline.seconds.reduce(0) { $0 + $1.invited }, left, plot.y(plot.top / 2),
+            width - 8, plot.y(plot.top / 2), left, left, plot.y(0), left, plot.y(0), width - 8,
+            plot.y(0), left - 4, Self.number(plot.top), left - 4, plot.y(0) + 4)
+    }
+
+    /// Invitations per second (bars up from the axis), and 429s (bars from the axis, at
+    /// least 6 units tall so that one is seen).
+    private func bars(_ plot: Plot) -> String {
+        var svg = ""
+        let barWidth = max(plot.step - 0.5, 0.5)
+        for (index, column) in plot.columns.enumerated() where column.invited > 0 {
+            let value = Double(column.invited) / plot.scale
             svg += String(
                 format:
                     "<rect class=\"c-invited\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>\n",
-                x(index), y(value), max(step - 0.5, 0.5), y(0) - y(value))
+                plot.x(index), plot.y(value), barWidth, plot.y(0) - plot.y(value))
         }
-        // 429s: bars from the axis, at least 6 units tall so that one is seen.
-        for (index, column) in columns.enumerated() where column.throttled > 0 {
-            let height = max(y(0) - y(Double(column.throttled) / scale), 6)
+        for (index, column) in plot.columns.enumerated() where column.throttled > 0 {
+            let height = max(plot.y(0) - plot.y(Double(column.throttled) / plot.scale), 6)
             svg += String(
                 format:
                     "<rect class=\"c-throttled\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>%d answered 429</title></rect>\n",
-                x(index), y(0) - height, max(step - 0.5, 0.5), height, column.throttled)
+                plot.x(index), plot.y(0) - height, barWidth, height, column.throttled)
         }
-        svg += Self.line(
-            "c-retries",
-            columns.indices.compactMap { index in
-                columns[index].seen
-                    ? (x(index) + step / 2, y(Double(columns[index].retries) / scale)) : nil
-            })
-        // The rate in force: a step from column to column, while a limit is known.
+        return svg
+    }
+
+    /// Retries per second (a line through the columns with records), and the rate in force
+    /// (a step from column to column, while a limit is known).
+    private func lines(_ plot: Plot) -> String {
+        let columns = plot.columns
         var ratePoints: [(Double, Double)] = []
         for (index, column) in columns.enumerated() {
             guard let rate = column.rate else { continue }
-            ratePoints += [(x(index), y(rate)), (x(index) + step, y(rate))]
+            ratePoints += [
+                (plot.x(index), plot.y(rate)), (plot.x(index) + plot.step, plot.y(rate)),
+            ]
         }
-        svg += Self.line("c-rate", ratePoints)
-        for resume in resumes {
+        return Self.line(
+            "c-retries",
+            columns.indices.compactMap { index in
+                columns[index].seen
+                    ? (
+                        plot.x(index) + plot.step / 2,
+                        plot.y(Double(columns[index].retries) / plot.scale)
+                    )
+                    : nil
+            }) + Self.line("c-rate", ratePoints)
+    }
+
+    /// A dashed line where each run after the first resumed.
+    private func runMarks(_ plot: Plot) -> String {
+        var svg = ""
+        for resume in plot.resumes {
             svg += String(
                 format: "<line class=\"c-run\" x1=\"%.1f\" y1=\"8\" x2=\"%.1f\" y2=\"%.1f\"/>\n"
                     + "<text x=\"%.1f\" y=\"20\">resumed %@</text>\n",
-                x(resume.column), x(resume.column), y(0), x(resume.column) + 3,
+                plot.x(resume.column), plot.x(resume.column), plot.y(0), plot.x(resume.column) + 3,
                 HTMLReport.time(resume.at))
         }
-        svg += String(
+        return svg
+    }
+
+    /// When the first run started and the last one stopped, beneath the axis.
+    private func times(_ runs: [Run], perColumn: Int) -> String {
+        String(
             format:
                 "<text x=\"%.1f\" y=\"%.1f\">%@</text>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>\n",
             Self.left, Self.height - 6, HTMLReport.time(runs.first?.start.at ?? 0),
             Self.width - 8, Self.height - 6,
             "stopped " + HTMLReport.time(runs.last?.seconds.last?.at ?? 0)
                 + (perColumn > 1 ? " (\(perColumn) s a column)" : ""))
-        html += svg + "</svg>\n"
-        html += """
-            <p class="legend"><span><i class="key k-invited"></i>invitations per second</span>\
-            <span><i class="key k-throttled"></i>HTTP 429 answers</span>\
-            <span><i class="key k-retries"></i>retries per second</span>\
-            <span><i class="key k-rate"></i>rate limit in force (requests per second)</span></p>
-
-            """
-        return html + table(runs) + "</section>\n"
     }
+
+    private static let legend = """
+        <p class="legend"><span><i class="key k-invited"></i>invitations per second</span>\
+        <span><i class="key k-throttled"></i>HTTP 429 answers</span>\
+        <span><i class="key k-retries"></i>retries per second</span>\
+        <span><i class="key k-rate"></i>rate limit in force (requests per second)</span></p>
+
+        """
 
     /// Each run's numbers, from its records.
     private func table(_ runs: [Run]) -> String {

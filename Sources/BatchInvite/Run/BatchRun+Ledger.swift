@@ -24,7 +24,7 @@ extension BatchRun.Configuration {
             return outcome(
                 .alreadyInvited, "invited on \(date) by an earlier run (ledger \(ledger))")
         case .inDoubt:
-            if delivery.inDoubt == .skip {
+            if sending.inDoubt == .skip {
                 return outcome(
                     .inDoubt,
                     "in doubt: an earlier run sent it on \(date) and got no answer (ledger "
@@ -53,7 +53,7 @@ extension BatchRun.Configuration {
                 message:
                     "invited on \(date) by the run this restart set aside (journal \(setAside))")
         case .inDoubt:
-            if delivery.inDoubt == .skip {
+            if sending.inDoubt == .skip {
                 return OutcomeRecord(
                     row: row.row, line: row.line, key: row.key, status: .inDoubt,
                     message:

@@ -1,57 +1,19 @@
 import Foundation
-import Synchronization
 
 /// One `batch-invite run`, the whole pipeline wired together: rows read and checked
 /// (`CheckedRows`), invalid and duplicate rows recorded at once, valid rows sent by the
 /// `Dispatcher`, every outcome appended to the `Journal` as it happens, and at the end the
-/// report written from the journal in input order.
+/// report written from the journal in input order. The executable hands it plain settings
+/// (`Configuration`, `RunCredentials`); the transport, the dispatcher, the rate limiter
+/// and the journal are made here.
 public final class BatchRun {
-    public struct Configuration: Sendable {
-        public var delivery: Dispatcher.Configuration
-        /// Requests per second (0: no limit). Default 10.
-        public var rate = 10.0
-        /// Requests that may go at once after a pause. Default 1.
-        public var burst = 1
-        public var journalPath: String
-        public var reportPath: String
-        public var reportFormat: ReportFormat
-        public var progress: ProgressDisplay.Mode = .auto
-        /// Whether the journal is synced (only benchmarks switch this off).
-        public var syncsJournal = true
-        /// The journal's first record.
-        public var header: JournalHeader
-        /// Start a new journal even if one exists (the old one set aside as
-        /// `<journal>.<its start time>`, its history kept: `RestartHistory`).
-        public var restart = false
-        /// Send again to people the journal set aside by `--restart` had invited
-        /// (`--reinvite`).
-        public var reinvite = false
-        /// Send again rows that failed on transient errors in an earlier run.
-        public var retryFailed = false
-        /// The job's ledger across runs (`--ledger`), if any.
-        public var ledgerPath: String?
-        /// Days after which a key the ledger holds as invited is sent again
-        /// (`--reinvite-after`); nil: never.
-        public var reinviteAfterDays: Double?
-        /// Whether the result carries the report's overview (for `--html`).
-        public var overview = false
-
-        public init(
-            delivery: Dispatcher.Configuration, journalPath: String, reportPath: String,
-            reportFormat: ReportFormat,
-            header: JournalHeader
-        ) {
-            self.delivery = delivery
-            self.journalPath = journalPath
-            self.reportPath = reportPath
-            self.reportFormat = reportFormat
-            self.header = header
-        }
-    }
-
+    /// What a run did.
     public struct Result: Sendable {
+        /// The run's counters at its end (an earlier run's rows on the journal included).
         public var statistics: RunStatistics.Snapshot
-        public var stopReason: RunControl.StopReason?
+        /// Why the run stopped before its end, if it did.
+        public var stop: Stop?
+        /// Blank records of the input, left out.
         public var blankRecordsSkipped: Int
         /// Rows a previous run on the same journal had already finished.
         public var alreadyDone: Int
@@ -66,109 +28,123 @@ public final class BatchRun {
         public var timeline = RunTimeline()
     }
 
-    private var pipeline: RowPipeline
-    private let input: InputOptions
-    private let onWarning: (String) -> Void
-    private var source: RowSource { pipeline.source }
-    private var target: any Target { pipeline.target }
-    private let transport: any Transport
-    let configuration: Configuration
-    public let control = RunControl()
-
-    public init(
-        input: InputOptions, target: any Target, transport: any Transport,
-        configuration: Configuration, onWarning: @escaping (String) -> Void = { _ in }
-    ) throws {
-        pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
-        self.input = input
-        self.onWarning = onWarning
-        self.transport = transport
-        self.configuration = configuration
+    /// Why a run stopped before its end (the API rejected the token, an outage, a signal,
+    /// a local failure), in words, and the exit code it ends with.
+    public struct Stop: Sendable {
+        /// The reason, for the user (secrets may be in it: the caller hides them).
+        public var reason: String
+        public var exitCode: ExitCode
+        /// The server's certificate, described, when the first request failed because it
+        /// was not trusted.
+        public var untrustedCertificate: String?
     }
 
-    public func run() throws -> Result {
-        var lock = try JournalLock(journal: configuration.journalPath)
-        var setAside: String?
-        if configuration.restart { (lock, setAside) = try lock.restarting() }
-        let earlier: EarlierRun?
-        let ledger: Ledger?
-        var history: Ledger?
-        var historySource = setAside
-        var inputRows: (rows: Int, blankRecords: Int)?
+    /// The input as it is read (standard input from its copy beside the journal).
+    private let input: InputOptions
+    private let target: any Target
+    private let onWarning: (String) -> Void
+    let configuration: Configuration
+    private let credentials: RunCredentials
+    private let redactor: Redactor
+    /// The journal's first record: what the run is about, the input's fingerprint included.
+    let header: JournalHeader
+    /// Standard input kept in a file beside the journal, for as long as the run reads it.
+    private let spool: StandardInputSpool?
+    let curl: CurlTransport
+    /// How requests go out: `curl`, or with `--verbose` a `LoggingTransport` around it.
+    private let transport: any Transport
+    let control = RunControl()
+
+    /// Gets a run of `input` for `target` ready, `credentials` holding its first token:
+    /// standard input (and any input that is not a regular file: a named pipe, a device)
+    /// is kept in a file beside the journal first, read once, through, before anything is
+    /// sent, and fingerprinted, so that resuming with another input is refused; and the
+    /// transport is made (`run` opens the input). `onNote` hears what the user should know
+    /// (the proxy requests go through, columns ignored; secrets hidden); `onExchange`, with
+    /// `--verbose`, a line per exchange.
+    public init(
+        input: InputOptions, target: any Target, configuration: Configuration,
+        credentials: RunCredentials, redactor: Redactor,
+        onNote: @escaping @Sendable (String) -> Void,
+        onExchange: (@Sendable (String) -> Void)? = nil
+    ) throws {
+        spool =
+            StandardInputSpool.isNeeded(for: input.path)
+            ? try StandardInputSpool(from: input.path, beside: configuration.journalPath) : nil
+        var reading = input
+        if let spool { reading.path = spool.path }
+        let settings = configuration.connection.transport(
+            concurrency: configuration.sending.concurrency,
+            token: credentials.keeper.current.value)
+        if let proxy = settings.proxy.displayURL {
+            onNote(
+                "batch-invite run: through the proxy \(proxy) (from \(settings.proxy.source ?? "?"))"
+            )
+        }
+        let curl = try CurlTransport(configuration: settings)
+        self.curl = curl
+        transport =
+            onExchange.map { LoggingTransport(curl, redactor: redactor, write: $0) } ?? curl
         do {
-            earlier = try EarlierRun.read(
-                journal: configuration.journalPath, for: configuration.header)
-            // A new journal: the whole input is read once before anything is sent. A
-            // resumed one skips it: its header holds the fingerprint of an input that passed,
-            // and the encoding and preamble it was read with, which this run keeps to.
-            if let theirs = earlier?.inputOptions, input.encoding == nil || input.skipLines == nil {
-                var options = input
-                options.encoding = options.encoding ?? theirs.encoding
-                options.skipLines = options.skipLines ?? theirs.skipLines
-                pipeline = try RowPipeline(options: options, target: target, onWarning: onWarning)
-            }
-            if let earlier {
-                inputRows = earlier.inputRows.map { ($0, earlier.inputBlankRecords) }
-            } else {
-                inputRows = try pipeline.checkWholeInput()
-            }
-            ledger = try configuration.ledgerPath.map { try Ledger(path: $0, target: target.name) }
-            // What the journal set aside by --restart knew: written once at the restart,
-            // read again by every run of the new journal.
-            if let setAside {
-                try RestartHistory.write(
-                    journal: configuration.journalPath, from: setAside, target: target.name)
-            } else {
-                historySource = earlier?.restartHistory
-            }
-            if let historySource, !configuration.reinvite {
-                history = try RestartHistory.open(
-                    journal: configuration.journalPath, setAside: historySource,
-                    target: target.name)
-            }
+            header = configuration.header(
+                target: target, input: input,
+                fingerprint: try InputFingerprint.of(path: reading.path))
         } catch {
-            lock.removeIfCreatedEmpty()
+            curl.close()
             throw error
         }
-        if let earlier, let result = try finishedAlready(earlier) {
+        self.input = reading
+        self.target = target
+        onWarning = { [redactor] in onNote(redactor.redact($0)) }
+        self.configuration = configuration
+        self.credentials = credentials
+        self.redactor = redactor
+    }
+
+    deinit {
+        curl.close()
+    }
+
+    /// The input's size and hash (nil for what is not a regular file, before its copy).
+    public var inputFingerprint: InputFingerprint? { header.fingerprint }
+
+    /// What a signal handler may do with the run, from any thread.
+    public var signalHandle: SignalHandle { SignalHandle(control: control) }
+
+    /// What a signal handler may do with a run, from any thread.
+    public struct SignalHandle: Sendable {
+        let control: RunControl
+
+        /// Whether a row may have gone out: until then, a signal may end the process at
+        /// once.
+        public var sendingBegan: Bool { control.sendingBegan }
+
+        /// Whether the run was told to stop.
+        public var isStopping: Bool { control.isStopped }
+
+        /// Stops the run for signal `number`: no new rows are sent, requests in flight end
+        /// (at their deadline at the latest), and the run ends as interrupted.
+        public func interrupt(signal number: Int32) {
+            control.stop(.interrupted(signal: number))
+        }
+    }
+
+    /// Opens the input, sends the rows and writes the report. Throws what stops a run
+    /// before anything was sent (exit 2: a journal of another run, a broken input); after
+    /// that, what goes wrong is in the result.
+    public func run() throws -> Result {
+        defer { curl.close() }
+        var pipeline = try RowPipeline(options: input, target: target, onWarning: onWarning)
+        let known = try readKnown(&pipeline)
+        if let earlier = known.earlier, let result = try finishedAlready(earlier) {
             return result
         }
-        let retryFailed = configuration.retryFailed
-        let settled =
-            earlier.map { earlier in
-                (0..<earlier.latest.count).reduce(0) {
-                    $0 + (earlier.finalStatus(of: $1 + 1, retryFailed: retryFailed) == nil ? 0 : 1)
-                }
-            } ?? 0
-        var header = configuration.header
-        header.restartHistory = historySource
-        header.inputOptions?.encoding = source.encoding.0
-        header.inputOptions?.format = source.format.format
-        header.inputOptions?.skipLines = source.linesSkipped
-        let start = JournalStart(rowsDone: settled, inputRows: inputRows)
-        let journal = try Journal(
-            path: configuration.journalPath, header: header, start: start, lock: lock,
-            syncs: configuration.syncsJournal, ledger: ledger)
-        let writer = try ReportWriter(
-            path: configuration.reportPath, format: configuration.reportFormat,
-            overview: configuration.overview)
-        let statistics = RunStatistics()
-        let offsets = RowOffsets(earlier?.offsets ?? [])
-        journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
-        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void = { record, marks in
-            journal.append(record, marks: marks)
-        }
-        let limiter = RateLimiter(rate: configuration.rate, burst: configuration.burst)
-        let dispatcher = Dispatcher(
-            target: target, transport: transport, limiter: limiter, control: control,
-            statistics: statistics, configuration: configuration.delivery, log: journal,
-            record: record)
-        let sampler = TimelineSampler(statistics: statistics, limiter: limiter, journal: journal)
-        var timeline = earlier?.timeline ?? RunTimeline()
-        timeline.starts.append(RunTimeline.Start(at: start.at, done: settled))
+        var parts = try open(known, pipeline)
+        let source = pipeline.source
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {
+            [statistics = parts.statistics, offsets = parts.offsets] in
             ProgressDisplay.Reading(
                 statistics: statistics.snapshot, rowsRead: offsets.count,
                 fractionRead: size.map { Double(readProgress.bytes) / Double(max($0, 1)) })
@@ -177,257 +153,161 @@ public final class BatchRun {
         let trimmer = MemoryTrimmer()
         defer { trimmer.stop() }
         control.beginSending()
-        dispatcher.start()
-        sampler.start()
+        parts.dispatcher.start()
+        parts.sampler.start()
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
-        // Rows an earlier run finished are not sent: no request body to build for them.
-        var needsPayload: (@Sendable (Int) -> Bool)?
-        if let earlier {
-            needsPayload = { earlier.finalStatus(of: $0, retryFailed: retryFailed) == nil }
-        }
-        // Checked ahead whatever the cores: this thread hands rows to the dispatcher, which
-        // sends from its own, and neither should wait for the checks.
-        let rows = pipeline.checkedRows(
-            payloads: true, needsPayload: needsPayload, readAhead: 2, checksAhead: true)
-        var alreadyDone = 0
         var rowsRead = 0
-        /// Records an invalid or duplicate row, or hands a valid one to the dispatcher.
-        func handle(_ row: CheckedRow) {
-            var row = row
-            if row.status != .valid {
-                statistics.count(row.status)
-                record(
-                    OutcomeRecord(
-                        row: row.row, line: row.line, key: row.key, status: row.status,
-                        message: row.message),
-                    OutcomeMarks())
-                return
-            }
-            if earlier?.inDoubtRows.contains(row.row) == true {
-                if configuration.delivery.inDoubt == .skip {
-                    statistics.count(.inDoubt)
-                    record(
-                        OutcomeRecord(
-                            row: row.row, line: row.line, key: row.key, status: .inDoubt,
-                            message:
-                                "in doubt: an earlier run stopped while sending this row, so it may have "
-                                + "arrived; not sent again (--in-doubt skip)"),
-                        OutcomeMarks())
-                    return
-                }
-                statistics.resentInDoubt()
-                row.note =
-                    " (note: an earlier run stopped while sending this row, so it may have arrived "
-                    + "before; \(RepeatNote.words) twice)"
-            } else if let ledger, let entry = ledger.entry(for: row.key) {
-                let outcome = configuration.ledgerOutcome(of: &row, entry, ledger: ledger.path)
-                return settle(row, known: entry, outcome)
-            } else if let history, let historySource, let entry = history.entry(for: row.key) {
-                let outcome = configuration.historyOutcome(of: &row, entry, setAside: historySource)
-                return settle(row, known: entry, outcome)
-            }
-            dispatcher.submit(row)
-        }
-        /// A row whose key the ledger or a restart's history knows: recorded with the
-        /// outcome it ends with unsent, or sent (again, when it was in doubt).
-        func settle(_ row: CheckedRow, known entry: Ledger.Entry, _ outcome: OutcomeRecord?) {
-            guard let outcome else {
-                if entry.state == .inDoubt { statistics.resentInDoubt() }
-                dispatcher.submit(row)
-                return
-            }
-            statistics.count(outcome.status)
-            record(outcome, OutcomeMarks())
-        }
+        var alreadyDone = 0
         do {
-            try rows.forEachBatch { batch in
-                guard batch.count > 0 else { return }
-                rowsRead = batch[batch.count - 1].row
-                offsets.reserve(row: rowsRead)
-                for index in 0..<batch.count {
-                    if let previous = earlier?.finalStatus(
-                        of: batch[index].row, retryFailed: retryFailed)
-                    {
-                        statistics.count(previous, fromEarlierRun: true)
-                        alreadyDone += 1
-                        continue
-                    }
-                    handle(batch[index].checkedRow)
-                }
-            }
+            try send(parts, known, rowsRead: &rowsRead, alreadyDone: &alreadyDone)
         } catch {
             control.stop(.localFailure("\(error)"))
-            dispatcher.finishAll()
-            timeline.seconds += sampler.stop()
+            parts.dispatcher.finishAll()
+            parts.timeline.seconds += parts.sampler.stop()
             // Nothing sent yet: the input's error is the whole story (exit 2).
-            if statistics.snapshot.requests == 0 {
-                try? journal.close()
+            if parts.statistics.snapshot.requests == 0 {
+                try? parts.journal.close()
                 throw error
             }
-            var result = try finish(
-                journal, writer, offsets, statistics, rowsRead: nil, alreadyDone: alreadyDone)
-            result.timeline = timeline
-            return result
+            return try finish(parts, rowsRead: nil, alreadyDone: alreadyDone)
         }
-        dispatcher.finishAll()
-        timeline.seconds += sampler.stop()
-        var result = try finish(
-            journal, writer, offsets, statistics, rowsRead: rowsRead, alreadyDone: alreadyDone,
-            reachedLimit: dispatcher.reachedLimit)
-        result.timeline = timeline
-        return result
+        parts.dispatcher.finishAll()
+        parts.timeline.seconds += parts.sampler.stop()
+        return try finish(
+            parts, rowsRead: rowsRead, alreadyDone: alreadyDone,
+            reachedLimit: parts.dispatcher.reachedLimit)
     }
 
-    /// Closes the journal and writes the report from it. The report is read through the
-    /// journal's own open file, so it is complete even when the journal's path was lost;
-    /// the journal is then written back. Failures here, after sending began, are reported
-    /// in the result (exit 6), not thrown; `rowsRead` is nil when reading stopped early.
-    private func finish(
-        _ journal: Journal, _ writer: ReportWriter, _ offsets: RowOffsets,
-        _ statistics: RunStatistics, rowsRead: Int?, alreadyDone: Int, reachedLimit: Bool = false
-    ) throws -> Result {
-        var problems: [String] = []
-        if let rowsRead {
-            journal.end(rows: rowsRead, blankRecordsSkipped: source.blankRecordsSkipped)
-        }
+    /// What was there before this run.
+    struct Known {
+        /// The journal's lock (taken anew by a `--restart`).
+        var lock: JournalLock
+        var earlier: EarlierRun?
+        /// The input's data rows and blank records, when known before sending.
+        var inputRows: (rows: Int, blankRecords: Int)?
+        /// The job's ledger (`--ledger`).
+        var ledger: Ledger?
+        /// What the journal set aside by `--restart` knew, and that journal's path.
+        var history: Ledger?
+        var historySource: String?
+    }
+
+    /// Takes the journal's lock (setting the journal aside for a `--restart`) and reads
+    /// what came before; the lock file goes again when that fails. A resumed run reads
+    /// the input as the journal says it was read (`pipeline` opened again).
+    private func readKnown(_ pipeline: inout RowPipeline) throws -> Known {
+        var lock = try JournalLock(journal: configuration.journalPath)
+        var setAside: String?
+        if configuration.restart { (lock, setAside) = try lock.restarting() }
         do {
-            try journal.close()
+            return try readKnown(lock: lock, setAside: setAside, &pipeline)
         } catch {
-            problems.append("\(error)")
+            lock.removeIfCreatedEmpty()
+            throw error
         }
-        if journal.pathLost {
-            if let restored = journal.restore() {
-                problems.append(
-                    "its content was written back to \(restored) from the open file"
-                        + (restored == configuration.journalPath
-                            ? "" : "; move it to \(configuration.journalPath) to resume"))
-            } else {
-                problems.append("it could not be written back: the next run starts afresh")
-            }
-        }
-        let unwritten = journal.outcomesNotWritten
-        if unwritten > 0 {
-            // A report made from the journal would leave their rows out.
-            let older =
-                FileManager.default.fileExists(atPath: configuration.reportPath)
-                ? " (\(configuration.reportPath) is an older report)" : ""
-            problems.append(
-                "the report could not be written (\(unwritten) "
-                    + (unwritten == 1 ? "outcome" : "outcomes")
-                    + " could not be written to the journal)\(older)")
-        } else {
-            do {
-                try writer.writeOutcomes(
-                    at: offsets.all.lazy.filter { $0 >= 0 }, from: journal.recordReader)
-                try writer.finish()
-            } catch {
-                problems.append("the report could not be written (\(error))")
-            }
-        }
-        if !problems.isEmpty, statistics.snapshot.requests == 0, control.stopReason == nil {
-            // Nothing was sent: an ordinary error of the files (exit 2).
-            throw BatchInviteError.io(problems.joined(separator: "; "))
-        }
-        let snapshot = statistics.snapshot
-        var failure: String?
-        if !problems.isEmpty || control.stopReason?.exitCode == .localFailure {
-            var parts: [String] = []
-            if case .localFailure(let reason)? = control.stopReason { parts.append(reason) }
-            parts += problems.filter { !parts.contains($0) }
-            failure =
-                parts.joined(separator: "; ") + "; \(snapshot.requests) "
-                + (snapshot.requests == 1 ? "request was" : "requests were")
-                + " sent in this run, and the journal records them: the same command resumes"
-        }
-        return Result(
-            statistics: snapshot, stopReason: control.stopReason,
-            blankRecordsSkipped: source.blankRecordsSkipped, alreadyDone: alreadyDone,
-            localFailure: failure, reachedLimit: reachedLimit, overview: writer.overview)
     }
 
-    /// The result of a run whose journal already settles every row of the input (it was
-    /// read to its end, and no row is left to send or in doubt): the report is written from
-    /// the journal alone, without reading the input again (its fingerprint, checked in
-    /// `EarlierRun.read`, says it has not changed). Nil when there is work left.
-    private func finishedAlready(_ earlier: EarlierRun) throws -> Result? {
-        guard configuration.header.fingerprint != nil, let rows = earlier.inputRows,
-            earlier.lastRunEnded, earlier.inDoubtRows.isEmpty, earlier.offsets.count == rows
-        else { return nil }
-        var counts: [RowStatus: Int] = [:]
-        for row in stride(from: 1, through: rows, by: 1) {
-            guard let status = earlier.finalStatus(of: row, retryFailed: configuration.retryFailed)
-            else { return nil }
-            counts[status, default: 0] += 1
+    private func readKnown(lock: JournalLock, setAside: String?, _ pipeline: inout RowPipeline)
+        throws -> Known
+    {
+        var known = Known(lock: lock)
+        known.earlier = try EarlierRun.read(journal: configuration.journalPath, for: header)
+        // A new journal: the whole input is read once before anything is sent. A resumed
+        // one skips it: its header holds the fingerprint of an input that passed, and the
+        // encoding and preamble it was read with, which this run keeps to.
+        if let theirs = known.earlier?.inputOptions, input.encoding == nil || input.skipLines == nil
+        {
+            var options = input
+            options.encoding = options.encoding ?? theirs.encoding
+            options.skipLines = options.skipLines ?? theirs.skipLines
+            pipeline = try RowPipeline(options: options, target: target, onWarning: onWarning)
         }
-        let statistics = RunStatistics()
-        for (status, count) in counts {
-            statistics.count(status, times: count, fromEarlierRun: true)
+        if let earlier = known.earlier {
+            known.inputRows = earlier.inputRows.map { ($0, earlier.inputBlankRecords) }
+        } else {
+            known.inputRows = try pipeline.checkWholeInput()
         }
+        known.ledger = try configuration.ledgerPath.map {
+            try Ledger(path: $0, target: target.name)
+        }
+        // What the journal set aside by --restart knew: written once at the restart, read
+        // again by every run of the new journal.
+        if let setAside {
+            try RestartHistory.write(
+                journal: configuration.journalPath, from: setAside, target: target.name)
+        }
+        known.historySource = setAside ?? known.earlier?.restartHistory
+        if let historySource = known.historySource, !configuration.reinvite {
+            known.history = try RestartHistory.open(
+                journal: configuration.journalPath, setAside: historySource, target: target.name)
+        }
+        return known
+    }
+
+    /// The parts of a run that sends, wired together.
+    struct Parts {
+        let pipeline: RowPipeline
+        let journal: Journal
+        let writer: ReportWriter
+        let statistics: RunStatistics
+        let offsets: RowOffsets
+        let dispatcher: Dispatcher
+        let sampler: TimelineSampler
+        /// Appends an outcome to the journal.
+        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void
+        var timeline: RunTimeline
+    }
+
+    /// Opens the journal (its start record says how many rows earlier runs settled) and
+    /// the report, and makes the dispatcher, its rate limiter and the timeline's sampler.
+    private func open(_ known: Known, _ pipeline: RowPipeline) throws -> Parts {
+        let retryFailed = configuration.retryFailed
+        let settled =
+            known.earlier.map { earlier in
+                (0..<earlier.latest.count).reduce(0) {
+                    $0 + (earlier.finalStatus(of: $1 + 1, retryFailed: retryFailed) == nil ? 0 : 1)
+                }
+            } ?? 0
+        let start = JournalStart(rowsDone: settled, inputRows: known.inputRows)
+        let journal = try Journal(
+            path: configuration.journalPath, header: journalHeader(known, pipeline.source),
+            start: start,
+            lock: known.lock, syncs: configuration.syncsJournal, ledger: known.ledger)
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat,
             overview: configuration.overview)
-        try writer.writeOutcomes(
-            at: earlier.offsets, from: JournalReader(path: configuration.journalPath))
-        try writer.finish()
-        return Result(
-            statistics: statistics.snapshot, stopReason: nil,
-            blankRecordsSkipped: earlier.inputBlankRecords, alreadyDone: rows,
-            overview: writer.overview, timeline: earlier.timeline)
-    }
-
-}
-
-/// Where each row's latest journal record starts, by row number. Kept in chunks of
-/// 65,536 rows, so that growing never copies (nor doubles) what is there. Safe for
-/// concurrent use.
-final class RowOffsets: @unchecked Sendable {
-    // Safe to share: `chunks` and `count` are only touched with `lock` held.
-    private static let chunkSize = 1 << 16
-    private let lock = NSLock()
-    private var chunks: [[Int64]] = []
-    private var rows = 0
-
-    /// Offsets known from an earlier run, by row.
-    init(_ earlier: [Int64]) {
-        grow(to: earlier.count)
-        for (index, offset) in earlier.enumerated() where offset >= 0 {
-            chunks[index / Self.chunkSize][index % Self.chunkSize] = offset
+        let statistics = RunStatistics()
+        let offsets = RowOffsets(known.earlier?.offsets ?? [])
+        journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
+        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void = { record, marks in
+            journal.append(record, marks: marks)
         }
+        let limiter = RateLimiter(
+            rate: configuration.sending.rate, burst: configuration.sending.burst)
+        let dispatcher = Dispatcher(
+            target: target, transport: transport, limiter: limiter, control: control,
+            statistics: statistics,
+            configuration: configuration.dispatcher(redactor: redactor, credentials: credentials),
+            log: journal, record: record)
+        var timeline = known.earlier?.timeline ?? RunTimeline()
+        timeline.starts.append(RunTimeline.Start(at: start.at, done: settled))
+        return Parts(
+            pipeline: pipeline, journal: journal, writer: writer, statistics: statistics,
+            offsets: offsets,
+            dispatcher: dispatcher,
+            sampler: TimelineSampler(statistics: statistics, limiter: limiter, journal: journal),
+            record: record, timeline: timeline)
     }
 
-    /// Makes room for row `row` (rows come in order).
-    func reserve(row: Int) {
-        lock.lock()
-        grow(to: row)
-        lock.unlock()
-    }
-
-    func set(row: Int, offset: Int64) {
-        lock.lock()
-        grow(to: row)
-        chunks[(row - 1) / Self.chunkSize][(row - 1) % Self.chunkSize] = offset
-        lock.unlock()
-    }
-
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return rows
-    }
-
-    /// Every row's offset in row order (-1 for a row without a record).
-    var all: some Sequence<Int64> {
-        lock.lock()
-        defer { lock.unlock() }
-        let (chunks, rows) = (self.chunks, self.rows)
-        return chunks.joined().prefix(rows)
-    }
-
-    private func grow(to row: Int) {
-        while chunks.count * Self.chunkSize < row {
-            chunks.append([Int64](repeating: -1, count: Self.chunkSize))
-        }
-        rows = max(rows, row)
+    /// The header a new journal starts with: the run's, with the history it keeps to and
+    /// how the input is read (its encoding, format and preamble as found).
+    private func journalHeader(_ known: Known, _ source: RowSource) -> JournalHeader {
+        var header = self.header
+        header.restartHistory = known.historySource
+        header.inputOptions?.encoding = source.encoding.0
+        header.inputOptions?.format = source.format.format
+        header.inputOptions?.skipLines = source.linesSkipped
+        return header
     }
 }

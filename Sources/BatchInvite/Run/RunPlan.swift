@@ -69,20 +69,40 @@ public struct RunPlan {
         }
     }
 
+    /// The input as it is read (standard input from its copy in a scratch directory).
     private let input: InputOptions
     private let target: any Target
     private let configuration: BatchRun.Configuration
+    /// The run's journal header: what the run is about, the input's fingerprint included.
+    private let header: JournalHeader
+    /// Where standard input is copied, for as long as the plan reads it.
+    private let scratch: (directory: ScratchDirectory, spool: StandardInputSpool?)
     private let onWarning: (String) -> Void
 
+    /// The plan of the run of `input` for `target` that `configuration` describes.
+    /// Standard input (or a pipe) is read once, into a scratch file, and fingerprinted like
+    /// a run's input, to be told apart from the input of the journal.
     public init(
         input: InputOptions, target: any Target, configuration: BatchRun.Configuration,
         onWarning: @escaping (String) -> Void = { _ in }
-    ) {
-        self.input = input
+    ) throws {
+        let directory = try ScratchDirectory()
+        let spool =
+            StandardInputSpool.isNeeded(for: input.path)
+            ? try StandardInputSpool(from: input.path, beside: directory.path + "/input") : nil
+        var reading = input
+        if let spool { reading.path = spool.path }
+        header = configuration.header(
+            target: target, input: input, fingerprint: try InputFingerprint.of(path: reading.path))
+        scratch = (directory, spool)
+        self.input = reading
         self.target = target
         self.configuration = configuration
         self.onWarning = onWarning
     }
+
+    /// The input's size and hash (nil for what is not a regular file, before its copy).
+    public var inputFingerprint: InputFingerprint? { header.fingerprint }
 
     /// What was read before the rows: the journal's earlier run, and the ledgers a row's
     /// key is looked up in.
@@ -108,7 +128,7 @@ public struct RunPlan {
             path: configuration.reportPath, format: configuration.reportFormat,
             overview: configuration.overview)
         var result = Result()
-        result.inDoubtSent = configuration.delivery.inDoubt == .retry
+        result.inDoubtSent = configuration.sending.inDoubt == .retry
         result.invalidRowsReported = invalidRowsReported
         var sends = 0
         try pipeline.checkedRows().forEachBatch { batch in
@@ -147,7 +167,7 @@ public struct RunPlan {
                 known.historySource = journal
             }
         } else {
-            known.earlier = try EarlierRun.read(journal: journal, for: configuration.header)
+            known.earlier = try EarlierRun.read(journal: journal, for: header)
             if let source = known.earlier?.restartHistory, !configuration.reinvite {
                 known.history = try RestartHistory.open(
                     journal: journal, setAside: source, target: target.name, readOnly: true)
@@ -192,7 +212,7 @@ public struct RunPlan {
         guard row.status == .valid else { return record(row.status, row.message) }
         let planned: OutcomeRecord?
         if known.earlier?.inDoubtRows.contains(row.row) == true {
-            let skip = configuration.delivery.inDoubt == .skip
+            let skip = configuration.sending.inDoubt == .skip
             return sent(
                 record(
                     .inDoubt,
@@ -245,7 +265,7 @@ public struct RunPlan {
     /// `record`, or `over_limit` when it would be sent (`counts`) but `--limit` is spent.
     private func sent(_ record: OutcomeRecord, counts: Bool, sends: inout Int) -> OutcomeRecord {
         guard counts else { return record }
-        if let limit = configuration.delivery.limit, sends >= limit {
+        if let limit = configuration.sending.limit, sends >= limit {
             var over = record
             over.status = .overLimit
             over.message =

@@ -27,20 +27,57 @@ public enum RunReport {
     static let notReachedMessage =
         "not reached: the run stopped before this row; the same run command sends it"
 
+    /// What `write` did: the lines it wrote, and what the journal says of its run.
+    public struct Written {
+        /// The lines written, by where they came from.
+        public var counts: Counts
+        let journal: JournalSummary
+
+        /// Every run's start and seconds on the journal.
+        public var timeline: RunTimeline { journal.timeline }
+
+        /// The page's headline from the journal (at `journalPath`, its report at
+        /// `reportPath` with `overview`): its run's times and totals, and the exit code the
+        /// run ended with as the journal tells it.
+        public func pageSummary(
+            _ overview: ReportOverview, journal journalPath: String,
+            report reportPath: String
+        ) -> JobSummary {
+            let seconds = timeline.seconds
+            var summary = JobSummary(
+                command: "run", started: timeline.starts.first?.at ?? seconds.first?.at ?? 0)
+            summary.finished =
+                seconds.last?.at
+                ?? journal.lastActivity.map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
+            summary.target = journal.header?["target"]?.text
+            summary.input = journal.header?["input"]?.text
+            summary.report = reportPath
+            summary.journal = journalPath
+            summary.statistics = timeline.statistics(
+                counts: overview.counts, elapsed: summary.durationSeconds)
+            let done =
+                (overview.counts[.invited] ?? 0) + (overview.counts[.alreadyInvited] ?? 0)
+                + (overview.counts[.skipped] ?? 0)
+            summary.exitCode =
+                !journal.isSettled
+                ? .unfinished : done == overview.rows ? .success : .rowsNotDone
+            return summary
+        }
+    }
+
     /// Writes the report of the journal at `journal` to `reportPath`; `warn` hears why the
     /// input could not be read again, if it could not.
-    /// When `overview` is not nil, the report's overview is gathered into it. Returns the
-    /// journal's summary too (its header and timeline).
+    /// When `overview` is not nil, the report's overview is gathered into it.
     public static func write(
         journal: String, reportPath: String, format: ReportFormat,
         overview: inout ReportOverview?, warn: (String) -> Void
-    ) throws -> (counts: Counts, journal: JournalSummary) {
+    ) throws -> Written {
         let summary = try JournalSummary(path: journal)
         let writer = try ReportWriter(path: reportPath, format: format, overview: overview != nil)
         let counts = try write(summary, to: writer, warn: warn)
         try writer.finish()
         overview = writer.overview
-        return (counts, summary)
+        return Written(counts: counts, journal: summary)
     }
 
     /// Writes the report of the journal `summary` describes to `writer`; `warn` hears why
@@ -48,28 +85,8 @@ public enum RunReport {
     static func write(
         _ summary: JournalSummary, to writer: ReportWriter, warn: (String) -> Void
     ) throws -> Counts {
-        let reader = try JournalReader(path: summary.path)
-        var counts = Counts()
-        /// The journal's line for `row`, if it has one; `checked` is the row as the input
-        /// says it is (its key and line, for a dispatch record of an earlier version).
-        func journalLine(_ row: Int, checked: CheckedRow? = nil) throws -> Bool {
-            // A dispatch after the row's last outcome (a resumed run died sending it) wins.
-            if row <= summary.dispatchOffsets.count, summary.dispatchOffsets[row - 1] >= 0 {
-                var record = try reader.record(at: summary.dispatchOffsets[row - 1])
-                if let checked { (record.key, record.line) = (checked.key, checked.line) }
-                record.status = .inDoubt
-                record.message = inDoubtMessage
-                try writer.write(record)
-                counts.inDoubt += 1
-                return true
-            }
-            if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
-                try writer.writeOutcomes(at: [summary.offsets[row - 1]], from: reader)
-                counts.fromJournal += 1
-                return true
-            }
-            return false
-        }
+        var lines = Lines(
+            summary: summary, reader: try JournalReader(path: summary.path), writer: writer)
         switch input(of: summary) {
         case .failure(let reason):
             let known = max(summary.offsets.count, summary.dispatchOffsets.count)
@@ -81,30 +98,63 @@ public enum RunReport {
                             + "their key or line"
                         : "the report holds the \(known) rows the journal knows, not the rows the "
                             + "run never reached"))
-            for row in stride(from: 1, through: rows, by: 1) where try !journalLine(row) {
+            for row in stride(from: 1, through: rows, by: 1) where try !lines.journalLine(row) {
                 // Never reached (the journal has no line for it), and the input is gone.
-                try writer.write(
+                try lines.notReached(
                     OutcomeRecord(
                         row: row, line: 0, key: "", status: .notSent,
                         message: notReachedMessage + " (its key is not known: \(reason))"))
-                counts.notReached += 1
             }
         case .success(let pipeline):
             try pipeline.checkedRows().forEachBatch { batch in
                 for index in 0..<batch.count {
                     let checked = batch[index].checkedRow
-                    if try journalLine(checked.row, checked: checked) { continue }
+                    if try lines.journalLine(checked.row, checked: checked) { continue }
                     var record = checked.reportRecord
                     if record.status == .valid {
                         record.status = .notSent
                         record.message = notReachedMessage
                     }
-                    try writer.write(record)
-                    counts.notReached += 1
+                    try lines.notReached(record)
                 }
             }
         }
-        return counts
+        return lines.counts
+    }
+
+    /// The report's lines as they are written, and their counts.
+    private struct Lines {
+        let summary: JournalSummary
+        let reader: JournalReader
+        let writer: ReportWriter
+        var counts = Counts()
+
+        /// Writes the journal's line for `row`, if it has one; `checked` is the row as the
+        /// input says it is (its key and line, for a dispatch record of an earlier version).
+        mutating func journalLine(_ row: Int, checked: CheckedRow? = nil) throws -> Bool {
+            // A dispatch after the row's last outcome (a resumed run died sending it) wins.
+            if row <= summary.dispatchOffsets.count, summary.dispatchOffsets[row - 1] >= 0 {
+                var record = try reader.record(at: summary.dispatchOffsets[row - 1])
+                if let checked { (record.key, record.line) = (checked.key, checked.line) }
+                record.status = .inDoubt
+                record.message = RunReport.inDoubtMessage
+                try writer.write(record)
+                counts.inDoubt += 1
+                return true
+            }
+            if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
+                try writer.writeOutcomes(at: [summary.offsets[row - 1]], from: reader)
+                counts.fromJournal += 1
+                return true
+            }
+            return false
+        }
+
+        /// Writes the line of a row the run never finished.
+        mutating func notReached(_ record: OutcomeRecord) throws {
+            try writer.write(record)
+            counts.notReached += 1
+        }
     }
 
     /// The input as the journal's run read it, or why it cannot be read again.

@@ -1,26 +1,28 @@
 import Foundation
 
-/// Writes the run's `second` records (`RunTimeline`): once a second, what changed since
-/// the last one (invitations, requests, retries, 429s, failures of this run) and the rate
-/// limit in force, appended to the journal; seconds in which nothing happened are left
-/// out. A thread of its own, stopped before the journal closes.
+/// Writes the run's `second` records (`RunTimeline`): once a second, what the run's counters
+/// moved by since the last one (invitations, requests, retries, 429s, failures of this run)
+/// and the rate limit in force, appended to the journal; seconds in which nothing happened
+/// are left out. A thread of its own, stopped before the journal closes.
 final class TimelineSampler: @unchecked Sendable {
-    // Safe to share: `stopped`, `seconds` and `last` are only touched with `condition`
-    // locked (the sampling thread holds it while it samples).
+    // Safe to share: `stopped`, `seconds`, `last` and `lastRate` are only touched with
+    // `condition` locked (the sampling thread holds it while it samples).
     private let statistics: RunStatistics
     private let limiter: RateLimiter
     private let journal: Journal
     private let condition = NSCondition()
     private var stopped = false
     private var seconds: [RunTimeline.Second] = []
-    private var last = RunTimeline.Second(at: 0)
+    /// The counters and the rate limit at the last sample.
+    private var last = RunStatistics.Snapshot()
+    private var lastRate: Double?
     private let ended = DispatchSemaphore(value: 0)
 
     init(statistics: RunStatistics, limiter: RateLimiter, journal: Journal) {
         self.statistics = statistics
         self.limiter = limiter
         self.journal = journal
-        last.rate = Self.rate(limiter)
+        lastRate = Self.rate(limiter)
     }
 
     func start() {
@@ -67,21 +69,12 @@ final class TimelineSampler: @unchecked Sendable {
 
     /// Records the second that ends now, if anything changed in it.
     private func sample() {
-        let snapshot = statistics.snapshot
-        var now = RunTimeline.Second(
-            at: Clock.wallMilliseconds(), invited: snapshot[.invited] - snapshot.earlierInvited,
-            requests: snapshot.requests, retries: snapshot.retries,
-            throttled: snapshot.throttled, failed: snapshot[.failed] - snapshot.earlierFailed,
-            rate: Self.rate(limiter))
+        let now = statistics.snapshot
         let second = RunTimeline.Second(
-            at: now.at, invited: now.invited - last.invited, requests: now.requests - last.requests,
-            retries: now.retries - last.retries, throttled: now.throttled - last.throttled,
-            failed: now.failed - last.failed, rate: now.rate)
-        let quiet =
-            second.invited == 0 && second.requests == 0 && second.retries == 0
-            && second.throttled == 0 && second.failed == 0 && second.rate == last.rate
-        now.rate = second.rate
+            at: Clock.wallMilliseconds(), from: last, to: now, rate: Self.rate(limiter))
+        let quiet = second.isQuiet && second.rate == lastRate
         last = now
+        lastRate = second.rate
         guard !quiet else { return }
         seconds.append(second)
         journal.append(second: second)

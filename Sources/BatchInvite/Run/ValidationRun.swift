@@ -16,7 +16,7 @@ public enum ValidationRun {
             for index in 0..<batch.count {
                 let row = batch[index]
                 summary.count(row.status)
-                try writer.write(row)
+                try writer.write(row.reportColumns)
             }
         }
         summary.blankRecordsSkipped = pipeline.source.blankRecordsSkipped

@@ -75,35 +75,10 @@ extension JSONValue {
         }
     }
 
-    /// The value as compact JSON text.
+    /// The value as compact JSON text (`JSONWriter.value`).
     public var encoded: String {
-        var out: [UInt8] = []
-        append(to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private func append(to out: inout [UInt8]) {
-        switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .number(let text): out.append(contentsOf: text.utf8)
-        case .string(let text): TextBytes.appendJSONString(text, to: &out)
-        case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                element.append(to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                TextBytes.appendJSONString(member.key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                member.value.append(to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        var json = JSONWriter()
+        json.value(self)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }

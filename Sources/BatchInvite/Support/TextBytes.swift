@@ -28,6 +28,19 @@ public enum TextBytes {
     /// characters escaped).
     public static func appendJSONString(_ text: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Most text has nothing to escape: appended at once.
+        let appended = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F })
+            else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if appended != true { appendEscaping(text, to: &out) }
+        out.append(0x22)
+    }
+
+    /// `text`'s bytes with quotes, backslashes and control characters escaped.
+    private static func appendEscaping(_ text: String, to out: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case 0x22: out.append(0x5C); out.append(0x22)
@@ -42,7 +55,6 @@ public enum TextBytes {
             default: out.append(byte)
             }
         }
-        out.append(0x22)
     }
 
     /// `text` as a JSON string literal.

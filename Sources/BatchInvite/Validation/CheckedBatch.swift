@@ -74,6 +74,12 @@ public final class CheckedBatch: @unchecked Sendable {
             row.payload = Array(payload.bindMemory(to: UInt8.self))
             return row
         }
+
+        /// The row's report columns (`validate`'s report: nothing sent), pointing into the
+        /// batch.
+        public var reportColumns: OutcomeColumns {
+            OutcomeColumns(row: row, line: line, status: status, key: key, message: message)
+        }
     }
 
     /// Adds a row; `key`, `message` and `payload` are copied.

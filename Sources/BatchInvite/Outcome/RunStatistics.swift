@@ -1,8 +1,10 @@
 import Foundation
 
-/// Counters of a run, updated by the dispatcher and the thread feeding it: statuses,
-/// requests, retries, 429s.
-/// Safe for concurrent use.
+/// The counters of a run, updated by the dispatcher and the thread feeding it: rows by
+/// status, requests, retries, 429s. Everything that counts a run reads them, as a
+/// `Snapshot`: the summary line, the JSON summary and the metrics (`JobSummary`), the
+/// progress line, the HTML page and the journal's timeline (`RunTimeline.Second`, what they
+/// moved by in a second). Safe for concurrent use.
 public final class RunStatistics: @unchecked Sendable {
     // Safe to share: `counts` and the counters are only touched with `lock` held.
     private let lock = NSLock()
@@ -71,18 +73,28 @@ public final class RunStatistics: @unchecked Sendable {
     public var snapshot: Snapshot {
         lock.lock()
         defer { lock.unlock() }
-        return Snapshot(
+        var snapshot = Snapshot(
             counts: counts, requests: requestCount, retries: retryCount, throttled: throttledCount,
-            elapsed: Clock.monotonic() - started, earlierInvited: earlierInvited,
-            earlierFailed: earlierFailed, earlierRows: earlierRows,
-            resentInDoubt: resentInDoubtCount, peakRate: Double(max(peakInSecond, inSecond)))
+            elapsed: Clock.monotonic() - started)
+        snapshot.earlierInvited = earlierInvited
+        snapshot.earlierFailed = earlierFailed
+        snapshot.earlierRows = earlierRows
+        snapshot.resentInDoubt = resentInDoubtCount
+        snapshot.peakRate = Double(max(peakInSecond, inSecond))
+        return snapshot
     }
 
-    public struct Snapshot: Sendable {
+    /// The counters at one moment.
+    public struct Snapshot: Sendable, Equatable {
+        /// Rows by status.
         public var counts: [RowStatus: Int]
+        /// HTTP requests sent (retries included).
         public var requests: Int
+        /// Requests that were a row's second or later attempt.
         public var retries: Int
+        /// Answers that were HTTP 429.
         public var throttled: Int
+        /// Seconds since the run began counting.
         public var elapsed: Double
         /// Rows of `counts[.invited]` an earlier run invited.
         public var earlierInvited = 0
@@ -95,14 +107,32 @@ public final class RunStatistics: @unchecked Sendable {
         /// The most invitations made in one whole second of the run (counted from its start).
         public var peakRate = 0.0
 
+        /// Counters with these values, the others 0.
+        public init(
+            counts: [RowStatus: Int] = [:], requests: Int = 0, retries: Int = 0,
+            throttled: Int = 0, elapsed: Double = 0
+        ) {
+            self.counts = counts
+            self.requests = requests
+            self.retries = retries
+            self.throttled = throttled
+            self.elapsed = elapsed
+        }
+
         public subscript(status: RowStatus) -> Int { counts[status] ?? 0 }
 
         /// Rows whose fate is known.
         public var rows: Int { counts.values.reduce(0, +) }
 
+        /// Invitations made by this run (not by an earlier one on the same journal).
+        public var invitedThisRun: Int { self[.invited] - earlierInvited }
+
+        /// Rows failed in this run (not in an earlier one on the same journal).
+        public var failedThisRun: Int { self[.failed] - earlierFailed }
+
         /// Invitations per second made by this run so far.
         public var rate: Double {
-            elapsed > 0 ? Double(self[.invited] - earlierInvited) / elapsed : 0
+            elapsed > 0 ? Double(invitedThisRun) / elapsed : 0
         }
     }
 }
