@@ -25,6 +25,44 @@ public struct DefinitionTarget: Target {
     public init(_ definition: TargetDefinition, vars given: [(name: String, value: String)]) throws
     {
         self.definition = definition
+        let values = try Self.varValues(definition, given)
+        self.vars = given.sorted { $0.name < $1.name }
+        defaultsFromVars = definition.fields.compactMap { field in
+            guard let name = field.defaultVar, given.contains(where: { $0.name == name }),
+                let index = definition.vars.firstIndex(where: { $0.name == name })
+            else { return nil }
+            return (field.name, values[index])
+        }
+        let request = Self.bound(definition.request, values)
+        self.request = request
+        headerLines = request.headers.map {
+            "\($0.name): " + ($0.value.render([], encode: { $0 }) ?? "")
+        }
+        fields = definition.fields.map {
+            var accepts = false
+            if case .integer = $0.rule { accepts = true }
+            var spec = FieldSpec(
+                name: $0.name, aliases: $0.aliases, acceptsNumber: accepts,
+                defaultOption: $0.defaultOption)
+            spec.optional = !$0.required
+            return spec
+        }
+        numeric = fields.map(\.acceptsNumber)
+        var placed: [Int] = []
+        for index in request.path.fields + request.query.flatMap(\.value.fields)
+        where !placed.contains(index) {
+            placed.append(index)
+        }
+        urlFields = placed
+        fixedPathAndQuery =
+            placed.isEmpty
+            ? Self.pathAndQuery(request, [String?](repeating: nil, count: fields.count)) : nil
+    }
+
+    /// Each declared var's value (empty when not given), in the definition's order.
+    private static func varValues(
+        _ definition: TargetDefinition, _ given: [(name: String, value: String)]
+    ) throws -> [String] {
         var values = [String](repeating: "", count: definition.vars.count)
         var seen = Set<String>()
         for (name, value) in given {
@@ -54,14 +92,14 @@ public struct DefinitionTarget: Target {
                     + missing.map { "--var \($0.name)=VALUE (\($0.description))" }.joined(
                         separator: ", "))
         }
-        self.vars = given.sorted { $0.name < $1.name }
-        defaultsFromVars = definition.fields.compactMap { field in
-            guard let name = field.defaultVar, seen.contains(name),
-                let index = definition.vars.firstIndex(where: { $0.name == name })
-            else { return nil }
-            return (field.name, values[index])
-        }
-        var request = definition.request
+        return values
+    }
+
+    /// The request's templates with the vars' values in place.
+    private static func bound(_ template: TargetDefinition.Request, _ values: [String])
+        -> TargetDefinition.Request
+    {
+        var request = template
         request.path = request.path.bound(values, encode: PercentEncoding.encode)
         request.query = request.query.map { ($0.name, $0.value.bound(values)) }
         request.headers = request.headers.map { ($0.name, $0.value.bound(values)) }
@@ -70,29 +108,7 @@ public struct DefinitionTarget: Target {
         case .json(let template): request.body = .json(template.bound(values))
         case .form(let pairs): request.body = .form(pairs.map { ($0.name, $0.value.bound(values)) })
         }
-        self.request = request
-        headerLines = request.headers.map {
-            "\($0.name): " + ($0.value.render([], encode: { $0 }) ?? "")
-        }
-        fields = definition.fields.map {
-            var accepts = false
-            if case .integer = $0.rule { accepts = true }
-            var spec = FieldSpec(
-                name: $0.name, aliases: $0.aliases, acceptsNumber: accepts,
-                defaultOption: $0.defaultOption)
-            spec.optional = !$0.required
-            return spec
-        }
-        numeric = fields.map(\.acceptsNumber)
-        var placed: [Int] = []
-        for index in request.path.fields + request.query.flatMap(\.value.fields)
-        where !placed.contains(index) {
-            placed.append(index)
-        }
-        urlFields = placed
-        fixedPathAndQuery =
-            placed.isEmpty
-            ? Self.pathAndQuery(request, [String?](repeating: nil, count: fields.count)) : nil
+        return request
     }
 
     /// The target a built-in definition describes (its text compiled into the tool, checked
@@ -121,7 +137,7 @@ public struct DefinitionTarget: Target {
     public var tokenHeader: String? { definition.tokenHeader }
     public var definitionDigest: String? { isBuiltIn ? nil : definition.digest }
     public var fullName: FullNameSpec? { definition.fullName }
-    public var idempotencyHeader: String? { definition.idempotencyHeader }
+    public var idempotencyHeader: String? { definition.request.idempotencyHeader }
     public var varValues: [(name: String, value: String)] { vars }
 
     /// The definition's OAuth token URL with the `--var` values in place (each

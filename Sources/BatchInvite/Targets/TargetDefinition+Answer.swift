@@ -46,7 +46,15 @@ extension TargetDefinition {
         }
         rules.errorsAreJSON =
             reader.bool(spec["errors_are_json"], "/answer/errors_are_json") ?? false
-        if let already = spec["already_invited"],
+        readAlreadyInvited(spec["already_invited"], into: &rules, reader: &reader)
+        return rules
+    }
+
+    /// When a refusal means "already invited": `{"statuses": [422], "words": [[...]]}`.
+    private static func readAlreadyInvited(
+        _ value: JSONValue?, into rules: inout AnswerRules, reader: inout DefinitionReader
+    ) {
+        if let already = value,
             let inner = reader.object(
                 already, "/answer/already_invited", allowed: ["statuses", "words"],
                 required: ["words"])
@@ -67,7 +75,6 @@ extension TargetDefinition {
                 )
             }
         }
-        return rules
     }
 
     private static func readTest(_ value: JSONValue, at: String, reader: inout DefinitionReader)

@@ -107,15 +107,16 @@ extension TargetDefinition {
                     "/idempotency/header", "also set by /request/headers: the tool sets it per row")
             }
         }
-        guard let name, let description, let documentation, let request, let keyField else {
+        guard let name, let description, let documentation, var request, let keyField else {
             return nil
         }
+        request.idempotencyHeader = idempotency
         let digest = SHA256.digest(bytes).map { String(format: "%02x", $0) }.joined()
         return TargetDefinition(
             name: name, description: description, documentation: documentation, baseURL: baseURL,
             vars: vars, fields: fields, keyField: keyField, request: request,
             tokenHeader: auth.header, oauth: auth.oauth, answer: answer, rate: rate,
-            fullName: fullName, idempotencyHeader: idempotency, source: bytes, digest: digest)
+            fullName: fullName, source: bytes, digest: digest)
     }
 
     /// Whether `name` may name a target: lower-case ASCII letters, digits and hyphens.

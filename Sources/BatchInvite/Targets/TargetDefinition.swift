@@ -25,9 +25,6 @@ public struct TargetDefinition: Sendable {
     public var rate: RateRules
     /// The two name fields a full-name column can fill, and the headers meaning one.
     public var fullName: FullNameSpec?
-    /// The header that carries a key derived from the row's key and the job, for APIs
-    /// that honour one (a resend after a lost answer is then safe); nil when none.
-    public var idempotencyHeader: String?
     /// The definition's bytes as read, for `targets show`.
     public var source: [UInt8]
     /// SHA-256 of `source`, in hex: a journal written with another definition is another run.
@@ -82,6 +79,9 @@ public struct TargetDefinition: Sendable {
         /// Header lines of the API's own: name and template (`{{var.NAME}}` only).
         public var headers: [(name: String, value: TextTemplate)]
         public var body: Body
+        /// The header that carries a key derived from the row's key and the job, for APIs
+        /// that honour one (a resend after a lost answer is then safe); nil when none.
+        public var idempotencyHeader: String? = nil
     }
 
     /// The token endpoint of the API's identity provider, for OAuth client credentials.
