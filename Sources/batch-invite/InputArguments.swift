@@ -225,7 +225,7 @@ enum InputArguments {
             return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
         }
         if isDefinitionPath(name) {
-            return try DefinitionTarget(TargetDefinition.load(path: name), vars: vars)
+            return try DefinitionTarget.load(path: name, vars: vars)
         }
         guard let target = Targets.named(name) else {
             throw BatchInviteError.usage(

@@ -93,6 +93,9 @@ struct DispatchLoop {
             let job = Job(row)
             job.request = dispatcher.target.request(
                 payload: row.payload, path: dispatcher.configuration.path)
+            if let idempotency = dispatcher.configuration.idempotency {
+                job.request.headers.append(idempotency.line(for: row.key))
+            }
             job.logPosition = dispatcher.log.appendDispatch(
                 row: row.row, line: row.line, key: row.key)
             unlogged.append(job)

@@ -30,9 +30,14 @@ extension Dispatcher {
             marks: OutcomeMarks(unsettled: true))
     }
 
-    /// Why a retried row may have reached the API more than once.
+    /// Why a retried row may have reached the API more than once; or, when every attempt
+    /// carried the same idempotency key, why it did not.
     func note(_ lostAnswers: [String]) -> String {
         guard !lostAnswers.isEmpty else { return "" }
+        if let idempotency = configuration.idempotency {
+            return " (note: \(lostAnswers.joined(separator: ", ")); sent again with the same "
+                + "\(idempotency.header), so the API acts on it once)"
+        }
         return " (note: \(lostAnswers.joined(separator: ", ")); the API may have acted on "
             + (lostAnswers.count == 1 ? "it" : "them")
             + ", so \(RepeatNote.words) more than once)"

@@ -46,6 +46,9 @@ public final class Dispatcher: @unchecked Sendable {
         /// The run's token and its renewals; nil: the transport's token, never renewed (a
         /// 401 stops the run).
         public var credentials: TokenKeeper?
+        /// The idempotency key every request carries, for an API that honours one; nil:
+        /// none, and a resend after a lost answer may invite twice.
+        public var idempotency: IdempotencyKey?
 
         public init(path: String) {
             self.path = path

@@ -19,6 +19,8 @@ struct EarlierRun {
     var inputOptions: InputOptions?
     /// The earlier runs' starts and seconds.
     var timeline = RunTimeline()
+    /// The job the journal records (`JournalHeader.jobID(of:)`), which a resume keeps.
+    var jobID: String?
 
     func status(of row: Int) -> RowStatus? {
         row - 1 < latest.count ? latest[row - 1] : nil
@@ -70,7 +72,7 @@ struct EarlierRun {
             inputBlankRecords: summary.inputBlankRecords, lastRunEnded: summary.lastRunEnded,
             restartHistory: header["restart_history"]?.text,
             inputOptions: earlierOptions,
-            timeline: summary.timeline)
+            timeline: summary.timeline, jobID: JournalHeader.jobID(of: header))
     }
 
     /// How the journal's target differs from this run's: another target, another

@@ -25,6 +25,11 @@ public struct JournalHeader: Sendable, Equatable {
     public var targetDigest: String?
     /// The `--var` values the target was given: other values make another run.
     public var targetVars: [String: String] = [:]
+    /// The definition file's absolute path, for `report --journal` to read it again.
+    public var targetDefinition: String?
+    /// 128 random bits in hex naming the job this journal records, kept by every run that
+    /// resumes it: what an idempotency key is made from, with the row's key.
+    public var jobID = JournalHeader.newJobID()
 
     public init(
         target: String, baseURL: String, path: String, input: String,
@@ -73,6 +78,21 @@ public struct JournalHeader: Sendable, Equatable {
         return options
     }
 
+    /// A new job's ID: 16 random bytes in hex.
+    public static func newJobID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in
+            String(format: "%02x", UInt8.random(in: 0...255, using: &generator))
+        }
+        .joined()
+    }
+
+    /// The ID of the job a journal's header names: its `job_id`, or for a journal an
+    /// earlier version wrote, the time it started (as stable across resumes).
+    public static func jobID(of header: JSONValue) -> String? {
+        header["job_id"]?.text ?? header["started"]?.text.map { "started " + $0 }
+    }
+
     /// The header record (members, without the checksum).
     var object: [UInt8] {
         JSONWriter.object { json in
@@ -83,6 +103,7 @@ public struct JournalHeader: Sendable, Equatable {
             json.member("path", path)
             json.member("input", input)
             json.member("started", Clock.iso8601(milliseconds: Clock.wallMilliseconds()))
+            json.member("job_id", jobID)
             if let fingerprint {
                 json.member("input_size", Int(fingerprint.size))
                 json.member("input_hash", fingerprint.hashText)
@@ -92,6 +113,7 @@ public struct JournalHeader: Sendable, Equatable {
             }
             if let targetDigest {
                 json.member("target_digest", targetDigest)
+                if let targetDefinition { json.member("target_definition", targetDefinition) }
                 json.key("target_vars")
                 Self.write(vars: targetVars, to: &json)
             }

@@ -83,13 +83,16 @@ extension BatchRun.Configuration {
             target: target.name, baseURL: connection.baseURL, path: sending.path,
             input: input.path, fingerprint: fingerprint, inputOptions: input)
         header.targetDigest = target.definitionDigest
+        header.targetDefinition = (target as? DefinitionTarget)?.definitionPath
         header.targetVars = Dictionary(
             target.varValues.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         return header
     }
 
     /// The dispatcher's configuration, the run's `redactor` and `credentials` in it.
-    func dispatcher(redactor: Redactor, credentials: RunCredentials) -> Dispatcher.Configuration {
+    func dispatcher(
+        redactor: Redactor, credentials: RunCredentials, idempotency: IdempotencyKey?
+    ) -> Dispatcher.Configuration {
         var delivery = Dispatcher.Configuration(path: sending.path)
         delivery.concurrency = sending.concurrency
         delivery.retry.maxAttempts = sending.maxAttempts
@@ -99,6 +102,7 @@ extension BatchRun.Configuration {
         delivery.limit = sending.limit
         delivery.redactor = redactor
         delivery.credentials = credentials.keeper
+        delivery.idempotency = idempotency
         return delivery
     }
 }

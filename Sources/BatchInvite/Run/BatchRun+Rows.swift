@@ -58,10 +58,17 @@ extension BatchRun {
                     OutcomeMarks())
                 return
             }
-            parts.statistics.resentInDoubt()
-            row.note =
-                " (note: an earlier run stopped while sending this row, so it may have arrived "
-                + "before; \(RepeatNote.words) twice)"
+            if let idempotency = idempotency(known.earlier) {
+                // The same key as the attempt that may have arrived: the API acts once.
+                row.note =
+                    " (note: an earlier run stopped while sending this row; sent again with the "
+                    + "same \(idempotency.header), so the API acts on it once)"
+            } else {
+                parts.statistics.resentInDoubt()
+                row.note =
+                    " (note: an earlier run stopped while sending this row, so it may have "
+                    + "arrived before; \(RepeatNote.words) twice)"
+            }
         } else if let ledger = known.ledger, let entry = ledger.entry(for: row.key) {
             let outcome = configuration.ledgerOutcome(of: &row, entry, ledger: ledger.path)
             return settle(row, known: entry, outcome, parts)

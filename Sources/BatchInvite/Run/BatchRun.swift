@@ -288,7 +288,9 @@ public final class BatchRun {
         let dispatcher = Dispatcher(
             target: target, transport: transport, limiter: limiter, control: control,
             statistics: statistics,
-            configuration: configuration.dispatcher(redactor: redactor, credentials: credentials),
+            configuration: configuration.dispatcher(
+                redactor: redactor, credentials: credentials,
+                idempotency: idempotency(known.earlier)),
             log: journal, record: record)
         var timeline = known.earlier?.timeline ?? RunTimeline()
         timeline.starts.append(RunTimeline.Start(at: start.at, done: settled))
@@ -298,6 +300,14 @@ public final class BatchRun {
             dispatcher: dispatcher,
             sampler: TimelineSampler(statistics: statistics, limiter: limiter, journal: journal),
             record: record, timeline: timeline)
+    }
+
+    /// The idempotency key the requests carry, when the target takes one: made for the job
+    /// of the journal resumed, else of the one this run begins.
+    func idempotency(_ earlier: EarlierRun?) -> IdempotencyKey? {
+        target.idempotencyHeader.map {
+            IdempotencyKey(header: $0, job: earlier?.jobID ?? header.jobID, target: target.name)
+        }
     }
 
     /// The header a new journal starts with: the run's, with the history it keeps to and

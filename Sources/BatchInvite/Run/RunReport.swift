@@ -166,8 +166,10 @@ public enum RunReport {
         else {
             return .failure(ReportInputProblem("the journal does not say how its input was read"))
         }
-        guard let target = header["target"]?.text.flatMap(Targets.named) else {
-            return .failure(ReportInputProblem("the journal names no known target"))
+        let target: any Target
+        switch Self.target(of: header) {
+        case .success(let named): target = named
+        case .failure(let problem): return .failure(problem)
         }
         let path = options.path
         guard let fingerprint = try? InputFingerprint.of(path: path),
@@ -182,6 +184,38 @@ public enum RunReport {
         } catch {
             return .failure(ReportInputProblem("the input \(path) cannot be read again (\(error))"))
         }
+    }
+}
+
+extension RunReport {
+    /// The target the journal's run sent to: a built-in by name, or the definition file it
+    /// names, unchanged since (its digest) and bound to the same `--var` values.
+    fileprivate static func target(of header: JSONValue) -> Result<any Target, ReportInputProblem> {
+        guard let name = header["target"]?.text else {
+            return .failure(ReportInputProblem("the journal names no target"))
+        }
+        guard let digest = header["target_digest"]?.text else {
+            guard let builtIn = Targets.named(name) else {
+                return .failure(ReportInputProblem("the journal names no known target"))
+            }
+            return .success(builtIn)
+        }
+        guard let path = header["target_definition"]?.text else {
+            return .failure(
+                ReportInputProblem("the journal does not say where target \(name)'s definition is"))
+        }
+        var vars: [(name: String, value: String)] = []
+        if case .object(let members)? = header["target_vars"] {
+            vars = members.map { ($0.key, $0.value.text ?? "") }
+        }
+        guard let target = try? DefinitionTarget.load(path: path, vars: vars),
+            target.definitionDigest == digest
+        else {
+            return .failure(
+                ReportInputProblem(
+                    "target \(name)'s definition \(path) is gone or has changed since the run"))
+        }
+        return .success(target)
     }
 }
 

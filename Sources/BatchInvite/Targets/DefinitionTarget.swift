@@ -1,3 +1,5 @@
+import Foundation
+
 /// A target run from a definition file (`--target ./github-org-invitations.json`), its
 /// `--var` values bound: the rows are checked with the tool's own rules, the request built
 /// from templates parsed when the definition loaded, the answer read as the definition says.
@@ -111,6 +113,18 @@ public struct DefinitionTarget: Target {
         return request
     }
 
+    /// The target the definition file at `path` describes, `vars` bound; a usage error
+    /// listing every problem of the file, or of the vars.
+    public static func load(path: String, vars: [(name: String, value: String)]) throws
+        -> DefinitionTarget
+    {
+        var target = try DefinitionTarget(TargetDefinition.load(path: path), vars: vars)
+        target.definitionPath =
+            path.hasPrefix("/")
+            ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return target
+    }
+
     /// The target a built-in definition describes (its text compiled into the tool, checked
     /// by the tests): known by name, so its journals carry no digest.
     public static func builtIn(_ source: String) -> DefinitionTarget {
@@ -127,6 +141,9 @@ public struct DefinitionTarget: Target {
             preconditionFailure("a built-in target definition is not valid: \(problems)")
         }
     }
+
+    /// The file it was read from, made absolute (nil for a built-in).
+    public var definitionPath: String?
 
     /// Whether it is one of the tool's own (`Targets.all`).
     public private(set) var isBuiltIn = false
