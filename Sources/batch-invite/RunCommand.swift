@@ -201,7 +201,9 @@ struct RunCommand: Command {
         return line
             + "\n\(ProgressDisplay.duration(stats.elapsed)) elapsed, "
             + String(format: "%.1f", stats.rate) + " invitations/s, \(stats.requests) requests, "
-            + "\(stats.retries) retries, \(stats.throttled) HTTP 429s\n"
+            + "\(stats.retries) retries, \(stats.http429) HTTP 429s"
+            + (stats.otherRateLimits > 0
+                ? ", \(stats.otherRateLimits) other rate-limit answers" : "") + "\n"
     }
 
     /// The exit code of a run that returned, and why it stopped and what to do next, said

@@ -100,6 +100,11 @@ import Testing
             result.stdout.hasPrefix(
                 "7 rows: 3 invited, 1 already invited, 0 failed, 2 invalid, 1 duplicate, 0 not sent"
             ))
+        // The 429 and GitHub's 403 rate limit counted apart, each by what it was.
+        #expect(
+            result.stdout.hasSuffix(
+                "6 requests, 2 retries, 1 HTTP 429s, 1 other rate-limit answers\n"),
+            "\(result.stdout)")
         let rows = try reportRows(tool, "people.report.csv")
         #expect(
             rows.map { $0["status"] } == [

@@ -56,7 +56,7 @@ extension DispatchLoop {
                     + "only goes to --base-url)" + dispatcher.note(job.lostAnswers))
             return .done
         case .throttled:
-            dispatcher.statistics.throttled()
+            dispatcher.statistics.throttled(status: status)
             job.lastError =
                 status == 429 ? "HTTP 429 Too Many Requests" : "HTTP \(status) (a rate limit)"
             let delay = dispatcher.configuration.retry.retryDelay(

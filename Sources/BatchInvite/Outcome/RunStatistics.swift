@@ -12,6 +12,7 @@ public final class RunStatistics: @unchecked Sendable {
     private var requestCount = 0
     private var retryCount = 0
     private var throttledCount = 0
+    private var otherRateLimitCount = 0
     private var earlierInvited = 0
     private var earlierFailed = 0
     private var earlierRows = 0
@@ -63,9 +64,12 @@ public final class RunStatistics: @unchecked Sendable {
         lock.unlock()
     }
 
-    public func throttled() {
+    /// An answer that was a rate limit: a 429, or a status of the API's own that its
+    /// header says is one (GitHub's 403 with `x-ratelimit-remaining: 0`).
+    public func throttled(status: Int = 429) {
         lock.lock()
         throttledCount += 1
+        if status != 429 { otherRateLimitCount += 1 }
         lock.unlock()
     }
 
@@ -80,6 +84,7 @@ public final class RunStatistics: @unchecked Sendable {
         snapshot.earlierFailed = earlierFailed
         snapshot.earlierRows = earlierRows
         snapshot.resentInDoubt = resentInDoubtCount
+        snapshot.otherRateLimits = otherRateLimitCount
         snapshot.peakRate = Double(max(peakInSecond, inSecond))
         return snapshot
     }
@@ -92,8 +97,13 @@ public final class RunStatistics: @unchecked Sendable {
         public var requests: Int
         /// Requests that were a row's second or later attempt.
         public var retries: Int
-        /// Answers that were HTTP 429.
+        /// Answers that were a rate limit: HTTP 429s and `otherRateLimits`.
         public var throttled: Int
+        /// Of `throttled`, the answers of another status than 429 that the API's header
+        /// made a rate limit.
+        public var otherRateLimits = 0
+        /// The answers that were HTTP 429.
+        public var http429: Int { throttled - otherRateLimits }
         /// Seconds since the run began counting.
         public var elapsed: Double
         /// Rows of `counts[.invited]` an earlier run invited.

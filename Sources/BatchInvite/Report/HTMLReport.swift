@@ -99,7 +99,9 @@ public struct HTMLReport {
                 (
                     "requests",
                     "\(statistics.requests) (\(statistics.retries) retries, "
-                        + "\(statistics.throttled) answered 429)"
+                        + "\(statistics.http429) answered 429"
+                        + (statistics.otherRateLimits > 0
+                            ? ", \(statistics.otherRateLimits) another rate limit" : "") + ")"
                 ),
                 (
                     "rate",

@@ -84,7 +84,7 @@ public struct JobSummary: Sendable {
         if command == "run" {
             json.member("requests", statistics.requests)
             json.member("retries", statistics.retries)
-            json.member("http_429", statistics.throttled)
+            json.member("http_429", statistics.http429)
             json.member("resent_in_doubt", statistics.resentInDoubt)
             json.member("average_rate", number: Self.decimal(statistics.rate))
             json.member("peak_rate", number: Self.decimal(statistics.peakRate))
@@ -135,7 +135,7 @@ public struct JobSummary: Sendable {
                 [("", String(statistics.retries))])
             metric(
                 "\(prefix)_http_429_total", "counter", "HTTP 429 answers the last run met.",
-                [("", String(statistics.throttled))])
+                [("", String(statistics.http429))])
             metric(
                 "\(prefix)_resent_in_doubt_total", "counter",
                 "Rows an earlier run left in doubt that the last run sent again.",

@@ -129,7 +129,7 @@ public final class ProgressDisplay: @unchecked Sendable {
         parts.append(String(format: "%.1f/s", stats.rate))
         if !eta.isEmpty { parts.append(eta) }
         if stats[.failed] > 0 { parts.append("\(stats[.failed]) failed") }
-        if stats.throttled > 0 { parts.append("\(stats.throttled) 429s") }
+        if stats.throttled > 0 { parts.append("\(stats.throttled) rate-limited") }
         let line = parts.joined(separator: " · ")
         guard mode == .bar else { return Self.write("progress: " + line + "\n") }
         let count = line.unicodeScalars.count
