@@ -175,13 +175,15 @@ struct SimulateCommand: Command {
             else {
                 throw BatchInviteError.usage("--oauth-client must look like ID:SECRET")
             }
-            configuration.oauthClient = (
-                String(client[..<colon]), String(client[client.index(after: colon)...])
-            )
+            configuration.tokenEndpoint = SimulatorConfiguration.TokenEndpoint(
+                clientID: String(client[..<colon]),
+                secret: String(client[client.index(after: colon)...]))
         }
-        configuration.tokenLifetime = try arguments.number(
+        // Checked even without --oauth-client, though then it changes nothing.
+        let lifetime = try arguments.number(
             "--token-lifetime", 3600, in: 0.001...31_536_000,
             what: "a number of seconds from 0.001 to 31536000 (a year)")
+        configuration.tokenEndpoint?.tokenLifetime = lifetime
     }
 
     /// How it answers: `--latency-ms`, `--jitter-ms`, `--rate-limit`, `--burst`,
@@ -195,24 +197,25 @@ struct SimulateCommand: Command {
         configuration.jitter =
             Double(try arguments.integer("--jitter-ms", 0, in: 0...3_600_000)) / 1000
         if arguments.value("--rate-limit") != nil {
-            configuration.rateLimit = try arguments.number(
+            configuration.rateLimit.rate = try arguments.number(
                 "--rate-limit", 1, in: 0.001...1_000_000,
                 what: "a number of requests per second from 0.001 to 1000000")
         }
         if arguments.has("--burst") {
-            configuration.burst = try arguments.integer("--burst", 1, in: 1...1_000_000)
+            configuration.rateLimit.burst = try arguments.integer("--burst", 1, in: 1...1_000_000)
         }
         if arguments.has("--retry-after") {
-            configuration.retryAfter = try arguments.integer("--retry-after", 1, in: 0...86_400)
+            configuration.rateLimit.retryAfter = try arguments.integer(
+                "--retry-after", 1, in: 0...86_400)
         }
-        configuration.omitRetryAfter = arguments.has("--omit-retry-after")
-        configuration.p429 = try arguments.number(
+        configuration.rateLimit.omitRetryAfter = arguments.has("--omit-retry-after")
+        configuration.faults.p429 = try arguments.number(
             "--p429", 0, in: 0...1, what: "a probability from 0 to 1")
-        configuration.p503 = try arguments.number(
+        configuration.faults.p503 = try arguments.number(
             "--p503", 0, in: 0...1, what: "a probability from 0 to 1")
-        configuration.dropBefore = try arguments.number(
+        configuration.faults.dropBefore = try arguments.number(
             "--drop-before", 0, in: 0...1, what: "a probability from 0 to 1")
-        configuration.dropAfter = try arguments.number(
+        configuration.faults.dropAfter = try arguments.number(
             "--drop-after", 0, in: 0...1, what: "a probability from 0 to 1")
         configuration.expiresInDays = try arguments.integer("--expires-in-days", 14, in: 0...3650)
     }
@@ -244,7 +247,7 @@ struct SimulateCommand: Command {
         StandardOutput.shared.flush()
         printError(
             "simulate: seed \(configuration.seed); Sendoso at \(InvitationSimulator.sendosoPath), CyberArk at \(InvitationSimulator.cyberArkPath)"
-                + (configuration.oauthClient == nil
+                + (configuration.tokenEndpoint == nil
                     ? "" : "; OAuth token endpoint at /oauth2/platformtoken"))
         stop.wait()
         server.stop()

@@ -121,81 +121,116 @@ enum HTTPRequestParser {
         case failure(status: Int, message: String)
     }
 
+    /// Reads the request at the start of `buffer`, if it has arrived whole.
     static func parse(_ buffer: UnsafeRawBufferPointer) -> Outcome {
-        guard let headEnd = findHeadEnd(buffer) else {
-            if buffer.count > maxHeaderBytes {
-                return .failure(
-                    status: 431, message: "request headers are over \(maxHeaderBytes / 1024) KiB")
+        do throws(Refusal) {
+            guard let headEnd = findHeadEnd(buffer) else {
+                if buffer.count > maxHeaderBytes { throw .headTooLarge }
+                return .needMore(expectsContinue: false)
             }
-            return .needMore(expectsContinue: false)
+            if headEnd > maxHeaderBytes { throw .headTooLarge }
+            let head = try Head(UnsafeRawBufferPointer(rebasing: buffer[0..<headEnd]))
+            let length = try head.contentLength()
+            let bodyStart = headEnd + 4
+            guard buffer.count >= bodyStart + length else {
+                return .needMore(expectsContinue: head.expectsContinue)
+            }
+            let request = head.request(body: Array(buffer[bodyStart..<bodyStart + length]))
+            return .request(request, consumed: bodyStart + length)
+        } catch {
+            return .failure(status: error.status, message: error.message)
         }
-        if headEnd > maxHeaderBytes {
-            return .failure(
-                status: 431, message: "request headers are over \(maxHeaderBytes / 1024) KiB")
-        }
-        guard
-            let head = String(
-                validating: UnsafeRawBufferPointer(rebasing: buffer[0..<headEnd]), as: UTF8.self)
-        else {
-            return .failure(status: 400, message: "the request head is not valid UTF-8")
-        }
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let requestLine = lines.removeFirst().split(
-            separator: " ", omittingEmptySubsequences: false)
-        guard requestLine.count == 3, !requestLine[0].isEmpty,
-            requestLine[0].allSatisfy({ $0.isLetter && $0.isUppercase }),
-            requestLine[1].hasPrefix("/"),
-            requestLine[2] == "HTTP/1.1" || requestLine[2] == "HTTP/1.0"
-        else {
-            return .failure(status: 400, message: "malformed request line")
-        }
-        var headers: [(name: String, value: String)] = []
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
-                !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
+    }
+
+    /// Why the bytes are not an acceptable request: the status to answer and the message.
+    private struct Refusal: Error {
+        var status: Int
+        var message: String
+
+        static let headTooLarge = Refusal(
+            status: 431, message: "request headers are over \(maxHeaderBytes / 1024) KiB")
+    }
+
+    /// A request's line and headers, read and checked.
+    private struct Head {
+        var method: String
+        var target: String
+        var version: Substring
+        /// Names in lower case, in the order received.
+        var headers: [(name: String, value: String)]
+
+        /// Reads the bytes before the blank line.
+        init(_ bytes: UnsafeRawBufferPointer) throws(Refusal) {
+            guard let head = String(validating: bytes, as: UTF8.self) else {
+                throw Refusal(status: 400, message: "the request head is not valid UTF-8")
+            }
+            var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+            let requestLine = lines.removeFirst().split(
+                separator: " ", omittingEmptySubsequences: false)
+            guard requestLine.count == 3, !requestLine[0].isEmpty,
+                requestLine[0].allSatisfy({ $0.isLetter && $0.isUppercase }),
+                requestLine[1].hasPrefix("/"),
+                requestLine[2] == "HTTP/1.1" || requestLine[2] == "HTTP/1.0"
             else {
-                return .failure(status: 400, message: "malformed header line")
+                throw Refusal(status: 400, message: "malformed request line")
             }
-            headers.append(
-                (
-                    line[..<colon].lowercased(),
-                    line[line.index(after: colon)...].trimmingCharacters(in: " \t")
-                ))
-        }
-        if headers.contains(where: { $0.name == "transfer-encoding" }) {
-            return .failure(
-                status: 501, message: "Transfer-Encoding is not supported; send Content-Length")
-        }
-        let lengths = Set(headers.filter { $0.name == "content-length" }.map(\.value))
-        guard lengths.count <= 1 else {
-            return .failure(status: 400, message: "conflicting Content-Length headers")
-        }
-        var length = 0
-        if let text = lengths.first {
-            guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = Int(text) else {
-                return .failure(status: 400, message: "malformed Content-Length")
+            (method, target, version) = (
+                String(requestLine[0]), String(requestLine[1]), requestLine[2]
+            )
+            headers = []
+            for line in lines where !line.isEmpty {
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
+                    !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
+                else {
+                    throw Refusal(status: 400, message: "malformed header line")
+                }
+                headers.append(
+                    (
+                        line[..<colon].lowercased(),
+                        line[line.index(after: colon)...].trimmingCharacters(in: " \t")
+                    ))
             }
-            length = value
         }
-        if length > maxBodyBytes {
-            return .failure(status: 413, message: "the body is over \(maxBodyBytes >> 20) MiB")
-        }
-        let bodyStart = headEnd + 4
-        guard buffer.count >= bodyStart + length else {
-            let expects = headers.contains {
-                $0.name == "expect" && $0.value.lowercased() == "100-continue"
+
+        /// The body's length: `Content-Length`, or 0 without one. Chunked bodies, conflicting
+        /// or malformed lengths and bodies over `maxBodyBytes` are refused.
+        func contentLength() throws(Refusal) -> Int {
+            if headers.contains(where: { $0.name == "transfer-encoding" }) {
+                throw Refusal(
+                    status: 501, message: "Transfer-Encoding is not supported; send Content-Length")
             }
-            return .needMore(expectsContinue: expects)
+            let lengths = Set(headers.filter { $0.name == "content-length" }.map(\.value))
+            guard lengths.count <= 1 else {
+                throw Refusal(status: 400, message: "conflicting Content-Length headers")
+            }
+            var length = 0
+            if let text = lengths.first {
+                guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = Int(text) else {
+                    throw Refusal(status: 400, message: "malformed Content-Length")
+                }
+                length = value
+            }
+            if length > maxBodyBytes {
+                throw Refusal(status: 413, message: "the body is over \(maxBodyBytes >> 20) MiB")
+            }
+            return length
         }
-        let version = requestLine[2]
-        let connection = headers.first { $0.name == "connection" }?.value.lowercased() ?? ""
-        let wantsClose =
-            connection.contains("close")
-            || (version == "HTTP/1.0" && !connection.contains("keep-alive"))
-        let request = HTTPRequest(
-            method: String(requestLine[0]), target: String(requestLine[1]), headers: headers,
-            body: Array(buffer[bodyStart..<bodyStart + length]), wantsClose: wantsClose)
-        return .request(request, consumed: bodyStart + length)
+
+        /// Whether the client waits for `100 Continue` before sending the body.
+        var expectsContinue: Bool {
+            headers.contains { $0.name == "expect" && $0.value.lowercased() == "100-continue" }
+        }
+
+        /// The request with `body`.
+        func request(body: [UInt8]) -> HTTPRequest {
+            let connection = headers.first { $0.name == "connection" }?.value.lowercased() ?? ""
+            let wantsClose =
+                connection.contains("close")
+                || (version == "HTTP/1.0" && !connection.contains("keep-alive"))
+            return HTTPRequest(
+                method: method, target: target, headers: headers, body: body,
+                wantsClose: wantsClose)
+        }
     }
 
     /// The offset of the blank line (`\r\n\r\n`) ending the head, if it has arrived.

@@ -199,14 +199,9 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Serves one connection until it closes, errs or times out.
     private func serve(_ fd: Int32) {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(4096)
-        var sentContinue = false
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        /// When the request being received must be whole.
-        var deadline = Double.infinity
+        var inbox = Inbox()
         while true {
-            let outcome = buffer.withUnsafeBytes { HTTPRequestParser.parse($0) }
+            let outcome = inbox.buffer.withUnsafeBytes { HTTPRequestParser.parse($0) }
             switch outcome {
             case .failure(let status, let message):
                 send(
@@ -216,56 +211,91 @@ public final class HTTPServer: @unchecked Sendable {
                     close: true)
                 return
             case .request(let request, let consumed):
-                buffer.removeFirst(consumed)
-                sentContinue = false
-                deadline = .infinity
-                enter(.handling, fd)
-                switch handler(request) {
-                case .respond(let response, let delay):
-                    pause(delay)
-                    guard send(fd, response, close: request.wantsClose), !request.wantsClose else {
-                        return
-                    }
-                case .drop(let delay):
-                    pause(delay)
-                    return
-                }
+                inbox.take(consumed)
+                guard answer(request, on: fd) else { return }
             case .needMore(let expectsContinue):
-                if expectsContinue && !sentContinue {
-                    sentContinue = true
-                    guard write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
-                }
-                let now = Clock.monotonic()
-                let timeout: Double
-                if buffer.isEmpty {
-                    enter(.idle, fd)
-                    timeout = limits.idleTimeout
-                } else {
-                    if deadline == .infinity { deadline = now + limits.requestTimeout }
-                    enter(.receiving, fd)
-                    timeout = deadline - now
-                }
-                switch timeout > 0 ? waitReadable(fd, seconds: timeout) : .timedOut {
-                case .timedOut:
-                    if !buffer.isEmpty {
-                        send(
-                            fd,
-                            HTTPResponse.json(
-                                408, "{\"success\":false,\"message\":\"request timed out\"}"),
-                            close: true)
-                    }
+                guard receive(into: &inbox, on: fd, expectsContinue: expectsContinue) else {
                     return
-                case .failed:
-                    return
-                case .ready:
-                    let count = chunk.withUnsafeMutableBytes {
-                        recv(fd, $0.baseAddress, $0.count, 0)
-                    }
-                    if count < 0 && errno == EINTR { continue }
-                    guard count > 0 else { return }
-                    buffer.append(contentsOf: chunk[0..<count])
                 }
             }
+        }
+    }
+
+    /// How far a connection is in receiving its requests.
+    private struct Inbox {
+        /// The bytes received and not yet taken by a request.
+        var buffer: [UInt8] = []
+        /// Whether `100 Continue` was sent for the request being received.
+        var sentContinue = false
+        /// When the request being received must be whole.
+        var deadline = Double.infinity
+        /// Where `recv` writes.
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+
+        init() {
+            buffer.reserveCapacity(4096)
+        }
+
+        /// Removes a whole request's `count` bytes; the next request starts afresh.
+        mutating func take(_ count: Int) {
+            buffer.removeFirst(count)
+            sentContinue = false
+            deadline = .infinity
+        }
+    }
+
+    /// Hands `request` to the handler and carries out its action; whether the connection
+    /// stays open for the next request.
+    private func answer(_ request: HTTPRequest, on fd: Int32) -> Bool {
+        enter(.handling, fd)
+        switch handler(request) {
+        case .respond(let response, let delay):
+            pause(delay)
+            return send(fd, response, close: request.wantsClose) && !request.wantsClose
+        case .drop(let delay):
+            pause(delay)
+            return false
+        }
+    }
+
+    /// Waits for more of a request (or for the next one, on an idle connection) within the
+    /// idle timeout or the request's deadline, sending `100 Continue` once if it was asked
+    /// for; whether the connection stays open. A request that misses its deadline is
+    /// answered 408.
+    private func receive(into inbox: inout Inbox, on fd: Int32, expectsContinue: Bool) -> Bool {
+        if expectsContinue && !inbox.sentContinue {
+            inbox.sentContinue = true
+            guard write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return false }
+        }
+        let now = Clock.monotonic()
+        let timeout: Double
+        if inbox.buffer.isEmpty {
+            enter(.idle, fd)
+            timeout = limits.idleTimeout
+        } else {
+            if inbox.deadline == .infinity { inbox.deadline = now + limits.requestTimeout }
+            enter(.receiving, fd)
+            timeout = inbox.deadline - now
+        }
+        switch timeout > 0 ? waitReadable(fd, seconds: timeout) : .timedOut {
+        case .timedOut:
+            if !inbox.buffer.isEmpty {
+                send(
+                    fd,
+                    HTTPResponse.json(408, "{\"success\":false,\"message\":\"request timed out\"}"),
+                    close: true)
+            }
+            return false
+        case .failed:
+            return false
+        case .ready:
+            let count = inbox.chunk.withUnsafeMutableBytes {
+                recv(fd, $0.baseAddress, $0.count, 0)
+            }
+            if count < 0 && errno == EINTR { return true }
+            guard count > 0 else { return false }
+            inbox.buffer.append(contentsOf: inbox.chunk[0..<count])
+            return true
         }
     }
 

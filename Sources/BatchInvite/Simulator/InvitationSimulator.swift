@@ -34,40 +34,24 @@ public final class InvitationSimulator: @unchecked Sendable {
     public init(configuration: SimulatorConfiguration, log: RequestLog?) {
         self.configuration = configuration
         self.log = log
-        issuer = configuration.oauthClient.map {
+        issuer = configuration.tokenEndpoint.map {
             OAuthIssuer(
-                clientID: $0.id, secret: $0.secret, lifetime: configuration.tokenLifetime,
+                clientID: $0.clientID, secret: $0.secret, lifetime: $0.tokenLifetime,
                 seed: configuration.seed)
         }
-        if let rate = configuration.rateLimit {
+        if let rate = configuration.rateLimit.rate {
             rateLimit = ServerRateLimit(
-                rate: rate, burst: configuration.burst ?? Int(rate.rounded(.up)))
+                rate: rate, burst: configuration.rateLimit.burst ?? Int(rate.rounded(.up)))
         }
     }
 
     /// Decides what to do with one request.
     public func handle(_ request: HTTPRequest) -> HTTPServer.Action {
         if let issuer, OAuthIssuer.serves(request.path) {
-            let (response, client, issued) = issuer.handle(request)
-            lock.lock()
-            tokenRequests += 1
-            let attempt = tokenRequests
-            lock.unlock()
-            log?.append(
-                RequestLog.Entry(
-                    api: "oauth", key: client, attempt: attempt, status: response.status,
-                    outcome: issued ? .issued : .rejected,
-                    fault: issued ? nil : Self.oauthError(response)))
-            return .respond(response, delay: configuration.latency)
+            return requestToken(request, from: issuer)
         }
         if request.path == Self.mePath && request.method == "GET" {
-            // A harmless authenticated GET (for `run --dry-run --check-connection --check-path`).
-            guard case .valid = authorization(request) else {
-                return .respond(API.sendoso.unauthorized, delay: 0)
-            }
-            return .respond(
-                .json(200, #"{"success":true,"user":{"name":"simulated account"}}"#),
-                delay: configuration.latency)
+            return describeAccount(request)
         }
         let api: API
         switch request.path {
@@ -82,23 +66,82 @@ public final class InvitationSimulator: @unchecked Sendable {
                     405, #"{"success":false,"message":"Method Not Allowed"}"#,
                     headers: [("Allow", "POST")]), delay: 0)
         }
+        return invite(request, through: api)
+    }
+
+    /// The token endpoint's answer, logged as the client's next attempt.
+    private func requestToken(_ request: HTTPRequest, from issuer: OAuthIssuer)
+        -> HTTPServer.Action
+    {
+        let (response, client, issued) = issuer.handle(request)
+        lock.lock()
+        tokenRequests += 1
+        let attempt = tokenRequests
+        lock.unlock()
+        log?.append(
+            RequestLog.Entry(
+                api: "oauth", key: client, attempt: attempt, status: response.status,
+                outcome: issued ? .issued : .rejected,
+                fault: issued ? nil : Self.oauthError(response)))
+        return .respond(response, delay: configuration.latency)
+    }
+
+    /// A harmless authenticated GET (for `run --dry-run --check-connection --check-path`):
+    /// the account behind a valid token, without faults.
+    private func describeAccount(_ request: HTTPRequest) -> HTTPServer.Action {
+        guard case .valid = authorization(request) else {
+            return .respond(API.sendoso.unauthorized, delay: 0)
+        }
+        return .respond(
+            .json(200, #"{"success":true,"user":{"name":"simulated account"}}"#),
+            delay: configuration.latency)
+    }
+
+    /// One invitation request as the log and the dice know it: the API, the key (e-mail or
+    /// user ID) and how many requests with that key came before it, plus one.
+    private struct Call {
+        let api: API
+        let key: String
+        let attempt: Int
+    }
+
+    /// Answers a POST to one of the two APIs: the token checked, then the faults drawn for
+    /// it (a dropped connection, the delay, a 429 or 503), then the API's own answer, which
+    /// may still be dropped.
+    private func invite(_ request: HTTPRequest, through api: API) -> HTTPServer.Action {
         // Sendoso's body, read once: its e-mail is the key, and then it is checked.
         let body = api == .sendoso ? SimulatorJSON(request.body) : nil
         let key = api.key(of: request, body: body)
-        let attempt = nextAttempt(for: key)
-        func record(_ status: Int?, _ outcome: RequestLog.Outcome, fault: String? = nil) {
-            log?.append(
-                RequestLog.Entry(
-                    api: api.rawValue, key: key, attempt: attempt, status: status, outcome: outcome,
-                    fault: fault))
+        let call = Call(api: api, key: key, attempt: nextAttempt(for: key))
+        if let refusal = checkToken(request, call) {
+            return refusal
         }
-        func roll(_ fault: Fault) -> Double { dice(fault, key: key, attempt: attempt) }
+        if dice(.dropBefore, call) < configuration.faults.dropBefore {
+            record(call, nil, .fault, fault: "drop-before")
+            return .drop(delay: 0)
+        }
+        let delay = configuration.latency + configuration.jitter * dice(.jitter, call)
+        if let overloaded = overload(call, delay: delay) {
+            return overloaded
+        }
+        let (response, outcome) =
+            api == .sendoso ? inviteUser(body, email: key) : sendSMS(id: key, request: request)
+        if dice(.dropAfter, call) < configuration.faults.dropAfter {
+            record(call, response.status, outcome, fault: "drop-after")
+            return .drop(delay: delay)
+        }
+        record(call, response.status, outcome)
+        return .respond(response, delay: delay)
+    }
 
+    /// The 401 for a call whose bearer token is not accepted (logged); nil when it is.
+    private func checkToken(_ request: HTTPRequest, _ call: Call) -> HTTPServer.Action? {
         switch authorization(request) {
-        case .valid: break
+        case .valid:
+            return nil
         case .expired:
-            record(401, .rejected, fault: "expired-token")
-            var answer = api.unauthorized
+            record(call, 401, .rejected, fault: "expired-token")
+            var answer = call.api.unauthorized
             answer.headers.append(
                 (
                     "WWW-Authenticate",
@@ -106,37 +149,41 @@ public final class InvitationSimulator: @unchecked Sendable {
                 ))
             return .respond(answer, delay: 0)
         case .unknown:
-            record(401, .rejected)
-            return .respond(api.unauthorized, delay: 0)
+            record(call, 401, .rejected)
+            return .respond(call.api.unauthorized, delay: 0)
         }
-        if roll(.dropBefore) < configuration.dropBefore {
-            record(nil, .fault, fault: "drop-before")
-            return .drop(delay: 0)
-        }
-        let delay = configuration.latency + configuration.jitter * roll(.jitter)
+    }
+
+    /// The 429 or 503 of a server too busy for the call (logged): the rate limit's 429, or
+    /// a random 429 or 503; nil when the call goes through.
+    private func overload(_ call: Call, delay: Double) -> HTTPServer.Action? {
+        let retryAfter = configuration.rateLimit.retryAfter
         if let wait = takeToken(), wait > 0 {
-            let seconds = configuration.retryAfter ?? max(1, Int(wait.rounded(.up)))
-            record(429, .fault, fault: "rate-limit")
-            return .respond(tooManyRequests(retryAfter: seconds), delay: delay)
-        }
-        if roll(.tooManyRequests) < configuration.p429 {
-            record(429, .fault, fault: "429")
+            record(call, 429, .fault, fault: "rate-limit")
             return .respond(
-                tooManyRequests(retryAfter: configuration.retryAfter ?? 1), delay: delay)
+                tooManyRequests(retryAfter: retryAfter ?? max(1, Int(wait.rounded(.up)))),
+                delay: delay)
         }
-        if roll(.unavailable) < configuration.p503 {
-            record(503, .fault, fault: "503")
+        if dice(.tooManyRequests, call) < configuration.faults.p429 {
+            record(call, 429, .fault, fault: "429")
+            return .respond(tooManyRequests(retryAfter: retryAfter ?? 1), delay: delay)
+        }
+        if dice(.unavailable, call) < configuration.faults.p503 {
+            record(call, 503, .fault, fault: "503")
             return .respond(
                 .json(503, #"{"success":false,"message":"Service Unavailable"}"#), delay: delay)
         }
-        let (response, outcome) =
-            api == .sendoso ? inviteUser(body, email: key) : sendSMS(id: key, request: request)
-        if roll(.dropAfter) < configuration.dropAfter {
-            record(response.status, outcome, fault: "drop-after")
-            return .drop(delay: delay)
-        }
-        record(response.status, outcome)
-        return .respond(response, delay: delay)
+        return nil
+    }
+
+    /// Appends the call's line to the request log, if one is kept.
+    private func record(
+        _ call: Call, _ status: Int?, _ outcome: RequestLog.Outcome, fault: String? = nil
+    ) {
+        log?.append(
+            RequestLog.Entry(
+                api: call.api.rawValue, key: call.key, attempt: call.attempt, status: status,
+                outcome: outcome, fault: fault))
     }
 
     // MARK: The two APIs
@@ -257,7 +304,7 @@ public final class InvitationSimulator: @unchecked Sendable {
     private func tooManyRequests(retryAfter seconds: Int) -> HTTPResponse {
         .json(
             429, #"{"success":false,"message":"Too Many Requests"}"#,
-            headers: configuration.omitRetryAfter ? [] : [("Retry-After", "\(seconds)")])
+            headers: configuration.rateLimit.omitRetryAfter ? [] : [("Retry-After", "\(seconds)")])
     }
 
     /// The bearer token's standing: `--token`'s, or one the token endpoint issued (valid
@@ -323,10 +370,10 @@ public final class InvitationSimulator: @unchecked Sendable {
         case dropBefore = 1, jitter, tooManyRequests, unavailable, dropAfter
     }
 
-    /// A number in [0, 1) fixed by the seed, the fault, the key and the attempt.
-    private func dice(_ fault: Fault, key: String, attempt: Int) -> Double {
-        var bytes = Array(key.utf8)
-        withUnsafeBytes(of: UInt64(attempt).littleEndian) { bytes.append(contentsOf: $0) }
+    /// A number in [0, 1) fixed by the seed, the fault, the call's key and its attempt.
+    private func dice(_ fault: Fault, _ call: Call) -> Double {
+        var bytes = Array(call.key.utf8)
+        withUnsafeBytes(of: UInt64(call.attempt).littleEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: fault.rawValue.littleEndian) { bytes.append(contentsOf: $0) }
         let hash = bytes.withUnsafeMutableBytes {
             KeyDigest.digest(UnsafeRawBufferPointer($0), seed: configuration.seed)

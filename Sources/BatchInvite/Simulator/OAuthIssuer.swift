@@ -59,62 +59,92 @@ final class OAuthIssuer: @unchecked Sendable {
             )
         }
         let form = Self.form(request.body)
-        var basic: (id: String, secret: String)?
-        if let value = request.header("authorization") {
-            guard value.lowercased().hasPrefix("basic "),
-                let decoded = Data(base64Encoded: String(value.dropFirst(6))),
-                let text = String(data: decoded, encoding: .utf8),
-                let colon = text.firstIndex(of: ":")
-            else {
-                return (
-                    error(401, "invalid_client", "unreadable client authentication", basic: true),
-                    "", false
-                )
-            }
-            // Section 2.3.1: the client ID and secret are form-encoded before Basic.
-            basic = (
-                Self.formDecoded(Substring(text[..<colon])),
-                Self.formDecoded(Substring(text[text.index(after: colon)...]))
-            )
-        }
-        let inBody = form["client_secret"].map { (form["client_id"] ?? "", $0) }
-        if basic != nil && inBody != nil {
-            return (
-                error(400, "invalid_request", "more than one client authentication method"), "",
-                false
-            )
-        }
-        guard let credentials = basic ?? inBody else {
-            return (
-                error(401, "invalid_client", "client authentication is required", basic: true),
-                form["client_id"] ?? "", false
-            )
-        }
-        guard credentials.0 == clientID && credentials.1 == secret else {
-            return (
-                error(
-                    401, "invalid_client", "client authentication failed", basic: basic != nil),
-                credentials.0, false
-            )
+        let client: String
+        do throws(Refusal) {
+            client = try authenticate(request, form: form)
+        } catch {
+            return (error.response, error.client, false)
         }
         guard let grant = form["grant_type"] else {
-            return (error(400, "invalid_request", "grant_type is missing"), credentials.0, false)
+            return (error(400, "invalid_request", "grant_type is missing"), client, false)
         }
         guard grant == "client_credentials" else {
             return (
                 error(400, "unsupported_grant_type", "only client_credentials is supported"),
-                credentials.0, false
+                client, false
             )
         }
+        return (grantToken(scope: form["scope"]), client, true)
+    }
+
+    /// An error answer to a token request, and the client it claimed to be ("" for none).
+    private struct Refusal: Error {
+        var response: HTTPResponse
+        var client: String
+    }
+
+    /// The client ID of a request that authenticates as this issuer's client (section
+    /// 2.3.1: HTTP Basic or `client_id` and `client_secret` in the body, not both).
+    private func authenticate(_ request: HTTPRequest, form: [String: String]) throws(Refusal)
+        -> String
+    {
+        var basic: (id: String, secret: String)?
+        if let value = request.header("authorization") {
+            guard let credentials = Self.basicCredentials(value) else {
+                throw Refusal(
+                    response: error(
+                        401, "invalid_client", "unreadable client authentication", basic: true),
+                    client: "")
+            }
+            basic = credentials
+        }
+        let inBody = form["client_secret"].map { (form["client_id"] ?? "", $0) }
+        if basic != nil && inBody != nil {
+            throw Refusal(
+                response: error(
+                    400, "invalid_request", "more than one client authentication method"),
+                client: "")
+        }
+        guard let credentials = basic ?? inBody else {
+            throw Refusal(
+                response: error(
+                    401, "invalid_client", "client authentication is required", basic: true),
+                client: form["client_id"] ?? "")
+        }
+        guard credentials.0 == clientID && credentials.1 == secret else {
+            throw Refusal(
+                response: error(
+                    401, "invalid_client", "client authentication failed", basic: basic != nil),
+                client: credentials.0)
+        }
+        return credentials.0
+    }
+
+    /// The client ID and secret of an `Authorization: Basic` header; nil when it is not one
+    /// or cannot be read.
+    private static func basicCredentials(_ value: String) -> (id: String, secret: String)? {
+        guard value.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(value.dropFirst(6))),
+            let text = String(data: decoded, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
+        else {
+            return nil
+        }
+        // Section 2.3.1: the client ID and secret are form-encoded before Basic.
+        return (
+            formDecoded(Substring(text[..<colon])),
+            formDecoded(Substring(text[text.index(after: colon)...]))
+        )
+    }
+
+    /// The answer that issues a new token, echoing the `scope` asked for.
+    private func grantToken(scope: String?) -> HTTPResponse {
         let token = issue()
         var body = #"{"access_token":"\#(token)","token_type":"Bearer","expires_in":"#
         body += "\(Int(lifetime.rounded(.up)))"
-        if let scope = form["scope"] { body += ",\"scope\":" + TextBytes.jsonString(scope) }
+        if let scope { body += ",\"scope\":" + TextBytes.jsonString(scope) }
         body += "}"
-        return (
-            .json(200, body, headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")]),
-            credentials.0, true
-        )
+        return .json(200, body, headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }
 
     private func issue() -> String {
