@@ -64,6 +64,7 @@ test: deps
 	@command -v lintian >/dev/null || ($(APT) update -qq && $(APT) install -y -qq lintian) \
 		|| echo "lintian cannot be installed: the Debian package check is skipped (under CI=true it fails)"
 	python3 Tests/Architecture/check_layers.py
+	python3 Tests/Architecture/check_sizes.py
 	python3 Tests/Architecture/test_check_layers.py
 	$(SWIFT) build
 	$(MAKE) release
