@@ -3,7 +3,7 @@ import Foundation
 /// A target run from a definition file (`--target ./github-org-invitations.json`), its
 /// `--var` values bound: the rows are checked with the tool's own rules, the request built
 /// from templates parsed when the definition loaded, the answer read as the definition says.
-public struct DefinitionTarget: Target {
+public final class DefinitionTarget: Target {
     public let definition: TargetDefinition
     public var name: String { definition.name }
     public let fields: [FieldSpec]
@@ -21,12 +21,23 @@ public struct DefinitionTarget: Target {
     private let fixedPathAndQuery: String?
     /// The fields the path and query place, in order, each once.
     private let urlFields: [Int]
+    /// Each field's check, of plain values (a row copies none that needs counting).
+    private let checks: [Check]
+    /// The field names, for messages.
+    private let names: [String]
+    /// The words of each `choice` field (else empty), apart from `checks` for the same
+    /// reason.
+    private let choices: [FieldRules.Choices?]
 
     /// Binds `given` (`--var` name and value, in order) to `definition`: a usage error
     /// names a var it does not declare, or a required one that is missing.
-    public init(_ definition: TargetDefinition, vars given: [(name: String, value: String)]) throws
-    {
+    public init(
+        _ definition: TargetDefinition, vars given: [(name: String, value: String)],
+        path: String? = nil, builtIn: Bool = false
+    ) throws {
         self.definition = definition
+        definitionPath = path
+        isBuiltIn = builtIn
         let values = try Self.varValues(definition, given)
         self.vars = given.sorted { $0.name < $1.name }
         defaultsFromVars = definition.fields.compactMap { field in
@@ -50,6 +61,12 @@ public struct DefinitionTarget: Target {
             return spec
         }
         numeric = fields.map(\.acceptsNumber)
+        checks = definition.fields.enumerated().map { Check($1, isKey: $0 == definition.keyField) }
+        names = definition.fields.map(\.name)
+        choices = definition.fields.map {
+            if case .choice(let words) = $0.rule { return words }
+            return nil
+        }
         var placed: [Int] = []
         for index in request.path.fields + request.query.flatMap(\.value.fields)
         where !placed.contains(index) {
@@ -118,11 +135,10 @@ public struct DefinitionTarget: Target {
     public static func load(path: String, vars: [(name: String, value: String)]) throws
         -> DefinitionTarget
     {
-        var target = try DefinitionTarget(TargetDefinition.load(path: path), vars: vars)
-        target.definitionPath =
-            path.hasPrefix("/")
-            ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return target
+        try DefinitionTarget(
+            TargetDefinition.load(path: path), vars: vars,
+            path: path.hasPrefix("/")
+                ? path : FileManager.default.currentDirectoryPath + "/" + path)
     }
 
     /// The target a built-in definition describes (its text compiled into the tool, checked
@@ -131,9 +147,7 @@ public struct DefinitionTarget: Target {
         switch TargetDefinition.parse(Array(source.utf8)) {
         case .success(let definition):
             do {
-                var target = try DefinitionTarget(definition, vars: [])
-                target.isBuiltIn = true
-                return target
+                return try DefinitionTarget(definition, vars: [], builtIn: true)
             } catch {
                 preconditionFailure("built-in target \(definition.name): \(error)")
             }
@@ -143,10 +157,10 @@ public struct DefinitionTarget: Target {
     }
 
     /// The file it was read from, made absolute (nil for a built-in).
-    public var definitionPath: String?
+    public let definitionPath: String?
 
     /// Whether it is one of the tool's own (`Targets.all`).
-    public private(set) var isBuiltIn = false
+    public let isBuiltIn: Bool
 
     public var defaultPath: String { definition.request.path.source }
     public var defaultRate: Double { definition.rate.defaultRate }
@@ -181,38 +195,73 @@ public struct DefinitionTarget: Target {
     }
 
     public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
-        for (index, field) in definition.fields.enumerated() {
-            if case .missing = values[index], !field.required { continue }
-            guard let text = trimmedText(values, index, problems: &problems) else { continue }
-            if text.isEmpty && !field.required { continue }
-            if index == definition.keyField {
-                if case .uuid = field.rule {
-                    key.setLowercased(FieldRules.unbraced(text))
-                } else if field.keyLowercased {
-                    key.setLowercased(text)
-                } else {
-                    key.set(Array(text))
+        checks.withUnsafeBufferPointer { checks in
+            for index in 0..<checks.count {
+                let check = checks[index]
+                if case .missing = values[index], !check.required { continue }
+                guard let text = trimmedText(values, index, problems: &problems) else { continue }
+                if text.isEmpty && !check.required { continue }
+                switch check.key {
+                case .none: break
+                case .unbraced: key.setLowercased(FieldRules.unbraced(text))
+                case .lowercased: key.setLowercased(text)
+                case .exact: key.set(Array(text))
                 }
+                self.check(text, check, index, problems: &problems)
             }
-            Self.check(text, field, problems: &problems)
         }
     }
 
-    private static func check(
-        _ text: UnsafeRawBufferPointer, _ field: TargetDefinition.Field,
-        problems: inout RowProblems
+    private func check(
+        _ text: UnsafeRawBufferPointer, _ check: Check, _ index: Int, problems: inout RowProblems
     ) {
-        switch field.rule {
-        case .text(let maxLength):
-            FieldRules.checkName(text, maxLength: maxLength, field: field.name, problems: &problems)
-        case .email: FieldRules.checkEmail(text, field: field.name, problems: &problems)
-        case .uuid: FieldRules.checkUUID(text, field: field.name, problems: &problems)
-        case .choice(let words):
-            FieldRules.checkChoice(text, words, field: field.name, problems: &problems)
-        case .integer(let range):
-            FieldRules.checkInteger(text, in: range, field: field.name, problems: &problems)
-        case .phone: FieldRules.checkPhone(text, field: field.name, problems: &problems)
-        case .url: FieldRules.checkURL(text, field: field.name, problems: &problems)
+        let name = names[index]
+        switch check.rule {
+        case .text:
+            FieldRules.checkName(text, maxLength: check.maxLength, field: name, problems: &problems)
+        case .email: FieldRules.checkEmail(text, field: name, problems: &problems)
+        case .uuid: FieldRules.checkUUID(text, field: name, problems: &problems)
+        case .choice:
+            FieldRules.checkChoice(text, choices[index]!, field: name, problems: &problems)
+        case .integer:
+            FieldRules.checkInteger(text, in: check.range, field: name, problems: &problems)
+        case .phone: FieldRules.checkPhone(text, field: name, problems: &problems)
+        case .url: FieldRules.checkURL(text, field: name, problems: &problems)
+        }
+    }
+
+    /// A field's check as plain values.
+    private struct Check {
+        enum Rule { case text, email, uuid, choice, integer, phone, url }
+        enum Key { case none, unbraced, lowercased, exact }
+        let rule: Rule
+        let key: Key
+        let required: Bool
+        let maxLength: Int
+        let range: ClosedRange<Int64>
+
+        init(_ field: TargetDefinition.Field, isKey: Bool) {
+            var maxLength = 0
+            var range: ClosedRange<Int64> = 0...0
+            switch field.rule {
+            case .text(let length): (rule, maxLength) = (.text, length)
+            case .email: rule = .email
+            case .uuid: rule = .uuid
+            case .choice: rule = .choice
+            case .integer(let bounds): (rule, range) = (.integer, bounds)
+            case .phone: rule = .phone
+            case .url: rule = .url
+            }
+            self.maxLength = maxLength
+            self.range = range
+            required = field.required
+            if !isKey {
+                key = .none
+            } else if rule == .uuid {
+                key = .unbraced
+            } else {
+                key = field.keyLowercased ? .lowercased : .exact
+            }
         }
     }
 
