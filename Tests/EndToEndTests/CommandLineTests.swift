@@ -71,7 +71,7 @@ import Testing
         ),
         (
             ["validate", "x.csv", "--target"],
-            "batch-invite validate: --target needs a value (--target sendoso|cyberark-sms)\n"
+            "batch-invite validate: --target needs a value (--target sendoso|cyberark-sms|FILE)\n"
         ),
         (
             ["validate", "missing.csv", "--target", "sendoso"],
