@@ -1,3 +1,5 @@
+import Foundation
+
 /// An idempotency key on every request, for an API that honours one
 /// (`Target.idempotencyHeader`): made from the job and the row's key, so that every
 /// attempt at a row, in this run or in one that resumes its journal, carries the same key,
@@ -28,9 +30,7 @@ public struct IdempotencyKey: Sendable, Equatable {
         var bytes = Array(hasher.finish().prefix(16))
         bytes[6] = bytes[6] & 0x0F | 0x80
         bytes[8] = bytes[8] & 0x3F | 0x80
-        let hex = bytes.map {
-            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
-        }.joined()
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
         var text = ""
         for (index, character) in hex.enumerated() {
             if [8, 12, 16, 20].contains(index) { text += "-" }
