@@ -43,7 +43,7 @@ public final class JournalLock: @unchecked Sendable {
                     "the journal \(journal) is \(FileKind.describe(status.st_mode)); it must be a "
                         + "regular file")
             }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            guard Self.take(descriptor, LOCK_EX) else {
                 Glibc.close(descriptor)
                 throw BatchInviteError.inUse(
                     "journal \(journal) is in use by \(Self.holder(info: journal + ".lock"))")
@@ -123,6 +123,23 @@ public final class JournalLock: @unchecked Sendable {
         else { return }
         unlink(path)
         unlink(infoPath)
+    }
+
+    /// Takes the `flock` `operation` (`LOCK_EX`, `LOCK_SH`) on `descriptor`, waiting up to a
+    /// second while it is held: a process forked by this one (or by the run that held it)
+    /// shares its open files until it executes its program, so a lock just let go may
+    /// still be held for a moment by a child about to drop it. A run holding it stays
+    /// longer than that.
+    static func take(_ descriptor: Int32, _ operation: Int32) -> Bool {
+        var waited: useconds_t = 0
+        var pause: useconds_t = 1000
+        while flock(descriptor, operation | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, waited < 1_000_000 else { return false }
+            usleep(pause)
+            waited += pause
+            pause = min(pause * 2, 50_000)
+        }
+        return true
     }
 
     private static func names(_ path: String, _ descriptor: Int32) -> Bool {

@@ -91,7 +91,7 @@ extension Ledger {
             throw BatchInviteError.input(
                 "cannot open the ledger \(path): \(String(cString: strerror(errno)))")
         }
-        guard flock(descriptor, (flags == O_RDONLY ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
+        guard JournalLock.take(descriptor, flags == O_RDONLY ? LOCK_SH : LOCK_EX) else {
             close(descriptor)
             throw BatchInviteError.inUse("the ledger \(path) is in use by a run")
         }

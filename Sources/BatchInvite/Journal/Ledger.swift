@@ -80,7 +80,7 @@ public final class Ledger: @unchecked Sendable {
                 "the ledger \(path) is \(FileKind.describe(status.st_mode)); it must be a regular "
                     + "file")
         }
-        guard readOnly || flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard readOnly || JournalLock.take(descriptor, LOCK_EX) else {
             close(descriptor)
             throw BatchInviteError.inUse("the ledger \(path) is in use by another run")
         }
