@@ -72,12 +72,12 @@ struct LedgerCommand: Command {
     private static func definition(_ arguments: Arguments) throws -> TargetDefinition? {
         guard let name = arguments.value("--target") else { return nil }
         if InputArguments.isDefinitionPath(name) { return try TargetDefinition.load(path: name) }
-        guard let builtIn = Targets.named(name) as? any BuiltInTarget else {
+        guard let builtIn = Targets.named(name) as? DefinitionTarget else {
             throw BatchInviteError.usage(
                 "--target \"\(name)\" is not one of \(Targets.names), nor a definition file "
                     + "(a path with / or ending in .json)")
         }
-        return builtIn.defined.definition
+        return builtIn.definition
     }
 
     func run() throws -> Int32 {

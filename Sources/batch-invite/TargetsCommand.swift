@@ -58,20 +58,20 @@ struct TargetsCommand: Command {
         case "list":
             var text = ""
             for target in Targets.all {
-                let description = (target as? any BuiltInTarget)?.defined.definition.description
+                let description = (target as? DefinitionTarget)?.definition.description
                 text += target.name + "\tbuilt-in: " + (description ?? "") + "\n"
             }
             StandardOutput.shared.write(text)
         case "show":
             let name = argument ?? ""
             guard InputArguments.isDefinitionPath(name) else {
-                guard let builtIn = Targets.named(name) as? any BuiltInTarget else {
+                guard let builtIn = Targets.named(name) as? DefinitionTarget else {
                     throw BatchInviteError.usage(
                         "targets show: \"\(name)\" is not one of \(Targets.names), nor a "
                             + "definition file (a path with / or ending in .json)")
                 }
                 StandardOutput.shared.write(
-                    String(decoding: builtIn.defined.definition.source, as: UTF8.self))
+                    String(decoding: builtIn.definition.source, as: UTF8.self))
                 break
             }
             let definition = try TargetDefinition.load(path: name)

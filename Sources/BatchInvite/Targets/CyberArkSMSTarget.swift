@@ -5,7 +5,8 @@
 /// text; `batch-invite targets show cyberark-sms` prints it.
 public struct CyberArkSMSTarget: BuiltInTarget {
     public var defined: DefinitionTarget { Self.loaded }
-    private static let loaded = DefinitionTarget.builtIn(definition)
+    /// The target the definition describes, as `Targets` lists it.
+    public static let loaded = DefinitionTarget.builtIn(definition)
 
     public init() {}
 

@@ -23,11 +23,8 @@ public final class DefinitionTarget: Target {
     private let urlFields: [Int]
     /// Each field's check, of plain values (a row copies none that needs counting).
     private let checks: [Check]
-    /// The field names, for messages.
-    private let names: [String]
-    /// The words of each `choice` field (else empty), apart from `checks` for the same
-    /// reason.
-    private let choices: [FieldRules.Choices?]
+    /// What the checks lend each row: the fields' names and words.
+    private let words: [FieldWords]
 
     /// Binds `given` (`--var` name and value, in order) to `definition`: a usage error
     /// names a var it does not declare, or a required one that is missing.
@@ -61,11 +58,10 @@ public final class DefinitionTarget: Target {
             return spec
         }
         numeric = fields.map(\.acceptsNumber)
-        checks = definition.fields.enumerated().map { Check($1, isKey: $0 == definition.keyField) }
-        names = definition.fields.map(\.name)
-        choices = definition.fields.map {
-            if case .choice(let words) = $0.rule { return words }
-            return nil
+        let words = definition.fields.map(FieldWords.init)
+        self.words = words
+        checks = definition.fields.enumerated().map {
+            Check($1, isKey: $0 == definition.keyField, words: words[$0])
         }
         var placed: [Int] = []
         for index in request.path.fields + request.query.flatMap(\.value.fields)
@@ -198,8 +194,16 @@ public final class DefinitionTarget: Target {
         checks.withUnsafeBufferPointer { checks in
             for index in 0..<checks.count {
                 let check = checks[index]
-                if case .missing = values[index], !check.required { continue }
-                guard let text = trimmedText(values, index, problems: &problems) else { continue }
+                let text: UnsafeRawBufferPointer
+                if case .text(let bytes) = values[index] {
+                    text = FieldRules.trimmed(bytes)  // the common case, as `trimmedText` does
+                } else {
+                    if case .missing = values[index], !check.required { continue }
+                    guard let other = trimmedText(values, index, problems: &problems) else {
+                        continue
+                    }
+                    text = other
+                }
                 if text.isEmpty && !check.required { continue }
                 switch check.key {
                 case .none: break
@@ -207,31 +211,48 @@ public final class DefinitionTarget: Target {
                 case .lowercased: key.setLowercased(text)
                 case .exact: key.set(Array(text))
                 }
-                self.check(text, check, index, problems: &problems)
+                // Lent, not retained and released for each row.
+                check.words._withUnsafeGuaranteedRef {
+                    Self.check(text, check, $0, problems: &problems)
+                }
             }
         }
     }
 
-    private func check(
-        _ text: UnsafeRawBufferPointer, _ check: Check, _ index: Int, problems: inout RowProblems
+    @inline(__always)
+    private static func check(
+        _ text: UnsafeRawBufferPointer, _ check: Check, _ words: FieldWords,
+        problems: inout RowProblems
     ) {
-        let name = names[index]
         switch check.rule {
         case .text:
-            FieldRules.checkName(text, maxLength: check.maxLength, field: name, problems: &problems)
-        case .email: FieldRules.checkEmail(text, field: name, problems: &problems)
-        case .uuid: FieldRules.checkUUID(text, field: name, problems: &problems)
+            FieldRules.checkName(
+                text, maxLength: check.maxLength, field: words.name, problems: &problems)
+        case .email: FieldRules.checkEmail(text, field: words.name, problems: &problems)
+        case .uuid: FieldRules.checkUUID(text, field: words.name, problems: &problems)
         case .choice:
-            FieldRules.checkChoice(text, choices[index]!, field: name, problems: &problems)
+            FieldRules.checkChoice(text, words.choices!, field: words.name, problems: &problems)
         case .integer:
-            FieldRules.checkInteger(text, in: check.range, field: name, problems: &problems)
-        case .phone: FieldRules.checkPhone(text, field: name, problems: &problems)
-        case .url: FieldRules.checkURL(text, field: name, problems: &problems)
+            FieldRules.checkInteger(text, in: check.range, field: words.name, problems: &problems)
+        case .phone: FieldRules.checkPhone(text, field: words.name, problems: &problems)
+        case .url: FieldRules.checkURL(text, field: words.name, problems: &problems)
         }
     }
 
-    /// A field's check as plain values.
-    private struct Check {
+    /// A field's name (for messages) and the words of a `choice` field.
+    private final class FieldWords: Sendable {
+        let name: String
+        let choices: FieldRules.Choices?
+
+        init(_ field: TargetDefinition.Field) {
+            name = field.name
+            if case .choice(let words) = field.rule { choices = words } else { choices = nil }
+        }
+    }
+
+    /// A field's check as plain values: a row copies nothing that needs counting. Safe to
+    /// share: immutable, and `words` points at an immutable object the target holds.
+    private struct Check: @unchecked Sendable {
         enum Rule { case text, email, uuid, choice, integer, phone, url }
         enum Key { case none, unbraced, lowercased, exact }
         let rule: Rule
@@ -239,8 +260,11 @@ public final class DefinitionTarget: Target {
         let required: Bool
         let maxLength: Int
         let range: ClosedRange<Int64>
+        /// Held by the target's `words`.
+        let words: Unmanaged<FieldWords>
 
-        init(_ field: TargetDefinition.Field, isKey: Bool) {
+        init(_ field: TargetDefinition.Field, isKey: Bool, words: FieldWords) {
+            self.words = Unmanaged.passUnretained(words)
             var maxLength = 0
             var range: ClosedRange<Int64> = 0...0
             switch field.rule {

@@ -7,7 +7,8 @@ public struct SendosoTarget: BuiltInTarget {
     public static let roles = FieldRules.Choices(["regular", "manager"])
 
     public var defined: DefinitionTarget { Self.loaded }
-    private static let loaded = DefinitionTarget.builtIn(definition)
+    /// The target the definition describes, as `Targets` lists it.
+    public static let loaded = DefinitionTarget.builtIn(definition)
 
     public init() {}
 

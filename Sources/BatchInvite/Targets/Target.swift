@@ -138,8 +138,9 @@ public struct FieldSpec: Sendable {
 
 /// The registry of targets: the one place a new API is added.
 public enum Targets {
-    /// Every target, by command-line name.
-    public static let all: [any Target] = [SendosoTarget(), CyberArkSMSTarget()]
+    /// Every built-in target, by command-line name: each its definition, loaded once (a
+    /// row is checked by it directly, with nothing in between).
+    public static let all: [any Target] = [SendosoTarget.loaded, CyberArkSMSTarget.loaded]
 
     /// The target named `name`, if there is one.
     public static func named(_ name: String) -> (any Target)? {
