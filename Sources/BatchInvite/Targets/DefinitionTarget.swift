@@ -22,9 +22,9 @@ public final class DefinitionTarget: Target {
     /// The fields the path and query place, in order, each once.
     private let urlFields: [Int]
     /// Each field's check, of plain values (a row copies none that needs counting).
-    private let checks: [Check]
+    let checks: [Check]
     /// What the checks lend each row: the fields' names and words.
-    private let words: [FieldWords]
+    let words: [FieldWords]
 
     /// Binds `given` (`--var` name and value, in order) to `definition`: a usage error
     /// names a var it does not declare, or a required one that is missing.
@@ -188,105 +188,6 @@ public final class DefinitionTarget: Target {
         let url = oauth.tokenURL.bound(values, encode: PercentEncoding.encode).render(
             [], encode: { $0 })
         return url.map { ($0, oauth.scope) }
-    }
-
-    public func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {
-        checks.withUnsafeBufferPointer { checks in
-            for index in 0..<checks.count {
-                let check = checks[index]
-                let text: UnsafeRawBufferPointer
-                if case .text(let bytes) = values[index] {
-                    text = FieldRules.trimmed(bytes)  // the common case, as `trimmedText` does
-                } else {
-                    if case .missing = values[index], !check.required { continue }
-                    guard let other = trimmedText(values, index, problems: &problems) else {
-                        continue
-                    }
-                    text = other
-                }
-                if text.isEmpty && !check.required { continue }
-                switch check.key {
-                case .none: break
-                case .unbraced: key.setLowercased(FieldRules.unbraced(text))
-                case .lowercased: key.setLowercased(text)
-                case .exact: key.set(Array(text))
-                }
-                // Lent, not retained and released for each row.
-                check.words._withUnsafeGuaranteedRef {
-                    Self.check(text, check, $0, problems: &problems)
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    private static func check(
-        _ text: UnsafeRawBufferPointer, _ check: Check, _ words: FieldWords,
-        problems: inout RowProblems
-    ) {
-        switch check.rule {
-        case .text:
-            FieldRules.checkName(
-                text, maxLength: check.maxLength, field: words.name, problems: &problems)
-        case .email: FieldRules.checkEmail(text, field: words.name, problems: &problems)
-        case .uuid: FieldRules.checkUUID(text, field: words.name, problems: &problems)
-        case .choice:
-            FieldRules.checkChoice(text, words.choices!, field: words.name, problems: &problems)
-        case .integer:
-            FieldRules.checkInteger(text, in: check.range, field: words.name, problems: &problems)
-        case .phone: FieldRules.checkPhone(text, field: words.name, problems: &problems)
-        case .url: FieldRules.checkURL(text, field: words.name, problems: &problems)
-        }
-    }
-
-    /// A field's name (for messages) and the words of a `choice` field.
-    private final class FieldWords: Sendable {
-        let name: String
-        let choices: FieldRules.Choices?
-
-        init(_ field: TargetDefinition.Field) {
-            name = field.name
-            if case .choice(let words) = field.rule { choices = words } else { choices = nil }
-        }
-    }
-
-    /// A field's check as plain values: a row copies nothing that needs counting. Safe to
-    /// share: immutable, and `words` points at an immutable object the target holds.
-    private struct Check: @unchecked Sendable {
-        enum Rule { case text, email, uuid, choice, integer, phone, url }
-        enum Key { case none, unbraced, lowercased, exact }
-        let rule: Rule
-        let key: Key
-        let required: Bool
-        let maxLength: Int
-        let range: ClosedRange<Int64>
-        /// Held by the target's `words`.
-        let words: Unmanaged<FieldWords>
-
-        init(_ field: TargetDefinition.Field, isKey: Bool, words: FieldWords) {
-            self.words = Unmanaged.passUnretained(words)
-            var maxLength = 0
-            var range: ClosedRange<Int64> = 0...0
-            switch field.rule {
-            case .text(let length): (rule, maxLength) = (.text, length)
-            case .email: rule = .email
-            case .uuid: rule = .uuid
-            case .choice: rule = .choice
-            case .integer(let bounds): (rule, range) = (.integer, bounds)
-            case .phone: rule = .phone
-            case .url: rule = .url
-            }
-            self.maxLength = maxLength
-            self.range = range
-            required = field.required
-            if !isKey {
-                key = .none
-            } else if rule == .uuid {
-                key = .unbraced
-            } else {
-                key = field.keyLowercased ? .lowercased : .exact
-            }
-        }
     }
 
     /// Each field's value as it is sent (nil when empty): trimmed, a UUID bare and lower
