@@ -237,6 +237,31 @@ func check(_ target: any Target, _ cells: [String?]) -> (
         )
     }
 
+    @Test func membersAndElementsLeftOutAnywhereLeaveValidJSON() throws {
+        // The empty optional field first, last, alone in an object and in an array, beside
+        // constants that are objects and arrays themselves.
+        let target = try definitionTarget(
+            definitionJSON(
+                fields: #"""
+                    [{"name": "email", "rule": "email", "key": "lowercased"},
+                     {"name": "role", "rule": "choice", "choices": ["admin", "member"], "required": false}]
+                    """#,
+                request:
+                    #"{"method": "POST", "path": "/i", "json": {"role": "{{role}}", "email": "{{email}}", "extra": {"r": "{{role}}"}, "list": ["{{role}}"], "fixed": {"a": [1, {"b": null}], "s": "x,{"}, "pair": ["{{role}}", "{{email}}", "{{role}}"], "last": "{{role}}"}}"#
+            ))
+        let without = check(target, ["bo@x.io", ""])
+        #expect(without.problems == "")
+        #expect(
+            String(decoding: without.request.body, as: UTF8.self)
+                == #"{"email":"bo@x.io","extra":{},"list":[],"fixed":{"a":[1,{"b":null}],"s":"x,{"},"pair":["bo@x.io"]}"#
+        )
+        let with = check(target, ["bo@x.io", "Admin"])
+        #expect(
+            String(decoding: with.request.body, as: UTF8.self)
+                == #"{"role":"admin","email":"bo@x.io","extra":{"r":"admin"},"list":["admin"],"fixed":{"a":[1,{"b":null}],"s":"x,{"},"pair":["admin","bo@x.io","admin"],"last":"admin"}"#
+        )
+    }
+
     @Test func aFormBodyIsFormEncoded() throws {
         let target = try definitionTarget(
             definitionJSON(

@@ -1,6 +1,11 @@
-/// What an answer means under a definition's `answer` rules.
-struct DefinitionAnswer {
+/// What an answer means under a definition's `answer` rules (made once per target: an
+/// answer copies none of them).
+final class DefinitionAnswer: Sendable {
     let rules: TargetDefinition.AnswerRules
+
+    init(rules: TargetDefinition.AnswerRules) {
+        self.rules = rules
+    }
 
     func interpret(status: Int, body: [UInt8]) -> Answer {
         let parsed = try? body.withUnsafeBytes { try JSONParser.parse($0) }
@@ -17,10 +22,8 @@ struct DefinitionAnswer {
             {
                 return .invited(
                     message: firstText(rules.successMessage, in: json) ?? "",
-                    invitationStatus: rules.invitationStatus.flatMap {
-                        $0.values(in: json).first?.text
-                    } ?? "",
-                    expiresAt: rules.expiresAt.flatMap { $0.values(in: json).first?.text } ?? "")
+                    invitationStatus: rules.invitationStatus?.first(in: json)?.text ?? "",
+                    expiresAt: rules.expiresAt?.first(in: json)?.text ?? "")
             }
             if rules.failedTests == .unexpected {
                 return .refused(message: Self.unexpected(status, body))
@@ -67,17 +70,19 @@ struct DefinitionAnswer {
     /// The first non-empty text the pointers find: a string or a number as written, or an
     /// object or array quoted as JSON.
     private func firstText(_ pointers: [JSONPointer], in json: JSONValue) -> String? {
-        for pointer in pointers {
-            for value in pointer.values(in: json) {
+        var found: String?
+        for pointer in pointers where found == nil {
+            pointer.visit(json) { value in
                 switch value {
-                case .string(let text) where !text.isEmpty: return text
-                case .number(let text): return text
-                case .object, .array: return value.encoded
-                default: continue
+                case .string(let text) where !text.isEmpty: found = text
+                case .number(let text): found = text
+                case .object, .array: found = value.encoded
+                default: break
                 }
+                return found != nil
             }
         }
-        return nil
+        return found
     }
 
     /// Whether a message the API wrote, anywhere the message pointers look, says the person

@@ -100,4 +100,39 @@ extension DefinitionTarget {
             }
         }
     }
+
+    /// Each field's value as it is sent (nil when empty): trimmed, a UUID bare and lower
+    /// case, a choice as the definition writes it, a number without leading zeros, a phone
+    /// number as `+` and digits.
+    func sentValues(_ values: RowValues) -> [String?] {
+        var discard = RowProblems()
+        var sent: [String?] = []
+        sent.reserveCapacity(checks.count)
+        checks.withUnsafeBufferPointer { checks in
+            for index in 0..<checks.count {
+                if case .missing = values[index] {
+                    sent.append(nil)
+                    continue
+                }
+                guard let text = trimmedText(values, index, problems: &discard), !text.isEmpty
+                else {
+                    sent.append(nil)
+                    continue
+                }
+                let check = checks[index]
+                switch check.rule {
+                case .uuid:
+                    sent.append(
+                        String(decoding: FieldRules.unbraced(text), as: UTF8.self).lowercased())
+                case .choice:
+                    sent.append(
+                        check.words._withUnsafeGuaranteedRef { $0.choices!.canonical(text) })
+                case .integer: sent.append(FieldRules.integer(text).map { String($0) })
+                case .phone: sent.append(FieldRules.canonicalPhone(text))
+                default: sent.append(String(decoding: text, as: UTF8.self))
+                }
+            }
+        }
+        return sent
+    }
 }

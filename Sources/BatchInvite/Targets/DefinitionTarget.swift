@@ -15,8 +15,10 @@ public final class DefinitionTarget: Target {
     /// The request's templates with the vars in place.
     private let request: TargetDefinition.Request
     private let headerLines: [String]
-    /// Which fields are sent as JSON numbers.
-    private let numeric: [Bool]
+    /// The JSON body, ready for rows (nil without one).
+    private let jsonBody: JSONBody?
+    /// How an answer is read.
+    private let answer: DefinitionAnswer
     /// The path and query when they place no field (then a payload is the body alone).
     private let fixedPathAndQuery: String?
     /// The fields the path and query place, in order, each once.
@@ -57,7 +59,12 @@ public final class DefinitionTarget: Target {
             spec.optional = !$0.required
             return spec
         }
-        numeric = fields.map(\.acceptsNumber)
+        answer = DefinitionAnswer(rules: definition.answer)
+        if case .json(let template) = request.body {
+            jsonBody = JSONBody(template, numeric: fields.map(\.acceptsNumber))
+        } else {
+            jsonBody = nil
+        }
         let words = definition.fields.map(FieldWords.init)
         self.words = words
         checks = definition.fields.enumerated().map {
@@ -190,27 +197,6 @@ public final class DefinitionTarget: Target {
         return url.map { ($0, oauth.scope) }
     }
 
-    /// Each field's value as it is sent (nil when empty): trimmed, a UUID bare and lower
-    /// case, a choice as the definition writes it, a number without leading zeros, a phone
-    /// number as `+` and digits.
-    private func sentValues(_ values: RowValues) -> [String?] {
-        var discard = RowProblems()
-        return definition.fields.enumerated().map { index, field -> String? in
-            if case .missing = values[index] { return nil }
-            guard let text = trimmedText(values, index, problems: &discard), !text.isEmpty else {
-                return nil
-            }
-            switch field.rule {
-            case .uuid:
-                return String(decoding: FieldRules.unbraced(text), as: UTF8.self).lowercased()
-            case .choice(let words): return words.canonical(text)
-            case .integer: return FieldRules.integer(text).map { String($0) }
-            case .phone: return FieldRules.canonicalPhone(text)
-            default: return String(decoding: text, as: UTF8.self)
-            }
-        }
-    }
-
     /// The path and query with the row's values in place, percent-encoded.
     private static func pathAndQuery(_ request: TargetDefinition.Request, _ sent: [String?])
         -> String
@@ -243,7 +229,7 @@ public final class DefinitionTarget: Target {
         }
         switch request.body {
         case .none: break
-        case .json(let template): _ = template.render(sent, numeric: numeric, to: &out)
+        case .json: jsonBody?.render(sent, to: &out)
         case .form(let pairs):
             var first = true
             for pair in pairs {
@@ -308,6 +294,6 @@ public final class DefinitionTarget: Target {
     }
 
     public func interpret(status: Int, body: [UInt8]) -> Answer {
-        DefinitionAnswer(rules: definition.answer).interpret(status: status, body: body)
+        answer.interpret(status: status, body: body)
     }
 }

@@ -129,52 +129,106 @@ public indirect enum JSONTemplate: Sendable {
         case .array(let elements): return .array(elements.map { $0.bound(values) })
         }
     }
+}
 
-    /// Appends the JSON text; false (nothing appended) when a field it places is empty.
+/// A JSON template made ready for rows once, when its target is bound: every constant
+/// (keys, brackets, literal values) already JSON text, so a row only places its values.
+/// A member or element whose field is empty is left out, as the template says.
+struct JSONBody: Sendable {
+    private enum Op: Sendable {
+        /// Constant text: a bracket, a literal value.
+        case text(Range<Int>)
+        /// A member or element begins: a comma unless it is the first, then its key (none
+        /// for an element). A value that cannot be placed takes them back.
+        case begin(Range<Int>)
+        /// A field's value, as a JSON number or string.
+        case field(Int, numeric: Bool)
+        /// A string with placeholders.
+        case string(TextTemplate)
+        /// A placeholder that places nothing (a var not bound).
+        case nothing
+    }
+
+    private var ops: [Op] = []
+    private var constants: [UInt8] = []
+
     /// `numeric` says which fields are sent as numbers.
-    func render(_ values: [String?], numeric: [Bool], to out: inout [UInt8]) -> Bool {
-        switch self {
-        case .literal(let value):
-            out += value.encoded.utf8
-        case .value(.field(let index)):
-            guard let value = values[index] else { return false }
-            if numeric[index] {
-                out += value.utf8
-            } else {
-                TextBytes.appendJSONString(value, to: &out)
-            }
-        case .value(let part):
-            guard case .literal(let text) = part else { return false }
-            TextBytes.appendJSONString(text, to: &out)
-        case .string(let template):
-            guard let text = template.render(values, encode: { $0 }) else { return false }
-            TextBytes.appendJSONString(text, to: &out)
+    init(_ template: JSONTemplate, numeric: [Bool]) {
+        add(template, numeric)
+    }
+
+    private mutating func constant(_ bytes: [UInt8]) -> Range<Int> {
+        constants += bytes
+        return (constants.count - bytes.count)..<constants.count
+    }
+
+    private mutating func add(_ template: JSONTemplate, _ numeric: [Bool]) {
+        switch template {
+        case .literal(let value): ops.append(.text(constant(Array(value.encoded.utf8))))
+        case .value(.field(let index)): ops.append(.field(index, numeric: numeric[index]))
+        case .value(.literal(let text)):
+            var bytes: [UInt8] = []
+            TextBytes.appendJSONString(text, to: &bytes)
+            ops.append(.text(constant(bytes)))
+        case .value(.variable): ops.append(.nothing)
+        case .string(let text): ops.append(.string(text))
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            var first = true
+            ops.append(.text(constant([UInt8(ascii: "{")])))
             for member in members {
-                var piece: [UInt8] = []
-                TextBytes.appendJSONString(member.key, to: &piece)
-                piece.append(UInt8(ascii: ":"))
-                guard member.value.render(values, numeric: numeric, to: &piece) else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                out += piece
-                first = false
+                var key: [UInt8] = []
+                TextBytes.appendJSONString(member.key, to: &key)
+                ops.append(.begin(constant(key + [UInt8(ascii: ":")])))
+                add(member.value, numeric)
             }
-            out.append(UInt8(ascii: "}"))
+            ops.append(.text(constant([UInt8(ascii: "}")])))
         case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            var first = true
+            ops.append(.text(constant([UInt8(ascii: "[")])))
             for element in elements {
-                var piece: [UInt8] = []
-                guard element.render(values, numeric: numeric, to: &piece) else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                out += piece
-                first = false
+                ops.append(.begin(constant([])))
+                add(element, numeric)
             }
-            out.append(UInt8(ascii: "]"))
+            ops.append(.text(constant([UInt8(ascii: "]")])))
         }
-        return true
+    }
+
+    /// Appends the JSON text with `values` (each field's value as sent, nil when empty)
+    /// in place.
+    func render(_ values: [String?], to out: inout [UInt8]) {
+        // Where the member or element being placed began: taken back to when its value
+        // cannot be placed. Only a placeholder can fail, and it is always a member's or an
+        // element's whole value (or the whole body).
+        var mark = out.count
+        let start = out.count
+        for op in ops {
+            switch op {
+            case .text(let range): out += constants[range]
+            case .begin(let key):
+                mark = out.count
+                if out.count > start, out[out.count - 1] != UInt8(ascii: "{"),
+                    out[out.count - 1] != UInt8(ascii: "[")
+                {
+                    out.append(UInt8(ascii: ","))
+                }
+                out += constants[key]
+            case .field(let index, let numeric):
+                guard let value = values[index] else {
+                    out.removeSubrange(mark...)
+                    continue
+                }
+                if numeric {
+                    out += value.utf8
+                } else {
+                    TextBytes.appendJSONString(value, to: &out)
+                }
+            case .string(let template):
+                guard let text = template.render(values, encode: { $0 }) else {
+                    out.removeSubrange(mark...)
+                    continue
+                }
+                TextBytes.appendJSONString(text, to: &out)
+            case .nothing: out.removeSubrange(mark...)
+            }
+        }
     }
 }
 
@@ -203,24 +257,53 @@ public struct JSONPointer: Sendable, Equatable {
 
     /// The values it points to in `document`, in order (none when nothing is there).
     public func values(in document: JSONValue) -> [JSONValue] {
-        var current = [document]
-        for token in tokens {
-            current = current.flatMap { value -> [JSONValue] in
-                switch value {
-                case .object:
-                    return value[token].map { [$0] } ?? []
-                case .array(let elements):
-                    if token == "*" { return elements }
-                    guard let index = Int(token), index >= 0, index < elements.count,
-                        token == String(index)
-                    else { return [] }
-                    return [elements[index]]
-                default:
-                    return []
-                }
-            }
+        var found: [JSONValue] = []
+        visit(document) {
+            found.append($0)
+            return false
         }
-        return current
+        return found
+    }
+
+    /// The first value it points to in `document`.
+    public func first(in document: JSONValue) -> JSONValue? {
+        var found: JSONValue?
+        visit(document) {
+            found = $0
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with each value it points to in `document`, in order, until `body`
+    /// returns true (every answer is read this way: no list is made).
+    public func visit(_ document: JSONValue, _ body: (JSONValue) -> Bool) {
+        _ = visit(document, from: 0, body)
+    }
+
+    private func visit(_ value: JSONValue, from position: Int, _ body: (JSONValue) -> Bool)
+        -> Bool
+    {
+        guard position < tokens.count else { return body(value) }
+        let token = tokens[position]
+        switch value {
+        case .object:
+            guard let member = value[token] else { return false }
+            return visit(member, from: position + 1, body)
+        case .array(let elements):
+            if token == "*" {
+                for element in elements where visit(element, from: position + 1, body) {
+                    return true
+                }
+                return false
+            }
+            guard let index = Int(token), index >= 0, index < elements.count,
+                token == String(index)
+            else { return false }
+            return visit(elements[index], from: position + 1, body)
+        default:
+            return false
+        }
     }
 }
 

@@ -159,7 +159,7 @@ public struct TargetDefinition: Sendable {
 
         /// Whether `document` passes.
         public func holds(in document: JSONValue) -> Bool {
-            let found = pointer.values(in: document).first
+            let found = pointer.first(in: document)
             switch kind {
             case .equals(let wanted): return found == wanted
             case .notEquals(let unwanted): return found != unwanted
