@@ -15,49 +15,42 @@ extension BatchRun {
         // sends from its own, and neither should wait for the checks.
         let rows = parts.pipeline.checkedRows(
             payloads: true, needsPayload: needsPayload, readAhead: 2, checksAhead: true)
+        let decider = RowDecider(
+            configuration: configuration, earlier: known.earlier, ledger: known.ledger,
+            history: known.history, historySource: known.historySource)
         try rows.forEachBatch { batch in
             guard batch.count > 0 else { return }
             rowsRead = batch[batch.count - 1].row
             parts.offsets.reserve(row: rowsRead)
             for index in 0..<batch.count {
-                if let previous = known.earlier?.finalStatus(
-                    of: batch[index].row, retryFailed: retryFailed)
-                {
+                var row = batch[index].checkedRow
+                let decision = decider.decide(&row)
+                if case .settledEarlier(let previous) = decision {
                     parts.statistics.count(previous, fromEarlierRun: true)
                     alreadyDone += 1
                     continue
                 }
-                route(batch[index].checkedRow, parts, known)
+                act(on: row, decision, parts, known)
             }
         }
     }
 
-    /// Records an invalid or duplicate row; a row an earlier run left in doubt is recorded
-    /// in doubt (`--in-doubt skip`) or sent again; a row whose key the ledger or a
-    /// restart's history knows is settled or sent (`settle`); any other valid row is sent.
-    private func route(_ checked: CheckedRow, _ parts: Parts, _ known: Known) {
+    /// Does what was decided for a row: records it (counted), or hands it to the
+    /// dispatcher, with a note when it may reach the person again.
+    private func act(
+        on checked: CheckedRow, _ decision: RowDecider.Decision, _ parts: Parts, _ known: Known
+    ) {
         var row = checked
-        if row.status != .valid {
-            parts.statistics.count(row.status)
-            parts.record(
-                OutcomeRecord(
-                    row: row.row, line: row.line, key: row.key, status: row.status,
-                    message: row.message),
-                OutcomeMarks())
-            return
-        }
-        if known.earlier?.inDoubtRows.contains(row.row) == true {
-            if configuration.sending.inDoubt == .skip {
-                parts.statistics.count(.inDoubt)
-                parts.record(
-                    OutcomeRecord(
-                        row: row.row, line: row.line, key: row.key, status: .inDoubt,
-                        message:
-                            "in doubt: an earlier run stopped while sending this row, so it may have "
-                            + "arrived; not sent again (--in-doubt skip)"),
-                    OutcomeMarks())
-                return
-            }
+        switch decision {
+        case .settledEarlier: return
+        case .recordedAsChecked:
+            record(row, row.status, row.message, parts)
+        case .inDoubtNotSent:
+            record(row, .inDoubt, RowDecider.inDoubtNotSentMessage, parts)
+        case .settledByKey(let outcome):
+            parts.statistics.count(outcome.status)
+            parts.record(outcome, OutcomeMarks())
+        case .send(again: .inDoubt):
             if let idempotency = idempotency(known.earlier) {
                 // The same key as the attempt that may have arrived: the API acts once.
                 row.note =
@@ -69,29 +62,21 @@ extension BatchRun {
                     " (note: an earlier run stopped while sending this row, so it may have "
                     + "arrived before; \(RepeatNote.words) twice)"
             }
-        } else if let ledger = known.ledger, let entry = ledger.entry(for: row.key) {
-            let outcome = configuration.ledgerOutcome(of: &row, entry, ledger: ledger.path)
-            return settle(row, known: entry, outcome, parts)
-        } else if let history = known.history, let historySource = known.historySource,
-            let entry = history.entry(for: row.key)
-        {
-            let outcome = configuration.historyOutcome(of: &row, entry, setAside: historySource)
-            return settle(row, known: entry, outcome, parts)
-        }
-        parts.dispatcher.submit(row)
-    }
-
-    /// A row whose key the ledger or a restart's history knows: recorded with the
-    /// outcome it ends with unsent, or sent (again, when it was in doubt).
-    private func settle(
-        _ row: CheckedRow, known entry: Ledger.Entry, _ outcome: OutcomeRecord?, _ parts: Parts
-    ) {
-        guard let outcome else {
+            parts.dispatcher.submit(row)
+        case .send(again: .knownKey(let entry)):
             if entry.state == .inDoubt { parts.statistics.resentInDoubt() }
             parts.dispatcher.submit(row)
-            return
+        case .send(again: nil):
+            parts.dispatcher.submit(row)
         }
-        parts.statistics.count(outcome.status)
-        parts.record(outcome, OutcomeMarks())
+    }
+
+    /// Records `row` unsent with `status` and `message`, counted.
+    private func record(_ row: CheckedRow, _ status: RowStatus, _ message: String, _ parts: Parts) {
+        parts.statistics.count(status)
+        parts.record(
+            OutcomeRecord(
+                row: row.row, line: row.line, key: row.key, status: status, message: message),
+            OutcomeMarks())
     }
 }

@@ -131,9 +131,12 @@ public struct RunPlan {
         result.inDoubtSent = configuration.sending.inDoubt == .retry
         result.invalidRowsReported = invalidRowsReported
         var sends = 0
+        let decider = RowDecider(
+            configuration: configuration, earlier: known.earlier, ledger: known.ledger,
+            history: known.history, historySource: known.historySource)
         try pipeline.checkedRows().forEachBatch { batch in
             for index in 0..<batch.count {
-                let record = decide(batch[index].checkedRow, known, sends: &sends)
+                let record = decide(batch[index].checkedRow, decider, sends: &sends)
                 result.counts[record.status, default: 0] += 1
                 try writer.write(record)
             }
@@ -180,18 +183,18 @@ public struct RunPlan {
         return known
     }
 
-    /// The planned record of one checked row, in the order a run decides it: settled by
-    /// the journal, invalid or duplicate or skipped, in doubt in the journal, known to the
-    /// ledger, known to a restart's history, else sent (while `--limit` allows).
-    private func decide(_ checked: CheckedRow, _ known: Known, sends: inout Int) -> OutcomeRecord {
+    /// The planned record of one checked row: what the run decides (`RowDecider`), as
+    /// the plan says it.
+    private func decide(_ checked: CheckedRow, _ decider: RowDecider, sends: inout Int)
+        -> OutcomeRecord
+    {
         var row = checked
         func record(_ status: RowStatus, _ message: String) -> OutcomeRecord {
             OutcomeRecord(
                 row: row.row, line: row.line, key: row.key, status: status, message: message)
         }
-        if let previous = known.earlier?.finalStatus(
-            of: row.row, retryFailed: configuration.retryFailed)
-        {
+        switch decider.decide(&row) {
+        case .settledEarlier(let previous):
             switch previous {
             case .invited, .alreadyInvited, .skipped:
                 return record(.done, "\(previous.rawValue) by an earlier run of this journal")
@@ -206,32 +209,26 @@ public struct RunPlan {
                     "in doubt since an earlier run of this journal (--in-doubt skip); not sent again"
                 )
             default:
-                break
+                // Invalid or duplicate in the earlier run: the run keeps that record.
+                return record(
+                    previous,
+                    row.status == previous
+                        ? row.message
+                        : "\(previous.rawValue) in an earlier run of this journal; not sent again")
             }
-        }
-        guard row.status == .valid else { return record(row.status, row.message) }
-        let planned: OutcomeRecord?
-        if known.earlier?.inDoubtRows.contains(row.row) == true {
-            let skip = configuration.sending.inDoubt == .skip
+        case .recordedAsChecked: return record(row.status, row.message)
+        case .inDoubtNotSent: return record(.inDoubt, RowDecider.inDoubtNotSentMessage)
+        case .send(again: .inDoubt):
             return sent(
                 record(
                     .inDoubt,
                     "in doubt: an earlier run stopped while sending this row, so it may have "
-                        + "arrived; "
-                        + (skip ? "not sent again (--in-doubt skip)" : "would be sent again")),
-                counts: !skip, sends: &sends)
-        } else if let ledger = known.ledger, let entry = ledger.entry(for: row.key) {
-            planned = configuration.ledgerOutcome(of: &row, entry, ledger: ledger.path)
-            if planned == nil { return resent(row, entry, sends: &sends) }
-        } else if let history = known.history, let source = known.historySource,
-            let entry = history.entry(for: row.key)
-        {
-            planned = configuration.historyOutcome(of: &row, entry, setAside: source)
-            if planned == nil { return resent(row, entry, sends: &sends) }
-        } else {
-            planned = nil
+                        + "arrived; would be sent again"),
+                counts: true, sends: &sends)
+        case .settledByKey(let planned): return planned
+        case .send(again: .knownKey(let entry)): return resent(row, entry, sends: &sends)
+        case .send(again: nil): return sent(record(.wouldSend, ""), counts: true, sends: &sends)
         }
-        return planned ?? sent(record(.wouldSend, ""), counts: true, sends: &sends)
     }
 
     /// A row the ledger or a restart's history knows, that the run would send all the
