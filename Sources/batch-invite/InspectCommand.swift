@@ -43,7 +43,7 @@ struct InspectCommand: Command {
         raw = arguments.has("--raw")
         target =
             try InputArguments.target(from: arguments, command: Self.name, required: false)
-            ?? SendosoTarget()
+            ?? SendosoTarget.loaded
         input = try InputArguments.options(path: path, from: arguments, target: target)
     }
 

@@ -184,7 +184,7 @@ import Testing
     static func check(_ target: any Target, _ row: [FieldTry]) -> (
         key: [UInt8], problems: [String], payload: [UInt8]?
     ) {
-        var storage = row.map { value -> [UInt8] in
+        let storage = row.map { value -> [UInt8] in
             switch value {
             case .text(let text), .number(let text): return Array(text.utf8)
             default: return []

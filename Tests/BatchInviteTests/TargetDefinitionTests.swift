@@ -262,6 +262,53 @@ func check(_ target: any Target, _ cells: [String?]) -> (
         )
     }
 
+    @Test(arguments: ["refusal", "message"])
+    func aRefusalInA200SaysAlreadyInvitedWhereTheAPIWritesIt(failedTests: String) throws {
+        // Slack's way: every answer is HTTP 200, `ok` says whether it worked.
+        let target = try definitionTarget(
+            definitionJSON(
+                extra: #"""
+                    "answer": {"success_tests": [{"pointer": "/ok", "equals": true}],
+                               "failed_tests": "\#(failedTests)", "message": ["/error"],
+                               "already_invited": {"words": [["already", "invited"], ["already", "in", "team"]]}},
+                    """#))
+        func answer(_ status: Int, _ body: String) -> Answer {
+            target.interpret(status: status, body: Array(body.utf8))
+        }
+        #expect(
+            answer(200, #"{"ok":true}"#)
+                == .invited(message: "", invitationStatus: "", expiresAt: ""))
+        #expect(
+            answer(200, #"{"ok":false,"error":"already_invited"}"#)
+                == .alreadyInvited(message: "already_invited"))
+        #expect(
+            answer(200, #"{"ok":false,"error":"already_in_team"}"#)
+                == .alreadyInvited(message: "already_in_team"))
+        #expect(
+            answer(200, #"{"ok":false,"error":"invalid_email"}"#)
+                == .refused(message: "invalid_email"))
+        #expect(
+            answer(429, #"{"ok":false,"error":"ratelimited"}"#) == .refused(message: "ratelimited"))
+    }
+
+    @Test func alreadyInvitedStatusesLimitWhereTheWordsCount() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                extra: #"""
+                    "answer": {"message": ["/message"],
+                               "already_invited": {"statuses": [409], "words": [["already"]]}},
+                    """#))
+        func answer(_ status: Int, _ body: String) -> Answer {
+            target.interpret(status: status, body: Array(body.utf8))
+        }
+        #expect(
+            answer(409, #"{"message":"already a member"}"#)
+                == .alreadyInvited(message: "already a member"))
+        #expect(
+            answer(400, #"{"message":"already a member"}"#) == .refused(message: "already a member")
+        )
+    }
+
     @Test func aFormBodyIsFormEncoded() throws {
         let target = try definitionTarget(
             definitionJSON(

@@ -34,7 +34,9 @@ final class DefinitionAnswer: Sendable {
                 message: success && rules.failedTests == .message
                     ? Self.unexpected(status, body) : "HTTP \(status): " + AnswerText.excerpt(body))
         }
-        if !success && saysAlreadyInvited(status: status, json: json) {
+        // A refusal, whatever its status: a 2xx that failed the success tests (Slack's
+        // 200 with `"ok": false, "error": "already_invited"`) is read as one too.
+        if saysAlreadyInvited(status: status, json: json) {
             return .alreadyInvited(message: message)
         }
         return .refused(message: message)
