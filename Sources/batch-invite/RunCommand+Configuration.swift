@@ -48,6 +48,7 @@ extension RunCommand {
     {
         var connection = ConnectionSettings(baseURL: baseURL)
         connection.tokenHeader = target.tokenHeader
+        connection.tokenScheme = target.tokenScheme
         connection.timeout = try arguments.number(
             "--timeout", 30, in: 0.001...86_400, what: "a number of seconds from 0.001 to 86400")
         connection.connectTimeout = try arguments.number(

@@ -146,6 +146,13 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             "/request/form"
         ),
         (definitionJSON(extra: #""auth": {"type": "basic"},"#), "/auth/type"),
+        (definitionJSON(extra: #""auth": {"type": "bearer", "scheme": "SSWS"},"#), "/auth/scheme"),
+        (
+            definitionJSON(
+                extra:
+                    #""auth": {"type": "header", "header": "Authorization", "scheme": "SSWS x"},"#),
+            "/auth/scheme"
+        ),
         (definitionJSON(extra: #""answer": {"message": ["message"]},"#), "/answer/message/0"),
         (
             definitionJSON(

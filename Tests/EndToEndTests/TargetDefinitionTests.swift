@@ -217,6 +217,40 @@ import Testing
         #expect(received.first?["body"] as? [String: String] == ["email": "ada@example.com"])
     }
 
+    @Test func aDefinitionCanWriteASchemeBeforeTheToken() throws {
+        // Okta's API tokens: "Authorization: SSWS TOKEN".
+        let server = try ServerProcess(
+            script: "github_invitations.py",
+            [
+                "LOG", "--token", "key-123", "--org", "acme", "--token-header", "Authorization",
+                "--token-scheme", "SSWS",
+            ])
+        let tool = try tool()
+        let edited = try String(
+            contentsOfFile: tool.path("github-org-invitations.json"), encoding: .utf8
+        ).replacingOccurrences(
+            of: #""auth": {"type": "bearer"}"#,
+            with: #""auth": {"type": "header", "header": "Authorization", "scheme": "SSWS"}"#)
+        try tool.write("okta.json", edited)
+        chmod(tool.path("okta.json"), 0o644)
+        #expect(try tool.run(["targets", "check", "./okta.json"]).status == 0)
+        try tool.write("one.csv", "email\nada@example.com\n")
+        let result = try tool.run(
+            [
+                "run", "one.csv", "--target", "./okta.json", "--var", "org=acme", "--base-url",
+                server.url, "--progress", "none", "--report", "one.report.csv",
+            ], environment: ["BATCH_INVITE_TOKEN": "key-123"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let received = try server.requests()
+        #expect(received.count == 1)
+        let headers = received.first?["headers"] as? [String: String] ?? [:]
+        #expect(headers["authorization"] == "SSWS key-123")
+        // The token is in nothing the run leaves.
+        let report = try tool.read("one.report.csv")
+        #expect(!report.contains("key-123"))
+        #expect(!(try tool.read("one.report.csv.journal")).contains("key-123"))
+    }
+
     @Test func theDryRunPlanSendsNothing() throws {
         let tool = try tool()
         let result = try tool.run(
@@ -329,6 +363,9 @@ import Testing
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"token_url": "http://id.x.io/token"}}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"token_url": "https://id.x.io/token?tenant=1"}}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "oauth": {"scope": "s"}}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "scheme": "SSWS"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "header", "header": "Authorization", "scheme": "SSWS x"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "header"}}"#,
         ]
         for (index, text) in broken.enumerated() {
             try tool.write("broken\(index).json", text)

@@ -31,6 +31,8 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         /// The header the token goes in as `NAME: TOKEN`; nil (the default) for
         /// `Authorization: Bearer TOKEN`.
         public var tokenHeader: String?
+        /// The word before the token in `tokenHeader` (`NAME: SCHEME TOKEN`); nil: none.
+        public var tokenScheme: String?
         /// Requests in flight at most. Default 8.
         public var concurrency = 8
         /// The deadline of one attempt in seconds, connecting included. Default 30.
@@ -110,7 +112,9 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         // token keeper refuses it before this; requests then go without, and get a 401).
         let sendable = !token.isEmpty && AccessToken.headerProblem(in: token) == nil
         let line =
-            configuration.tokenHeader.map { "\($0): " + token } ?? "Authorization: Bearer " + token
+            configuration.tokenHeader.map {
+                "\($0): " + (configuration.tokenScheme.map { $0 + " " } ?? "") + token
+            } ?? "Authorization: Bearer " + token
         return (sendable ? [line] : []) + [
             "Accept: application/json", "User-Agent: " + configuration.userAgent, "Expect:",
         ]

@@ -9,6 +9,8 @@ public struct ConnectionSettings: Sendable {
     /// The header the token goes in, when the target names one; nil: `Authorization:
     /// Bearer`.
     public var tokenHeader: String?
+    /// The word before the token in that header (`SSWS`), when the target names one.
+    public var tokenScheme: String?
     /// The deadline of one attempt, connecting included, in seconds. Default 30.
     public var timeout = 30.0
     /// The deadline of connecting, TLS included, in seconds. Default 10.
@@ -43,6 +45,7 @@ public struct ConnectionSettings: Sendable {
     func transport(concurrency: Int, token: String = "") -> CurlTransport.Configuration {
         var settings = CurlTransport.Configuration(baseURL: baseURL, token: token)
         settings.tokenHeader = tokenHeader
+        settings.tokenScheme = tokenScheme
         settings.concurrency = concurrency
         settings.timeout = timeout
         settings.connectTimeout = connectTimeout

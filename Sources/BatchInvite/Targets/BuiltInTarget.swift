@@ -17,6 +17,7 @@ extension BuiltInTarget {
     public var fullName: FullNameSpec? { defined.fullName }
     public var defaultBaseURL: String? { defined.defaultBaseURL }
     public var tokenHeader: String? { defined.tokenHeader }
+    public var tokenScheme: String? { defined.tokenScheme }
     public var idempotencyHeader: String? { defined.idempotencyHeader }
     public var definitionDigest: String? { nil }
     public var varValues: [(name: String, value: String)] { [] }

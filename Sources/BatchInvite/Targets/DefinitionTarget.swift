@@ -169,6 +169,7 @@ public final class DefinitionTarget: Target {
     public var defaultRate: Double { definition.rate.defaultRate }
     public var defaultBaseURL: String? { definition.baseURL }
     public var tokenHeader: String? { definition.tokenHeader }
+    public var tokenScheme: String? { definition.tokenScheme }
     public var definitionDigest: String? { isBuiltIn ? nil : definition.digest }
     public var fullName: FullNameSpec? { definition.fullName }
     public var idempotencyHeader: String? { definition.request.idempotencyHeader }

@@ -55,6 +55,10 @@ public protocol Target: Sendable {
     /// The header the token goes in, as `NAME: TOKEN`; nil for `Authorization: Bearer`.
     var tokenHeader: String? { get }
 
+    /// The word before the token in `tokenHeader` (`Authorization: SSWS TOKEN`); nil: the
+    /// token alone.
+    var tokenScheme: String? { get }
+
     /// A digest of the definition the target was loaded from (nil for a built-in): a
     /// journal written under another one belongs to another run.
     var definitionDigest: String? { get }
@@ -72,6 +76,7 @@ extension Target {
     public func isRateLimit(status: Int, headers: HTTPHeaders) -> Bool { false }
     public var defaultBaseURL: String? { nil }
     public var tokenHeader: String? { nil }
+    public var tokenScheme: String? { nil }
     public var definitionDigest: String? { nil }
     public var varValues: [(name: String, value: String)] { [] }
     public var idempotencyHeader: String? { nil }

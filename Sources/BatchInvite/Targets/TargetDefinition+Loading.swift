@@ -111,12 +111,12 @@ extension TargetDefinition {
             return nil
         }
         request.idempotencyHeader = idempotency
-        let digest = SHA256.digest(bytes).map { String(format: "%02x", $0) }.joined()
         return TargetDefinition(
             name: name, description: description, documentation: documentation, baseURL: baseURL,
             vars: vars, fields: fields, keyField: keyField, request: request,
-            tokenHeader: auth.header, oauth: auth.oauth, answer: answer, rate: rate,
-            fullName: fullName, source: bytes, digest: digest)
+            tokenHeader: auth.header, tokenScheme: auth.scheme, oauth: auth.oauth, answer: answer,
+            rate: rate,
+            fullName: fullName, source: bytes)
     }
 
     /// Whether `name` may name a target: lower-case ASCII letters, digits and hyphens.

@@ -141,39 +141,50 @@ extension TargetDefinition {
         }
     }
 
-    /// The header the token goes in (nil: `Authorization: Bearer`) and the OAuth token
-    /// endpoint, if the definition names one.
+    /// The header the token goes in (nil: `Authorization: Bearer`), the scheme written
+    /// before the token there (`SSWS`: Okta), and the OAuth token endpoint, if the
+    /// definition names one.
     static func readAuth(
         _ value: JSONValue?, fields: [String], vars: [String], reader: inout DefinitionReader
-    ) -> (header: String?, oauth: OAuthDefaults?) {
-        guard let value else { return (nil, nil) }
+    ) -> (header: String?, scheme: String?, oauth: OAuthDefaults?) {
+        guard let value else { return (nil, nil, nil) }
         guard
             let spec = reader.object(
-                value, "/auth", allowed: ["type", "header", "oauth"], required: ["type"])
-        else { return (nil, nil) }
+                value, "/auth", allowed: ["type", "header", "scheme", "oauth"], required: ["type"])
+        else { return (nil, nil, nil) }
         let oauth = readOAuth(spec["oauth"], fields: fields, vars: vars, reader: &reader)
         switch reader.string(spec["type"], "/auth/type") {
         case "bearer"?:
-            if spec["header"] != nil {
-                reader.fail("/auth/header", "goes with \"type\": \"header\"")
+            for key in ["header", "scheme"] where spec[key] != nil {
+                reader.fail("/auth/" + key, "goes with \"type\": \"header\"")
             }
-            return (nil, oauth)
+            return (nil, nil, oauth)
         case "header"?:
+            var scheme: String?
+            if let value = spec["scheme"] {
+                scheme = reader.string(value, "/auth/scheme")
+                if let word = scheme, !DefinitionReader.isHeaderName(word) {
+                    reader.fail(
+                        "/auth/scheme",
+                        "expected one word written before the token (SSWS, Token, Basic)")
+                    scheme = nil
+                }
+            }
             guard let name = reader.string(spec["header"], "/auth/header"),
                 DefinitionReader.isHeaderName(name),
                 !reservedHeaders.dropFirst().contains(name.lowercased())
             else {
                 reader.fail("/auth/header", "expected the name of the header the token goes in")
-                return (nil, oauth)
+                return (nil, nil, oauth)
             }
-            return (name, oauth)
+            return (name, scheme, oauth)
         case let other?:
             reader.fail(
                 "/auth/type",
                 "\"\(other)\" is not a kind of authentication; expected bearer or header")
-            return (nil, oauth)
+            return (nil, nil, oauth)
         case nil:
-            return (nil, oauth)
+            return (nil, nil, oauth)
         }
     }
 

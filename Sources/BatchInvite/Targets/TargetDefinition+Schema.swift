@@ -70,9 +70,13 @@ extension TargetDefinition {
               "type": "object",
               "additionalProperties": false,
               "required": ["type"],
+              "if": {"properties": {"type": {"const": "header"}}},
+              "then": {"required": ["header"]},
+              "else": {"not": {"anyOf": [{"required": ["header"]}, {"required": ["scheme"]}]}},
               "properties": {
                 "type": {"enum": ["bearer", "header"]},
                 "header": {"type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+                "scheme": {"type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
                 "oauth": {
                   "type": "object",
                   "additionalProperties": false,

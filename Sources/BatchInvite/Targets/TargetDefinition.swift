@@ -18,6 +18,9 @@ public struct TargetDefinition: Sendable {
     public var request: Request
     /// The header the token goes in: nil for `Authorization: Bearer TOKEN`.
     public var tokenHeader: String?
+    /// The word written before the token in `tokenHeader` (`SSWS TOKEN`); nil: the token
+    /// alone.
+    public var tokenScheme: String?
     /// Where `--client-id` gets tokens when `--oauth-token-url` is not given; nil when the
     /// definition names no token endpoint.
     public var oauth: OAuthDefaults?
@@ -28,7 +31,7 @@ public struct TargetDefinition: Sendable {
     /// The definition's bytes as read, for `targets show`.
     public var source: [UInt8]
     /// SHA-256 of `source`, in hex: a journal written with another definition is another run.
-    public var digest: String
+    public var digest: String { SHA256.digest(source).map { String(format: "%02x", $0) }.joined() }
 
     /// A constant given on the command line (`--var org=acme`).
     public struct Variable: Sendable, Equatable {

@@ -24,10 +24,11 @@ body (parsed JSON, or the text).
     201 the invitation (id, email, role, created_at, inviter...)
 
 With --token-header NAME, the token is expected alone in that header (and no
-Authorization), as an API with a key header of its own would.
+Authorization), as an API with a key header of its own would; with --token-scheme WORD
+too, after that word ("Authorization: SSWS TOKEN", as Okta wants it).
 
 usage: github_invitations.py LOG --token T --org ORG [--member EMAIL]... [--limit-after N]
-                             [--throttle-at N] [--token-header NAME]
+                             [--throttle-at N] [--token-header NAME] [--token-scheme WORD]
 """
 import argparse
 import json
@@ -50,6 +51,7 @@ def main():
     parser.add_argument("--limit-after", type=int, default=0)
     parser.add_argument("--throttle-at", type=int, default=0)
     parser.add_argument("--token-header", default="")
+    parser.add_argument("--token-scheme", default="")
     options = parser.parse_args()
     state = {"requests": 0, "created": 0, "invited": set(), "limited": False,
              "throttled": False, "next_id": 1}
@@ -89,8 +91,10 @@ def main():
         def handle_invitation(self, body):
             state["requests"] += 1
             if options.token_header:
-                if self.headers.get(options.token_header) != options.token \
-                        or "Authorization" in self.headers:
+                wanted = (options.token_scheme + " " if options.token_scheme else "") + options.token
+                if self.headers.get(options.token_header) != wanted or (
+                        "Authorization" in self.headers
+                        and options.token_header.lower() != "authorization"):
                     return self.answer(401, {"message": "Bad credentials"})
             elif self.headers.get("Authorization") != "Bearer " + options.token:
                 return self.answer(401, {"message": "Bad credentials", "documentation_url": DOCS})
