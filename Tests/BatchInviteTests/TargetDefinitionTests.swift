@@ -362,4 +362,75 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             try definitionTarget(text, vars: [("org", "a\nb")])
         }
     }
+
+    /// What a bound target refuses (its message), or "" when it binds.
+    func bindingProblem(_ text: String, _ vars: [(String, String)]) -> String {
+        do {
+            _ = try definitionTarget(text, vars: vars)
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aVarInAPathStaysOneSegmentOfIt() throws {
+        let text = definitionJSON(
+            request:
+                #"{"method": "POST", "path": "/orgs/{{var.org}}/invitations", "json": {"email": "{{email}}"}}"#,
+            extra: #""vars": {"org": {"description": "the org", "required": false}},"#)
+        #expect(bindingProblem(text, [("org", "acme")]) == "")
+        #expect(bindingProblem(text, [("org", "a.b")]) == "")
+        #expect(bindingProblem(text, [("org", "...")]) == "")
+        #expect(
+            bindingProblem(text, [("org", "..")]).hasSuffix(
+                #"--var org: ".." cannot be placed in the URL's path"#))
+        #expect(
+            bindingProblem(text, [("org", ".")]).hasSuffix(
+                #"--var org: "." cannot be placed in the URL's path"#))
+        #expect(
+            bindingProblem(text, [("org", "")]).hasSuffix(
+                "--var org: an empty value cannot be placed in the URL's path"))
+        // Optional, but the path needs it.
+        #expect(
+            bindingProblem(text, []).hasSuffix(
+                "target demo needs --var org=VALUE (the org): the request's path places it"))
+        // In a token URL's path too.
+        let oauth = definitionJSON(
+            extra:
+                #""vars": {"tenant": {"description": "t", "required": false}}, "auth": {"type": "bearer", "oauth": {"token_url": "https://id.example.com/{{var.tenant}}/token"}},"#
+        )
+        // Checked when the token URL is used (`--oauth-token-url` may replace it).
+        #expect(bindingProblem(oauth, []) == "")
+        let tenant = try definitionTarget(oauth, vars: [("tenant", "..")])
+        #expect {
+            _ = try tenant.oauthEndpoint()
+        } throws: { error in
+            "\(error)".hasSuffix(#"--var tenant: ".." cannot be placed in the URL's path"#)
+        }
+        #expect(
+            try definitionTarget(oauth, vars: [("tenant", "t1")]).oauthEndpoint()?.tokenURL
+                == "https://id.example.com/t1/token")
+    }
+
+    @Test func aRowValueInAPathStaysOneSegmentOfIt() throws {
+        let target = try definitionTarget(
+            definitionJSON(
+                fields: #"""
+                    [{"name": "email", "rule": "email", "key": "lowercased"}, {"name": "team", "rule": "text"}]
+                    """#,
+                request:
+                    #"{"method": "POST", "path": "/teams/{{team}}/members", "json": {"email": "{{email}}"}}"#
+            ))
+        #expect(
+            check(target, ["a@x.io", ".."]).problems
+                == #"team: ".." cannot be placed in the URL's path"#)
+        #expect(
+            check(target, ["a@x.io", " . "]).problems
+                == #"team: "." cannot be placed in the URL's path"#)
+        for fine in ["...", "a.b", ".a", "x/y"] {
+            let row = check(target, ["a@x.io", fine])
+            #expect(row.problems == "", "\(fine)")
+        }
+        #expect(check(target, ["a@x.io", "x/y"]).request.pathAndQuery == "/teams/x%2Fy/members")
+    }
 }

@@ -26,6 +26,10 @@ extension DefinitionTarget {
                 // Lent, not retained and released for each row.
                 check.words._withUnsafeGuaranteedRef {
                     Self.check(text, check, $0, problems: &problems)
+                    // A value the path places must stay one segment of it.
+                    if check.inPath, text.count <= 2, text.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+                        problems.add($0.name, text, "cannot be placed in the URL's path")
+                    }
                 }
             }
         }
@@ -74,9 +78,12 @@ extension DefinitionTarget {
         let range: ClosedRange<Int64>
         /// Held by the target's `words`.
         let words: Unmanaged<FieldWords>
+        /// Whether the request's path places it.
+        let inPath: Bool
 
-        init(_ field: TargetDefinition.Field, isKey: Bool, words: FieldWords) {
+        init(_ field: TargetDefinition.Field, isKey: Bool, inPath: Bool, words: FieldWords) {
             self.words = Unmanaged.passUnretained(words)
+            self.inPath = inPath
             var maxLength = 0
             var range: ClosedRange<Int64> = 0...0
             switch field.rule {

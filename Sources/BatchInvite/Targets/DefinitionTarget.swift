@@ -68,7 +68,9 @@ public final class DefinitionTarget: Target {
         let words = definition.fields.map(FieldWords.init)
         self.words = words
         checks = definition.fields.enumerated().map {
-            Check($1, isKey: $0 == definition.keyField, words: words[$0])
+            Check(
+                $1, isKey: $0 == definition.keyField,
+                inPath: definition.request.path.fields.contains($0), words: words[$0])
         }
         var placed: [Int] = []
         for index in request.path.fields + request.query.flatMap(\.value.fields)
@@ -106,6 +108,21 @@ public final class DefinitionTarget: Target {
                 throw BatchInviteError.usage("--var \(name): the value holds a control character")
             }
             values[index] = value
+        }
+        // A var in the request's path must stay one segment of it (the token URL's are
+        // checked when it is used: `--oauth-token-url` may replace it).
+        for index in Set(definition.request.path.variables).sorted() {
+            let variable = definition.vars[index]
+            guard seen.contains(variable.name) else {
+                // A required one missing is named below.
+                guard !variable.required else { continue }
+                throw BatchInviteError.usage(
+                    "target \(definition.name) needs --var \(variable.name)=VALUE "
+                        + "(\(variable.description)): the request's path places it")
+            }
+            if let problem = TextTemplate.pathProblem(values[index]) {
+                throw BatchInviteError.usage("--var \(variable.name): " + problem)
+            }
         }
         let missing = definition.vars.filter { $0.required && !seen.contains($0.name) }
         guard missing.isEmpty else {
@@ -190,6 +207,9 @@ public final class DefinitionTarget: Target {
                     "the token URL of target \(name), \(oauth.tokenURL.source), needs --var "
                         + "\(variable.name)=VALUE (\(variable.description)); or give "
                         + "--oauth-token-url URL")
+            }
+            if let problem = TextTemplate.pathProblem(value) {
+                throw BatchInviteError.usage("--var \(variable.name): " + problem)
             }
             values[index] = value
         }

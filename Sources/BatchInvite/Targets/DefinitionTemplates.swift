@@ -57,6 +57,22 @@ public struct TextTemplate: Sendable {
         parts.compactMap { if case .field(let index) = $0 { return index } else { return nil } }
     }
 
+    /// The `--var`s it places.
+    public var variables: [Int] {
+        parts.compactMap { if case .variable(let index) = $0 { return index } else { return nil } }
+    }
+
+    /// Why `value` cannot be placed in a URL's path: a segment of it would be empty, `.` or
+    /// `..`, which the client or the server resolves into another path (`/orgs/../users`
+    /// is `/users`); nil when it can.
+    public static func pathProblem(_ value: String) -> String? {
+        switch value {
+        case "": return "an empty value cannot be placed in the URL's path"
+        case ".", "..": return "\"\(value)\" cannot be placed in the URL's path"
+        default: return nil
+        }
+    }
+
     /// Whether it places a `--var`.
     public var hasVariables: Bool {
         parts.contains { if case .variable = $0 { return true } else { return false } }
