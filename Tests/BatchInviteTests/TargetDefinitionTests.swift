@@ -146,6 +146,18 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             "/request/form"
         ),
         (definitionJSON(extra: #""auth": {"type": "basic"},"#), "/auth/type"),
+        (
+            definitionJSON(
+                extra: #""rate": {"limited_when": [{"status": 403, "header": "retry-after"}]},"#),
+            "/rate/limited_when/0"
+        ),
+        (
+            definitionJSON(
+                extra:
+                    #""rate": {"limited_when": [{"status": 403, "header": "retry-after", "present": false}]},"#
+            ),
+            "/rate/limited_when/0/present"
+        ),
         (definitionJSON(extra: #""auth": {"type": "bearer", "scheme": "SSWS"},"#), "/auth/scheme"),
         (
             definitionJSON(

@@ -189,6 +189,27 @@ import Testing
         #expect(try server.received().count == 1)
     }
 
+    @Test func aSecondaryRateLimitIsWaitedOutNotTakenForARejectedToken() throws {
+        // GitHub's secondary limit: 403 with retry-after while the hour's requests remain.
+        let server = try ServerProcess(
+            script: "github_invitations.py",
+            ["LOG", "--token", "ghp-sekrit", "--org", "acme", "--secondary-at", "2"])
+        let tool = try tool()
+        try tool.write("three.csv", "email\nada@example.com\nbob@example.com\ncy@example.com\n")
+        let result = try tool.run(
+            ["run", "three.csv"] + target + [
+                "--var", "org=acme", "--base-url", server.url, "--progress", "none",
+                "--rate", "0", "--concurrency", "1", "--report", "three.report.csv",
+            ], environment: ["BATCH_INVITE_TOKEN": "ghp-sekrit"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("3 rows: 3 invited,"), "\(result.stdout)")
+        #expect(
+            result.stdout.hasSuffix(
+                "4 requests, 1 retries, 0 HTTP 429s, 1 other rate-limit answers\n"),
+            "\(result.stdout)")
+        #expect(try server.requests().count == 4)
+    }
+
     @Test func aDefinitionCanPutTheTokenInAHeaderOfItsOwn() throws {
         let server = try ServerProcess(
             script: "github_invitations.py",
@@ -366,6 +387,8 @@ import Testing
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "bearer", "scheme": "SSWS"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "header", "header": "Authorization", "scheme": "SSWS x"}}"#,
             #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "auth": {"type": "header"}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "rate": {"limited_when": [{"status": 403, "header": "retry-after"}]}}"#,
+            #"{"format": 1, "name": "x", "description": "d", "documentation": "https://x.io", "fields": [{"name": "e", "rule": "email", "key": "exact"}], "request": {"method": "POST", "path": "/i"}, "rate": {"limited_when": [{"status": 403, "header": "retry-after", "present": true, "equals": "1"}]}}"#,
         ]
         for (index, text) in broken.enumerated() {
             try tool.write("broken\(index).json", text)

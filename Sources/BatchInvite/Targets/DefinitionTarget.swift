@@ -309,8 +309,9 @@ public final class DefinitionTarget: Target {
     }
 
     public func isRateLimit(status: Int, headers: HTTPHeaders) -> Bool {
-        definition.rate.limitedWhen.contains {
-            $0.status == status && headers[$0.header] == $0.equals
+        definition.rate.limitedWhen.contains { rule in
+            guard rule.status == status, let value = headers[rule.header] else { return false }
+            return rule.equals.map { value == $0 } ?? true
         }
     }
 

@@ -154,21 +154,34 @@ extension TargetDefinition {
         }
         guard let limited = spec["limited_when"] else { return rules }
         guard case .array(let elements) = limited else {
-            reader.fail("/rate/limited_when", "expected an array of {status, header, equals}")
+            reader.fail(
+                "/rate/limited_when", "expected an array of {status, header, equals or present}")
             return rules
         }
         for (index, element) in elements.enumerated() {
             let at = "/rate/limited_when/\(index)"
             guard
                 let condition = reader.object(
-                    element, at, allowed: ["status", "header", "equals"],
-                    required: ["status", "header", "equals"]),
+                    element, at, allowed: ["status", "header", "equals", "present"],
+                    required: ["status", "header"]),
                 let status = reader.integer(condition["status"], at + "/status", in: 401...403),
-                let header = reader.string(condition["header"], at + "/header"),
-                let equals = reader.string(condition["equals"], at + "/equals", emptyAllowed: true)
+                let header = reader.string(condition["header"], at + "/header")
             else { continue }
             if status == 402 { reader.fail(at + "/status", "expected 401 or 403") }
-            rules.limitedWhen.append((Int(status), header, equals))
+            // The header's value, or (`"present": true`) any value: GitHub's secondary limit
+            // is a 403 with `retry-after`.
+            switch (condition["equals"], condition["present"]) {
+            case (let value?, nil):
+                guard let equals = reader.string(value, at + "/equals", emptyAllowed: true)
+                else { continue }
+                rules.limitedWhen.append((Int(status), header, equals))
+            case (nil, .bool(true)?):
+                rules.limitedWhen.append((Int(status), header, nil))
+            case (nil, _?):
+                reader.fail(at + "/present", "expected true")
+            default:
+                reader.fail(at, "expected either equals (the header's value) or \"present\": true")
+            }
         }
         return rules
     }

@@ -131,11 +131,13 @@ extension TargetDefinition {
                   "items": {
                     "type": "object",
                     "additionalProperties": false,
-                    "required": ["status", "header", "equals"],
+                    "required": ["status", "header"],
+                    "oneOf": [{"required": ["equals"]}, {"required": ["present"]}],
                     "properties": {
                       "status": {"enum": [401, 403]},
                       "header": {"$ref": "#/$defs/text"},
-                      "equals": {"type": "string"}
+                      "equals": {"type": "string"},
+                      "present": {"const": true}
                     }
                   }
                 }

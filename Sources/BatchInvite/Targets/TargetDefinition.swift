@@ -178,7 +178,7 @@ public struct TargetDefinition: Sendable {
         public var resetHeader: String?
         public var resetUnit: ResetUnit
         /// Statuses that are a rate limit (not a rejected token) when a header says so.
-        public var limitedWhen: [(status: Int, header: String, equals: String)]
+        public var limitedWhen: [(status: Int, header: String, equals: String?)]
     }
 
     /// How a reset header counts.

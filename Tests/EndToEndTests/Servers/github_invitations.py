@@ -21,6 +21,9 @@ body (parsed JSON, or the text).
     403 x-ratelimit-remaining: 0, x-ratelimit-reset: now + 1
                                            the request after --limit-after creations, once
     429 retry-after: 1                     the --throttle-at-th request, once
+    403 retry-after: 1, x-ratelimit-remaining: 4990
+                                           a secondary rate limit: the --secondary-at-th
+                                           request, once
     201 the invitation (id, email, role, created_at, inviter...)
 
 With --token-header NAME, the token is expected alone in that header (and no
@@ -28,7 +31,8 @@ Authorization), as an API with a key header of its own would; with --token-schem
 too, after that word ("Authorization: SSWS TOKEN", as Okta wants it).
 
 usage: github_invitations.py LOG --token T --org ORG [--member EMAIL]... [--limit-after N]
-                             [--throttle-at N] [--token-header NAME] [--token-scheme WORD]
+                             [--throttle-at N] [--secondary-at N] [--token-header NAME]
+                             [--token-scheme WORD]
 """
 import argparse
 import json
@@ -52,9 +56,10 @@ def main():
     parser.add_argument("--throttle-at", type=int, default=0)
     parser.add_argument("--token-header", default="")
     parser.add_argument("--token-scheme", default="")
+    parser.add_argument("--secondary-at", type=int, default=0)
     options = parser.parse_args()
     state = {"requests": 0, "created": 0, "invited": set(), "limited": False,
-             "throttled": False, "next_id": 1}
+             "throttled": False, "secondary": False, "next_id": 1}
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -107,6 +112,16 @@ def main():
                 state["throttled"] = True
                 return self.answer(429, {"message": "You have exceeded a secondary rate limit."},
                                    [("Retry-After", "1")])
+            if options.secondary_at and state["requests"] == options.secondary_at \
+                    and not state["secondary"]:
+                # A secondary rate limit: 403, requests left in the hour, retry-after.
+                state["secondary"] = True
+                return self.answer(
+                    403, {"message": "You have exceeded a secondary rate limit. Please wait a "
+                                     "few minutes before you try again.",
+                          "documentation_url": DOCS},
+                    [("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "4990"),
+                     ("x-ratelimit-reset", str(int(time.time()) + 3000)), ("retry-after", "1")])
             if options.limit_after and state["created"] >= options.limit_after \
                     and not state["limited"]:
                 state["limited"] = True
