@@ -146,6 +146,12 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             "/request/form"
         ),
         (definitionJSON(extra: #""auth": {"type": "basic"},"#), "/auth/type"),
+        (definitionJSON(extra: #""base_url": "https://api.example.com/v1?key=1","#), "/base_url"),
+        (
+            definitionJSON(extra: #""base_url": "https://user:secret@api.example.com","#),
+            "/base_url"
+        ),
+        (definitionJSON(extra: #""base_url": "https://api.example.com/v1#top","#), "/base_url"),
         (
             definitionJSON(
                 extra: #""rate": {"limited_when": [{"status": 403, "header": "retry-after"}]},"#),

@@ -84,8 +84,11 @@ extension TargetDefinition {
             reader.fail("/documentation", "expected the documentation's https:// address")
         }
         let baseURL = reader.string(top["base_url"], "/base_url")
-        if let baseURL, !baseURL.hasPrefix("https://") || baseURL.hasSuffix("/") {
-            reader.fail("/base_url", "expected an https:// address without a trailing /")
+        if let baseURL, !Self.isBaseURL(baseURL) {
+            reader.fail(
+                "/base_url",
+                "expected an https:// address: a host (and port), maybe a path, without user "
+                    + "information, query, fragment or a trailing /")
         }
         let vars = readVars(top["vars"], reader: &reader)
         let (fields, keyField) = readFields(top["fields"], vars: vars, reader: &reader)
@@ -117,6 +120,26 @@ extension TargetDefinition {
             tokenHeader: auth.header, tokenScheme: auth.scheme, oauth: auth.oauth, answer: answer,
             rate: rate,
             fullName: fullName, source: bytes)
+    }
+
+    /// Whether `text` can be a base URL the requests' paths are appended to: `https://`, a
+    /// host (and port) alone, then printable ASCII, with no user information (a secret in a
+    /// file), query or fragment (the paths would land in them) and no trailing `/`.
+    static func isBaseURL(_ text: String) -> Bool {
+        guard text.hasPrefix("https://"), !text.hasSuffix("/") else { return false }
+        let rest = text.utf8.dropFirst(8)
+        let host = rest.prefix { $0 != UInt8(ascii: "/") }
+        return !host.isEmpty
+            && host.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)
+                    || [
+                        UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["),
+                        UInt8(ascii: "]"),
+                    ].contains($0)
+            }
+            && rest.allSatisfy {
+                $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+            }
     }
 
     /// Whether `name` may name a target: lower-case ASCII letters, digits and hyphens.

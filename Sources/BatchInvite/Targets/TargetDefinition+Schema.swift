@@ -16,7 +16,7 @@ extension TargetDefinition {
             "name": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
             "description": {"$ref": "#/$defs/text"},
             "documentation": {"type": "string", "pattern": "^https://[^\\u0000-\\u001f\\u007f]+$"},
-            "base_url": {"type": "string", "pattern": "^https://[^\\u0000-\\u001f\\u007f]*[^/\\u0000-\\u001f\\u007f]$"},
+            "base_url": {"type": "string", "pattern": "^https://[A-Za-z0-9.:\\[\\]-]+(/[!-~]*[!-.0-~])?$", "not": {"pattern": "[?#]"}},
             "vars": {
               "type": "object",
               "propertyNames": {"$ref": "#/$defs/name"},
