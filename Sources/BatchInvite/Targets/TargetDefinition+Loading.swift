@@ -71,25 +71,7 @@ extension TargetDefinition {
         if let format = top["format"], reader.integer(format, "/format", in: 1...1) == nil {
             return nil
         }
-        let name = reader.string(top["name"], "/name")
-        if let name, !isTargetName(name) {
-            reader.fail(
-                "/name",
-                "expected a name of lower-case letters, digits and hyphens (github-org-invitations)"
-            )
-        }
-        let description = reader.string(top["description"], "/description")
-        let documentation = reader.string(top["documentation"], "/documentation")
-        if let documentation, !documentation.hasPrefix("https://") {
-            reader.fail("/documentation", "expected the documentation's https:// address")
-        }
-        let baseURL = reader.string(top["base_url"], "/base_url")
-        if let baseURL, !Self.isBaseURL(baseURL) {
-            reader.fail(
-                "/base_url",
-                "expected an https:// address: a host (and port), maybe a path, without user "
-                    + "information, query, fragment or a trailing /")
-        }
+        let (name, description, documentation, baseURL) = readIdentity(top, reader: &reader)
         let vars = readVars(top["vars"], reader: &reader)
         let (fields, keyField) = readFields(top["fields"], vars: vars, reader: &reader)
         let names = fields.map(\.name)
@@ -120,6 +102,32 @@ extension TargetDefinition {
             tokenHeader: auth.header, tokenScheme: auth.scheme, oauth: auth.oauth, answer: answer,
             rate: rate,
             fullName: fullName, source: bytes)
+    }
+
+    /// The name, description, documentation and base URL.
+    private static func readIdentity(_ top: [String: JSONValue], reader: inout DefinitionReader)
+        -> (name: String?, description: String?, documentation: String?, baseURL: String?)
+    {
+        let name = reader.string(top["name"], "/name")
+        if let name, !isTargetName(name) {
+            reader.fail(
+                "/name",
+                "expected a name of lower-case letters, digits and hyphens (github-org-invitations)"
+            )
+        }
+        let description = reader.string(top["description"], "/description")
+        let documentation = reader.string(top["documentation"], "/documentation")
+        if let documentation, !documentation.hasPrefix("https://") {
+            reader.fail("/documentation", "expected the documentation's https:// address")
+        }
+        let baseURL = reader.string(top["base_url"], "/base_url")
+        if let baseURL, !Self.isBaseURL(baseURL) {
+            reader.fail(
+                "/base_url",
+                "expected an https:// address: a host (and port), maybe a path, without user "
+                    + "information, query, fragment or a trailing /")
+        }
+        return (name, description, documentation, baseURL)
     }
 
     /// Whether `text` can be a base URL the requests' paths are appended to: `https://`, a
