@@ -445,6 +445,8 @@ func check(_ target: any Target, _ cells: [String?]) -> (
         #expect(
             check(target, ["a@x.io", " . "]).problems
                 == #"team: "." cannot be placed in the URL's path"#)
+        // Empty: said once.
+        #expect(check(target, ["a@x.io", " "]).problems == "team: is empty")
         for fine in ["...", "a.b", ".a", "x/y"] {
             let row = check(target, ["a@x.io", fine])
             #expect(row.problems == "", "\(fine)")

@@ -27,7 +27,10 @@ extension DefinitionTarget {
                 check.words._withUnsafeGuaranteedRef {
                     Self.check(text, check, $0, problems: &problems)
                     // A value the path places must stay one segment of it.
-                    if check.inPath, text.count <= 2, text.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+                    // (An empty one was told "is empty".)
+                    if check.inPath, !text.isEmpty, text.count <= 2,
+                        text.allSatisfy({ $0 == UInt8(ascii: ".") })
+                    {
                         problems.add($0.name, text, "cannot be placed in the URL's path")
                     }
                 }
