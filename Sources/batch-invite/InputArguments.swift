@@ -209,6 +209,11 @@ enum InputArguments {
         value.contains("/") || value.hasSuffix(".json")
     }
 
+    /// The definition file `--target` names (nil for a built-in's name, or none).
+    static func definitionFile(_ arguments: Arguments) -> String? {
+        arguments.value("--target").flatMap { isDefinitionPath($0) ? $0 : nil }
+    }
+
     static func target(from arguments: Arguments, command: String, required: Bool = true) throws
         -> (any Target)?
     {

@@ -57,6 +57,7 @@ struct RunCommand: Command {
         for option in ["--config", "--token-file", "--client-secret-file", "--cacert"] {
             files.reads(option, arguments.value(option))
         }
+        files.reads("--target", InputArguments.definitionFile(arguments))
         if writesJournal {
             files.keeps(arguments.has("--journal") ? "--journal" : "the journal", journal)
             files.keeps("the journal's lock file", journal + ".lock")

@@ -97,6 +97,10 @@ struct ReportCommand: Command {
         var files = CommandFiles()
         files.reads("--journal", journal)
         files.reads("--config", arguments.value("--config"))
+        // What the report reads again for rows the journal never reached.
+        let again = RunReport.filesRead(journal: journal)
+        files.reads("the journal's input", again.input)
+        files.reads("the journal's target definition", again.definition)
         report.register(in: &files)
         try files.check()
         files.removeStaleTemporaries()

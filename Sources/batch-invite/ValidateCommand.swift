@@ -34,6 +34,8 @@ struct ValidateCommand: Command {
     let report: ReportArguments
     let outputs: JobOutputs
     let configPath: String?
+    /// The definition file `--target` names, if it names one.
+    let definitionFile: String?
 
     init(_ arguments: Arguments) throws {
         let outputs = JobOutputs(arguments)
@@ -57,6 +59,7 @@ struct ValidateCommand: Command {
         var files = CommandFiles()
         files.reads("FILE", input.path)
         files.reads("--config", configPath)
+        files.reads("--target", definitionFile)
         report.register(in: &files)
         outputs.register(in: &files)
         return files
@@ -65,6 +68,7 @@ struct ValidateCommand: Command {
     private init(parsing arguments: Arguments, outputs: JobOutputs) throws {
         self.outputs = outputs
         configPath = arguments.value("--config")
+        definitionFile = InputArguments.definitionFile(arguments)
         let path = try arguments.single("an input FILE", command: Self.name)
         target = try InputArguments.target(from: arguments, command: Self.name)!
         input = try InputArguments.options(path: path, from: arguments, target: target)

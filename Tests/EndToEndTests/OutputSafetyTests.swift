@@ -14,6 +14,12 @@ import Testing
         try tool.write("people.csv", Self.people)
         try tool.write("job.conf", "target = sendoso\n")
         try tool.write("token.txt", "secret\n")
+        try tool.write(
+            "team.json",
+            #"{"format": 1, "name": "team", "description": "d", "documentation": "https://x.io", "#
+                + #""fields": [{"name": "email", "rule": "email", "key": "lowercased"}], "#
+                + #""request": {"method": "POST", "path": "/i", "json": {"email": "{{email}}"}}}"#)
+        chmod(tool.path("team.json"), 0o644)
         return tool
     }
 
@@ -65,6 +71,24 @@ import Testing
                 "--bogus",
             ],
             "people.csv", ["unknown option --bogus"]
+        ),
+        // A target's definition file is read like the input.
+        (
+            "", ["validate", "people.csv", "--target", "./team.json", "--report", "team.json"],
+            "team.json", ["--target ./team.json", "--report team.json"]
+        ),
+        (
+            "",
+            [
+                "run", "people.csv", "--target", "./team.json", "--base-url", "http://127.0.0.1:9",
+                "--dry-run", "--summary-json", "./team.json",
+            ],
+            "team.json", ["--target ./team.json", "--summary-json ./team.json"]
+        ),
+        // A report of a journal reads the run's input again: it is no place for the report.
+        (
+            "journal", ["report", "--journal", "report.csv.journal", "--report", "people.csv"],
+            "people.csv", ["the journal's input", "--report people.csv"]
         ),
         (
             "journal",

@@ -65,6 +65,16 @@ public enum RunReport {
         }
     }
 
+    /// The files a report of the journal at `journal` may read again: the run's input and
+    /// its target's definition file (nil when the journal does not name one, or cannot be
+    /// read). No report may be written over them.
+    public static func filesRead(journal: String) -> (input: String?, definition: String?) {
+        guard let header = try? JournalScanner.header(of: journal) else { return (nil, nil) }
+        return (
+            JournalHeader.inputOptions(from: header)?.path, header["target_definition"]?.text
+        )
+    }
+
     /// Writes the report of the journal at `journal` to `reportPath`; `warn` hears why the
     /// input could not be read again, if it could not.
     /// When `overview` is not nil, the report's overview is gathered into it.
