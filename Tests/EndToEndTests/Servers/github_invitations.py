@@ -36,12 +36,10 @@ usage: github_invitations.py LOG --token T --org ORG [--member EMAIL]... [--limi
 """
 import argparse
 import json
-import os
-import signal
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import JSONHandler, serve
 
 DOCS = "https://docs.github.com/rest/orgs/members#create-an-organization-invitation"
 
@@ -62,21 +60,8 @@ def main():
              "throttled": False, "secondary": False, "next_id": 1}
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def answer(self, status, body, headers=()):
-            data = json.dumps(body).encode() if body is not None else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JSONHandler):
+        content_type = "application/json; charset=utf-8"
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
@@ -162,13 +147,7 @@ def main():
                 return "Invitee has already been invited"
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    # Started by a test runner's thread that may block signals: let SIGTERM end it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

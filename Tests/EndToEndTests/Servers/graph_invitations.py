@@ -42,11 +42,10 @@ usage: graph_invitations.py LOG --tenant T --client-id ID --client-secret S
 import argparse
 import base64
 import json
-import os
-import signal
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import JSONHandler, serve
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
 # "The following special characters aren't permitted in the email address" (invitation
@@ -67,21 +66,8 @@ def main():
     state = {"invitations": 0, "throttled": False}
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def answer(self, status, body, headers=()):
-            data = json.dumps(body).encode() if body is not None else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JSONHandler):
+        content_type = "application/json; charset=utf-8"
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
@@ -186,13 +172,7 @@ def main():
                 return "The invited user's email address is not valid."
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    # Started by a test runner's thread that may block signals: let SIGTERM end it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,10 @@ usage: idempotent_api.py LOG --token T [--drop EMAIL]... [--hang EMAIL]...
 """
 import argparse
 import json
-import os
-import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import JSONHandler, serve
 
 
 def main():
@@ -37,21 +36,7 @@ def main():
     lock = threading.Lock()
     state = {"answers": {}, "invited": set(), "next_id": 1, "faulted": set()}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def answer(self, status, body, headers=()):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JSONHandler):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
@@ -95,13 +80,7 @@ def main():
             headers = [("Idempotent-Replayed", "true")] if replay else []
             self.answer(status, answer, headers)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    # Started by a test runner's thread that may block signals: let SIGTERM end it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

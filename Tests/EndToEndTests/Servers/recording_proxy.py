@@ -12,12 +12,11 @@ usage: recording_proxy.py LOG UPSTREAM_URL
 """
 import http.client
 import json
-import os
-import signal
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import JSONHandler, serve
 
 VARYING = {"host", "connection", "content-length", "user-agent", "keep-alive"}
 
@@ -26,12 +25,7 @@ def main():
     log_path, upstream = sys.argv[1], urllib.parse.urlsplit(sys.argv[2])
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
+    class Handler(JSONHandler):
         def forward(self):
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -59,13 +53,7 @@ def main():
 
         do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = forward
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    # Started by a test runner's thread that may block signals: let SIGTERM end it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":
