@@ -66,6 +66,8 @@ test: deps
 	python3 Tests/Architecture/check_layers.py
 	python3 Tests/Architecture/check_sizes.py
 	python3 Tests/Architecture/test_check_layers.py
+	python3 Tests/Architecture/check_row_path.py
+	python3 Tests/Architecture/test_check_row_path.py
 	$(SWIFT) build
 	$(MAKE) release
 	$(SWIFT) test

@@ -88,13 +88,14 @@ import Testing
                     let old = Self.check(reference, row)
                     #expect(new.key == old.key, "\(builtIn.name) \(row)")
                     #expect(new.problems == old.problems, "\(builtIn.name) \(row)")
-                    guard new.problems.isEmpty, let newPayload = new.payload,
-                        let oldPayload = old.payload
-                    else { continue }
+                    guard new.problems.isEmpty else { continue }
                     for path in [builtIn.defaultPath, "/other/path"] {
+                        guard let newPayload = Self.check(builtIn, row, path: path).payload,
+                            let oldPayload = Self.check(reference, row, path: path).payload
+                        else { continue }
                         #expect(
-                            builtIn.request(payload: newPayload, path: path)
-                                == reference.request(payload: oldPayload, path: path),
+                            APIRequest(builtIn.requestFrame, payload: newPayload)
+                                == APIRequest(reference.requestFrame, payload: oldPayload),
                             "\(builtIn.name) \(row)")
                     }
                 }
@@ -181,7 +182,7 @@ import Testing
     }
 
     /// The key, the problems and (for a valid row) the payload `target` makes of `row`.
-    static func check(_ target: any Target, _ row: [FieldTry]) -> (
+    static func check(_ target: any Target, _ row: [FieldTry], path: String? = nil) -> (
         key: [UInt8], problems: [String], payload: [UInt8]?
     ) {
         let storage = row.map { value -> [UInt8] in
@@ -208,7 +209,9 @@ import Testing
             }
             values.withUnsafeBufferPointer {
                 target.validate(RowValues($0), key: &key, problems: &problems)
-                if problems.isEmpty { payload = target.payload(RowValues($0)) }
+                if problems.isEmpty {
+                    payload = target.payload(RowValues($0), path: path ?? target.defaultPath)
+                }
             }
         }
         run(0, [])

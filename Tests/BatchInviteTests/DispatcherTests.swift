@@ -3,63 +3,116 @@ import Foundation
 import Testing
 
 /// A dispatch log whose records become durable a moment after they are appended, as the
-/// journal's group commit makes them; it notes what happened in `events`.
+/// journal's group commit makes them; it notes what happened in `events` and hands the
+/// outcomes to `outcomes`.
 final class FakeLog: DispatchLog, @unchecked Sendable {
     // Safe to share: everything is only touched with `lock` held.
-    private let lock = NSLock()
+    private let lock = NSCondition()
+    private var queued: [CheckedRow] = []
+    private var closed = false
+    private var admitted: [(row: CheckedRow, position: Int64)] = []
     private var appended: Int64 = 0
     private var durable: Int64 = 0
     private var observers: [@Sendable () -> Void] = []
     private(set) var events: [String] = []
+    let outcomes = Outcomes()
     var failing = false
-    /// Whether rows may be logged ahead of free slots (`markSending` is then called).
+    /// Whether rows may be logged ahead of free slots (`take` then marks them).
     var ahead = false
-    /// `markSending` fails from its `failingMarksFrom`-th call on (from 1).
+    /// Marking fails from its `failingMarksFrom`-th time on (from 1).
     var failingMarksFrom = Int.max
     private var marksCalls = 0
 
     var logsAhead: Bool { ahead }
 
-    func markSending(rows: [Int]) throws {
+    func submit(_ row: CheckedRow) -> Bool {
         lock.lock()
-        defer { lock.unlock() }
-        marksCalls += 1
-        guard marksCalls < failingMarksFrom, !failing else {
-            throw BatchInviteError.io("disk full")
-        }
-        for row in rows { events.append("marked \(row)") }
-    }
-
-    func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
-        lock.lock()
-        appended += 1
-        let position = appended
-        events.append("logged \(row)")
-        lock.unlock()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.002) { [self] in
-            lock.lock()
-            durable = max(durable, position)
-            events.append("durable \(row)")
-            let observers = self.observers
+        while queued.count >= 8 && !closed { lock.wait() }
+        guard !closed else {
             lock.unlock()
-            observers.forEach { $0() }
+            return false
         }
-        return position
+        queued.append(row)
+        let observers = self.observers
+        lock.unlock()
+        observers.forEach { $0() }
+        return true
     }
 
-    func commitDispatches() {}
+    func closeInput() {
+        lock.lock()
+        closed = true
+        lock.broadcast()
+        let observers = self.observers
+        lock.unlock()
+        observers.forEach { $0() }
+    }
 
-    func durablePosition() throws -> Int64 {
+    func admit(max: Int) -> (count: Int, inputEnded: Bool) {
+        lock.lock()
+        let rows = queued.prefix(max)
+        queued.removeFirst(rows.count)
+        lock.broadcast()
+        for row in rows {
+            appended += 1
+            let position = appended
+            admitted.append((row, position))
+            events.append("logged \(row.row)")
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.002) { [self] in
+                lock.lock()
+                durable = Swift.max(durable, position)
+                events.append("durable \(row.row)")
+                let observers = self.observers
+                lock.unlock()
+                observers.forEach { $0() }
+            }
+        }
+        let ended = closed && queued.isEmpty
+        lock.unlock()
+        return (rows.count, ended)
+    }
+
+    func durableCount() throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         if failing { throw BatchInviteError.io("disk full") }
-        return durable
+        return admitted.prefix { $0.position <= durable }.count
     }
 
-    func whenDurable(_ observer: @escaping @Sendable () -> Void) {
+    func take(_ count: Int) throws -> [CheckedRow] {
+        lock.lock()
+        defer { lock.unlock() }
+        let rows = admitted.prefix(count).map(\.row)
+        if ahead {
+            marksCalls += 1
+            guard marksCalls < failingMarksFrom, !failing else {
+                throw BatchInviteError.io("disk full")
+            }
+            for row in rows { events.append("marked \(row.row)") }
+        }
+        admitted.removeFirst(count)
+        return rows
+    }
+
+    func takeUnsent() -> (rows: [CheckedRow], inputEnded: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let rows = admitted.map(\.row) + queued
+        admitted.removeAll()
+        queued.removeAll()
+        lock.broadcast()
+        return (rows, closed)
+    }
+
+    func whenReady(_ observer: @escaping @Sendable () -> Void) {
         lock.lock()
         observers.append(observer)
         lock.unlock()
+    }
+
+    func append(_ record: OutcomeRecord, marks: OutcomeMarks) {
+        outcomes.add(record)
+        note("outcome \(record.row)")
     }
 
     func note(_ event: String) {
@@ -131,9 +184,9 @@ struct NumberTarget: Target {
     let defaultRate = 10.0
     func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
     func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {}
-    func payload(_ values: RowValues) -> [UInt8] { [] }
-    func request(payload: [UInt8], path: String) -> APIRequest {
-        APIRequest(method: "POST", pathAndQuery: path, body: payload, contentType: nil)
+    func payload(_ values: RowValues, path: String) -> [UInt8] { [] }
+    var requestFrame: APIRequest {
+        APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
     }
     func interpret(status: Int, body: [UInt8]) -> Answer {
         status == 201
@@ -152,28 +205,29 @@ func dispatch(
     transport.answerWithToken = answerWithToken
     if let credentials { transport.setToken(credentials.current.value) }
     let control = RunControl()
-    var configuration = Dispatcher.Configuration(path: "/n")
+    var configuration = Dispatcher.Configuration()
     configuration.credentials = credentials
     configuration.concurrency = concurrency
     configuration.retry.base = 0.001
     configuration.retry.maxAttempts = maxAttempts
-    let outcomes = Outcomes()
     let dispatcher = Dispatcher(
         target: NumberTarget(), transport: transport, limiter: RateLimiter(rate: 0, burst: 1),
-        control: control, statistics: RunStatistics(), configuration: configuration, log: log,
-        record: { record, _ in
-            outcomes.add(record)
-            log.note("outcome \(record.row)")
-        })
+        control: control, statistics: RunStatistics(), configuration: configuration, log: log)
     dispatcher.start()
     for number in 1...rows {
         var row = CheckedRow(
             row: number, line: number + 1, key: "k\(number)", status: .valid, message: "")
-        row.payload = Array("\(number)".utf8)
-        dispatcher.submit(row)
+        row.payload = Array("/n\u{0}\(number)".utf8)
+        // As the pipeline does: a row that comes after a stop is not handed on.
+        if control.isStopped || !log.submit(row) {
+            log.append(
+                OutcomeRecord(
+                    row: number, line: number + 1, key: row.key, status: .notSent,
+                    message: control.notSentMessage), marks: OutcomeMarks())
+        }
     }
     dispatcher.finishAll()
-    return (outcomes.all, control, transport)
+    return (log.outcomes.all, control, transport)
 }
 
 final class Outcomes: @unchecked Sendable {

@@ -209,7 +209,7 @@ private func checkedLines(_ path: String, scanning: Bool) throws -> [String] {
     let source = try RowSource(options: InputOptions(path: path), target: target)
     source.scansJSONLines = scanning
     var lines: [String] = []
-    try CheckedRows(source: source, validator: RowValidator(target: target)).forEach {
+    try CheckedRows(source: source, check: RowCheck(target: target)).forEach {
         lines.append("\($0.row) \($0.line) \($0.status) \($0.key) \($0.message)")
     }
     return lines

@@ -368,23 +368,13 @@ import Testing
     }
 }
 
-/// Where the journal wrote each row's outcome, as its committing thread reports it.
-final class OffsetsByRow: @unchecked Sendable {
-    // Safe to share: `offsets` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var offsets: [Int: Int64] = [:]
+/// Where the journal wrote each row's outcome, as its committing thread notes it.
+struct OffsetsByRow {
+    let journal: Journal
 
     init(_ journal: Journal) {
-        journal.whenOutcomeWritten { [self] row, offset in
-            lock.lock()
-            offsets[row] = offset
-            lock.unlock()
-        }
+        self.journal = journal
     }
 
-    subscript(row: Int) -> Int64 {
-        lock.lock()
-        defer { lock.unlock() }
-        return offsets[row] ?? -1
-    }
+    subscript(row: Int) -> Int64 { journal.outcomeOffset(row: row) }
 }

@@ -15,7 +15,9 @@ func check(
     source.onWarning = { warnings.append($0) }
     var rows: [CheckedRow] = []
     try CheckedRows(
-        source: source, validator: RowValidator(target: target, buildsPayloads: buildsPayloads),
+        source: source,
+        check: RowCheck(
+            target: target, requestPath: buildsPayloads ? target.defaultPath : nil),
         checksAhead: checksAhead
     )
     .forEach {
@@ -48,7 +50,7 @@ func check(
             var lines: [String] = []
             do {
                 try CheckedRows(
-                    source: source, validator: RowValidator(target: target),
+                    source: source, check: RowCheck(target: target),
                     checksAhead: checksAhead
                 ).forEach { lines.append("\($0.row) \($0.status) \($0.key) \($0.message)") }
                 return (lines, "no error")
@@ -80,7 +82,7 @@ func check(
             var duplicates = 0
             #expect(throws: Full.self) {
                 try CheckedRows(
-                    source: source, validator: RowValidator(target: target),
+                    source: source, check: RowCheck(target: target),
                     checksAhead: checksAhead
                 ).forEachBatch { batch in
                     calls += 1
@@ -152,8 +154,9 @@ func check(
         options.encoding = .utf8
         let source = try RowSource(options: options, target: SendosoTarget())
         var rows: [CheckedRow] = []
-        var validator = RowValidator(target: SendosoTarget())
-        try source.forEachRow { rows.append(validator.check($0)) }
+        try CheckedRows(source: source, check: RowCheck(target: SendosoTarget())).forEach {
+            rows.append($0)
+        }
         #expect(rows.map(\.status) == [.valid, .invalid, .valid])
         #expect(
             rows[1].message
@@ -210,9 +213,11 @@ func check(
             target: CyberArkSMSTarget(), buildsPayloads: true)
         #expect(result.rows.map(\.status) == [.valid, .duplicate, .invalid])
         #expect(result.rows[0].key == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+        let request = APIRequest(CyberArkSMSTarget().requestFrame, payload: result.rows[0].payload)
         #expect(
-            String(decoding: result.rows[0].payload, as: UTF8.self)
-                == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+            request.pathAndQuery
+                == "/UserMgmt/SendSmsInvite?ID=3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+                && request.body.isEmpty && request.method == "POST")
         #expect(
             result.rows[2].message
                 == "ID: \"{3f2504e0-4f89-11d3-9a0c-0305e82c3301\" is not a UUID (8-4-4-4-12 hex "

@@ -55,10 +55,10 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             var key = RowKey()
             var problems = RowProblems()
             target.validate(row, key: &key, problems: &problems)
-            let payload = problems.isEmpty ? target.payload(row) : []
+            let payload = problems.isEmpty ? target.payload(row, path: target.defaultPath) : []
             return (
                 problems.text, key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
-                target.request(payload: payload, path: target.defaultPath)
+                APIRequest(target.requestFrame, payload: payload)
             )
         }
     }

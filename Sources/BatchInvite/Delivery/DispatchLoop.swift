@@ -3,10 +3,8 @@
 /// a value of that thread's own, so its state needs no lock.
 struct DispatchLoop {
     let dispatcher: Dispatcher
-    /// Rows whose dispatch record is not on disk yet, oldest first.
-    private var unlogged = JobQueue()
-    /// Rows whose first request may start as soon as the rate allows, oldest first.
-    private var ready = JobQueue()
+    /// Rows admitted from the log (their dispatch record appended) and not taken yet.
+    private var logged = 0
     /// Rows that began and wait to be sent again: they go before `ready`.
     var resends = Resends()
     private var inFlight: InFlightTable
@@ -17,15 +15,11 @@ struct DispatchLoop {
     /// Rows whose first request started and that have no outcome yet: at most
     /// `concurrency`, so that a run killed at any moment leaves no more rows in doubt.
     private var begun = 0
-    /// Rows taken to be sent in this run (for `limit`).
-    private var admitted = 0
     private var inputEnded = false
     /// The generation of the token the transport sends.
     private var tokenGeneration: Int
-    /// The rows whose request starts in this turn (`sendDueRows`), and the numbers of
-    /// those whose first request it is.
+    /// The rows whose request starts in this turn (`sendDueRows`).
     private var starting: [Job] = []
-    private var startingRows: [Int] = []
 
     init(_ dispatcher: Dispatcher, tokenGeneration: Int) {
         self.dispatcher = dispatcher
@@ -38,7 +32,7 @@ struct DispatchLoop {
     }
 
     private var active: Int {
-        unlogged.count + ready.count + resends.count + inFlight.count
+        logged + resends.count + inFlight.count
     }
 
     /// Runs until every row has its outcome.
@@ -50,7 +44,6 @@ struct DispatchLoop {
                 abandonUnsent()
             } else {
                 admitRows()
-                moveLoggedRows()
                 let (canSend, recheck) = keepToken()
                 wait = min(wait, recheck)
                 if canSend { wait = min(wait, sendDueRows()) }
@@ -63,111 +56,78 @@ struct DispatchLoop {
         }
     }
 
-    /// Takes rows from the queue while there is room: `SlowStart.rowsAtOnce` rows at once,
-    /// one until the API has answered.
+    /// Admits rows from the log while there is room (their dispatch records are appended,
+    /// one group commit for them all): `SlowStart.rowsAtOnce` rows at once, one until the
+    /// API has answered.
     private mutating func admitRows() {
-        let dispatcher = self.dispatcher
-        let queue = dispatcher.queue
-        let room = pace.rows
-        var admitted = false
-        defer {
-            // One group commit for every row admitted in this round.
-            if admitted { dispatcher.log.commitDispatches() }
-        }
-        while active < room {
-            dispatcher.waitingForRows.store(true, ordering: .sequentiallyConsistent)
-            guard let row = queue.tryReceive() else {
-                if queue.isClosedAndEmpty { inputEnded = true }
-                return
-            }
-            dispatcher.waitingForRows.store(false, ordering: .relaxed)
-            if let limit = dispatcher.configuration.limit, self.admitted >= limit {
-                dispatcher.limitHit.store(true, ordering: .releasing)
-                finish(
-                    Job(row), status: .notSent,
-                    message: "not sent: this run's --limit of \(limit) was reached; the same "
-                        + "command sends it")
-                continue
-            }
-            self.admitted += 1
-            let job = Job(row)
-            job.request = dispatcher.target.request(
-                payload: row.payload, path: dispatcher.configuration.path)
-            if let idempotency = dispatcher.configuration.idempotency {
-                job.request.headers.append(idempotency.line(for: row.key))
-            }
-            job.logPosition = dispatcher.log.appendDispatch(
-                row: row.row, line: row.line, key: row.key)
-            unlogged.append(job)
-            admitted = true
-        }
-        dispatcher.waitingForRows.store(false, ordering: .relaxed)
-    }
-
-    /// Moves the rows whose dispatch record is on disk to `ready`.
-    private mutating func moveLoggedRows() {
-        guard let first = unlogged.first else { return }
-        let durable: Int64
-        do {
-            durable = try dispatcher.log.durablePosition()
-        } catch {
-            dispatcher.control.stop(.localFailure("\(error)"))
-            return
-        }
-        guard first.logPosition <= durable else { return }
-        while let job = unlogged.first, job.logPosition <= durable {
-            ready.append(unlogged.removeFirst())
-        }
+        let room = pace.rows - active
+        guard room > 0 else { return }
+        let (count, ended) = dispatcher.log.admit(max: room)
+        logged += count
+        if ended { inputEnded = true }
     }
 
     /// Sends what is due and allowed; returns the seconds until the next row may be due.
     private mutating func sendDueRows() -> Double {
+        let dispatcher = self.dispatcher
         var wait = resends.moveDelayed(now: dispatcher.clock())
         // Empty on entry: emptied on the way out.
         defer { starting.removeAll(keepingCapacity: true) }
-        wait = min(wait, takeStartingRows())
-        guard !starting.isEmpty else { return wait }
-        // A row's first request is written down as starting before it starts.
-        startingRows.removeAll(keepingCapacity: true)
-        if logsAhead {
-            for job in starting where !job.began { startingRows.append(job.row.row) }
-        }
+        let durable: Int
         do {
-            if !startingRows.isEmpty {
-                try dispatcher.log.markSending(rows: startingRows)
-            } else {
-                // Nothing to mark (rows sent again, or a log that does not log ahead), but
-                // nothing goes out once the log failed: no outcome could be recorded.
-                _ = try dispatcher.log.durablePosition()
-            }
+            // Nothing goes out once the log failed: no outcome could be recorded.
+            durable = try dispatcher.log.durableCount()
         } catch {
             dispatcher.control.stop(.localFailure("\(error)"))
-            for job in starting { stopped(job) }
             return wait
+        }
+        let (newRows, untilAllowed) = takeStartingRows(durable: durable)
+        wait = min(wait, untilAllowed)
+        if newRows > 0 {
+            do {
+                // A row's first request is written down as starting before it starts.
+                for row in try dispatcher.log.take(newRows) { starting.append(job(row)) }
+                logged -= newRows
+            } catch {
+                dispatcher.control.stop(.localFailure("\(error)"))
+                for job in starting { stopped(job) }
+                return wait
+            }
         }
         startRequests()
         return wait
     }
 
-    /// Puts in `starting` the rows whose request the slow start and the rate allow now;
-    /// returns the seconds until the rate allows the next (infinity: it is not what waits).
-    private mutating func takeStartingRows() -> Double {
+    /// A row taken from the log, with its request.
+    private func job(_ row: CheckedRow) -> Job {
+        let job = Job(row)
+        job.request = APIRequest(dispatcher.requestFrame, payload: row.payload)
+        if let idempotency = dispatcher.configuration.idempotency {
+            job.request.headers.append(idempotency.line(for: row.key))
+        }
+        return job
+    }
+
+    /// Puts in `starting` the rows sent again whose request the slow start and the rate
+    /// allow now, and counts the new rows (of the `durable` ones) that may start after
+    /// them; returns that count and the seconds until the rate allows the next (infinity:
+    /// it is not what waits).
+    private mutating func takeStartingRows(durable: Int) -> (newRows: Int, wait: Double) {
         let room = pace.requests
-        var beginning = 0
-        while inFlight.count + starting.count < room {
+        var newRows = 0
+        while inFlight.count + starting.count + newRows < room {
             // Rows that began go first; a new row only while fewer than `room` are under way.
             let fromResends = !resends.due.isEmpty
-            guard fromResends || (!ready.isEmpty && begun + beginning < room) else { break }
+            guard fromResends || (newRows < durable && begun + newRows < room) else { break }
             let untilAllowed = dispatcher.limiter.reserve()
-            guard untilAllowed == 0 else { return untilAllowed }
+            guard untilAllowed == 0 else { return (newRows, untilAllowed) }
             if fromResends {
                 starting.append(resends.removeFirst())
             } else {
-                starting.append(ready.removeFirst())
-                beginning += 1
+                newRows += 1
             }
         }
-        return .infinity
+        return (newRows, .infinity)
     }
 
     /// Starts the requests of the rows in `starting`.
@@ -206,14 +166,10 @@ struct DispatchLoop {
 
     /// After a stop: every row not in flight is recorded `not_sent`.
     private mutating func abandonUnsent() {
-        var left: [Job] = []
-        while !unlogged.isEmpty { left.append(unlogged.removeFirst()) }
-        while !ready.isEmpty { left.append(ready.removeFirst()) }
-        left += resends.removeAll()
-        let queue = dispatcher.queue
-        while let row = queue.tryReceive() { left.append(Job(row)) }
-        if queue.isClosedAndEmpty { inputEnded = true }
-        for job in left {
+        let (rows, ended) = dispatcher.log.takeUnsent()
+        logged = 0
+        if ended { inputEnded = true }
+        for job in rows.map(Job.init) + resends.removeAll() {
             stopped(job)
         }
     }

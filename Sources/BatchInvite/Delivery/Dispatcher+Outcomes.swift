@@ -1,30 +1,19 @@
 /// How the dispatcher records a row's outcome.
 extension Dispatcher {
-    var notSentMessage: String {
-        switch control.stopReason {
-        case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
-        case .credentialsFailed?: return "not sent: the run stopped because no token could be had"
-        case .outage?: return "not sent: the run stopped because the API looked unavailable"
-        case .firstRequestFailed?, .redirected?:
-            return "not sent: the run stopped at its first request"
-        case .interrupted?: return "not sent: the run was interrupted"
-        case .localFailure?: return "not sent: the run stopped on a local failure"
-        case nil: return "not sent"
-        }
-    }
-
     /// Records a row the run stopped before sending (again): `not_sent`, or, when an
     /// answer to it was lost, `in_doubt` and unsettled, so that the next run treats it as
     /// in doubt (a note if it sends it again, or nothing sent under `--in-doubt skip`).
     func stopped(_ job: Job) {
         guard let lost = job.lostAnswers.last else {
-            finish(job, status: .notSent, httpStatus: job.lastStatus, message: notSentMessage)
+            finish(
+                job, status: .notSent, httpStatus: job.lastStatus, message: control.notSentMessage)
             return
         }
         finish(
             job, status: .inDoubt, httpStatus: job.lastStatus,
             message: "in doubt: \(lost), so the API may have acted on it; "
-                + notSentMessage.replacingOccurrences(of: "not sent: ", with: "not sent again: ")
+                + control.notSentMessage.replacingOccurrences(
+                    of: "not sent: ", with: "not sent again: ")
                 + "; the same run command sends it again (--in-doubt retry) or reports it "
                 + "in_doubt (--in-doubt skip)",
             marks: OutcomeMarks(unsettled: true))
@@ -51,12 +40,12 @@ extension Dispatcher {
         statistics.count(status)
         let redactor = configuration.redactor
         let row = job.row
-        record(
+        log.append(
             OutcomeRecord(
                 row: row.row, line: row.line, key: row.key, status: status, httpStatus: httpStatus,
                 message: redactor.redact(message + row.note),
                 invitationStatus: redactor.redact(invitationStatus),
                 expiresAt: redactor.redact(expiresAt), attempts: job.attempts),
-            marks)
+            marks: marks)
     }
 }

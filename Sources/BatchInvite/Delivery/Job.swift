@@ -3,8 +3,6 @@
 final class Job {
     var row: CheckedRow
     var request = APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
-    /// Where its dispatch record ends in the log (the log must be durable that far).
-    var logPosition: Int64 = 0
     var attempts = 0
     /// Whether its first request started: from then on it counts among the rows under
     /// way (`DispatchLoop.begun`) until it ends.
@@ -49,5 +47,17 @@ struct JobQueue {
             head = 0
         }
         return job
+    }
+}
+
+extension APIRequest {
+    /// The request for a row: `frame` (the target's method, content type and header lines)
+    /// with the row's payload (`Target.payload`): its path and query, up to the first 0
+    /// byte, and its body, after it.
+    public init(_ frame: APIRequest, payload: [UInt8]) {
+        self = frame
+        let end = payload.firstIndex(of: 0) ?? payload.count
+        pathAndQuery = String(decoding: payload[..<end], as: UTF8.self)
+        body = end < payload.count ? Array(payload[(end + 1)...]) : []
     }
 }

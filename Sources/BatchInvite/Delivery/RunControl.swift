@@ -93,6 +93,20 @@ public final class RunControl: @unchecked Sendable {
 
     public var isStopped: Bool { stopReason != nil }
 
+    /// What a row the run did not send says: `not sent`, and why the run stopped.
+    public var notSentMessage: String {
+        switch stopReason {
+        case .tokenRejected?: return "not sent: the run stopped because the API rejected the token"
+        case .credentialsFailed?: return "not sent: the run stopped because no token could be had"
+        case .outage?: return "not sent: the run stopped because the API looked unavailable"
+        case .firstRequestFailed?, .redirected?:
+            return "not sent: the run stopped at its first request"
+        case .interrupted?: return "not sent: the run was interrupted"
+        case .localFailure?: return "not sent: the run stopped on a local failure"
+        case nil: return "not sent"
+        }
+    }
+
     /// Whether rows may have been sent: set once, just before the first row can go out.
     /// Until then a signal may end the process at once, as nothing was sent.
     public var sendingBegan: Bool {

@@ -61,14 +61,14 @@ extension Journal {
             condition.unlock()
             file.appending.lock()
             condition.lock()
-            let observer = take(into: &group)
+            take(into: &group)
             condition.unlock()
             if group.isEmpty {
                 // `markSending` wrote the outcomes: they are synced within the interval too.
                 file.appending.unlock()
                 if let error = file.sync() { fail(error, tellingObservers: true) }
             } else {
-                commit(&group, telling: observer)
+                commit(&group)
             }
             condition.lock()
         }
@@ -96,28 +96,26 @@ extension Journal {
         return true
     }
 
-    /// Takes the queued records into `group`, with `condition` locked; returns the outcome
-    /// observer to tell where they are.
-    private func take(into group: inout Group) -> (@Sendable (Int, Int64) -> Void)? {
+    /// Takes the queued records into `group`, with `condition` locked.
+    private func take(into group: inout Group) {
         swap(&group.dispatches, &queue.dispatches)
         swap(&group.others, &queue.others)
         queue.outcomesUnsynced = false
         if queue.producersWaiting > 0 { condition.broadcast() }
-        return outcomeObserver
     }
 
-    /// Writes `group` (with `appending` held, let go once written) and syncs it, tells
-    /// `observer` where its outcomes are, and writes the ledger's records of it; then
+    /// Writes `group` (with `appending` held, let go once written) and syncs it, notes
+    /// where its outcomes are (`outcomes`), and writes the ledger's records of it; then
     /// counts its dispatch records as on disk, or keeps why nothing more may be sent, and
     /// wakes whoever waits for either.
     private func commit(
-        _ group: inout Group, telling observer: (@Sendable (Int, Int64) -> Void)?
+        _ group: inout Group
     ) {
         group.encode()
         let (start, kept, writeError) = file.appendLocked(group.bytes)
         file.appending.unlock()
         var error = writeError ?? file.sync()
-        tell(observer, group.placed, writtenAt: start, kept: kept)
+        tell(group.placed, writtenAt: start, kept: kept)
         // The ledger's records of the same group, on disk before any row of it is sent.
         if let ledger, error == nil {
             let records = ledgerRecords(

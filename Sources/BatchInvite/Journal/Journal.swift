@@ -8,13 +8,14 @@ import Foundation
 /// before it is sent); outcomes alone wait up to `commitInterval` or `commitRecords`
 /// records, whichever comes first (`Journal+Committing.swift`).
 ///
-/// Rows may be logged ahead of free request slots (`logsAhead`): the dispatcher then writes,
-/// from its own thread and without a sync, that a row's first request starts
+/// Rows come to it and go on to the dispatcher through its `SendQueue`. They may be logged
+/// ahead of free request slots (`logsAhead`): as the dispatcher takes a row, the queue then
+/// writes, from the dispatcher's thread and without a sync, that its first request starts
 /// (`markSending`), so that a later run on the same boot knows which rows logged ahead never
 /// went out (`JournalSummary`).
 ///
 /// Safe for concurrent use.
-public final class Journal: DispatchLog, @unchecked Sendable {
+public final class Journal: @unchecked Sendable {
     // Safe to share: `queue`, `failure`, `lost`, `unwritten` and the observers are only
     // touched with `condition` locked; `marks` by the dispatcher's thread alone (in
     // `markSending`, with the file's `appending` held); the rest is fixed. Locks are taken
@@ -37,7 +38,9 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     var queue = Queue()
     /// Called each time dispatch records become durable, or a write fails.
     var observers: [@Sendable () -> Void] = []
-    var outcomeObserver: (@Sendable (_ row: Int, _ offset: Int64) -> Void)?
+    /// Where each row's latest outcome starts in the file (an earlier run's too), set as
+    /// they are written: the report is read back through it.
+    let outcomes: RowOffsets
     /// The first write or sync that failed: nothing more may be sent.
     var failure: BatchInviteError?
     /// Set by the committing thread when the path no longer names the journal.
@@ -59,9 +62,11 @@ public final class Journal: DispatchLog, @unchecked Sendable {
     /// tail). Holds the journal's lock while open. The run's `start` record comes first.
     public init(
         path: String, header: JournalHeader, start: JournalStart = JournalStart(rowsDone: 0),
-        lock: JournalLock? = nil, syncs: Bool = true, ledger: Ledger? = nil
+        lock: JournalLock? = nil, syncs: Bool = true, ledger: Ledger? = nil,
+        earlierOutcomes: [Int64] = []
     ) throws {
         self.ledger = ledger
+        outcomes = RowOffsets(earlierOutcomes)
         self.lock = try lock ?? JournalLock(journal: path)
         // A ledger's records of a row logged ahead would say it is in doubt after a crash,
         // whatever the marks say; and without the boot's identity marks cannot be trusted.
@@ -87,10 +92,14 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         enqueue(.object(start.object))
     }
 
+    /// Appends the record that row `row` (starting on input line `line`, with key `key`) is
+    /// about to be sent, without waiting; returns the position `durablePosition` must reach
+    /// before the row may be sent (see `SendQueue`).
     public func appendDispatch(row: Int, line: Int, key: String) -> Int64 {
         enqueue(.dispatch(row: row, line: line, key: key, at: Clock.wallMilliseconds()))
     }
 
+    /// Has the dispatch records appended so far written and synced now, as one group.
     public func commitDispatches() {
         condition.lock()
         if !queue.dispatches.isEmpty { condition.broadcast() }
@@ -122,18 +131,19 @@ public final class Journal: DispatchLog, @unchecked Sendable {
             queue.outcomesUnsynced = true
             if queue.committerIdle { condition.broadcast() }
         }
-        let observer = outcomeObserver
         condition.unlock()
         marks.encode(sent: rows)
         let (start, kept, error) = file.appendLocked(marks.bytes)
         file.appending.unlock()
-        tell(observer, marks.placed, writtenAt: start, kept: kept)
+        tell(marks.placed, writtenAt: start, kept: kept)
         if let error {
             fail(error, tellingObservers: false)
             throw error
         }
     }
 
+    /// How many dispatch records of this run are on disk. Throws when the journal could
+    /// not be written: nothing more may be sent.
     public func durablePosition() throws -> Int64 {
         condition.lock()
         defer { condition.unlock() }
@@ -141,23 +151,27 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         return queue.durableDispatches
     }
 
+    /// Calls `observer`, from any thread, each time `durablePosition` moves past a dispatch
+    /// record or a write fails.
     public func whenDurable(_ observer: @escaping @Sendable () -> Void) {
         condition.lock()
         observers.append(observer)
         condition.unlock()
     }
 
-    /// Calls `observer`, on the committing thread or the dispatcher's (`markSending`), with
-    /// the row and file offset of each outcome once it is written (all of them before
-    /// `close` returns; those that could not be written are counted in
-    /// `outcomesNotWritten`). Set it before the first outcome is appended.
-    public func whenOutcomeWritten(
-        _ observer: @escaping @Sendable (_ row: Int, _ offset: Int64) -> Void
-    ) {
-        condition.lock()
-        outcomeObserver = observer
-        condition.unlock()
+    /// Where row `row`'s latest outcome starts in the file, once written; -1 before.
+    public func outcomeOffset(row: Int) -> Int64 {
+        outcomes.offset(row: row)
     }
+
+    /// Makes room in the outcomes' index for rows up to `row` (rows come in order), and
+    /// counts them read (`rowsKnown`).
+    public func expect(rowsUpTo row: Int) {
+        outcomes.reserve(row: row)
+    }
+
+    /// The rows read so far (and those an earlier run read).
+    public var rowsKnown: Int { outcomes.count }
 
     /// Appends one record (the outcome of a row), with what a later run must know of it.
     public func append(_ record: OutcomeRecord, marks: OutcomeMarks = OutcomeMarks()) {
@@ -221,9 +235,12 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         try reader.record(at: offset)
     }
 
-    /// Reads the records back through the file this journal opened, whatever became of its
-    /// path since (for the report, once appending is over).
-    public var recordReader: JournalReader { reader }
+    /// Hands `sink` (the report) every row's latest outcome, in row order, read back
+    /// through the file this journal opened, whatever became of its path since (once
+    /// appending is over).
+    public func writeOutcomes(to sink: some OutcomeSink) throws {
+        try reader.writeOutcomes(at: outcomes.all.lazy.filter { $0 >= 0 }, to: sink)
+    }
 
     /// Whether the journal's path stopped naming this journal during the run (the file was
     /// removed or replaced); noticed at each group commit, and it stops the run.
@@ -248,16 +265,15 @@ public final class Journal: DispatchLog, @unchecked Sendable {
         return unwritten
     }
 
-    /// Tells the outcome observer where the outcomes `placed` in bytes written at `start`
-    /// are, for those among the `kept` bytes; counts the others as not written.
+    /// Notes where the outcomes `placed` in bytes written at `start` are (`outcomes`), for
+    /// those among the `kept` bytes; counts the others as not written.
     func tell(
-        _ observer: ((Int, Int64) -> Void)?, _ placed: [(row: Int, at: Int)],
-        writtenAt start: Int64, kept: Int
+        _ placed: [(row: Int, at: Int)], writtenAt start: Int64, kept: Int
     ) {
         var lost = 0
         for (row, at) in placed {
             if at < kept {
-                observer?(row, start + Int64(at))
+                outcomes.set(row: row, offset: start + Int64(at))
             } else {
                 lost += 1
             }

@@ -67,6 +67,15 @@ public final class JournalReader {
         }
     }
 
+    /// Hands `sink` the outcomes written at `offsets`, in that order (the report's lines).
+    public func writeOutcomes(at offsets: some Sequence<Int64>, to sink: some OutcomeSink)
+        throws
+    {
+        for offset in offsets {
+            try withReportColumns(at: offset) { try sink.write($0) }
+        }
+    }
+
     /// The line starting at `offset`, without its newline; nil when there is none whole.
     private func line(at offset: Int64) throws -> UnsafeRawBufferPointer? {
         if let line = lineInWindow(at: offset) { return line }

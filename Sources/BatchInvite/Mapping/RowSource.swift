@@ -118,6 +118,18 @@ public final class RowSource {
         }
     }
 
+    /// Hands every data row, in order, to the target's `check`, which hands its verdict on
+    /// to `sink` (the validation stage): the mapped row goes to the target, and on.
+    public func forEachRow(checkedBy check: inout RowCheck, into sink: some VerdictSink)
+        throws
+    {
+        try forEachRow { row in
+            try check.check(
+                row: row.row, line: row.line, values: row.values, problem: row.problem,
+                skipped: row.skipped, into: sink)
+        }
+    }
+
     /// Whether a row that is not valid text in the encoding stops reading (for a run's
     /// read-through of a file whose encoding was guessed from its start) instead of
     /// being a row with a problem.

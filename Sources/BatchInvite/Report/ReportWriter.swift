@@ -3,7 +3,7 @@
 /// In CSV, a cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 /// tab, CR, LF or NUL) is prefixed with `'` (OWASP's advice on CSV injection); JSON Lines
 /// keeps values as they are. Empty cells are `null` in JSON Lines.
-public final class ReportWriter {
+public final class ReportWriter: OutcomeSink {
     public let format: ReportFormat
     private let file: OutputFile
     private var line = JSONWriter()

@@ -93,13 +93,12 @@ extension BatchRun.Configuration {
     func dispatcher(
         redactor: Redactor, credentials: RunCredentials, idempotency: IdempotencyKey?
     ) -> Dispatcher.Configuration {
-        var delivery = Dispatcher.Configuration(path: sending.path)
+        var delivery = Dispatcher.Configuration()
         delivery.concurrency = sending.concurrency
         delivery.retry.maxAttempts = sending.maxAttempts
         delivery.retry.maxRetryAfter = sending.maxRetryAfter
         delivery.inDoubt = sending.inDoubt
         delivery.alreadyInvitedFails = sending.alreadyInvitedFails
-        delivery.limit = sending.limit
         delivery.redactor = redactor
         delivery.credentials = credentials.keeper
         delivery.idempotency = idempotency

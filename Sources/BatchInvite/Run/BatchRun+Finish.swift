@@ -64,8 +64,7 @@ extension BatchRun {
             ]
         }
         do {
-            try parts.writer.writeOutcomes(
-                at: parts.offsets.all.lazy.filter { $0 >= 0 }, from: parts.journal.recordReader)
+            try parts.journal.writeOutcomes(to: parts.writer)
             try parts.writer.finish()
         } catch {
             return ["the report could not be written (\(error))"]
@@ -120,8 +119,8 @@ extension BatchRun {
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat,
             overview: configuration.overview)
-        try writer.writeOutcomes(
-            at: earlier.offsets, from: JournalReader(path: configuration.journalPath))
+        try JournalReader(path: configuration.journalPath).writeOutcomes(
+            at: earlier.offsets, to: writer)
         try writer.finish()
         return Result(
             statistics: statistics.snapshot, blankRecordsSkipped: earlier.inputBlankRecords,

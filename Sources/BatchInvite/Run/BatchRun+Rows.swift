@@ -1,10 +1,20 @@
 /// How a run hands on each row it reads.
 extension BatchRun {
-    /// Reads the checked rows and hands each on (`route`), counting those an earlier run
-    /// settled; `rowsRead` is the last row read.
-    func send(_ parts: Parts, _ known: Known, rowsRead: inout Int, alreadyDone: inout Int)
-        throws
-    {
+    /// What the rows read so far came to.
+    struct SendCounts {
+        /// The last row read.
+        var rowsRead = 0
+        /// Rows an earlier run settled.
+        var alreadyDone = 0
+        /// Rows handed on to be sent (for `--limit`).
+        var submitted = 0
+        /// Whether `--limit` turned a row away.
+        var reachedLimit = false
+    }
+
+    /// Reads the checked rows and hands each on (`act`), counting those an earlier run
+    /// settled.
+    func send(_ parts: Parts, _ known: Known, _ counts: inout SendCounts) throws {
         let retryFailed = configuration.retryFailed
         // Rows an earlier run finished are not sent: no request body to build for them.
         var needsPayload: (@Sendable (Int) -> Bool)?
@@ -14,31 +24,33 @@ extension BatchRun {
         // Checked ahead whatever the cores: this thread hands rows to the dispatcher, which
         // sends from its own, and neither should wait for the checks.
         let rows = parts.pipeline.checkedRows(
-            payloads: true, needsPayload: needsPayload, readAhead: 2, checksAhead: true)
+            requestPath: configuration.sending.path, needsPayload: needsPayload, readAhead: 2,
+            checksAhead: true)
         let decider = RowDecider(
             configuration: configuration, earlier: known.earlier, ledger: known.ledger,
             history: known.history, historySource: known.historySource)
         try rows.forEachBatch { batch in
             guard batch.count > 0 else { return }
-            rowsRead = batch[batch.count - 1].row
-            parts.offsets.reserve(row: rowsRead)
+            counts.rowsRead = batch[batch.count - 1].row
+            parts.journal.expect(rowsUpTo: counts.rowsRead)
             for index in 0..<batch.count {
                 var row = batch[index].checkedRow
                 let decision = decider.decide(&row)
                 if case .settledEarlier(let previous) = decision {
                     parts.statistics.count(previous, fromEarlierRun: true)
-                    alreadyDone += 1
+                    counts.alreadyDone += 1
                     continue
                 }
-                act(on: row, decision, parts, known)
+                act(on: row, decision, parts, known, &counts)
             }
         }
     }
 
-    /// Does what was decided for a row: records it (counted), or hands it to the
-    /// dispatcher, with a note when it may reach the person again.
+    /// Does what was decided for a row: records it (counted), or hands it on to be sent,
+    /// with a note when it may reach the person again.
     private func act(
-        on checked: CheckedRow, _ decision: RowDecider.Decision, _ parts: Parts, _ known: Known
+        on checked: CheckedRow, _ decision: RowDecider.Decision, _ parts: Parts, _ known: Known,
+        _ counts: inout SendCounts
     ) {
         var row = checked
         switch decision {
@@ -49,7 +61,7 @@ extension BatchRun {
             record(row, .inDoubt, RowDecider.inDoubtNotSentMessage, parts)
         case .settledByKey(let outcome):
             parts.statistics.count(outcome.status)
-            parts.record(outcome, OutcomeMarks())
+            parts.journal.append(outcome)
         case .send(again: .inDoubt):
             if let idempotency = idempotency(known.earlier) {
                 // The same key as the attempt that may have arrived: the API acts once.
@@ -62,21 +74,39 @@ extension BatchRun {
                     " (note: an earlier run stopped while sending this row, so it may have "
                     + "arrived before; \(RepeatNote.words) twice)"
             }
-            parts.dispatcher.submit(row)
+            submit(row, parts, &counts)
         case .send(again: .knownKey(let entry)):
             if entry.state == .inDoubt { parts.statistics.resentInDoubt() }
-            parts.dispatcher.submit(row)
+            submit(row, parts, &counts)
         case .send(again: nil):
-            parts.dispatcher.submit(row)
+            submit(row, parts, &counts)
         }
+    }
+
+    /// Hands a valid row on to be sent, through the journal (`SendQueue`) to the
+    /// dispatcher; or records it `not_sent` when this run's `--limit` is spent or the run
+    /// stopped.
+    private func submit(_ row: CheckedRow, _ parts: Parts, _ counts: inout SendCounts) {
+        if let limit = configuration.sending.limit, counts.submitted >= limit {
+            counts.reachedLimit = true
+            record(
+                row, .notSent,
+                "not sent: this run's --limit of \(limit) was reached; the same command sends it"
+                    + row.note, parts)
+            return
+        }
+        guard !control.isStopped, parts.sending.submit(row) else {
+            record(row, .notSent, control.notSentMessage + row.note, parts)
+            return
+        }
+        counts.submitted += 1
     }
 
     /// Records `row` unsent with `status` and `message`, counted.
     private func record(_ row: CheckedRow, _ status: RowStatus, _ message: String, _ parts: Parts) {
         parts.statistics.count(status)
-        parts.record(
+        parts.journal.append(
             OutcomeRecord(
-                row: row.row, line: row.line, key: row.key, status: status, message: message),
-            OutcomeMarks())
+                row: row.row, line: row.line, key: row.key, status: status, message: message))
     }
 }

@@ -144,9 +144,9 @@ public final class BatchRun {
         let size = source.size
         let readProgress = source.readProgress
         let progress = ProgressDisplay(mode: configuration.progress) {
-            [statistics = parts.statistics, offsets = parts.offsets] in
+            [statistics = parts.statistics, journal = parts.journal] in
             ProgressDisplay.Reading(
-                statistics: statistics.snapshot, rowsRead: offsets.count,
+                statistics: statistics.snapshot, rowsRead: journal.rowsKnown,
                 fractionRead: size.map { Double(readProgress.bytes) / Double(max($0, 1)) })
         }
         defer { progress.stop() }
@@ -157,10 +157,9 @@ public final class BatchRun {
         parts.sampler.start()
         // Sending is slow next to reading: little read-ahead is needed, and less holds less memory.
         source.readAhead = 4
-        var rowsRead = 0
-        var alreadyDone = 0
+        var counts = SendCounts()
         do {
-            try send(parts, known, rowsRead: &rowsRead, alreadyDone: &alreadyDone)
+            try send(parts, known, &counts)
         } catch {
             control.stop(.localFailure("\(error)"))
             parts.dispatcher.finishAll()
@@ -170,13 +169,13 @@ public final class BatchRun {
                 try? parts.journal.close()
                 throw error
             }
-            return try finish(parts, rowsRead: nil, alreadyDone: alreadyDone)
+            return try finish(parts, rowsRead: nil, alreadyDone: counts.alreadyDone)
         }
         parts.dispatcher.finishAll()
         parts.timeline.seconds += parts.sampler.stop()
         return try finish(
-            parts, rowsRead: rowsRead, alreadyDone: alreadyDone,
-            reachedLimit: parts.dispatcher.reachedLimit)
+            parts, rowsRead: counts.rowsRead, alreadyDone: counts.alreadyDone,
+            reachedLimit: counts.reachedLimit)
     }
 
     /// What was there before this run.
@@ -249,13 +248,12 @@ public final class BatchRun {
     struct Parts {
         let pipeline: RowPipeline
         let journal: Journal
+        /// The valid rows' way to the dispatcher, through the journal.
+        let sending: SendQueue
         let writer: ReportWriter
         let statistics: RunStatistics
-        let offsets: RowOffsets
         let dispatcher: Dispatcher
         let sampler: TimelineSampler
-        /// Appends an outcome to the journal.
-        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void
         var timeline: RunTimeline
     }
 
@@ -273,16 +271,14 @@ public final class BatchRun {
         let journal = try Journal(
             path: configuration.journalPath, header: journalHeader(known, pipeline.source),
             start: start,
-            lock: known.lock, syncs: configuration.syncsJournal, ledger: known.ledger)
+            lock: known.lock, syncs: configuration.syncsJournal, ledger: known.ledger,
+            earlierOutcomes: known.earlier?.offsets ?? [])
         let writer = try ReportWriter(
             path: configuration.reportPath, format: configuration.reportFormat,
             overview: configuration.overview)
         let statistics = RunStatistics()
-        let offsets = RowOffsets(known.earlier?.offsets ?? [])
-        journal.whenOutcomeWritten { row, offset in offsets.set(row: row, offset: offset) }
-        let record: @Sendable (OutcomeRecord, OutcomeMarks) -> Void = { record, marks in
-            journal.append(record, marks: marks)
-        }
+        let sending = SendQueue(
+            journal: journal, capacity: max(configuration.sending.concurrency, 1) * 2)
         let limiter = RateLimiter(
             rate: configuration.sending.rate, burst: configuration.sending.burst)
         let dispatcher = Dispatcher(
@@ -291,15 +287,14 @@ public final class BatchRun {
             configuration: configuration.dispatcher(
                 redactor: redactor, credentials: credentials,
                 idempotency: idempotency(known.earlier)),
-            log: journal, record: record)
+            log: sending)
         var timeline = known.earlier?.timeline ?? RunTimeline()
         timeline.starts.append(RunTimeline.Start(at: start.at, done: settled))
         return Parts(
-            pipeline: pipeline, journal: journal, writer: writer, statistics: statistics,
-            offsets: offsets,
-            dispatcher: dispatcher,
+            pipeline: pipeline, journal: journal, sending: sending, writer: writer,
+            statistics: statistics, dispatcher: dispatcher,
             sampler: TimelineSampler(statistics: statistics, limiter: limiter, journal: journal),
-            record: record, timeline: timeline)
+            timeline: timeline)
     }
 
     /// The idempotency key the requests carry, when the target takes one: made for the job

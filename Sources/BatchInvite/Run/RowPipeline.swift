@@ -1,8 +1,9 @@
 /// The reading and checking stages of the pipeline for one input and one target, put
 /// together in this one place for `validate`, `run` (resumed or not) and `report
 /// --journal`: the input read and mapped to the target's fields (`RowSource`), each row
-/// checked (`RowValidator`, a few batches ahead on a thread of its own where that pays),
-/// and duplicates found (`CheckedRows`). What follows the rows (a report, the dispatcher)
+/// handed to the target's check (`RowCheck`), whose verdicts are gathered a few batches
+/// ahead, on a thread of their own where that pays, and checked for duplicates
+/// (`CheckedRows`). What follows the rows (a report, the dispatcher)
 /// is the caller's.
 public struct RowPipeline {
     public let options: InputOptions
@@ -20,17 +21,17 @@ public struct RowPipeline {
         source.onWarning = onWarning
     }
 
-    /// The rows, checked. With `payloads`, valid rows carry their request body (those
-    /// `needsPayload` accepts: a resumed run sends only some); with `checksAhead`, on a
-    /// thread of their own, `readAhead` batches ahead of the caller.
+    /// The rows, checked. With a `requestPath`, valid rows carry their request's payload
+    /// for that path (those `needsPayload` accepts: a resumed run sends only some); with
+    /// `checksAhead`, on a thread of their own, `readAhead` batches ahead of the caller.
     public func checkedRows(
-        payloads: Bool = false, needsPayload: (@Sendable (_ row: Int) -> Bool)? = nil,
+        requestPath: String? = nil, needsPayload: (@Sendable (_ row: Int) -> Bool)? = nil,
         readAhead: Int = 8, checksAhead: Bool = CheckedRows.checksAheadByDefault
     ) -> CheckedRows {
-        var validator = RowValidator(target: target, buildsPayloads: payloads)
-        if let needsPayload { validator.needsPayload = needsPayload }
+        var check = RowCheck(target: target, requestPath: requestPath)
+        if let needsPayload { check.needsPayload = needsPayload }
         return CheckedRows(
-            source: source, validator: validator, readAhead: readAhead, checksAhead: checksAhead)
+            source: source, check: check, readAhead: readAhead, checksAhead: checksAhead)
     }
 
     /// Reads the file through once, on a reader of its own, so that what would stop a run

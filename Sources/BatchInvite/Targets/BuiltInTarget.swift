@@ -26,11 +26,11 @@ extension BuiltInTarget {
         defined.validate(values, key: &key, problems: &problems)
     }
 
-    public func payload(_ values: RowValues) -> [UInt8] { defined.payload(values) }
-
-    public func request(payload: [UInt8], path: String) -> APIRequest {
-        defined.request(payload: payload, path: path)
+    public func payload(_ values: RowValues, path: String) -> [UInt8] {
+        defined.payload(values, path: path)
     }
+
+    public var requestFrame: APIRequest { defined.requestFrame }
 
     public func interpret(status: Int, body: [UInt8]) -> Answer {
         defined.interpret(status: status, body: body)

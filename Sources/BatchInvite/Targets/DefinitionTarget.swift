@@ -19,10 +19,8 @@ public final class DefinitionTarget: Target {
     private let jsonBody: JSONBody?
     /// How an answer is read.
     private let answer: DefinitionAnswer
-    /// The path and query when they place no field (then a payload is the body alone).
+    /// The path and query when they place no field (then every row's are the same).
     private let fixedPathAndQuery: String?
-    /// The fields the path and query place, in order, each once.
-    private let urlFields: [Int]
     /// Each field's check, of plain values (a row copies none that needs counting).
     let checks: [Check]
     /// What the checks lend each row: the fields' names and words.
@@ -72,14 +70,10 @@ public final class DefinitionTarget: Target {
                 $1, isKey: $0 == definition.keyField,
                 inPath: definition.request.path.fields.contains($0), words: words[$0])
         }
-        var placed: [Int] = []
-        for index in request.path.fields + request.query.flatMap(\.value.fields)
-        where !placed.contains(index) {
-            placed.append(index)
-        }
-        urlFields = placed
+        let placesFields =
+            !request.path.fields.isEmpty || request.query.contains { !$0.value.fields.isEmpty }
         fixedPathAndQuery =
-            placed.isEmpty
+            !placesFields
             ? Self.pathAndQuery(request, [String?](repeating: nil, count: fields.count)) : nil
     }
 
@@ -234,20 +228,16 @@ public final class DefinitionTarget: Target {
         return out
     }
 
-    /// All a row's request needs: the values the path and query place (each as sent, empty
-    /// for none, a 0 byte between them), then a 0 byte and the body when there is one. No
-    /// value holds a 0 byte: every rule refuses control characters.
-    public func payload(_ values: RowValues) -> [UInt8] {
+    public func payload(_ values: RowValues, path: String) -> [UInt8] {
         let sent = sentValues(values)
-        var out: [UInt8] = []
-        for (position, index) in urlFields.enumerated() {
-            if position > 0 { out.append(0) }
-            out += (sent[index] ?? "").utf8
+        var pathAndQuery = fixedPathAndQuery ?? Self.pathAndQuery(request, sent)
+        if path != defaultPath {
+            // `--path` replaces the definition's path, taken as it is written.
+            let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
+            pathAndQuery = path + query
         }
-        switch request.body {
-        case .none: return out
-        default: if !urlFields.isEmpty { out.append(0) }
-        }
+        var out = Array(pathAndQuery.utf8)
+        out.append(0)
         switch request.body {
         case .none: break
         case .json: jsonBody?.render(sent, to: &out)
@@ -263,29 +253,7 @@ public final class DefinitionTarget: Target {
         return out
     }
 
-    public func request(payload: [UInt8], path: String) -> APIRequest {
-        var pathAndQuery: String
-        var body = payload
-        if let fixed = fixedPathAndQuery {
-            pathAndQuery = fixed
-        } else {
-            var sent = [String?](repeating: nil, count: fields.count)
-            var start = 0
-            for index in urlFields {
-                let end = payload[start...].firstIndex(of: 0) ?? payload.count
-                if end > start {
-                    sent[index] = String(decoding: payload[start..<end], as: UTF8.self)
-                }
-                start = min(end + 1, payload.count)
-            }
-            pathAndQuery = Self.pathAndQuery(request, sent)
-            body = Array(payload[start...])
-        }
-        if path != defaultPath {
-            // `--path` replaces the definition's path, taken as it is written.
-            let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
-            pathAndQuery = path + query
-        }
+    public var requestFrame: APIRequest {
         let contentType: String?
         switch request.body {
         case .none: contentType = nil
@@ -293,8 +261,8 @@ public final class DefinitionTarget: Target {
         case .form: contentType = "application/x-www-form-urlencoded"
         }
         return APIRequest(
-            method: request.method, pathAndQuery: pathAndQuery, body: body,
-            contentType: contentType, headers: headerLines)
+            method: request.method, pathAndQuery: "", body: [], contentType: contentType,
+            headers: headerLines)
     }
 
     public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? {

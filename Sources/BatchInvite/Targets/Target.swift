@@ -15,16 +15,19 @@ public protocol Target: Sendable {
     /// (`email: "bob@" is not an email address`) to `problems`.
     func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems)
 
-    /// What the request for a valid row carries (the body, and the path and query when
-    /// they place a value of the row), built once from the checked values so that sending
-    /// needs no re-parsing.
-    func payload(_ values: RowValues) -> [UInt8]
+    /// What the request for a valid row carries, built once from the checked values so that
+    /// sending needs nothing more of the target: its path and query (`path`, when it is not
+    /// `defaultPath`, in place of the target's path: `--path`), a 0 byte, and its body
+    /// (`APIRequest.init(_:payload:)` reads it). No value holds a 0 byte: every rule
+    /// refuses control characters.
+    func payload(_ values: RowValues, path: String) -> [UInt8]
 
     /// The path requests go to when `--path` is not given.
     var defaultPath: String { get }
 
-    /// The HTTP request for a row's payload (without the token, which the sender adds).
-    func request(payload: [UInt8], path: String) -> APIRequest
+    /// What every request to this API has alike: its method, content type and header lines
+    /// (the token aside, which the sender adds); a row's payload gives the rest.
+    var requestFrame: APIRequest { get }
 
     /// What an answer means for the row. Called for every HTTP status; the statuses every
     /// target treats alike (401/403, 429, 408, 500, 502, 503, 504; `RetryPolicy.classify`)

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The validation stage of the pipeline: reads rows from a `RowSource`, checks them with
-/// a `RowValidator` and hands them to the caller in input order, in batches. With
+/// The validation stage of the pipeline: the rows of a `RowSource` come to it checked by
+/// the target (`RowCheck`, which the source hands each row to), are gathered into batches,
+/// checked against each other (`DuplicateFilter`) and handed to the caller in input order.
+/// With
 /// `checksAhead`, the checks run on a thread of their own, a few batches ahead, beside
 /// whatever the caller does in order (duplicates, the report, sending); else on the
 /// caller's thread, between its batches.
@@ -20,17 +22,17 @@ public final class CheckedRows {
     /// which every other stage waits for), so there rows are checked on the caller's thread.
     public static let checksAheadByDefault = ProcessInfo.processInfo.activeProcessorCount > 2
 
-    /// Rows of `source` checked by `validator` and, with `findsDuplicates`, against each
+    /// Rows of `source` checked by `check` and, with `findsDuplicates`, against each
     /// other (their key, see `DuplicateFilter`); with `checksAhead`, on a thread of their
     /// own, at most `readAhead` batches of rows ahead of the caller.
     public init(
-        source: RowSource, validator: RowValidator, findsDuplicates: Bool = true,
+        source: RowSource, check: RowCheck, findsDuplicates: Bool = true,
         readAhead: Int = 8, checksAhead: Bool = true
     ) {
-        stage = Stage(source: source, validator: validator)
+        stage = Stage(source: source, check: check)
         // Made here and held nowhere else: a second reference to its table would make the
         // first insert copy it whole (copy on write).
-        let target = validator.target
+        let target = check.target
         duplicates =
             findsDuplicates
             ? DuplicateFilter(
@@ -71,43 +73,71 @@ public final class CheckedRows {
         }
     }
 
-    /// The source and validator, used by one thread at a time (the stage's, or the
+    /// The source and the check, used by one thread at a time (the stage's, or the
     /// caller's) while it runs.
     private final class Stage: @unchecked Sendable {
         let source: RowSource
-        let validator: RowValidator
+        let check: RowCheck
 
-        init(source: RowSource, validator: RowValidator) {
+        init(source: RowSource, check: RowCheck) {
             self.source = source
-            self.validator = validator
+            self.check = check
         }
 
         func run(send: (CheckedBatch) throws -> Void, recycled: BoundedChannel<CheckedBatch>)
             throws
         {
-            var batch = recycled.tryReceive() ?? CheckedBatch()
-            var validator = self.validator
-            // Whether handing a batch on failed (the caller threw, or stopped taking them):
-            // then nothing more is handed on, not even the rows before the error.
-            var sendFailed = false
-            do {
-                try source.forEachRow { row in
-                    validator.check(row, into: batch)
-                    if batch.count == CheckedRows.batchSize {
-                        do {
-                            try send(batch)
-                        } catch {
-                            sendFailed = true
-                            throw error
-                        }
-                        batch = recycled.tryReceive() ?? CheckedBatch()
-                    }
+            try withoutActuallyEscaping(send) { send in
+                let batches = Batches(send: send, recycled: recycled)
+                var check = self.check
+                do {
+                    try source.forEachRow(checkedBy: &check, into: batches)
+                } catch {
+                    // The input's error: the rows before it are handed on first.
+                    if !batches.sendFailed { try batches.sendRest() }
+                    throw error
                 }
+                try batches.sendRest()
+            }
+        }
+    }
+
+    /// Where the target's verdicts are gathered: a batch at a time, each handed on once
+    /// full.
+    private final class Batches: VerdictSink {
+        let send: (CheckedBatch) throws -> Void
+        let recycled: BoundedChannel<CheckedBatch>
+        var batch: CheckedBatch
+        /// Whether handing a batch on failed (the caller threw, or stopped taking them):
+        /// then nothing more is handed on, not even the rows before the error.
+        var sendFailed = false
+
+        init(send: @escaping (CheckedBatch) throws -> Void, recycled: BoundedChannel<CheckedBatch>)
+        {
+            self.send = send
+            self.recycled = recycled
+            batch = recycled.tryReceive() ?? CheckedBatch()
+        }
+
+        func take(
+            row: Int, line: Int, status: RowStatus, digest: UInt64, key: UnsafeRawBufferPointer,
+            message: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
+        ) throws {
+            batch.append(
+                row: row, line: line, status: status, digest: digest, key: key, message: message,
+                payload: payload)
+            guard batch.count == CheckedRows.batchSize else { return }
+            do {
+                try send(batch)
             } catch {
-                // The input's error: the rows before it are handed on first.
-                if batch.count > 0 && !sendFailed { try send(batch) }
+                sendFailed = true
                 throw error
             }
+            batch = recycled.tryReceive() ?? CheckedBatch()
+        }
+
+        /// Hands on the last batch, if it holds rows.
+        func sendRest() throws {
             if batch.count > 0 { try send(batch) }
         }
     }

@@ -30,18 +30,18 @@ struct ReferenceCyberArkSMS: Target {
     /// CyberArk documents no rate-limit header of its own.
     func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
 
-    /// The ID as the API is sent it: bare (no braces) and lower-cased, as the row's key.
-    func payload(_ values: RowValues) -> [UInt8] {
+    /// The ID as the API is sent it: bare (no braces) and lower-cased, as the row's key, in
+    /// the query; no body.
+    func payload(_ values: RowValues, path: String) -> [UInt8] {
         var discard = RowProblems()
         guard let id = trimmedText(values, 0, problems: &discard) else { return [] }
-        return FieldRules.unbraced(id).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        // A UUID is letters, digits and hyphens: nothing to escape in a query.
+        return Array((path + "?ID=").utf8)
+            + FieldRules.unbraced(id).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } + [0]
     }
 
-    func request(payload: [UInt8], path: String) -> APIRequest {
-        // A UUID is letters, digits and hyphens: nothing to escape in a query.
-        APIRequest(
-            method: "POST", pathAndQuery: path + "?ID=" + String(decoding: payload, as: UTF8.self),
-            body: [], contentType: nil)
+    var requestFrame: APIRequest {
+        APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
     }
 
     /// Success is `success` not false and `Error` null or absent; otherwise the most

@@ -118,7 +118,11 @@ struct ReferenceSendoso: Target {
         return value > 1_000_000_000 ? max(0, value - now) : max(0, value)
     }
 
-    func payload(_ values: RowValues) -> [UInt8] {
+    func payload(_ values: RowValues, path: String) -> [UInt8] {
+        Array(path.utf8) + [0] + body(values)
+    }
+
+    func body(_ values: RowValues) -> [UInt8] {
         var discard = RowProblems()
         func text(_ field: Field) -> String {
             String(
@@ -142,9 +146,8 @@ struct ReferenceSendoso: Target {
         return body
     }
 
-    func request(payload: [UInt8], path: String) -> APIRequest {
-        APIRequest(
-            method: "POST", pathAndQuery: path, body: payload, contentType: "application/json")
+    var requestFrame: APIRequest {
+        APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: "application/json")
     }
 
     /// Whether a refusal's message says the address already has an invitation, in any of

@@ -32,6 +32,14 @@ final class RowOffsets: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Where row `row`'s record starts; -1 when it has none.
+    func offset(row: Int) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        guard row >= 1, row <= rows else { return -1 }
+        return chunks[(row - 1) / Self.chunkSize][(row - 1) % Self.chunkSize]
+    }
+
     var count: Int {
         lock.lock()
         defer { lock.unlock() }
