@@ -94,8 +94,9 @@ import Testing
                             let oldPayload = Self.check(reference, row, path: path).payload
                         else { continue }
                         #expect(
-                            APIRequest(builtIn.requestFrame, payload: newPayload)
-                                == APIRequest(reference.requestFrame, payload: oldPayload),
+                            APIRequest(builtIn.requestFrame(path: path), payload: newPayload)
+                                == APIRequest(
+                                    reference.requestFrame(path: path), payload: oldPayload),
                             "\(builtIn.name) \(row)")
                     }
                 }

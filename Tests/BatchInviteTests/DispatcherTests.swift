@@ -79,7 +79,7 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
         return admitted.prefix { $0.position <= durable }.count
     }
 
-    func take(_ count: Int) throws -> [CheckedRow] {
+    func take(_ count: Int, into taken: inout [CheckedRow]) throws {
         lock.lock()
         defer { lock.unlock() }
         let rows = admitted.prefix(count).map(\.row)
@@ -91,7 +91,7 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
             for row in rows { events.append("marked \(row.row)") }
         }
         admitted.removeFirst(count)
-        return rows
+        taken += rows
     }
 
     func takeUnsent() -> (rows: [CheckedRow], inputEnded: Bool) {
@@ -185,7 +185,7 @@ struct NumberTarget: Target {
     func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? { nil }
     func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems) {}
     func payload(_ values: RowValues, path: String) -> [UInt8] { [] }
-    var requestFrame: APIRequest {
+    func requestFrame(path: String) -> APIRequest {
         APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
     }
     func interpret(status: Int, body: [UInt8]) -> Answer {

@@ -213,7 +213,9 @@ func check(
             target: CyberArkSMSTarget(), buildsPayloads: true)
         #expect(result.rows.map(\.status) == [.valid, .duplicate, .invalid])
         #expect(result.rows[0].key == "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
-        let request = APIRequest(CyberArkSMSTarget().requestFrame, payload: result.rows[0].payload)
+        let target = CyberArkSMSTarget()
+        let request = APIRequest(
+            target.requestFrame(path: target.defaultPath), payload: result.rows[0].payload)
         #expect(
             request.pathAndQuery
                 == "/UserMgmt/SendSmsInvite?ID=3f2504e0-4f89-11d3-9a0c-0305e82c3301"

@@ -58,7 +58,7 @@ func check(_ target: any Target, _ cells: [String?]) -> (
             let payload = problems.isEmpty ? target.payload(row, path: target.defaultPath) : []
             return (
                 problems.text, key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
-                APIRequest(target.requestFrame, payload: payload)
+                APIRequest(target.requestFrame(path: target.defaultPath), payload: payload)
             )
         }
     }

@@ -73,7 +73,7 @@ import Testing
         let rows = try reportRows(tool)
         #expect(
             rows.suffix(15).allSatisfy {
-                $0["status"] == "not_sent"
+                $0["status"] == "not_sent" && $0["attempts"] == "0"
                     && $0["message"]
                         == "not sent: this run's --limit of 10 was reached; the same command sends it"
             })

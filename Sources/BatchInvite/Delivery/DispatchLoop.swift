@@ -18,8 +18,10 @@ struct DispatchLoop {
     private var inputEnded = false
     /// The generation of the token the transport sends.
     private var tokenGeneration: Int
-    /// The rows whose request starts in this turn (`sendDueRows`).
+    /// The rows whose request starts in this turn (`sendDueRows`), and those of them taken
+    /// from the log.
     private var starting: [Job] = []
+    private var taken: [CheckedRow] = []
 
     init(_ dispatcher: Dispatcher, tokenGeneration: Int) {
         self.dispatcher = dispatcher
@@ -86,7 +88,9 @@ struct DispatchLoop {
         if newRows > 0 {
             do {
                 // A row's first request is written down as starting before it starts.
-                for row in try dispatcher.log.take(newRows) { starting.append(job(row)) }
+                taken.removeAll(keepingCapacity: true)
+                try dispatcher.log.take(newRows, into: &taken)
+                for row in taken { starting.append(job(row)) }
                 logged -= newRows
             } catch {
                 dispatcher.control.stop(.localFailure("\(error)"))

@@ -30,6 +30,8 @@ public final class Dispatcher: @unchecked Sendable {
         /// Requests in flight at most, and rows sent without an outcome yet (in doubt if the
         /// run died); as many more rows may wait on disk when the log logs ahead. Default 8.
         public var concurrency = 8
+        /// The request path (`--path`); nil: the target's.
+        public var path: String?
         public var retry = RetryPolicy()
         /// What to do with a request whose answer was lost (it may have arrived): `retry`
         /// (the default) sends it again, `skip` reports the row `in_doubt`.
@@ -77,7 +79,7 @@ public final class Dispatcher: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         self.clock = clock
-        requestFrame = target.requestFrame
+        requestFrame = target.requestFrame(path: configuration.path ?? target.defaultPath)
     }
 
     /// Starts the loop thread.

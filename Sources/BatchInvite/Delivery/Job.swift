@@ -51,13 +51,14 @@ struct JobQueue {
 }
 
 extension APIRequest {
-    /// The request for a row: `frame` (the target's method, content type and header lines)
-    /// with the row's payload (`Target.payload`): its path and query, up to the first 0
-    /// byte, and its body, after it.
+    /// The request for a row: `frame` (`Target.requestFrame`: the method, content type and
+    /// header lines, and the path and query when no row places a value in them) with the
+    /// row's payload (`Target.payload`): its path and query, when it has them, up to the
+    /// first 0 byte, and its body, after it.
     public init(_ frame: APIRequest, payload: [UInt8]) {
         self = frame
         let end = payload.firstIndex(of: 0) ?? payload.count
-        pathAndQuery = String(decoding: payload[..<end], as: UTF8.self)
-        body = end < payload.count ? Array(payload[(end + 1)...]) : []
+        if end > 0 { pathAndQuery = String(decoding: payload[..<end], as: UTF8.self) }
+        body = end < payload.count ? payload[(end + 1)...] : []
     }
 }

@@ -238,8 +238,8 @@ public final class Journal: @unchecked Sendable {
     /// Hands `sink` (the report) every row's latest outcome, in row order, read back
     /// through the file this journal opened, whatever became of its path since (once
     /// appending is over).
-    public func writeOutcomes(to sink: some OutcomeSink) throws {
-        try reader.writeOutcomes(at: outcomes.all.lazy.filter { $0 >= 0 }, to: sink)
+    public func writeOutcomes(to sink: any OutcomeSink) throws {
+        try outcomes.forEachOffset { try reader.writeOutcome(at: $0, to: sink) }
     }
 
     /// Whether the journal's path stopped naming this journal during the run (the file was

@@ -68,12 +68,13 @@ public final class JournalReader {
     }
 
     /// Hands `sink` the outcomes written at `offsets`, in that order (the report's lines).
-    public func writeOutcomes(at offsets: some Sequence<Int64>, to sink: some OutcomeSink)
-        throws
-    {
-        for offset in offsets {
-            try withReportColumns(at: offset) { try sink.write($0) }
-        }
+    public func writeOutcomes(at offsets: [Int64], to sink: any OutcomeSink) throws {
+        for offset in offsets { try writeOutcome(at: offset, to: sink) }
+    }
+
+    /// Hands `sink` the outcome written at `offset` (its report line).
+    func writeOutcome(at offset: Int64, to sink: any OutcomeSink) throws {
+        try withReportColumns(at: offset) { try sink.write($0) }
     }
 
     /// The line starting at `offset`, without its newline; nil when there is none whole.

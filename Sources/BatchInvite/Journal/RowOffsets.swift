@@ -46,12 +46,16 @@ final class RowOffsets: @unchecked Sendable {
         return rows
     }
 
-    /// Every row's offset in row order (-1 for a row without a record).
-    var all: some Sequence<Int64> {
+    /// Calls `body` with the offset of every row that has a record, in row order.
+    func forEachOffset(_ body: (Int64) throws -> Void) rethrows {
         lock.lock()
-        defer { lock.unlock() }
         let (chunks, rows) = (self.chunks, self.rows)
-        return chunks.joined().prefix(rows)
+        lock.unlock()
+        var left = rows
+        for chunk in chunks where left > 0 {
+            for offset in chunk.prefix(left) where offset >= 0 { try body(offset) }
+            left -= chunk.count
+        }
     }
 
     private func grow(to row: Int) {

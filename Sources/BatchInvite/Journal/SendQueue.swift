@@ -16,11 +16,17 @@ public final class SendQueue: DispatchLog, @unchecked Sendable {
     /// Set while the dispatcher waits with room for rows: the next `submit` wakes it.
     private let waitingForRows = Atomic<Bool>(false)
     private let observersLock = Mutex<[@Sendable () -> Void]>([])
-    /// Rows whose dispatch record was appended and that were not taken, oldest first, with
-    /// the position `Journal.durablePosition` must reach for each.
-    private var admitted: [(row: CheckedRow, position: Int64)] = []
-    /// How many of `admitted`, from the first, are known to be on disk.
-    private var durable = 0
+    /// Rows whose dispatch record was appended and that were not taken, from `head` on,
+    /// oldest first, and the position `Journal.durablePosition` must reach for each.
+    /// (Optional: a row taken is moved out, not copied.) The dispatcher's thread alone
+    /// touches them: the run-time exclusivity checks have nothing to find.
+    @exclusivity(unchecked) private var admitted: [CheckedRow?] = []
+    @exclusivity(unchecked) private var positions: [Int64] = []
+    @exclusivity(unchecked) private var head = 0
+    /// How many admitted rows, from `head` on, are known to be on disk.
+    @exclusivity(unchecked) private var durable = 0
+    /// The numbers of the rows `take` marks (kept from one call to the next).
+    @exclusivity(unchecked) private var marked: [Int] = []
 
     /// A queue into `journal` holding at most `capacity` rows not yet admitted.
     public init(journal: Journal, capacity: Int) {
@@ -52,8 +58,8 @@ public final class SendQueue: DispatchLog, @unchecked Sendable {
                 break
             }
             waitingForRows.store(false, ordering: .relaxed)
-            let position = journal.appendDispatch(row: row.row, line: row.line, key: row.key)
-            admitted.append((row, position))
+            positions.append(journal.appendDispatch(row: row.row, line: row.line, key: row.key))
+            admitted.append(row)
             count += 1
         }
         if count == max { waitingForRows.store(false, ordering: .relaxed) }
@@ -64,26 +70,42 @@ public final class SendQueue: DispatchLog, @unchecked Sendable {
 
     public func durableCount() throws -> Int {
         let position = try journal.durablePosition()
-        while durable < admitted.count && admitted[durable].position <= position {
+        while head + durable < positions.count && positions[head + durable] <= position {
             durable += 1
         }
         return durable
     }
 
-    public func take(_ count: Int) throws -> [CheckedRow] {
+    public func take(_ count: Int, into rows: inout [CheckedRow]) throws {
         precondition(count <= durable, "only rows whose dispatch record is on disk are taken")
-        let rows = admitted[..<count].map(\.row)
         if journal.logsAhead {
-            try journal.markSending(rows: rows.map(\.row))
+            marked.removeAll(keepingCapacity: true)
+            for index in head..<head + count { marked.append(admitted[index]!.row) }
+            try journal.markSending(rows: marked)
         }
-        admitted.removeFirst(count)
+        for index in head..<head + count {
+            var row: CheckedRow?
+            swap(&row, &admitted[index])
+            rows.append(row!)
+        }
+        head += count
         durable -= count
-        return rows
+        if head == admitted.count {
+            admitted.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64 {
+            admitted.removeFirst(head)
+            positions.removeFirst(head)
+            head = 0
+        }
     }
 
     public func takeUnsent() -> (rows: [CheckedRow], inputEnded: Bool) {
-        var rows = admitted.map(\.row)
+        var rows = admitted[head...].map { $0! }
         admitted.removeAll()
+        positions.removeAll()
+        head = 0
         durable = 0
         while let row = incoming.tryReceive() { rows.append(row) }
         return (rows, incoming.isClosedAndEmpty)

@@ -32,10 +32,10 @@ public protocol DispatchLog: AnyObject, Sendable {
     /// Throws when the log could not be written: nothing more may be sent.
     func durableCount() throws -> Int
 
-    /// Takes the `count` oldest admitted rows (at most `durableCount`), written down as
-    /// starting when the log logs ahead. Throws when that could not be written: the rows
-    /// stay, and must not be sent.
-    func take(_ count: Int) throws -> [CheckedRow]
+    /// Takes the `count` oldest admitted rows (at most `durableCount`) into `rows` (appended),
+    /// written down as starting when the log logs ahead. Throws when that could not be
+    /// written: the rows stay, and must not be sent.
+    func take(_ count: Int, into rows: inout [CheckedRow]) throws
 
     /// Takes every row admitted or queued and not taken (after a stop), and says whether
     /// the queue is closed and empty.

@@ -107,6 +107,7 @@ enum CSVCells {
         cursor += digits
     }
 
+    @inline(__always)
     static func putStatus(_ status: RowStatus, at cursor: inout UnsafeMutableRawPointer) {
         let name: StaticString
         switch status {
@@ -157,6 +158,7 @@ enum CSVCells {
 
     /// Writes a cell: quoted when it holds a delimiter, quote or line break, and prefixed
     /// with `'` when a spreadsheet would take it for a formula.
+    @inline(__always)
     static func putCell(_ bytes: UnsafeRawBufferPointer, at cursor: inout UnsafeMutableRawPointer) {
         guard let first = bytes.first else { return }
         let risky: Bool

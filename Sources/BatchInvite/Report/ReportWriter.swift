@@ -82,6 +82,7 @@ public final class ReportWriter: OutcomeSink {
             attempts: columns.attempts)
     }
 
+    @inline(__always)
     private func writeCSV(
         row: Int, line: Int, key: UnsafeRawBufferPointer, status: RowStatus, httpStatus: Int?,
         message: UnsafeRawBufferPointer, invitationStatus: UnsafeRawBufferPointer,

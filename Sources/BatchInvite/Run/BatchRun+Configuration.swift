@@ -94,6 +94,7 @@ extension BatchRun.Configuration {
         redactor: Redactor, credentials: RunCredentials, idempotency: IdempotencyKey?
     ) -> Dispatcher.Configuration {
         var delivery = Dispatcher.Configuration()
+        delivery.path = sending.path
         delivery.concurrency = sending.concurrency
         delivery.retry.maxAttempts = sending.maxAttempts
         delivery.retry.maxRetryAfter = sending.maxRetryAfter

@@ -92,21 +92,26 @@ extension BatchRun {
             record(
                 row, .notSent,
                 "not sent: this run's --limit of \(limit) was reached; the same command sends it"
-                    + row.note, parts)
+                    + row.note, parts, attempts: 0)
             return
         }
         guard !control.isStopped, parts.sending.submit(row) else {
-            record(row, .notSent, control.notSentMessage + row.note, parts)
+            record(row, .notSent, control.notSentMessage + row.note, parts, attempts: 0)
             return
         }
         counts.submitted += 1
     }
 
-    /// Records `row` unsent with `status` and `message`, counted.
-    private func record(_ row: CheckedRow, _ status: RowStatus, _ message: String, _ parts: Parts) {
+    /// Records `row` unsent with `status` and `message`, counted; `attempts` 0 for a row
+    /// that was to be sent, as the dispatcher records one it did not send.
+    private func record(
+        _ row: CheckedRow, _ status: RowStatus, _ message: String, _ parts: Parts,
+        attempts: Int? = nil
+    ) {
         parts.statistics.count(status)
         parts.journal.append(
             OutcomeRecord(
-                row: row.row, line: row.line, key: row.key, status: status, message: message))
+                row: row.row, line: row.line, key: row.key, status: status, message: message,
+                attempts: attempts))
     }
 }

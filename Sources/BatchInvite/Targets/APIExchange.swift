@@ -3,7 +3,8 @@ public struct APIRequest: Sendable, Equatable {
     public var method: String
     /// Path and query, appended to the base URL (`/api/v3/users`).
     public var pathAndQuery: String
-    public var body: [UInt8]
+    /// The body (a slice: a row's request lends it from its payload without a copy).
+    public var body: ArraySlice<UInt8>
     /// Content-Type of the body, if there is one.
     public var contentType: String?
     /// Header lines of this request's own (`Name: value`), besides the transport's.
@@ -15,7 +16,7 @@ public struct APIRequest: Sendable, Equatable {
     ) {
         self.method = method
         self.pathAndQuery = pathAndQuery
-        self.body = body
+        self.body = body[...]
         self.contentType = contentType
         self.headers = headers
     }

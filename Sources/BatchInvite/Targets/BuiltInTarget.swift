@@ -30,7 +30,7 @@ extension BuiltInTarget {
         defined.payload(values, path: path)
     }
 
-    public var requestFrame: APIRequest { defined.requestFrame }
+    public func requestFrame(path: String) -> APIRequest { defined.requestFrame(path: path) }
 
     public func interpret(status: Int, body: [UInt8]) -> Answer {
         defined.interpret(status: status, body: body)

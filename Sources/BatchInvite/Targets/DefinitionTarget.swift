@@ -230,13 +230,10 @@ public final class DefinitionTarget: Target {
 
     public func payload(_ values: RowValues, path: String) -> [UInt8] {
         let sent = sentValues(values)
-        var pathAndQuery = fixedPathAndQuery ?? Self.pathAndQuery(request, sent)
-        if path != defaultPath {
-            // `--path` replaces the definition's path, taken as it is written.
-            let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
-            pathAndQuery = path + query
+        var out: [UInt8] = []
+        if fixedPathAndQuery == nil {
+            out += placed(Self.pathAndQuery(request, sent), path: path).utf8
         }
-        var out = Array(pathAndQuery.utf8)
         out.append(0)
         switch request.body {
         case .none: break
@@ -253,7 +250,7 @@ public final class DefinitionTarget: Target {
         return out
     }
 
-    public var requestFrame: APIRequest {
+    public func requestFrame(path: String) -> APIRequest {
         let contentType: String?
         switch request.body {
         case .none: contentType = nil
@@ -261,8 +258,17 @@ public final class DefinitionTarget: Target {
         case .form: contentType = "application/x-www-form-urlencoded"
         }
         return APIRequest(
-            method: request.method, pathAndQuery: "", body: [], contentType: contentType,
-            headers: headerLines)
+            method: request.method,
+            pathAndQuery: fixedPathAndQuery.map { placed($0, path: path) } ?? "",
+            body: [], contentType: contentType, headers: headerLines)
+    }
+
+    /// `pathAndQuery` with `path` in place of its path, when `path` is not the definition's
+    /// (`--path`, taken as it is written).
+    private func placed(_ pathAndQuery: String, path: String) -> String {
+        guard path != defaultPath else { return pathAndQuery }
+        let query = pathAndQuery.firstIndex(of: "?").map { pathAndQuery[$0...] } ?? ""
+        return path + query
     }
 
     public func rateLimitWait(_ headers: HTTPHeaders, now: Double) -> Double? {

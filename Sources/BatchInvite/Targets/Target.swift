@@ -16,8 +16,9 @@ public protocol Target: Sendable {
     func validate(_ values: RowValues, key: inout RowKey, problems: inout RowProblems)
 
     /// What the request for a valid row carries, built once from the checked values so that
-    /// sending needs nothing more of the target: its path and query (`path`, when it is not
-    /// `defaultPath`, in place of the target's path: `--path`), a 0 byte, and its body
+    /// sending needs nothing more of the target: its path and query when they place a value
+    /// of the row (`path`, when it is not `defaultPath`, in place of the target's path:
+    /// `--path`), else nothing (the frame has them), then a 0 byte and its body
     /// (`APIRequest.init(_:payload:)` reads it). No value holds a 0 byte: every rule
     /// refuses control characters.
     func payload(_ values: RowValues, path: String) -> [UInt8]
@@ -25,9 +26,10 @@ public protocol Target: Sendable {
     /// The path requests go to when `--path` is not given.
     var defaultPath: String { get }
 
-    /// What every request to this API has alike: its method, content type and header lines
-    /// (the token aside, which the sender adds); a row's payload gives the rest.
-    var requestFrame: APIRequest { get }
+    /// What every request to `path` (as in `payload`) has alike: its method, content type
+    /// and header lines (the token aside, which the sender adds), and its path and query
+    /// when no row places a value in them; a row's payload gives the rest.
+    func requestFrame(path: String) -> APIRequest
 
     /// What an answer means for the row. Called for every HTTP status; the statuses every
     /// target treats alike (401/403, 429, 408, 500, 502, 503, 504; `RetryPolicy.classify`)

@@ -107,7 +107,12 @@ public final class CheckedRows {
     private final class Batches: VerdictSink {
         let send: (CheckedBatch) throws -> Void
         let recycled: BoundedChannel<CheckedBatch>
-        var batch: CheckedBatch
+        /// The batch being filled; `current` is the same, lent to each row without a
+        /// retain and release of its own (`batch` keeps it).
+        var batch: CheckedBatch {
+            didSet { current = Unmanaged.passUnretained(batch) }
+        }
+        var current: Unmanaged<CheckedBatch>
         /// Whether handing a batch on failed (the caller threw, or stopped taking them):
         /// then nothing more is handed on, not even the rows before the error.
         var sendFailed = false
@@ -116,17 +121,22 @@ public final class CheckedRows {
         {
             self.send = send
             self.recycled = recycled
-            batch = recycled.tryReceive() ?? CheckedBatch()
+            let first = recycled.tryReceive() ?? CheckedBatch()
+            batch = first
+            current = Unmanaged.passUnretained(first)
         }
 
         func take(
             row: Int, line: Int, status: RowStatus, digest: UInt64, key: UnsafeRawBufferPointer,
             message: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
         ) throws {
-            batch.append(
-                row: row, line: line, status: status, digest: digest, key: key, message: message,
-                payload: payload)
-            guard batch.count == CheckedRows.batchSize else { return }
+            let full = current._withUnsafeGuaranteedRef { batch in
+                batch.append(
+                    row: row, line: line, status: status, digest: digest, key: key,
+                    message: message, payload: payload)
+                return batch.count == CheckedRows.batchSize
+            }
+            guard full else { return }
             do {
                 try send(batch)
             } catch {

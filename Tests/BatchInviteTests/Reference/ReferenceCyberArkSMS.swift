@@ -40,7 +40,7 @@ struct ReferenceCyberArkSMS: Target {
             + FieldRules.unbraced(id).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } + [0]
     }
 
-    var requestFrame: APIRequest {
+    func requestFrame(path: String) -> APIRequest {
         APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: nil)
     }
 

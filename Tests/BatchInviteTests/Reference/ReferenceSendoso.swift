@@ -146,7 +146,7 @@ struct ReferenceSendoso: Target {
         return body
     }
 
-    var requestFrame: APIRequest {
+    func requestFrame(path: String) -> APIRequest {
         APIRequest(method: "POST", pathAndQuery: "", body: [], contentType: "application/json")
     }
 
