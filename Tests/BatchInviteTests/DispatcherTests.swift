@@ -72,6 +72,15 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
         return (rows.count, ended)
     }
 
+    func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let rows = Array(queued.prefix(max))
+        queued.removeFirst(rows.count)
+        lock.broadcast()
+        return (rows, closed && queued.isEmpty)
+    }
+
     func durableCount() throws -> Int {
         lock.lock()
         defer { lock.unlock() }

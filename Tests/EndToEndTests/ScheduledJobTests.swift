@@ -59,6 +59,29 @@ import Testing
         #expect(try reportRows(tool, "b.csv").allSatisfy { $0["status"] == "failed" })
     }
 
+    /// A run that stops (here its token is rejected) says so for every row it did not
+    /// send, those past its --limit too: the limit is not why they were not sent.
+    @Test func aStopSaysWhyForTheRowsPastTheLimitToo() throws {
+        let simulator = try SimulatorProcess(["--token", "secret"])
+        let tool = try Tool()
+        try tool.write("people.csv", export(1...8))
+        let result = try runAgainst(
+            simulator, tool, file: "people.csv", token: "wrong", ["--rate", "0", "--limit", "3"])
+        simulator.stop()
+        #expect(result.status == 3, "\(result.stderr)")
+        let rows = try reportRows(tool)
+        #expect(rows.count == 8)
+        #expect(
+            rows.allSatisfy {
+                $0["status"] == "not_sent" && $0["attempts"] == "0"
+                    || $0["message"] == "not sent: the API rejected the token (HTTP 401)"
+            })
+        #expect(
+            rows.dropFirst().allSatisfy {
+                $0["message"] == "not sent: the run stopped because the API rejected the token"
+            }, "\(rows.map { $0["message"] ?? "" })")
+    }
+
     @Test func aLimitSendsThatManyThenTheSameCommandGoesOn() throws {
         let simulator = try SimulatorProcess(["--token", "secret"])
         let tool = try Tool()

@@ -5,7 +5,9 @@ struct DispatchLoop {
     let dispatcher: Dispatcher
     /// Rows admitted from the log (their dispatch record appended) and not taken yet.
     private var logged = 0
-    /// Rows that began and wait to be sent again: they go before `ready`.
+    /// Rows admitted in this run (for `limit`).
+    private var admitted = 0
+    /// Rows that began and wait to be sent again: they go before rows not yet begun.
     var resends = Resends()
     private var inFlight: InFlightTable
     /// How many rows and requests may be under way as the API answers.
@@ -60,12 +62,28 @@ struct DispatchLoop {
 
     /// Admits rows from the log while there is room (their dispatch records are appended,
     /// one group commit for them all): `SlowStart.rowsAtOnce` rows at once, one until the
-    /// API has answered.
+    /// API has answered. Once `limit` rows were admitted, the rest are `not_sent`.
     private mutating func admitRows() {
         let room = pace.rows - active
         guard room > 0 else { return }
-        let (count, ended) = dispatcher.log.admit(max: room)
-        logged += count
+        let limit = dispatcher.configuration.limit ?? .max
+        if admitted < limit {
+            let (count, ended) = dispatcher.log.admit(max: min(room, limit - admitted))
+            logged += count
+            admitted += count
+            if ended { inputEnded = true }
+            guard admitted == limit else { return }
+        }
+        // Past the limit, all that is queued: those rows take no room, and waiting between
+        // them would hold up every row after the limit.
+        let (rows, ended) = dispatcher.log.pass(max: .max)
+        if !rows.isEmpty { dispatcher.limitHit.store(true, ordering: .releasing) }
+        for row in rows {
+            finish(
+                Job(row), status: .notSent,
+                message: "not sent: this run's --limit of \(limit) was reached; the same "
+                    + "command sends it")
+        }
         if ended { inputEnded = true }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Sends the valid rows: one event-loop thread takes them from the `DispatchLog` (the
 /// journal's `SendQueue`, which the pipeline fills), has at most `concurrency` requests in
@@ -30,7 +31,13 @@ public final class Dispatcher: @unchecked Sendable {
         /// Requests in flight at most, and rows sent without an outcome yet (in doubt if the
         /// run died); as many more rows may wait on disk when the log logs ahead. Default 8.
         public var concurrency = 8
-        /// The request path (`--path`); nil: the target's.
+        /// Rows sent at most in this run (`--limit`); those after it are `not_sent`, for
+        /// the next run on the same journal. Default: no limit.
+        public var limit: Int?
+        /// The request path (`--path`; nil: the target's) of the target's request frame:
+        /// the path of every request when no row places a value in it. It must be the path
+        /// the rows' payloads were made for (`RowCheck.requestPath`), which hold the path
+        /// when a row does.
         public var path: String?
         public var retry = RetryPolicy()
         /// What to do with a request whose answer was lost (it may have arrived): `retry`
@@ -62,6 +69,10 @@ public final class Dispatcher: @unchecked Sendable {
     /// What every request has alike (`Target.requestFrame`); a row's payload gives the rest.
     let requestFrame: APIRequest
     private let loopEnded = DispatchSemaphore(value: 0)
+    /// Set by the loop when `limit` turned a row away.
+    let limitHit = Atomic<Bool>(false)
+    /// Whether `limit` left rows unsent (read after `finishAll`).
+    public var reachedLimit: Bool { limitHit.load(ordering: .acquiring) }
 
     /// `log` must be the run's journal's `SendQueue` (or a stand-in in tests): rows come
     /// from it, are sent only once their dispatch record in it is durable, and their

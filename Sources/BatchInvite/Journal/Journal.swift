@@ -31,7 +31,7 @@ public final class Journal: @unchecked Sendable {
     let file: JournalFile
     /// Held while the journal is open; tells whether its path still names it.
     let lock: JournalLock
-    /// Used by `record(at:)` alone, once appending is over.
+    /// Used by `record(at:)` and `writeOutcomes`, once appending is over.
     private let reader: JournalReader
     let condition = NSCondition()
     /// The records waiting for the committing thread, and what the threads wait on.

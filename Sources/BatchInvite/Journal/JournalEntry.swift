@@ -12,7 +12,7 @@
 /// received it.
 public struct JournalEntry {
     public enum Kind: Sendable, Equatable {
-        /// `sent`: a row's first request started (`DispatchLog.markSending`).
+        /// `sent`: a row's first request started (`Journal.markSending`, as `SendQueue.take` hands the row out).
         case header, dispatch, outcome, sent, end, other
     }
 

@@ -7,8 +7,9 @@ import Synchronization
 /// row's first request starts, written as the dispatcher takes it.
 public final class SendQueue: DispatchLog, @unchecked Sendable {
     // Safe to share: `incoming`, `waitingForRows` and the journal are safe for concurrent
-    // use, `observers` is touched with `observersLock` held; `admitted` and `durable`
-    // belong to the dispatcher's thread (`admit`, `durableCount`, `take`, `takeUnsent`).
+    // use, the observers are touched through `observersLock`; `admitted`, `positions`,
+    // `head`, `durable` and `marked` belong to the dispatcher's thread (`admit`,
+    // `durableCount`, `take`, `takeUnsent`).
 
     private let journal: Journal
     /// The rows submitted and not admitted yet.
@@ -66,6 +67,19 @@ public final class SendQueue: DispatchLog, @unchecked Sendable {
         // One group commit for every row admitted at once.
         if count > 0 { journal.commitDispatches() }
         return (count, inputEnded)
+    }
+
+    public func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool) {
+        var rows: [CheckedRow] = []
+        while rows.count < max {
+            waitingForRows.store(true, ordering: .sequentiallyConsistent)
+            guard let row = incoming.tryReceive() else {
+                return (rows, incoming.isClosedAndEmpty)
+            }
+            waitingForRows.store(false, ordering: .relaxed)
+            rows.append(row)
+        }
+        return (rows, false)
     }
 
     public func durableCount() throws -> Int {

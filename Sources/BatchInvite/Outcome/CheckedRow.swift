@@ -12,8 +12,9 @@ public struct CheckedRow: Sendable, Equatable {
     public var message: String
     /// `KeyDigest.digest` of the key, for a valid row (computed here, off the ordered path).
     public var keyDigest: UInt64 = 0
-    /// What the row's request carries, for a valid row when the validator builds payloads:
-    /// its path and query, a 0 byte, and its body (`Target.payload`).
+    /// What the row's request carries, for a valid row when the check builds payloads: its
+    /// path and query when they place a value of the row (else nothing), a 0 byte, and its
+    /// body (`Target.payload`).
     public var payload: [UInt8] = []
     /// Said at the end of the row's message whatever happens (an earlier interrupted
     /// attempt, for a resumed row).

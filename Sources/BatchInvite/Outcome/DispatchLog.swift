@@ -13,8 +13,8 @@
 /// restart of the machine every dispatched row without an outcome is in doubt, as without
 /// marks), so that a later run tells apart the rows logged ahead that were never sent.
 ///
-/// `admit`, `durableCount`, `take` and `takeUnsent` are called by the dispatcher's one
-/// thread; `submit` by the pipeline's.
+/// `admit`, `pass`, `durableCount`, `take` and `takeUnsent` are called by the dispatcher's
+/// one thread; `submit` by the pipeline's.
 public protocol DispatchLog: AnyObject, Sendable {
     /// Queues a valid row for the dispatcher, waiting while the queue is full; false when
     /// the queue was closed (the row is not queued).
@@ -27,6 +27,10 @@ public protocol DispatchLog: AnyObject, Sendable {
     /// waiting for them to reach the disk; returns how many, and whether the queue is
     /// closed and empty.
     func admit(max: Int) -> (count: Int, inputEnded: Bool)
+
+    /// Takes up to `max` queued rows this run will not send (past `--limit`), oldest first,
+    /// without writing them down; returns them, and whether the queue is closed and empty.
+    func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool)
 
     /// How many admitted rows have their dispatch record on disk and were not taken.
     /// Throws when the log could not be written: nothing more may be sent.

@@ -95,6 +95,7 @@ extension BatchRun.Configuration {
     ) -> Dispatcher.Configuration {
         var delivery = Dispatcher.Configuration()
         delivery.path = sending.path
+        delivery.limit = sending.limit
         delivery.concurrency = sending.concurrency
         delivery.retry.maxAttempts = sending.maxAttempts
         delivery.retry.maxRetryAfter = sending.maxRetryAfter

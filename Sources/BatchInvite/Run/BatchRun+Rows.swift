@@ -6,10 +6,6 @@ extension BatchRun {
         var rowsRead = 0
         /// Rows an earlier run settled.
         var alreadyDone = 0
-        /// Rows handed on to be sent (for `--limit`).
-        var submitted = 0
-        /// Whether `--limit` turned a row away.
-        var reachedLimit = false
     }
 
     /// Reads the checked rows and hands each on (`act`), counting those an earlier run
@@ -41,7 +37,7 @@ extension BatchRun {
                     counts.alreadyDone += 1
                     continue
                 }
-                act(on: row, decision, parts, known, &counts)
+                act(on: row, decision, parts, known)
             }
         }
     }
@@ -49,8 +45,7 @@ extension BatchRun {
     /// Does what was decided for a row: records it (counted), or hands it on to be sent,
     /// with a note when it may reach the person again.
     private func act(
-        on checked: CheckedRow, _ decision: RowDecider.Decision, _ parts: Parts, _ known: Known,
-        _ counts: inout SendCounts
+        on checked: CheckedRow, _ decision: RowDecider.Decision, _ parts: Parts, _ known: Known
     ) {
         var row = checked
         switch decision {
@@ -74,32 +69,23 @@ extension BatchRun {
                     " (note: an earlier run stopped while sending this row, so it may have "
                     + "arrived before; \(RepeatNote.words) twice)"
             }
-            submit(row, parts, &counts)
+            submit(row, parts)
         case .send(again: .knownKey(let entry)):
             if entry.state == .inDoubt { parts.statistics.resentInDoubt() }
-            submit(row, parts, &counts)
+            submit(row, parts)
         case .send(again: nil):
-            submit(row, parts, &counts)
+            submit(row, parts)
         }
     }
 
     /// Hands a valid row on to be sent, through the journal (`SendQueue`) to the
-    /// dispatcher; or records it `not_sent` when this run's `--limit` is spent or the run
-    /// stopped.
-    private func submit(_ row: CheckedRow, _ parts: Parts, _ counts: inout SendCounts) {
-        if let limit = configuration.sending.limit, counts.submitted >= limit {
-            counts.reachedLimit = true
-            record(
-                row, .notSent,
-                "not sent: this run's --limit of \(limit) was reached; the same command sends it"
-                    + row.note, parts, attempts: 0)
-            return
-        }
+    /// dispatcher (which applies `--limit` as it admits rows, so that a stop before then
+    /// is what they say); or records it `not_sent` once the run stopped.
+    private func submit(_ row: CheckedRow, _ parts: Parts) {
         guard !control.isStopped, parts.sending.submit(row) else {
             record(row, .notSent, control.notSentMessage + row.note, parts, attempts: 0)
             return
         }
-        counts.submitted += 1
     }
 
     /// Records `row` unsent with `status` and `message`, counted; `attempts` 0 for a row

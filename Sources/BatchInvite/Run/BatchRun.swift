@@ -175,7 +175,7 @@ public final class BatchRun {
         parts.timeline.seconds += parts.sampler.stop()
         return try finish(
             parts, rowsRead: counts.rowsRead, alreadyDone: counts.alreadyDone,
-            reachedLimit: counts.reachedLimit)
+            reachedLimit: parts.dispatcher.reachedLimit)
     }
 
     /// What was there before this run.
