@@ -72,11 +72,11 @@ final class FakeLog: DispatchLog, @unchecked Sendable {
         return (rows.count, ended)
     }
 
-    func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool) {
+    func pass() -> (rows: [CheckedRow], inputEnded: Bool) {
         lock.lock()
         defer { lock.unlock() }
-        let rows = Array(queued.prefix(max))
-        queued.removeFirst(rows.count)
+        let rows = queued
+        queued.removeAll()
         lock.broadcast()
         return (rows, closed && queued.isEmpty)
     }

@@ -76,7 +76,7 @@ struct DispatchLoop {
         }
         // Past the limit, all that is queued: those rows take no room, and waiting between
         // them would hold up every row after the limit.
-        let (rows, ended) = dispatcher.log.pass(max: .max)
+        let (rows, ended) = dispatcher.log.pass()
         if !rows.isEmpty { dispatcher.limitHit.store(true, ordering: .releasing) }
         for row in rows {
             finish(

@@ -73,7 +73,7 @@ public final class JournalReader {
     }
 
     /// Hands `sink` the outcome written at `offset` (its report line).
-    func writeOutcome(at offset: Int64, to sink: any OutcomeSink) throws {
+    public func writeOutcome(at offset: Int64, to sink: any OutcomeSink) throws {
         try withReportColumns(at: offset) { try sink.write($0) }
     }
 

@@ -53,33 +53,32 @@ public final class SendQueue: DispatchLog, @unchecked Sendable {
         var count = 0
         var inputEnded = false
         while count < max {
-            waitingForRows.store(true, ordering: .sequentiallyConsistent)
-            guard let row = incoming.tryReceive() else {
+            guard let row = nextRow() else {
                 inputEnded = incoming.isClosedAndEmpty
                 break
             }
-            waitingForRows.store(false, ordering: .relaxed)
             positions.append(journal.appendDispatch(row: row.row, line: row.line, key: row.key))
             admitted.append(row)
             count += 1
         }
-        if count == max { waitingForRows.store(false, ordering: .relaxed) }
         // One group commit for every row admitted at once.
         if count > 0 { journal.commitDispatches() }
         return (count, inputEnded)
     }
 
-    public func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool) {
+    public func pass() -> (rows: [CheckedRow], inputEnded: Bool) {
         var rows: [CheckedRow] = []
-        while rows.count < max {
-            waitingForRows.store(true, ordering: .sequentiallyConsistent)
-            guard let row = incoming.tryReceive() else {
-                return (rows, incoming.isClosedAndEmpty)
-            }
-            waitingForRows.store(false, ordering: .relaxed)
-            rows.append(row)
-        }
-        return (rows, false)
+        while let row = nextRow() { rows.append(row) }
+        return (rows, incoming.isClosedAndEmpty)
+    }
+
+    /// The oldest queued row, if there is one now. When there is none, the dispatcher
+    /// waits for one: the next `submit` wakes it.
+    private func nextRow() -> CheckedRow? {
+        waitingForRows.store(true, ordering: .sequentiallyConsistent)
+        guard let row = incoming.tryReceive() else { return nil }
+        waitingForRows.store(false, ordering: .relaxed)
+        return row
     }
 
     public func durableCount() throws -> Int {

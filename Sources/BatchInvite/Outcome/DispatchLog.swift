@@ -28,9 +28,9 @@ public protocol DispatchLog: AnyObject, Sendable {
     /// closed and empty.
     func admit(max: Int) -> (count: Int, inputEnded: Bool)
 
-    /// Takes up to `max` queued rows this run will not send (past `--limit`), oldest first,
-    /// without writing them down; returns them, and whether the queue is closed and empty.
-    func pass(max: Int) -> (rows: [CheckedRow], inputEnded: Bool)
+    /// Takes every queued row, oldest first, without writing them down: rows this run will
+    /// not send (past `--limit`); returns them, and whether the queue is closed and empty.
+    func pass() -> (rows: [CheckedRow], inputEnded: Bool)
 
     /// How many admitted rows have their dispatch record on disk and were not taken.
     /// Throws when the log could not be written: nothing more may be sent.

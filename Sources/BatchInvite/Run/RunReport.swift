@@ -153,7 +153,7 @@ public enum RunReport {
                 return true
             }
             if row <= summary.offsets.count, summary.offsets[row - 1] >= 0 {
-                try reader.writeOutcomes(at: [summary.offsets[row - 1]], to: writer)
+                try reader.writeOutcome(at: summary.offsets[row - 1], to: writer)
                 counts.fromJournal += 1
                 return true
             }
